@@ -1,0 +1,146 @@
+//! Source text, byte spans and the one conversion from bytes to line/column.
+//!
+//! Everything inside the engine is a byte offset into the original text. Lines and
+//! columns are derived once, at the edges, through a [`LineIndex`].
+
+/// A half-open byte range `start..end` into one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    /// The smallest span covering both.
+    #[must_use]
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// One input: a display name (a path, or `-` for stdin) and its full text.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// A position derived from a byte offset: 1-based line, 1-based column counted in
+/// characters, and the 1-based column counted in UTF-16 code units (what editors and
+/// SARIF use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+    pub utf16_column: usize,
+}
+
+/// Line starts of one text, computed once. LF, CRLF and lone CR all end a line, as in YAML.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// 0-based line number containing `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line.min(self.starts.len() - 1)]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The text of 0-based `line`, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_start(line);
+        let end = self.starts.get(line + 1).copied().unwrap_or(text.len());
+        text.get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Convert a byte offset (clamped to the text and to a char boundary) to a position.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let prefix = &text[self.line_start(line)..offset];
+        let prefix = prefix.trim_end_matches(['\r', '\n']);
+        Position {
+            offset,
+            line: line + 1,
+            column: prefix.chars().count() + 1,
+            utf16_column: prefix.encode_utf16().count() + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_chars_and_utf16_units() {
+        let text = "a: é\r\n🦀: x\rz: 1\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let x = text.find('x').unwrap();
+        let p = index.position(text, x);
+        assert_eq!((p.line, p.column, p.utf16_column), (2, 4, 5));
+        let z = text.find('z').unwrap();
+        assert_eq!(index.position(text, z).line, 3);
+        assert_eq!(index.line_text(text, 0), "a: é");
+        // An offset inside a multi-byte character is clamped to its start.
+        let e = text.find('é').unwrap();
+        assert_eq!(index.position(text, e + 1).offset, e);
+    }
+}

@@ -1,0 +1,116 @@
+use super::*;
+use crate::source::Span;
+
+fn parse(text: &str) -> Stream<'_> {
+    parse_stream(text, &Limits::default())
+}
+
+fn slice<'t>(text: &'t str, span: Span) -> &'t str {
+    &text[span.start..span.end]
+}
+
+#[test]
+fn nodes_keep_byte_spans_and_pointers() {
+    let text = "kind: Pod\nspec:\n  containers:\n  - name: é\n    securityContext: {privileged: yes}\n";
+    let stream = parse(text);
+    assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+    let doc = &stream.documents[0];
+    let root = doc.root.unwrap();
+    let c0 = doc.get_path(root, &["spec", "containers"]).map(|s| doc.items(s)[0]).unwrap();
+    let sc = doc.get(c0, "securityContext").unwrap();
+    let privileged = doc.get(sc, "privileged").unwrap();
+    assert_eq!(doc.value(privileged), Some(Value::Bool(true)));
+    assert_eq!(doc.pointer(privileged), "/spec/containers/0/securityContext/privileged");
+    assert_eq!(slice(text, doc.entry_span(privileged)), "privileged: yes");
+    assert_eq!(slice(text, doc.node(sc).span), "{privileged: yes}");
+    assert_eq!(slice(text, doc.entry_span(sc)), "securityContext: {privileged: yes}");
+    assert_eq!(slice(text, doc.node(c0).span), "name: é\n    securityContext: {privileged: yes}");
+    assert_eq!(slice(text, doc.anchor_span(c0)), "name");
+}
+
+#[test]
+fn multi_document_streams_recover_after_a_broken_document() {
+    let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+    let stream = parse(text);
+    assert_eq!(stream.errors.len(), 1, "{:?}", stream.errors);
+    assert_eq!(stream.errors[0].document, 1);
+    let indexes: Vec<usize> = stream.documents.iter().map(|d| d.index).collect();
+    assert_eq!(indexes, vec![0, 2]);
+    let last = &stream.documents[1];
+    assert_eq!(last.text(last.get(last.root.unwrap(), "c").unwrap()), Some("3"));
+}
+
+#[test]
+fn aliases_and_merge_keys_expand_and_are_marked_shared() {
+    let text = "base: &b {runAsNonRoot: true}\nsc:\n  <<: *b\n  runAsUser: 1000\nalias: *b\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let root = doc.root.unwrap();
+    let sc = doc.get(root, "sc").unwrap();
+    let merged = doc.get(sc, "runAsNonRoot").unwrap();
+    assert!(doc.node(merged).shared);
+    assert_eq!(doc.pointer(merged), "/sc/runAsNonRoot");
+    assert!(doc.get(sc, "<<").is_none());
+    let alias = doc.get(root, "alias").unwrap();
+    assert!(doc.node(alias).shared);
+    assert_eq!(slice(text, doc.node(alias).span), "*b");
+    assert_eq!(doc.value(doc.get(alias, "runAsNonRoot").unwrap()), Some(Value::Bool(true)));
+}
+
+#[test]
+fn billion_laughs_is_refused_quickly() {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let stream = parse(&text);
+    assert!(stream.documents.is_empty());
+    assert_eq!(stream.errors.len(), 1);
+    assert!(stream.errors[0].message.contains("billion laughs"), "{}", stream.errors[0].message);
+}
+
+#[test]
+fn nesting_and_size_limits() {
+    let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+    let stream = parse(&deep);
+    assert_eq!(stream.errors.len(), 1);
+    let small = Limits { max_input_bytes: 4, ..Limits::default() };
+    let stream = parse_stream("a: 1\nb: 2\n", &small);
+    assert!(stream.errors[0].message.contains("limit"));
+}
+
+#[test]
+fn duplicate_keys_are_recorded_in_source_order() {
+    let text = "a: 1\nb: 2\na: 3\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    assert_eq!(doc.duplicate_keys.len(), 1);
+    let (first, dup) = doc.duplicate_keys[0];
+    assert!(doc.node(first).span.start < doc.node(dup).span.start);
+    // The last value wins, as in a JSON decoder.
+    assert_eq!(doc.text(doc.get(doc.root.unwrap(), "a").unwrap()), Some("3"));
+}
+
+#[test]
+fn empty_documents_have_no_root() {
+    let stream = parse("---\n# only a comment\n---\n");
+    assert!(stream.errors.is_empty());
+    assert!(stream.documents.iter().all(|d| d.root.is_none()));
+    assert!(parse("").documents.iter().all(|d| d.root.is_none()));
+}
+
+#[test]
+fn tags_and_quotes_decide_types() {
+    let text = "a: '0644'\nb: 0644\nc: !!str yes\nd: |\n  text\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let root = doc.root.unwrap();
+    let v = |k| doc.value(doc.get(root, k).unwrap()).unwrap();
+    assert_eq!(v("a"), Value::Str);
+    assert_eq!(v("b"), Value::Int(420));
+    assert_eq!(v("c"), Value::Str);
+    assert_eq!(v("d"), Value::Str);
+}
