@@ -212,9 +212,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                 let empty = match doc.root {
                     None => true,
                     Some(r) => {
-                        doc.nodes.len() == 1
-                            && doc.is_null(r)
-                            && doc.node(r).span.is_empty()
+                        doc.nodes.len() == 1 && doc.is_null(r) && doc.node(r).span.is_empty()
                     }
                 };
                 self.reset();
@@ -240,14 +238,22 @@ impl<'a, 'l> Builder<'a, 'l> {
                     (None, _) => Value::Str,
                 };
                 let text: Cow<'a, str> = text;
-                let id = self.push(NodeKind::Scalar(Scalar { text, style, value }), bspan, false);
+                let id = self.push(
+                    NodeKind::Scalar(Scalar { text, style, value }),
+                    bspan,
+                    false,
+                );
                 if anchor != 0 {
                     self.anchors.insert(anchor, id);
                 }
                 self.attach(id);
             }
             Event::MappingStart(style, anchor, _) => {
-                let id = self.push(NodeKind::Map(Vec::new()), bspan, style == StructureStyle::Flow);
+                let id = self.push(
+                    NodeKind::Map(Vec::new()),
+                    bspan,
+                    style == StructureStyle::Flow,
+                );
                 self.open(id, anchor)?;
                 self.frames.push(Frame::Map {
                     id,
@@ -256,7 +262,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                 });
             }
             Event::SequenceStart(style, anchor, _) => {
-                let id = self.push(NodeKind::Seq(Vec::new()), bspan, style == StructureStyle::Flow);
+                let id = self.push(
+                    NodeKind::Seq(Vec::new()),
+                    bspan,
+                    style == StructureStyle::Flow,
+                );
                 self.open(id, anchor)?;
                 self.frames.push(Frame::Seq {
                     id,
@@ -290,7 +300,8 @@ impl<'a, 'l> Builder<'a, 'l> {
                 if self.frames.iter().any(|f| f.id() == source) {
                     return Err(BuildError {
                         at: bspan.start,
-                        message: "alias refers to an anchor that contains it (recursive alias)".into(),
+                        message: "alias refers to an anchor that contains it (recursive alias)"
+                            .into(),
                     });
                 }
                 let copy = self.copy(source, bspan.start)?;

@@ -208,7 +208,9 @@ impl<'a> Document<'a> {
     pub fn entry_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
         match node.key {
-            Some(key) if !node.shared || self.node(key).shared => self.node(key).span.cover(node.span),
+            Some(key) if !node.shared || self.node(key).shared => {
+                self.node(key).span.cover(node.span)
+            }
             Some(key) => self.node(key).span,
             None => node.span,
         }
@@ -239,3 +241,26 @@ pub fn escape_pointer(key: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests;
+
+impl Document<'_> {
+    /// The JSON value of a subtree (scalars typed by YAML 1.1 resolution).
+    pub fn to_json(&self, id: NodeId) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.node(id).kind {
+            NodeKind::Scalar(s) => match s.value {
+                Value::Null => J::Null,
+                Value::Bool(b) => J::Bool(b),
+                Value::Int(i) => i64::try_from(i).map_or_else(|_| J::from(i as f64), J::from),
+                Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                Value::Str => J::String(s.text.to_string()),
+            },
+            NodeKind::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|&(k, v)| (self.text(k).unwrap_or("").to_string(), self.to_json(v)))
+                    .collect(),
+            ),
+            NodeKind::Seq(items) => J::Array(items.iter().map(|&i| self.to_json(i)).collect()),
+        }
+    }
+}

@@ -11,20 +11,33 @@ fn slice<'t>(text: &'t str, span: Span) -> &'t str {
 
 #[test]
 fn nodes_keep_byte_spans_and_pointers() {
-    let text = "kind: Pod\nspec:\n  containers:\n  - name: é\n    securityContext: {privileged: yes}\n";
+    let text =
+        "kind: Pod\nspec:\n  containers:\n  - name: é\n    securityContext: {privileged: yes}\n";
     let stream = parse(text);
     assert!(stream.errors.is_empty(), "{:?}", stream.errors);
     let doc = &stream.documents[0];
     let root = doc.root.unwrap();
-    let c0 = doc.get_path(root, &["spec", "containers"]).map(|s| doc.items(s)[0]).unwrap();
+    let c0 = doc
+        .get_path(root, &["spec", "containers"])
+        .map(|s| doc.items(s)[0])
+        .unwrap();
     let sc = doc.get(c0, "securityContext").unwrap();
     let privileged = doc.get(sc, "privileged").unwrap();
     assert_eq!(doc.value(privileged), Some(Value::Bool(true)));
-    assert_eq!(doc.pointer(privileged), "/spec/containers/0/securityContext/privileged");
+    assert_eq!(
+        doc.pointer(privileged),
+        "/spec/containers/0/securityContext/privileged"
+    );
     assert_eq!(slice(text, doc.entry_span(privileged)), "privileged: yes");
     assert_eq!(slice(text, doc.node(sc).span), "{privileged: yes}");
-    assert_eq!(slice(text, doc.entry_span(sc)), "securityContext: {privileged: yes}");
-    assert_eq!(slice(text, doc.node(c0).span), "name: é\n    securityContext: {privileged: yes}");
+    assert_eq!(
+        slice(text, doc.entry_span(sc)),
+        "securityContext: {privileged: yes}"
+    );
+    assert_eq!(
+        slice(text, doc.node(c0).span),
+        "name: é\n    securityContext: {privileged: yes}"
+    );
     assert_eq!(slice(text, doc.anchor_span(c0)), "name");
 }
 
@@ -37,7 +50,10 @@ fn multi_document_streams_recover_after_a_broken_document() {
     let indexes: Vec<usize> = stream.documents.iter().map(|d| d.index).collect();
     assert_eq!(indexes, vec![0, 2]);
     let last = &stream.documents[1];
-    assert_eq!(last.text(last.get(last.root.unwrap(), "c").unwrap()), Some("3"));
+    assert_eq!(
+        last.text(last.get(last.root.unwrap(), "c").unwrap()),
+        Some("3")
+    );
 }
 
 #[test]
@@ -54,7 +70,10 @@ fn aliases_and_merge_keys_expand_and_are_marked_shared() {
     let alias = doc.get(root, "alias").unwrap();
     assert!(doc.node(alias).shared);
     assert_eq!(slice(text, doc.node(alias).span), "*b");
-    assert_eq!(doc.value(doc.get(alias, "runAsNonRoot").unwrap()), Some(Value::Bool(true)));
+    assert_eq!(
+        doc.value(doc.get(alias, "runAsNonRoot").unwrap()),
+        Some(Value::Bool(true))
+    );
 }
 
 #[test]
@@ -69,7 +88,11 @@ fn billion_laughs_is_refused_quickly() {
     let stream = parse(&text);
     assert!(stream.documents.is_empty());
     assert_eq!(stream.errors.len(), 1);
-    assert!(stream.errors[0].message.contains("billion laughs"), "{}", stream.errors[0].message);
+    assert!(
+        stream.errors[0].message.contains("billion laughs"),
+        "{}",
+        stream.errors[0].message
+    );
 }
 
 #[test]
@@ -77,7 +100,10 @@ fn nesting_and_size_limits() {
     let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
     let stream = parse(&deep);
     assert_eq!(stream.errors.len(), 1);
-    let small = Limits { max_input_bytes: 4, ..Limits::default() };
+    let small = Limits {
+        max_input_bytes: 4,
+        ..Limits::default()
+    };
     let stream = parse_stream("a: 1\nb: 2\n", &small);
     assert!(stream.errors[0].message.contains("limit"));
 }
@@ -91,7 +117,10 @@ fn duplicate_keys_are_recorded_in_source_order() {
     let (first, dup) = doc.duplicate_keys[0];
     assert!(doc.node(first).span.start < doc.node(dup).span.start);
     // The last value wins, as in a JSON decoder.
-    assert_eq!(doc.text(doc.get(doc.root.unwrap(), "a").unwrap()), Some("3"));
+    assert_eq!(
+        doc.text(doc.get(doc.root.unwrap(), "a").unwrap()),
+        Some("3")
+    );
 }
 
 #[test]

@@ -1,0 +1,228 @@
+//! Findings and diagnostics as plain data. Rendering (human, JSON, SARIF, browser)
+//! happens at the edges, from these values and the sources.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown severity {s:?}: expected critical, high, medium, low or info")
+            })
+    }
+}
+
+/// The three areas of the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Area {
+    /// Security controls: Pod Security Standards, securityContext, RBAC, network policy.
+    Controls,
+    /// Metadata concealment: cloud metadata endpoint, credentials a workload carries.
+    Metadata,
+    /// Updates: deprecated APIs, mutable images, removed kinds.
+    Updates,
+}
+
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Controls => "controls",
+            Area::Metadata => "metadata",
+            Area::Updates => "updates",
+        }
+    }
+}
+
+impl FromStr for Area {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Area::Controls, Area::Metadata, Area::Updates]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("unknown area {s:?}: expected controls, metadata or updates"))
+    }
+}
+
+/// A Pod Security Standards level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "baseline" => Ok(Level::Baseline),
+            "restricted" => Ok(Level::Restricted),
+            _ => Err(format!(
+                "unknown PSS level {s:?}: expected baseline or restricted"
+            )),
+        }
+    }
+}
+
+/// Whether applying a fix can change how a correctly written workload behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Identity of the Kubernetes object a finding is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ObjectRef {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.as_deref().unwrap_or("object"))?;
+        match (&self.namespace, &self.name) {
+            (Some(ns), Some(name)) => write!(f, " {ns}/{name}"),
+            (None, Some(name)) => write!(f, " {name}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A secondary location that explains a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PssRef {
+    pub level: Level,
+    pub check: String,
+}
+
+/// One rule violation at one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub area: Area,
+    pub message: String,
+    /// Index of the source in the checked set.
+    pub file: usize,
+    /// 0-based document index within the source.
+    pub document: usize,
+    pub object: ObjectRef,
+    /// RFC 6901 pointer of the field concerned, even when it is absent.
+    pub path: String,
+    pub span: Span,
+    pub related: Vec<Related>,
+    pub pss: Option<PssRef>,
+    pub fix: Option<Applicability>,
+    /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
+    pub suppressed: Option<String>,
+}
+
+/// An input problem that is not a rule violation (an unreadable document), or an
+/// informational note (a skipped document).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: usize,
+    pub document: usize,
+    pub message: String,
+    pub span: Span,
+}
+
+/// Everything one check run found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<Diagnostic>,
+    pub notes: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn extend(&mut self, other: Report) {
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
+    }
+
+    /// Stable order: by file, position, rule.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.file, a.span.start, &a.rule, &a.path).cmp(&(b.file, b.span.start, &b.rule, &b.path))
+        });
+        let key = |d: &Diagnostic| (d.file, d.span.start, d.document);
+        self.errors.sort_by_key(key);
+        self.notes.sort_by_key(key);
+    }
+
+    /// Unsuppressed findings at or above `threshold`.
+    pub fn failing(&self, threshold: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.suppressed.is_none() && f.severity >= threshold)
+    }
+}

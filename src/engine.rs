@@ -1,0 +1,344 @@
+//! The check run: parse each source, read its objects, run the active rules, and turn
+//! template hits into findings with pointers, spans, objects and suppressions.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use crate::catalogue::{Catalogue, Rule};
+use crate::diagnostic::{Diagnostic, Finding, Level, ObjectRef, PssRef, Related, Report};
+use crate::model::{DocumentModel, Object};
+use crate::rules::{self, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX};
+use crate::source::{Source, Span};
+use crate::version::KubeVersion;
+use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId};
+
+/// Which rules run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// The Pod Security Standards baseline checks.
+    Baseline,
+    /// The baseline and restricted checks.
+    Restricted,
+    /// Every rule.
+    #[default]
+    All,
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "baseline" => Ok(Profile::Baseline),
+            "restricted" => Ok(Profile::Restricted),
+            "all" => Ok(Profile::All),
+            _ => Err(format!(
+                "unknown profile {s:?}: expected baseline, restricted or all"
+            )),
+        }
+    }
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Baseline => "baseline",
+            Profile::Restricted => "restricted",
+            Profile::All => "all",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub profile: Profile,
+    pub version: KubeVersion,
+    pub limits: Limits,
+}
+
+struct Active {
+    rule: &'static Rule,
+    template: &'static Template,
+    /// Index of the restricted rule that replaces this baseline rule at this profile:
+    /// its findings are kept only when that rule also fails the pod, so a pod is
+    /// flagged exactly when the reference implementation rejects it.
+    overridden_by: Option<usize>,
+}
+
+/// A configured checker. Cheap to build; reuse it across inputs.
+pub struct Engine {
+    catalogue: &'static Catalogue,
+    options: Options,
+    active: Vec<Active>,
+}
+
+impl Engine {
+    pub fn new(options: Options) -> Self {
+        let catalogue = Catalogue::builtin();
+        let mut active: Vec<Active> = catalogue
+            .rules
+            .iter()
+            .filter_map(|rule| {
+                let template = rules::template(&rule.template)?;
+                let on = template.validity
+                    || match (&rule.pss, options.profile) {
+                        (Some(pss), profile) => {
+                            pss.since <= options.version
+                                && (pss.level == Level::Baseline || profile != Profile::Baseline)
+                        }
+                        (None, profile) => profile == Profile::All,
+                    };
+                on.then_some(Active {
+                    rule,
+                    template,
+                    overridden_by: None,
+                })
+            })
+            .collect();
+        for i in 0..active.len() {
+            let Some(pss) = &active[i].rule.pss else {
+                continue;
+            };
+            if pss.level != Level::Baseline {
+                continue;
+            }
+            active[i].overridden_by = active.iter().position(|a| {
+                a.rule.pss.as_ref().and_then(|p| p.overrides.as_deref()) == Some(pss.check.as_str())
+            });
+        }
+        Engine {
+            catalogue,
+            options,
+            active,
+        }
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn catalogue(&self) -> &'static Catalogue {
+        self.catalogue
+    }
+
+    /// The rules this engine runs.
+    pub fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        self.active.iter().map(|a| a.rule)
+    }
+
+    /// Check several sources; findings refer to them by index.
+    pub fn check(&self, sources: &[Source]) -> Report {
+        let mut report = Report::default();
+        for (i, source) in sources.iter().enumerate() {
+            report.extend(self.check_source(i, source));
+        }
+        report.sort();
+        report
+    }
+
+    /// Check one source, reported as file number `file`.
+    pub fn check_source(&self, file: usize, source: &Source) -> Report {
+        self.check_text(file, &source.text)
+    }
+
+    pub fn check_text(&self, file: usize, text: &str) -> Report {
+        let mut report = Report::default();
+        let stream = parse_stream(text, &self.options.limits);
+        for e in &stream.errors {
+            report.errors.push(Diagnostic {
+                file,
+                document: e.document,
+                message: e.message.clone(),
+                span: e.span,
+            });
+        }
+        if stream.errors.is_empty() && stream.documents.iter().all(Document::is_empty) {
+            report.notes.push(Diagnostic {
+                file,
+                document: 0,
+                message: "empty input: no YAML documents to check".into(),
+                span: Span::empty(0),
+            });
+        }
+        for doc in &stream.documents {
+            let model = DocumentModel::read(doc);
+            for note in &model.notes {
+                report.notes.push(Diagnostic {
+                    file,
+                    document: doc.index,
+                    message: note.message.clone(),
+                    span: note.span,
+                });
+            }
+            self.check_document(file, &model, &mut report);
+        }
+        report
+    }
+
+    fn check_document(&self, file: usize, model: &DocumentModel, report: &mut Report) {
+        let mut out = Emitter {
+            file,
+            model,
+            objects: model.objects.iter().map(ObjectInfo::new).collect(),
+            by_root: model
+                .objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.root, i))
+                .collect(),
+            report,
+        };
+        let mut per_rule: Vec<Vec<Hit>> = self.active.iter().map(|_| Vec::new()).collect();
+        for (oi, object) in model.objects.iter().enumerate() {
+            for pod in &object.pods {
+                for (ri, a) in self.active.iter().enumerate() {
+                    if let Check::Pod(check) = a.template.check {
+                        let cx = PodCx {
+                            rule: a.rule,
+                            version: self.options.version,
+                            object,
+                            pod,
+                        };
+                        check(&cx, &mut per_rule[ri]);
+                    }
+                }
+                let failed: Vec<bool> = per_rule.iter().map(|h| !h.is_empty()).collect();
+                for (ri, a) in self.active.iter().enumerate() {
+                    let hits = std::mem::take(&mut per_rule[ri]);
+                    if a.overridden_by.is_some_and(|o| !failed[o]) {
+                        continue;
+                    }
+                    out.emit(a.rule, Some(oi), hits);
+                }
+            }
+        }
+        for a in &self.active {
+            if let Check::Document(check) = a.template.check {
+                let cx = DocCx {
+                    rule: a.rule,
+                    catalogue: self.catalogue,
+                    version: self.options.version,
+                    model,
+                };
+                let mut hits = Vec::new();
+                check(&cx, &mut hits);
+                out.emit(a.rule, None, hits);
+            }
+        }
+    }
+}
+
+struct ObjectInfo<'o> {
+    reference: ObjectRef,
+    suppressions: Vec<(&'o str, &'o str)>,
+}
+
+impl<'o> ObjectInfo<'o> {
+    fn new(object: &'o Object<'o>) -> Self {
+        let suppressions = object
+            .annotations
+            .iter()
+            .chain(object.pods.iter().flat_map(|p| p.annotations.iter()))
+            .filter_map(|(k, v)| {
+                let rule = k.value.strip_prefix(SUPPRESSION_PREFIX)?;
+                (!v.value.trim().is_empty()).then_some((rule, v.value.trim()))
+            })
+            .collect();
+        ObjectInfo {
+            reference: ObjectRef {
+                api_version: object.api_version.map(str::to_string),
+                kind: Some(object.kind.to_string()),
+                namespace: object.namespace.map(str::to_string),
+                name: object.name.map(str::to_string),
+            },
+            suppressions,
+        }
+    }
+}
+
+struct Emitter<'e, 'o> {
+    file: usize,
+    model: &'e DocumentModel<'o>,
+    objects: Vec<ObjectInfo<'e>>,
+    by_root: HashMap<NodeId, usize>,
+    report: &'e mut Report,
+}
+
+impl Emitter<'_, '_> {
+    fn node_of(loc: &Loc) -> NodeId {
+        match loc {
+            Loc::Node(n) | Loc::Missing { node: n, .. } => *n,
+        }
+    }
+
+    fn span(&self, loc: &Loc) -> Span {
+        let doc = self.model.doc;
+        match loc {
+            Loc::Node(n) => doc.entry_span(*n),
+            Loc::Missing { node, .. } => doc.anchor_span(*node),
+        }
+    }
+
+    fn pointer(&self, loc: &Loc) -> String {
+        let doc = self.model.doc;
+        match loc {
+            Loc::Node(n) => doc.pointer(*n),
+            Loc::Missing { node, rest } => {
+                let mut p = doc.pointer(*node);
+                for seg in rest {
+                    p.push('/');
+                    p.push_str(&escape_pointer(seg));
+                }
+                p
+            }
+        }
+    }
+
+    /// The object that contains `node`.
+    fn object_of(&self, node: NodeId) -> Option<usize> {
+        let doc = self.model.doc;
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if let Some(&i) = self.by_root.get(&n) {
+                return Some(i);
+            }
+            cur = doc.node(n).parent;
+        }
+        None
+    }
+
+    fn emit(&mut self, rule: &Rule, object: Option<usize>, hits: Vec<Hit>) {
+        for hit in hits {
+            let object = object.or_else(|| self.object_of(Self::node_of(&hit.at)));
+            let info = object.map(|i| &self.objects[i]);
+            let suppressed = info
+                .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
+                .map(|(_, reason)| reason.to_string());
+            let finding = Finding {
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                area: rule.area,
+                message: hit.message,
+                file: self.file,
+                document: self.model.doc.index,
+                object: info.map(|o| o.reference.clone()).unwrap_or_default(),
+                path: self.pointer(&hit.at),
+                span: self.span(&hit.at),
+                related: hit
+                    .related
+                    .iter()
+                    .map(|(loc, message)| Related {
+                        span: self.span(loc),
+                        message: message.clone(),
+                    })
+                    .collect(),
+                pss: rule.pss.as_ref().map(|p| PssRef {
+                    level: p.level,
+                    check: p.check.clone(),
+                }),
+                fix: None,
+                suppressed,
+            };
+            self.report.findings.push(finding);
+        }
+    }
+}

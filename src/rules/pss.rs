@@ -1,0 +1,591 @@
+//! The Pod Security Standards checks, as the reference admission controller
+//! (`k8s.io/pod-security-admission/policy`) judges them. Version-specific behaviour is
+//! driven by rule parameters (`*_since` versions, version-gated allow-lists), so the
+//! catalogue states which version changed what.
+
+use super::{quoted, Check, Hit, Loc, Params, PodCx, Template};
+use crate::model::{Container, Field, SecurityContext};
+use crate::yaml::NodeId;
+
+macro_rules! pod_template {
+    ($name:literal, $summary:literal, $f:ident) => {
+        Template {
+            name: $name,
+            summary: $summary,
+            check: Check::Pod($f),
+            validity: false,
+        }
+    };
+}
+
+pub static TEMPLATES: &[Template] = &[
+    pod_template!(
+        "pss-privileged",
+        "containers must not set securityContext.privileged: true",
+        privileged
+    ),
+    pod_template!(
+        "pss-host-namespaces",
+        "pods must not share the host's network, PID or IPC namespace",
+        host_namespaces
+    ),
+    pod_template!(
+        "pss-host-ports",
+        "containers must not bind host ports",
+        host_ports
+    ),
+    pod_template!(
+        "pss-host-path-volumes",
+        "pods must not mount hostPath volumes",
+        host_path_volumes
+    ),
+    pod_template!(
+        "pss-capabilities-baseline",
+        "added capabilities must be in the `allowed` list",
+        capabilities_baseline
+    ),
+    pod_template!(
+        "pss-capabilities-restricted",
+        "containers must drop ALL and add only `allowed_add`",
+        capabilities_restricted
+    ),
+    pod_template!(
+        "pss-allow-privilege-escalation",
+        "containers must set allowPrivilegeEscalation: false",
+        allow_privilege_escalation
+    ),
+    pod_template!(
+        "pss-run-as-non-root",
+        "pod or every container must set runAsNonRoot: true",
+        run_as_non_root
+    ),
+    pod_template!("pss-run-as-user", "runAsUser must not be 0", run_as_user),
+    pod_template!(
+        "pss-seccomp-baseline",
+        "seccomp must not be Unconfined (annotations before `fields_since`)",
+        seccomp_baseline
+    ),
+    pod_template!(
+        "pss-seccomp-restricted",
+        "seccomp must be RuntimeDefault or Localhost for every container",
+        seccomp_restricted
+    ),
+    pod_template!(
+        "pss-apparmor",
+        "AppArmor must not be disabled or overridden",
+        apparmor
+    ),
+    pod_template!(
+        "pss-selinux",
+        "SELinux type in `types`, no custom user or role",
+        selinux
+    ),
+    pod_template!("pss-proc-mount", "procMount must be Default", proc_mount),
+    pod_template!(
+        "pss-sysctls",
+        "only sysctls in the version-gated `allowed` list",
+        sysctls
+    ),
+    pod_template!(
+        "pss-windows-host-process",
+        "Windows HostProcess containers are forbidden",
+        windows_host_process
+    ),
+    pod_template!(
+        "pss-restricted-volumes",
+        "volumes must be of a type in `allowed`",
+        restricted_volumes
+    ),
+    pod_template!(
+        "pss-host-probes",
+        "probes and lifecycle handlers must not name a host",
+        host_probes
+    ),
+];
+
+/// The container-level setting, then the pod-level one.
+fn each_container<'a, 'd>(cx: &'a PodCx<'_, 'd>) -> impl Iterator<Item = &'a Container<'d>> {
+    cx.pod.containers.iter()
+}
+
+fn is_true(f: Option<Field<bool>>) -> Option<NodeId> {
+    f.filter(|f| f.value).map(|f| f.node)
+}
+
+/// `windows_exempt_since`: pods with `spec.os.name: windows` are exempt from that version.
+fn windows_exempt(cx: &PodCx) -> bool {
+    cx.since("windows_exempt_since") && cx.pod.is_windows()
+}
+
+/// `user_namespace_exempt_since`: pods with `hostUsers: false` are exempt from that version.
+fn user_namespace_exempt(cx: &PodCx) -> bool {
+    cx.since("user_namespace_exempt_since") && cx.pod.host_users.is_some_and(|f| !f.value)
+}
+
+fn privileged(cx: &PodCx, out: &mut Vec<Hit>) {
+    for c in each_container(cx) {
+        if let Some(node) = is_true(c.security_context.privileged) {
+            out.push(Hit::node(node, format!("{} runs privileged: it has every capability and full access to the host's devices", c.label())));
+        }
+    }
+}
+
+fn host_namespaces(cx: &PodCx, out: &mut Vec<Hit>) {
+    let p = cx.pod;
+    for (field, what) in [
+        (
+            p.host_network,
+            "hostNetwork: true shares the node's network namespace",
+        ),
+        (
+            p.host_pid,
+            "hostPID: true shares the node's process namespace",
+        ),
+        (p.host_ipc, "hostIPC: true shares the node's IPC namespace"),
+    ] {
+        if let Some(node) = is_true(field) {
+            out.push(Hit::node(node, format!("pod sets {what}")));
+        }
+    }
+}
+
+fn host_ports(cx: &PodCx, out: &mut Vec<Hit>) {
+    for c in each_container(cx) {
+        for port in &c.host_ports {
+            if port.value != 0 {
+                out.push(Hit::node(
+                    port.node,
+                    format!("{} binds host port {}", c.label(), port.value),
+                ));
+            }
+        }
+    }
+}
+
+fn host_path_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
+    for v in &cx.pod.volumes {
+        if let Some(source) = v.sources.iter().find(|s| s.value == "hostPath") {
+            let path = v
+                .host_path
+                .map_or(String::new(), |p| format!(" {}", quoted(p.value)));
+            out.push(Hit::node(
+                source.node,
+                format!("{} mounts host path{path}", v.label()),
+            ));
+        }
+    }
+}
+
+fn capabilities_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
+    let allowed = cx.strings("allowed");
+    for c in each_container(cx) {
+        for cap in &c.security_context.capabilities_add {
+            if !allowed.contains(&cap.value) {
+                out.push(Hit::node(
+                    cap.node,
+                    format!(
+                        "{} adds capability {}, which is not in the baseline set",
+                        c.label(),
+                        cap.value
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
+    if windows_exempt(cx) {
+        return;
+    }
+    let allowed_add = cx.strings("allowed_add");
+    let doc = cx.pod.doc;
+    for c in each_container(cx) {
+        let sc = &c.security_context;
+        if !sc.capabilities_drop.iter().any(|d| d.value == "ALL") {
+            let at = Loc::at(doc, c.node, &["securityContext", "capabilities", "drop"]);
+            out.push(Hit::new(
+                at,
+                format!("{} does not drop ALL capabilities", c.label()),
+            ));
+        }
+        for cap in &sc.capabilities_add {
+            if !allowed_add.contains(&cap.value) {
+                out.push(Hit::node(
+                    cap.node,
+                    format!(
+                        "{} adds capability {}; only {} may be added",
+                        c.label(),
+                        cap.value,
+                        allowed_add.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn allow_privilege_escalation(cx: &PodCx, out: &mut Vec<Hit>) {
+    if windows_exempt(cx) {
+        return;
+    }
+    for c in each_container(cx) {
+        match c.security_context.allow_privilege_escalation {
+            Some(f) if !f.value => {}
+            Some(f) => out.push(Hit::node(f.node, format!("{} allows privilege escalation", c.label()))),
+            None => out.push(Hit::new(
+                Loc::at(cx.pod.doc, c.node, &["securityContext", "allowPrivilegeEscalation"]),
+                format!("{} does not set allowPrivilegeEscalation: false (setuid binaries can gain privileges)", c.label()),
+            )),
+        }
+    }
+}
+
+/// Containers that leave a setting unset and so inherit the pod's.
+fn names(containers: &[&Container]) -> String {
+    containers
+        .iter()
+        .map(|c| c.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn run_as_non_root(cx: &PodCx, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx) {
+        return;
+    }
+    let pod = cx.pod;
+    let pod_setting = pod.security_context.run_as_non_root;
+    if let Some(f) = pod_setting.filter(|f| !f.value) {
+        out.push(Hit::node(f.node, "pod sets runAsNonRoot: false"));
+    }
+    let pod_true = pod_setting.is_some_and(|f| f.value);
+    let mut implicit = Vec::new();
+    for c in each_container(cx) {
+        match c.security_context.run_as_non_root {
+            Some(f) if !f.value => out.push(Hit::node(
+                f.node,
+                format!("{} sets runAsNonRoot: false", c.label()),
+            )),
+            Some(_) => {}
+            None if !pod_true => implicit.push(c),
+            None => {}
+        }
+    }
+    if !implicit.is_empty() && pod_setting.is_none() {
+        out.push(Hit::new(
+            Loc::at(pod.doc, pod.spec, &["securityContext", "runAsNonRoot"]),
+            format!(
+                "runAsNonRoot: true is set neither on the pod nor on {}: it may run as root",
+                names(&implicit)
+            ),
+        ));
+    }
+}
+
+fn run_as_user(cx: &PodCx, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx) {
+        return;
+    }
+    if let Some(f) = cx.pod.security_context.run_as_user.filter(|f| f.value == 0) {
+        out.push(Hit::node(f.node, "pod sets runAsUser: 0 (root)"));
+    }
+    for c in each_container(cx) {
+        if let Some(f) = c.security_context.run_as_user.filter(|f| f.value == 0) {
+            out.push(Hit::node(
+                f.node,
+                format!("{} sets runAsUser: 0 (root)", c.label()),
+            ));
+        }
+    }
+}
+
+fn valid_seccomp_annotation(value: &str) -> bool {
+    value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
+}
+
+fn valid_profile_type(t: &str) -> bool {
+    t == "RuntimeDefault" || t == "Localhost"
+}
+
+/// Check a `seccompProfile` / `appArmorProfile` object: its type must be allowed.
+fn check_profile(
+    cx: &PodCx,
+    object: Option<NodeId>,
+    ty: Option<Field<&str>>,
+    whose: &str,
+    what: &str,
+    out: &mut Vec<Hit>,
+) -> bool {
+    let Some(object) = object else { return true };
+    match ty {
+        Some(t) if valid_profile_type(t.value) => true,
+        Some(t) => {
+            out.push(Hit::node(
+                t.node,
+                format!(
+                    "{whose} sets {what} type {}; only RuntimeDefault or Localhost are allowed",
+                    t.value
+                ),
+            ));
+            false
+        }
+        None => {
+            out.push(Hit::new(
+                Loc::at(cx.pod.doc, object, &["type"]),
+                format!("{whose} sets {what} without a type"),
+            ));
+            false
+        }
+    }
+}
+
+fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
+    let pod = cx.pod;
+    if !cx.since("fields_since") {
+        // Before seccomp became a field, the alpha annotations carried it.
+        if let Some(v) = pod.annotation("seccomp.security.alpha.kubernetes.io/pod") {
+            if !valid_seccomp_annotation(v.value) {
+                out.push(Hit::node(v.node, format!("pod seccomp annotation is {}; it must be runtime/default, docker/default or localhost/*", quoted(v.value))));
+            }
+        }
+        for c in each_container(cx) {
+            let Some(name) = c.name else { continue };
+            let key = format!(
+                "container.seccomp.security.alpha.kubernetes.io/{}",
+                name.value
+            );
+            if let Some(v) = pod.annotation(&key) {
+                if !valid_seccomp_annotation(v.value) {
+                    out.push(Hit::node(
+                        v.node,
+                        format!("{} seccomp annotation is {}", c.label(), quoted(v.value)),
+                    ));
+                }
+            }
+        }
+        return;
+    }
+    let psc = &pod.security_context;
+    check_profile(
+        cx,
+        psc.seccomp,
+        psc.seccomp_type,
+        "pod",
+        "seccompProfile",
+        out,
+    );
+    for c in each_container(cx) {
+        let sc = &c.security_context;
+        check_profile(
+            cx,
+            sc.seccomp,
+            sc.seccomp_type,
+            &c.label(),
+            "seccompProfile",
+            out,
+        );
+    }
+}
+
+fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
+    if windows_exempt(cx) {
+        return;
+    }
+    let pod = cx.pod;
+    let psc = &pod.security_context;
+    let pod_valid = check_profile(
+        cx,
+        psc.seccomp,
+        psc.seccomp_type,
+        "pod",
+        "seccompProfile",
+        out,
+    );
+    let mut implicit = Vec::new();
+    for c in each_container(cx) {
+        let sc = &c.security_context;
+        if sc.seccomp.is_some() {
+            check_profile(
+                cx,
+                sc.seccomp,
+                sc.seccomp_type,
+                &c.label(),
+                "seccompProfile",
+                out,
+            );
+        } else if psc.seccomp.is_none() {
+            implicit.push(c);
+        }
+    }
+    if pod_valid && !implicit.is_empty() {
+        out.push(Hit::new(
+            Loc::at(
+                pod.doc,
+                pod.spec,
+                &["securityContext", "seccompProfile", "type"],
+            ),
+            format!(
+                "no seccomp profile is set on the pod or on {}: they run unconfined",
+                names(&implicit)
+            ),
+        ));
+    }
+}
+
+fn apparmor(cx: &PodCx, out: &mut Vec<Hit>) {
+    let pod = cx.pod;
+    for (key, value) in &pod.annotations {
+        if key
+            .value
+            .starts_with("container.apparmor.security.beta.kubernetes.io/")
+            && !(value.value.is_empty()
+                || value.value == "runtime/default"
+                || value.value.starts_with("localhost/"))
+        {
+            out.push(Hit::node(
+                value.node,
+                format!(
+                    "AppArmor annotation {} is {}; it must be runtime/default or localhost/*",
+                    key.value,
+                    quoted(value.value)
+                ),
+            ));
+        }
+    }
+    let psc = &pod.security_context;
+    check_profile(
+        cx,
+        psc.apparmor,
+        psc.apparmor_type,
+        "pod",
+        "appArmorProfile",
+        out,
+    );
+    for c in each_container(cx) {
+        let sc = &c.security_context;
+        check_profile(
+            cx,
+            sc.apparmor,
+            sc.apparmor_type,
+            &c.label(),
+            "appArmorProfile",
+            out,
+        );
+    }
+}
+
+fn selinux(cx: &PodCx, out: &mut Vec<Hit>) {
+    let types = cx.strings_since("types");
+    let mut check = |whose: String, sc: &SecurityContext| {
+        if sc.selinux.is_none() {
+            return;
+        }
+        if let Some(t) = sc
+            .selinux_type
+            .filter(|t| !t.value.is_empty() && !types.contains(&t.value))
+        {
+            out.push(Hit::node(
+                t.node,
+                format!(
+                    "{whose} sets SELinux type {}, which is not a container type",
+                    quoted(t.value)
+                ),
+            ));
+        }
+        for (field, name) in [(sc.selinux_user, "user"), (sc.selinux_role, "role")] {
+            if let Some(f) = field.filter(|f| !f.value.is_empty()) {
+                out.push(Hit::node(
+                    f.node,
+                    format!("{whose} sets a custom SELinux {name} {}", quoted(f.value)),
+                ));
+            }
+        }
+    };
+    check("pod".into(), &cx.pod.security_context);
+    for c in each_container(cx) {
+        check(c.label(), &c.security_context);
+    }
+}
+
+fn proc_mount(cx: &PodCx, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx) {
+        return;
+    }
+    for c in each_container(cx) {
+        if let Some(f) = c
+            .security_context
+            .proc_mount
+            .filter(|f| f.value != "Default")
+        {
+            out.push(Hit::node(
+                f.node,
+                format!("{} sets procMount: {}, unmasking /proc", c.label(), f.value),
+            ));
+        }
+    }
+}
+
+fn sysctls(cx: &PodCx, out: &mut Vec<Hit>) {
+    let allowed = cx.strings_since("allowed");
+    for s in &cx.pod.sysctls {
+        let name = s.name.map_or("", |n| n.value);
+        if !allowed.contains(&name) {
+            out.push(Hit::node(
+                s.node,
+                format!(
+                    "sysctl {} is not in the safe set for {}",
+                    quoted(name),
+                    cx.version
+                ),
+            ));
+        }
+    }
+}
+
+fn windows_host_process(cx: &PodCx, out: &mut Vec<Hit>) {
+    if let Some(node) = is_true(cx.pod.security_context.windows_host_process) {
+        out.push(Hit::node(
+            node,
+            "pod runs as a Windows HostProcess (full access to the host)",
+        ));
+    }
+    for c in each_container(cx) {
+        if let Some(node) = is_true(c.security_context.windows_host_process) {
+            out.push(Hit::node(
+                node,
+                format!("{} runs as a Windows HostProcess container", c.label()),
+            ));
+        }
+    }
+}
+
+fn restricted_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
+    let allowed = cx.strings("allowed");
+    for v in &cx.pod.volumes {
+        // A volume with no source is defaulted to emptyDir by the API server.
+        if v.sources.is_empty() || v.sources.iter().any(|s| allowed.contains(&s.value)) {
+            continue;
+        }
+        let source = v.sources[0];
+        out.push(Hit::node(
+            source.node,
+            format!(
+                "{} is of type {}; restricted pods may use only {}",
+                v.label(),
+                source.value,
+                allowed.join(", ")
+            ),
+        ));
+    }
+}
+
+fn host_probes(cx: &PodCx, out: &mut Vec<Hit>) {
+    for c in each_container(cx) {
+        for e in &c.endpoints {
+            if let Some(host) = e.host.filter(|h| !h.value.is_empty()) {
+                out.push(Hit::node(host.node, format!("{} {} targets host {}: the kubelet would connect there on the pod's behalf", c.label(), e.owner, quoted(host.value))));
+            }
+        }
+    }
+}

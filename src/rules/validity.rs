@@ -1,0 +1,101 @@
+//! Findings about the manifest itself: repeated keys, wrong field types, and
+//! suppression annotations that do not say why.
+
+use super::Template;
+use super::{quoted, Check, DocCx, Hit, Loc};
+
+/// Annotation prefix that suppresses a rule on an object: `ignore.kubeharden.io/<rule-id>`.
+pub const SUPPRESSION_PREFIX: &str = "ignore.kubeharden.io/";
+
+pub static TEMPLATES: &[Template] = &[
+    Template {
+        name: "duplicate-key",
+        summary: "a mapping must not repeat a key",
+        check: Check::Document(duplicate_key),
+        validity: true,
+    },
+    Template {
+        name: "field-type",
+        summary: "fields must have the type the Kubernetes API expects",
+        check: Check::Document(field_type),
+        validity: true,
+    },
+    Template {
+        name: "suppression",
+        summary: "suppression annotations must name a known rule and give a reason",
+        check: Check::Document(suppression),
+        validity: true,
+    },
+];
+
+fn duplicate_key(cx: &DocCx, out: &mut Vec<Hit>) {
+    let doc = cx.model.doc;
+    for &(first, dup) in &doc.duplicate_keys {
+        let key = doc.text(dup).unwrap_or("");
+        // Report on the repeated entry (its value carries the key and the pointer).
+        let parent = doc.node(dup).parent;
+        let value = parent.and_then(|p| {
+            doc.entries(p)
+                .iter()
+                .find(|(k, _)| *k == dup)
+                .map(|&(_, v)| v)
+        });
+        let Some(value) = value else { continue };
+        let mut hit = Hit::node(
+            value,
+            format!("key {} appears more than once in this mapping; the API server rejects the object or keeps only the last value", quoted(key)),
+        );
+        hit.related
+            .push((Loc::Node(first), "first occurrence".into()));
+        // The related location is the first key itself.
+        out.push(hit);
+    }
+}
+
+fn field_type(cx: &DocCx, out: &mut Vec<Hit>) {
+    let doc = cx.model.doc;
+    for issue in &cx.model.type_issues {
+        let node = doc.node(issue.node);
+        let name = match node.key {
+            Some(k) => format!("field {}", quoted(doc.text(k).unwrap_or(""))),
+            None => format!(
+                "item {} of {}",
+                node.index,
+                doc.pointer(node.parent.unwrap_or(issue.node))
+            ),
+        };
+        let shown = match doc.text(issue.node) {
+            Some(t) if t.len() <= 40 => format!(" {}", quoted(t)),
+            _ => String::new(),
+        };
+        out.push(Hit::node(
+            issue.node,
+            format!("{name} must be {}, found {}{shown}; the API server would reject it and its setting is ignored here", issue.expected, issue.found),
+        ));
+    }
+}
+
+fn suppression(cx: &DocCx, out: &mut Vec<Hit>) {
+    for object in &cx.model.objects {
+        let annotations = object
+            .annotations
+            .iter()
+            .chain(object.pods.iter().flat_map(|p| p.annotations.iter()));
+        for (key, value) in annotations {
+            let Some(rule) = key.value.strip_prefix(SUPPRESSION_PREFIX) else {
+                continue;
+            };
+            if cx.catalogue.get(rule).is_none() {
+                out.push(Hit::node(
+                    value.node,
+                    format!(
+                        "annotation {} names no known rule; nothing is suppressed",
+                        key.value
+                    ),
+                ));
+            } else if value.value.trim().is_empty() {
+                out.push(Hit::node(value.node, format!("suppression of {rule} gives no reason; write why the risk is accepted (the rule is not suppressed until then)")));
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// `../shared/corpus` beside the repository, if present. When `KUBEHARDEN_REQUIRE_CORPUS`
+/// is set (as `make test` does) its absence is an error instead of a skip.
+pub fn corpus(sub: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("KUBEHARDEN_REQUIRE_CORPUS").is_some() {
+        panic!(
+            "corpus folder {} is missing (KUBEHARDEN_REQUIRE_CORPUS is set)",
+            dir.display()
+        );
+    }
+    eprintln!("SKIPPED: corpus folder {} is absent", dir.display());
+    None
+}
+
+/// Every file below `dir` with one of the extensions, sorted.
+pub fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if extensions.is_empty()
+                || path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| extensions.contains(&e))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
