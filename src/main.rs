@@ -1,1 +1,436 @@
-fn main() {}
+//! The `kubeharden` command line: a thin edge over the library. It reads files (in
+//! parallel), runs the engine, renders, and maps the result to an exit code.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use kubeharden::render::{human, json, sarif, HumanOptions};
+use kubeharden::{Catalogue, Diagnostic, Engine, Options, Report, Severity, Source, Span};
+
+const USAGE: &str = "\
+kubeharden — Kubernetes manifest security checker
+
+USAGE:
+    kubeharden check [OPTIONS] [PATH...|-]
+    kubeharden rules [--format human|json]
+    kubeharden explain RULE
+    kubeharden --version | --help
+
+check reads files, directories (recursively: *.yaml, *.yml, *.json; hidden folders
+are skipped) or - for standard input (the default when input is piped).
+
+OPTIONS (check):
+    --format human|json|sarif     output format [default: human]
+    --profile baseline|restricted|all
+                                  baseline: PSS baseline checks; restricted: baseline and
+                                  restricted checks; all: every rule [default: all]
+    --kube-version 1.NN|v1.NN     target Kubernetes version [default: latest, v1.37]
+    --severity-threshold LEVEL    exit 1 when an unsuppressed finding is at least LEVEL:
+                                  critical, high, medium, low, info [default: info]
+    --max-input-size BYTES        refuse larger inputs [default: 33554432 (32 MiB)]
+    --show-suppressed             also print suppressed findings (human format)
+    --color auto|always|never     colour in human output [default: auto]
+    -j, --jobs N                  files checked in parallel [default: number of cores]
+
+EXIT STATUS:
+    0  no finding reaches the threshold
+    1  a finding reaches the threshold
+    2  usage error, or input that could not be read
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "kubeharden: {message}\n(see kubeharden --help)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn out(text: &str) {
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn run(args: &[String]) -> Result<u8, String> {
+    match args.first().map(String::as_str) {
+        None | Some("-h" | "--help" | "help") => {
+            out(USAGE);
+            Ok(0)
+        }
+        Some("-V" | "--version") => {
+            out(&format!("kubeharden {}\n", env!("CARGO_PKG_VERSION")));
+            Ok(0)
+        }
+        Some("check") => check(&args[1..]),
+        Some("rules") => rules(&args[1..]),
+        Some("explain") => explain(&args[1..]),
+        Some(other) => Err(format!("unknown command {other:?}")),
+    }
+}
+
+/// Take the value of an option given as `--opt value` or `--opt=value`.
+fn value<'a>(args: &'a [String], i: &mut usize, name: &str) -> Result<&'a str, String> {
+    let arg = &args[*i];
+    if let Some(v) = arg.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+        return Ok(v);
+    }
+    *i += 1;
+    args.get(*i)
+        .map(String::as_str)
+        .ok_or_else(|| format!("{name} needs a value"))
+}
+
+fn matches(arg: &str, name: &str) -> bool {
+    arg == name || arg.starts_with(&format!("{name}="))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+fn check(args: &[String]) -> Result<u8, String> {
+    let mut options = Options::default();
+    let mut format = Format::Human;
+    let mut threshold = Severity::Info;
+    let mut color = None;
+    let mut show_suppressed = false;
+    let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut paths = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if matches(arg, "--format") {
+            format = match value(args, &mut i, "--format")? {
+                "human" => Format::Human,
+                "json" => Format::Json,
+                "sarif" => Format::Sarif,
+                f => {
+                    return Err(format!(
+                        "unknown format {f:?}: expected human, json or sarif"
+                    ))
+                }
+            };
+        } else if matches(arg, "--profile") {
+            options.profile = value(args, &mut i, "--profile")?.parse()?;
+        } else if matches(arg, "--kube-version") {
+            options.version = value(args, &mut i, "--kube-version")?.parse()?;
+        } else if matches(arg, "--severity-threshold") {
+            threshold = value(args, &mut i, "--severity-threshold")?.parse()?;
+        } else if matches(arg, "--max-input-size") {
+            let v = value(args, &mut i, "--max-input-size")?;
+            options.limits.max_input_bytes = v
+                .parse()
+                .map_err(|_| format!("--max-input-size takes a number of bytes, not {v:?}"))?;
+        } else if matches(arg, "--color") {
+            color = match value(args, &mut i, "--color")? {
+                "auto" => None,
+                "always" => Some(true),
+                "never" => Some(false),
+                c => {
+                    return Err(format!(
+                        "unknown --color {c:?}: expected auto, always or never"
+                    ))
+                }
+            };
+        } else if matches(arg, "--jobs") || arg == "-j" {
+            let name = if arg == "-j" { "-j" } else { "--jobs" };
+            let v = value(args, &mut i, name)?;
+            jobs = v
+                .parse()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| format!("{name} takes a positive number, not {v:?}"))?;
+        } else if arg == "--show-suppressed" {
+            show_suppressed = true;
+        } else if arg == "-h" || arg == "--help" {
+            out(USAGE);
+            return Ok(0);
+        } else if arg.starts_with("--") || (arg.starts_with('-') && arg != "-") {
+            return Err(format!("unknown option {arg:?}"));
+        } else {
+            paths.push(arg.to_string());
+        }
+        i += 1;
+    }
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err("no input: give files, directories, or - for standard input".into());
+        }
+        paths.push("-".into());
+    }
+    let inputs = collect_inputs(&paths)?;
+    let engine = Engine::new(options);
+    let (sources, report) = check_inputs(&engine, &inputs, jobs);
+    let text = match format {
+        Format::Human => {
+            let color = color.unwrap_or_else(|| {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            });
+            human(
+                &report,
+                &sources,
+                HumanOptions {
+                    color,
+                    show_suppressed,
+                },
+            )
+        }
+        Format::Json => json(&report, &sources, engine.options()),
+        Format::Sarif => sarif(&report, &sources),
+    };
+    out(&text);
+    Ok(if !report.errors.is_empty() {
+        2
+    } else if report.failing(threshold).next().is_some() {
+        1
+    } else {
+        0
+    })
+}
+
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expand directories into their manifest files, in a stable order.
+fn collect_inputs(paths: &[String]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(p);
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| format!("cannot read directory {p}: {e}"))?;
+            found.sort();
+            inputs.extend(found.into_iter().map(Input::File));
+        } else {
+            inputs.push(Input::File(path.to_path_buf()));
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let hidden = name.to_string_lossy().starts_with('.');
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if !hidden {
+                walk(&path, out)?;
+            }
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read an input, refusing what is too large or not UTF-8.
+fn read(input: &Input, max: usize) -> (String, Result<String, (String, usize)>) {
+    let (name, bytes) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            let r = std::io::stdin()
+                .lock()
+                .take(max as u64 + 1)
+                .read_to_end(&mut buf);
+            ("-".to_string(), r.map(|_| buf))
+        }
+        Input::File(path) => {
+            let name = path.display().to_string();
+            let too_big = std::fs::metadata(path)
+                .map(|m| m.len() > max as u64)
+                .unwrap_or(false);
+            if too_big {
+                let message = format!("input is larger than the limit of {max} bytes (raise it with --max-input-size)");
+                return (name, Err((message, 0)));
+            }
+            (name, std::fs::read(path))
+        }
+    };
+    match bytes {
+        Err(e) => (name, Err((format!("cannot read: {e}"), 0))),
+        Ok(b) if b.len() > max => (name, Err((format!("input is larger than the limit of {max} bytes (raise it with --max-input-size)"), 0))),
+        Ok(b) => match String::from_utf8(b) {
+            Ok(text) => (name, Ok(text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (name, Err((format!("not UTF-8 text: invalid byte at offset {at}"), at)))
+            }
+        },
+    }
+}
+
+/// Read and check every input, in parallel over `jobs` threads.
+fn check_inputs(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
+    let max = engine.options().limits.max_input_bytes;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(Source, Report)>>> =
+        Mutex::new(inputs.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(inputs.len()).max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                let (name, text) = read(input, max);
+                let (source, report) = match text {
+                    Ok(text) => {
+                        let report = engine.check_text(i, &text);
+                        (Source::new(name, text), report)
+                    }
+                    Err((message, at)) => {
+                        let mut report = Report::default();
+                        report.errors.push(Diagnostic {
+                            file: i,
+                            document: 0,
+                            message,
+                            span: Span::empty(0),
+                        });
+                        let _ = at;
+                        (Source::new(name, String::new()), report)
+                    }
+                };
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some((source, report));
+                }
+            });
+        }
+    });
+    let mut sources = Vec::with_capacity(inputs.len());
+    let mut report = Report::default();
+    for (source, r) in results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+    {
+        sources.push(source);
+        report.extend(r);
+    }
+    report.sort();
+    (sources, report)
+}
+
+fn rules(args: &[String]) -> Result<u8, String> {
+    let catalogue = Catalogue::builtin();
+    let mut format = "human";
+    let mut i = 0;
+    while i < args.len() {
+        if matches(&args[i], "--format") {
+            format = value(args, &mut i, "--format")?;
+        } else {
+            return Err(format!("unexpected argument {:?}", args[i]));
+        }
+        i += 1;
+    }
+    match format {
+        "json" => {
+            let list: Vec<serde_json::Value> = catalogue.rules.iter().map(rule_json).collect();
+            out(&(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"));
+        }
+        "human" => {
+            let mut text = format!(
+                "{:<28} {:<9} {:<9} {:<40} TITLE\n",
+                "ID", "SEVERITY", "AREA", "PSS"
+            );
+            for r in &catalogue.rules {
+                let pss = r.pss.as_ref().map_or("-".to_string(), |p| {
+                    format!("{} {} (v1.{}+)", p.level.as_str(), p.check, p.since.minor)
+                });
+                text.push_str(&format!(
+                    "{:<28} {:<9} {:<9} {:<40} {}\n",
+                    r.id,
+                    r.severity,
+                    r.area.as_str(),
+                    pss,
+                    r.title
+                ));
+            }
+            out(&text);
+        }
+        f => return Err(format!("unknown format {f:?}: expected human or json")),
+    }
+    Ok(0)
+}
+
+fn rule_json(r: &kubeharden::Rule) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "title": r.title,
+        "severity": r.severity.as_str(),
+        "area": r.area.as_str(),
+        "template": r.template,
+        "params": r.params,
+        "pss": r.pss.as_ref().map(|p| serde_json::json!({"level": p.level.as_str(), "check": p.check, "since": p.since.to_string(), "overrides": p.overrides})),
+        "sources": r.sources.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
+        "rationale": r.rationale,
+        "remediation": r.remediation,
+        "references": r.references,
+    })
+}
+
+fn explain(args: &[String]) -> Result<u8, String> {
+    let [id] = args else {
+        return Err("explain takes one rule id (see kubeharden rules)".into());
+    };
+    let catalogue = Catalogue::builtin();
+    let Some(r) = catalogue.get(id) else {
+        return Err(format!("unknown rule {id:?} (see kubeharden rules)"));
+    };
+    let mut text = format!("{} — {}\n\n", r.id, r.title);
+    text.push_str(&format!(
+        "severity: {}    area: {}    template: {}\n",
+        r.severity,
+        r.area.as_str(),
+        r.template
+    ));
+    if let Some(p) = &r.pss {
+        text.push_str(&format!(
+            "Pod Security Standards: {} level, check {}, from {}\n",
+            p.level.as_str(),
+            p.check,
+            p.since
+        ));
+    }
+    text.push_str(&format!(
+        "\nWhy it matters\n  {}\n\nHow to fix\n  {}\n",
+        r.rationale, r.remediation
+    ));
+    if !r.sources.is_empty() {
+        text.push_str("\nEquivalent checks\n");
+        for (scanner, check) in &r.sources {
+            text.push_str(&format!("  {scanner}: {check}\n"));
+        }
+    }
+    text.push_str("\nReferences\n");
+    for reference in &r.references {
+        text.push_str(&format!("  {reference}\n"));
+    }
+    text.push_str(&format!("\nSuppress on an object with the annotation\n  ignore.kubeharden.io/{}: \"<why the risk is accepted>\"\n", r.id));
+    out(&text);
+    Ok(0)
+}

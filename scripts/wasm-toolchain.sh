@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# WebAssembly toolchain for kubeharden (recipe: /work/shared/TOOLCHAIN.md).
+#
+#   ensure-rust  make sure a Rust toolchain that can target wasm32-unknown-unknown exists
+#   build-lib    build the library (rlib) for wasm32 in release mode, into target/wasm
+#   ensure-web   install wasm-bindgen-cli, trunk and Chromium (for the browser playground)
+#
+# Two ways to get wasm32:
+#   1. rustup already has the wasm32-unknown-unknown target installed: use the normal cargo.
+#   2. Otherwise (rustup cannot download here): Debian's rustc-web 1.96 + rust-web-src, building
+#      std from source with cargo's build-std, linked by wasm-ld from lld-22.
+# Every step is idempotent: what is already present is skipped. Meant to run as root on Debian 12.
+set -euo pipefail
+
+TARGET=wasm32-unknown-unknown
+WASM_TARGET_DIR=target/wasm               # separate dir: never invalidates the host build cache
+DEBIAN_RUST_PKGS=(rustc-web cargo-web rust-web-src lld-22)
+WASM_LD=/usr/lib/llvm-22/bin/wasm-ld
+WASM_BINDGEN_VERSION=0.2.130              # must equal the wasm-bindgen crate version exactly
+TRUNK_VERSION=0.21.14                     # 0.22.x needs rustc >= 1.96.1
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."    # repository root
+export PATH="$PATH:$HOME/.cargo/bin"      # where `cargo install` puts binaries
+
+log() { echo "wasm-toolchain: $*" >&2; }
+
+# Install the given Debian packages that are not installed yet (apt-get update only if needed).
+apt_ensure() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$pkg")
+    done
+    if ((${#missing[@]} == 0)); then
+        log "already installed: $*"
+        return
+    fi
+    log "installing: ${missing[*]}"
+    local sudo=()
+    ((EUID == 0)) || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
+}
+
+# True when rustup exists and already has the wasm32 target (the ordinary path).
+have_rustup_target() {
+    command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"
+}
+
+ensure_rust() {
+    if have_rustup_target; then
+        log "rustup has $TARGET; using the normal cargo"
+        return
+    fi
+    apt_ensure "${DEBIAN_RUST_PKGS[@]}"
+    [[ -x $WASM_LD ]] || { log "missing $WASM_LD"; exit 1; }
+    log "Debian toolchain ready: $(/usr/bin/rustc --version)"
+}
+
+build_lib() {
+    local args=(build --lib --release --target "$TARGET" --target-dir "$WASM_TARGET_DIR")
+    if have_rustup_target; then
+        nice -n 10 cargo "${args[@]}"
+    else
+        [[ -x /usr/bin/cargo && -x $WASM_LD ]] \
+            || { log "Debian wasm toolchain missing: run '$0 ensure-rust' first"; exit 1; }
+        # Build-std settings apply to this one command only (they would slow host builds).
+        # RUSTC is explicit so rustup's rustc (1.95, no wasm32 std) is never picked up.
+        RUSTC=/usr/bin/rustc \
+        RUSTC_BOOTSTRAP=1 \
+        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$WASM_LD" \
+            nice -n 10 /usr/bin/cargo "${args[@]}"
+    fi
+    local rlib="$WASM_TARGET_DIR/$TARGET/release/libkubeharden.rlib"
+    [[ -f $rlib ]] || { log "expected $rlib was not produced"; exit 1; }
+    echo "$rlib $(stat -c %s "$rlib") bytes ($(du -h "$rlib" | cut -f1))"
+}
+
+# Print the version a tool reports ("wasm-bindgen 0.2.130" -> "0.2.130"), or nothing.
+tool_version() { "$1" --version 2>/dev/null | awk '{print $2; exit}' || true; }
+
+ensure_web() {
+    if [[ $(tool_version wasm-bindgen) == "$WASM_BINDGEN_VERSION" ]]; then
+        log "wasm-bindgen $WASM_BINDGEN_VERSION present"
+    else
+        # NOT --locked: its lockfile pins a crate the registry lacks.
+        nice -n 10 cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+    if [[ $(tool_version trunk) == "$TRUNK_VERSION" ]]; then
+        log "trunk $TRUNK_VERSION present"
+    else
+        # --locked: without it 0.21 resolves an incompatible cssparser.
+        nice -n 10 cargo install trunk --version "$TRUNK_VERSION" --locked \
+            --no-default-features --features rustls
+    fi
+    apt_ensure chromium chromium-driver   # /usr/bin/chromium, /usr/bin/chromedriver
+}
+
+case "${1:-}" in
+    ensure-rust) ensure_rust ;;
+    build-lib) build_lib ;;
+    ensure-web) ensure_web ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web}" >&2; exit 2 ;;
+esac

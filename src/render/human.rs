@@ -1,0 +1,201 @@
+//! Terminal output: each finding with its source lines and the span underlined.
+
+use std::fmt::Write;
+
+use super::Positions;
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Report, Severity};
+use crate::source::{Source, Span};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HumanOptions {
+    /// ANSI colours (only for a terminal).
+    pub color: bool,
+    /// Also print suppressed findings.
+    pub show_suppressed: bool,
+}
+
+struct Style(bool);
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "1;34",
+            Severity::Info => "1;36",
+        };
+        self.paint(code, s.as_str())
+    }
+}
+
+/// Source lines of `span` with a gutter, the first line's part underlined.
+fn snippet(
+    out: &mut String,
+    positions: &mut Positions,
+    style: &Style,
+    file: usize,
+    span: Span,
+    mark: &str,
+) {
+    let lines = positions.lines(file, span);
+    let Some(&(first, _)) = lines.first() else {
+        return;
+    };
+    let width = (lines.last().map_or(first, |l| l.0) + 1).to_string().len();
+    let (start, end) = positions.range(file, span);
+    let _ = writeln!(out, "{:width$} {}", "", style.paint("34", "|"));
+    let shown = lines.len().min(4);
+    for (i, &(line, text)) in lines.iter().take(shown).enumerate() {
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            style.paint("34", &format!("{:>width$}", line + 1)),
+            style.paint("34", "|"),
+            text
+        );
+        if i == 0 {
+            let from = start.column - 1;
+            let to = if lines.len() == 1 {
+                end.column - 1
+            } else {
+                text.chars().count()
+            };
+            let carets = "^".repeat(to.saturating_sub(from).max(1));
+            let _ = writeln!(
+                out,
+                "{:width$} {} {}{}",
+                "",
+                style.paint("34", "|"),
+                " ".repeat(from),
+                style.paint(mark, &carets)
+            );
+        }
+    }
+    if lines.len() > shown {
+        let _ = writeln!(out, "{:width$} {} ...", "", style.paint("34", "|"));
+    }
+}
+
+/// Render a report for a terminal.
+pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> String {
+    let style = Style(options.color);
+    let mut positions = Positions::new(sources);
+    let catalogue = Catalogue::builtin();
+    let mut out = String::new();
+    for e in &report.errors {
+        let p = positions.position(e.file, e.span.start);
+        let _ = writeln!(out, "{}: {}", style.paint("1;31", "error"), e.message);
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{} (document {})",
+            positions.name(e.file),
+            p.line,
+            p.column,
+            e.document + 1
+        );
+        snippet(
+            &mut out,
+            &mut positions,
+            &style,
+            e.file,
+            Span::new(e.span.start, e.span.start + 1),
+            "1;31",
+        );
+        out.push('\n');
+    }
+    for f in &report.findings {
+        if f.suppressed.is_some() && !options.show_suppressed {
+            continue;
+        }
+        let p = positions.position(f.file, f.span.start);
+        let mut head = format!(
+            "{} {}: {}",
+            style.severity(f.severity),
+            style.paint("1", &f.rule),
+            f.message
+        );
+        if let Some(reason) = &f.suppressed {
+            head = format!("{} (suppressed: {reason})", head);
+        }
+        let _ = writeln!(out, "{head}");
+        let _ = writeln!(
+            out,
+            "  --> {}:{}:{} · {} · {}",
+            positions.name(f.file),
+            p.line,
+            p.column,
+            f.object,
+            f.path
+        );
+        snippet(&mut out, &mut positions, &style, f.file, f.span, "1;31");
+        for r in &f.related {
+            let rp = positions.position(f.file, r.span.start);
+            let _ = writeln!(out, "  = {} at {}:{}", r.message, rp.line, rp.column);
+        }
+        if let Some(pss) = &f.pss {
+            let _ = writeln!(
+                out,
+                "  = Pod Security Standards {}: {}",
+                pss.level.as_str(),
+                pss.check
+            );
+        }
+        if let Some(rule) = catalogue.get(&f.rule) {
+            let _ = writeln!(out, "  = help: {}", rule.remediation);
+        }
+        out.push('\n');
+    }
+    for n in &report.notes {
+        let p = positions.position(n.file, n.span.start);
+        let _ = writeln!(
+            out,
+            "{}: {}:{}:{}: {}",
+            style.paint("1;36", "note"),
+            positions.name(n.file),
+            p.line,
+            p.column,
+            n.message
+        );
+    }
+    let shown: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    let suppressed = report.findings.len() - shown.len();
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&s| {
+            let n = shown.iter().filter(|f| f.severity == s).count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "{} finding{}",
+        shown.len(),
+        if shown.len() == 1 { "" } else { "s" }
+    );
+    if !counts.is_empty() {
+        let _ = write!(out, " ({})", counts.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        " in {} file{}; {suppressed} suppressed; {} error{}",
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" },
+        report.errors.len(),
+        if report.errors.len() == 1 { "" } else { "s" }
+    );
+    out
+}
