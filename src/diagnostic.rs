@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::source::Span;
 
@@ -159,13 +160,13 @@ pub struct Related {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PssRef {
     pub level: Level,
-    pub check: String,
+    pub check: &'static str,
 }
 
 /// One rule violation at one place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: &'static str,
     pub severity: Severity,
     pub area: Area,
     pub message: String,
@@ -173,7 +174,8 @@ pub struct Finding {
     pub file: usize,
     /// 0-based document index within the source.
     pub document: usize,
-    pub object: ObjectRef,
+    /// Shared by every finding of the object.
+    pub object: Arc<ObjectRef>,
     /// RFC 6901 pointer of the field concerned, even when it is absent.
     pub path: String,
     pub span: Span,
@@ -212,7 +214,7 @@ impl Report {
     /// Stable order: by file, position, rule.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (a.file, a.span.start, &a.rule, &a.path).cmp(&(b.file, b.span.start, &b.rule, &b.path))
+            (a.file, a.span.start, a.rule, &a.path).cmp(&(b.file, b.span.start, b.rule, &b.path))
         });
         let key = |d: &Diagnostic| (d.file, d.span.start, d.document);
         self.errors.sort_by_key(key);

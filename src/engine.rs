@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, Rule};
 use crate::diagnostic::{Diagnostic, Finding, Level, ObjectRef, PssRef, Related, Report};
@@ -185,6 +186,7 @@ impl Engine {
                 .enumerate()
                 .map(|(i, o)| (o.root, i))
                 .collect(),
+            no_object: Arc::default(),
             report,
         };
         let mut per_rule: Vec<Vec<Hit>> = self.active.iter().map(|_| Vec::new()).collect();
@@ -228,7 +230,7 @@ impl Engine {
 }
 
 struct ObjectInfo<'o> {
-    reference: ObjectRef,
+    reference: Arc<ObjectRef>,
     suppressions: Vec<(&'o str, &'o str)>,
 }
 
@@ -244,12 +246,12 @@ impl<'o> ObjectInfo<'o> {
             })
             .collect();
         ObjectInfo {
-            reference: ObjectRef {
+            reference: Arc::new(ObjectRef {
                 api_version: object.api_version.map(str::to_string),
                 kind: Some(object.kind.to_string()),
                 namespace: object.namespace.map(str::to_string),
                 name: object.name.map(str::to_string),
-            },
+            }),
             suppressions,
         }
     }
@@ -260,6 +262,7 @@ struct Emitter<'e, 'o> {
     model: &'e DocumentModel<'o>,
     objects: Vec<ObjectInfo<'e>>,
     by_root: HashMap<NodeId, usize>,
+    no_object: Arc<ObjectRef>,
     report: &'e mut Report,
 }
 
@@ -306,7 +309,7 @@ impl Emitter<'_, '_> {
         None
     }
 
-    fn emit(&mut self, rule: &Rule, object: Option<usize>, hits: Vec<Hit>) {
+    fn emit(&mut self, rule: &'static Rule, object: Option<usize>, hits: Vec<Hit>) {
         for hit in hits {
             let object = object.or_else(|| self.object_of(Self::node_of(&hit.at)));
             let info = object.map(|i| &self.objects[i]);
@@ -314,13 +317,13 @@ impl Emitter<'_, '_> {
                 .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
                 .map(|(_, reason)| reason.to_string());
             let finding = Finding {
-                rule: rule.id.clone(),
+                rule: &rule.id,
                 severity: rule.severity,
                 area: rule.area,
                 message: hit.message,
                 file: self.file,
                 document: self.model.doc.index,
-                object: info.map(|o| o.reference.clone()).unwrap_or_default(),
+                object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
                 path: self.pointer(&hit.at),
                 span: self.span(&hit.at),
                 related: hit
@@ -333,7 +336,7 @@ impl Emitter<'_, '_> {
                     .collect(),
                 pss: rule.pss.as_ref().map(|p| PssRef {
                     level: p.level,
-                    check: p.check.clone(),
+                    check: &p.check,
                 }),
                 fix: None,
                 suppressed,

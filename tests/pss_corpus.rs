@@ -58,7 +58,7 @@ fn pss_conformance_fixtures_agree_100_percent() {
                         .findings
                         .iter()
                         .filter_map(|f| f.pss.as_ref())
-                        .map(|p| p.check.as_str())
+                        .map(|p| p.check)
                         .collect();
                     let stem = file
                         .file_stem()

@@ -41,7 +41,7 @@ pub struct SecurityContext<'d> {
     pub privileged: Option<Field<bool>>,
     pub allow_privilege_escalation: Option<Field<bool>>,
     pub run_as_non_root: Option<Field<bool>>,
-    pub run_as_user: Option<Field<i128>>,
+    pub run_as_user: Option<Field<i64>>,
     pub read_only_root_filesystem: Option<Field<bool>>,
     pub proc_mount: Option<Field<&'d str>>,
     pub capabilities: Option<NodeId>,
@@ -83,7 +83,7 @@ pub struct Container<'d> {
     pub image: Option<Field<&'d str>>,
     pub security_context: SecurityContext<'d>,
     /// `hostPort` of each entry of `ports` that sets one.
-    pub host_ports: Vec<Field<i128>>,
+    pub host_ports: Vec<Field<i64>>,
     pub endpoints: Vec<Endpoint<'d>>,
     pub resources: Option<NodeId>,
     pub limits: Option<NodeId>,

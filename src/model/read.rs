@@ -103,7 +103,7 @@ impl<'d> Reader<'d> {
         }
     }
 
-    pub fn int(&mut self, parent: Option<NodeId>, key: &str) -> Option<Field<i128>> {
+    pub fn int(&mut self, parent: Option<NodeId>, key: &str) -> Option<Field<i64>> {
         let node = self.child(parent, key)?;
         match self.doc.value(node) {
             Some(Value::Int(value)) => Some(Field { value, node }),

@@ -27,13 +27,15 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path (`-` is standard input).
+/// A URI for a path: relative paths stay relative references (resolved against the
+/// repository by code scanning), absolute ones become `file://` URIs. `-` is stdin.
 fn uri(name: &str) -> String {
     if name == "-" {
         return "stdin".into();
     }
-    let mut out = String::new();
-    for b in name.replace('\\', "/").bytes() {
+    let name = name.replace('\\', "/");
+    let mut out = String::from(if name.starts_with('/') { "file://" } else { "" });
+    for b in name.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 out.push(b as char)
@@ -41,7 +43,10 @@ fn uri(name: &str) -> String {
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    out.trim_start_matches("./").to_string()
+    match out.strip_prefix("./") {
+        Some(rest) => rest.to_string(),
+        None => out,
+    }
 }
 
 fn region(positions: &mut Positions, file: usize, span: Span) -> Value {

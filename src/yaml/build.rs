@@ -206,7 +206,10 @@ impl<'a, 'l> Builder<'a, 'l> {
                     index: doc_index,
                     span: Span::new(self.doc_start, bspan.end.max(self.doc_start)),
                     root: self.root.take(),
-                    nodes: std::mem::take(&mut self.nodes),
+                    nodes: {
+                        let capacity = self.nodes.len();
+                        std::mem::replace(&mut self.nodes, Vec::with_capacity(capacity))
+                    },
                     duplicate_keys: std::mem::take(&mut self.duplicates),
                 };
                 let empty = match doc.root {

@@ -250,7 +250,7 @@ impl Document<'_> {
             NodeKind::Scalar(s) => match s.value {
                 Value::Null => J::Null,
                 Value::Bool(b) => J::Bool(b),
-                Value::Int(i) => i64::try_from(i).map_or_else(|_| J::from(i as f64), J::from),
+                Value::Int(i) => J::from(i),
                 Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
                 Value::Str => J::String(s.text.to_string()),
             },

@@ -10,7 +10,8 @@
 pub enum Value {
     Null,
     Bool(bool),
-    Int(i128),
+    /// Integers beyond `i64` (Go's `ParseUint` range) resolve to [`Value::Float`].
+    Int(i64),
     Float(f64),
     Str,
 }
@@ -55,7 +56,7 @@ pub fn resolve_plain(text: &str) -> Value {
         text.into()
     };
     if let Some(v) = parse_go_int(&plain) {
-        return Value::Int(v);
+        return i64::try_from(v).map_or(Value::Float(v as f64), Value::Int);
     }
     if is_yaml_float(&plain) {
         if let Ok(f) = plain.parse::<f64>() {
