@@ -14,6 +14,9 @@
 //! assert!(report.findings.iter().any(|f| f.rule == "privileged-container"));
 //! ```
 
+// Library code renders to strings; only the CLI edge writes to a terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod catalogue;
 pub mod diagnostic;
 pub mod engine;

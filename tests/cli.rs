@@ -225,3 +225,14 @@ fn rules_and_explain_document_the_catalogue() {
     let table = stdout(&kubeharden(&["rules"], None));
     assert!(table.contains("privileged-container") && table.contains("baseline privileged"));
 }
+
+#[test]
+fn the_rule_catalogue_page_is_current() {
+    let generated = stdout(&kubeharden(&["rules", "--format", "markdown"], None));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let page = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(page == generated, "docs/rules.md is stale: run `UPDATE_SNAPSHOTS=1 cargo test --test cli`");
+}

@@ -121,7 +121,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
         let mut head = format!(
             "{} {}: {}",
             style.severity(f.severity),
-            style.paint("1", &f.rule),
+            style.paint("1", f.rule),
             f.message
         );
         if let Some(reason) = &f.suppressed {
@@ -150,7 +150,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
                 pss.check
             );
         }
-        if let Some(rule) = catalogue.get(&f.rule) {
+        if let Some(rule) = catalogue.get(f.rule) {
             let _ = writeln!(out, "  = help: {}", rule.remediation);
         }
         out.push('\n');

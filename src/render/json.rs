@@ -83,7 +83,7 @@ pub fn json(report: &Report, sources: &[Source], options: &Options) -> String {
     for (i, f) in report.findings.iter().enumerate() {
         out.push_str(if i == 0 { "\n    " } else { ",\n    " });
         out.push_str("{\"rule\":");
-        string(&mut out, &f.rule);
+        string(&mut out, f.rule);
         let _ = write!(
             out,
             ",\"severity\":\"{}\",\"area\":\"{}\",\"message\":",
@@ -124,7 +124,7 @@ pub fn json(report: &Report, sources: &[Source], options: &Options) -> String {
         match &f.pss {
             Some(p) => {
                 let _ = write!(out, "{{\"level\":\"{}\",\"check\":", p.level.as_str());
-                string(&mut out, &p.check);
+                string(&mut out, p.check);
                 out.push('}');
             }
             None => out.push_str("null"),

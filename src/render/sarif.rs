@@ -33,7 +33,7 @@ fn uri(name: &str) -> String {
     if name == "-" {
         return "stdin".into();
     }
-    let name = name.replace('\\', "/");
+    let name = normalise(&name.replace('\\', "/"));
     let mut out = String::from(if name.starts_with('/') { "file://" } else { "" });
     for b in name.bytes() {
         match b {
@@ -43,9 +43,28 @@ fn uri(name: &str) -> String {
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    match out.strip_prefix("./") {
-        Some(rest) => rest.to_string(),
-        None => out,
+    out
+}
+
+/// Resolve `.` and `..` segments lexically (SARIF wants normalised URIs).
+fn normalise(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
     }
 }
 
@@ -105,7 +124,7 @@ pub fn sarif(report: &Report, sources: &[Source]) -> String {
                 "locations": [location(&mut positions, f.file, f.span)],
                 "properties": {"path": f.path, "object": f.object.to_string(), "document": f.document},
             });
-            if let Some(i) = rule_index(&f.rule) {
+            if let Some(i) = rule_index(f.rule) {
                 result["ruleIndex"] = json!(i);
             }
             if !f.related.is_empty() {
@@ -163,4 +182,15 @@ pub fn sarif(report: &Report, sources: &[Source]) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_normalised_and_encoded() {
+        assert_eq!(super::uri("./deploy/app.yaml"), "deploy/app.yaml");
+        assert_eq!(super::uri("/work/x/../y z.yaml"), "file:///work/y%20z.yaml");
+        assert_eq!(super::uri("../shared/a.yaml"), "../shared/a.yaml");
+        assert_eq!(super::uri("-"), "stdin");
+    }
 }

@@ -5,7 +5,7 @@ fn parse(text: &str) -> Stream<'_> {
     parse_stream(text, &Limits::default())
 }
 
-fn slice<'t>(text: &'t str, span: Span) -> &'t str {
+fn slice(text: &str, span: Span) -> &str {
     &text[span.start..span.end]
 }
 
