@@ -373,7 +373,11 @@ fn rules(args: &[String]) -> Result<u8, String> {
             out(&text);
         }
         "markdown" => out(&rules_markdown(catalogue)),
-        f => return Err(format!("unknown format {f:?}: expected human, json or markdown")),
+        f => {
+            return Err(format!(
+                "unknown format {f:?}: expected human, json or markdown"
+            ))
+        }
     }
     Ok(0)
 }
@@ -387,18 +391,50 @@ fn rules_markdown(catalogue: &Catalogue) -> String {
          | Rule | Severity | Area | Pod Security Standards | Title |\n|---|---|---|---|---|\n",
     );
     for r in &catalogue.rules {
-        let pss = r.pss.as_ref().map_or("—".to_string(), |p| format!("{} `{}` (from {})", p.level.as_str(), p.check, p.since));
-        text.push_str(&format!("| [`{}`](#{}) | {} | {} | {} | {} |\n", r.id, r.id, r.severity, r.area.as_str(), pss, r.title));
+        let pss = r.pss.as_ref().map_or("—".to_string(), |p| {
+            format!("{} `{}` (from {})", p.level.as_str(), p.check, p.since)
+        });
+        text.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} | {} |\n",
+            r.id,
+            r.id,
+            r.severity,
+            r.area.as_str(),
+            pss,
+            r.title
+        ));
     }
     for r in &catalogue.rules {
-        text.push_str(&format!("\n## {}\n\n**{}** — severity {}, area {}, template `{}`", r.id, r.title, r.severity, r.area.as_str(), r.template));
+        text.push_str(&format!(
+            "\n## {}\n\n**{}** — severity {}, area {}, template `{}`",
+            r.id,
+            r.title,
+            r.severity,
+            r.area.as_str(),
+            r.template
+        ));
         if let Some(p) = &r.pss {
-            text.push_str(&format!(", Pod Security Standards {} check `{}` from {}", p.level.as_str(), p.check, p.since));
+            text.push_str(&format!(
+                ", Pod Security Standards {} check `{}` from {}",
+                p.level.as_str(),
+                p.check,
+                p.since
+            ));
         }
-        text.push_str(&format!(".\n\n{}\n\n**Fix:** {}\n", r.rationale, r.remediation));
+        text.push_str(&format!(
+            ".\n\n{}\n\n**Fix:** {}\n",
+            r.rationale, r.remediation
+        ));
         if !r.sources.is_empty() {
-            let sources: Vec<String> = r.sources.iter().map(|(s, c)| format!("{s} `{c}`")).collect();
-            text.push_str(&format!("\n**Equivalent checks:** {}\n", sources.join(" · ")));
+            let sources: Vec<String> = r
+                .sources
+                .iter()
+                .map(|(s, c)| format!("{s} `{c}`"))
+                .collect();
+            text.push_str(&format!(
+                "\n**Equivalent checks:** {}\n",
+                sources.join(" · ")
+            ));
         }
         text.push_str("\n**References:**\n");
         for reference in &r.references {

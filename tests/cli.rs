@@ -234,5 +234,8 @@ fn the_rule_catalogue_page_is_current() {
         std::fs::write(&path, &generated).unwrap();
     }
     let page = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(page == generated, "docs/rules.md is stale: run `UPDATE_SNAPSHOTS=1 cargo test --test cli`");
+    assert!(
+        page == generated,
+        "docs/rules.md is stale: run `UPDATE_SNAPSHOTS=1 cargo test --test cli`"
+    );
 }

@@ -5,8 +5,21 @@
 use std::path::Path;
 
 const FORBIDDEN: &[&str] = &[
-    "std::fs", "std::thread", "std::time", "std::process", "std::env::var", "std::net",
-    "Instant::", "SystemTime", "println!", "print!(", "eprintln!", "eprint!(", "stdout()", "stderr()", "stdin()",
+    "std::fs",
+    "std::thread",
+    "std::time",
+    "std::process",
+    "std::env::var",
+    "std::net",
+    "Instant::",
+    "SystemTime",
+    "println!",
+    "print!(",
+    "eprintln!",
+    "eprint!(",
+    "stdout()",
+    "stderr()",
+    "stdin()",
 ];
 
 fn scan(dir: &Path, problems: &mut Vec<String>) {
@@ -17,7 +30,9 @@ fn scan(dir: &Path, problems: &mut Vec<String>) {
             continue;
         }
         // The CLI binary is the native edge; everything else is library code.
-        if path.file_name().is_some_and(|n| n == "main.rs") || path.extension().is_none_or(|e| e != "rs") {
+        if path.file_name().is_some_and(|n| n == "main.rs")
+            || path.extension().is_none_or(|e| e != "rs")
+        {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
@@ -31,7 +46,12 @@ fn scan(dir: &Path, problems: &mut Vec<String>) {
             }
             for f in FORBIDDEN {
                 if line.contains(f) {
-                    problems.push(format!("{}:{}: uses {f}: {}", path.display(), i + 1, line.trim()));
+                    problems.push(format!(
+                        "{}:{}: uses {f}: {}",
+                        path.display(),
+                        i + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
@@ -41,6 +61,9 @@ fn scan(dir: &Path, problems: &mut Vec<String>) {
 #[test]
 fn library_code_uses_no_host_only_apis() {
     let mut problems = Vec::new();
-    scan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut problems);
+    scan(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut problems,
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
