@@ -237,9 +237,7 @@ struct ObjectInfo<'o> {
 impl<'o> ObjectInfo<'o> {
     fn new(object: &'o Object<'o>) -> Self {
         let suppressions = object
-            .annotations
-            .iter()
-            .chain(object.pods.iter().flat_map(|p| p.annotations.iter()))
+            .all_annotations()
             .filter_map(|(k, v)| {
                 let rule = k.value.strip_prefix(SUPPRESSION_PREFIX)?;
                 (!v.value.trim().is_empty()).then_some((rule, v.value.trim()))

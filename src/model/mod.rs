@@ -25,6 +25,19 @@ pub struct Object<'d> {
     pub pods: Vec<Pod<'d>>,
 }
 
+impl<'d> Object<'d> {
+    /// Annotations of the object and of its pod templates (a Pod's own metadata once).
+    pub fn all_annotations(&self) -> impl Iterator<Item = &(Field<&'d str>, Field<&'d str>)> {
+        let own = self.metadata;
+        self.annotations.iter().chain(
+            self.pods
+                .iter()
+                .filter(move |p| p.metadata != own)
+                .flat_map(|p| p.annotations.iter()),
+        )
+    }
+}
+
 /// Something worth telling that is not a finding: a skipped document, an unknown kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
@@ -116,7 +129,11 @@ impl<'d> DocumentModel<'d> {
         };
         let mut reader = Reader::new(doc);
         model.read_object(&mut reader, root, None, 0);
-        model.type_issues = reader.issues;
+        // A Pod's metadata is read as the object's and as the pod's: report once.
+        let mut issues = reader.issues;
+        issues.sort_by_key(|i| i.node);
+        issues.dedup_by_key(|i| i.node);
+        model.type_issues = issues;
         model
     }
 

@@ -107,6 +107,11 @@ impl<'d> Reader<'d> {
         let node = self.child(parent, key)?;
         match self.doc.value(node) {
             Some(Value::Int(value)) => Some(Field { value, node }),
+            // kubectl converts YAML to JSON, where `1000.0` is the number 1000.
+            Some(Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(Field {
+                value: f as i64,
+                node,
+            }),
             _ => {
                 self.mismatch(node, "an integer");
                 None

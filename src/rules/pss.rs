@@ -426,8 +426,13 @@ fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
                 &["securityContext", "seccompProfile", "type"],
             ),
             format!(
-                "no seccomp profile is set on the pod or on {}: they run unconfined",
-                names(&implicit)
+                "no seccomp profile is set on the pod or on {}: {} unconfined",
+                names(&implicit),
+                if implicit.len() == 1 {
+                    "it runs"
+                } else {
+                    "they run"
+                }
             ),
         ));
     }

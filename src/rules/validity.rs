@@ -77,11 +77,7 @@ fn field_type(cx: &DocCx, out: &mut Vec<Hit>) {
 
 fn suppression(cx: &DocCx, out: &mut Vec<Hit>) {
     for object in &cx.model.objects {
-        let annotations = object
-            .annotations
-            .iter()
-            .chain(object.pods.iter().flat_map(|p| p.annotations.iter()));
-        for (key, value) in annotations {
+        for (key, value) in object.all_annotations() {
             let Some(rule) = key.value.strip_prefix(SUPPRESSION_PREFIX) else {
                 continue;
             };

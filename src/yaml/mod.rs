@@ -171,13 +171,13 @@ impl<'a> Document<'a> {
         Some(node)
     }
 
-    /// The deepest existing node along `path` below `node`, and how many path
-    /// segments it consumed.
+    /// The deepest existing node along `path` below `node` (a key written with a null
+    /// value exists), and how many path segments it consumed.
     pub fn deepest(&self, mut node: NodeId, path: &[&str]) -> (NodeId, usize) {
         for (i, key) in path.iter().enumerate() {
             match self.get(node, key) {
-                Some(next) if !self.is_null(next) => node = next,
-                _ => return (node, i),
+                Some(next) => node = next,
+                None => return (node, i),
             }
         }
         (node, path.len())
