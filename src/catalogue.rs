@@ -193,7 +193,9 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, String> {
         _ => return Err("missing `references` (a non-empty list)".into()),
     };
     let fix = match obj.get("fix") {
-        None | Some(Json::Null) => None,
+        None | Some(Json::Null) => {
+            return Err("missing `fix` (applicability and reason, or guidance when no automatic change is sound)".into())
+        }
         Some(Json::Object(f)) => {
             let text = |k: &str| {
                 f.get(k)

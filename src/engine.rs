@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::catalogue::{Catalogue, Rule};
+use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{Diagnostic, Finding, Level, ObjectRef, PssRef, Related, Report};
+use crate::fix::plan::{detect_style, Intent, Planner};
 use crate::model::{DocumentModel, Object};
 use crate::rules::{self, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX};
 use crate::source::{Source, Span};
@@ -142,6 +143,18 @@ impl Engine {
     }
 
     pub fn check_text(&self, file: usize, text: &str) -> Report {
+        self.run(file, text, None)
+    }
+
+    /// Check one text and lower the fix of every fixable finding to text intents
+    /// (`Planned::finding` indexes the report's findings, which are left unsorted).
+    pub(crate) fn check_planned(&self, text: &str) -> (Report, Vec<Planned>) {
+        let mut plans = Vec::new();
+        let report = self.run(0, text, Some(&mut plans));
+        (report, plans)
+    }
+
+    fn run(&self, file: usize, text: &str, mut plans: Option<&mut Vec<Planned>>) -> Report {
         let mut report = Report::default();
         let stream = parse_stream(text, &self.options.limits);
         for e in &stream.errors {
@@ -170,14 +183,24 @@ impl Engine {
                     span: note.span,
                 });
             }
-            self.check_document(file, &model, &mut report);
+            let planning = plans
+                .as_deref_mut()
+                .map(|p| (Planner::new(text, doc, detect_style(text, doc)), p));
+            self.check_document(file, &model, &mut report, planning);
         }
         report
     }
 
-    fn check_document(&self, file: usize, model: &DocumentModel, report: &mut Report) {
+    fn check_document<'t>(
+        &self,
+        file: usize,
+        model: &'t DocumentModel<'t>,
+        report: &mut Report,
+        planning: Option<(Planner<'t>, &mut Vec<Planned>)>,
+    ) {
         let mut out = Emitter {
             file,
+            planning,
             model,
             objects: model.objects.iter().map(ObjectInfo::new).collect(),
             by_root: model
@@ -229,6 +252,12 @@ impl Engine {
     }
 }
 
+/// The lowered fix of one finding, or why it cannot be applied.
+pub(crate) struct Planned {
+    pub finding: usize,
+    pub intents: Result<Vec<Intent>, String>,
+}
+
 struct ObjectInfo<'o> {
     reference: Arc<ObjectRef>,
     suppressions: Vec<(&'o str, &'o str)>,
@@ -257,6 +286,7 @@ impl<'o> ObjectInfo<'o> {
 
 struct Emitter<'e, 'o> {
     file: usize,
+    planning: Option<(Planner<'o>, &'e mut Vec<Planned>)>,
     model: &'e DocumentModel<'o>,
     objects: Vec<ObjectInfo<'e>>,
     by_root: HashMap<NodeId, usize>,
@@ -336,9 +366,20 @@ impl Emitter<'_, '_> {
                     level: p.level,
                     check: &p.check,
                 }),
-                fix: None,
+                fix: match (&rule.fix, hit.fix.is_empty()) {
+                    (Some(FixPolicy::Available { applicability, .. }), false) => {
+                        Some(*applicability)
+                    }
+                    _ => None,
+                },
                 suppressed,
             };
+            if let (Some((planner, plans)), Some(_)) = (&mut self.planning, finding.fix) {
+                plans.push(Planned {
+                    finding: self.report.findings.len(),
+                    intents: planner.lower(&hit.fix),
+                });
+            }
             self.report.findings.push(finding);
         }
     }

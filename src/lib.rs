@@ -20,6 +20,7 @@
 pub mod catalogue;
 pub mod diagnostic;
 pub mod engine;
+pub mod fix;
 pub mod model;
 pub mod render;
 pub mod rules;

@@ -14,7 +14,8 @@ const USAGE: &str = "\
 kubeharden — Kubernetes manifest security checker
 
 USAGE:
-    kubeharden check [OPTIONS] [PATH...|-]
+        kubeharden check [OPTIONS] [PATH...|-]
+    kubeharden fix [--unsafe] [--diff | --write] [--profile P] [--kube-version V] [PATH...|-]
     kubeharden rules [--format human|json|markdown]
     kubeharden explain RULE
     kubeharden --version | --help
@@ -35,10 +36,22 @@ OPTIONS (check):
     --color auto|always|never     colour in human output [default: auto]
     -j, --jobs N                  files checked in parallel [default: number of cores]
 
-EXIT STATUS:
+EXIT STATUS (check):
     0  no finding reaches the threshold
     1  a finding reaches the threshold
     2  usage error, or input that could not be read
+
+fix writes the hardened text: the input with the fewest edits that fix its findings,
+comments and formatting kept. Safe fixes only, unless --unsafe (hardening that may
+change behaviour: dropping capabilities, forcing a non-root user, ...).
+    (one input, no flag)          print the hardened text to standard output
+    --diff                        print a unified diff instead
+    --write                       rewrite the files in place (atomically)
+    --rule RULE                   fix only this rule (repeatable)
+EXIT STATUS (fix):
+    0  no finding remains
+    1  findings remain (no automatic fix, unsafe without --unsafe, or skipped)
+    2  usage error, or input that could not be read or fixed
 ";
 
 fn main() -> ExitCode {
@@ -71,6 +84,7 @@ fn run(args: &[String]) -> Result<u8, String> {
             Ok(0)
         }
         Some("check") => check(&args[1..]),
+        Some("fix") => fix(&args[1..]),
         Some("rules") => rules(&args[1..]),
         Some("explain") => explain(&args[1..]),
         Some(other) => Err(format!("unknown command {other:?}")),
@@ -500,4 +514,187 @@ fn explain(args: &[String]) -> Result<u8, String> {
     text.push_str(&format!("\nSuppress on an object with the annotation\n  ignore.kubeharden.io/{}: \"<why the risk is accepted>\"\n", r.id));
     out(&text);
     Ok(0)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum FixOutput {
+    Stdout,
+    Diff,
+    Write,
+}
+
+fn fix(args: &[String]) -> Result<u8, String> {
+    let mut options = kubeharden::fix::FixOptions::default();
+    let mut output = FixOutput::Stdout;
+    let mut paths = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if arg == "--unsafe" {
+            options.unsafe_fixes = true;
+        } else if arg == "--diff" || arg == "--write" {
+            let wanted = if arg == "--diff" {
+                FixOutput::Diff
+            } else {
+                FixOutput::Write
+            };
+            if output != FixOutput::Stdout && output != wanted {
+                return Err("--diff and --write exclude each other".into());
+            }
+            output = wanted;
+        } else if matches(arg, "--profile") {
+            options.check.profile = value(args, &mut i, "--profile")?.parse()?;
+        } else if matches(arg, "--kube-version") {
+            options.check.version = value(args, &mut i, "--kube-version")?.parse()?;
+        } else if matches(arg, "--rule") {
+            let id = value(args, &mut i, "--rule")?;
+            if Catalogue::builtin().get(id).is_none() {
+                return Err(format!("unknown rule {id:?} (see kubeharden rules)"));
+            }
+            options
+                .rules
+                .get_or_insert_with(Vec::new)
+                .push(id.to_string());
+        } else if matches(arg, "--max-input-size") {
+            let v = value(args, &mut i, "--max-input-size")?;
+            options.check.limits.max_input_bytes = v
+                .parse()
+                .map_err(|_| format!("--max-input-size takes a number of bytes, not {v:?}"))?;
+        } else if arg == "-h" || arg == "--help" {
+            out(USAGE);
+            return Ok(0);
+        } else if arg.starts_with("--") || (arg.starts_with('-') && arg != "-") {
+            return Err(format!("unknown option {arg:?}"));
+        } else {
+            paths.push(arg.to_string());
+        }
+        i += 1;
+    }
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err("no input: give files, directories, or - for standard input".into());
+        }
+        paths.push("-".into());
+    }
+    let inputs = collect_inputs(&paths)?;
+    if output == FixOutput::Stdout && inputs.len() != 1 {
+        return Err(format!(
+            "{} inputs: use --diff or --write to fix more than one",
+            inputs.len()
+        ));
+    }
+    if output == FixOutput::Write && inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+        return Err("--write cannot rewrite standard input".into());
+    }
+    let max = options.check.limits.max_input_bytes;
+    let mut status = 0;
+    let mut text_out = String::new();
+    let mut notes = String::new();
+    for input in &inputs {
+        let (name, read_result) = read(input, max);
+        let original = match read_result {
+            Ok(t) => t,
+            Err((message, _)) => {
+                notes.push_str(&format!("error: {name}: {message}\n"));
+                status = 2;
+                continue;
+            }
+        };
+        let result = kubeharden::fix::fix(&original, &options);
+        if !result.report.errors.is_empty() {
+            let e = &result.report.errors[0];
+            let p = kubeharden::LineIndex::new(&original).position(&original, e.span.start);
+            notes.push_str(&format!(
+                "error: {name}:{}:{}: {} (that document was left as it is)\n",
+                p.line, p.column, e.message
+            ));
+            status = 2;
+        }
+        for s in &result.skipped {
+            notes.push_str(&format!(
+                "skipped: {name}: {} at {}: {}\n",
+                s.rule,
+                s.path,
+                s.reason.as_deref().unwrap_or("")
+            ));
+        }
+        let remaining = result
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .count();
+        notes.push_str(&format!(
+            "{name}: {} fixed, {} skipped, {remaining} remaining\n",
+            result.applied.len(),
+            result.skipped.len()
+        ));
+        if remaining > 0 && status == 0 {
+            status = 1;
+        }
+        match output {
+            FixOutput::Stdout => text_out.push_str(&result.text),
+            FixOutput::Diff => {
+                let (a, b) = if name.starts_with('/') || name == "-" {
+                    (name.clone(), format!("{name} (hardened)"))
+                } else {
+                    (format!("a/{name}"), format!("b/{name}"))
+                };
+                text_out.push_str(&kubeharden::render::unified_diff(
+                    &original,
+                    &result.text,
+                    &a,
+                    &b,
+                ));
+            }
+            FixOutput::Write if result.text != original => {
+                if let (Input::File(path), Err(e)) =
+                    (input, write_atomically_checked(input, &result.text))
+                {
+                    notes.push_str(&format!(
+                        "error: cannot write {}: {e} (the file is unchanged)\n",
+                        path.display()
+                    ));
+                    status = 2;
+                }
+            }
+            FixOutput::Write => {}
+        }
+    }
+    out(&text_out);
+    let _ = std::io::stderr().write_all(notes.as_bytes());
+    Ok(status)
+}
+
+fn write_atomically_checked(input: &Input, text: &str) -> std::io::Result<()> {
+    match input {
+        Input::File(path) => write_atomically(path, text),
+        Input::Stdin => Ok(()),
+    }
+}
+
+/// Write `text` to `path` through a temporary file in the same folder and a rename, so
+/// the original is either fully replaced or untouched; its permissions are kept.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.kubeharden-{}.tmp", std::process::id()));
+    let result = (|| {
+        let permissions = std::fs::metadata(path)?.permissions();
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::set_permissions(&tmp, permissions)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

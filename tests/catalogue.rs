@@ -97,7 +97,7 @@ fn all_nineteen_pss_checks_are_mapped_once_with_their_first_version() {
 
 #[test]
 fn incomplete_rule_files_are_refused_with_the_missing_field() {
-    let good = "id: x\ntitle: T\nseverity: low\narea: controls\ntemplate: pss-privileged\nsources: {}\nrationale: r\nremediation: m\nreferences: [https://example.org]\n";
+    let good = "id: x\ntitle: T\nseverity: low\narea: controls\ntemplate: pss-privileged\nsources: {}\nrationale: r\nremediation: m\nreferences: [https://example.org]\nfix: {guidance: g}\n";
     assert!(Catalogue::load(&[("x.yaml", good)]).is_ok());
     for (field, expect) in [
         ("rationale", "rationale"),

@@ -143,7 +143,14 @@ fn json_output_is_versioned_and_complete() {
     assert_eq!(f["pss"]["check"], "privileged");
     assert_eq!(f["pss"]["level"], "baseline");
     assert_eq!(f["suppressed"], false);
-    assert!(f["fix"].is_null());
+    assert_eq!(f["fix"], "unsafe");
+    let lim = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "memory-limits")
+        .unwrap();
+    assert!(lim["fix"].is_null(), "no automatic fix for a memory limit");
     assert_eq!(v["summary"]["by_severity"]["critical"], 1);
 }
 

@@ -7,6 +7,7 @@ mod sarif;
 
 pub use human::{human, HumanOptions};
 pub use json::json;
+pub(crate) use json::string as json_string;
 pub use sarif::sarif;
 
 use crate::source::{LineIndex, Position, Source, Span};
@@ -67,4 +68,17 @@ impl<'s> Positions<'s> {
             .map(|l| (l, index.line_text(text, l)))
             .collect()
     }
+}
+
+/// A unified diff of two texts (three lines of context), for `fix --diff` and the
+/// playground. Empty when the texts are equal.
+pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
 }

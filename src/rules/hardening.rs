@@ -1,6 +1,6 @@
 //! Container hardening beyond the Pod Security Standards.
 
-use super::{quoted, Check, Hit, Loc, Params, PodCx, Template};
+use super::{quoted, Check, Hit, Loc, NewValue, Op, Params, PodCx, Template};
 use crate::model::ContainerKind;
 use crate::yaml::Value;
 
@@ -59,18 +59,24 @@ fn container_setting(cx: &PodCx, out: &mut Vec<Hit>) {
     let doc = cx.pod.doc;
     for c in &cx.pod.containers {
         let node = c.security_context.node.and_then(|sc| doc.get(sc, field));
+        let fix = Op::set(
+            c.node,
+            &["securityContext", field],
+            NewValue::Bool(expected),
+        );
         match node.map(|n| (n, doc.value(n))) {
             Some((_, Some(Value::Bool(v)))) if v == expected => {}
-            Some((n, Some(Value::Bool(_)))) => out.push(Hit::node(
-                n,
-                format!("{} sets {field}: {}", c.label(), !expected),
-            )),
+            Some((n, Some(Value::Bool(_)))) => out
+                .push(Hit::node(n, format!("{} sets {field}: {}", c.label(), !expected)).with(fix)),
             // A wrong type is reported by invalid-field-type.
             Some((_, Some(v))) if v != Value::Null => {}
-            _ => out.push(Hit::new(
-                Loc::at(doc, c.node, &["securityContext", field]),
-                format!("{} does not set {field}: {expected}", c.label()),
-            )),
+            _ => out.push(
+                Hit::new(
+                    Loc::at(doc, c.node, &["securityContext", field]),
+                    format!("{} does not set {field}: {expected}", c.label()),
+                )
+                .with(fix),
+            ),
         }
     }
 }
@@ -153,10 +159,13 @@ fn capability_dropped(cx: &PodCx, out: &mut Vec<Hit>) {
             .iter()
             .find(|a| cap_name(a.value) == cap || cap_name(a.value) == "ALL")
         {
-            out.push(Hit::node(
-                added.node,
-                format!("{} adds {} back", c.label(), added.value),
-            ));
+            out.push(
+                Hit::node(
+                    added.node,
+                    format!("{} adds {} back", c.label(), added.value),
+                )
+                .with(Op::Remove { node: added.node }),
+            );
             continue;
         }
         let dropped = sc.capabilities_drop.iter().any(|d| {
@@ -164,10 +173,14 @@ fn capability_dropped(cx: &PodCx, out: &mut Vec<Hit>) {
             n == "ALL" || n == cap
         });
         if !dropped {
-            out.push(Hit::new(
-                Loc::at(doc, c.node, &["securityContext", "capabilities", "drop"]),
-                format!("{} keeps {cap}: drop it (or ALL)", c.label()),
-            ));
+            let path = ["securityContext", "capabilities", "drop"];
+            out.push(
+                Hit::new(
+                    Loc::at(doc, c.node, &path),
+                    format!("{} keeps {cap}: drop it (or ALL)", c.label()),
+                )
+                .with(Op::add_item(c.node, &path, cap)),
+            );
         }
     }
 }

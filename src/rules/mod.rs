@@ -45,6 +45,51 @@ impl Loc {
     }
 }
 
+/// A value a fix writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NewValue {
+    Bool(bool),
+    Str(String),
+}
+
+/// One change of a fix, in terms of the tree (JSON pointers below existing nodes).
+/// The fixer lowers operations to text edits on the original source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Make the field at `path` below `base` hold `value`, adding missing mappings.
+    Set {
+        base: NodeId,
+        path: Vec<String>,
+        value: NewValue,
+    },
+    /// Make the list at `path` below `base` contain `item`, adding the list if missing.
+    AddItem {
+        base: NodeId,
+        path: Vec<String>,
+        item: String,
+    },
+    /// Remove a mapping entry (given its value node) or a sequence item.
+    Remove { node: NodeId },
+}
+
+impl Op {
+    pub fn set(base: NodeId, path: &[&str], value: NewValue) -> Op {
+        Op::Set {
+            base,
+            path: path.iter().map(|s| s.to_string()).collect(),
+            value,
+        }
+    }
+
+    pub fn add_item(base: NodeId, path: &[&str], item: &str) -> Op {
+        Op::AddItem {
+            base,
+            path: path.iter().map(|s| s.to_string()).collect(),
+            item: item.to_string(),
+        }
+    }
+}
+
 /// One detection by a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
@@ -52,6 +97,8 @@ pub struct Hit {
     pub message: String,
     /// Secondary locations that explain the hit.
     pub related: Vec<(Loc, String)>,
+    /// The automatic fix, when the rule has one (empty otherwise).
+    pub fix: Vec<Op>,
 }
 
 impl Hit {
@@ -60,7 +107,15 @@ impl Hit {
             at,
             message: message.into(),
             related: Vec::new(),
+            fix: Vec::new(),
         }
+    }
+
+    /// Attach a fix operation.
+    #[must_use]
+    pub fn with(mut self, op: Op) -> Self {
+        self.fix.push(op);
+        self
     }
 
     pub fn node(node: NodeId, message: impl Into<String>) -> Self {

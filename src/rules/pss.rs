@@ -3,7 +3,7 @@
 //! driven by rule parameters (`*_since` versions, version-gated allow-lists), so the
 //! catalogue states which version changed what.
 
-use super::{quoted, Check, Hit, Loc, Params, PodCx, Template};
+use super::{quoted, Check, Hit, Loc, NewValue, Op, Params, PodCx, Template};
 use crate::model::{Container, Field, SecurityContext};
 use crate::yaml::NodeId;
 
@@ -103,7 +103,6 @@ pub static TEMPLATES: &[Template] = &[
     ),
 ];
 
-/// The container-level setting, then the pod-level one.
 fn each_container<'a, 'd>(cx: &'a PodCx<'_, 'd>) -> impl Iterator<Item = &'a Container<'d>> {
     cx.pod.containers.iter()
 }
@@ -122,42 +121,55 @@ fn user_namespace_exempt(cx: &PodCx) -> bool {
     cx.since("user_namespace_exempt_since") && cx.pod.host_users.is_some_and(|f| !f.value)
 }
 
+/// Replace the value of an existing scalar.
+fn replace(node: NodeId, value: NewValue) -> Op {
+    Op::set(node, &[], value)
+}
+
+fn text(s: &str) -> NewValue {
+    NewValue::Str(s.to_string())
+}
+
 fn privileged(cx: &PodCx, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         if let Some(node) = is_true(c.security_context.privileged) {
-            out.push(Hit::node(node, format!("{} runs privileged: it has every capability and full access to the host's devices", c.label())));
+            out.push(
+                Hit::node(node, format!("{} runs privileged: it has every capability and full access to the host's devices", c.label()))
+                    .with(replace(node, NewValue::Bool(false))),
+            );
         }
     }
 }
 
 fn host_namespaces(cx: &PodCx, out: &mut Vec<Hit>) {
     let p = cx.pod;
-    for (field, what) in [
-        (
-            p.host_network,
-            "hostNetwork: true shares the node's network namespace",
-        ),
-        (
-            p.host_pid,
-            "hostPID: true shares the node's process namespace",
-        ),
-        (p.host_ipc, "hostIPC: true shares the node's IPC namespace"),
+    for (field, name, what) in [
+        (p.host_network, "hostNetwork", "network"),
+        (p.host_pid, "hostPID", "process"),
+        (p.host_ipc, "hostIPC", "IPC"),
     ] {
         if let Some(node) = is_true(field) {
-            out.push(Hit::node(node, format!("pod sets {what}")));
+            out.push(
+                Hit::node(
+                    node,
+                    format!("pod sets {name}: true and shares the node's {what} namespace"),
+                )
+                .with(replace(node, NewValue::Bool(false))),
+            );
         }
     }
 }
 
 fn host_ports(cx: &PodCx, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
-        for port in &c.host_ports {
-            if port.value != 0 {
-                out.push(Hit::node(
+        for port in c.host_ports.iter().filter(|p| p.value != 0) {
+            out.push(
+                Hit::node(
                     port.node,
                     format!("{} binds host port {}", c.label(), port.value),
-                ));
-            }
+                )
+                .with(Op::Remove { node: port.node }),
+            );
         }
     }
 }
@@ -179,17 +191,23 @@ fn host_path_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
 fn capabilities_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
     let allowed = cx.strings("allowed");
     for c in each_container(cx) {
-        for cap in &c.security_context.capabilities_add {
-            if !allowed.contains(&cap.value) {
-                out.push(Hit::node(
+        for cap in c
+            .security_context
+            .capabilities_add
+            .iter()
+            .filter(|cap| !allowed.contains(&cap.value))
+        {
+            out.push(
+                Hit::node(
                     cap.node,
                     format!(
                         "{} adds capability {}, which is not in the baseline set",
                         c.label(),
                         cap.value
                     ),
-                ));
-            }
+                )
+                .with(Op::Remove { node: cap.node }),
+            );
         }
     }
 }
@@ -203,15 +221,22 @@ fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         let sc = &c.security_context;
         if !sc.capabilities_drop.iter().any(|d| d.value == "ALL") {
-            let at = Loc::at(doc, c.node, &["securityContext", "capabilities", "drop"]);
-            out.push(Hit::new(
-                at,
-                format!("{} does not drop ALL capabilities", c.label()),
-            ));
+            let path = ["securityContext", "capabilities", "drop"];
+            out.push(
+                Hit::new(
+                    Loc::at(doc, c.node, &path),
+                    format!("{} does not drop ALL capabilities", c.label()),
+                )
+                .with(Op::add_item(c.node, &path, "ALL")),
+            );
         }
-        for cap in &sc.capabilities_add {
-            if !allowed_add.contains(&cap.value) {
-                out.push(Hit::node(
+        for cap in sc
+            .capabilities_add
+            .iter()
+            .filter(|cap| !allowed_add.contains(&cap.value))
+        {
+            out.push(
+                Hit::node(
                     cap.node,
                     format!(
                         "{} adds capability {}; only {} may be added",
@@ -219,8 +244,9 @@ fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
                         cap.value,
                         allowed_add.join(", ")
                     ),
-                ));
-            }
+                )
+                .with(Op::Remove { node: cap.node }),
+            );
         }
     }
 }
@@ -229,14 +255,19 @@ fn allow_privilege_escalation(cx: &PodCx, out: &mut Vec<Hit>) {
     if windows_exempt(cx) {
         return;
     }
+    let path = ["securityContext", "allowPrivilegeEscalation"];
     for c in each_container(cx) {
+        let fix = Op::set(c.node, &path, NewValue::Bool(false));
         match c.security_context.allow_privilege_escalation {
             Some(f) if !f.value => {}
-            Some(f) => out.push(Hit::node(f.node, format!("{} allows privilege escalation", c.label()))),
-            None => out.push(Hit::new(
-                Loc::at(cx.pod.doc, c.node, &["securityContext", "allowPrivilegeEscalation"]),
-                format!("{} does not set allowPrivilegeEscalation: false (setuid binaries can gain privileges)", c.label()),
-            )),
+            Some(f) => out.push(Hit::node(f.node, format!("{} allows privilege escalation", c.label())).with(fix)),
+            None => out.push(
+                Hit::new(
+                    Loc::at(cx.pod.doc, c.node, &path),
+                    format!("{} does not set allowPrivilegeEscalation: false (setuid binaries can gain privileges)", c.label()),
+                )
+                .with(fix),
+            ),
         }
     }
 }
@@ -255,31 +286,38 @@ fn run_as_non_root(cx: &PodCx, out: &mut Vec<Hit>) {
         return;
     }
     let pod = cx.pod;
+    let path = ["securityContext", "runAsNonRoot"];
     let pod_setting = pod.security_context.run_as_non_root;
     if let Some(f) = pod_setting.filter(|f| !f.value) {
-        out.push(Hit::node(f.node, "pod sets runAsNonRoot: false"));
+        out.push(
+            Hit::node(f.node, "pod sets runAsNonRoot: false")
+                .with(replace(f.node, NewValue::Bool(true))),
+        );
     }
     let pod_true = pod_setting.is_some_and(|f| f.value);
     let mut implicit = Vec::new();
     for c in each_container(cx) {
         match c.security_context.run_as_non_root {
-            Some(f) if !f.value => out.push(Hit::node(
-                f.node,
-                format!("{} sets runAsNonRoot: false", c.label()),
-            )),
+            Some(f) if !f.value => out.push(
+                Hit::node(f.node, format!("{} sets runAsNonRoot: false", c.label()))
+                    .with(replace(f.node, NewValue::Bool(true))),
+            ),
             Some(_) => {}
             None if !pod_true => implicit.push(c),
             None => {}
         }
     }
     if !implicit.is_empty() && pod_setting.is_none() {
-        out.push(Hit::new(
-            Loc::at(pod.doc, pod.spec, &["securityContext", "runAsNonRoot"]),
-            format!(
-                "runAsNonRoot: true is set neither on the pod nor on {}: it may run as root",
-                names(&implicit)
-            ),
-        ));
+        out.push(
+            Hit::new(
+                Loc::at(pod.doc, pod.spec, &path),
+                format!(
+                    "runAsNonRoot: true is set neither on the pod nor on {}: it may run as root",
+                    names(&implicit)
+                ),
+            )
+            .with(Op::set(pod.spec, &path, NewValue::Bool(true))),
+        );
     }
 }
 
@@ -309,6 +347,7 @@ fn valid_profile_type(t: &str) -> bool {
 }
 
 /// Check a `seccompProfile` / `appArmorProfile` object: its type must be allowed.
+/// The fix sets it to RuntimeDefault.
 fn check_profile(
     cx: &PodCx,
     object: Option<NodeId>,
@@ -318,23 +357,30 @@ fn check_profile(
     out: &mut Vec<Hit>,
 ) -> bool {
     let Some(object) = object else { return true };
+    let fix = Op::set(object, &["type"], text("RuntimeDefault"));
     match ty {
         Some(t) if valid_profile_type(t.value) => true,
         Some(t) => {
-            out.push(Hit::node(
-                t.node,
-                format!(
-                    "{whose} sets {what} type {}; only RuntimeDefault or Localhost are allowed",
-                    t.value
-                ),
-            ));
+            out.push(
+                Hit::node(
+                    t.node,
+                    format!(
+                        "{whose} sets {what} type {}; only RuntimeDefault or Localhost are allowed",
+                        t.value
+                    ),
+                )
+                .with(fix),
+            );
             false
         }
         None => {
-            out.push(Hit::new(
-                Loc::at(cx.pod.doc, object, &["type"]),
-                format!("{whose} sets {what} without a type"),
-            ));
+            out.push(
+                Hit::new(
+                    Loc::at(cx.pod.doc, object, &["type"]),
+                    format!("{whose} sets {what} without a type"),
+                )
+                .with(fix),
+            );
             false
         }
     }
@@ -346,7 +392,10 @@ fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
         // Before seccomp became a field, the alpha annotations carried it.
         if let Some(v) = pod.annotation("seccomp.security.alpha.kubernetes.io/pod") {
             if !valid_seccomp_annotation(v.value) {
-                out.push(Hit::node(v.node, format!("pod seccomp annotation is {}; it must be runtime/default, docker/default or localhost/*", quoted(v.value))));
+                out.push(
+                    Hit::node(v.node, format!("pod seccomp annotation is {}; it must be runtime/default, docker/default or localhost/*", quoted(v.value)))
+                        .with(replace(v.node, text("runtime/default"))),
+                );
             }
         }
         for c in each_container(cx) {
@@ -355,13 +404,17 @@ fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
                 "container.seccomp.security.alpha.kubernetes.io/{}",
                 name.value
             );
-            if let Some(v) = pod.annotation(&key) {
-                if !valid_seccomp_annotation(v.value) {
-                    out.push(Hit::node(
+            if let Some(v) = pod
+                .annotation(&key)
+                .filter(|v| !valid_seccomp_annotation(v.value))
+            {
+                out.push(
+                    Hit::node(
                         v.node,
                         format!("{} seccomp annotation is {}", c.label(), quoted(v.value)),
-                    ));
-                }
+                    )
+                    .with(replace(v.node, text("runtime/default"))),
+                );
             }
         }
         return;
@@ -419,22 +472,22 @@ fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
         }
     }
     if pod_valid && !implicit.is_empty() {
-        out.push(Hit::new(
-            Loc::at(
-                pod.doc,
-                pod.spec,
-                &["securityContext", "seccompProfile", "type"],
-            ),
-            format!(
-                "no seccomp profile is set on the pod or on {}: {} unconfined",
-                names(&implicit),
-                if implicit.len() == 1 {
-                    "it runs"
-                } else {
-                    "they run"
-                }
-            ),
-        ));
+        let path = ["securityContext", "seccompProfile", "type"];
+        out.push(
+            Hit::new(
+                Loc::at(pod.doc, pod.spec, &path),
+                format!(
+                    "no seccomp profile is set on the pod or on {}: {} unconfined",
+                    names(&implicit),
+                    if implicit.len() == 1 {
+                        "it runs"
+                    } else {
+                        "they run"
+                    }
+                ),
+            )
+            .with(Op::set(pod.spec, &path, text("RuntimeDefault"))),
+        );
     }
 }
 
@@ -448,14 +501,17 @@ fn apparmor(cx: &PodCx, out: &mut Vec<Hit>) {
                 || value.value == "runtime/default"
                 || value.value.starts_with("localhost/"))
         {
-            out.push(Hit::node(
-                value.node,
-                format!(
-                    "AppArmor annotation {} is {}; it must be runtime/default or localhost/*",
-                    key.value,
-                    quoted(value.value)
-                ),
-            ));
+            out.push(
+                Hit::node(
+                    value.node,
+                    format!(
+                        "AppArmor annotation {} is {}; it must be runtime/default or localhost/*",
+                        key.value,
+                        quoted(value.value)
+                    ),
+                )
+                .with(replace(value.node, text("runtime/default"))),
+            );
         }
     }
     let psc = &pod.security_context;
@@ -490,20 +546,26 @@ fn selinux(cx: &PodCx, out: &mut Vec<Hit>) {
             .selinux_type
             .filter(|t| !t.value.is_empty() && !types.contains(&t.value))
         {
-            out.push(Hit::node(
-                t.node,
-                format!(
-                    "{whose} sets SELinux type {}, which is not a container type",
-                    quoted(t.value)
-                ),
-            ));
+            out.push(
+                Hit::node(
+                    t.node,
+                    format!(
+                        "{whose} sets SELinux type {}, which is not a container type",
+                        quoted(t.value)
+                    ),
+                )
+                .with(Op::Remove { node: t.node }),
+            );
         }
         for (field, name) in [(sc.selinux_user, "user"), (sc.selinux_role, "role")] {
             if let Some(f) = field.filter(|f| !f.value.is_empty()) {
-                out.push(Hit::node(
-                    f.node,
-                    format!("{whose} sets a custom SELinux {name} {}", quoted(f.value)),
-                ));
+                out.push(
+                    Hit::node(
+                        f.node,
+                        format!("{whose} sets a custom SELinux {name} {}", quoted(f.value)),
+                    )
+                    .with(Op::Remove { node: f.node }),
+                );
             }
         }
     };
@@ -523,10 +585,13 @@ fn proc_mount(cx: &PodCx, out: &mut Vec<Hit>) {
             .proc_mount
             .filter(|f| f.value != "Default")
         {
-            out.push(Hit::node(
-                f.node,
-                format!("{} sets procMount: {}, unmasking /proc", c.label(), f.value),
-            ));
+            out.push(
+                Hit::node(
+                    f.node,
+                    format!("{} sets procMount: {}, unmasking /proc", c.label(), f.value),
+                )
+                .with(replace(f.node, text("Default"))),
+            );
         }
     }
 }
@@ -536,31 +601,40 @@ fn sysctls(cx: &PodCx, out: &mut Vec<Hit>) {
     for s in &cx.pod.sysctls {
         let name = s.name.map_or("", |n| n.value);
         if !allowed.contains(&name) {
-            out.push(Hit::node(
-                s.node,
-                format!(
-                    "sysctl {} is not in the safe set for {}",
-                    quoted(name),
-                    cx.version
-                ),
-            ));
+            out.push(
+                Hit::node(
+                    s.node,
+                    format!(
+                        "sysctl {} is not in the safe set for {}",
+                        quoted(name),
+                        cx.version
+                    ),
+                )
+                .with(Op::Remove { node: s.node }),
+            );
         }
     }
 }
 
 fn windows_host_process(cx: &PodCx, out: &mut Vec<Hit>) {
     if let Some(node) = is_true(cx.pod.security_context.windows_host_process) {
-        out.push(Hit::node(
-            node,
-            "pod runs as a Windows HostProcess (full access to the host)",
-        ));
+        out.push(
+            Hit::node(
+                node,
+                "pod runs as a Windows HostProcess (full access to the host)",
+            )
+            .with(replace(node, NewValue::Bool(false))),
+        );
     }
     for c in each_container(cx) {
         if let Some(node) = is_true(c.security_context.windows_host_process) {
-            out.push(Hit::node(
-                node,
-                format!("{} runs as a Windows HostProcess container", c.label()),
-            ));
+            out.push(
+                Hit::node(
+                    node,
+                    format!("{} runs as a Windows HostProcess container", c.label()),
+                )
+                .with(replace(node, NewValue::Bool(false))),
+            );
         }
     }
 }
@@ -589,7 +663,13 @@ fn host_probes(cx: &PodCx, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         for e in &c.endpoints {
             if let Some(host) = e.host.filter(|h| !h.value.is_empty()) {
-                out.push(Hit::node(host.node, format!("{} {} targets host {}: the kubelet would connect there on the pod's behalf", c.label(), e.owner, quoted(host.value))));
+                out.push(
+                    Hit::node(
+                        host.node,
+                        format!("{} {} targets host {}: the kubelet would connect there on the pod's behalf", c.label(), e.owner, quoted(host.value)),
+                    )
+                    .with(Op::Remove { node: host.node }),
+                );
             }
         }
     }

@@ -2,7 +2,7 @@
 //! suppression annotations that do not say why.
 
 use super::Template;
-use super::{quoted, Check, DocCx, Hit, Loc};
+use super::{quoted, Check, DocCx, Hit, Loc, Op};
 
 /// Annotation prefix that suppresses a rule on an object: `ignore.kubeharden.io/<rule-id>`.
 pub const SUPPRESSION_PREFIX: &str = "ignore.kubeharden.io/";
@@ -30,24 +30,28 @@ pub static TEMPLATES: &[Template] = &[
 
 fn duplicate_key(cx: &DocCx, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
+    // The value written after a key, found through the key's mapping.
+    let value_of = |key| {
+        let parent = doc.node(key).parent?;
+        doc.entries(parent)
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, v)| v)
+    };
     for &(first, dup) in &doc.duplicate_keys {
+        let (Some(value), Some(first_value)) = (value_of(dup), value_of(first)) else {
+            continue;
+        };
         let key = doc.text(dup).unwrap_or("");
-        // Report on the repeated entry (its value carries the key and the pointer).
-        let parent = doc.node(dup).parent;
-        let value = parent.and_then(|p| {
-            doc.entries(p)
-                .iter()
-                .find(|(k, _)| *k == dup)
-                .map(|&(_, v)| v)
-        });
-        let Some(value) = value else { continue };
+        // Reported on the repetition; the fix removes the earlier entry, keeping the
+        // value a JSON decoder keeps (the last).
         let mut hit = Hit::node(
             value,
             format!("key {} appears more than once in this mapping; the API server rejects the object or keeps only the last value", quoted(key)),
-        );
+        )
+        .with(Op::Remove { node: first_value });
         hit.related
-            .push((Loc::Node(first), "first occurrence".into()));
-        // The related location is the first key itself.
+            .push((Loc::Node(first_value), "first occurrence".into()));
         out.push(hit);
     }
 }

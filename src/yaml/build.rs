@@ -183,6 +183,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             index: 0,
             flow,
             shared: false,
+            anchored: false,
         });
         id
     }
@@ -307,6 +308,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                             .into(),
                     });
                 }
+                self.nodes[source as usize].anchored = true;
                 let copy = self.copy(source, bspan.start)?;
                 self.nodes[copy as usize].span = bspan;
                 self.attach(copy);
@@ -411,6 +413,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         };
         let id = self.push(kind, original.span, original.flow);
         self.nodes[id as usize].shared = true;
+        self.nodes[id as usize].anchored = original.anchored;
         self.adopt(id);
         Ok(id)
     }

@@ -62,6 +62,8 @@ pub struct Node<'a> {
     pub flow: bool,
     /// Produced by expanding an alias or a merge key: its text is shared with an anchor.
     pub shared: bool,
+    /// Defines an anchor (`&name`) that an alias repeats elsewhere.
+    pub anchored: bool,
 }
 
 /// One YAML document of a stream.
@@ -227,6 +229,22 @@ impl<'a> Document<'a> {
             return self.node(first).span;
         }
         node.span
+    }
+}
+
+impl Document<'_> {
+    /// Whether editing the text of `id` would also change other nodes: it was produced
+    /// by an alias or merge key, or it (or an ancestor) defines an anchor.
+    pub fn is_shared_text(&self, id: NodeId) -> bool {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = self.node(n);
+            if node.shared || node.anchored {
+                return true;
+            }
+            cur = node.parent;
+        }
+        false
     }
 }
 

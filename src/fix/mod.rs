@@ -1,0 +1,386 @@
+//! Hardened YAML: the user's own text with the fewest edits that fix the findings.
+//!
+//! Each fixable finding carries operations on the tree (set a value, add a key, add to
+//! a list, remove a key or item). They are lowered to text edits on the original
+//! source ([`plan`]): comments, key order, quoting, blank lines, document separators
+//! and line endings outside the edits are untouched; inserted keys copy the document's
+//! indentation and sequence style; all keys inserted into one mapping become one block;
+//! flow collections and JSON are edited in flow style; text shared through a YAML
+//! anchor is never edited. The result is checked again: a round of edits is kept only
+//! if the text still parses, the fixed findings are gone and no new finding appeared;
+//! otherwise the fixes are tried one at a time and the failing ones are skipped, with
+//! the reason. Rounds repeat until nothing fixable is left, so fixing the result again
+//! changes nothing.
+
+pub(crate) mod plan;
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::diagnostic::{Applicability, Finding, Report};
+use crate::engine::{Engine, Options, Planned};
+use crate::source::Span;
+use plan::{render, Intent, Target, Tree};
+
+/// Identifies a finding across edits: its rule and the pointer of its field.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FindingKey {
+    pub rule: String,
+    pub path: String,
+}
+
+impl FindingKey {
+    pub fn of(f: &Finding) -> Self {
+        FindingKey {
+            rule: f.rule.to_string(),
+            path: f.path.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FixOptions {
+    /// Profile, target version and limits, as for a check.
+    pub check: Options,
+    /// Also apply fixes that may change how a workload behaves.
+    pub unsafe_fixes: bool,
+    /// Fix only these findings (all fixable ones when `None`).
+    pub only: Option<Vec<FindingKey>>,
+    /// Fix only findings of these rules (all rules when `None`).
+    pub rules: Option<Vec<String>>,
+}
+
+/// A fix applied, or skipped with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixRecord {
+    pub rule: &'static str,
+    pub path: String,
+    pub message: String,
+    pub applicability: Applicability,
+    /// Why it was not applied (skipped fixes only).
+    pub reason: Option<String>,
+}
+
+/// A replacement of `span` (in the text the round started from) by `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FixResult {
+    /// The hardened text.
+    pub text: String,
+    pub applied: Vec<FixRecord>,
+    pub skipped: Vec<FixRecord>,
+    /// The edits of each round, each on the text that round started from.
+    pub rounds: Vec<Vec<Edit>>,
+    /// The findings left in the hardened text (unsorted).
+    pub report: Report,
+}
+
+const MAX_ROUNDS: usize = 8;
+
+/// Fix `text`. Never fails: what cannot be fixed is reported in `skipped` or remains
+/// in `report`.
+pub fn fix(text: &str, options: &FixOptions) -> FixResult {
+    let engine = Engine::new(options.check);
+    let mut state = State {
+        engine: &engine,
+        options,
+        text: text.to_string(),
+        result: FixResult::default(),
+        given_up: HashSet::new(),
+    };
+    let (mut report, mut plans) = engine.check_planned(text);
+    for _ in 0..MAX_ROUNDS {
+        let chosen = state.choose(&report, plans);
+        if chosen.is_empty() {
+            break;
+        }
+        match state.round(&report, chosen) {
+            Some((r, p)) => (report, plans) = (r, p),
+            None => break,
+        }
+    }
+    state.result.text = state.text;
+    state.result.report = report;
+    state.result
+}
+
+struct Candidate {
+    key: FindingKey,
+    record: FixRecord,
+    intents: Vec<Intent>,
+}
+
+struct State<'a> {
+    engine: &'a Engine,
+    options: &'a FixOptions,
+    text: String,
+    result: FixResult,
+    /// Findings whose fix was skipped: not tried again.
+    given_up: HashSet<FindingKey>,
+}
+
+fn record(f: &Finding, reason: Option<String>) -> FixRecord {
+    FixRecord {
+        rule: f.rule,
+        path: f.path.clone(),
+        message: f.message.clone(),
+        applicability: f.fix.unwrap_or(Applicability::Unsafe),
+        reason,
+    }
+}
+
+impl State<'_> {
+    fn wanted(&self, f: &Finding) -> bool {
+        let Some(applicability) = f.fix else {
+            return false;
+        };
+        f.suppressed.is_none()
+            && (applicability == Applicability::Safe || self.options.unsafe_fixes)
+            && self
+                .options
+                .rules
+                .as_ref()
+                .is_none_or(|r| r.iter().any(|r| r == f.rule))
+            && self
+                .options
+                .only
+                .as_ref()
+                .is_none_or(|only| only.contains(&FindingKey::of(f)))
+    }
+
+    fn skip(&mut self, f: &Finding, reason: String) {
+        if self.given_up.insert(FindingKey::of(f)) {
+            self.result.skipped.push(record(f, Some(reason)));
+        }
+    }
+
+    /// The fixes to try this round, in finding order.
+    fn choose(&mut self, report: &Report, plans: Vec<Planned>) -> Vec<Candidate> {
+        let mut chosen = Vec::new();
+        for planned in plans {
+            let f = &report.findings[planned.finding];
+            let key = FindingKey::of(f);
+            if !self.wanted(f) || self.given_up.contains(&key) {
+                continue;
+            }
+            match planned.intents {
+                Err(reason) => self.skip(f, reason),
+                Ok(intents) => chosen.push(Candidate {
+                    key,
+                    record: record(f, None),
+                    intents,
+                }),
+            }
+        }
+        chosen
+    }
+
+    /// Apply all candidates at once; fall back to one at a time when the result does
+    /// not verify. Returns the check of the new text, or `None` when nothing changed.
+    fn round(
+        &mut self,
+        before: &Report,
+        mut chosen: Vec<Candidate>,
+    ) -> Option<(Report, Vec<Planned>)> {
+        // Fixes whose edits collide with earlier ones wait for the next round.
+        let edits = loop {
+            match build_edits(&self.text, &chosen) {
+                Ok(edits) => break edits,
+                Err(conflicted) => {
+                    chosen.retain(|c| !conflicted.contains(&c.key));
+                }
+            }
+        };
+        if edits.is_empty() {
+            return None;
+        }
+        let text = apply(&self.text, &edits);
+        let (after, plans) = self.engine.check_planned(&text);
+        let records: Vec<&FixRecord> = chosen.iter().map(|c| &c.record).collect();
+        if verify(before, &after, &records).is_ok() {
+            self.text = text;
+            self.result.rounds.push(edits);
+            self.result
+                .applied
+                .extend(chosen.into_iter().map(|c| c.record));
+            return Some((after, plans));
+        }
+        self.one_by_one(before, chosen)
+    }
+
+    fn one_by_one(
+        &mut self,
+        before: &Report,
+        chosen: Vec<Candidate>,
+    ) -> Option<(Report, Vec<Planned>)> {
+        let mut current = (before.clone(), None::<Vec<Planned>>);
+        let mut progressed = false;
+        for candidate in chosen {
+            // Re-plan on the current text: earlier fixes moved the offsets.
+            let (report, plans) = match current.1.take() {
+                Some(plans) => (current.0.clone(), plans),
+                None => self.engine.check_planned(&self.text),
+            };
+            let planned = plans
+                .into_iter()
+                .find(|p| FindingKey::of(&report.findings[p.finding]) == candidate.key);
+            let Some(Ok(intents)) = planned.map(|p| p.intents) else {
+                current = (report, None);
+                continue; // fixed by an earlier fix, or no longer fixable
+            };
+            let single = [Candidate {
+                intents,
+                ..candidate
+            }];
+            let edits = build_edits(&self.text, &single).unwrap_or_default();
+            let text = apply(&self.text, &edits);
+            let (after, plans) = self.engine.check_planned(&text);
+            match verify(&report, &after, &[&single[0].record]) {
+                Ok(()) => {
+                    self.text = text;
+                    self.result.rounds.push(edits);
+                    let [c] = single;
+                    self.result.applied.push(c.record);
+                    current = (after, Some(plans));
+                    progressed = true;
+                }
+                Err(reason) => {
+                    let f = report
+                        .findings
+                        .iter()
+                        .find(|f| FindingKey::of(f) == single[0].key)
+                        .cloned();
+                    if let Some(f) = f {
+                        self.skip(&f, reason);
+                    }
+                    current = (report, None);
+                }
+            }
+        }
+        if !progressed {
+            return None;
+        }
+        Some(match current {
+            (report, Some(plans)) => (report, plans),
+            (_, None) => self.engine.check_planned(&self.text),
+        })
+    }
+}
+
+/// A fixed text must parse as well as before, lose the fixed findings and gain none.
+/// Findings are matched by rule, pointer and message: removing a list item renumbers
+/// the pointers of the items after it, so a pointer alone may name another finding.
+fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), String> {
+    if after.errors.len() > before.errors.len() {
+        let e = &after.errors[0];
+        return Err(format!("the edited text no longer parses: {}", e.message));
+    }
+    let live = |r: &Report| -> HashSet<FindingKey> {
+        r.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(FindingKey::of)
+            .collect()
+    };
+    let old = live(before);
+    let remains = |r: &FixRecord| {
+        after.findings.iter().any(|f| {
+            f.suppressed.is_none() && f.rule == r.rule && f.path == r.path && f.message == r.message
+        })
+    };
+    if let Some(r) = fixed.iter().find(|r| remains(r)) {
+        return Err(format!("the edit did not remove the finding at {}", r.path));
+    }
+    // A finding is new when neither its place nor its message existed before (removing
+    // a list item renumbers the pointers of the items after it).
+    let old_messages: HashSet<(&str, &str)> = before
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.message.as_str()))
+        .collect();
+    for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
+        if !old.contains(&FindingKey::of(f))
+            && !old_messages.contains(&(f.rule, f.message.as_str()))
+        {
+            return Err(format!(
+                "the edit introduced a new finding: {} at {}",
+                f.rule, f.path
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Merge insertions per target, render, and order the edits. Fails with the keys of
+/// fixes whose edits overlap an earlier one.
+fn build_edits(text: &str, chosen: &[Candidate]) -> Result<Vec<Edit>, Vec<FindingKey>> {
+    let mut edits: Vec<(Span, String, Vec<usize>)> = Vec::new();
+    let mut targets: BTreeMap<(usize, u32), (Target, Tree, Vec<usize>)> = BTreeMap::new();
+    for (i, c) in chosen.iter().enumerate() {
+        for intent in &c.intents {
+            match intent {
+                Intent::Replace { span, text } => edits.push((*span, text.clone(), vec![i])),
+                Intent::Insert { target, path, leaf } => {
+                    let entry = targets
+                        .entry(target.key)
+                        .or_insert_with(|| (target.clone(), Tree::Map(Vec::new()), Vec::new()));
+                    entry.1.insert(path, leaf.clone());
+                    entry.2.push(i);
+                }
+            }
+        }
+    }
+    for (target, tree, owners) in targets.into_values() {
+        let (span, rendered) = render(&target, &tree, text);
+        edits.push((span, rendered, owners));
+    }
+    edits.sort_by_key(|(span, _, _)| (span.start, span.end));
+    edits.dedup_by(|b, a| {
+        let same = a.0 == b.0 && a.1 == b.1;
+        if same {
+            a.2.extend(b.2.iter().copied());
+        }
+        same
+    });
+    let mut conflicted = Vec::new();
+    for (j, (span, _, owners)) in edits.iter().enumerate() {
+        let clash = edits[..j].iter().any(|(prev, _, _)| {
+            let overlap = span.start < prev.end && prev.start < span.end;
+            let inside = |point: usize, range: &Span| range.start < point && point < range.end;
+            let same_place = *span == *prev && !span.is_empty();
+            overlap
+                || same_place
+                || (span.is_empty() && inside(span.start, prev))
+                || (prev.is_empty() && inside(prev.start, span))
+        });
+        if clash {
+            conflicted.extend(owners.iter().map(|&o| chosen[o].key.clone()));
+        }
+    }
+    if conflicted.is_empty() {
+        Ok(edits
+            .into_iter()
+            .map(|(span, text, _)| Edit { span, text })
+            .collect())
+    } else {
+        Err(conflicted)
+    }
+}
+
+/// Splice sorted, non-overlapping edits into `text`.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut out =
+        String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.text);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}

@@ -1,0 +1,694 @@
+//! Lowering fix operations to text: each [`Op`] becomes a text replacement or an
+//! insertion below an existing mapping, computed while the tree is at hand. The
+//! insertions of all fixes into one mapping are merged later into one block.
+
+use crate::rules::{NewValue, Op};
+use crate::source::Span;
+use crate::yaml::{Document, NodeId, NodeKind, ScalarStyle};
+
+/// How this document writes YAML, copied into everything inserted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Style {
+    /// A JSON document: keys and strings quoted, flow collections only.
+    pub json: bool,
+    /// Indentation step of nested mappings.
+    pub unit: usize,
+    /// Block sequences written flush with their key (`key:\n- item`).
+    pub flush: bool,
+    pub newline: &'static str,
+}
+
+/// A value to insert: a scalar or a list of strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Leaf {
+    Value(NewValue),
+    List(Vec<String>),
+}
+
+/// Where new keys go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A block mapping: new lines at `at` (the end of its last line), keys at `indent`.
+    Block { at: usize, indent: usize },
+    /// A flow mapping: text at `at`; `first` when it has no entries; `separator` joins
+    /// a new entry to the previous one.
+    Flow {
+        at: usize,
+        first: bool,
+        separator: String,
+    },
+    /// A key whose value is null: the value is replaced by what is inserted.
+    Null {
+        value: Span,
+        line_end: usize,
+        key_indent: usize,
+        flow: bool,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// (document index, node): insertions into the same node are merged.
+    pub key: (usize, NodeId),
+    pub shape: Shape,
+    pub style: Style,
+}
+
+/// A change to the source text, before merging.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Intent {
+    Replace {
+        span: Span,
+        text: String,
+    },
+    Insert {
+        target: Target,
+        path: Vec<String>,
+        leaf: Leaf,
+    },
+}
+
+pub(crate) struct Planner<'a> {
+    text: &'a str,
+    doc: &'a Document<'a>,
+    style: Style,
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The end of the line holding `at`, before its line break.
+pub(crate) fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i)
+}
+
+fn break_len(text: &str, at: usize) -> usize {
+    if text[at..].starts_with("\r\n") {
+        2
+    } else if text[at..].starts_with(['\n', '\r']) {
+        1
+    } else {
+        0
+    }
+}
+
+/// `at` moved back over trailing blanks and line breaks (block scalars end after them).
+fn content_end(text: &str, mut at: usize, floor: usize) -> usize {
+    while at > floor && matches!(text.as_bytes()[at - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        at -= 1;
+    }
+    at
+}
+
+fn column(text: &str, at: usize) -> usize {
+    at - line_start(text, at)
+}
+
+/// Comments (`# …`) on the lines of `range`, outside quotes.
+fn comments(text: &str, range: Span) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text[range.start..range.end].split(['\n', '\r']) {
+        let (mut single, mut double, mut prev_blank) = (false, false, true);
+        for (i, ch) in line.char_indices() {
+            match ch {
+                '\'' if !double => single = !single,
+                '"' if !single => double = !double,
+                '#' if !single && !double && prev_blank => {
+                    out.push(line[i..].trim_end());
+                    break;
+                }
+                _ => {}
+            }
+            prev_blank = ch == ' ' || ch == '\t';
+        }
+    }
+    out
+}
+
+/// Detect the document's indentation step, sequence style, line endings and JSON-ness.
+pub(crate) fn detect_style(text: &str, doc: &Document) -> Style {
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let json = doc
+        .root
+        .is_some_and(|r| doc.node(r).flow && text[doc.node(r).span.start..].starts_with('{'));
+    let (mut unit, mut flush) = (None, None);
+    let mut stack: Vec<NodeId> = doc.root.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if unit.is_some() && flush.is_some() {
+            break;
+        }
+        let node = doc.node(id);
+        if node.flow || node.shared {
+            continue;
+        }
+        for &(k, v) in doc.entries(id) {
+            let child = doc.node(v);
+            if child.flow || child.shared {
+                continue;
+            }
+            let key_col = column(text, doc.node(k).span.start);
+            if let (NodeKind::Map(entries), None) = (&child.kind, unit) {
+                if let Some(&(ck, _)) = entries.first() {
+                    let d = column(text, doc.node(ck).span.start).saturating_sub(key_col);
+                    if (1..=8).contains(&d)
+                        && text[line_start(text, doc.node(ck).span.start)..doc.node(ck).span.start]
+                            .trim()
+                            .is_empty()
+                    {
+                        unit = Some(d);
+                    }
+                }
+            }
+            if let (NodeKind::Seq(items), None) = (&child.kind, flush) {
+                if let Some(&first) = items.first() {
+                    if let Some(dash) = dash_before(text, doc.node(first).span.start) {
+                        flush = Some(column(text, dash) == key_col);
+                    }
+                }
+            }
+            stack.push(v);
+        }
+        stack.extend(doc.items(id).iter().copied());
+    }
+    Style {
+        json,
+        unit: unit.unwrap_or(2),
+        flush: flush.unwrap_or(false),
+        newline,
+    }
+}
+
+/// The `-` indicator of a block sequence item starting at `item`.
+fn dash_before(text: &str, item: usize) -> Option<usize> {
+    let before = text[..item].trim_end_matches([' ', '\t']);
+    before.ends_with('-').then(|| before.len() - 1)
+}
+
+fn needs_quotes(s: &str) -> bool {
+    s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+        || !s.as_bytes()[0].is_ascii_alphabetic()
+        || crate::yaml::resolve::resolve_plain(s) != crate::yaml::Value::Str
+}
+
+pub(crate) fn json_string(s: &str) -> String {
+    let mut out = String::new();
+    crate::render::json_string(&mut out, s);
+    out
+}
+
+pub(crate) fn scalar(value: &NewValue, style: Style) -> String {
+    match value {
+        NewValue::Bool(b) => b.to_string(),
+        NewValue::Str(s) if style.json || needs_quotes(s) => json_string(s),
+        NewValue::Str(s) => s.clone(),
+    }
+}
+
+pub(crate) fn key(k: &str, style: Style) -> String {
+    if style.json || needs_quotes(k) {
+        json_string(k)
+    } else {
+        k.to_string()
+    }
+}
+
+impl<'a> Planner<'a> {
+    pub(crate) fn new(text: &'a str, doc: &'a Document<'a>, style: Style) -> Self {
+        Planner { text, doc, style }
+    }
+
+    /// Lower every operation of one fix; an error says why the fix cannot be applied.
+    pub(crate) fn lower(&self, ops: &[Op]) -> Result<Vec<Intent>, String> {
+        let mut out = Vec::new();
+        for op in ops {
+            out.extend(self.lower_one(op)?);
+        }
+        Ok(out)
+    }
+
+    fn unshared(&self, node: NodeId) -> Result<(), String> {
+        if self.doc.is_shared_text(node) {
+            Err("the field is written once and shared through a YAML anchor and alias; editing it would change every place that uses the anchor".into())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn lower_one(&self, op: &Op) -> Result<Vec<Intent>, String> {
+        let doc = self.doc;
+        match op {
+            Op::Set { base, path, value } => {
+                let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+                let (node, used) = doc.deepest(*base, &refs);
+                self.unshared(node)?;
+                if used == path.len() {
+                    return self.replace_scalar(node, value).map(|i| vec![i]);
+                }
+                let target = self.target(node)?;
+                Ok(vec![Intent::Insert {
+                    target,
+                    path: path[used..].to_vec(),
+                    leaf: Leaf::Value(value.clone()),
+                }])
+            }
+            Op::AddItem { base, path, item } => {
+                let refs: Vec<&str> = path.iter().map(String::as_str).collect();
+                let (node, used) = doc.deepest(*base, &refs);
+                self.unshared(node)?;
+                if used == path.len() && doc.is_seq(node) {
+                    if doc.items(node).iter().any(|&i| doc.text(i) == Some(item)) {
+                        return Ok(Vec::new());
+                    }
+                    return self.append_item(node, item).map(|i| vec![i]);
+                }
+                let rest = if used == path.len() {
+                    Vec::new()
+                } else {
+                    path[used..].to_vec()
+                };
+                Ok(vec![Intent::Insert {
+                    target: self.target(node)?,
+                    path: rest,
+                    leaf: Leaf::List(vec![item.clone()]),
+                }])
+            }
+            Op::Remove { node } => {
+                self.unshared(*node)?;
+                self.remove(*node).map(|i| vec![i])
+            }
+        }
+    }
+
+    /// Replace an existing scalar, keeping its quoting style.
+    fn replace_scalar(&self, node: NodeId, value: &NewValue) -> Result<Intent, String> {
+        let doc = self.doc;
+        let n = doc.node(node);
+        let Some(s) = doc.scalar(node) else {
+            return Err("the field holds a mapping or a list, not a value".into());
+        };
+        let text = match (value, s.style) {
+            (NewValue::Str(v), ScalarStyle::SingleQuoted) if !self.style.json => {
+                format!("'{}'", v.replace('\'', "''"))
+            }
+            (NewValue::Str(v), ScalarStyle::DoubleQuoted) => json_string(v),
+            (v, ScalarStyle::Literal | ScalarStyle::Folded) => {
+                return Err(format!(
+                    "the value is a block scalar; write {} by hand",
+                    scalar(v, self.style)
+                ))
+            }
+            (v, _) => scalar(v, self.style),
+        };
+        if !n.span.is_empty() {
+            return Ok(Intent::Replace { span: n.span, text });
+        }
+        // An empty null value (`key:`): write after the colon.
+        let key = n.key.ok_or("the item has no value to replace")?;
+        let after = doc.node(key).span.end;
+        let colon = self.text[after..]
+            .find(':')
+            .map(|i| after + i)
+            .ok_or("no `:` after the key")?;
+        Ok(Intent::Replace {
+            span: Span::empty(colon + 1),
+            text: format!(" {text}"),
+        })
+    }
+
+    /// The place below `node` (a mapping, or a key with a null value) where keys go.
+    fn target(&self, node: NodeId) -> Result<Target, String> {
+        let doc = self.doc;
+        let text = self.text;
+        let n = doc.node(node);
+        let shape = match &n.kind {
+            NodeKind::Map(entries) if n.flow => {
+                let own: Vec<_> = entries
+                    .iter()
+                    .filter(|(k, _)| !doc.node(*k).shared)
+                    .collect();
+                match own.last() {
+                    None => Shape::Flow {
+                        at: n.span.start + 1,
+                        first: true,
+                        separator: String::new(),
+                    },
+                    Some(&&(last_key, last_value)) => {
+                        let key_start = doc.node(last_key).span.start;
+                        let own_line = text[line_start(text, key_start)..key_start]
+                            .trim()
+                            .is_empty();
+                        let multi_line = text[n.span.start..n.span.end].contains('\n');
+                        let separator = if multi_line && own_line {
+                            format!(
+                                ",{}{}",
+                                self.style.newline,
+                                " ".repeat(column(text, key_start))
+                            )
+                        } else {
+                            ", ".into()
+                        };
+                        Shape::Flow {
+                            at: doc.node(last_value).span.end,
+                            first: false,
+                            separator,
+                        }
+                    }
+                }
+            }
+            NodeKind::Map(entries) => {
+                let first = entries.first().ok_or("empty block mapping")?.0;
+                Shape::Block {
+                    at: line_end(text, content_end(text, n.span.end, n.span.start)),
+                    indent: column(text, doc.node(first).span.start),
+                }
+            }
+            NodeKind::Scalar(_) if doc.is_null(node) => {
+                let key = n.key.ok_or("cannot add fields to a null list item")?;
+                let key_start = doc.node(key).span.start;
+                let parent_flow = n.parent.is_some_and(|p| doc.node(p).flow);
+                Shape::Null {
+                    value: n.span,
+                    line_end: line_end(text, doc.node(key).span.end),
+                    key_indent: column(text, key_start),
+                    flow: parent_flow || self.style.json,
+                }
+            }
+            _ => return Err("the field's parent is not a mapping".into()),
+        };
+        Ok(Target {
+            key: (doc.index, node),
+            shape,
+            style: self.style,
+        })
+    }
+
+    fn append_item(&self, seq: NodeId, item: &str) -> Result<Intent, String> {
+        let doc = self.doc;
+        let text = self.text;
+        let n = doc.node(seq);
+        let value = scalar(&NewValue::Str(item.to_string()), self.style);
+        let items = doc.items(seq);
+        if n.flow {
+            return Ok(match items.last() {
+                None => Intent::Replace {
+                    span: Span::empty(n.span.start + 1),
+                    text: value,
+                },
+                Some(&last) => Intent::Replace {
+                    span: Span::empty(doc.node(last).span.end),
+                    text: format!(", {value}"),
+                },
+            });
+        }
+        let first = *items.first().ok_or("empty block sequence")?;
+        let dash =
+            dash_before(text, doc.node(first).span.start).ok_or("unusual sequence layout")?;
+        let at = line_end(text, content_end(text, n.span.end, n.span.start));
+        Ok(Intent::Replace {
+            span: Span::empty(at),
+            text: format!(
+                "{}{}- {value}",
+                self.style.newline,
+                " ".repeat(column(text, dash))
+            ),
+        })
+    }
+
+    /// Remove a mapping entry (by its value) or a sequence item, keeping comments.
+    fn remove(&self, node: NodeId) -> Result<Intent, String> {
+        let doc = self.doc;
+        let text = self.text;
+        let n = doc.node(node);
+        let parent = n.parent.ok_or("cannot remove the document root")?;
+        let p = doc.node(parent);
+        // (start of what is removed, the entry's own start, end of its content)
+        let (start, end) = match n.key {
+            Some(key) => (doc.node(key).span.start, n.span.end),
+            None => (n.span.start, n.span.end),
+        };
+        let end = content_end(text, end.max(start), start);
+        if p.flow {
+            let siblings: Vec<(usize, usize)> = match &p.kind {
+                NodeKind::Map(entries) => entries
+                    .iter()
+                    .filter(|(k, _)| !doc.node(*k).shared)
+                    .map(|&(k, v)| (doc.node(k).span.start, doc.node(v).span.end))
+                    .collect(),
+                _ => doc
+                    .items(parent)
+                    .iter()
+                    .map(|&i| (doc.node(i).span.start, doc.node(i).span.end))
+                    .collect(),
+            };
+            let i = siblings
+                .iter()
+                .position(|&(s, _)| s == start)
+                .ok_or("entry not found")?;
+            let span = if i > 0 {
+                Span::new(siblings[i - 1].1, end)
+            } else if let Some(next) = siblings.get(1) {
+                Span::new(start, next.0)
+            } else {
+                Span::new(start, end)
+            };
+            return Ok(Intent::Replace {
+                span,
+                text: String::new(),
+            });
+        }
+        // Block: the entry starts at `start` after a `- ` (first key of an item) or alone.
+        let item_start = if n.key.is_none() {
+            dash_before(text, start).ok_or("unusual sequence layout")?
+        } else {
+            start
+        };
+        let ls = line_start(text, item_start);
+        let eol = line_end(text, end);
+        let kept: Vec<&str> = comments(text, Span::new(item_start, eol));
+        let indent = " ".repeat(column(text, item_start));
+        if text[ls..item_start].trim().is_empty() {
+            // Whole lines go; their comments stay, as lines of their own.
+            let mut replacement = String::new();
+            for c in &kept {
+                replacement.push_str(&indent);
+                replacement.push_str(c);
+                replacement.push_str(self.style.newline);
+            }
+            let span = Span::new(ls, eol + break_len(text, eol));
+            return Ok(Intent::Replace {
+                span,
+                text: replacement,
+            });
+        }
+        // The first key of a sequence item (`- hostPort: 80`): the next key moves up.
+        let next = doc
+            .entries(parent)
+            .iter()
+            .map(|&(k, _)| doc.node(k).span.start)
+            .filter(|&s| s > start)
+            .min();
+        match next {
+            Some(next) => {
+                let mut replacement = String::new();
+                for c in &kept {
+                    replacement.push_str(c);
+                    replacement.push_str(self.style.newline);
+                    replacement.push_str(&" ".repeat(column(text, next)));
+                }
+                Ok(Intent::Replace {
+                    span: Span::new(start, next),
+                    text: replacement,
+                })
+            }
+            None => Ok(Intent::Replace {
+                span: Span::new(start, end),
+                text: "{}".into(),
+            }),
+        }
+    }
+}
+
+/// Keys and values merged from several insertions into one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Tree {
+    Leaf(Leaf),
+    Map(Vec<(String, Tree)>),
+}
+
+impl Tree {
+    /// Merge `leaf` at `path`; lists at the same place are united.
+    pub(crate) fn insert(&mut self, path: &[String], leaf: Leaf) {
+        match (self, path.split_first()) {
+            (Tree::Map(entries), Some((head, rest))) => {
+                if let Some((_, child)) = entries.iter_mut().find(|(k, _)| k == head) {
+                    child.insert(rest, leaf);
+                } else {
+                    let mut child = if rest.is_empty() {
+                        Tree::Leaf(leaf.clone())
+                    } else {
+                        Tree::Map(Vec::new())
+                    };
+                    if !rest.is_empty() {
+                        child.insert(rest, leaf);
+                    }
+                    entries.push((head.clone(), child));
+                }
+            }
+            (Tree::Leaf(Leaf::List(items)), None) => {
+                if let Leaf::List(more) = leaf {
+                    for m in more {
+                        if !items.contains(&m) {
+                            items.push(m);
+                        }
+                    }
+                    // The lists fixes write are capability lists, where ALL covers every name.
+                    if items.iter().any(|i| i == "ALL") {
+                        items.retain(|i| i == "ALL");
+                    }
+                }
+            }
+            (slot, None) => *slot = Tree::Leaf(leaf),
+            // A value where a mapping is needed: the later insertion wins.
+            (slot, Some(_)) => {
+                *slot = Tree::Map(Vec::new());
+                slot.insert(path, leaf);
+            }
+        }
+    }
+
+    fn flow(&self, style: Style) -> String {
+        match self {
+            Tree::Leaf(Leaf::Value(v)) => scalar(v, style),
+            Tree::Leaf(Leaf::List(items)) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| scalar(&NewValue::Str(i.clone()), style))
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
+            Tree::Map(entries) => format!("{{{}}}", flow_entries(entries, style)),
+        }
+    }
+}
+
+fn flow_entries(entries: &[(String, Tree)], style: Style) -> String {
+    entries
+        .iter()
+        .map(|(k, t)| format!("{}: {}", key(k, style), t.flow(style)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn block_list(items: &[String], indent: usize, style: Style, out: &mut String) {
+    for item in items {
+        out.push_str(style.newline);
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        out.push_str(&scalar(&NewValue::Str(item.clone()), style));
+    }
+}
+
+/// Block lines for `entries` at `indent`, each starting with a line break.
+fn block_entries(entries: &[(String, Tree)], indent: usize, style: Style, out: &mut String) {
+    for (k, t) in entries {
+        out.push_str(style.newline);
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&key(k, style));
+        out.push(':');
+        match t {
+            Tree::Leaf(Leaf::Value(v)) => {
+                out.push(' ');
+                out.push_str(&scalar(v, style));
+            }
+            Tree::Leaf(Leaf::List(items)) => block_list(
+                items,
+                if style.flush {
+                    indent
+                } else {
+                    indent + style.unit
+                },
+                style,
+                out,
+            ),
+            Tree::Map(children) => block_entries(children, indent + style.unit, style, out),
+        }
+    }
+}
+
+/// The single edit that writes `tree` into `target`.
+pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String) {
+    let style = target.style;
+    match (&target.shape, tree) {
+        (Shape::Block { at, indent }, Tree::Map(entries)) => {
+            let mut out = String::new();
+            block_entries(entries, *indent, style, &mut out);
+            (Span::empty(*at), out)
+        }
+        (
+            Shape::Flow {
+                at,
+                first,
+                separator,
+            },
+            Tree::Map(entries),
+        ) => {
+            let sep = if *first { "" } else { separator.as_str() };
+            (
+                Span::empty(*at),
+                format!("{sep}{}", flow_entries(entries, style)),
+            )
+        }
+        (
+            Shape::Null {
+                value, flow: true, ..
+            },
+            tree,
+        ) => (*value, tree.flow(style)),
+        (
+            Shape::Null {
+                value,
+                line_end,
+                key_indent,
+                ..
+            },
+            tree,
+        ) => {
+            let mut out = String::new();
+            match tree {
+                Tree::Map(entries) => {
+                    block_entries(entries, key_indent + style.unit, style, &mut out)
+                }
+                Tree::Leaf(Leaf::List(items)) => block_list(
+                    items,
+                    if style.flush {
+                        *key_indent
+                    } else {
+                        key_indent + style.unit
+                    },
+                    style,
+                    &mut out,
+                ),
+                Tree::Leaf(Leaf::Value(v)) => out = format!(" {}", scalar(v, style)),
+            }
+            if value.is_empty() || value.start > *line_end {
+                (Span::empty(*line_end), out)
+            } else {
+                // `key: ~ # comment` → `key: # comment` and the block below.
+                let start = text[..value.start].trim_end_matches([' ', '\t']).len();
+                let comment = text[value.end..*line_end].trim();
+                let comment = if comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {comment}")
+                };
+                (Span::new(start, *line_end), format!("{comment}{out}"))
+            }
+        }
+        // A list or value inserted straight into a mapping cannot happen (paths name keys).
+        (_, tree) => (Span::empty(0), tree.flow(style)),
+    }
+}

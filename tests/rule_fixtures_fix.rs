@@ -1,0 +1,152 @@
+//! Golden hardened output for every fixable rule: each fail fixture has
+//! `<name>.fixed.yaml` (safe fixes of that rule) when safe fixes change it, and
+//! `<name>.unsafe.fixed.yaml` when unsafe fixes give something else, compared byte for
+//! byte. The fixed text parses, has none of the rule's fixable findings left, and is a
+//! fixed point. Set `UPDATE_SNAPSHOTS=1` to rewrite the goldens after review.
+
+use std::path::{Path, PathBuf};
+
+use kubeharden::catalogue::FixPolicy;
+use kubeharden::fix::{fix, FixOptions};
+use kubeharden::{Catalogue, Engine, KubeVersion, Options, Profile, Source};
+
+fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .strip_prefix(key)?
+                .strip_prefix(':')
+                .map(str::trim)
+        })
+}
+
+fn options(text: &str) -> Options {
+    Options {
+        version: header(text, "kube-version").map_or(KubeVersion::LATEST, |v| v.parse().unwrap()),
+        profile: header(text, "profile").map_or(Profile::All, |p| p.parse().unwrap()),
+        ..Options::default()
+    }
+}
+
+fn fail_cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_str().unwrap();
+            n.starts_with("fail")
+                && !n.contains(".fixed.")
+                && (n.ends_with(".yaml") || n.ends_with(".json"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn golden(path: &Path, variant: &str) -> PathBuf {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let (stem, ext) = name.rsplit_once('.').unwrap();
+    path.with_file_name(format!("{stem}{variant}.fixed.{ext}"))
+}
+
+#[test]
+fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut problems = Vec::new();
+    for rule in &Catalogue::builtin().rules {
+        let declared = matches!(rule.fix, Some(FixPolicy::Available { .. }));
+        let mut emitted = false;
+        for path in fail_cases(&root.join(&rule.id)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let check = options(&text);
+            let report = Engine::new(check).check(&[Source::new("f", text.clone())]);
+            let fixable = report
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule.id && f.fix.is_some())
+                .count();
+            emitted |= fixable > 0;
+            if !declared {
+                continue;
+            }
+            let mut previous = text.clone();
+            for (variant, unsafe_fixes) in [("", false), (".unsafe", true)] {
+                let opts = FixOptions {
+                    check,
+                    unsafe_fixes,
+                    rules: Some(vec![rule.id.clone()]),
+                    ..FixOptions::default()
+                };
+                let result = fix(&text, &opts);
+                let file = golden(&path, variant);
+                let name = file.display();
+                // Each variant is stored only where it differs from the one before.
+                if result.text == previous {
+                    if file.exists() {
+                        if update {
+                            std::fs::remove_file(&file).unwrap();
+                        } else {
+                            problems.push(format!(
+                                "{name}: stale golden (the fix now changes nothing more)"
+                            ));
+                        }
+                    }
+                    continue;
+                }
+                previous = result.text.clone();
+                if update {
+                    std::fs::write(&file, &result.text).unwrap();
+                } else {
+                    match std::fs::read_to_string(&file) {
+                        Ok(expected) if expected == result.text => {}
+                        Ok(expected) => problems.push(format!(
+                            "{name}: differs\n--- expected\n{expected}\n--- actual\n{}",
+                            result.text
+                        )),
+                        Err(_) => problems.push(format!(
+                            "{name}: missing golden (UPDATE_SNAPSHOTS=1, then review)"
+                        )),
+                    }
+                }
+                let after = Engine::new(check).check(&[Source::new("f", result.text.clone())]);
+                if !after.errors.is_empty() {
+                    problems.push(format!("{name}: does not parse: {:?}", after.errors));
+                }
+                let left: Vec<_> = after
+                    .findings
+                    .iter()
+                    .filter(|f| {
+                        f.rule == rule.id
+                            && f.suppressed.is_none()
+                            && f.fix.is_some_and(|a| {
+                                unsafe_fixes || a == kubeharden::Applicability::Safe
+                            })
+                    })
+                    .map(|f| f.path.clone())
+                    .collect();
+                if !left.is_empty() {
+                    problems.push(format!(
+                        "{name}: fixable {} findings left at {left:?} (skipped: {:?})",
+                        rule.id, result.skipped
+                    ));
+                }
+                let again = fix(&result.text, &opts);
+                if again.text != result.text {
+                    problems.push(format!("{name}: not a fixed point"));
+                }
+            }
+        }
+        if declared != emitted {
+            problems.push(format!(
+                "{}: declares {} fix but its fail fixtures {} one",
+                rule.id,
+                if declared { "a" } else { "no" },
+                if emitted { "emit" } else { "never emit" }
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
