@@ -7,10 +7,17 @@ fn main() {
     };
     let r = kubeharden::fix::fix(&text, &opts);
     print!("{}", r.text);
-    eprintln!(
-        "applied {} skipped {:?} rounds {}",
-        r.applied.len(),
-        r.skipped,
-        r.rounds.len()
-    );
+    for (i, round) in r.rounds.iter().enumerate() {
+        eprintln!(
+            "round {i}: {:?}",
+            round
+                .iter()
+                .map(|e| (e.span.start, e.span.end, e.text.clone()))
+                .collect::<Vec<_>>()
+        );
+    }
+    for a in &r.applied {
+        eprintln!("applied {} {}", a.rule, a.path);
+    }
+    eprintln!("skipped {:?}", r.skipped);
 }

@@ -246,3 +246,73 @@ fn the_rule_catalogue_page_is_current() {
         "docs/rules.md is stale: run `UPDATE_SNAPSHOTS=1 cargo test --test cli`"
     );
 }
+
+#[test]
+fn fix_prints_diffs_and_writes_files_atomically() {
+    // One input, no flag: the hardened text on stdout; unsafe fixes only on request.
+    let o = kubeharden(&["fix", "-"], Some(INSECURE));
+    assert_eq!(stdout(&o), INSECURE, "privileged: false is an unsafe fix");
+    assert_eq!(o.status.code(), Some(1), "findings remain");
+    let o = kubeharden(&["fix", "--unsafe", "-"], Some(INSECURE));
+    let fixed = stdout(&o);
+    assert!(
+        fixed.contains("securityContext: {privileged: false, allowPrivilegeEscalation: false"),
+        "{fixed}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("fixed"),
+        "a summary on stderr"
+    );
+    let o = kubeharden(&["fix", "--unsafe", "--diff", "-"], Some(INSECURE));
+    let diff = stdout(&o);
+    assert!(diff.starts_with("--- -\n+++ - (hardened)\n@@"), "{diff}");
+    assert!(
+        diff.contains("-    securityContext: {privileged: true}"),
+        "{diff}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("kubeharden-fix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.yaml");
+    let b = dir.join("b.yaml");
+    std::fs::write(&a, INSECURE).unwrap();
+    std::fs::copy("tests/data/hardened.yaml", &b).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = kubeharden(&["fix", a.to_str().unwrap(), b.to_str().unwrap()], None);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "two inputs need --diff or --write"
+    );
+    let o = kubeharden(&["fix", "--unsafe", "--write", dir.to_str().unwrap()], None);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "limits have no automatic fix: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let written = std::fs::read_to_string(&a).unwrap();
+    assert!(written.contains("privileged: false"));
+    assert_eq!(
+        std::fs::metadata(&a).unwrap().permissions().mode() & 0o777,
+        0o640,
+        "mode kept"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&b).unwrap(),
+        std::fs::read_to_string("tests/data/hardened.yaml").unwrap(),
+        "clean file untouched"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
+    // Fixing again changes nothing.
+    kubeharden(&["fix", "--unsafe", "--write", a.to_str().unwrap()], None);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), written);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let o = kubeharden(&["fix", "tests/data/hardened.yaml"], None);
+    assert_eq!(o.status.code(), Some(0));
+}

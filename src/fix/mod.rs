@@ -14,7 +14,7 @@
 
 pub(crate) mod plan;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{Applicability, Finding, Report};
 use crate::engine::{Engine, Options, Planned};
@@ -79,7 +79,7 @@ pub struct FixResult {
     pub report: Report,
 }
 
-const MAX_ROUNDS: usize = 8;
+const MAX_ROUNDS: usize = 12;
 
 /// Fix `text`. Never fails: what cannot be fixed is reported in `skipped` or remains
 /// in `report`.
@@ -90,16 +90,20 @@ pub fn fix(text: &str, options: &FixOptions) -> FixResult {
         options,
         text: text.to_string(),
         result: FixResult::default(),
-        given_up: HashSet::new(),
+        given_up: HashMap::new(),
     };
     let (mut report, mut plans) = engine.check_planned(text);
     for _ in 0..MAX_ROUNDS {
         let chosen = state.choose(&report, plans);
-        if chosen.is_empty() {
-            break;
-        }
-        match state.round(&report, chosen) {
+        let next = if chosen.is_empty() {
+            None
+        } else {
+            state.round(&report, chosen)
+        };
+        match next {
             Some((r, p)) => (report, plans) = (r, p),
+            // Fixes skipped before later fixes changed the text may apply now.
+            None if state.retry_stale() => (report, plans) = engine.check_planned(&state.text),
             None => break,
         }
     }
@@ -119,8 +123,9 @@ struct State<'a> {
     options: &'a FixOptions,
     text: String,
     result: FixResult,
-    /// Findings whose fix was skipped: not tried again.
-    given_up: HashSet<FindingKey>,
+    /// Findings whose fix was skipped, with the number of fixes applied by then: not
+    /// tried again unless later fixes changed the text.
+    given_up: HashMap<FindingKey, usize>,
 }
 
 fn record(f: &Finding, reason: Option<String>) -> FixRecord {
@@ -153,9 +158,29 @@ impl State<'_> {
     }
 
     fn skip(&mut self, f: &Finding, reason: String) {
-        if self.given_up.insert(FindingKey::of(f)) {
+        let key = FindingKey::of(f);
+        if !self.given_up.contains_key(&key) {
+            self.given_up.insert(key, self.result.applied.len());
             self.result.skipped.push(record(f, Some(reason)));
         }
+    }
+
+    /// Forget the skips that happened before the last applied fix; true if any.
+    fn retry_stale(&mut self) -> bool {
+        let applied = self.result.applied.len();
+        let stale: Vec<FindingKey> = self
+            .given_up
+            .iter()
+            .filter(|(_, &at)| at < applied)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &stale {
+            self.given_up.remove(key);
+            self.result
+                .skipped
+                .retain(|s| !(s.rule == key.rule && s.path == key.path));
+        }
+        !stale.is_empty()
     }
 
     /// The fixes to try this round, in finding order.
@@ -164,7 +189,7 @@ impl State<'_> {
         for planned in plans {
             let f = &report.findings[planned.finding];
             let key = FindingKey::of(f);
-            if !self.wanted(f) || self.given_up.contains(&key) {
+            if !self.wanted(f) || self.given_up.contains_key(&key) {
                 continue;
             }
             match planned.intents {
@@ -338,7 +363,42 @@ fn build_edits(text: &str, chosen: &[Candidate]) -> Result<Vec<Edit>, Vec<Findin
         let (span, rendered) = render(&target, &tree, text);
         edits.push((span, rendered, owners));
     }
-    edits.sort_by_key(|(span, _, _)| (span.start, span.end));
+    // New lines inserted at the end of a line that another fix removes go before it.
+    let removed: Vec<Span> = edits
+        .iter()
+        .map(|e| e.0)
+        .filter(|s| !s.is_empty() && (s.start == 0 || text[..s.start].ends_with(['\n', '\r'])))
+        .collect();
+    for (span, inserted, _) in &mut edits {
+        if !(span.is_empty() && inserted.starts_with(['\n', '\r'])) {
+            continue;
+        }
+        while let Some(r) = removed
+            .iter()
+            .find(|r| r.start < span.start && span.start < r.end)
+        {
+            let line_break = if text[..r.start].ends_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            if r.start < line_break {
+                break;
+            }
+            *span = Span::empty(r.start - line_break);
+        }
+    }
+    // Several blocks inserted at one place: the deeper one first, so each lands in its
+    // own mapping (a nested mapping's new keys come before its parent's).
+    let depth = |s: &str| {
+        s.trim_start_matches(['\r', '\n']).len()
+            - s.trim_start_matches(['\r', '\n'])
+                .trim_start_matches(' ')
+                .len()
+    };
+    edits.sort_by_key(|(span, inserted, _)| {
+        (span.start, span.end, std::cmp::Reverse(depth(inserted)))
+    });
     edits.dedup_by(|b, a| {
         let same = a.0 == b.0 && a.1 == b.1;
         if same {

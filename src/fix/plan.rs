@@ -425,6 +425,10 @@ impl<'a> Planner<'a> {
         let n = doc.node(node);
         let parent = n.parent.ok_or("cannot remove the document root")?;
         let p = doc.node(parent);
+        // The only item of a block list goes with its key (`add:` alone would read as null).
+        if n.key.is_none() && !p.flow && p.key.is_some() && doc.items(parent).len() == 1 {
+            return self.remove(parent);
+        }
         // (start of what is removed, the entry's own start, end of its content)
         let (start, end) = match n.key {
             Some(key) => (doc.node(key).span.start, n.span.end),

@@ -1,0 +1,152 @@
+//! Properties of the fixer over every fixture and every manifest of the shared corpus:
+//! the fixed text parses as well as the input, the fixed findings are gone, every
+//! comment survives, the text changes only through the recorded edits, JSON stays
+//! JSON, CRLF files stay CRLF, and fixing again changes nothing.
+
+mod common;
+
+use std::path::Path;
+
+use kubeharden::fix::{apply, fix, FixOptions};
+
+/// Comments of a text: `#…` at a line start or after a blank, outside quotes.
+fn comments(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let (mut single, mut double, mut prev_blank) = (false, false, true);
+        for (i, ch) in line.char_indices() {
+            match ch {
+                '\'' if !double => single = !single,
+                '"' if !single => double = !double,
+                '#' if !single && !double && prev_blank => {
+                    out.push(line[i..].trim_end());
+                    break;
+                }
+                _ => {}
+            }
+            prev_blank = ch == ' ' || ch == '\t';
+        }
+    }
+    out
+}
+
+fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize {
+    let options = FixOptions {
+        unsafe_fixes: true,
+        ..FixOptions::default()
+    };
+    let result = fix(text, &options);
+    let before = kubeharden::Engine::new(options.check).check_text(0, text);
+    if result.report.errors.len() > before.errors.len() {
+        problems.push(format!(
+            "{name}: fixed text has new parse errors {:?}",
+            result.report.errors
+        ));
+    }
+    for a in &result.applied {
+        if result
+            .report
+            .findings
+            .iter()
+            .any(|f| f.rule == a.rule && f.path == a.path && f.message == a.message)
+        {
+            problems.push(format!(
+                "{name}: applied fix left its finding: {} {}",
+                a.rule, a.path
+            ));
+        }
+    }
+    let kept = comments(&result.text);
+    for c in comments(text) {
+        if !kept.contains(&c) {
+            problems.push(format!("{name}: comment lost: {c}"));
+        }
+    }
+    let mut replay = text.to_string();
+    for round in &result.rounds {
+        let mut last = 0;
+        for e in round {
+            if e.span.start < last || e.span.end > replay.len() || e.span.start > e.span.end {
+                problems.push(format!(
+                    "{name}: edits overlap or leave the text: {:?}",
+                    e.span
+                ));
+            }
+            last = e.span.end;
+        }
+        replay = apply(&replay, round);
+    }
+    if replay != result.text {
+        problems.push(format!(
+            "{name}: the recorded edits do not reproduce the fixed text"
+        ));
+    }
+    if name.ends_with(".json")
+        && serde_json::from_str::<serde_json::Value>(text).is_ok()
+        && serde_json::from_str::<serde_json::Value>(&result.text).is_err()
+    {
+        problems.push(format!("{name}: JSON input no longer JSON after fixing"));
+    }
+    if text.contains("\r\n")
+        && !text.replace("\r\n", "").contains('\n')
+        && result.text.replace("\r\n", "").contains('\n')
+    {
+        problems.push(format!("{name}: CRLF file got LF line endings"));
+    }
+    let again = fix(&result.text, &options);
+    if again.text != result.text || !again.applied.is_empty() {
+        problems.push(format!(
+            "{name}: not a fixed point ({} more fixes)",
+            again.applied.len()
+        ));
+    }
+    result.applied.len()
+}
+
+fn run(files: &[std::path::PathBuf], root: &Path) {
+    let mut problems = Vec::new();
+    let mut applied = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        applied += check_properties(&name, &text, &mut problems);
+    }
+    assert!(applied > 0, "no fix was applied at all");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn fixing_the_rule_fixtures_keeps_every_property() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let files: Vec<_> = common::files(&root.join("fixtures"), &["yaml", "json"])
+        .into_iter()
+        .chain(common::files(&root.join("data"), &["yaml"]))
+        .filter(|p| !p.to_string_lossy().contains(".fixed."))
+        .collect();
+    run(&files, &root);
+}
+
+#[test]
+fn fixing_the_shared_corpus_keeps_every_property() {
+    let Some(root) = common::corpus("") else {
+        return;
+    };
+    let files = common::files(&root, &["yaml", "yml", "json"]);
+    run(&files, &root);
+}
