@@ -304,19 +304,19 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         let e = &after.errors[0];
         return Err(format!("the edited text no longer parses: {}", e.message));
     }
-    let live = |r: &Report| -> HashSet<FindingKey> {
-        r.findings
-            .iter()
-            .filter(|f| f.suppressed.is_none())
-            .map(FindingKey::of)
-            .collect()
-    };
-    let old = live(before);
-    let remains = |r: &FixRecord| {
-        after.findings.iter().any(|f| {
-            f.suppressed.is_none() && f.rule == r.rule && f.path == r.path && f.message == r.message
-        })
-    };
+    let old: HashSet<(&str, &str)> = before
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| (f.rule, f.path.as_str()))
+        .collect();
+    let present: HashSet<(&str, &str, &str)> = after
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| (f.rule, f.path.as_str(), f.message.as_str()))
+        .collect();
+    let remains = |r: &FixRecord| present.contains(&(r.rule, r.path.as_str(), r.message.as_str()));
     if let Some(r) = fixed.iter().find(|r| remains(r)) {
         return Err(format!("the edit did not remove the finding at {}", r.path));
     }
@@ -328,7 +328,7 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .map(|f| (f.rule, f.message.as_str()))
         .collect();
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old.contains(&FindingKey::of(f))
+        if !old.contains(&(f.rule, f.path.as_str()))
             && !old_messages.contains(&(f.rule, f.message.as_str()))
         {
             return Err(format!(
@@ -399,26 +399,32 @@ fn build_edits(text: &str, chosen: &[Candidate]) -> Result<Vec<Edit>, Vec<Findin
     edits.sort_by_key(|(span, inserted, _)| {
         (span.start, span.end, std::cmp::Reverse(depth(inserted)))
     });
+    // Identical edits are one; overlapping deletions (two items of one flow list) are
+    // their union.
     edits.dedup_by(|b, a| {
         let same = a.0 == b.0 && a.1 == b.1;
-        if same {
+        let deletions = a.1.is_empty()
+            && b.1.is_empty()
+            && !a.0.is_empty()
+            && !b.0.is_empty()
+            && b.0.start < a.0.end;
+        if same || deletions {
+            a.0 = a.0.cover(b.0);
             a.2.extend(b.2.iter().copied());
         }
-        same
+        same || deletions
     });
+    // Edits are sorted by start: one clashes with an earlier one when it starts inside
+    // the furthest-reaching earlier replacement (an insertion at its very start is fine).
     let mut conflicted = Vec::new();
-    for (j, (span, _, owners)) in edits.iter().enumerate() {
-        let clash = edits[..j].iter().any(|(prev, _, _)| {
-            let overlap = span.start < prev.end && prev.start < span.end;
-            let inside = |point: usize, range: &Span| range.start < point && point < range.end;
-            let same_place = *span == *prev && !span.is_empty();
-            overlap
-                || same_place
-                || (span.is_empty() && inside(span.start, prev))
-                || (prev.is_empty() && inside(prev.start, span))
-        });
+    let mut reach: Option<Span> = None;
+    for (span, _, owners) in &edits {
+        let clash =
+            reach.is_some_and(|r| span.start < r.end && (!span.is_empty() || r.start < span.start));
         if clash {
             conflicted.extend(owners.iter().map(|&o| chosen[o].key.clone()));
+        } else if !span.is_empty() && reach.is_none_or(|r| span.end > r.end) {
+            reach = Some(*span);
         }
     }
     if conflicted.is_empty() {
