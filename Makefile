@@ -32,6 +32,7 @@ build:
 ## bench: single-threaded throughput on ../shared/corpus, and parallel directory checks
 bench:
 	cargo bench --bench throughput
+	cargo bench --bench fix
 	bash scripts/bench-cli.sh
 
 fmt:
