@@ -1,18 +1,24 @@
-# kubeharden — make targets. `make test` installs what it needs and runs every test.
+# kubeharden — make targets.
+#   make serve   build the playground and serve it at http://127.0.0.1:8080
+#   make test    install what the tests need, then run every test
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8080
 
-.PHONY: test setup lint unit sarif wasm-lib build bench fmt
+.PHONY: test setup lint unit sarif wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
 
-## test: install missing tools, then lint, unit/integration/corpus tests, SARIF validation, wasm build
-test: setup lint unit sarif wasm-lib
+## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation;
+## the library for wasm32; the playground: wasm-bindgen tests, end-to-end tests, budgets
+test: setup lint unit sarif wasm-lib dist wasm-test e2e web-budgets
 
-setup:
+setup: web-setup
 	bash scripts/setup.sh
+	node www/build.mjs
 
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy --features web --bin playground -- -D warnings
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
 unit:
@@ -26,10 +32,33 @@ sarif:
 wasm-lib:
 	bash scripts/wasm-toolchain.sh build-lib
 
+## web-setup: the wasm toolchain, wasm-bindgen, Trunk, Chromium, npm packages (skips what is present)
+web-setup:
+	bash scripts/wasm-toolchain.sh ensure-rust
+	bash scripts/wasm-toolchain.sh ensure-web
+
+## dist: the static playground in dist/ (works from any static server, also under a sub-path)
+dist: web-setup
+	bash scripts/wasm-toolchain.sh dist
+
+## serve: build, then serve dist/ on loopback
+serve: dist
+	@echo "kubeharden playground: http://127.0.0.1:$(PORT)/"
+	python3 -m http.server $(PORT) --bind 127.0.0.1 --directory dist
+
+wasm-test: web-setup
+	bash scripts/wasm-toolchain.sh wasm-test
+
+e2e: dist
+	node --test tests/e2e/
+
+web-budgets: dist
+	node scripts/measure-web.mjs
+
 build:
 	cargo build --release
 
-## bench: single-threaded throughput on ../shared/corpus, and parallel directory checks
+## bench: engine throughput and fix cost, and parallel directory checks
 bench:
 	cargo bench --bench throughput
 	cargo bench --bench fix

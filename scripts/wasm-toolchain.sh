@@ -3,7 +3,9 @@
 #
 #   ensure-rust  make sure a Rust toolchain that can target wasm32-unknown-unknown exists
 #   build-lib    build the library (rlib) for wasm32 in release mode, into target/wasm
-#   ensure-web   install wasm-bindgen-cli, trunk and Chromium (for the browser playground)
+#   ensure-web   install wasm-bindgen-cli, trunk, Chromium and the npm packages (playground)
+#   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
+#   wasm-test    run the wasm-bindgen-test tests in headless Chromium
 #
 # Two ways to get wasm32:
 #   1. rustup already has the wasm32-unknown-unknown target installed: use the normal cargo.
@@ -57,6 +59,37 @@ ensure_rust() {
     log "Debian toolchain ready: $(/usr/bin/rustc --version)"
 }
 
+# Run a cargo-driven command for wasm32: with rustup's target as it is, else with
+# Debian's toolchain and build-std (set for this command only).
+with_wasm_env() {
+    if have_rustup_target; then
+        PATH="$HOME/.cargo/bin:$PATH" "$@"
+    else
+        PATH="/usr/bin:$HOME/.cargo/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$WASM_LD" "$@"
+    fi
+}
+
+dist() {
+    [[ -d www/node_modules/.bin ]] || (cd www && npm ci --no-audit --no-fund)
+    node www/build.mjs                           # the CodeMirror bundle the app imports
+    # wasm-opt from npm's binaryen (Debian's is too old for rustc 1.96), trunk and
+    # wasm-bindgen from ~/.cargo/bin; cargo from the toolchain chosen above.
+    export PATH="$PWD/www/node_modules/.bin:$PATH"
+    with_wasm_env cargo fetch --quiet
+    CARGO_TARGET_DIR="$PWD/target/web" with_wasm_env nice -n 10 trunk build --release
+    python3 scripts/csp-boot.py dist/index.html
+}
+
+wasm_test() {
+    # wasm-bindgen-test-runner drives /usr/bin/chromium through chromedriver, with the
+    # flags in webdriver.json (headless, no sandbox as root, no background network).
+    CHROMEDRIVER=/usr/bin/chromedriver \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+        with_wasm_env nice -n 10 cargo test --target "$TARGET" --target-dir "$WASM_TARGET_DIR" --test wasm_adapter
+}
+
 build_lib() {
     local args=(build --lib --release --target "$TARGET" --target-dir "$WASM_TARGET_DIR")
     if have_rustup_target; then
@@ -95,11 +128,14 @@ ensure_web() {
             --no-default-features --features rustls
     fi
     apt_ensure chromium chromium-driver   # /usr/bin/chromium, /usr/bin/chromedriver
+    [[ -d www/node_modules/.bin ]] || (cd www && npm ci --no-audit --no-fund)
 }
 
 case "${1:-}" in
     ensure-rust) ensure_rust ;;
     build-lib) build_lib ;;
     ensure-web) ensure_web ;;
-    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web}" >&2; exit 2 ;;
+    dist) dist ;;
+    wasm-test) wasm_test ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|wasm-test}" >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@
 // Library code renders to strings; only the CLI edge writes to a terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod adapter;
 pub mod catalogue;
 pub mod diagnostic;
 pub mod engine;

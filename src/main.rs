@@ -136,17 +136,8 @@ fn check(args: &[String]) -> Result<u8, String> {
                     ))
                 }
             };
-        } else if matches(arg, "--profile") {
-            options.profile = value(args, &mut i, "--profile")?.parse()?;
-        } else if matches(arg, "--kube-version") {
-            options.version = value(args, &mut i, "--kube-version")?.parse()?;
         } else if matches(arg, "--severity-threshold") {
             threshold = value(args, &mut i, "--severity-threshold")?.parse()?;
-        } else if matches(arg, "--max-input-size") {
-            let v = value(args, &mut i, "--max-input-size")?;
-            options.limits.max_input_bytes = v
-                .parse()
-                .map_err(|_| format!("--max-input-size takes a number of bytes, not {v:?}"))?;
         } else if matches(arg, "--color") {
             color = match value(args, &mut i, "--color")? {
                 "auto" => None,
@@ -168,23 +159,13 @@ fn check(args: &[String]) -> Result<u8, String> {
                 .ok_or_else(|| format!("{name} takes a positive number, not {v:?}"))?;
         } else if arg == "--show-suppressed" {
             show_suppressed = true;
-        } else if arg == "-h" || arg == "--help" {
+        } else if let Common::Help = common_option(args, &mut i, &mut options, &mut paths)? {
             out(USAGE);
             return Ok(0);
-        } else if arg.starts_with("--") || (arg.starts_with('-') && arg != "-") {
-            return Err(format!("unknown option {arg:?}"));
-        } else {
-            paths.push(arg.to_string());
         }
         i += 1;
     }
-    if paths.is_empty() {
-        if std::io::stdin().is_terminal() {
-            return Err("no input: give files, directories, or - for standard input".into());
-        }
-        paths.push("-".into());
-    }
-    let inputs = collect_inputs(&paths)?;
+    let inputs = inputs(paths)?;
     let engine = Engine::new(options);
     let (sources, report) = check_inputs(&engine, &inputs, jobs);
     let text = match format {
@@ -212,6 +193,49 @@ fn check(args: &[String]) -> Result<u8, String> {
     } else {
         0
     })
+}
+
+enum Common {
+    Consumed,
+    Help,
+}
+
+/// Options `check` and `fix` share, and input paths; anything else is an error.
+fn common_option(
+    args: &[String],
+    i: &mut usize,
+    options: &mut Options,
+    paths: &mut Vec<String>,
+) -> Result<Common, String> {
+    let arg = args[*i].as_str();
+    if matches(arg, "--profile") {
+        options.profile = value(args, i, "--profile")?.parse()?;
+    } else if matches(arg, "--kube-version") {
+        options.version = value(args, i, "--kube-version")?.parse()?;
+    } else if matches(arg, "--max-input-size") {
+        let v = value(args, i, "--max-input-size")?;
+        options.limits.max_input_bytes = v
+            .parse()
+            .map_err(|_| format!("--max-input-size takes a number of bytes, not {v:?}"))?;
+    } else if arg == "-h" || arg == "--help" {
+        return Ok(Common::Help);
+    } else if arg.starts_with("--") || (arg.starts_with('-') && arg != "-") {
+        return Err(format!("unknown option {arg:?}"));
+    } else {
+        paths.push(arg.to_string());
+    }
+    Ok(Common::Consumed)
+}
+
+/// The inputs named, or standard input when nothing is named and it is piped.
+fn inputs(mut paths: Vec<String>) -> Result<Vec<Input>, String> {
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err("no input: give files, directories, or - for standard input".into());
+        }
+        paths.push("-".into());
+    }
+    collect_inputs(&paths)
 }
 
 enum Input {
@@ -542,10 +566,6 @@ fn fix(args: &[String]) -> Result<u8, String> {
                 return Err("--diff and --write exclude each other".into());
             }
             output = wanted;
-        } else if matches(arg, "--profile") {
-            options.check.profile = value(args, &mut i, "--profile")?.parse()?;
-        } else if matches(arg, "--kube-version") {
-            options.check.version = value(args, &mut i, "--kube-version")?.parse()?;
         } else if matches(arg, "--rule") {
             let id = value(args, &mut i, "--rule")?;
             if Catalogue::builtin().get(id).is_none() {
@@ -555,28 +575,13 @@ fn fix(args: &[String]) -> Result<u8, String> {
                 .rules
                 .get_or_insert_with(Vec::new)
                 .push(id.to_string());
-        } else if matches(arg, "--max-input-size") {
-            let v = value(args, &mut i, "--max-input-size")?;
-            options.check.limits.max_input_bytes = v
-                .parse()
-                .map_err(|_| format!("--max-input-size takes a number of bytes, not {v:?}"))?;
-        } else if arg == "-h" || arg == "--help" {
+        } else if let Common::Help = common_option(args, &mut i, &mut options.check, &mut paths)? {
             out(USAGE);
             return Ok(0);
-        } else if arg.starts_with("--") || (arg.starts_with('-') && arg != "-") {
-            return Err(format!("unknown option {arg:?}"));
-        } else {
-            paths.push(arg.to_string());
         }
         i += 1;
     }
-    if paths.is_empty() {
-        if std::io::stdin().is_terminal() {
-            return Err("no input: give files, directories, or - for standard input".into());
-        }
-        paths.push("-".into());
-    }
-    let inputs = collect_inputs(&paths)?;
+    let inputs = inputs(paths)?;
     if output == FixOutput::Stdout && inputs.len() != 1 {
         return Err(format!(
             "{} inputs: use --diff or --write to fix more than one",

@@ -5,6 +5,9 @@
 //! A fixture may start with `# kube-version: v1.NN` and/or `# profile: baseline`.
 //! Set `UPDATE_SNAPSHOTS=1` to rewrite the `.snap` files after reviewing a change.
 
+mod common;
+
+use common::header;
 use std::path::{Path, PathBuf};
 
 use kubeharden::render::{human, HumanOptions};
@@ -12,18 +15,6 @@ use kubeharden::{Catalogue, Engine, KubeVersion, Options, Profile, Report, Sourc
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    text.lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| {
-            l.trim_start_matches('#')
-                .trim()
-                .strip_prefix(key)?
-                .strip_prefix(':')
-                .map(str::trim)
-        })
 }
 
 fn check(path: &Path) -> (Vec<Source>, Report) {

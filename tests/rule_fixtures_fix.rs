@@ -4,23 +4,14 @@
 //! byte. The fixed text parses, has none of the rule's fixable findings left, and is a
 //! fixed point. Set `UPDATE_SNAPSHOTS=1` to rewrite the goldens after review.
 
+mod common;
+
+use common::header;
 use std::path::{Path, PathBuf};
 
 use kubeharden::catalogue::FixPolicy;
 use kubeharden::fix::{fix, FixOptions};
 use kubeharden::{Catalogue, Engine, KubeVersion, Options, Profile, Source};
-
-fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    text.lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| {
-            l.trim_start_matches('#')
-                .trim()
-                .strip_prefix(key)?
-                .strip_prefix(':')
-                .map(str::trim)
-        })
-}
 
 fn options(text: &str) -> Options {
     Options {

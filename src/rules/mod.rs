@@ -5,6 +5,18 @@
 //! engine turns hits into findings (pointer, span, object, suppression), and renderers
 //! turn findings into text. Templates never read files, clocks or the environment.
 
+/// A template that runs once per pod spec.
+macro_rules! pod_template {
+    ($name:literal, $summary:literal, $f:ident) => {
+        Template {
+            name: $name,
+            summary: $summary,
+            check: Check::Pod($f),
+            validity: false,
+        }
+    };
+}
+
 mod hardening;
 mod pss;
 mod validity;

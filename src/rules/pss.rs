@@ -7,17 +7,6 @@ use super::{quoted, Check, Hit, Loc, NewValue, Op, Params, PodCx, Template};
 use crate::model::{Container, Field, SecurityContext};
 use crate::yaml::NodeId;
 
-macro_rules! pod_template {
-    ($name:literal, $summary:literal, $f:ident) => {
-        Template {
-            name: $name,
-            summary: $summary,
-            check: Check::Pod($f),
-            validity: false,
-        }
-    };
-}
-
 pub static TEMPLATES: &[Template] = &[
     pod_template!(
         "pss-privileged",

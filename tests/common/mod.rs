@@ -44,3 +44,16 @@ pub fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A fixture's header setting: `# kube-version: v1.25`, `# profile: baseline`.
+pub fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .strip_prefix(key)?
+                .strip_prefix(':')
+                .map(str::trim)
+        })
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// Measures the playground's budgets against the built site (dist/, or KUBEHARDEN_DIST):
+//
+//   1. download size: every .wasm and .js file in dist/, raw and gzipped (zlib level 9);
+//      budget: at most 600 KiB gzipped
+//   2. first findings: time from navigation start to the first [data-testid=finding] being
+//      visible for the default example, median of 5 fresh loads (new browser context each:
+//      empty cache and storage); budget: at most 1000 ms
+//   3. re-check: window.kubehardenBench(text, runs) on a generated 2,000-line manifest with
+//      runs = 20 (median engine-call milliseconds, measured by the app); budget: under 16 ms
+//      (one frame)
+//
+// Prints a table, writes the numbers to target/web-budgets.json, exits 1 if a budget is
+// exceeded (2 if the site or the browser is missing). Run: `node scripts/measure-web.mjs`
+// (needs `npm ci` in www/ for playwright-core, and /usr/bin/chromium).
+
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
+
+const BUDGET = {
+  gzippedKiB: 600,
+  firstFindingMs: 1000,
+  recheckMs: 16,
+};
+const LOADS = 5;
+const BENCH_LINES = 2000;
+const BENCH_RUNS = 20;
+
+function* walk(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p);
+    else if (e.isFile()) yield p;
+  }
+}
+
+function sizes() {
+  const files = [];
+  for (const p of walk(distDir)) {
+    if (!/\.(wasm|m?js)$/i.test(p)) continue;
+    const data = readFileSync(p);
+    files.push({ file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
+  }
+  files.sort((a, b) => b.gzip - a.gzip);
+  const raw = files.reduce((n, f) => n + f.raw, 0);
+  const gzip = files.reduce((n, f) => n + f.gzip, 0);
+  return { files, raw, gzip };
+}
+
+/** A realistic Deployment, repeated (with distinct names) into a stream of exactly `lines` lines. */
+export function generateManifest(lines = BENCH_LINES) {
+  const doc = (i) => `---
+# service ${i}: a typical web Deployment with a few findings
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-${i}
+  namespace: shop
+  labels:
+    app.kubernetes.io/name: web-${i}
+    app.kubernetes.io/part-of: shop
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: web-${i}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: web-${i}
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: web
+          image: registry.example.com/shop/web-${i}:1.${i}.0
+          ports:
+            - containerPort: 8080
+          env:
+            - name: DB_PASSWORD
+              value: "hunter2-${i}"
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            limits:
+              memory: 256Mi
+`;
+  const out = [];
+  for (let i = 0; out.length < lines; i++) out.push(...doc(i).trimEnd().split("\n"));
+  // Cut at a document boundary at or before `lines`, then pad with comments to the exact count.
+  let cut = out.length;
+  while (cut > lines) cut = out.lastIndexOf("---", cut - 1);
+  const kept = out.slice(0, cut);
+  while (kept.length < lines) kept.push(`# padding ${kept.length + 1}`);
+  return kept.join("\n") + "\n";
+}
+
+async function firstFindingTimes(browser, origin) {
+  const times = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      // Stamps the first moment a finding is laid out with a visible box (before paint),
+      // relative to navigation start (performance.now()'s origin).
+      await page.addInitScript(() => {
+        const visible = (el) => {
+          const r = el.getBoundingClientRect();
+          const s = getComputedStyle(el);
+          return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
+        };
+        const check = () => {
+          if (window.__kubehardenFirstFinding != null) return true;
+          for (const el of document.querySelectorAll("[data-testid=finding]")) {
+            if (visible(el)) {
+              window.__kubehardenFirstFinding = performance.now();
+              return true;
+            }
+          }
+          return false;
+        };
+        const obs = new MutationObserver(() => {
+          if (check()) obs.disconnect();
+        });
+        obs.observe(document, { childList: true, subtree: true, attributes: true });
+      });
+      await page.goto(origin + "/");
+      await page.locator("[data-testid=finding]").first().waitFor({ state: "visible", timeout: 30_000 });
+      const t = await page.waitForFunction(() => window.__kubehardenFirstFinding, null, { timeout: 5_000 });
+      times.push(await t.jsonValue());
+    } finally {
+      await context.close();
+    }
+  }
+  return times;
+}
+
+async function recheck(browser, origin, text) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(origin + "/");
+    await page.waitForFunction(() => typeof window.kubehardenBench === "function", null, { timeout: 30_000 });
+    const ms = await page.evaluate(([t, runs]) => window.kubehardenBench(t, runs), [text, BENCH_RUNS]);
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw new Error(`kubehardenBench returned ${JSON.stringify(ms)}`);
+    return ms;
+  } finally {
+    await context.close();
+  }
+}
+
+function table(rows) {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((v, c) => String(v).padEnd(w[c])).join("  ").trimEnd()).join("\n");
+}
+
+async function main() {
+  try {
+    requireDist();
+  } catch (e) {
+    console.error(`measure-web: ${e.message}`);
+    process.exit(2);
+  }
+  const size = sizes();
+  const text = generateManifest();
+
+  const server = await startServer();
+  let browser;
+  let times;
+  let benchMs;
+  try {
+    browser = await launchBrowser();
+    times = await firstFindingTimes(browser, server.origin);
+    benchMs = await recheck(browser, server.origin, text);
+  } catch (e) {
+    console.error(`measure-web: ${e.message}`);
+    await browser?.close().catch(() => {});
+    await server.close();
+    process.exit(2);
+  }
+  await browser.close();
+  await server.close();
+
+  const kib = (n) => (n / 1024).toFixed(1) + " KiB";
+  const firstMs = median(times);
+  const results = {
+    dist: distDir,
+    size: {
+      raw_bytes: size.raw,
+      gzip_bytes: size.gzip,
+      budget_gzip_bytes: BUDGET.gzippedKiB * 1024,
+      files: size.files,
+    },
+    first_finding_ms: { median: firstMs, loads: times, budget: BUDGET.firstFindingMs },
+    recheck_ms: {
+      median: benchMs,
+      lines: text.split("\n").length - 1,
+      bytes: Buffer.byteLength(text),
+      runs: BENCH_RUNS,
+      budget_below: BUDGET.recheckMs,
+    },
+  };
+  const ok = {
+    size: size.gzip <= BUDGET.gzippedKiB * 1024,
+    first: firstMs <= BUDGET.firstFindingMs,
+    recheck: benchMs < BUDGET.recheckMs,
+  };
+  results.pass = ok.size && ok.first && ok.recheck;
+
+  console.log("files (.wasm, .js):");
+  console.log(table([["  file", "raw", "gzip -9"], ...size.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
+  console.log();
+  console.log(
+    table([
+      ["budget", "measured", "limit", "result"],
+      ["download (.wasm + .js, gzip -9)", `${kib(size.gzip)} (raw ${kib(size.raw)})`, `<= ${BUDGET.gzippedKiB} KiB`, ok.size ? "ok" : "FAIL"],
+      [
+        `first finding, median of ${LOADS} loads`,
+        `${firstMs.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(", ")})`,
+        `<= ${BUDGET.firstFindingMs} ms`,
+        ok.first ? "ok" : "FAIL",
+      ],
+      [
+        `re-check, ${results.recheck_ms.lines} lines, median of ${BENCH_RUNS}`,
+        `${benchMs.toFixed(2)} ms`,
+        `< ${BUDGET.recheckMs} ms`,
+        ok.recheck ? "ok" : "FAIL",
+      ],
+    ]),
+  );
+
+  const out = join(repoRoot, "target", "web-budgets.json");
+  mkdirSync(join(repoRoot, "target"), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nwrote ${relative(process.cwd(), out) || out}`);
+  process.exit(results.pass ? 0 : 1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("measure-web.mjs")) {
+  await main();
+}

@@ -1,0 +1,330 @@
+// Browser tests of the playground, as a person uses it: headless Chromium (Debian's
+// /usr/bin/chromium) driven by playwright-core against the built site in dist/, served from
+// 127.0.0.1. Run: `node --test tests/e2e/` (after `npm ci` in www/ and building dist/).
+//
+// A missing dist/ (or Chromium) FAILS every test with the reason: it is never skipped.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  editorText,
+  findings,
+  launchBrowser,
+  openApp,
+  replaceEditorText,
+  requireDist,
+  startServer,
+} from "./harness.mjs";
+
+const WAIT = { timeout: 15_000 };
+
+// A Deployment whose line numbers the tests find by content (see lineOf).
+const MANIFEST = `# e2e: a privileged web server on the host network
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: e2e-web
+  namespace: e2e
+spec:
+  selector:
+    matchLabels:
+      app: e2e-web
+  template:
+    metadata:
+      labels:
+        app: e2e-web
+    spec:
+      hostNetwork: true # the node's network, on purpose for this test
+      containers:
+        - name: web
+          image: nginx:1.27
+          securityContext:
+            privileged: true
+`;
+
+const CONFIGMAP = `---
+# a second, valid document
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: e2e-config
+  namespace: e2e
+data:
+  greeting: hello`;
+
+/** 1-based number of the first line of `text` containing `needle`. */
+function lineOf(text, needle) {
+  const i = text.split("\n").findIndex((l) => l.includes(needle));
+  assert.notEqual(i, -1, `"${needle}" is not in the manifest`);
+  return i + 1;
+}
+
+let server;
+let browser;
+let context;
+const requests = []; // every request of every page of every test
+const pageErrors = []; // uncaught exceptions (a Rust panic surfaces as one)
+
+before(async () => {
+  requireDist(); // fails the suite with a clear message when dist/ was not built
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await newContext();
+});
+
+/** A fresh browser context (empty storage) whose requests and page errors are recorded. */
+async function newContext() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin }).catch(() => {});
+  ctx.on("request", (r) => requests.push(r.url()));
+  ctx.on("page", (p) => p.on("pageerror", (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+  return ctx;
+}
+
+/** True in the page when the status reports an error ("0 errors" does not count). */
+const STATUS_HAS_ERROR = () =>
+  /error/i.test((document.querySelector("[data-testid=status]")?.textContent ?? "").replace(/\b0\s+errors?\b/gi, ""));
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.close();
+});
+
+/** Opens the app, pastes MANIFEST (plus `extra`) and waits for its findings. */
+async function pasted(extra = "") {
+  const page = await openApp(context, server.origin);
+  const text = MANIFEST + extra;
+  await replaceEditorText(page, text);
+  await page.waitForSelector('[data-testid=finding][data-rule="privileged-container"]', WAIT);
+  return { page, text };
+}
+
+async function waitForFinding(page, rule, line) {
+  const sel = `[data-testid=finding][data-rule="${rule}"]` + (line ? `[data-line="${line}"]` : "");
+  await page.waitForSelector(sel, WAIT);
+}
+
+test("the default example loads and shows findings; the editor is labelled for screen readers", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    const content = page.locator("[data-testid=editor] .cm-content");
+    assert.equal(await content.getAttribute("aria-label"), "Kubernetes manifests");
+    assert.equal(await content.getAttribute("contenteditable"), "true");
+    await page.waitForFunction(
+      () => /\d+\s+findings?/i.test(document.querySelector("[data-testid=status]")?.textContent ?? ""),
+      null,
+      WAIT,
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test("(a) pasted manifest: findings at the right lines and underlines in the editor", async () => {
+  const { page, text } = await pasted();
+  try {
+    const privileged = lineOf(text, "privileged: true");
+    const hostNetwork = lineOf(text, "hostNetwork: true");
+    await waitForFinding(page, "privileged-container", privileged);
+    await waitForFinding(page, "host-namespaces", hostNetwork);
+    const all = await findings(page);
+    const priv = all.find((f) => f.rule === "privileged-container");
+    assert.equal(priv.line, privileged);
+    assert.equal(priv.severity, "critical");
+    assert.ok(all.some((f) => f.rule === "host-namespaces" && f.line === hostNetwork));
+    await page.waitForSelector("[data-testid=editor] .cm-lintRange", WAIT);
+    assert.ok((await page.locator("[data-testid=editor] .cm-lintRange").count()) > 0);
+    const status = await page.locator("[data-testid=status]").textContent();
+    assert.match(status, new RegExp(`\\b${all.length}\\s+findings?\\b`, "i"), `status: ${status}`);
+  } finally {
+    await page.close();
+  }
+});
+
+test("(b) the baseline profile drops restricted-only findings and keeps baseline ones", async () => {
+  const { page } = await pasted();
+  try {
+    await page.selectOption("select[data-testid=profile]", "all");
+    await waitForFinding(page, "run-as-non-root");
+    await page.selectOption("select[data-testid=profile]", "baseline");
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid=finding][data-rule="run-as-non-root"]'),
+      null,
+      WAIT,
+    );
+    const rules = new Set((await findings(page)).map((f) => f.rule));
+    assert.ok(rules.has("privileged-container"), `baseline findings: ${[...rules]}`);
+    assert.ok(rules.has("host-namespaces"), `baseline findings: ${[...rules]}`);
+    for (const restrictedOnly of ["run-as-non-root", "seccomp-required", "allow-privilege-escalation"]) {
+      assert.ok(!rules.has(restrictedOnly), `${restrictedOnly} should not run under baseline`);
+    }
+    for (const notPss of ["read-only-root-filesystem", "cpu-limits", "memory-limits"]) {
+      assert.ok(!rules.has(notPss), `${notPss} is not a Pod Security Standards check`);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test("(c) hardened tab keeps the comments; the unsafe toggle applies unsafe fixes; the diff shows them", async () => {
+  const { page } = await pasted();
+  try {
+    await page.click("[data-testid=tab-hardened]");
+    const hardened = page.locator("[data-testid=hardened]");
+    await page.waitForFunction(
+      () => (document.querySelector("[data-testid=hardened]")?.textContent ?? "").includes("name: e2e-web"),
+      null,
+      WAIT,
+    );
+    let fixed = await hardened.textContent();
+    assert.ok(fixed.includes("# e2e: a privileged web server on the host network"), "the first comment is kept");
+    assert.ok(fixed.includes("# the node's network, on purpose for this test"), "the trailing comment is kept");
+
+    const toggle = page.locator("input[data-testid=unsafe-toggle]");
+    await toggle.check();
+    assert.equal(await toggle.isChecked(), true);
+    await page.waitForFunction(
+      () => (document.querySelector("[data-testid=hardened]")?.textContent ?? "").includes("privileged: false"),
+      null,
+      WAIT,
+    );
+    fixed = await hardened.textContent();
+    assert.ok(!fixed.includes("privileged: true"));
+    assert.ok(fixed.includes("# e2e: a privileged web server on the host network"), "comments survive unsafe fixes");
+
+    await page.click("[data-testid=tab-diff]");
+    await page.waitForFunction(
+      () => /^\+.*privileged: false/m.test(document.querySelector("[data-testid=diff]")?.textContent ?? ""),
+      null,
+      WAIT,
+    );
+    const diff = await page.locator("[data-testid=diff]").textContent();
+    assert.match(diff, /^-.*privileged: true/m);
+
+    await page.click("[data-testid=tab-findings]");
+    await page.locator("[data-testid=finding]").first().waitFor({ state: "visible", ...WAIT });
+  } finally {
+    await page.close();
+  }
+});
+
+test("(d) the share link restores the text, profile and Kubernetes version", async () => {
+  const { page } = await pasted();
+  try {
+    // A small edit typed as a person would, at the end of the document.
+    await page.locator("[data-testid=editor] .cm-content").click();
+    await page.keyboard.press("ControlOrMeta+End");
+    await page.keyboard.type("# shared-edit ünïcode ✓");
+    await page.selectOption("select[data-testid=profile]", "restricted");
+    await page.selectOption("select[data-testid=kube-version]", "1.25");
+    await page.waitForTimeout(1200);
+    const text = await editorText(page);
+    assert.ok(text.includes("# shared-edit ünïcode ✓"), "the typed edit is in the editor");
+
+    await page.click("[data-testid=share]");
+    const url = page.url();
+    assert.ok(url.includes("#v1."), `the URL carries the state: ${url}`);
+    const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => null));
+    if (copied != null && copied !== "") assert.ok(copied.includes("#v1."), `copied share link: ${copied}`);
+
+    // A fresh context (no storage shared with the first page): the link alone carries the state.
+    const other = await newContext();
+    const restored = await openApp(other, server.origin, url.slice(url.indexOf("#")));
+    try {
+      await restored.waitForSelector("[data-testid=finding]", WAIT);
+      assert.equal(await editorText(restored), text);
+      assert.equal(await restored.locator("select[data-testid=profile]").inputValue(), "restricted");
+      assert.equal(await restored.locator("select[data-testid=kube-version]").inputValue(), "1.25");
+    } finally {
+      await other.close();
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test("(f) a YAML syntax error is shown in the status and the other documents are still checked", async () => {
+  const { page, text } = await pasted(CONFIGMAP);
+  try {
+    await page.waitForFunction(STATUS_HAS_ERROR, null, { polling: 100, timeout: 1000 }).then(
+      () => assert.fail("the status reports an error before the text is broken"),
+      () => {},
+    );
+    // Break the last document by typing an unterminated quoted string at its end.
+    await page.locator("[data-testid=editor] .cm-content").click();
+    await page.keyboard.press("ControlOrMeta+End");
+    await page.keyboard.type('\nbroken: "unterminated');
+    await page.waitForFunction(STATUS_HAS_ERROR, null, WAIT);
+    // The first document is still checked.
+    await waitForFinding(page, "privileged-container", lineOf(text, "privileged: true"));
+    await waitForFinding(page, "host-namespaces", lineOf(text, "hostNetwork: true"));
+  } finally {
+    await page.close();
+  }
+});
+
+test("(g) clicking a finding selects its range in the editor", async () => {
+  const { page, text } = await pasted();
+  try {
+    const line = lineOf(text, "privileged: true");
+    await waitForFinding(page, "privileged-container", line);
+    // Put the cursor somewhere else first.
+    await page.locator("[data-testid=editor] .cm-line").first().click();
+    await page.locator(`[data-testid=finding][data-rule="privileged-container"][data-line="${line}"]`).first().click();
+    await page.waitForFunction(
+      () => {
+        const active = document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? "";
+        const selected = String(window.getSelection() ?? "");
+        return active.includes("privileged: true") || selected.includes("privileged");
+      },
+      null,
+      WAIT,
+    );
+    const focused = await page.evaluate(() => !!document.activeElement?.closest("[data-testid=editor]"));
+    assert.ok(focused, "the editor has the focus after clicking a finding");
+  } finally {
+    await page.close();
+  }
+});
+
+test("the example gallery loads each example", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    const stems = await page.$$eval("[data-testid=example]", (els) => els.map((e) => e.getAttribute("data-example")));
+    for (const stem of ["insecure-deployment", "privileged-daemonset", "hardened"]) {
+      assert.ok(stems.includes(stem), `the gallery offers ${stem} (has: ${stems})`);
+    }
+    await page.selectOption("select[data-testid=profile]", "all");
+    await page.selectOption("select[data-testid=kube-version]", "1.37");
+    await page.click('[data-testid=example][data-example="privileged-daemonset"]');
+    await waitForFinding(page, "privileged-container");
+    await waitForFinding(page, "container-runtime-socket");
+    assert.ok((await editorText(page)).includes("hostPID: true"));
+
+    await page.click('[data-testid=example][data-example="hardened"]');
+    await page.waitForFunction(
+      () => /\b0\s+findings\b/i.test(document.querySelector("[data-testid=status]")?.textContent ?? ""),
+      null,
+      WAIT,
+    );
+    assert.equal(await page.locator("[data-testid=finding]").count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+// Runs last (node:test runs a file's tests in order): it looks at what every earlier test did.
+test("(e) no request leaves the origin, and no page threw", async () => {
+  assert.ok(requests.length > 0, "requests were recorded");
+  assert.ok(
+    requests.some((u) => new URL(u).pathname.endsWith(".wasm")),
+    `the WebAssembly module was loaded from the origin:\n${requests.join("\n")}`,
+  );
+  const outside = requests.filter(
+    (u) => !(u === server.origin || u.startsWith(server.origin + "/") || u.startsWith("data:") || u.startsWith("blob:")),
+  );
+  assert.deepEqual(outside, [], `requests outside ${server.origin}`);
+  assert.deepEqual(pageErrors, [], "uncaught exceptions in the page");
+});
