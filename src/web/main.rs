@@ -106,7 +106,7 @@ fn options(profile: &str, version: &str) -> Options {
 
 fn severity_icon(s: Severity) -> &'static str {
     match s {
-        Severity::Critical => "⛔",
+        Severity::Critical => "✖",
         Severity::High => "▲",
         Severity::Medium => "◆",
         Severity::Low => "●",

@@ -125,6 +125,7 @@ test("the default example loads and shows findings; the editor is labelled for s
 test("(a) pasted manifest: findings at the right lines and underlines in the editor", async () => {
   const { page, text } = await pasted();
   try {
+    assert.equal(await editorText(page), text, "the editor holds exactly the pasted text");
     const privileged = lineOf(text, "privileged: true");
     const hostNetwork = lineOf(text, "hostNetwork: true");
     await waitForFinding(page, "privileged-container", privileged);
@@ -272,7 +273,11 @@ test("(g) clicking a finding selects its range in the editor", async () => {
     await waitForFinding(page, "privileged-container", line);
     // Put the cursor somewhere else first.
     await page.locator("[data-testid=editor] .cm-line").first().click();
-    await page.locator(`[data-testid=finding][data-rule="privileged-container"][data-line="${line}"]`).first().click();
+    // Click the finding where a person would: on its main button when it has one (a finding may
+    // also hold other controls, such as an expandable explanation), else on the item itself.
+    const finding = page.locator(`[data-testid=finding][data-rule="privileged-container"][data-line="${line}"]`).first();
+    const button = finding.locator("button").first();
+    await ((await button.count()) > 0 ? button : finding).click();
     await page.waitForFunction(
       () => {
         const active = document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? "";
