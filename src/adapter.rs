@@ -6,7 +6,7 @@ use crate::catalogue::Catalogue;
 use crate::diagnostic::Severity;
 use crate::engine::{Engine, Options};
 use crate::fix::{fix, FindingKey, FixOptions};
-use crate::source::{LineIndex, Span};
+use crate::source::LineIndex;
 
 /// Byte offsets to UTF-16 offsets for one text.
 pub struct Utf16 {
@@ -227,12 +227,6 @@ pub fn looks_secret(text: &str, checked: &Checked) -> bool {
             || l.replace(' ', "").contains("\"kind\":\"Secret\"")
     });
     secret_kind || checked.findings.iter().any(|f| f.rule == "secret-in-env")
-}
-
-/// The range a span covers, in UTF-16 units (for callers holding byte spans).
-pub fn utf16_range(text: &str, span: Span) -> (usize, usize) {
-    let map = Utf16::new(text);
-    (map.offset(span.start), map.offset(span.end))
 }
 
 #[cfg(test)]

@@ -463,6 +463,19 @@ fn rules_markdown(catalogue: &Catalogue) -> String {
             ".\n\n{}\n\n**Fix:** {}\n",
             r.rationale, r.remediation
         ));
+        match &r.fix {
+            Some(kubeharden::catalogue::FixPolicy::Available {
+                applicability,
+                reason,
+            }) => text.push_str(&format!(
+                "\n**Automatic fix ({}):** {reason}\n",
+                applicability.as_str()
+            )),
+            Some(kubeharden::catalogue::FixPolicy::None { guidance }) => {
+                text.push_str(&format!("\n**No automatic fix:** {guidance}\n"))
+            }
+            None => {}
+        }
         if !r.sources.is_empty() {
             let sources: Vec<String> = r
                 .sources
@@ -492,6 +505,11 @@ fn rule_json(r: &kubeharden::Rule) -> serde_json::Value {
         "params": r.params,
         "pss": r.pss.as_ref().map(|p| serde_json::json!({"level": p.level.as_str(), "check": p.check, "since": p.since.to_string(), "overrides": p.overrides})),
         "sources": r.sources.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
+        "fix": match &r.fix {
+            Some(kubeharden::catalogue::FixPolicy::Available { applicability, reason }) => serde_json::json!({"applicability": applicability.as_str(), "reason": reason}),
+            Some(kubeharden::catalogue::FixPolicy::None { guidance }) => serde_json::json!({"guidance": guidance}),
+            None => serde_json::Value::Null,
+        },
         "rationale": r.rationale,
         "remediation": r.remediation,
         "references": r.references,
@@ -508,11 +526,15 @@ fn explain(args: &[String]) -> Result<u8, String> {
     };
     let mut text = format!("{} — {}\n\n", r.id, r.title);
     text.push_str(&format!(
-        "severity: {}    area: {}    template: {}\n",
+        "severity: {}    area: {}    template: {}",
         r.severity,
         r.area.as_str(),
         r.template
     ));
+    if let Some(t) = kubeharden::rules::template(&r.template) {
+        text.push_str(&format!(" ({})", t.summary));
+    }
+    text.push('\n');
     if let Some(p) = &r.pss {
         text.push_str(&format!(
             "Pod Security Standards: {} level, check {}, from {}\n",
@@ -525,6 +547,24 @@ fn explain(args: &[String]) -> Result<u8, String> {
         "\nWhy it matters\n  {}\n\nHow to fix\n  {}\n",
         r.rationale, r.remediation
     ));
+    match &r.fix {
+        Some(kubeharden::catalogue::FixPolicy::Available {
+            applicability,
+            reason,
+        }) => text.push_str(&format!(
+            "\nAutomatic fix ({}; `kubeharden fix{}`)\n  {reason}\n",
+            applicability.as_str(),
+            if *applicability == kubeharden::Applicability::Unsafe {
+                " --unsafe"
+            } else {
+                ""
+            }
+        )),
+        Some(kubeharden::catalogue::FixPolicy::None { guidance }) => {
+            text.push_str(&format!("\nNo automatic fix\n  {guidance}\n"))
+        }
+        None => {}
+    }
     if !r.sources.is_empty() {
         text.push_str("\nEquivalent checks\n");
         for (scanner, check) in &r.sources {

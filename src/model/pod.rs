@@ -2,8 +2,9 @@
 //!
 //! Built once per pod template, it reads each field the rules need with its node, so a
 //! rule never re-parses and never guesses a location. Container-level and pod-level
-//! security contexts are kept apart; [`Pod::effective`] combines them exactly as the
-//! kubelet does (the container's setting wins when it is set).
+//! security contexts are kept apart: each rule combines them the way Kubernetes does for
+//! its field (the container's setting wins where it is set; some checks, such as
+//! runAsNonRoot, also accept a pod-level setting for containers that leave it unset).
 
 use super::read::{Field, Reader};
 use crate::yaml::{Document, NodeId};
@@ -190,15 +191,6 @@ impl<'d> Pod<'d> {
             volumes,
             containers,
         }
-    }
-
-    /// A container setting, falling back to the pod's when the container leaves it unset.
-    pub fn effective<T: Copy>(
-        &self,
-        container: &Container<'d>,
-        field: impl Fn(&SecurityContext<'d>) -> Option<Field<T>>,
-    ) -> Option<Field<T>> {
-        field(&container.security_context).or_else(|| field(&self.security_context))
     }
 
     /// `spec.os.name: windows`.
