@@ -125,7 +125,11 @@ fn run(label: &str, workload: &str) {
         result.skipped.len(),
         result.report.findings.len()
     );
-    println!("check: {:>8.2} ms", check.as_secs_f64() * 1e3);
+    println!(
+        "check: {:>8.2} ms  ({:.1} MB/s)",
+        check.as_secs_f64() * 1e3,
+        text.len() as f64 / 1e6 / check.as_secs_f64()
+    );
     println!(
         "fix:   {:>8.2} ms  ({:.2}x the check)",
         fixing.as_secs_f64() * 1e3,

@@ -101,8 +101,9 @@ fn main() {
     let (check_only, _) = measure(runs, || engine.check(&sources).findings.len());
     let report = engine.check(&sources);
     let rate = |d: Duration| mb / d.as_secs_f64();
+    let report_mb = json(&report, &sources, engine.options()).len() as f64 / 1e6;
     println!(
-        "input: {} files, {:.2} MB, {} events, {} findings (sink {findings})",
+        "input: {} files, {:.2} MB, {} events, {} findings, a {report_mb:.1} MB JSON report (sink {findings})",
         paths.len(),
         mb,
         events,

@@ -15,6 +15,12 @@ pub const JSON_VERSION: u32 = 1;
 /// Append `s` as a JSON string literal.
 pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings need no escape: copy them whole.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape = match b {
