@@ -38,6 +38,23 @@ pub enum FixPolicy {
     },
 }
 
+impl FixPolicy {
+    /// A heading and the text under it: "Automatic fix (unsafe)" and why it is unsafe,
+    /// or "No automatic fix" and what to do instead.
+    pub fn describe(&self) -> (String, &str) {
+        match self {
+            FixPolicy::Available {
+                applicability,
+                reason,
+            } => (
+                format!("Automatic fix ({})", applicability.as_str()),
+                reason,
+            ),
+            FixPolicy::None { guidance } => ("No automatic fix".to_string(), guidance),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,

@@ -463,18 +463,8 @@ fn rules_markdown(catalogue: &Catalogue) -> String {
             ".\n\n{}\n\n**Fix:** {}\n",
             r.rationale, r.remediation
         ));
-        match &r.fix {
-            Some(kubeharden::catalogue::FixPolicy::Available {
-                applicability,
-                reason,
-            }) => text.push_str(&format!(
-                "\n**Automatic fix ({}):** {reason}\n",
-                applicability.as_str()
-            )),
-            Some(kubeharden::catalogue::FixPolicy::None { guidance }) => {
-                text.push_str(&format!("\n**No automatic fix:** {guidance}\n"))
-            }
-            None => {}
+        if let Some((heading, body)) = r.fix.as_ref().map(|f| f.describe()) {
+            text.push_str(&format!("\n**{heading}:** {body}\n"));
         }
         if !r.sources.is_empty() {
             let sources: Vec<String> = r
@@ -547,23 +537,16 @@ fn explain(args: &[String]) -> Result<u8, String> {
         "\nWhy it matters\n  {}\n\nHow to fix\n  {}\n",
         r.rationale, r.remediation
     ));
-    match &r.fix {
-        Some(kubeharden::catalogue::FixPolicy::Available {
-            applicability,
-            reason,
-        }) => text.push_str(&format!(
-            "\nAutomatic fix ({}; `kubeharden fix{}`)\n  {reason}\n",
-            applicability.as_str(),
-            if *applicability == kubeharden::Applicability::Unsafe {
-                " --unsafe"
-            } else {
-                ""
-            }
-        )),
-        Some(kubeharden::catalogue::FixPolicy::None { guidance }) => {
-            text.push_str(&format!("\nNo automatic fix\n  {guidance}\n"))
-        }
-        None => {}
+    if let Some((heading, body)) = r.fix.as_ref().map(|f| f.describe()) {
+        text.push_str(&format!("\n{heading}\n  {body}\n"));
+    }
+    if let Some(kubeharden::catalogue::FixPolicy::Available { applicability, .. }) = &r.fix {
+        let flag = if *applicability == kubeharden::Applicability::Unsafe {
+            " --unsafe"
+        } else {
+            ""
+        };
+        text.push_str(&format!("  Apply it with `kubeharden fix{flag}`.\n"));
     }
     if !r.sources.is_empty() {
         text.push_str("\nEquivalent checks\n");

@@ -375,6 +375,21 @@ fn check_profile(
     }
 }
 
+/// Check the profile object (and its type) of the pod and of every container.
+fn check_profiles<'d>(
+    cx: &PodCx<'_, 'd>,
+    what: &str,
+    profile: impl Fn(&SecurityContext<'d>) -> (Option<NodeId>, Option<Field<&'d str>>),
+    out: &mut Vec<Hit>,
+) {
+    let (object, ty) = profile(&cx.pod.security_context);
+    check_profile(cx, object, ty, "pod", what, out);
+    for c in each_container(cx) {
+        let (object, ty) = profile(&c.security_context);
+        check_profile(cx, object, ty, &c.label(), what, out);
+    }
+}
+
 fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
     let pod = cx.pod;
     if !cx.since("fields_since") {
@@ -408,26 +423,12 @@ fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
         }
         return;
     }
-    let psc = &pod.security_context;
-    check_profile(
+    check_profiles(
         cx,
-        psc.seccomp,
-        psc.seccomp_type,
-        "pod",
         "seccompProfile",
+        |sc| (sc.seccomp, sc.seccomp_type),
         out,
     );
-    for c in each_container(cx) {
-        let sc = &c.security_context;
-        check_profile(
-            cx,
-            sc.seccomp,
-            sc.seccomp_type,
-            &c.label(),
-            "seccompProfile",
-            out,
-        );
-    }
 }
 
 fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
@@ -503,26 +504,12 @@ fn apparmor(cx: &PodCx, out: &mut Vec<Hit>) {
             );
         }
     }
-    let psc = &pod.security_context;
-    check_profile(
+    check_profiles(
         cx,
-        psc.apparmor,
-        psc.apparmor_type,
-        "pod",
         "appArmorProfile",
+        |sc| (sc.apparmor, sc.apparmor_type),
         out,
     );
-    for c in each_container(cx) {
-        let sc = &c.security_context;
-        check_profile(
-            cx,
-            sc.apparmor,
-            sc.apparmor_type,
-            &c.label(),
-            "appArmorProfile",
-            out,
-        );
-    }
 }
 
 fn selinux(cx: &PodCx, out: &mut Vec<Hit>) {
