@@ -12,7 +12,7 @@
 // CodeMirror's inline data: images) are not requests and are allowed.
 
 import * as esbuild from "esbuild";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -103,7 +103,12 @@ if (watch) {
   await ctx.watch();
   console.log("watching www/editor.js ...");
 } else {
+  // An unchanged bundle keeps its modification time, so cargo does not rebuild the app.
+  const before = existsSync(outfile) ? { code: readFileSync(outfile), stat: statSync(outfile) } : null;
   await esbuild.build(options);
+  if (before && Buffer.compare(before.code, readFileSync(outfile)) === 0) {
+    utimesSync(outfile, before.stat.atime, before.stat.mtime);
+  }
   if (!patched) {
     console.error("style-mod was not bundled from the expected path: the Content Security Policy patch was not applied");
     process.exit(1);
