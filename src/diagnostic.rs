@@ -211,10 +211,16 @@ impl Report {
         self.notes.extend(other.notes);
     }
 
-    /// Stable order: by file, position, rule.
+    /// A deterministic order: by file, position, rule, field and message.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (a.file, a.span.start, a.rule, &a.path).cmp(&(b.file, b.span.start, b.rule, &b.path))
+        self.findings.sort_unstable_by(|a, b| {
+            (a.file, a.span.start, a.rule, &a.path, &a.message).cmp(&(
+                b.file,
+                b.span.start,
+                b.rule,
+                &b.path,
+                &b.message,
+            ))
         });
         let key = |d: &Diagnostic| (d.file, d.span.start, d.document);
         self.errors.sort_by_key(key);

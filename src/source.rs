@@ -115,11 +115,16 @@ impl LineIndex {
         let line = self.line_of(offset);
         let prefix = &text[self.line_start(line)..offset];
         let prefix = prefix.trim_end_matches(['\r', '\n']);
+        let (chars, units) = if prefix.is_ascii() {
+            (prefix.len(), prefix.len())
+        } else {
+            (prefix.chars().count(), prefix.encode_utf16().count())
+        };
         Position {
             offset,
             line: line + 1,
-            column: prefix.chars().count() + 1,
-            utf16_column: prefix.encode_utf16().count() + 1,
+            column: chars + 1,
+            utf16_column: units + 1,
         }
     }
 }
