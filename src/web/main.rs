@@ -240,20 +240,24 @@ fn app() -> Html {
             unsafe_fixes: *unsafe_fixes,
         };
         use_effect_with(state, move |state| {
-            let fragment = share::encode(state);
             let write = {
-                let last_write = last_write.clone();
+                let (last_write, state) = (last_write.clone(), state.clone());
+                // Compressed only when written, so typing never waits for it.
                 move || {
+                    let fragment = share::encode(&state);
                     let w = window();
                     if let Ok(Some(storage)) = w.local_storage() {
                         let _ = storage.set_item(STORAGE_KEY, &fragment);
                     }
-                    if let Ok(history) = w.history() {
-                        let _ = history.replace_state_with_url(
-                            &JsValue::NULL,
-                            "",
-                            Some(&format!("#{fragment}")),
-                        );
+                    // A multi-megabyte manifest is too long for a URL: autosave only.
+                    if state.text.len() <= LARGE_INPUT {
+                        if let Ok(history) = w.history() {
+                            let _ = history.replace_state_with_url(
+                                &JsValue::NULL,
+                                "",
+                                Some(&format!("#{fragment}")),
+                            );
+                        }
                     }
                     last_write.borrow_mut().0 = js_sys::Date::now();
                 }
