@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{Diagnostic, Finding, Level, ObjectRef, PssRef, Related, Report};
-use crate::fix::plan::{detect_style, Intent, Planner};
+use crate::fix::plan::{Intent, Planner};
 use crate::model::{DocumentModel, Object};
 use crate::rules::{self, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX};
 use crate::source::{Source, Span};
@@ -156,36 +156,33 @@ impl Engine {
 
     fn run(&self, file: usize, text: &str, mut plans: Option<&mut Vec<Planned>>) -> Report {
         let mut report = Report::default();
+        let diagnostic = |document, message: &str, span| Diagnostic {
+            file,
+            document,
+            message: message.to_string(),
+            span,
+        };
         let stream = parse_stream(text, &self.options.limits);
         for e in &stream.errors {
-            report.errors.push(Diagnostic {
-                file,
-                document: e.document,
-                message: e.message.clone(),
-                span: e.span,
-            });
+            report
+                .errors
+                .push(diagnostic(e.document, &e.message, e.span));
         }
         if stream.errors.is_empty() && stream.documents.iter().all(Document::is_empty) {
-            report.notes.push(Diagnostic {
-                file,
-                document: 0,
-                message: "empty input: no YAML documents to check".into(),
-                span: Span::empty(0),
-            });
+            report.notes.push(diagnostic(
+                0,
+                "empty input: no YAML documents to check",
+                Span::empty(0),
+            ));
         }
         for doc in &stream.documents {
             let model = DocumentModel::read(doc);
             for note in &model.notes {
-                report.notes.push(Diagnostic {
-                    file,
-                    document: doc.index,
-                    message: note.message.clone(),
-                    span: note.span,
-                });
+                report
+                    .notes
+                    .push(diagnostic(doc.index, &note.message, note.span));
             }
-            let planning = plans
-                .as_deref_mut()
-                .map(|p| (Planner::new(text, doc, detect_style(text, doc)), p));
+            let planning = plans.as_deref_mut().map(|p| (Planner::new(text, doc), p));
             self.check_document(file, &model, &mut report, planning);
         }
         report

@@ -6,6 +6,19 @@ mod common;
 use kubeharden::render::{json, sarif};
 use kubeharden::{Engine, Options, Source};
 
+/// The UTF-8 files among `paths`, as sources.
+fn read_sources(paths: &[std::path::PathBuf]) -> Vec<Source> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            Some(Source::new(
+                p.display().to_string(),
+                String::from_utf8(std::fs::read(p).ok()?).ok()?,
+            ))
+        })
+        .collect()
+}
+
 fn check_all(sources: &[Source]) {
     let engine = Engine::new(Options::default());
     let report = engine.check(sources);
@@ -48,27 +61,12 @@ fn peer_corpora_never_panic_and_locate_every_finding() {
         "expected the whole corpus, found {} files",
         files.len()
     );
-    let sources: Vec<Source> = files
-        .iter()
-        .filter_map(|p| {
-            Some(Source::new(
-                p.display().to_string(),
-                String::from_utf8(std::fs::read(p).ok()?).ok()?,
-            ))
-        })
-        .collect();
-    check_all(&sources);
+    check_all(&read_sources(&files));
     // Also every peer file without extension filtering (kubesec ships odd files).
-    let odd: Vec<Source> = common::files(&root.join("peers/kubesec"), &[])
-        .iter()
-        .filter_map(|p| {
-            Some(Source::new(
-                p.display().to_string(),
-                String::from_utf8(std::fs::read(p).ok()?).ok()?,
-            ))
-        })
-        .collect();
-    check_all(&odd);
+    check_all(&read_sources(&common::files(
+        &root.join("peers/kubesec"),
+        &[],
+    )));
 }
 
 #[test]

@@ -71,7 +71,8 @@ pub(crate) enum Intent {
 pub(crate) struct Planner<'a> {
     text: &'a str,
     doc: &'a Document<'a>,
-    style: Style,
+    /// Detected on the first fix that needs it: documents without fixes never pay.
+    style: std::cell::OnceCell<Style>,
 }
 
 fn line_start(text: &str, at: usize) -> usize {
@@ -217,8 +218,16 @@ pub(crate) fn key(k: &str, style: Style) -> String {
 }
 
 impl<'a> Planner<'a> {
-    pub(crate) fn new(text: &'a str, doc: &'a Document<'a>, style: Style) -> Self {
-        Planner { text, doc, style }
+    pub(crate) fn new(text: &'a str, doc: &'a Document<'a>) -> Self {
+        Planner {
+            text,
+            doc,
+            style: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn style(&self) -> Style {
+        *self.style.get_or_init(|| detect_style(self.text, self.doc))
     }
 
     /// Lower every operation of one fix; an error says why the fix cannot be applied.
@@ -291,17 +300,17 @@ impl<'a> Planner<'a> {
             return Err("the field holds a mapping or a list, not a value".into());
         };
         let text = match (value, s.style) {
-            (NewValue::Str(v), ScalarStyle::SingleQuoted) if !self.style.json => {
+            (NewValue::Str(v), ScalarStyle::SingleQuoted) if !self.style().json => {
                 format!("'{}'", v.replace('\'', "''"))
             }
             (NewValue::Str(v), ScalarStyle::DoubleQuoted) => json_string(v),
             (v, ScalarStyle::Literal | ScalarStyle::Folded) => {
                 return Err(format!(
                     "the value is a block scalar; write {} by hand",
-                    scalar(v, self.style)
+                    scalar(v, self.style())
                 ))
             }
-            (v, _) => scalar(v, self.style),
+            (v, _) => scalar(v, self.style()),
         };
         if !n.span.is_empty() {
             return Ok(Intent::Replace { span: n.span, text });
@@ -345,7 +354,7 @@ impl<'a> Planner<'a> {
                         let separator = if multi_line && own_line {
                             format!(
                                 ",{}{}",
-                                self.style.newline,
+                                self.style().newline,
                                 " ".repeat(column(text, key_start))
                             )
                         } else {
@@ -374,7 +383,7 @@ impl<'a> Planner<'a> {
                     value: n.span,
                     line_end: line_end(text, doc.node(key).span.end),
                     key_indent: column(text, key_start),
-                    flow: parent_flow || self.style.json,
+                    flow: parent_flow || self.style().json,
                 }
             }
             _ => return Err("the field's parent is not a mapping".into()),
@@ -382,7 +391,7 @@ impl<'a> Planner<'a> {
         Ok(Target {
             key: (doc.index, node),
             shape,
-            style: self.style,
+            style: self.style(),
         })
     }
 
@@ -390,7 +399,7 @@ impl<'a> Planner<'a> {
         let doc = self.doc;
         let text = self.text;
         let n = doc.node(seq);
-        let value = scalar(&NewValue::Str(item.to_string()), self.style);
+        let value = scalar(&NewValue::Str(item.to_string()), self.style());
         let items = doc.items(seq);
         if n.flow {
             return Ok(match items.last() {
@@ -412,7 +421,7 @@ impl<'a> Planner<'a> {
             span: Span::empty(at),
             text: format!(
                 "{}{}- {value}",
-                self.style.newline,
+                self.style().newline,
                 " ".repeat(column(text, dash))
             ),
         })
@@ -480,7 +489,7 @@ impl<'a> Planner<'a> {
             for c in &kept {
                 replacement.push_str(&indent);
                 replacement.push_str(c);
-                replacement.push_str(self.style.newline);
+                replacement.push_str(self.style().newline);
             }
             let span = Span::new(ls, eol + break_len(text, eol));
             return Ok(Intent::Replace {
@@ -500,7 +509,7 @@ impl<'a> Planner<'a> {
                 let mut replacement = String::new();
                 for c in &kept {
                     replacement.push_str(c);
-                    replacement.push_str(self.style.newline);
+                    replacement.push_str(self.style().newline);
                     replacement.push_str(&" ".repeat(column(text, next)));
                 }
                 Ok(Intent::Replace {
