@@ -107,13 +107,13 @@ fn run(label: &str, workload: &str) {
         i += 1;
     }
     let engine = Engine::new(Options::default());
-    let report = engine.check_text(0, &text);
+    let report = engine.check_text(&text);
     let options = FixOptions {
         unsafe_fixes: true,
         ..FixOptions::default()
     };
     let result = fix(&text, &options);
-    let check = measure(11, || engine.check_text(0, &text).findings.len());
+    let check = measure(11, || engine.check_text(&text).findings.len());
     let fixing = measure(11, || fix(&text, &options).applied.len());
     println!(
         "{label} input: {} lines, {} workloads, {} findings; fix applied {} in {} round(s), {} skipped, {} findings left",

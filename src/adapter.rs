@@ -1,47 +1,58 @@
 //! The thin adapter an editor (the browser playground) calls: one function to check,
 //! one to harden, with transfer types that carry UTF-16 ranges (what CodeMirror and
 //! the DOM count in) instead of byte spans, and the rule documentation a panel shows.
+//! It holds no UI policy: what it reports is read from the engine's report.
 
 use crate::catalogue::Catalogue;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Report, Severity};
 use crate::engine::{Engine, Options};
-use crate::fix::{fix, FindingKey, FixOptions};
-use crate::source::LineIndex;
+use crate::fix::{fix, FixOptions};
+use crate::source::{LineIndex, Span};
 
-/// Byte offsets to UTF-16 offsets for one text.
-pub struct Utf16 {
-    /// `None` for ASCII text, where both are equal.
-    table: Option<Vec<u32>>,
+/// A span of the editor's text as UTF-16 offsets, with the 1-based line and column
+/// (characters) of its start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EditorRange {
+    pub from: usize,
+    pub to: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
-impl Utf16 {
-    pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return Utf16 { table: None };
-        }
-        let mut table = vec![0u32; text.len() + 1];
-        let mut units = 0u32;
-        for (i, ch) in text.char_indices() {
-            for slot in table.iter_mut().skip(i).take(ch.len_utf8()) {
-                *slot = units;
-            }
-            units += ch.len_utf16() as u32;
-        }
-        table[text.len()] = units;
-        Utf16 { table: Some(table) }
+fn range(text: &str, index: &LineIndex, span: Span) -> EditorRange {
+    let start = index.position(text, span.start);
+    let end = index.position(text, span.end);
+    EditorRange {
+        from: start.utf16_offset,
+        to: end.utf16_offset,
+        line: start.line,
+        column: start.column,
     }
+}
 
-    pub fn offset(&self, byte: usize) -> usize {
-        match &self.table {
-            None => byte,
-            Some(t) => t[byte.min(t.len() - 1)] as usize,
-        }
-    }
+/// A secondary location of a finding, in the editor's text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditorRelated {
+    pub message: String,
+    pub path: String,
+    pub range: EditorRange,
+}
+
+/// The fix a finding offers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditorFix {
+    /// "safe" or "unsafe".
+    pub applicability: &'static str,
+    pub title: String,
+    /// Why the rule's fix cannot be made here, if it cannot.
+    pub unavailable: Option<String>,
 }
 
 /// A finding as an editor shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditorFinding {
+    /// The finding's stable id: the key for per-finding fix choices.
+    pub id: String,
     pub rule: &'static str,
     pub title: &'static str,
     pub severity: Severity,
@@ -56,9 +67,9 @@ pub struct EditorFinding {
     /// 1-based line and column (characters) of the start.
     pub line: usize,
     pub column: usize,
+    pub related: Vec<EditorRelated>,
     pub pss: Option<String>,
-    /// "safe" / "unsafe" when an automatic fix exists.
-    pub fix: Option<&'static str>,
+    pub fix: Option<EditorFix>,
     pub suppressed: Option<String>,
     pub rationale: &'static str,
     pub remediation: &'static str,
@@ -69,6 +80,7 @@ pub struct EditorFinding {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditorMessage {
     pub message: String,
+    /// 0-based document index.
     pub document: usize,
     pub from: usize,
     pub to: usize,
@@ -82,38 +94,40 @@ pub struct Checked {
     pub findings: Vec<EditorFinding>,
     pub errors: Vec<EditorMessage>,
     pub notes: Vec<EditorMessage>,
+    /// Whether the text holds something a share link should warn about: a `Secret`
+    /// object (core group) or a credential written as a literal value.
+    pub holds_secret: bool,
 }
 
-fn message(
-    text: &str,
-    index: &LineIndex,
-    utf16: &Utf16,
-    d: &crate::diagnostic::Diagnostic,
-) -> EditorMessage {
-    let p = index.position(text, d.span.start);
+fn message(text: &str, index: &LineIndex, d: &crate::diagnostic::Diagnostic) -> EditorMessage {
+    let r = range(text, index, d.span);
     EditorMessage {
         message: d.message.clone(),
         document: d.document,
-        from: utf16.offset(d.span.start),
-        to: utf16.offset(d.span.end),
-        line: p.line,
-        column: p.column,
+        from: r.from,
+        to: r.to,
+        line: r.line,
+        column: r.column,
     }
 }
 
 /// Check one text for an editor.
 pub fn check(text: &str, options: Options) -> Checked {
-    let report = Engine::new(options).check_text(0, text);
+    let report = Engine::new(options).check_text(text);
+    checked(text, &report)
+}
+
+fn checked(text: &str, report: &Report) -> Checked {
     let index = LineIndex::new(text);
-    let utf16 = Utf16::new(text);
     let catalogue = Catalogue::builtin();
     let mut findings: Vec<EditorFinding> = report
         .findings
         .iter()
         .filter_map(|f| {
             let rule = catalogue.get(f.rule)?;
-            let p = index.position(text, f.span.start);
+            let r = range(text, &index, f.span);
             Some(EditorFinding {
+                id: f.id.clone(),
                 rule: f.rule,
                 title: &rule.title,
                 severity: f.severity,
@@ -121,15 +135,28 @@ pub fn check(text: &str, options: Options) -> Checked {
                 message: f.message.clone(),
                 object: f.object.to_string(),
                 path: f.path.clone(),
-                from: utf16.offset(f.span.start),
-                to: utf16.offset(f.span.end),
-                line: p.line,
-                column: p.column,
+                from: r.from,
+                to: r.to,
+                line: r.line,
+                column: r.column,
+                related: f
+                    .related
+                    .iter()
+                    .map(|x| EditorRelated {
+                        message: x.message.clone(),
+                        path: x.path.clone(),
+                        range: range(text, &index, x.span),
+                    })
+                    .collect(),
                 pss: f
                     .pss
                     .as_ref()
                     .map(|p| format!("{} {}", p.level.as_str(), p.check)),
-                fix: f.fix.map(|a| a.as_str()),
+                fix: f.fix.as_ref().map(|x| EditorFix {
+                    applicability: x.applicability.as_str(),
+                    title: x.title.clone(),
+                    unavailable: x.unavailable.clone(),
+                }),
                 suppressed: f.suppressed.clone(),
                 rationale: &rule.rationale,
                 remediation: &rule.remediation,
@@ -144,16 +171,18 @@ pub fn check(text: &str, options: Options) -> Checked {
             .then(a.rule.cmp(b.rule))
     });
     Checked {
+        holds_secret: report.has_kind("", "Secret")
+            || report.findings.iter().any(|f| f.rule == "secret-in-env"),
         findings,
         errors: report
             .errors
             .iter()
-            .map(|d| message(text, &index, &utf16, d))
+            .map(|d| message(text, &index, d))
             .collect(),
         notes: report
             .notes
             .iter()
-            .map(|d| message(text, &index, &utf16, d))
+            .map(|d| message(text, &index, d))
             .collect(),
     }
 }
@@ -164,29 +193,23 @@ pub struct Hardened {
     pub text: String,
     pub diff: String,
     pub applied: usize,
-    /// (rule, path, reason) of fixes that could not be applied.
+    /// (finding id, rule, reason) of fixes that could not be applied.
     pub skipped: Vec<(String, String, String)>,
 }
 
-/// Harden `text`: safe fixes, unsafe ones too when asked, all fixable findings or
-/// only those not in `excluded`.
-pub fn harden(
-    text: &str,
-    options: Options,
-    unsafe_fixes: bool,
-    excluded: &[FindingKey],
-) -> Hardened {
+/// Harden `text`: safe fixes, unsafe ones too when asked, all fixable findings but
+/// those whose ids are in `excluded`.
+pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[String]) -> Hardened {
     let only = if excluded.is_empty() {
         None
     } else {
-        let report = Engine::new(options).check_text(0, text);
+        let report = Engine::new(options).check_text(text);
         Some(
             report
                 .findings
                 .iter()
-                .filter(|f| f.fix.is_some())
-                .map(FindingKey::of)
-                .filter(|k| !excluded.contains(k))
+                .filter(|f| f.fix.is_some() && !excluded.contains(&f.id))
+                .map(|f| f.id.clone())
                 .collect(),
         )
     };
@@ -200,48 +223,32 @@ pub fn harden(
         },
     );
     Hardened {
-        diff: crate::render::unified_diff(text, &result.text, "manifest.yaml", "hardened.yaml"),
+        diff: crate::render::unified_diff(text, result.text(), "manifest.yaml", "hardened.yaml"),
         applied: result.applied.len(),
         skipped: result
             .skipped
             .iter()
             .map(|s| {
                 (
+                    s.id.clone(),
                     s.rule.to_string(),
-                    s.path.clone(),
                     s.reason.clone().unwrap_or_default(),
                 )
             })
             .collect(),
-        text: result.text,
+        text: result.text().to_string(),
     }
 }
 
-/// Whether a text holds something a share link should warn about: a `Secret` object
-/// or a credential written as a literal value.
-pub fn looks_secret(text: &str, checked: &Checked) -> bool {
-    let secret_kind = text.lines().any(|l| {
-        let l = l.trim();
-        l == "kind: Secret"
-            || l == "kind: \"Secret\""
-            || l.replace(' ', "").contains("\"kind\":\"Secret\"")
-    });
-    secret_kind || checked.findings.iter().any(|f| f.rule == "secret-in-env")
+/// Whether a text holds something a share link should warn about (see
+/// [`Checked::holds_secret`]).
+pub fn looks_secret(_text: &str, checked: &Checked) -> bool {
+    checked.holds_secret
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utf16_offsets_count_code_units() {
-        let text = "a: é🦀b";
-        let map = Utf16::new(text);
-        assert_eq!(map.offset(3), 3);
-        assert_eq!(map.offset(5), 4, "é is one unit");
-        assert_eq!(map.offset(9), 6, "the crab is two");
-        assert_eq!(map.offset(text.len()), 7);
-    }
 
     #[test]
     fn check_sorts_by_severity_and_carries_docs() {
@@ -254,23 +261,42 @@ mod tests {
             .findings
             .windows(2)
             .all(|w| w[0].severity >= w[1].severity));
+        let fix = checked.findings[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.title,
+            "set `securityContext.privileged: false` on container \"c\""
+        );
         let hardened = harden(text, Options::default(), true, &[]);
         assert!(hardened.text.contains("privileged: false"));
         assert!(hardened
             .diff
             .contains("+    securityContext: {privileged: false"));
-        let keep = harden(
-            text,
-            Options::default(),
-            true,
-            &[FindingKey {
-                rule: "privileged-container".into(),
-                path: "/spec/containers/0/securityContext/privileged".into(),
-            }],
-        );
+        let id = checked.findings[0].id.clone();
+        let keep = harden(text, Options::default(), true, &[id]);
         assert!(
             keep.text.contains("privileged: true"),
             "an excluded finding is not fixed"
         );
+    }
+
+    #[test]
+    fn ranges_count_utf16_units() {
+        let text = "# é🦀\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n";
+        let checked = check(text, Options::default());
+        let f = &checked.findings[0];
+        let byte = text.find("privileged: true").unwrap();
+        // é is one UTF-16 unit but two bytes; the crab two units but four bytes.
+        assert_eq!(f.from, byte - 3);
+    }
+
+    #[test]
+    fn secrets_are_read_from_the_model_not_the_text() {
+        let secret = "apiVersion: v1\nkind:   Secret   # a comment\nmetadata: {name: s}\nstringData: {a: b}\n";
+        assert!(check(secret, Options::default()).holds_secret);
+        let quoted =
+            "{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"s\"}}";
+        assert!(check(quoted, Options::default()).holds_secret);
+        let mention = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {note: \"kind: Secret\"}\n";
+        assert!(!check(mention, Options::default()).holds_secret);
     }
 }

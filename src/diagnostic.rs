@@ -5,9 +5,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use serde::Serialize;
+
+use crate::lower::Intent;
 use crate::source::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Low,
@@ -55,7 +59,8 @@ impl FromStr for Severity {
 }
 
 /// The three areas of the catalogue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Area {
     /// Security controls: Pod Security Standards, securityContext, RBAC, network policy.
     Controls,
@@ -86,7 +91,8 @@ impl FromStr for Area {
 }
 
 /// A Pod Security Standards level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Baseline,
     Restricted,
@@ -115,7 +121,8 @@ impl FromStr for Level {
 }
 
 /// Whether applying a fix can change how a correctly written workload behaves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Applicability {
     Safe,
     Unsafe,
@@ -131,7 +138,8 @@ impl Applicability {
 }
 
 /// Identity of the Kubernetes object a finding is about.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
     pub api_version: Option<String>,
     pub kind: Option<String>,
@@ -150,27 +158,65 @@ impl fmt::Display for ObjectRef {
     }
 }
 
-/// A secondary location that explains a finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A secondary location that explains a finding: a place in any document of the
+/// bundle ("granted by this binding", "first defined here").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Related {
+    /// Index of the source in the checked bundle.
+    pub file: usize,
+    /// 0-based document index within that source.
+    pub document: usize,
+    /// RFC 6901 pointer of the field, from the document root.
+    pub path: String,
     pub span: Span,
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PssRef {
     pub level: Level,
     pub check: &'static str,
 }
 
+/// One replacement of the bytes `span` of source `file` by `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TextEdit {
+    pub file: usize,
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// The automatic fix of one finding, lowered to text edits on the bundle's sources.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// One line that says what the fix does: "set `allowPrivilegeEscalation: false` on
+    /// container \"api\"".
+    pub title: String,
+    /// The edits of this fix applied alone, sorted by file and position, non-overlapping.
+    /// Empty when the fix cannot be made here (see `unavailable`).
+    pub edits: Vec<TextEdit>,
+    /// Why the rule's fix cannot be applied at this place (for example, the field is
+    /// shared through a YAML anchor); `None` when `edits` holds the fix.
+    pub unavailable: Option<String>,
+    /// The edits before insertions into one mapping are merged: the fixer merges the
+    /// intents of several fixes so that one mapping gets one block. (file, intent).
+    #[serde(skip)]
+    pub(crate) intents: Vec<(usize, Intent)>,
+}
+
 /// One rule violation at one place.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Stable identity: rule, file name, 1-based document and pointer
+    /// (`rule:file:document:path`, with `~N` appended to the N-th repetition). It does not depend on the message, so
+    /// it survives edits elsewhere in the text.
+    pub id: String,
     pub rule: &'static str,
     pub severity: Severity,
     pub area: Area,
     pub message: String,
-    /// Index of the source in the checked set.
+    /// Index of the source in the checked bundle.
     pub file: usize,
     /// 0-based document index within the source.
     pub document: usize,
@@ -181,14 +227,25 @@ pub struct Finding {
     pub span: Span,
     pub related: Vec<Related>,
     pub pss: Option<PssRef>,
-    pub fix: Option<Applicability>,
+    /// The fix of this finding, when its rule has one.
+    pub fix: Option<Fix>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
     pub suppressed: Option<String>,
 }
 
+impl Finding {
+    /// The applicability of this finding's fix, when one can be applied here.
+    pub fn fixable(&self) -> Option<Applicability> {
+        self.fix
+            .as_ref()
+            .filter(|f| f.unavailable.is_none())
+            .map(|f| f.applicability)
+    }
+}
+
 /// An input problem that is not a rule violation (an unreadable document), or an
 /// informational note (a skipped document).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub file: usize,
     pub document: usize,
@@ -196,12 +253,29 @@ pub struct Diagnostic {
     pub span: Span,
 }
 
+/// One object the run read, and how much of it the rules could judge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckedObject {
+    pub file: usize,
+    /// 0-based document index within the source.
+    pub document: usize,
+    pub object: Arc<ObjectRef>,
+    /// API group from `apiVersion` (`""` for the core group).
+    pub group: String,
+    /// The object's text.
+    pub span: Span,
+    /// Pod templates found in it (and checked by the pod rules).
+    pub pods: usize,
+}
+
 /// Everything one check run found.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub findings: Vec<Finding>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,
+    /// Every object read, in input order.
+    pub objects: Vec<CheckedObject>,
 }
 
 impl Report {
@@ -209,6 +283,14 @@ impl Report {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
+        self.objects.extend(other.objects);
+    }
+
+    /// Whether the bundle defines an object of this API group and kind.
+    pub fn has_kind(&self, group: &str, kind: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| o.group == group && o.object.kind.as_deref() == Some(kind))
     }
 
     /// A deterministic order: by file, position, rule, field and message.

@@ -1,18 +1,35 @@
-//! The check run: parse each source, read its objects, run the active rules, and turn
-//! template hits into findings with pointers, spans, objects and suppressions.
+//! The check run over a whole bundle of sources.
+//!
+//! 1. Load: every source is parsed and its objects modelled (per file; the caller may
+//!    spread this over threads through [`Spread`]).
+//! 2. Index: the [`Bundle`] indexes every object once (identity, kind, pod labels,
+//!    ServiceAccounts, namespaces).
+//! 3. Check: per-object rules run per document, then whole-bundle rules see every object.
+//! 4. Emit: template hits become findings — pointer, span, object, suppression, related
+//!    locations in any file — and each fixable finding's operations are lowered to text
+//!    edits ([`crate::lower`]) while the documents are still at hand.
+//! 5. Sort, and give each finding its stable id.
+//!
+//! This module decides what is wrong; applying fixes is the fixer's business
+//! ([`crate::fix`]), which calls the engine, never the reverse.
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
-use crate::diagnostic::{Diagnostic, Finding, Level, ObjectRef, PssRef, Related, Report};
-use crate::fix::plan::{Intent, Planner};
+use crate::diagnostic::{
+    CheckedObject, Diagnostic, Finding, Fix, Level, ObjectRef, PssRef, Related, Report,
+};
+use crate::lower::{self, Planner};
 use crate::model::{DocumentModel, Object};
-use crate::rules::{self, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX};
+use crate::rules::{
+    self, BundleCx, BundleHit, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX,
+};
 use crate::source::{Source, Span};
 use crate::version::KubeVersion;
-use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId};
+use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId, Stream};
 
 /// Which rules run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,6 +67,7 @@ impl Profile {
     }
 }
 
+/// What a run checks against. `Default` is every rule at the newest known version.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     pub profile: Profile,
@@ -64,6 +82,43 @@ struct Active {
     /// its findings are kept only when that rule also fails the pod, so a pod is
     /// flagged exactly when the reference implementation rejects it.
     overridden_by: Option<usize>,
+}
+
+/// How a run spreads independent per-file work (parsing, modelling, per-object checks).
+/// The library itself runs jobs in order ([`InOrder`]); the CLI passes a thread pool.
+pub trait Spread: Sync {
+    /// Run `job(0) .. job(count - 1)`, in any order, possibly at once; return when all
+    /// have returned.
+    fn each(&self, count: usize, job: &(dyn Fn(usize) + Sync));
+}
+
+/// Runs every job in order on the calling thread.
+pub struct InOrder;
+
+impl Spread for InOrder {
+    fn each(&self, count: usize, job: &(dyn Fn(usize) + Sync)) {
+        (0..count).for_each(job);
+    }
+}
+
+/// `f(0) .. f(count - 1)` through `spread`, collected in order.
+fn spread_map<T: Send>(spread: &dyn Spread, count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let slots: Vec<Mutex<Option<T>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    spread.each(count, &|i| {
+        let value = f(i);
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(value);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .expect("Spread::each ran every job")
+        })
+        .collect()
 }
 
 /// A configured checker. Cheap to build; reuse it across inputs.
@@ -127,34 +182,49 @@ impl Engine {
         self.active.iter().map(|a| a.rule)
     }
 
-    /// Check several sources; findings refer to them by index.
+    /// Check several sources as one bundle; findings refer to them by index.
     pub fn check(&self, sources: &[Source]) -> Report {
+        self.check_spread(sources, &InOrder)
+    }
+
+    /// Check one text, named `-`, as a bundle of its own.
+    pub fn check_text(&self, text: &str) -> Report {
+        self.check(&[Source::new("-", text)])
+    }
+
+    /// Check several sources as one bundle, spreading per-file work through `spread`.
+    pub fn check_spread(&self, sources: &[Source], spread: &dyn Spread) -> Report {
+        let limits = self.options.limits;
+        let streams: Vec<Stream> = spread_map(spread, sources.len(), |i| {
+            parse_stream(&sources[i].text, &limits)
+        });
+        let models: Vec<Vec<DocumentModel>> = spread_map(spread, sources.len(), |i| {
+            streams[i]
+                .documents
+                .iter()
+                .map(DocumentModel::read)
+                .collect()
+        });
+        let bundle = Bundle::new(sources, &streams, &models);
+        let infos: Vec<Vec<DocInfo>> = models
+            .iter()
+            .map(|docs| docs.iter().map(DocInfo::new).collect())
+            .collect();
+        let per_file = spread_map(spread, sources.len(), |file| {
+            self.check_file(&bundle, &infos, file)
+        });
         let mut report = Report::default();
-        for (i, source) in sources.iter().enumerate() {
-            report.extend(self.check_source(i, source));
+        for r in per_file {
+            report.extend(r);
         }
+        self.check_bundle(&bundle, &infos, &mut report);
         report.sort();
+        assign_ids(&mut report, sources);
         report
     }
 
-    /// Check one source, reported as file number `file`.
-    pub fn check_source(&self, file: usize, source: &Source) -> Report {
-        self.check_text(file, &source.text)
-    }
-
-    pub fn check_text(&self, file: usize, text: &str) -> Report {
-        self.run(file, text, None)
-    }
-
-    /// Check one text and lower the fix of every fixable finding to text intents
-    /// (`Planned::finding` indexes the report's findings, which are left unsorted).
-    pub(crate) fn check_planned(&self, text: &str) -> (Report, Vec<Planned>) {
-        let mut plans = Vec::new();
-        let report = self.run(0, text, Some(&mut plans));
-        (report, plans)
-    }
-
-    fn run(&self, file: usize, text: &str, mut plans: Option<&mut Vec<Planned>>) -> Report {
+    /// Parse errors, notes and per-object findings of one file.
+    fn check_file(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], file: usize) -> Report {
         let mut report = Report::default();
         let diagnostic = |document, message: &str, span| Diagnostic {
             file,
@@ -162,7 +232,7 @@ impl Engine {
             message: message.to_string(),
             span,
         };
-        let stream = parse_stream(text, &self.options.limits);
+        let stream = &bundle.streams[file];
         for e in &stream.errors {
             report
                 .errors
@@ -175,40 +245,30 @@ impl Engine {
                 Span::empty(0),
             ));
         }
-        for doc in &stream.documents {
-            let model = DocumentModel::read(doc);
+        for (model, info) in bundle.models[file].iter().zip(&infos[file]) {
             for note in &model.notes {
                 report
                     .notes
-                    .push(diagnostic(doc.index, &note.message, note.span));
+                    .push(diagnostic(model.doc.index, &note.message, note.span));
             }
-            let planning = plans.as_deref_mut().map(|p| (Planner::new(text, doc), p));
-            self.check_document(file, &model, &mut report, planning);
+            for (object, o) in model.objects.iter().zip(&info.objects) {
+                report.objects.push(CheckedObject {
+                    file,
+                    document: model.doc.index,
+                    object: o.reference.clone(),
+                    group: crate::bundle::api_group(object.api_version).to_string(),
+                    span: model.doc.node(object.root).span,
+                    pods: object.pods.len(),
+                });
+            }
+            let mut out = Emitter::new(bundle, file, model, info);
+            self.check_document(model, &mut out);
+            report.findings.append(&mut out.findings);
         }
         report
     }
 
-    fn check_document<'t>(
-        &self,
-        file: usize,
-        model: &'t DocumentModel<'t>,
-        report: &mut Report,
-        planning: Option<(Planner<'t>, &mut Vec<Planned>)>,
-    ) {
-        let mut out = Emitter {
-            file,
-            planning,
-            model,
-            objects: model.objects.iter().map(ObjectInfo::new).collect(),
-            by_root: model
-                .objects
-                .iter()
-                .enumerate()
-                .map(|(i, o)| (o.root, i))
-                .collect(),
-            no_object: Arc::default(),
-            report,
-        };
+    fn check_document(&self, model: &DocumentModel, out: &mut Emitter) {
         let mut per_rule: Vec<Vec<Hit>> = self.active.iter().map(|_| Vec::new()).collect();
         for (oi, object) in model.objects.iter().enumerate() {
             for pod in &object.pods {
@@ -229,7 +289,9 @@ impl Engine {
                     if a.overridden_by.is_some_and(|o| !failed[o]) {
                         continue;
                     }
-                    out.emit(a.rule, Some(oi), hits);
+                    for hit in hits {
+                        out.emit(a.rule, Some(oi), hit);
+                    }
                 }
             }
         }
@@ -243,16 +305,98 @@ impl Engine {
                 };
                 let mut hits = Vec::new();
                 check(&cx, &mut hits);
-                out.emit(a.rule, None, hits);
+                for hit in hits {
+                    out.emit(a.rule, None, hit);
+                }
+            }
+        }
+    }
+
+    /// Rules that read the whole bundle: their hits may be in any document and point
+    /// at any other.
+    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report) {
+        for a in &self.active {
+            let Check::Bundle(check) = a.template.check else {
+                continue;
+            };
+            let cx = BundleCx {
+                rule: a.rule,
+                catalogue: self.catalogue,
+                version: self.options.version,
+                bundle,
+            };
+            let mut hits = Vec::new();
+            check(&cx, &mut hits);
+            for hit in hits {
+                let Some((model, info)) = doc_of(bundle, infos, hit.at.doc) else {
+                    continue;
+                };
+                let mut out = Emitter::new(bundle, hit.at.doc.file, model, info);
+                out.emit_bundle(a.rule, None, hit, infos);
+                report.findings.append(&mut out.findings);
             }
         }
     }
 }
 
-/// The lowered fix of one finding, or why it cannot be applied.
-pub(crate) struct Planned {
-    pub finding: usize,
-    pub intents: Result<Vec<Intent>, String>,
+/// The model and object information of a document that was read.
+fn doc_of<'i, 'b>(
+    bundle: &Bundle<'b>,
+    infos: &'i [Vec<DocInfo<'b>>],
+    at: DocRef,
+) -> Option<(&'b DocumentModel<'b>, &'i DocInfo<'b>)> {
+    let i = bundle.position(at)?;
+    let models: &'b [Vec<DocumentModel<'b>>] = bundle.models;
+    Some((&models[at.file][i], &infos[at.file][i]))
+}
+
+/// Give every finding its stable id: `rule:file:document:pointer` (the document
+/// 1-based, as every format shows it), with `~N` on the
+/// N-th repetition of one id (the report is sorted, so the numbering is deterministic).
+fn assign_ids(report: &mut Report, sources: &[Source]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for f in &mut report.findings {
+        let name = sources.get(f.file).map_or("", |s| s.name.as_str());
+        let mut id = format!("{}:{}:{}:{}", f.rule, name, f.document + 1, f.path);
+        let n = seen.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id.push_str(&format!("~{n}"));
+        }
+        f.id = id;
+    }
+}
+
+/// The objects of one document, with what findings need of them.
+struct DocInfo<'o> {
+    objects: Vec<ObjectInfo<'o>>,
+    by_root: HashMap<NodeId, usize>,
+}
+
+impl<'o> DocInfo<'o> {
+    fn new(model: &'o DocumentModel<'o>) -> Self {
+        DocInfo {
+            objects: model.objects.iter().map(ObjectInfo::new).collect(),
+            by_root: model
+                .objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.root, i))
+                .collect(),
+        }
+    }
+
+    /// The object that contains `node`.
+    fn object_of(&self, doc: &Document, node: NodeId) -> Option<usize> {
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if let Some(&i) = self.by_root.get(&n) {
+                return Some(i);
+            }
+            cur = doc.node(n).parent;
+        }
+        None
+    }
 }
 
 struct ObjectInfo<'o> {
@@ -281,103 +425,197 @@ impl<'o> ObjectInfo<'o> {
     }
 }
 
-struct Emitter<'e, 'o> {
-    file: usize,
-    planning: Option<(Planner<'o>, &'e mut Vec<Planned>)>,
-    model: &'e DocumentModel<'o>,
-    objects: Vec<ObjectInfo<'e>>,
-    by_root: HashMap<NodeId, usize>,
-    no_object: Arc<ObjectRef>,
-    report: &'e mut Report,
+/// The span of a location in `doc`: the field, or the deepest existing ancestor of an
+/// absent one.
+fn span_of(doc: &Document, loc: &Loc) -> Span {
+    match loc {
+        Loc::Node(n) => doc.entry_span(*n),
+        Loc::Missing { node, .. } => doc.anchor_span(*node),
+    }
 }
 
-impl Emitter<'_, '_> {
-    fn node_of(loc: &Loc) -> NodeId {
-        match loc {
-            Loc::Node(n) | Loc::Missing { node: n, .. } => *n,
-        }
-    }
-
-    fn span(&self, loc: &Loc) -> Span {
-        let doc = self.model.doc;
-        match loc {
-            Loc::Node(n) => doc.entry_span(*n),
-            Loc::Missing { node, .. } => doc.anchor_span(*node),
-        }
-    }
-
-    fn pointer(&self, loc: &Loc) -> String {
-        let doc = self.model.doc;
-        match loc {
-            Loc::Node(n) => doc.pointer(*n),
-            Loc::Missing { node, rest } => {
-                let mut p = doc.pointer(*node);
-                for seg in rest {
-                    p.push('/');
-                    p.push_str(&escape_pointer(seg));
-                }
-                p
+/// The RFC 6901 pointer of a location, absent keys included.
+fn pointer_of(doc: &Document, loc: &Loc) -> String {
+    match loc {
+        Loc::Node(n) => doc.pointer(*n),
+        Loc::Missing { node, rest } => {
+            let mut p = doc.pointer(*node);
+            for seg in rest {
+                p.push('/');
+                p.push_str(&escape_pointer(seg));
             }
+            p
+        }
+    }
+}
+
+fn node_of(loc: &Loc) -> NodeId {
+    match loc {
+        Loc::Node(n) | Loc::Missing { node: n, .. } => *n,
+    }
+}
+
+/// Turns the hits of one document into findings.
+struct Emitter<'e, 'b> {
+    bundle: &'e Bundle<'b>,
+    file: usize,
+    model: &'b DocumentModel<'b>,
+    info: &'e DocInfo<'b>,
+    /// Lowers fixes; detects the document's style on the first fix that needs it.
+    planner: Planner<'b>,
+    no_object: Arc<ObjectRef>,
+    findings: Vec<Finding>,
+}
+
+impl<'e, 'b> Emitter<'e, 'b> {
+    fn new(
+        bundle: &'e Bundle<'b>,
+        file: usize,
+        model: &'b DocumentModel<'b>,
+        info: &'e DocInfo<'b>,
+    ) -> Self {
+        Emitter {
+            bundle,
+            file,
+            model,
+            info,
+            planner: Planner::new(&bundle.sources[file].text, model.doc),
+            no_object: Arc::default(),
+            findings: Vec::new(),
         }
     }
 
-    /// The object that contains `node`.
-    fn object_of(&self, node: NodeId) -> Option<usize> {
+    fn here(&self) -> DocRef {
+        DocRef {
+            file: self.file,
+            document: self.model.doc.index,
+        }
+    }
+
+    /// A hit of a per-document rule: every location is in this document.
+    fn emit(&mut self, rule: &'static Rule, object: Option<usize>, hit: Hit) {
+        let here = self.here();
         let doc = self.model.doc;
-        let mut cur = Some(node);
-        while let Some(n) = cur {
-            if let Some(&i) = self.by_root.get(&n) {
-                return Some(i);
-            }
-            cur = doc.node(n).parent;
-        }
-        None
+        let related = hit
+            .related
+            .iter()
+            .map(|(loc, message)| Related {
+                file: here.file,
+                document: here.document,
+                path: pointer_of(doc, loc),
+                span: span_of(doc, loc),
+                message: message.clone(),
+            })
+            .collect();
+        let fix = self.fix(rule, &hit.fix);
+        self.push(rule, object, &hit.at, hit.message, related, fix);
     }
 
-    fn emit(&mut self, rule: &'static Rule, object: Option<usize>, hits: Vec<Hit>) {
-        for hit in hits {
-            let object = object.or_else(|| self.object_of(Self::node_of(&hit.at)));
-            let info = object.map(|i| &self.objects[i]);
-            let suppressed = info
-                .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
-                .map(|(_, reason)| reason.to_string());
-            let finding = Finding {
-                rule: &rule.id,
-                severity: rule.severity,
-                area: rule.area,
-                message: hit.message,
-                file: self.file,
-                document: self.model.doc.index,
-                object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
-                path: self.pointer(&hit.at),
-                span: self.span(&hit.at),
-                related: hit
-                    .related
-                    .iter()
-                    .map(|(loc, message)| Related {
-                        span: self.span(loc),
-                        message: message.clone(),
-                    })
-                    .collect(),
-                pss: rule.pss.as_ref().map(|p| PssRef {
-                    level: p.level,
-                    check: &p.check,
-                }),
-                fix: match (&rule.fix, hit.fix.is_empty()) {
-                    (Some(FixPolicy::Available { applicability, .. }), false) => {
-                        Some(*applicability)
-                    }
-                    _ => None,
-                },
-                suppressed,
-            };
-            if let (Some((planner, plans)), Some(_)) = (&mut self.planning, finding.fix) {
-                plans.push(Planned {
-                    finding: self.report.findings.len(),
-                    intents: planner.lower(&hit.fix),
-                });
-            }
-            self.report.findings.push(finding);
+    /// A hit of a whole-bundle rule: it is in this document, its related locations and
+    /// fix operations anywhere.
+    fn emit_bundle(
+        &mut self,
+        rule: &'static Rule,
+        object: Option<usize>,
+        hit: BundleHit,
+        infos: &[Vec<DocInfo>],
+    ) {
+        let bundle = self.bundle;
+        let related = hit
+            .related
+            .iter()
+            .filter_map(|(place, message)| {
+                let (model, _) = doc_of(bundle, infos, place.doc)?;
+                Some(Related {
+                    file: place.doc.file,
+                    document: place.doc.document,
+                    path: pointer_of(model.doc, &place.loc),
+                    span: span_of(model.doc, &place.loc),
+                    message: message.clone(),
+                })
+            })
+            .collect();
+        // Fix operations in this document only, for now: no bundle rule edits another.
+        let ops: Vec<_> = hit
+            .fix
+            .into_iter()
+            .filter(|(doc, _)| *doc == self.here())
+            .map(|(_, op)| op)
+            .collect();
+        let fix = self.fix(rule, &ops);
+        self.push(rule, object, &hit.at.loc, hit.message, related, fix);
+    }
+
+    /// Lower the operations of a hit's fix, when its rule has one.
+    fn fix(&self, rule: &'static Rule, ops: &[rules::Op]) -> Option<Fix> {
+        let Some(FixPolicy::Available { applicability, .. }) = &rule.fix else {
+            return None;
+        };
+        if ops.is_empty() {
+            return None;
         }
+        let text = &self.bundle.sources[self.file].text;
+        let title = lower::title(self.model.doc, ops);
+        let (edits, intents, unavailable) = match self.planner.lower(ops) {
+            Ok(intents) => match lower::edits_alone(text, &intents) {
+                Some(edits) => (edits, intents, None),
+                None => (
+                    Vec::new(),
+                    Vec::new(),
+                    Some("the fix's own edits overlap".to_string()),
+                ),
+            },
+            Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
+        };
+        Some(Fix {
+            applicability: *applicability,
+            title,
+            edits: edits
+                .into_iter()
+                .map(|(span, replacement)| crate::diagnostic::TextEdit {
+                    file: self.file,
+                    span,
+                    replacement,
+                })
+                .collect(),
+            unavailable,
+            intents: intents.into_iter().map(|i| (self.file, i)).collect(),
+        })
+    }
+
+    fn push(
+        &mut self,
+        rule: &'static Rule,
+        object: Option<usize>,
+        at: &Loc,
+        message: String,
+        related: Vec<Related>,
+        fix: Option<Fix>,
+    ) {
+        let doc = self.model.doc;
+        let object = object.or_else(|| self.info.object_of(doc, node_of(at)));
+        let info = object.map(|i| &self.info.objects[i]);
+        let suppressed = info
+            .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
+            .map(|(_, reason)| reason.to_string());
+        self.findings.push(Finding {
+            id: String::new(),
+            rule: &rule.id,
+            severity: rule.severity,
+            area: rule.area,
+            message,
+            file: self.file,
+            document: doc.index,
+            object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
+            path: pointer_of(doc, at),
+            span: span_of(doc, at),
+            related,
+            pss: rule.pss.as_ref().map(|p| PssRef {
+                level: p.level,
+                check: &p.check,
+            }),
+            fix,
+            suppressed,
+        });
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! One engine serves the CLI and the browser playground. It reads manifests into a
 //! span-exact YAML tree ([`yaml`]), models the Kubernetes objects and pod templates in
-//! them ([`model`]), runs the rules of the data-driven [`catalogue`] through their Rust
-//! templates ([`rules`]), and reports plain [`diagnostic`] data that the renderers
-//! ([`render`]) turn into text, JSON or SARIF. The library touches no filesystem,
+//! them ([`model`]), indexes every input of a run as one [`bundle`], runs the rules of
+//! the data-driven [`catalogue`] through their Rust templates ([`rules`]) — per object
+//! and over the whole bundle — and reports plain [`diagnostic`] data, each finding with
+//! its fix as text edits, that the renderers ([`render`]) turn into text, JSON or SARIF
+//! and the fixer ([`fix`]) applies. The library touches no filesystem,
 //! clock, thread or stdout, so it builds for `wasm32-unknown-unknown` as it is.
 //!
 //! ```
@@ -18,10 +20,12 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod adapter;
+pub mod bundle;
 pub mod catalogue;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
+pub(crate) mod lower;
 pub mod model;
 pub mod render;
 pub mod rules;
@@ -29,8 +33,11 @@ pub mod source;
 pub mod version;
 pub mod yaml;
 
+pub use bundle::{Bundle, DocRef};
 pub use catalogue::{Catalogue, Rule};
-pub use diagnostic::{Applicability, Area, Diagnostic, Finding, Level, Report, Severity};
-pub use engine::{Engine, Options, Profile};
+pub use diagnostic::{
+    Applicability, Area, Diagnostic, Finding, Fix, Level, Related, Report, Severity, TextEdit,
+};
+pub use engine::{Engine, InOrder, Options, Profile, Spread};
 pub use source::{LineIndex, Position, Source, Span};
 pub use version::KubeVersion;

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use kubeharden::render::{human, json, sarif, HumanOptions};
-use kubeharden::{Catalogue, Diagnostic, Engine, Options, Report, Severity, Source, Span};
+use kubeharden::render::{human, write_json, write_sarif, HumanOptions};
+use kubeharden::{Catalogue, Diagnostic, Engine, Options, Report, Severity, Source, Span, Spread};
 
 const USAGE: &str = "\
 kubeharden — Kubernetes manifest security checker
@@ -182,8 +182,17 @@ fn check(args: &[String]) -> Result<u8, String> {
                 },
             )
         }
-        Format::Json => json(&report, &sources, engine.options()),
-        Format::Sarif => sarif(&report, &sources),
+        // Machine formats are written as they are produced: a large report never sits
+        // in memory as one string. A closed pipe (`| head`) is not an error.
+        Format::Json | Format::Sarif => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = match format {
+                Format::Json => write_json(&mut w, &report, &sources, engine.options()),
+                _ => write_sarif(&mut w, &report, &sources),
+            };
+            let _ = written.and_then(|()| w.flush());
+            String::new()
+        }
     };
     out(&text);
     Ok(if !report.errors.is_empty() {
@@ -287,8 +296,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// An input's name and its text, or why it could not be read (and the byte offset).
+type ReadInput = (String, Result<String, (String, usize)>);
+
 /// Read an input, refusing what is too large or not UTF-8.
-fn read(input: &Input, max: usize) -> (String, Result<String, (String, usize)>) {
+fn read(input: &Input, max: usize) -> ReadInput {
     let (name, bytes) = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -323,52 +335,67 @@ fn read(input: &Input, max: usize) -> (String, Result<String, (String, usize)>) 
     }
 }
 
-/// Read and check every input, in parallel over `jobs` threads.
-fn check_inputs(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
-    let max = engine.options().limits.max_input_bytes;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(Source, Report)>>> =
-        Mutex::new(inputs.iter().map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(inputs.len()).max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(i) else { break };
-                let (name, text) = read(input, max);
-                let (source, report) = match text {
-                    Ok(text) => {
-                        let report = engine.check_text(i, &text);
-                        (Source::new(name, text), report)
+/// Spreads the engine's per-file work over `.0` threads.
+struct Threads(usize);
+
+impl Spread for Threads {
+    fn each(&self, count: usize, job: &(dyn Fn(usize) + Sync)) {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..self.0.min(count).max(1) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
                     }
-                    Err((message, at)) => {
-                        let mut report = Report::default();
-                        report.errors.push(Diagnostic {
-                            file: i,
-                            document: 0,
-                            message,
-                            span: Span::empty(0),
-                        });
-                        let _ = at;
-                        (Source::new(name, String::new()), report)
-                    }
-                };
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some((source, report));
-                }
-            });
+                    job(i);
+                });
+            }
+        });
+    }
+}
+
+/// Read every input (in parallel): the readable ones as sources, the others as errors
+/// (`file` indexes the returned sources, where an unreadable input has empty text).
+fn read_inputs(inputs: &[Input], max: usize, jobs: usize) -> (Vec<Source>, Vec<Diagnostic>) {
+    let slots: Vec<Mutex<Option<ReadInput>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
+    Threads(jobs).each(inputs.len(), &|i| {
+        let read = read(&inputs[i], max);
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(read);
         }
     });
     let mut sources = Vec::with_capacity(inputs.len());
-    let mut report = Report::default();
-    for (source, r) in results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-    {
-        sources.push(source);
-        report.extend(r);
+    let mut errors = Vec::new();
+    for (file, slot) in slots.into_iter().enumerate() {
+        let Some((name, text)) = slot.into_inner().ok().flatten() else {
+            continue;
+        };
+        match text {
+            Ok(text) => sources.push(Source::new(name, text)),
+            Err((message, _)) => {
+                errors.push(Diagnostic {
+                    file,
+                    document: 0,
+                    message,
+                    span: Span::empty(0),
+                });
+                sources.push(Source::new(name, String::new()));
+            }
+        }
     }
+    (sources, errors)
+}
+
+/// Read every input and check them all as one bundle, per-file work over `jobs` threads.
+fn check_inputs(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
+    let max = engine.options().limits.max_input_bytes;
+    let (sources, errors) = read_inputs(inputs, max, jobs);
+    let unreadable: Vec<usize> = errors.iter().map(|e| e.file).collect();
+    let mut report = engine.check_spread(&sources, &Threads(jobs));
+    // An unreadable input has no text to check: only its read error speaks for it.
+    report.notes.retain(|n| !unreadable.contains(&n.file));
+    report.errors.extend(errors);
     report.sort();
     (sources, report)
 }
@@ -615,30 +642,38 @@ fn fix(args: &[String]) -> Result<u8, String> {
         return Err("--write cannot rewrite standard input".into());
     }
     let max = options.check.limits.max_input_bytes;
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut status = 0;
     let mut text_out = String::new();
     let mut notes = String::new();
-    for input in &inputs {
-        let (name, read_result) = read(input, max);
-        let original = match read_result {
-            Ok(t) => t,
-            Err((message, _)) => {
-                notes.push_str(&format!("error: {name}: {message}\n"));
-                status = 2;
-                continue;
-            }
-        };
-        let result = kubeharden::fix::fix(&original, &options);
-        if !result.report.errors.is_empty() {
-            let e = &result.report.errors[0];
-            let p = kubeharden::LineIndex::new(&original).position(&original, e.span.start);
-            notes.push_str(&format!(
-                "error: {name}:{}:{}: {} (that document was left as it is)\n",
-                p.line, p.column, e.message
-            ));
-            status = 2;
-        }
-        for s in &result.skipped {
+    let (read_sources, read_errors) = read_inputs(&inputs, max, jobs);
+    for e in &read_errors {
+        notes.push_str(&format!(
+            "error: {}: {}\n",
+            read_sources[e.file].name, e.message
+        ));
+        status = 2;
+    }
+    // The readable inputs are one bundle, fixed together as `check` sees them.
+    let unreadable: Vec<usize> = read_errors.iter().map(|e| e.file).collect();
+    let (kept, sources): (Vec<usize>, Vec<Source>) = read_sources
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !unreadable.contains(i))
+        .unzip();
+    let result = kubeharden::fix::fix_bundle(&sources, &options);
+    for e in &result.report.errors {
+        let source = &sources[e.file];
+        let p = kubeharden::LineIndex::new(&source.text).position(&source.text, e.span.start);
+        notes.push_str(&format!(
+            "error: {}:{}:{}: {} (that document was left as it is)\n",
+            source.name, p.line, p.column, e.message
+        ));
+        status = 2;
+    }
+    for (file, (original, fixed)) in sources.iter().zip(&result.sources).enumerate() {
+        let name = &original.name;
+        for s in result.skipped.iter().filter(|s| s.file == file) {
             notes.push_str(&format!(
                 "skipped: {name}: {} at {}: {}\n",
                 s.rule,
@@ -646,22 +681,23 @@ fn fix(args: &[String]) -> Result<u8, String> {
                 s.reason.as_deref().unwrap_or("")
             ));
         }
+        let applied = result.applied.iter().filter(|a| a.file == file).count();
+        let skipped = result.skipped.iter().filter(|s| s.file == file).count();
         let remaining = result
             .report
             .findings
             .iter()
-            .filter(|f| f.suppressed.is_none())
+            .filter(|f| f.file == file && f.suppressed.is_none())
             .count();
         notes.push_str(&format!(
-            "{name}: {} fixed, {} skipped, {remaining} remaining\n",
-            result.applied.len(),
-            result.skipped.len()
+            "{name}: {applied} fixed, {skipped} skipped, {remaining} remaining\n"
         ));
         if remaining > 0 && status == 0 {
             status = 1;
         }
+        let input = &inputs[kept[file]];
         match output {
-            FixOutput::Stdout => text_out.push_str(&result.text),
+            FixOutput::Stdout => text_out.push_str(&fixed.text),
             FixOutput::Diff => {
                 let (a, b) = if name.starts_with('/') || name == "-" {
                     (name.clone(), format!("{name} (hardened)"))
@@ -669,15 +705,15 @@ fn fix(args: &[String]) -> Result<u8, String> {
                     (format!("a/{name}"), format!("b/{name}"))
                 };
                 text_out.push_str(&kubeharden::render::unified_diff(
-                    &original,
-                    &result.text,
+                    &original.text,
+                    &fixed.text,
                     &a,
                     &b,
                 ));
             }
-            FixOutput::Write if result.text != original => {
+            FixOutput::Write if fixed.text != original.text => {
                 if let (Input::File(path), Err(e)) =
-                    (input, write_atomically_checked(input, &result.text))
+                    (input, write_atomically_checked(input, &fixed.text))
                 {
                     notes.push_str(&format!(
                         "error: cannot write {}: {e} (the file is unchanged)\n",

@@ -4,7 +4,7 @@
 //! columns are derived once, at the edges, through a [`LineIndex`].
 
 /// A half-open byte range `start..end` into one source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -52,19 +52,25 @@ impl Source {
 
 /// A position derived from a byte offset: 1-based line, 1-based column counted in
 /// characters, and the 1-based column counted in UTF-16 code units (what editors and
-/// SARIF use).
+/// SARIF use), plus the 0-based offset in UTF-16 code units from the start of the text
+/// (what JavaScript strings and CodeMirror count in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
+    /// 0-based byte offset (moved back to a character boundary).
     pub offset: usize,
     pub line: usize,
     pub column: usize,
     pub utf16_column: usize,
+    pub utf16_offset: usize,
 }
 
 /// Line starts of one text, computed once. LF, CRLF and lone CR all end a line, as in YAML.
+/// The one conversion from byte offsets to lines and columns that every edge uses.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// UTF-16 offset of each line start; `None` for ASCII text, where it equals the byte offset.
+    utf16_starts: Option<Vec<usize>>,
 }
 
 impl LineIndex {
@@ -80,7 +86,21 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        let utf16_starts = (!text.is_ascii()).then(|| {
+            let mut units = 0;
+            let mut out = Vec::with_capacity(starts.len());
+            let mut prev = 0;
+            for &start in &starts {
+                units += utf16_len(&text[prev..start]);
+                out.push(units);
+                prev = start;
+            }
+            out
+        });
+        LineIndex {
+            starts,
+            utf16_starts,
+        }
     }
 
     /// 0-based line number containing `offset`.
@@ -120,12 +140,26 @@ impl LineIndex {
         } else {
             (prefix.chars().count(), prefix.encode_utf16().count())
         };
+        let line_start = self.line_start(line);
+        let utf16_offset = match &self.utf16_starts {
+            None => offset,
+            Some(starts) => starts[line] + utf16_len(&text[line_start..offset]),
+        };
         Position {
             offset,
             line: line + 1,
             column: chars + 1,
             utf16_column: units + 1,
+            utf16_offset,
         }
+    }
+}
+
+fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().map(char::len_utf16).sum()
     }
 }
 
@@ -147,5 +181,10 @@ mod tests {
         // An offset inside a multi-byte character is clamped to its start.
         let e = text.find('é').unwrap();
         assert_eq!(index.position(text, e + 1).offset, e);
+        // UTF-16 offsets from the start of the text: é is one unit, the crab two.
+        assert_eq!(index.position(text, x).utf16_offset, 10);
+        assert_eq!(index.position(text, text.len()).utf16_offset, 17);
+        let ascii = LineIndex::new("a\nbc");
+        assert_eq!(ascii.position("a\nbc", 3).utf16_offset, 3);
     }
 }

@@ -84,7 +84,10 @@ fn usage_and_unreadable_input_exit_2_with_a_message() {
     );
     assert_eq!(o.status.code(), Some(2));
     let text = stdout(&o);
-    assert!(text.contains("error:") && text.contains("-:1:"), "{text}");
+    assert!(
+        text.contains("error:") && text.contains("<stdin>:1:"),
+        "{text}"
+    );
     assert!(
         text.contains("host-namespaces"),
         "the healthy document is still checked: {text}"
@@ -124,7 +127,7 @@ fn hostile_input_is_refused_with_a_clear_error() {
 fn json_output_is_versioned_and_complete() {
     let o = kubeharden(&["check", "--format", "json", "-"], Some(INSECURE));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     let f = v["findings"]
         .as_array()
         .unwrap()
@@ -133,8 +136,15 @@ fn json_output_is_versioned_and_complete() {
         .unwrap();
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["area"], "controls");
-    assert_eq!(f["file"], "-");
-    assert_eq!(f["document"], 0);
+    assert_eq!(f["file"], "<stdin>");
+    assert_eq!(
+        f["document"], 1,
+        "documents are 1-based, as in the human output"
+    );
+    assert_eq!(
+        f["id"],
+        "privileged-container:-:1:/spec/containers/0/securityContext/privileged"
+    );
     assert_eq!(f["object"]["kind"], "Pod");
     assert_eq!(f["object"]["name"], "p");
     assert_eq!(f["path"], "/spec/containers/0/securityContext/privileged");
@@ -143,7 +153,16 @@ fn json_output_is_versioned_and_complete() {
     assert_eq!(f["pss"]["check"], "privileged");
     assert_eq!(f["pss"]["level"], "baseline");
     assert_eq!(f["suppressed"], false);
-    assert_eq!(f["fix"], "unsafe");
+    assert_eq!(f["fix"]["applicability"], "unsafe");
+    assert_eq!(
+        f["fix"]["title"],
+        "set `securityContext.privileged: false` on container \"c\""
+    );
+    let edit = &f["fix"]["edits"][0];
+    assert_eq!(edit["file"], "<stdin>");
+    assert_eq!(edit["replacement"], "false");
+    assert_eq!(edit["span"]["start"]["line"], 8);
+    assert!(f["related"].as_array().unwrap().is_empty());
     let lim = v["findings"]
         .as_array()
         .unwrap()

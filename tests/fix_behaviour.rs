@@ -1,7 +1,7 @@
 //! How hardened YAML is written: the user's style is copied, shared text is left alone,
 //! and the fixes a person selects are the ones applied.
 
-use kubeharden::fix::{fix, FindingKey, FixOptions};
+use kubeharden::fix::{fix, FixOptions};
 
 fn unsafe_fix(text: &str) -> kubeharden::fix::FixResult {
     fix(
@@ -26,7 +26,7 @@ fn inserted_keys_copy_indentation_and_flush_sequences() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n    name: p\nspec:\n    containers:\n    - name: c\n      image: nginx:1.27\n      ports:\n      - containerPort: 80\n";
     let result = fix(text, &only("capabilities-restricted"));
     assert_eq!(
-        result.text,
+        result.text(),
         "apiVersion: v1\nkind: Pod\nmetadata:\n    name: p\nspec:\n    containers:\n    - name: c\n      image: nginx:1.27\n      ports:\n      - containerPort: 80\n      securityContext:\n          capabilities:\n              drop:\n              - ALL\n"
     );
 }
@@ -46,7 +46,7 @@ fn fixes_in_one_place_share_one_block_and_crlf_is_kept() {
         },
     );
     assert_eq!(
-        result.text,
+        result.text(),
         "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n    - name: c\r\n      image: nginx:1.27\r\n      securityContext:\r\n        allowPrivilegeEscalation: false\r\n        readOnlyRootFilesystem: true\r\n"
     );
     assert_eq!(result.rounds.len(), 1);
@@ -57,7 +57,7 @@ fn fixes_in_one_place_share_one_block_and_crlf_is_kept() {
 fn json_stays_json() {
     let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\n    \"hostPID\": true,\n    \"containers\": [{\"name\": \"c\", \"image\": \"nginx:1.27\"}]\n  }\n}\n";
     let result = unsafe_fix(text);
-    let value: serde_json::Value = serde_json::from_str(&result.text).expect("valid JSON");
+    let value: serde_json::Value = serde_json::from_str(result.text()).expect("valid JSON");
     assert_eq!(value["spec"]["hostPID"], false);
     assert_eq!(value["spec"]["securityContext"]["runAsNonRoot"], true);
     assert_eq!(
@@ -65,9 +65,9 @@ fn json_stays_json() {
         "ALL"
     );
     assert!(
-        result.text.contains("\n    \"securityContext\": {"),
+        result.text().contains("\n    \"securityContext\": {"),
         "a new pod key sits on its own line like its siblings:\n{}",
-        result.text
+        result.text()
     );
 }
 
@@ -75,7 +75,7 @@ fn json_stays_json() {
 fn values_behind_a_shared_anchor_are_not_edited() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - &app\n      name: a\n      image: nginx:1.27\n      securityContext: {privileged: true}\n  initContainers:\n    - *app\n";
     let result = fix(text, &only("privileged-container"));
-    assert_eq!(result.text, text, "nothing edited");
+    assert_eq!(result.text(), text, "nothing edited");
     assert!(result.applied.is_empty());
     assert_eq!(result.skipped.len(), 2, "{:?}", result.skipped);
     assert!(result
@@ -89,7 +89,7 @@ fn null_values_and_their_comments() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: ~   # filled in later\n";
     let result = fix(text, &only("allow-privilege-escalation"));
     assert_eq!(
-        result.text,
+        result.text(),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: # filled in later\n      allowPrivilegeEscalation: false\n"
     );
 }
@@ -98,20 +98,18 @@ fn null_values_and_their_comments() {
 fn safe_by_default_unsafe_on_request_and_per_finding_selection() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  hostIPC: true\n  hostIPC: true\n  containers: []\n";
     let safe = fix(text, &FixOptions::default());
-    assert_eq!(safe.text, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  hostIPC: true\n  containers: []\n", "only the duplicate key (safe)");
+    assert_eq!(safe.text(), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  hostIPC: true\n  containers: []\n", "only the duplicate key (safe)");
     let selected = fix(
         text,
         &FixOptions {
             unsafe_fixes: true,
-            only: Some(vec![FindingKey {
-                rule: "host-namespaces".into(),
-                path: "/spec/hostPID".into(),
-            }]),
+            // A finding id: rule, file (`-` for one text), 1-based document, pointer.
+            only: Some(vec!["host-namespaces:-:1:/spec/hostPID".into()]),
             ..FixOptions::default()
         },
     );
     assert_eq!(
-        selected.text,
+        selected.text(),
         text.replace("hostPID: true", "hostPID: false")
     );
     assert_eq!(selected.applied.len(), 1);
@@ -122,7 +120,7 @@ fn removed_lines_keep_their_comments_and_the_next_key_moves_up() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    ports:\n    - hostPort: 8080   # debug only\n      containerPort: 8080\n";
     let result = fix(text, &only("host-ports"));
     assert_eq!(
-        result.text,
+        result.text(),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    ports:\n    - # debug only\n      containerPort: 8080\n"
     );
 }

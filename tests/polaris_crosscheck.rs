@@ -78,10 +78,10 @@ fn our_fixes_agree_with_polaris_mutations() {
             "{check}: the pointer must be what Polaris changed"
         );
         assert_eq!(
-            effective(&json(&ours.text), pointer),
+            effective(&json(ours.text()), pointer),
             effective(&json(&mutated), pointer),
             "{check}: {pointer}\n{}",
-            ours.text
+            ours.text()
         );
     }
 }

@@ -75,7 +75,7 @@ fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
                 let file = golden(&path, variant);
                 let name = file.display();
                 // Each variant is stored only where it differs from the one before.
-                if result.text == previous {
+                if result.text() == previous {
                     if file.exists() {
                         if update {
                             std::fs::remove_file(&file).unwrap();
@@ -87,22 +87,23 @@ fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
                     }
                     continue;
                 }
-                previous = result.text.clone();
+                previous = result.text().to_string();
                 if update {
-                    std::fs::write(&file, &result.text).unwrap();
+                    std::fs::write(&file, result.text()).unwrap();
                 } else {
                     match std::fs::read_to_string(&file) {
-                        Ok(expected) if expected == result.text => {}
+                        Ok(expected) if expected == result.text() => {}
                         Ok(expected) => problems.push(format!(
                             "{name}: differs\n--- expected\n{expected}\n--- actual\n{}",
-                            result.text
+                            result.text()
                         )),
                         Err(_) => problems.push(format!(
                             "{name}: missing golden (UPDATE_SNAPSHOTS=1, then review)"
                         )),
                     }
                 }
-                let after = Engine::new(check).check(&[Source::new("f", result.text.clone())]);
+                let after =
+                    Engine::new(check).check(&[Source::new("f", result.text().to_string())]);
                 if !after.errors.is_empty() {
                     problems.push(format!("{name}: does not parse: {:?}", after.errors));
                 }
@@ -112,7 +113,7 @@ fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
                     .filter(|f| {
                         f.rule == rule.id
                             && f.suppressed.is_none()
-                            && f.fix.is_some_and(|a| {
+                            && f.fixable().is_some_and(|a| {
                                 unsafe_fixes || a == kubeharden::Applicability::Safe
                             })
                     })
@@ -124,8 +125,8 @@ fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
                         rule.id, result.skipped
                     ));
                 }
-                let again = fix(&result.text, &opts);
-                if again.text != result.text {
+                let again = fix(result.text(), &opts);
+                if again.text() != result.text() {
                     problems.push(format!("{name}: not a fixed point"));
                 }
             }

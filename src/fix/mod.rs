@@ -1,41 +1,23 @@
 //! Hardened YAML: the user's own text with the fewest edits that fix the findings.
 //!
-//! Each fixable finding carries operations on the tree (set a value, add a key, add to
-//! a list, remove a key or item). They are lowered to text edits on the original
-//! source ([`plan`]): comments, key order, quoting, blank lines, document separators
-//! and line endings outside the edits are untouched; inserted keys copy the document's
-//! indentation and sequence style; all keys inserted into one mapping become one block;
-//! flow collections and JSON are edited in flow style; text shared through a YAML
-//! anchor is never edited. The result is checked again: a round of edits is kept only
-//! if the text still parses, the fixed findings are gone and no new finding appeared;
-//! otherwise the fixes are tried one at a time and the failing ones are skipped, with
-//! the reason. Rounds repeat until nothing fixable is left, so fixing the result again
-//! changes nothing.
+//! The engine attaches to each fixable finding its [`Fix`](crate::diagnostic::Fix):
+//! operations on the tree lowered to text edits ([`crate::lower`]) — comments, key order,
+//! quoting, blank lines, document separators and line endings outside the edits are
+//! untouched; inserted keys copy the document's indentation and sequence style; flow
+//! collections and JSON are edited in flow style; text shared through a YAML anchor is
+//! never edited. The fixer chooses findings, merges their edits per source (all keys
+//! inserted into one mapping become one block), applies them, and checks the whole
+//! bundle again: a round is kept only if every text still parses, the fixed findings
+//! are gone and no new finding appeared; otherwise the fixes are tried one at a time and
+//! the failing ones are skipped, with the reason. Rounds repeat until nothing fixable is
+//! left, so fixing the result again changes nothing.
 
-pub(crate) mod plan;
+use std::collections::{HashMap, HashSet};
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use crate::diagnostic::{Applicability, Finding, Report};
-use crate::engine::{Engine, Options, Planned};
-use crate::source::Span;
-use plan::{render, Intent, Target, Tree};
-
-/// Identifies a finding across edits: its rule and the pointer of its field.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FindingKey {
-    pub rule: String,
-    pub path: String,
-}
-
-impl FindingKey {
-    pub fn of(f: &Finding) -> Self {
-        FindingKey {
-            rule: f.rule.to_string(),
-            path: f.path.clone(),
-        }
-    }
-}
+use crate::diagnostic::{Applicability, Finding, Report, TextEdit};
+use crate::engine::{Engine, Options};
+use crate::lower::{merge, Intent};
+use crate::source::{Source, Span};
 
 #[derive(Clone, Debug, Default)]
 pub struct FixOptions {
@@ -43,8 +25,8 @@ pub struct FixOptions {
     pub check: Options,
     /// Also apply fixes that may change how a workload behaves.
     pub unsafe_fixes: bool,
-    /// Fix only these findings (all fixable ones when `None`).
-    pub only: Option<Vec<FindingKey>>,
+    /// Fix only the findings with these ids ([`Finding::id`]); all fixable ones when `None`.
+    pub only: Option<Vec<String>>,
     /// Fix only findings of these rules (all rules when `None`).
     pub rules: Option<Vec<String>>,
 }
@@ -52,99 +34,114 @@ pub struct FixOptions {
 /// A fix applied, or skipped with the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FixRecord {
+    /// The id of the finding, as the check before the fix reported it.
+    pub id: String,
     pub rule: &'static str,
+    pub file: usize,
     pub path: String,
     pub message: String,
+    /// What the fix does (the finding's fix title).
+    pub title: String,
     pub applicability: Applicability,
     /// Why it was not applied (skipped fixes only).
     pub reason: Option<String>,
 }
 
-/// A replacement of `span` (in the text the round started from) by `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub text: String,
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct FixResult {
-    /// The hardened text.
-    pub text: String,
+    /// The hardened sources, in input order, with their names.
+    pub sources: Vec<Source>,
     pub applied: Vec<FixRecord>,
     pub skipped: Vec<FixRecord>,
-    /// The edits of each round, each on the text that round started from.
-    pub rounds: Vec<Vec<Edit>>,
-    /// The findings left in the hardened text (unsorted).
+    /// The edits of each round, each on the texts that round started from.
+    pub rounds: Vec<Vec<TextEdit>>,
+    /// The findings left in the hardened sources.
     pub report: Report,
+}
+
+impl FixResult {
+    /// The hardened text of the first source (the only one, for [`fix`]).
+    pub fn text(&self) -> &str {
+        self.sources.first().map_or("", |s| s.text.as_str())
+    }
 }
 
 const MAX_ROUNDS: usize = 12;
 
-/// Fix `text`. Never fails: what cannot be fixed is reported in `skipped` or remains
-/// in `report`.
+/// Fix one text (named `-`). Never fails: what cannot be fixed is reported in `skipped`
+/// or remains in `report`.
 pub fn fix(text: &str, options: &FixOptions) -> FixResult {
+    fix_bundle(&[Source::new("-", text)], options)
+}
+
+/// Fix a bundle of sources, checked together exactly as [`Engine::check`] checks them.
+pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
     let engine = Engine::new(options.check);
     let mut state = State {
         engine: &engine,
         options,
-        text: text.to_string(),
+        sources: sources.to_vec(),
         result: FixResult::default(),
         given_up: HashMap::new(),
     };
-    let (mut report, mut plans) = engine.check_planned(text);
+    let mut report = engine.check(&state.sources);
     for _ in 0..MAX_ROUNDS {
-        let chosen = state.choose(&report, plans);
+        let chosen = state.choose(&report);
         let next = if chosen.is_empty() {
             None
         } else {
             state.round(&report, chosen)
         };
         match next {
-            Some((r, p)) => (report, plans) = (r, p),
+            Some(r) => report = r,
             // Fixes skipped before later fixes changed the text may apply now.
-            None if state.retry_stale() => (report, plans) = engine.check_planned(&state.text),
+            None if state.retry_stale() => report = engine.check(&state.sources),
             None => break,
         }
     }
-    state.result.text = state.text;
+    state.result.sources = state.sources;
     state.result.report = report;
     state.result
 }
 
 struct Candidate {
-    key: FindingKey,
     record: FixRecord,
-    intents: Vec<Intent>,
+    intents: Vec<(usize, Intent)>,
 }
 
 struct State<'a> {
     engine: &'a Engine,
     options: &'a FixOptions,
-    text: String,
+    sources: Vec<Source>,
     result: FixResult,
     /// Findings whose fix was skipped, with the number of fixes applied by then: not
     /// tried again unless later fixes changed the text.
-    given_up: HashMap<FindingKey, usize>,
+    given_up: HashMap<String, usize>,
 }
 
 fn record(f: &Finding, reason: Option<String>) -> FixRecord {
     FixRecord {
+        id: f.id.clone(),
         rule: f.rule,
+        file: f.file,
         path: f.path.clone(),
         message: f.message.clone(),
-        applicability: f.fix.unwrap_or(Applicability::Unsafe),
+        title: f.fix.as_ref().map(|x| x.title.clone()).unwrap_or_default(),
+        applicability: f
+            .fix
+            .as_ref()
+            .map_or(Applicability::Unsafe, |x| x.applicability),
         reason,
     }
 }
 
 impl State<'_> {
     fn wanted(&self, f: &Finding) -> bool {
-        let Some(applicability) = f.fix else {
+        let Some(fix) = &f.fix else {
             return false;
         };
         f.suppressed.is_none()
-            && (applicability == Applicability::Safe || self.options.unsafe_fixes)
+            && (fix.applicability == Applicability::Safe || self.options.unsafe_fixes)
             && self
                 .options
                 .rules
@@ -154,13 +151,13 @@ impl State<'_> {
                 .options
                 .only
                 .as_ref()
-                .is_none_or(|only| only.contains(&FindingKey::of(f)))
+                .is_none_or(|only| only.contains(&f.id))
     }
 
     fn skip(&mut self, f: &Finding, reason: String) {
-        let key = FindingKey::of(f);
-        if !self.given_up.contains_key(&key) {
-            self.given_up.insert(key, self.result.applied.len());
+        if !self.given_up.contains_key(&f.id) {
+            self.given_up
+                .insert(f.id.clone(), self.result.applied.len());
             self.result.skipped.push(record(f, Some(reason)));
         }
     }
@@ -168,168 +165,189 @@ impl State<'_> {
     /// Forget the skips that happened before the last applied fix; true if any.
     fn retry_stale(&mut self) -> bool {
         let applied = self.result.applied.len();
-        let stale: Vec<FindingKey> = self
+        let stale: HashSet<String> = self
             .given_up
             .iter()
             .filter(|(_, &at)| at < applied)
             .map(|(k, _)| k.clone())
             .collect();
-        for key in &stale {
-            self.given_up.remove(key);
-            self.result
-                .skipped
-                .retain(|s| !(s.rule == key.rule && s.path == key.path));
+        for id in &stale {
+            self.given_up.remove(id);
         }
+        self.result.skipped.retain(|s| !stale.contains(&s.id));
         !stale.is_empty()
     }
 
     /// The fixes to try this round, in finding order.
-    fn choose(&mut self, report: &Report, plans: Vec<Planned>) -> Vec<Candidate> {
+    fn choose(&mut self, report: &Report) -> Vec<Candidate> {
         let mut chosen = Vec::new();
-        for planned in plans {
-            let f = &report.findings[planned.finding];
-            let key = FindingKey::of(f);
-            if !self.wanted(f) || self.given_up.contains_key(&key) {
+        for f in &report.findings {
+            if !self.wanted(f) || self.given_up.contains_key(&f.id) {
                 continue;
             }
-            match planned.intents {
-                Err(reason) => self.skip(f, reason),
-                Ok(intents) => chosen.push(Candidate {
-                    key,
+            let Some(fix) = &f.fix else { continue };
+            match &fix.unavailable {
+                Some(reason) => self.skip(f, reason.clone()),
+                None => chosen.push(Candidate {
                     record: record(f, None),
-                    intents,
+                    intents: fix.intents.clone(),
                 }),
             }
         }
         chosen
     }
 
-    /// Apply all candidates at once; fall back to one at a time when the result does
-    /// not verify. Returns the check of the new text, or `None` when nothing changed.
-    fn round(
-        &mut self,
-        before: &Report,
-        mut chosen: Vec<Candidate>,
-    ) -> Option<(Report, Vec<Planned>)> {
-        // Fixes whose edits collide with earlier ones wait for the next round.
-        let edits = loop {
-            match build_edits(&self.text, &chosen) {
-                Ok(edits) => break edits,
+    /// The merged edits of `chosen`, per source; fails with the indexes of candidates
+    /// whose edits collide with an earlier one.
+    fn edits(&self, chosen: &[Candidate]) -> Result<Vec<TextEdit>, Vec<usize>> {
+        let mut files: Vec<usize> = chosen
+            .iter()
+            .flat_map(|c| c.intents.iter().map(|(f, _)| *f))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let mut out = Vec::new();
+        let mut conflicted = Vec::new();
+        for file in files {
+            let per_fix: Vec<Vec<Intent>> = chosen
+                .iter()
+                .map(|c| {
+                    c.intents
+                        .iter()
+                        .filter(|(f, _)| *f == file)
+                        .map(|(_, i)| i.clone())
+                        .collect()
+                })
+                .collect();
+            match merge(&self.sources[file].text, per_fix.iter().map(Vec::as_slice)) {
+                Ok(edits) => out.extend(edits.into_iter().map(|(span, replacement)| TextEdit {
+                    file,
+                    span,
+                    replacement,
+                })),
+                Err(c) => conflicted.extend(c),
+            }
+        }
+        if conflicted.is_empty() {
+            Ok(out)
+        } else {
+            Err(conflicted)
+        }
+    }
+
+    /// The edits of `chosen` without conflicts: colliding fixes wait for the next round.
+    fn settle(&self, chosen: &mut Vec<Candidate>) -> Vec<TextEdit> {
+        loop {
+            match self.edits(chosen) {
+                Ok(edits) => return edits,
                 Err(conflicted) => {
-                    chosen.retain(|c| !conflicted.contains(&c.key));
+                    let mut i = 0;
+                    chosen.retain(|_| {
+                        i += 1;
+                        !conflicted.contains(&(i - 1))
+                    });
                 }
             }
-        };
+        }
+    }
+
+    /// Apply all candidates at once; fall back to one at a time when the result does
+    /// not verify. Returns the check of the new texts, or `None` when nothing changed.
+    fn round(&mut self, before: &Report, mut chosen: Vec<Candidate>) -> Option<Report> {
+        let edits = self.settle(&mut chosen);
         if edits.is_empty() {
             return None;
         }
-        let text = apply(&self.text, &edits);
-        let (after, plans) = self.engine.check_planned(&text);
+        let sources = apply_all(&self.sources, &edits);
+        let after = self.engine.check(&sources);
         let records: Vec<&FixRecord> = chosen.iter().map(|c| &c.record).collect();
         if verify(before, &after, &records).is_ok() {
-            self.text = text;
+            self.sources = sources;
             self.result.rounds.push(edits);
             self.result
                 .applied
                 .extend(chosen.into_iter().map(|c| c.record));
-            return Some((after, plans));
+            return Some(after);
         }
         self.one_by_one(before, chosen)
     }
 
-    fn one_by_one(
-        &mut self,
-        before: &Report,
-        chosen: Vec<Candidate>,
-    ) -> Option<(Report, Vec<Planned>)> {
-        let mut current = (before.clone(), None::<Vec<Planned>>);
+    fn one_by_one(&mut self, before: &Report, chosen: Vec<Candidate>) -> Option<Report> {
+        let mut current = before.clone();
         let mut progressed = false;
         for candidate in chosen {
-            // Re-plan on the current text: earlier fixes moved the offsets.
-            let (report, plans) = match current.1.take() {
-                Some(plans) => (current.0.clone(), plans),
-                None => self.engine.check_planned(&self.text),
+            // Take the fix from the current check: earlier fixes moved the offsets.
+            let Some(f) = current
+                .findings
+                .iter()
+                .find(|f| f.id == candidate.record.id && f.message == candidate.record.message)
+                .cloned()
+            else {
+                continue; // fixed by an earlier fix
             };
-            let planned = plans
-                .into_iter()
-                .find(|p| FindingKey::of(&report.findings[p.finding]) == candidate.key);
-            let Some(Ok(intents)) = planned.map(|p| p.intents) else {
-                current = (report, None);
-                continue; // fixed by an earlier fix, or no longer fixable
+            let Some(fix) = f.fix.as_ref().filter(|x| x.unavailable.is_none()) else {
+                continue; // no longer fixable
             };
-            let single = [Candidate {
-                intents,
-                ..candidate
+            let mut single = vec![Candidate {
+                record: record(&f, None),
+                intents: fix.intents.clone(),
             }];
-            let edits = build_edits(&self.text, &single).unwrap_or_default();
-            let text = apply(&self.text, &edits);
-            let (after, plans) = self.engine.check_planned(&text);
-            match verify(&report, &after, &[&single[0].record]) {
-                Ok(()) => {
-                    self.text = text;
+            let edits = self.settle(&mut single);
+            let sources = apply_all(&self.sources, &edits);
+            let after = self.engine.check(&sources);
+            match verify(&current, &after, &[&single[0].record]) {
+                Ok(()) if !edits.is_empty() => {
+                    self.sources = sources;
                     self.result.rounds.push(edits);
-                    let [c] = single;
-                    self.result.applied.push(c.record);
-                    current = (after, Some(plans));
+                    self.result
+                        .applied
+                        .extend(single.into_iter().map(|c| c.record));
+                    current = after;
                     progressed = true;
                 }
-                Err(reason) => {
-                    let f = report
-                        .findings
-                        .iter()
-                        .find(|f| FindingKey::of(f) == single[0].key)
-                        .cloned();
-                    if let Some(f) = f {
-                        self.skip(&f, reason);
-                    }
-                    current = (report, None);
-                }
+                Ok(()) => {}
+                Err(reason) => self.skip(&f, reason),
             }
         }
-        if !progressed {
-            return None;
-        }
-        Some(match current {
-            (report, Some(plans)) => (report, plans),
-            (_, None) => self.engine.check_planned(&self.text),
-        })
+        progressed.then_some(current)
     }
 }
 
-/// A fixed text must parse as well as before, lose the fixed findings and gain none.
-/// Findings are matched by rule, pointer and message: removing a list item renumbers
-/// the pointers of the items after it, so a pointer alone may name another finding.
+/// A fixed bundle must parse as well as before, lose the fixed findings and gain none.
+/// A fixed finding is gone when no finding has its id and message any more: removing a
+/// list item renumbers the pointers (and so the ids) of the items after it, so an id
+/// alone may name another finding. A finding is new when neither its id nor its rule
+/// and message existed before.
 fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), String> {
     if after.errors.len() > before.errors.len() {
         let e = &after.errors[0];
         return Err(format!("the edited text no longer parses: {}", e.message));
     }
-    let old: HashSet<(&str, &str)> = before
+    let present: HashSet<(&str, &str)> = after
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(|f| (f.rule, f.path.as_str()))
+        .map(|f| (f.id.as_str(), f.message.as_str()))
         .collect();
-    let present: HashSet<(&str, &str, &str)> = after
-        .findings
+    if let Some(r) = fixed
         .iter()
-        .filter(|f| f.suppressed.is_none())
-        .map(|f| (f.rule, f.path.as_str(), f.message.as_str()))
-        .collect();
-    let remains = |r: &FixRecord| present.contains(&(r.rule, r.path.as_str(), r.message.as_str()));
-    if let Some(r) = fixed.iter().find(|r| remains(r)) {
+        .find(|r| present.contains(&(r.id.as_str(), r.message.as_str())))
+    {
         return Err(format!("the edit did not remove the finding at {}", r.path));
     }
-    // A finding is new when neither its place nor its message existed before (removing
-    // a list item renumbers the pointers of the items after it).
+    let old_ids: HashSet<&str> = before
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| f.id.as_str())
+        .collect();
     let old_messages: HashSet<(&str, &str)> = before
         .findings
         .iter()
         .map(|f| (f.rule, f.message.as_str()))
         .collect();
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old.contains(&(f.rule, f.path.as_str()))
-            && !old_messages.contains(&(f.rule, f.message.as_str()))
+        if !old_ids.contains(f.id.as_str()) && !old_messages.contains(&(f.rule, f.message.as_str()))
         {
             return Err(format!(
                 "the edit introduced a new finding: {} at {}",
@@ -340,112 +358,35 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
     Ok(())
 }
 
-/// Merge insertions per target, render, and order the edits. Fails with the keys of
-/// fixes whose edits overlap an earlier one.
-fn build_edits(text: &str, chosen: &[Candidate]) -> Result<Vec<Edit>, Vec<FindingKey>> {
-    let mut edits: Vec<(Span, String, Vec<usize>)> = Vec::new();
-    let mut targets: BTreeMap<(usize, u32), (Target, Tree, Vec<usize>)> = BTreeMap::new();
-    for (i, c) in chosen.iter().enumerate() {
-        for intent in &c.intents {
-            match intent {
-                Intent::Replace { span, text } => edits.push((*span, text.clone(), vec![i])),
-                Intent::Insert { target, path, leaf } => {
-                    let entry = targets
-                        .entry(target.key)
-                        .or_insert_with(|| (target.clone(), Tree::Map(Vec::new()), Vec::new()));
-                    entry.1.insert(path, leaf.clone());
-                    entry.2.push(i);
-                }
-            }
-        }
-    }
-    for (target, tree, owners) in targets.into_values() {
-        let (span, rendered) = render(&target, &tree, text);
-        edits.push((span, rendered, owners));
-    }
-    // New lines inserted at the end of a line that another fix removes go before it.
-    let removed: Vec<Span> = edits
+/// The sources with `edits` (sorted by file and position, non-overlapping) applied.
+fn apply_all(sources: &[Source], edits: &[TextEdit]) -> Vec<Source> {
+    sources
         .iter()
-        .map(|e| e.0)
-        .filter(|s| !s.is_empty() && (s.start == 0 || text[..s.start].ends_with(['\n', '\r'])))
-        .collect();
-    for (span, inserted, _) in &mut edits {
-        if !(span.is_empty() && inserted.starts_with(['\n', '\r'])) {
-            continue;
-        }
-        while let Some(r) = removed
-            .iter()
-            .find(|r| r.start < span.start && span.start < r.end)
-        {
-            let line_break = if text[..r.start].ends_with("\r\n") {
-                2
+        .enumerate()
+        .map(|(file, s)| {
+            let mine: Vec<(Span, &str)> = edits
+                .iter()
+                .filter(|e| e.file == file)
+                .map(|e| (e.span, e.replacement.as_str()))
+                .collect();
+            if mine.is_empty() {
+                s.clone()
             } else {
-                1
-            };
-            if r.start < line_break {
-                break;
+                Source::new(s.name.clone(), apply(&s.text, &mine))
             }
-            *span = Span::empty(r.start - line_break);
-        }
-    }
-    // Several blocks inserted at one place: the deeper one first, so each lands in its
-    // own mapping (a nested mapping's new keys come before its parent's).
-    let depth = |s: &str| {
-        s.trim_start_matches(['\r', '\n']).len()
-            - s.trim_start_matches(['\r', '\n'])
-                .trim_start_matches(' ')
-                .len()
-    };
-    edits.sort_by_key(|(span, inserted, _)| {
-        (span.start, span.end, std::cmp::Reverse(depth(inserted)))
-    });
-    // Identical edits are one; overlapping deletions (two items of one flow list) are
-    // their union.
-    edits.dedup_by(|b, a| {
-        let same = a.0 == b.0 && a.1 == b.1;
-        let deletions = a.1.is_empty()
-            && b.1.is_empty()
-            && !a.0.is_empty()
-            && !b.0.is_empty()
-            && b.0.start < a.0.end;
-        if same || deletions {
-            a.0 = a.0.cover(b.0);
-            a.2.extend(b.2.iter().copied());
-        }
-        same || deletions
-    });
-    // Edits are sorted by start: one clashes with an earlier one when it starts inside
-    // the furthest-reaching earlier replacement (an insertion at its very start is fine).
-    let mut conflicted = Vec::new();
-    let mut reach: Option<Span> = None;
-    for (span, _, owners) in &edits {
-        let clash =
-            reach.is_some_and(|r| span.start < r.end && (!span.is_empty() || r.start < span.start));
-        if clash {
-            conflicted.extend(owners.iter().map(|&o| chosen[o].key.clone()));
-        } else if !span.is_empty() && reach.is_none_or(|r| span.end > r.end) {
-            reach = Some(*span);
-        }
-    }
-    if conflicted.is_empty() {
-        Ok(edits
-            .into_iter()
-            .map(|(span, text, _)| Edit { span, text })
-            .collect())
-    } else {
-        Err(conflicted)
-    }
+        })
+        .collect()
 }
 
-/// Splice sorted, non-overlapping edits into `text`.
-pub fn apply(text: &str, edits: &[Edit]) -> String {
+/// Splice sorted, non-overlapping replacements `(span, text)` into `text`.
+pub fn apply(text: &str, edits: &[(Span, &str)]) -> String {
     let mut out =
-        String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+        String::with_capacity(text.len() + edits.iter().map(|e| e.1.len()).sum::<usize>());
     let mut at = 0;
-    for e in edits {
-        out.push_str(&text[at..e.span.start]);
-        out.push_str(&e.text);
-        at = e.span.end;
+    for (span, replacement) in edits {
+        out.push_str(&text[at..span.start]);
+        out.push_str(replacement);
+        at = span.end;
     }
     out.push_str(&text[at..]);
     out

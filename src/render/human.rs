@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::Positions;
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{Report, Severity};
+use crate::diagnostic::{Applicability, Report, Severity};
 use crate::source::{Source, Span};
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -38,7 +38,8 @@ impl Style {
     }
 }
 
-/// Source lines of `span` with a gutter, the first line's part underlined.
+/// Source lines of `span` with a gutter, the first line's part underlined with `^`
+/// (or `-` and a label, for a secondary location).
 fn snippet(
     out: &mut String,
     positions: &mut Positions,
@@ -46,6 +47,7 @@ fn snippet(
     file: usize,
     span: Span,
     mark: &str,
+    label: Option<&str>,
 ) {
     let lines = positions.lines(file, span);
     let Some(&(first, _)) = lines.first() else {
@@ -54,7 +56,11 @@ fn snippet(
     let width = (lines.last().map_or(first, |l| l.0) + 1).to_string().len();
     let (start, end) = positions.range(file, span);
     let _ = writeln!(out, "{:width$} {}", "", style.paint("34", "|"));
-    let shown = lines.len().min(4);
+    let shown = if label.is_some() {
+        1
+    } else {
+        lines.len().min(4)
+    };
     for (i, &(line, text)) in lines.iter().take(shown).enumerate() {
         let _ = writeln!(
             out,
@@ -70,14 +76,19 @@ fn snippet(
             } else {
                 text.chars().count()
             };
-            let carets = "^".repeat(to.saturating_sub(from).max(1));
+            let (underline, text) = match label {
+                None => ("^", String::new()),
+                Some(label) => ("-", format!(" {label}")),
+            };
+            let carets = underline.repeat(to.saturating_sub(from).max(1));
             let _ = writeln!(
                 out,
-                "{:width$} {} {}{}",
+                "{:width$} {} {}{}{}",
                 "",
                 style.paint("34", "|"),
                 " ".repeat(from),
-                style.paint(mark, &carets)
+                style.paint(mark, &carets),
+                style.paint(mark, &text)
             );
         }
     }
@@ -91,6 +102,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
     let style = Style(options.color);
     let mut positions = Positions::new(sources);
     let catalogue = Catalogue::builtin();
+    let mut helped = std::collections::HashSet::new();
     let mut out = String::new();
     for e in &report.errors {
         let p = positions.position(e.file, e.span.start);
@@ -110,6 +122,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
             e.file,
             Span::new(e.span.start, e.span.start + 1),
             "1;31",
+            None,
         );
         out.push('\n');
     }
@@ -137,10 +150,34 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
             f.object,
             f.path
         );
-        snippet(&mut out, &mut positions, &style, f.file, f.span, "1;31");
+        snippet(
+            &mut out,
+            &mut positions,
+            &style,
+            f.file,
+            f.span,
+            "1;31",
+            None,
+        );
         for r in &f.related {
-            let rp = positions.position(f.file, r.span.start);
-            let _ = writeln!(out, "  = {} at {}:{}", r.message, rp.line, rp.column);
+            let rp = positions.position(r.file, r.span.start);
+            let _ = writeln!(
+                out,
+                "  ::: {}:{}:{} (document {})",
+                positions.name(r.file),
+                rp.line,
+                rp.column,
+                r.document + 1
+            );
+            snippet(
+                &mut out,
+                &mut positions,
+                &style,
+                r.file,
+                r.span,
+                "1;36",
+                Some(&r.message),
+            );
         }
         if let Some(pss) = &f.pss {
             let _ = writeln!(
@@ -150,8 +187,30 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
                 pss.check
             );
         }
-        if let Some(rule) = catalogue.get(f.rule) {
-            let _ = writeln!(out, "  = help: {}", rule.remediation);
+        match &f.fix {
+            Some(fix) if fix.unavailable.is_none() => {
+                let flag = match fix.applicability {
+                    Applicability::Safe => "",
+                    Applicability::Unsafe => " --unsafe",
+                };
+                let _ = writeln!(
+                    out,
+                    "  = fix ({}): {}; apply with `kubeharden fix{flag}`",
+                    fix.applicability.as_str(),
+                    fix.title
+                );
+            }
+            Some(fix) => {
+                let reason = fix.unavailable.as_deref().unwrap_or("");
+                let _ = writeln!(out, "  = no automatic fix here: {reason}");
+            }
+            None => {}
+        }
+        // The rule's help once per run, under its first finding.
+        if helped.insert(f.rule) {
+            if let Some(rule) = catalogue.get(f.rule) {
+                let _ = writeln!(out, "  = help: {}", rule.remediation);
+            }
         }
         out.push('\n');
     }
@@ -159,11 +218,12 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
         let p = positions.position(n.file, n.span.start);
         let _ = writeln!(
             out,
-            "{}: {}:{}:{}: {}",
+            "{}: {}:{}:{} (document {}): {}",
             style.paint("1;36", "note"),
             positions.name(n.file),
             p.line,
             p.column,
+            n.document + 1,
             n.message
         );
     }
@@ -188,6 +248,10 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
     );
     if !counts.is_empty() {
         let _ = write!(out, " ({})", counts.join(", "));
+    }
+    let fixable = shown.iter().filter(|f| f.fixable().is_some()).count();
+    if fixable > 0 {
+        let _ = write!(out, ", {fixable} fixable");
     }
     let _ = writeln!(
         out,

@@ -4,11 +4,18 @@
 mod human;
 mod json;
 mod sarif;
+mod view;
 
 pub use human::{human, HumanOptions};
-pub use json::json;
-pub(crate) use json::string as json_string;
-pub use sarif::sarif;
+pub use json::{json, write_json, JSON_VERSION};
+pub use sarif::{sarif, write_sarif};
+pub use view::{FindingView, PositionView, SpanView};
+
+/// Append `s` as a JSON string literal.
+pub(crate) fn json_string(out: &mut String, s: &str) {
+    // serde_json escapes exactly as JSON requires; a String cannot fail to serialise.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
 
 use crate::source::{LineIndex, Position, Source, Span};
 
@@ -40,6 +47,7 @@ impl<'s> Positions<'s> {
                 line: 1,
                 column: 1,
                 utf16_column: 1,
+                utf16_offset: offset,
             },
         }
     }
@@ -51,10 +59,18 @@ impl<'s> Positions<'s> {
         )
     }
 
-    pub(crate) fn name(&self, file: usize) -> &'s str {
+    /// The name of a source as given (`-` for standard input).
+    pub(crate) fn source_name(&self, file: usize) -> &'s str {
         self.sources
             .get(file)
             .map_or("<unknown>", |s| s.name.as_str())
+    }
+
+    /// The display name of a source: its path, or `<stdin>` for standard input.
+    pub(crate) fn name(&self, file: usize) -> &'s str {
+        self.sources
+            .get(file)
+            .map_or("<unknown>", |s| display_name(&s.name))
     }
 
     /// The source lines a span touches: (0-based line number, text).
@@ -67,6 +83,15 @@ impl<'s> Positions<'s> {
         (first..=last)
             .map(|l| (l, index.line_text(text, l)))
             .collect()
+    }
+}
+
+/// How every format names a source: `-` (standard input) is `<stdin>`.
+pub fn display_name(name: &str) -> &str {
+    if name == "-" {
+        "<stdin>"
+    } else {
+        name
     }
 }
 

@@ -1,11 +1,17 @@
 //! SARIF 2.1.0 for code-scanning uploads: one run, the catalogue as rule metadata,
-//! exact regions in UTF-16 columns.
+//! exact regions in UTF-16 columns, related locations in any file, each finding's id as
+//! a partial fingerprint and its fix as SARIF `fixes`. Written as it goes: the run's
+//! envelope, then one result per line, each serialised when it is written.
 
+use std::io::{self, Write};
+
+use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::view::Resolver;
 use super::Positions;
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{Report, Severity};
+use crate::diagnostic::{Finding, Report, Severity};
 use crate::source::{Source, Span};
 
 fn level(s: Severity) -> &'static str {
@@ -68,31 +74,220 @@ fn normalise(path: &str) -> String {
     }
 }
 
-fn region(positions: &mut Positions, file: usize, span: Span) -> Value {
-    let (start, end) = positions.range(file, span);
-    json!({
-        "startLine": start.line,
-        "startColumn": start.utf16_column,
-        "endLine": end.line,
-        "endColumn": end.utf16_column,
-        "byteOffset": start.offset,
-        "byteLength": end.offset - start.offset,
-    })
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_offset: usize,
+    byte_length: usize,
 }
 
-fn location(positions: &mut Positions, file: usize, span: Span) -> Value {
-    json!({
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri(positions.name(file)), "index": file},
-            "region": region(positions, file, span),
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+    index: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedRegion {
+    byte_offset: usize,
+    byte_length: usize,
+}
+
+#[derive(Serialize)]
+struct Content<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: DeletedRegion,
+    inserted_content: Content<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    justification: &'a str,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    path: &'a str,
+    object: String,
+    /// 1-based, as in every format.
+    document: usize,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    /// The finding's stable id (rule, file, document, pointer): code scanning matches
+    /// results across runs by it.
+    #[serde(rename = "kubehardenFindingId/v1")]
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
+    properties: Properties<'a>,
+}
+
+struct Writer<'s> {
+    resolver: Resolver<'s>,
+}
+
+impl Writer<'_> {
+    fn physical(&self, file: usize, span: Span) -> PhysicalLocation {
+        let s = self.resolver.span(file, span);
+        PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri(self.resolver.source_name(file)),
+                index: file,
+            },
+            region: Region {
+                start_line: s.start.line,
+                start_column: s.start.column_utf16,
+                end_line: s.end.line,
+                end_column: s.end.column_utf16,
+                byte_offset: s.start.offset,
+                byte_length: s.end.offset - s.start.offset,
+            },
         }
-    })
+    }
+
+    fn result<'a>(&self, f: &'a Finding, rule_index: Option<usize>) -> SarifResult<'a> {
+        let fixes = match &f.fix {
+            Some(fix) if fix.unavailable.is_none() => {
+                let mut changes: Vec<ArtifactChange> = Vec::new();
+                for e in &fix.edits {
+                    if changes
+                        .last()
+                        .is_none_or(|c| c.artifact_location.index != e.file)
+                    {
+                        changes.push(ArtifactChange {
+                            artifact_location: ArtifactLocation {
+                                uri: uri(self.resolver.source_name(e.file)),
+                                index: e.file,
+                            },
+                            replacements: Vec::new(),
+                        });
+                    }
+                    if let Some(change) = changes.last_mut() {
+                        change.replacements.push(Replacement {
+                            deleted_region: DeletedRegion {
+                                byte_offset: e.span.start,
+                                byte_length: e.span.len(),
+                            },
+                            inserted_content: Content {
+                                text: &e.replacement,
+                            },
+                        });
+                    }
+                }
+                vec![SarifFix {
+                    description: Message { text: &fix.title },
+                    artifact_changes: changes,
+                }]
+            }
+            _ => Vec::new(),
+        };
+        SarifResult {
+            rule_id: f.rule,
+            rule_index,
+            level: level(f.severity),
+            message: Message { text: &f.message },
+            locations: [Location {
+                id: None,
+                physical_location: self.physical(f.file, f.span),
+                message: None,
+            }],
+            related_locations: f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Location {
+                    id: Some(i),
+                    physical_location: self.physical(r.file, r.span),
+                    message: Some(Message { text: &r.message }),
+                })
+                .collect(),
+            partial_fingerprints: Fingerprints { id: &f.id },
+            fixes,
+            suppressions: f
+                .suppressed
+                .as_deref()
+                .map(|reason| Suppression {
+                    kind: "inSource",
+                    justification: reason,
+                })
+                .into_iter()
+                .collect(),
+            properties: Properties {
+                path: &f.path,
+                object: f.object.to_string(),
+                document: f.document + 1,
+            },
+        }
+    }
 }
 
-pub fn sarif(report: &Report, sources: &[Source]) -> String {
-    let catalogue = Catalogue::builtin();
-    let mut positions = Positions::new(sources);
-    let rules: Vec<Value> = catalogue
+fn rules_metadata(catalogue: &Catalogue) -> Vec<Value> {
+    catalogue
         .rules
         .iter()
         .map(|r| {
@@ -111,42 +306,15 @@ pub fn sarif(report: &Report, sources: &[Source]) -> String {
                 "properties": {"tags": tags, "security-severity": security_severity(r.severity), "precision": "high"},
             })
         })
-        .collect();
-    let rule_index = |id: &str| catalogue.rules.iter().position(|r| r.id == id);
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": f.message},
-                "locations": [location(&mut positions, f.file, f.span)],
-                "properties": {"path": f.path, "object": f.object.to_string(), "document": f.document},
-            });
-            if let Some(i) = rule_index(f.rule) {
-                result["ruleIndex"] = json!(i);
-            }
-            if !f.related.is_empty() {
-                let related: Vec<Value> = f
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        let mut l = location(&mut positions, f.file, r.span);
-                        l["id"] = json!(i);
-                        l["message"] = json!({"text": r.message});
-                        l
-                    })
-                    .collect();
-                result["relatedLocations"] = json!(related);
-            }
-            if let Some(reason) = &f.suppressed {
-                result["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
-            }
-            result
-        })
-        .collect();
+        .collect()
+}
+
+/// Write a report as a SARIF 2.1.0 log to `out`.
+pub fn write_sarif(mut out: impl Write, report: &Report, sources: &[Source]) -> io::Result<()> {
+    let catalogue = Catalogue::builtin();
+    let writer = Writer {
+        resolver: Resolver::new(Positions::new(sources)),
+    };
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -154,7 +322,7 @@ pub fn sarif(report: &Report, sources: &[Source]) -> String {
             json!({
                 "level": "error",
                 "message": {"text": e.message},
-                "locations": [location(&mut positions, e.file, e.span)],
+                "locations": [{"physicalLocation": writer.physical(e.file, e.span)}],
             })
         })
         .collect();
@@ -162,26 +330,48 @@ pub fn sarif(report: &Report, sources: &[Source]) -> String {
         .iter()
         .map(|s| json!({"location": {"uri": uri(&s.name)}}))
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "kubeharden",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
-                "rules": rules,
-            }},
-            "columnKind": "utf16CodeUnits",
-            "artifacts": artifacts,
-            "invocations": [{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}],
-            "results": results,
-        }],
+    let driver = json!({
+        "name": "kubeharden",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+        "rules": rules_metadata(catalogue),
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let invocations = json!([{"executionSuccessful": report.errors.is_empty(), "toolExecutionNotifications": notifications}]);
+    out.write_all(b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": {\"driver\": ")?;
+    serde_json::to_writer(&mut out, &driver).map_err(io::Error::from)?;
+    out.write_all(b"},\n      \"columnKind\": \"utf16CodeUnits\",\n      \"artifacts\": ")?;
+    serde_json::to_writer(&mut out, &artifacts).map_err(io::Error::from)?;
+    out.write_all(b",\n      \"invocations\": ")?;
+    serde_json::to_writer(&mut out, &invocations).map_err(io::Error::from)?;
+    out.write_all(b",\n      \"results\": [")?;
+    for (i, f) in report.findings.iter().enumerate() {
+        out.write_all(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        })?;
+        let rule_index = catalogue
+            .rules
+            .binary_search_by(|r| r.id.as_str().cmp(f.rule))
+            .ok();
+        let result = writer.result(f, rule_index);
+        serde_json::to_writer(&mut out, &result).map_err(io::Error::from)?;
+    }
+    out.write_all(if report.findings.is_empty() {
+        b"]"
+    } else {
+        b"\n      ]"
+    })?;
+    out.write_all(b"\n    }\n  ]\n}\n")
+}
+
+/// The SARIF log as a string.
+pub fn sarif(report: &Report, sources: &[Source]) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and serde_json writes UTF-8.
+    let _ = write_sarif(&mut out, report, sources);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -192,5 +382,26 @@ mod tests {
         assert_eq!(super::uri("/work/x/../y z.yaml"), "file:///work/y%20z.yaml");
         assert_eq!(super::uri("../shared/a.yaml"), "../shared/a.yaml");
         assert_eq!(super::uri("-"), "stdin");
+    }
+
+    #[test]
+    fn the_streamed_log_is_one_json_document() {
+        let sources = [crate::Source::new(
+            "-",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext: {privileged: true}\n",
+        )];
+        let report = crate::Engine::new(crate::Options::default()).check(&sources);
+        let log: serde_json::Value =
+            serde_json::from_str(&super::sarif(&report, &sources)).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), report.findings.len());
+        assert!(log["runs"][0]["tool"]["driver"]["rules"].is_array());
+        assert_eq!(
+            results[0]["partialFingerprints"]["kubehardenFindingId/v1"],
+            report.findings[0].id.as_str()
+        );
+        let empty: serde_json::Value =
+            serde_json::from_str(&super::sarif(&crate::Report::default(), &[])).unwrap();
+        assert_eq!(empty["runs"][0]["results"], serde_json::json!([]));
     }
 }

@@ -17,6 +17,7 @@ macro_rules! pod_template {
     };
 }
 
+mod bundle;
 mod hardening;
 mod pss;
 mod validity;
@@ -25,6 +26,7 @@ pub use validity::SUPPRESSION_PREFIX;
 
 use serde_json::Value as Json;
 
+use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::Rule;
 use crate::model::{DocumentModel, Object, Pod};
 use crate::version::KubeVersion;
@@ -135,6 +137,24 @@ impl Hit {
     }
 }
 
+/// A location in any document of the bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub doc: DocRef,
+    pub loc: Loc,
+}
+
+/// One detection by a whole-bundle template: like [`Hit`], but every location names
+/// its document, so related locations may be in other files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleHit {
+    pub at: Place,
+    pub message: String,
+    pub related: Vec<(Place, String)>,
+    /// Fix operations, each in the document it edits.
+    pub fix: Vec<(DocRef, Op)>,
+}
+
 /// What a pod template sees.
 pub struct PodCx<'c, 'd> {
     pub rule: &'c Rule,
@@ -151,8 +171,17 @@ pub struct DocCx<'c, 'd> {
     pub model: &'c DocumentModel<'d>,
 }
 
+/// What a whole-bundle template sees: every object of every input, indexed.
+pub struct BundleCx<'c, 'b> {
+    pub rule: &'c Rule,
+    pub catalogue: &'c crate::catalogue::Catalogue,
+    pub version: KubeVersion,
+    pub bundle: &'c Bundle<'b>,
+}
+
 pub type PodCheck = fn(&PodCx<'_, '_>, &mut Vec<Hit>);
 pub type DocCheck = fn(&DocCx<'_, '_>, &mut Vec<Hit>);
+pub type BundleCheck = fn(&BundleCx<'_, '_>, &mut Vec<BundleHit>);
 
 #[derive(Clone, Copy)]
 pub enum Check {
@@ -160,6 +189,8 @@ pub enum Check {
     Pod(PodCheck),
     /// Runs once per document.
     Document(DocCheck),
+    /// Runs once per run, after the per-object checks, over the whole bundle.
+    Bundle(BundleCheck),
 }
 
 /// A parameterised check.
@@ -178,6 +209,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .iter()
         .chain(hardening::TEMPLATES)
         .chain(validity::TEMPLATES)
+        .chain(bundle::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {
@@ -234,6 +266,15 @@ pub trait Params {
 }
 
 impl Params for PodCx<'_, '_> {
+    fn rule(&self) -> &Rule {
+        self.rule
+    }
+    fn version(&self) -> KubeVersion {
+        self.version
+    }
+}
+
+impl Params for BundleCx<'_, '_> {
     fn rule(&self) -> &Rule {
         self.rule
     }

@@ -1,6 +1,10 @@
-//! Lowering fix operations to text: each [`Op`] becomes a text replacement or an
-//! insertion below an existing mapping, computed while the tree is at hand. The
-//! insertions of all fixes into one mapping are merged later into one block.
+//! Fix lowering: each [`Op`] a rule attaches to a hit becomes a text replacement or an
+//! insertion below an existing mapping, computed by the engine after the checks while
+//! the bundle's trees are at hand. [`merge`] turns the intents of one or several fixes
+//! into the text edits of one source: the insertions of all fixes into one mapping
+//! become one block, written in the document's own style.
+
+use std::collections::BTreeMap;
 
 use crate::rules::{NewValue, Op};
 use crate::source::Span;
@@ -704,4 +708,222 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
         // A list or value inserted straight into a mapping cannot happen (paths name keys).
         (_, tree) => (Span::empty(0), tree.flow(style)),
     }
+}
+
+/// The edits of several fixes on one text: insertions into one mapping merged into one
+/// block, rendered, and ordered by position. Fails with the indexes (into `fixes`) of
+/// fixes whose edits overlap an earlier one.
+pub(crate) fn merge<'i>(
+    text: &str,
+    fixes: impl IntoIterator<Item = &'i [Intent]>,
+) -> Result<Vec<(Span, String)>, Vec<usize>> {
+    let mut edits: Vec<(Span, String, Vec<usize>)> = Vec::new();
+    let mut targets: BTreeMap<(usize, u32), (Target, Tree, Vec<usize>)> = BTreeMap::new();
+    for (i, intents) in fixes.into_iter().enumerate() {
+        for intent in intents {
+            match intent {
+                Intent::Replace { span, text } => edits.push((*span, text.clone(), vec![i])),
+                Intent::Insert { target, path, leaf } => {
+                    let entry = targets
+                        .entry(target.key)
+                        .or_insert_with(|| (target.clone(), Tree::Map(Vec::new()), Vec::new()));
+                    entry.1.insert(path, leaf.clone());
+                    entry.2.push(i);
+                }
+            }
+        }
+    }
+    for (target, tree, owners) in targets.into_values() {
+        let (span, rendered) = render(&target, &tree, text);
+        edits.push((span, rendered, owners));
+    }
+    // New lines inserted at the end of a line that another fix removes go before it.
+    let removed: Vec<Span> = edits
+        .iter()
+        .map(|e| e.0)
+        .filter(|s| !s.is_empty() && (s.start == 0 || text[..s.start].ends_with(['\n', '\r'])))
+        .collect();
+    for (span, inserted, _) in &mut edits {
+        if !(span.is_empty() && inserted.starts_with(['\n', '\r'])) {
+            continue;
+        }
+        while let Some(r) = removed
+            .iter()
+            .find(|r| r.start < span.start && span.start < r.end)
+        {
+            let line_break = if text[..r.start].ends_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            if r.start < line_break {
+                break;
+            }
+            *span = Span::empty(r.start - line_break);
+        }
+    }
+    // Several blocks inserted at one place: the deeper one first, so each lands in its
+    // own mapping (a nested mapping's new keys come before its parent's).
+    let depth = |s: &str| {
+        s.trim_start_matches(['\r', '\n']).len()
+            - s.trim_start_matches(['\r', '\n'])
+                .trim_start_matches(' ')
+                .len()
+    };
+    edits.sort_by_key(|(span, inserted, _)| {
+        (span.start, span.end, std::cmp::Reverse(depth(inserted)))
+    });
+    // Identical edits are one; overlapping deletions (two items of one flow list) are
+    // their union.
+    edits.dedup_by(|b, a| {
+        let same = a.0 == b.0 && a.1 == b.1;
+        let deletions = a.1.is_empty()
+            && b.1.is_empty()
+            && !a.0.is_empty()
+            && !b.0.is_empty()
+            && b.0.start < a.0.end;
+        if same || deletions {
+            a.0 = a.0.cover(b.0);
+            a.2.extend(b.2.iter().copied());
+        }
+        same || deletions
+    });
+    // Edits are sorted by start: one clashes with an earlier one when it starts inside
+    // the furthest-reaching earlier replacement (an insertion at its very start is fine).
+    let mut conflicted = Vec::new();
+    let mut reach: Option<Span> = None;
+    for (span, _, owners) in &edits {
+        let clash =
+            reach.is_some_and(|r| span.start < r.end && (!span.is_empty() || r.start < span.start));
+        if clash {
+            conflicted.extend(owners.iter().copied());
+        } else if !span.is_empty() && reach.is_none_or(|r| span.end > r.end) {
+            reach = Some(*span);
+        }
+    }
+    if conflicted.is_empty() {
+        Ok(edits
+            .into_iter()
+            .map(|(span, text, _)| (span, text))
+            .collect())
+    } else {
+        conflicted.sort_unstable();
+        conflicted.dedup();
+        Err(conflicted)
+    }
+}
+
+/// The edits of one fix applied alone, or `None` when they overlap each other.
+pub(crate) fn edits_alone(text: &str, intents: &[Intent]) -> Option<Vec<(Span, String)>> {
+    merge(text, [intents]).ok()
+}
+
+/// What a fix's operations act on, for its title — ` on container "api"`, ` on the pod`,
+/// ` in volume "data"`, or nothing — and that node.
+fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
+    let mut cur = Some(node);
+    while let Some(n) = cur {
+        let parent = doc.node(n).parent;
+        let list_key = parent
+            .filter(|&p| doc.is_seq(p))
+            .and_then(|p| doc.node(p).key)
+            .and_then(|k| doc.text(k));
+        let noun = match list_key {
+            Some("containers") => Some("on container"),
+            Some("initContainers") => Some("on init container"),
+            Some("ephemeralContainers") => Some("on ephemeral container"),
+            Some("volumes") => Some("in volume"),
+            _ => None,
+        };
+        if let Some(noun) = noun {
+            let label = match doc.get(n, "name").and_then(|v| doc.text(v)) {
+                Some(name) => format!(" {noun} {name:?}"),
+                None => format!(" {noun} {}", doc.node(n).index),
+            };
+            return (label, Some(n));
+        }
+        if doc.get(n, "containers").is_some_and(|c| doc.is_seq(c)) {
+            return (" on the pod".into(), Some(n));
+        }
+        cur = parent;
+    }
+    (String::new(), None)
+}
+
+/// The dotted field path from `owner` (or the root) down to `node`, then `rest`.
+fn field_path(doc: &Document, owner: Option<NodeId>, node: NodeId, rest: &[String]) -> String {
+    let mut keys = Vec::new();
+    let mut cur = node;
+    while Some(cur) != owner {
+        let n = doc.node(cur);
+        match (n.key.and_then(|k| doc.text(k)), n.parent) {
+            (Some(k), Some(p)) => {
+                keys.push(k.to_string());
+                cur = p;
+            }
+            (None, Some(p)) => {
+                keys.push(n.index.to_string());
+                cur = p;
+            }
+            _ => break,
+        }
+    }
+    keys.reverse();
+    keys.extend(rest.iter().cloned());
+    keys.join(".")
+}
+
+/// One line that says what a fix does, from its operations:
+/// "set `securityContext.allowPrivilegeEscalation: false` on container \"api\"".
+pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
+    let style = Style {
+        json: false,
+        unit: 2,
+        flush: false,
+        newline: "\n",
+    };
+    let short = |s: &str| {
+        if s.chars().count() > 40 {
+            format!("{}…", s.chars().take(39).collect::<String>())
+        } else {
+            s.to_string()
+        }
+    };
+    let mut parts: Vec<String> = ops
+        .iter()
+        .map(|op| match op {
+            Op::Set { base, path, value } => {
+                let (label, at) = owner(doc, *base);
+                let field = field_path(doc, at, *base, path);
+                format!("set `{field}: {}`{label}", scalar(value, style))
+            }
+            Op::AddItem { base, path, item } => {
+                let (label, at) = owner(doc, *base);
+                let field = field_path(doc, at, *base, path);
+                format!("add `{item}` to `{field}`{label}")
+            }
+            Op::Remove { node } => {
+                let n = doc.node(*node);
+                let value = doc.text(*node).map(short);
+                let (label, at) = owner(doc, *node);
+                match (n.key.and_then(|k| doc.text(k)), n.parent) {
+                    (Some(_), _) => {
+                        let field = field_path(doc, at, *node, &[]);
+                        match value {
+                            Some(v) => format!("remove `{field}: {v}`{label}"),
+                            None => format!("remove `{field}`{label}"),
+                        }
+                    }
+                    (None, Some(list)) => {
+                        let field = field_path(doc, at, list, &[]);
+                        let item = value.unwrap_or_else(|| "the item".into());
+                        format!("remove `{item}` from `{field}`{label}")
+                    }
+                    (None, None) => "remove the value".into(),
+                }
+            }
+        })
+        .collect();
+    parts.dedup();
+    parts.join("; ")
 }
