@@ -5,11 +5,11 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: test setup lint unit sarif wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
+.PHONY: test setup lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
 
 ## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation;
 ## the library for wasm32; the playground: wasm-bindgen tests, end-to-end tests, budgets
-test: setup lint unit sarif wasm-lib dist wasm-test e2e web-budgets
+test: setup lint unit sarif report-schema wasm-lib dist wasm-test e2e web-budgets
 
 setup: web-setup
 	bash scripts/setup.sh
@@ -27,6 +27,12 @@ unit:
 sarif:
 	cargo build --quiet
 	bash tests/sarif/validate.sh
+
+# The JSON report of real runs against docs/report.schema.json (ajv, from npm).
+report-schema:
+	cargo build --quiet
+	[[ -d tests/schema/node_modules ]] || (cd tests/schema && npm ci --no-audit --no-fund)
+	node --test tests/schema/
 
 # Proves the library builds for wasm32-unknown-unknown (no fs, threads, clocks, stdout).
 wasm-lib:

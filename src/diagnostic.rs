@@ -201,6 +201,7 @@ pub struct Fix {
     pub unavailable: Option<String>,
     /// The edits before insertions into one mapping are merged: the fixer merges the
     /// intents of several fixes so that one mapping gets one block. (file, intent).
+    /// Kept only for the fixer's runs.
     #[serde(skip)]
     pub(crate) intents: Vec<(usize, Intent)>,
 }
@@ -228,7 +229,7 @@ pub struct Finding {
     pub related: Vec<Related>,
     pub pss: Option<PssRef>,
     /// The fix of this finding, when its rule has one.
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
     pub suppressed: Option<String>,
 }

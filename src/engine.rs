@@ -126,6 +126,8 @@ pub struct Engine {
     catalogue: &'static Catalogue,
     options: Options,
     active: Vec<Active>,
+    /// The fixer's engine keeps each fix's unmerged intents on its findings.
+    keep_intents: bool,
 }
 
 impl Engine {
@@ -166,6 +168,15 @@ impl Engine {
             catalogue,
             options,
             active,
+            keep_intents: false,
+        }
+    }
+
+    /// An engine for the fixer: its findings keep what merging several fixes needs.
+    pub(crate) fn for_fixing(options: Options) -> Self {
+        Engine {
+            keep_intents: true,
+            ..Engine::new(options)
         }
     }
 
@@ -261,7 +272,7 @@ impl Engine {
                     pods: object.pods.len(),
                 });
             }
-            let mut out = Emitter::new(bundle, file, model, info);
+            let mut out = Emitter::new(bundle, file, model, info, self.keep_intents);
             self.check_document(model, &mut out);
             report.findings.append(&mut out.findings);
         }
@@ -331,7 +342,7 @@ impl Engine {
                 let Some((model, info)) = doc_of(bundle, infos, hit.at.doc) else {
                     continue;
                 };
-                let mut out = Emitter::new(bundle, hit.at.doc.file, model, info);
+                let mut out = Emitter::new(bundle, hit.at.doc.file, model, info, self.keep_intents);
                 out.emit_bundle(a.rule, None, hit, infos);
                 report.findings.append(&mut out.findings);
             }
@@ -464,6 +475,8 @@ struct Emitter<'e, 'b> {
     /// Lowers fixes; detects the document's style on the first fix that needs it.
     planner: Planner<'b>,
     no_object: Arc<ObjectRef>,
+    /// Keep each fix's unmerged intents (for the fixer).
+    keep_intents: bool,
     findings: Vec<Finding>,
 }
 
@@ -473,6 +486,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         file: usize,
         model: &'b DocumentModel<'b>,
         info: &'e DocInfo<'b>,
+        keep_intents: bool,
     ) -> Self {
         Emitter {
             bundle,
@@ -481,6 +495,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
             info,
             planner: Planner::new(&bundle.sources[file].text, model.doc),
             no_object: Arc::default(),
+            keep_intents,
             findings: Vec::new(),
         }
     }
@@ -547,7 +562,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     }
 
     /// Lower the operations of a hit's fix, when its rule has one.
-    fn fix(&self, rule: &'static Rule, ops: &[rules::Op]) -> Option<Fix> {
+    fn fix(&self, rule: &'static Rule, ops: &[rules::Op]) -> Option<Box<Fix>> {
         let Some(FixPolicy::Available { applicability, .. }) = &rule.fix else {
             return None;
         };
@@ -567,7 +582,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
             },
             Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
         };
-        Some(Fix {
+        Some(Box::new(Fix {
             applicability: *applicability,
             title,
             edits: edits
@@ -579,8 +594,12 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 })
                 .collect(),
             unavailable,
-            intents: intents.into_iter().map(|i| (self.file, i)).collect(),
-        })
+            intents: if self.keep_intents {
+                intents.into_iter().map(|i| (self.file, i)).collect()
+            } else {
+                Vec::new()
+            },
+        }))
     }
 
     fn push(
@@ -590,7 +609,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         at: &Loc,
         message: String,
         related: Vec<Related>,
-        fix: Option<Fix>,
+        fix: Option<Box<Fix>>,
     ) {
         let doc = self.model.doc;
         let object = object.or_else(|| self.info.object_of(doc, node_of(at)));

@@ -133,7 +133,15 @@ fn comments(text: &str, range: Span) -> Vec<&str> {
 
 /// Detect the document's indentation step, sequence style, line endings and JSON-ness.
 pub(crate) fn detect_style(text: &str, doc: &Document) -> Style {
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // The document's own first line break (not the whole file's: a stream of many
+    // documents would be scanned once per document).
+    let own = text.get(doc.span.start..doc.span.end).unwrap_or(text);
+    let newline = match own.find(['\n', '\r']) {
+        Some(i) if own[i..].starts_with("\r\n") => "\r\n",
+        Some(_) => "\n",
+        None if text.contains("\r\n") => "\r\n",
+        None => "\n",
+    };
     let json = doc
         .root
         .is_some_and(|r| doc.node(r).flow && text[doc.node(r).span.start..].starts_with('{'));

@@ -76,7 +76,7 @@ pub fn fix(text: &str, options: &FixOptions) -> FixResult {
 
 /// Fix a bundle of sources, checked together exactly as [`Engine::check`] checks them.
 pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
-    let engine = Engine::new(options.check);
+    let engine = Engine::for_fixing(options.check);
     let mut state = State {
         engine: &engine,
         options,

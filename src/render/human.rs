@@ -99,6 +99,26 @@ fn snippet(
 
 /// Render a report for a terminal.
 pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail; the text is UTF-8.
+    let _ = write_human(&mut out, report, sources, options);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Move what `out` holds to `w`.
+fn drain(out: &mut String, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    w.write_all(out.as_bytes())?;
+    out.clear();
+    Ok(())
+}
+
+/// Write a report for a terminal to `w`, one finding at a time.
+pub fn write_human(
+    mut w: impl std::io::Write,
+    report: &Report,
+    sources: &[Source],
+    options: HumanOptions,
+) -> std::io::Result<()> {
     let style = Style(options.color);
     let mut positions = Positions::new(sources);
     let catalogue = Catalogue::builtin();
@@ -125,6 +145,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
             None,
         );
         out.push('\n');
+        drain(&mut out, &mut w)?;
     }
     for f in &report.findings {
         if f.suppressed.is_some() && !options.show_suppressed {
@@ -213,6 +234,7 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
             }
         }
         out.push('\n');
+        drain(&mut out, &mut w)?;
     }
     for n in &report.notes {
         let p = positions.position(n.file, n.span.start);
@@ -261,5 +283,5 @@ pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> Stri
         report.errors.len(),
         if report.errors.len() == 1 { "" } else { "s" }
     );
-    out
+    drain(&mut out, &mut w)
 }

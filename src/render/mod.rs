@@ -6,7 +6,7 @@ mod json;
 mod sarif;
 mod view;
 
-pub use human::{human, HumanOptions};
+pub use human::{human, write_human, HumanOptions};
 pub use json::{json, write_json, JSON_VERSION};
 pub use sarif::{sarif, write_sarif};
 pub use view::{FindingView, PositionView, SpanView};

@@ -207,9 +207,13 @@ impl<'a, 'l> Builder<'a, 'l> {
                     index: doc_index,
                     span: Span::new(self.doc_start, bspan.end.max(self.doc_start)),
                     root: self.root.take(),
+                    // Every document of a run is kept for the whole run: no spare capacity.
                     nodes: {
                         let capacity = self.nodes.len();
-                        std::mem::replace(&mut self.nodes, Vec::with_capacity(capacity))
+                        let mut nodes =
+                            std::mem::replace(&mut self.nodes, Vec::with_capacity(capacity));
+                        nodes.shrink_to_fit();
+                        nodes
                     },
                     duplicate_keys: std::mem::take(&mut self.duplicates),
                 };
@@ -279,7 +283,8 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { id, entries, .. }) = self.frames.pop() {
-                    let entries = self.merge_keys(id, entries);
+                    let mut entries = self.merge_keys(id, entries);
+                    entries.shrink_to_fit();
                     self.find_duplicates(&entries);
                     let values: Vec<NodeId> = entries.iter().map(|&(_, v)| v).collect();
                     self.close(id, bspan, &values);
@@ -288,7 +293,8 @@ impl<'a, 'l> Builder<'a, 'l> {
                 }
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { id, items }) = self.frames.pop() {
+                if let Some(Frame::Seq { id, mut items }) = self.frames.pop() {
+                    items.shrink_to_fit();
                     self.close(id, bspan, &items);
                     self.nodes[id as usize].kind = NodeKind::Seq(items);
                     self.attach(id);
