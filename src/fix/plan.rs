@@ -201,11 +201,97 @@ pub(crate) fn json_string(s: &str) -> String {
     out
 }
 
-pub(crate) fn scalar(value: &NewValue, style: Style) -> String {
+/// A value written on one line: a scalar, or a flow collection (`{a: [b]}`; JSON in
+/// JSON documents).
+pub(crate) fn flow_value(value: &NewValue, style: Style) -> String {
     match value {
         NewValue::Bool(b) => b.to_string(),
+        NewValue::Int(i) => i.to_string(),
         NewValue::Str(s) if style.json || needs_quotes(s) => json_string(s),
         NewValue::Str(s) => s.clone(),
+        NewValue::Map(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(k, style), flow_value(v, style)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        NewValue::List(items) => {
+            let items: Vec<String> = items.iter().map(|i| flow_value(i, style)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+fn non_empty_map(value: &NewValue) -> Option<&[(String, NewValue)]> {
+    match value {
+        NewValue::Map(e) if !e.is_empty() => Some(e),
+        _ => None,
+    }
+}
+
+fn non_empty_list(value: &NewValue) -> Option<&[NewValue]> {
+    match value {
+        NewValue::List(i) if !i.is_empty() => Some(i),
+        _ => None,
+    }
+}
+
+/// What follows `key:` for a key at column `indent`, in block style: ` scalar` (and
+/// `{}` / `[]` for empty collections), or lines below, indented by the document's unit
+/// (lists flush with their key when the document writes them so).
+fn block_value(value: &NewValue, indent: usize, style: Style, out: &mut String) {
+    if let Some(entries) = non_empty_map(value) {
+        block_map(entries, indent + style.unit, false, style, out);
+    } else if let Some(items) = non_empty_list(value) {
+        let at = if style.flush {
+            indent
+        } else {
+            indent + style.unit
+        };
+        block_seq(items, at, false, style, out);
+    } else {
+        out.push(' ');
+        out.push_str(&flow_value(value, style));
+    }
+}
+
+/// Mapping entries with keys at column `indent`, each on a new line — except the first
+/// when `inline` (it follows a `- ` already written).
+fn block_map(
+    entries: &[(String, NewValue)],
+    indent: usize,
+    inline: bool,
+    style: Style,
+    out: &mut String,
+) {
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(style.newline);
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&key(k, style));
+        out.push(':');
+        block_value(v, indent, style, out);
+    }
+}
+
+/// Sequence items with their `- ` at column `indent`, each on a new line — except the
+/// first when `inline`. Item contents sit two columns right of the dash.
+fn block_seq(items: &[NewValue], indent: usize, inline: bool, style: Style, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(style.newline);
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        if let Some(entries) = non_empty_map(item) {
+            block_map(entries, indent + 2, true, style, out);
+        } else if let Some(nested) = non_empty_list(item) {
+            block_seq(nested, indent + 2, true, style, out);
+        } else {
+            out.push_str(&flow_value(item, style));
+        }
     }
 }
 
@@ -307,10 +393,16 @@ impl<'a> Planner<'a> {
             (v, ScalarStyle::Literal | ScalarStyle::Folded) => {
                 return Err(format!(
                     "the value is a block scalar; write {} by hand",
-                    scalar(v, self.style())
+                    flow_value(v, self.style())
                 ))
             }
-            (v, _) => scalar(v, self.style()),
+            (v, _) if v.is_structured() => {
+                if let Some(intent) = self.structure_below_key(node, v) {
+                    return Ok(intent);
+                }
+                flow_value(v, self.style())
+            }
+            (v, _) => flow_value(v, self.style()),
         };
         if !n.span.is_empty() {
             return Ok(Intent::Replace { span: n.span, text });
@@ -325,6 +417,37 @@ impl<'a> Planner<'a> {
         Ok(Intent::Replace {
             span: Span::empty(colon + 1),
             text: format!(" {text}"),
+        })
+    }
+
+    /// A mapping or list replacing the scalar value of a key in a block mapping, written
+    /// in block style below the key. `None` where a flow value is the right text: in flow
+    /// collections and JSON, for list items, and for values not on their key's line.
+    fn structure_below_key(&self, node: NodeId, value: &NewValue) -> Option<Intent> {
+        let doc = self.doc;
+        let n = doc.node(node);
+        let key = n.key?;
+        if self.style().json || n.parent.is_some_and(|p| doc.node(p).flow) {
+            return None;
+        }
+        let key_span = doc.node(key).span;
+        let eol = line_end(self.text, key_span.end);
+        if !n.span.is_empty() && (n.span.start > eol || n.span.end > eol) {
+            return None;
+        }
+        Some(Intent::Insert {
+            target: Target {
+                key: (doc.index, node),
+                shape: Shape::Null {
+                    value: n.span,
+                    line_end: eol,
+                    key_indent: column(self.text, key_span.start),
+                    flow: false,
+                },
+                style: self.style(),
+            },
+            path: Vec::new(),
+            leaf: Leaf::Value(value.clone()),
         })
     }
 
@@ -399,7 +522,7 @@ impl<'a> Planner<'a> {
         let doc = self.doc;
         let text = self.text;
         let n = doc.node(seq);
-        let value = scalar(&NewValue::Str(item.to_string()), self.style());
+        let value = flow_value(&NewValue::Str(item.to_string()), self.style());
         let items = doc.items(seq);
         if n.flow {
             return Ok(match items.last() {
@@ -575,11 +698,11 @@ impl Tree {
 
     fn flow(&self, style: Style) -> String {
         match self {
-            Tree::Leaf(Leaf::Value(v)) => scalar(v, style),
+            Tree::Leaf(Leaf::Value(v)) => flow_value(v, style),
             Tree::Leaf(Leaf::List(items)) => {
                 let items: Vec<String> = items
                     .iter()
-                    .map(|i| scalar(&NewValue::Str(i.clone()), style))
+                    .map(|i| flow_value(&NewValue::Str(i.clone()), style))
                     .collect();
                 format!("[{}]", items.join(", "))
             }
@@ -601,7 +724,7 @@ fn block_list(items: &[String], indent: usize, style: Style, out: &mut String) {
         out.push_str(style.newline);
         out.push_str(&" ".repeat(indent));
         out.push_str("- ");
-        out.push_str(&scalar(&NewValue::Str(item.clone()), style));
+        out.push_str(&flow_value(&NewValue::Str(item.clone()), style));
     }
 }
 
@@ -613,10 +736,7 @@ fn block_entries(entries: &[(String, Tree)], indent: usize, style: Style, out: &
         out.push_str(&key(k, style));
         out.push(':');
         match t {
-            Tree::Leaf(Leaf::Value(v)) => {
-                out.push(' ');
-                out.push_str(&scalar(v, style));
-            }
+            Tree::Leaf(Leaf::Value(v)) => block_value(v, indent, style, out),
             Tree::Leaf(Leaf::List(items)) => block_list(
                 items,
                 if style.flush {
@@ -685,7 +805,7 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
                     style,
                     &mut out,
                 ),
-                Tree::Leaf(Leaf::Value(v)) => out = format!(" {}", scalar(v, style)),
+                Tree::Leaf(Leaf::Value(v)) => block_value(v, *key_indent, style, &mut out),
             }
             if value.is_empty() || value.start > *line_end {
                 (Span::empty(*line_end), out)
@@ -698,7 +818,13 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
                 } else {
                     format!(" {comment}")
                 };
-                (Span::new(start, *line_end), format!("{comment}{out}"))
+                // A value on the key's line goes before the comment, lines below after it.
+                let text = if out.starts_with(['\n', '\r']) {
+                    format!("{comment}{out}")
+                } else {
+                    format!("{out}{comment}")
+                };
+                (Span::new(start, *line_end), text)
             }
         }
         // A list or value inserted straight into a mapping cannot happen (paths name keys).
