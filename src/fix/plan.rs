@@ -831,3 +831,159 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
         (_, tree) => (Span::empty(0), tree.flow(style)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_stream, Limits};
+
+    /// `selector: {matchLabels: {app: web, tier: "front end"}, matchExpressions: [{key:
+    /// env, operator: In, values: [prod, staging]}], replicas: 2}`.
+    fn selector() -> NewValue {
+        NewValue::map([
+            (
+                "matchLabels",
+                NewValue::map([
+                    ("app", NewValue::Str("web".into())),
+                    ("tier", NewValue::Str("front end".into())),
+                ]),
+            ),
+            (
+                "matchExpressions",
+                NewValue::List(vec![NewValue::map([
+                    ("key", NewValue::Str("env".into())),
+                    ("operator", NewValue::Str("In".into())),
+                    ("values", NewValue::strings(["prod", "staging"])),
+                ])]),
+            ),
+            ("minReadySeconds", NewValue::Int(2)),
+        ])
+    }
+
+    fn selector_json() -> serde_json::Value {
+        serde_json::json!({
+            "matchLabels": {"app": "web", "tier": "front end"},
+            "matchExpressions": [{"key": "env", "operator": "In", "values": ["prod", "staging"]}],
+            "minReadySeconds": 2
+        })
+    }
+
+    /// Lower `Set spec.<path> = value` and apply its one edit.
+    fn set_below_spec(text: &str, path: &[&str], value: NewValue) -> String {
+        let stream = parse_stream(text, &Limits::default());
+        let doc = &stream.documents[0];
+        let spec = doc.get(doc.root.unwrap(), "spec").unwrap();
+        let intents = Planner::new(text, doc)
+            .lower(&[Op::set(spec, path, value)])
+            .unwrap();
+        assert_eq!(intents.len(), 1, "{intents:?}");
+        let (span, new) = match &intents[0] {
+            Intent::Replace { span, text } => (*span, text.clone()),
+            Intent::Insert { target, path, leaf } => {
+                let mut tree = Tree::Map(Vec::new());
+                tree.insert(path, leaf.clone());
+                render(target, &tree, text)
+            }
+        };
+        format!("{}{new}{}", &text[..span.start], &text[span.end..])
+    }
+
+    /// The value at `spec.<key>` of `text`, read back through the parser.
+    fn read_back(text: &str, key: &str) -> serde_json::Value {
+        let stream = parse_stream(text, &Limits::default());
+        assert!(stream.errors.is_empty(), "{:?}\n{text}", stream.errors);
+        let doc = &stream.documents[0];
+        let spec = doc.get(doc.root.unwrap(), "spec").unwrap();
+        doc.to_json(doc.get(spec, key).unwrap())
+    }
+
+    #[test]
+    fn structured_values_render_in_block_style_with_the_documents_unit_and_sequences() {
+        let text = "kind: Deployment\nspec:\n    replicas: 1\n    template:\n        spec:\n            containers:\n            - name: a\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "kind: Deployment\nspec:\n    replicas: 1\n    template:\n        spec:\n            containers:\n            - name: a\n    selector:\n        matchLabels:\n            app: web\n            tier: \"front end\"\n        matchExpressions:\n        - key: env\n          operator: In\n          values:\n          - prod\n          - staging\n        minReadySeconds: 2\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        // Indented sequences and CRLF are copied too.
+        let text = "spec:\r\n  containers:\r\n    - name: a\r\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "spec:\r\n  containers:\r\n    - name: a\r\n  selector:\r\n    matchLabels:\r\n      app: web\r\n      tier: \"front end\"\r\n    matchExpressions:\r\n      - key: env\r\n        operator: In\r\n        values:\r\n          - prod\r\n          - staging\r\n    minReadySeconds: 2\r\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+    }
+
+    #[test]
+    fn structured_values_replace_a_null_or_scalar_below_its_key() {
+        // (No sequence in the document: lists are indented, the default.)
+        let text = "spec:\n  selector: ~ # none yet\n  replicas: 1\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "spec:\n  selector: # none yet\n    matchLabels:\n      app: web\n      tier: \"front end\"\n    matchExpressions:\n      - key: env\n        operator: In\n        values:\n          - prod\n          - staging\n    minReadySeconds: 2\n  replicas: 1\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        let text = "spec:\n  selector:\n  replicas: 1\n";
+        let out = set_below_spec(text, &["selector"], NewValue::strings(["a"]));
+        assert_eq!(out, "spec:\n  selector:\n    - a\n  replicas: 1\n");
+        // Empty collections and nested lists.
+        let value = NewValue::map([
+            ("none", NewValue::Map(Vec::new())),
+            ("grid", NewValue::List(vec![NewValue::strings(["a", "b"])])),
+        ]);
+        let out = set_below_spec("spec:\n  x: 1\n  l:\n  - 1\n", &["x"], value);
+        assert_eq!(
+            out,
+            "spec:\n  x:\n    none: {}\n    grid:\n    - - a\n      - b\n  l:\n  - 1\n"
+        );
+        assert_eq!(
+            read_back(&out, "x"),
+            serde_json::json!({"none": {}, "grid": [["a", "b"]]})
+        );
+    }
+
+    #[test]
+    fn structured_values_render_in_flow_style_in_flow_mappings() {
+        let text =
+            "kind: Deployment\nspec: {replicas: 1, template: {spec: {containers: [{name: a}]}}}\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "kind: Deployment\nspec: {replicas: 1, template: {spec: {containers: [{name: a}]}}, selector: {matchLabels: {app: web, tier: \"front end\"}, matchExpressions: [{key: env, operator: In, values: [prod, staging]}], minReadySeconds: 2}}\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        // Replacing a scalar inside a flow mapping stays on its line.
+        let out = set_below_spec("spec: {selector: null}\n", &["selector"], selector());
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        assert_eq!(out.lines().count(), 1, "{out}");
+    }
+
+    #[test]
+    fn structured_values_render_as_json_in_json_documents() {
+        let text = "{\"kind\": \"Deployment\", \"spec\": {\"replicas\": 1}}";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "{\"kind\": \"Deployment\", \"spec\": {\"replicas\": 1, \"selector\": {\"matchLabels\": {\"app\": \"web\", \"tier\": \"front end\"}, \"matchExpressions\": [{\"key\": \"env\", \"operator\": \"In\", \"values\": [\"prod\", \"staging\"]}], \"minReadySeconds\": 2}}}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["spec"]["selector"], selector_json());
+        // A new nested path in JSON: every key quoted.
+        let out = set_below_spec(
+            text,
+            &["template", "metadata"],
+            NewValue::map([(
+                "labels",
+                NewValue::map([("app", NewValue::Str("web".into()))]),
+            )]),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            parsed["spec"]["template"],
+            serde_json::json!({"metadata": {"labels": {"app": "web"}}})
+        );
+    }
+}
