@@ -185,7 +185,7 @@ pub struct ResourceLimitParams {
     /// From this version on, a non-zero pod-level `spec.resources.limits.<resource>`
     /// caps every container and satisfies the rule (`"1.34"`, when pod-level resources
     /// became on by default; absent: never). Source:
-    /// https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/
+    /// <https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/>
     pub pod_level_since: Option<KubeVersion>,
 }
 

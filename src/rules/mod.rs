@@ -1,6 +1,13 @@
 //! Rule templates: the mechanism, written in Rust. Each rule of the catalogue
 //! (`policies/*.yaml`) names one template and gives it parameters.
 //!
+//! A template declares its parameter type ([`TemplateParams`]: a `Deserialize` struct
+//! with `deny_unknown_fields`, [`NoParams`] when it takes none). The catalogue parses and
+//! validates every rule's `params` as that type once, when it loads
+//! ([`Template::parse_params`]), and the check receives them typed:
+//! `fn check(cx: &PodCx, params: &TheirParams, out: &mut Vec<Hit>)`, declared with
+//! `pod_template!(name, summary, TheirParams, check)`.
+//!
 //! A template only detects: it returns [`Hit`]s — a location and a message. The
 //! engine turns hits into findings (pointer, span, object, suppression), and renderers
 //! turn findings into text. Templates never read files, clocks or the environment.
