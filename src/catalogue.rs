@@ -1,21 +1,29 @@
 //! The rule catalogue: every rule is data in `policies/<id>.yaml` that instantiates a
 //! parameterised template written in Rust (see [`crate::rules`]).
 
+use std::str::FromStr;
 use std::sync::OnceLock;
 
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Applicability, Area, Level, Severity};
+use crate::rules::{self, FieldError, PathSegment, TypedParams};
+use crate::source::LineIndex;
 use crate::version::KubeVersion;
-use crate::yaml::{parse_stream, Limits};
+use crate::yaml::{parse_stream, Document, Limits, NodeId};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 }
 
-/// Where a rule sits in the Pod Security Standards.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a rule sits in the Pod Security Standards (the `pss` mapping of a rule file).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PssMapping {
+    /// `baseline` or `restricted`.
+    #[serde(deserialize_with = "parsed")]
     pub level: Level,
     /// The upstream check id (`runAsNonRoot`, `capabilities_restricted`, …).
     pub check: String,
@@ -23,6 +31,7 @@ pub struct PssMapping {
     pub since: KubeVersion,
     /// The baseline check this restricted check replaces at the restricted level
     /// (from `since` on), as the reference implementation's `OverrideCheckIDs`.
+    #[serde(default)]
     pub overrides: Option<String>,
 }
 
@@ -55,14 +64,21 @@ impl FixPolicy {
     }
 }
 
+/// One rule of the catalogue, resolved and validated when it was loaded.
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,
     pub title: String,
     pub severity: Severity,
     pub area: Area,
+    /// The template's name; [`rules::template`] finds it (always, for a loaded rule).
     pub template: String,
+    /// The `params` mapping as written (`{}` when absent), for display: what
+    /// `typed_params` was parsed from.
     pub params: Json,
+    /// `params` parsed and validated as the template's parameter type (see
+    /// [`rules::Template::params`]); the template receives them as `&TheirParams`.
+    pub typed_params: TypedParams,
     pub pss: Option<PssMapping>,
     /// Equivalent checks of other scanners: (scanner, check id).
     pub sources: Vec<(String, String)>,
@@ -100,14 +116,20 @@ impl Catalogue {
         })
     }
 
-    /// Read rule files given as (file name, text).
+    /// Read rule files given as (file name, text): every rule is parsed, its template
+    /// resolved and its parameters validated here, once.
+    ///
+    /// Errors: every problem of every file, each as `policies/<file>:<line>:<column>:
+    /// <field path>: <message>` (`policies/cpu-limits.yaml:9:3: params.pod_level_sinc:
+    /// unknown field ...`) — unknown or missing keys, wrong types, malformed versions,
+    /// unknown templates or scanners, and rule ids defined twice.
     pub fn load(files: &[(&str, &str)]) -> Result<Catalogue, Vec<String>> {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         for (name, text) in files {
             match parse_rule(name, text) {
                 Ok(rule) => rules.push(rule),
-                Err(e) => errors.push(format!("policies/{name}: {e}")),
+                Err(e) => errors.extend(e),
             }
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -131,132 +153,312 @@ impl Catalogue {
     }
 }
 
-fn parse_rule(name: &str, text: &str) -> Result<Rule, String> {
+/// A rule file as written (`policies/<id>.yaml`); any other key is an error.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    /// kebab-case, the file name without `.yaml`.
+    id: Text,
+    title: Text,
+    #[serde(deserialize_with = "parsed")]
+    severity: Severity,
+    #[serde(deserialize_with = "parsed")]
+    area: Area,
+    /// The name of a template of [`rules::templates`].
+    template: Text,
+    /// Absent or null: not part of the Pod Security Standards.
+    #[serde(default)]
+    pss: Option<PssMapping>,
+    /// The template's parameters, validated by the template's own type.
+    #[serde(default)]
+    #[allow(dead_code)] // read from the JSON tree, so it is checked even when other keys fail
+    params: Option<Json>,
+    sources: Sources,
+    fix: FixFile,
+    rationale: Text,
+    remediation: Text,
+    references: NonEmpty<Reference>,
+}
+
+/// Trimmed text that is not empty.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Text(String);
+
+impl TryFrom<String> for Text {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let t = s.trim();
+        if t.is_empty() {
+            Err("must not be empty")
+        } else {
+            Ok(Text(t.to_string()))
+        }
+    }
+}
+
+/// An `https://` address.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Reference(String);
+
+impl TryFrom<String> for Reference {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if s.starts_with("https://") && s.len() > "https://".len() {
+            Ok(Reference(s))
+        } else {
+            Err(format!("{s:?} is not an https:// address"))
+        }
+    }
+}
+
+/// A list with at least one item.
+#[derive(Deserialize)]
+#[serde(try_from = "Vec<T>")]
+struct NonEmpty<T>(Vec<T>);
+
+impl<T> TryFrom<Vec<T>> for NonEmpty<T> {
+    type Error = &'static str;
+    fn try_from(v: Vec<T>) -> Result<Self, Self::Error> {
+        if v.is_empty() {
+            Err("expected at least one item")
+        } else {
+            Ok(NonEmpty(v))
+        }
+    }
+}
+
+/// A value read with its type's `FromStr` (`severity: high`).
+fn parsed<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err = String>,
+{
+    let s = String::deserialize(d)?;
+    s.trim().parse().map_err(de::Error::custom)
+}
+
+/// A scanner of [`SOURCES`].
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Scanner(String);
+
+impl TryFrom<String> for Scanner {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if SOURCES.contains(&s.as_str()) {
+            Ok(Scanner(s))
+        } else {
+            Err(format!(
+                "unknown scanner {s:?}, expected one of {}",
+                SOURCES.join(", ")
+            ))
+        }
+    }
+}
+
+/// `sources`: scanner → its equivalent check id, in the order written (`{}` when no
+/// scanner has one).
+struct Sources(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Sources;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of scanner to check id ({} when none has one)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sources, A::Error> {
+                let mut out = Vec::new();
+                while let Some((Scanner(s), Text(check))) = map.next_entry()? {
+                    out.push((s, check));
+                }
+                Ok(Sources(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `fix`: `applicability` and `reason`, or `guidance` alone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixFile {
+    applicability: Option<ApplicabilityName>,
+    reason: Option<Text>,
+    guidance: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ApplicabilityName {
+    Safe,
+    Unsafe,
+}
+
+impl FixFile {
+    fn policy(self) -> Result<FixPolicy, FieldError> {
+        match self {
+            FixFile {
+                applicability: Some(a),
+                reason: Some(Text(reason)),
+                guidance: None,
+            } => Ok(FixPolicy::Available {
+                applicability: match a {
+                    ApplicabilityName::Safe => Applicability::Safe,
+                    ApplicabilityName::Unsafe => Applicability::Unsafe,
+                },
+                reason,
+            }),
+            FixFile {
+                applicability: None,
+                reason: None,
+                guidance: Some(Text(guidance)),
+            } => Ok(FixPolicy::None { guidance }),
+            _ => Err(FieldError::new(
+                &["fix"],
+                "expected `applicability` (safe or unsafe) and `reason`, or `guidance` alone when no automatic change is sound",
+            )),
+        }
+    }
+}
+
+/// Where a field error is in the file: the key of an unknown field, else the value at
+/// the path (or its deepest existing parent).
+fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
+    let (mut node, mut key) = (root, None);
+    for segment in &e.path {
+        let next = match segment {
+            // The last occurrence of a key is the one the JSON tree kept.
+            PathSegment::Key(k) => doc
+                .entries(node)
+                .iter()
+                .rev()
+                .find(|&&(kn, _)| doc.text(kn) == Some(k.as_str()))
+                .map(|&(kn, v)| (v, Some(kn))),
+            PathSegment::Index(i) => doc.items(node).get(*i).map(|&n| (n, None)),
+        };
+        let Some((n, k)) = next else { break };
+        (node, key) = (n, k);
+    }
+    match key {
+        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span.start,
+        _ => doc.node(node).span.start,
+    }
+}
+
+/// Parse, resolve and validate one rule file; errors are complete lines
+/// (`policies/<name>:<line>:<column>: <path>: <message>`).
+fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
+    let file = format!("policies/{name}");
+    let lines = LineIndex::new(text);
+    let at = |offset: usize| {
+        let p = lines.position(text, offset);
+        format!("{file}:{}:{}", p.line, p.column)
+    };
     let stream = parse_stream(text, &Limits::default());
     if let Some(e) = stream.errors.first() {
-        return Err(format!(
-            "YAML error at byte {}: {}",
-            e.span.start, e.message
+        return Err(vec![format!(
+            "{}: YAML error: {}",
+            at(e.span.start),
+            e.message
+        )]);
+    }
+    let Some((doc, root)) = stream
+        .documents
+        .first()
+        .and_then(|d| d.root.map(|r| (d, r)))
+    else {
+        return Err(vec![format!("{file}: empty file")]);
+    };
+    let mut errors = Vec::new();
+    if let Some(second) = stream.documents.get(1) {
+        errors.push(format!(
+            "{}: a rule file holds one YAML document",
+            at(second.span.start)
         ));
     }
-    let doc = stream.documents.first().ok_or("empty file")?;
-    let json = doc.root.map(|r| doc.to_json(r)).ok_or("empty file")?;
-    let obj = json.as_object().ok_or("a rule must be a mapping")?;
-    let string = |key: &str| -> Result<String, String> {
-        match obj.get(key) {
-            Some(Json::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-            _ => Err(format!("missing or empty `{key}`")),
+    for &(first, dup) in &doc.duplicate_keys {
+        let p = lines.position(text, doc.node(first).span.start);
+        errors.push(format!(
+            "{}: key {:?} appears twice (first at line {})",
+            at(doc.node(dup).span.start),
+            doc.text(dup).unwrap_or(""),
+            p.line
+        ));
+    }
+    let json = doc.to_json(root);
+    let report = |e: FieldError| format!("{}: {e}", at(field_offset(doc, root, &e)));
+
+    // The parameters are checked even when another key is wrong, so one run shows both.
+    let raw_params = match json.get("params") {
+        None | Some(Json::Null) => Json::Object(Default::default()),
+        Some(p) => p.clone(),
+    };
+    let typed = match json.get("template").and_then(Json::as_str).map(str::trim) {
+        Some(t) => match rules::template(t) {
+            Some(template) => template
+                .parse_params(&raw_params)
+                .map_err(|e| errors.push(report(e.below("params"))))
+                .ok(),
+            None => {
+                let known: Vec<&str> = rules::templates().map(|t| t.name).collect();
+                errors.push(report(FieldError::new(
+                    &["template"],
+                    format!(
+                        "unknown template {t:?}, expected one of {}",
+                        known.join(", ")
+                    ),
+                )));
+                None
+            }
+        },
+        // Missing or not a string: the rule file's own check says so.
+        None => None,
+    };
+    let f: RuleFile = match serde_path_to_error::deserialize(&json) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.insert(0, report(FieldError::from_serde(e)));
+            return Err(errors);
         }
     };
-    let id = string("id")?;
+    let id = f.id.0;
     if format!("{id}.yaml") != name {
-        return Err(format!("rule id {id:?} must match its file name"));
+        errors.push(report(FieldError::new(
+            &["id"],
+            format!("rule id {id:?} must match its file name"),
+        )));
     }
     if !id
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(format!("rule id {id:?} is not kebab-case"));
+        errors.push(report(FieldError::new(
+            &["id"],
+            format!("rule id {id:?} is not kebab-case"),
+        )));
     }
-    let pss = match obj.get("pss") {
-        None | Some(Json::Null) => None,
-        Some(Json::Object(p)) => {
-            let field = |k: &str| {
-                p.get(k)
-                    .and_then(Json::as_str)
-                    .ok_or(format!("pss.{k} missing"))
-            };
-            Some(PssMapping {
-                level: field("level")?.parse()?,
-                check: field("check")?.to_string(),
-                since: field("since")?.parse()?,
-                overrides: p
-                    .get("overrides")
-                    .and_then(Json::as_str)
-                    .map(str::to_string),
-            })
-        }
-        Some(_) => return Err("`pss` must be a mapping or null".into()),
-    };
-    let sources = match obj.get("sources") {
-        Some(Json::Object(s)) => {
-            let mut out = Vec::new();
-            for (scanner, check) in s {
-                if !SOURCES.contains(&scanner.as_str()) {
-                    return Err(format!("unknown scanner {scanner:?} in sources"));
-                }
-                let check = check
-                    .as_str()
-                    .ok_or(format!("sources.{scanner} must be a string"))?;
-                out.push((scanner.clone(), check.to_string()));
-            }
-            out
-        }
-        _ => {
-            return Err(
-                "missing `sources` (a mapping of scanner to check id; {} when none has one)".into(),
-            )
-        }
-    };
-    let references = match obj.get("references") {
-        Some(Json::Array(a)) if !a.is_empty() => a
-            .iter()
-            .map(|r| {
-                r.as_str()
-                    .map(str::to_string)
-                    .ok_or("references must be strings".to_string())
-            })
-            .collect::<Result<_, _>>()?,
-        _ => return Err("missing `references` (a non-empty list)".into()),
-    };
-    let fix = match obj.get("fix") {
-        None | Some(Json::Null) => {
-            return Err("missing `fix` (applicability and reason, or guidance when no automatic change is sound)".into())
-        }
-        Some(Json::Object(f)) => {
-            let text = |k: &str| {
-                f.get(k)
-                    .and_then(Json::as_str)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-            };
-            match (text("applicability"), text("reason"), text("guidance")) {
-                (Some(a), Some(reason), None) => Some(FixPolicy::Available {
-                    applicability: match a {
-                        "safe" => Applicability::Safe,
-                        "unsafe" => Applicability::Unsafe,
-                        other => {
-                            return Err(format!(
-                                "fix.applicability {other:?}: expected safe or unsafe"
-                            ))
-                        }
-                    },
-                    reason: reason.to_string(),
-                }),
-                (None, None, Some(guidance)) => Some(FixPolicy::None {
-                    guidance: guidance.to_string(),
-                }),
-                _ => return Err("`fix` needs applicability and reason, or guidance alone".into()),
-            }
-        }
-        Some(_) => return Err("`fix` must be a mapping".into()),
-    };
-    Ok(Rule {
-        title: string("title")?,
-        severity: string("severity")?.parse()?,
-        area: string("area")?.parse()?,
-        template: string("template")?,
-        params: obj
-            .get("params")
-            .cloned()
-            .unwrap_or(Json::Object(Default::default())),
-        pss,
-        sources,
-        rationale: string("rationale")?,
-        remediation: string("remediation")?,
-        references,
-        fix,
-        file: format!("policies/{name}"),
-        id,
-    })
+    let fix = f.fix.policy().map_err(|e| errors.push(report(e))).ok();
+    match (typed, fix) {
+        (Some(typed_params), Some(fix)) if errors.is_empty() => Ok(Rule {
+            title: f.title.0,
+            severity: f.severity,
+            area: f.area,
+            template: f.template.0,
+            params: raw_params,
+            typed_params,
+            pss: f.pss,
+            sources: f.sources.0,
+            rationale: f.rationale.0,
+            remediation: f.remediation.0,
+            references: f.references.0.into_iter().map(|r| r.0).collect(),
+            fix: Some(fix),
+            file,
+            id,
+        }),
+        _ => Err(errors),
+    }
 }

@@ -213,11 +213,97 @@ pub(crate) fn json_string(s: &str) -> String {
     out
 }
 
-pub(crate) fn scalar(value: &NewValue, style: Style) -> String {
+/// A value written on one line: a scalar, or a flow collection (`{a: [b]}`; JSON in
+/// JSON documents).
+pub(crate) fn flow_value(value: &NewValue, style: Style) -> String {
     match value {
         NewValue::Bool(b) => b.to_string(),
+        NewValue::Int(i) => i.to_string(),
         NewValue::Str(s) if style.json || needs_quotes(s) => json_string(s),
         NewValue::Str(s) => s.clone(),
+        NewValue::Map(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(k, style), flow_value(v, style)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        NewValue::List(items) => {
+            let items: Vec<String> = items.iter().map(|i| flow_value(i, style)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+fn non_empty_map(value: &NewValue) -> Option<&[(String, NewValue)]> {
+    match value {
+        NewValue::Map(e) if !e.is_empty() => Some(e),
+        _ => None,
+    }
+}
+
+fn non_empty_list(value: &NewValue) -> Option<&[NewValue]> {
+    match value {
+        NewValue::List(i) if !i.is_empty() => Some(i),
+        _ => None,
+    }
+}
+
+/// What follows `key:` for a key at column `indent`, in block style: ` scalar` (and
+/// `{}` / `[]` for empty collections), or lines below, indented by the document's unit
+/// (lists flush with their key when the document writes them so).
+fn block_value(value: &NewValue, indent: usize, style: Style, out: &mut String) {
+    if let Some(entries) = non_empty_map(value) {
+        block_map(entries, indent + style.unit, false, style, out);
+    } else if let Some(items) = non_empty_list(value) {
+        let at = if style.flush {
+            indent
+        } else {
+            indent + style.unit
+        };
+        block_seq(items, at, false, style, out);
+    } else {
+        out.push(' ');
+        out.push_str(&flow_value(value, style));
+    }
+}
+
+/// Mapping entries with keys at column `indent`, each on a new line — except the first
+/// when `inline` (it follows a `- ` already written).
+fn block_map(
+    entries: &[(String, NewValue)],
+    indent: usize,
+    inline: bool,
+    style: Style,
+    out: &mut String,
+) {
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(style.newline);
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&key(k, style));
+        out.push(':');
+        block_value(v, indent, style, out);
+    }
+}
+
+/// Sequence items with their `- ` at column `indent`, each on a new line — except the
+/// first when `inline`. Item contents sit two columns right of the dash.
+fn block_seq(items: &[NewValue], indent: usize, inline: bool, style: Style, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 || !inline {
+            out.push_str(style.newline);
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str("- ");
+        if let Some(entries) = non_empty_map(item) {
+            block_map(entries, indent + 2, true, style, out);
+        } else if let Some(nested) = non_empty_list(item) {
+            block_seq(nested, indent + 2, true, style, out);
+        } else {
+            out.push_str(&flow_value(item, style));
+        }
     }
 }
 
@@ -319,10 +405,16 @@ impl<'a> Planner<'a> {
             (v, ScalarStyle::Literal | ScalarStyle::Folded) => {
                 return Err(format!(
                     "the value is a block scalar; write {} by hand",
-                    scalar(v, self.style())
+                    flow_value(v, self.style())
                 ))
             }
-            (v, _) => scalar(v, self.style()),
+            (v, _) if v.is_structured() => {
+                if let Some(intent) = self.structure_below_key(node, v) {
+                    return Ok(intent);
+                }
+                flow_value(v, self.style())
+            }
+            (v, _) => flow_value(v, self.style()),
         };
         if !n.span.is_empty() {
             return Ok(Intent::Replace { span: n.span, text });
@@ -337,6 +429,37 @@ impl<'a> Planner<'a> {
         Ok(Intent::Replace {
             span: Span::empty(colon + 1),
             text: format!(" {text}"),
+        })
+    }
+
+    /// A mapping or list replacing the scalar value of a key in a block mapping, written
+    /// in block style below the key. `None` where a flow value is the right text: in flow
+    /// collections and JSON, for list items, and for values not on their key's line.
+    fn structure_below_key(&self, node: NodeId, value: &NewValue) -> Option<Intent> {
+        let doc = self.doc;
+        let n = doc.node(node);
+        let key = n.key?;
+        if self.style().json || n.parent.is_some_and(|p| doc.node(p).flow) {
+            return None;
+        }
+        let key_span = doc.node(key).span;
+        let eol = line_end(self.text, key_span.end);
+        if !n.span.is_empty() && (n.span.start > eol || n.span.end > eol) {
+            return None;
+        }
+        Some(Intent::Insert {
+            target: Target {
+                key: (doc.index, node),
+                shape: Shape::Null {
+                    value: n.span,
+                    line_end: eol,
+                    key_indent: column(self.text, key_span.start),
+                    flow: false,
+                },
+                style: self.style(),
+            },
+            path: Vec::new(),
+            leaf: Leaf::Value(value.clone()),
         })
     }
 
@@ -411,7 +534,7 @@ impl<'a> Planner<'a> {
         let doc = self.doc;
         let text = self.text;
         let n = doc.node(seq);
-        let value = scalar(&NewValue::Str(item.to_string()), self.style());
+        let value = flow_value(&NewValue::Str(item.to_string()), self.style());
         let items = doc.items(seq);
         if n.flow {
             return Ok(match items.last() {
@@ -587,11 +710,11 @@ impl Tree {
 
     fn flow(&self, style: Style) -> String {
         match self {
-            Tree::Leaf(Leaf::Value(v)) => scalar(v, style),
+            Tree::Leaf(Leaf::Value(v)) => flow_value(v, style),
             Tree::Leaf(Leaf::List(items)) => {
                 let items: Vec<String> = items
                     .iter()
-                    .map(|i| scalar(&NewValue::Str(i.clone()), style))
+                    .map(|i| flow_value(&NewValue::Str(i.clone()), style))
                     .collect();
                 format!("[{}]", items.join(", "))
             }
@@ -613,7 +736,7 @@ fn block_list(items: &[String], indent: usize, style: Style, out: &mut String) {
         out.push_str(style.newline);
         out.push_str(&" ".repeat(indent));
         out.push_str("- ");
-        out.push_str(&scalar(&NewValue::Str(item.clone()), style));
+        out.push_str(&flow_value(&NewValue::Str(item.clone()), style));
     }
 }
 
@@ -625,10 +748,7 @@ fn block_entries(entries: &[(String, Tree)], indent: usize, style: Style, out: &
         out.push_str(&key(k, style));
         out.push(':');
         match t {
-            Tree::Leaf(Leaf::Value(v)) => {
-                out.push(' ');
-                out.push_str(&scalar(v, style));
-            }
+            Tree::Leaf(Leaf::Value(v)) => block_value(v, indent, style, out),
             Tree::Leaf(Leaf::List(items)) => block_list(
                 items,
                 if style.flush {
@@ -697,7 +817,7 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
                     style,
                     &mut out,
                 ),
-                Tree::Leaf(Leaf::Value(v)) => out = format!(" {}", scalar(v, style)),
+                Tree::Leaf(Leaf::Value(v)) => block_value(v, *key_indent, style, &mut out),
             }
             if value.is_empty() || value.start > *line_end {
                 (Span::empty(*line_end), out)
@@ -710,7 +830,13 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
                 } else {
                     format!(" {comment}")
                 };
-                (Span::new(start, *line_end), format!("{comment}{out}"))
+                // A value on the key's line goes before the comment, lines below after it.
+                let text = if out.starts_with(['\n', '\r']) {
+                    format!("{comment}{out}")
+                } else {
+                    format!("{out}{comment}")
+                };
+                (Span::new(start, *line_end), text)
             }
         }
         // A list or value inserted straight into a mapping cannot happen (paths name keys).
@@ -903,7 +1029,7 @@ pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
             Op::Set { base, path, value } => {
                 let (label, at) = owner(doc, *base);
                 let field = field_path(doc, at, *base, path);
-                format!("set `{field}: {}`{label}", scalar(value, style))
+                format!("set `{field}: {}`{label}", flow_value(value, style))
             }
             Op::AddItem { base, path, item } => {
                 let (label, at) = owner(doc, *base);
@@ -934,4 +1060,160 @@ pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
         .collect();
     parts.dedup();
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_stream, Limits};
+
+    /// `selector: {matchLabels: {app: web, tier: "front end"}, matchExpressions: [{key:
+    /// env, operator: In, values: [prod, staging]}], replicas: 2}`.
+    fn selector() -> NewValue {
+        NewValue::map([
+            (
+                "matchLabels",
+                NewValue::map([
+                    ("app", NewValue::Str("web".into())),
+                    ("tier", NewValue::Str("front end".into())),
+                ]),
+            ),
+            (
+                "matchExpressions",
+                NewValue::List(vec![NewValue::map([
+                    ("key", NewValue::Str("env".into())),
+                    ("operator", NewValue::Str("In".into())),
+                    ("values", NewValue::strings(["prod", "staging"])),
+                ])]),
+            ),
+            ("minReadySeconds", NewValue::Int(2)),
+        ])
+    }
+
+    fn selector_json() -> serde_json::Value {
+        serde_json::json!({
+            "matchLabels": {"app": "web", "tier": "front end"},
+            "matchExpressions": [{"key": "env", "operator": "In", "values": ["prod", "staging"]}],
+            "minReadySeconds": 2
+        })
+    }
+
+    /// Lower `Set spec.<path> = value` and apply its one edit.
+    fn set_below_spec(text: &str, path: &[&str], value: NewValue) -> String {
+        let stream = parse_stream(text, &Limits::default());
+        let doc = &stream.documents[0];
+        let spec = doc.get(doc.root.unwrap(), "spec").unwrap();
+        let intents = Planner::new(text, doc)
+            .lower(&[Op::set(spec, path, value)])
+            .unwrap();
+        assert_eq!(intents.len(), 1, "{intents:?}");
+        let (span, new) = match &intents[0] {
+            Intent::Replace { span, text } => (*span, text.clone()),
+            Intent::Insert { target, path, leaf } => {
+                let mut tree = Tree::Map(Vec::new());
+                tree.insert(path, leaf.clone());
+                render(target, &tree, text)
+            }
+        };
+        format!("{}{new}{}", &text[..span.start], &text[span.end..])
+    }
+
+    /// The value at `spec.<key>` of `text`, read back through the parser.
+    fn read_back(text: &str, key: &str) -> serde_json::Value {
+        let stream = parse_stream(text, &Limits::default());
+        assert!(stream.errors.is_empty(), "{:?}\n{text}", stream.errors);
+        let doc = &stream.documents[0];
+        let spec = doc.get(doc.root.unwrap(), "spec").unwrap();
+        doc.to_json(doc.get(spec, key).unwrap())
+    }
+
+    #[test]
+    fn structured_values_render_in_block_style_with_the_documents_unit_and_sequences() {
+        let text = "kind: Deployment\nspec:\n    replicas: 1\n    template:\n        spec:\n            containers:\n            - name: a\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "kind: Deployment\nspec:\n    replicas: 1\n    template:\n        spec:\n            containers:\n            - name: a\n    selector:\n        matchLabels:\n            app: web\n            tier: \"front end\"\n        matchExpressions:\n        - key: env\n          operator: In\n          values:\n          - prod\n          - staging\n        minReadySeconds: 2\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        // Indented sequences and CRLF are copied too.
+        let text = "spec:\r\n  containers:\r\n    - name: a\r\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "spec:\r\n  containers:\r\n    - name: a\r\n  selector:\r\n    matchLabels:\r\n      app: web\r\n      tier: \"front end\"\r\n    matchExpressions:\r\n      - key: env\r\n        operator: In\r\n        values:\r\n          - prod\r\n          - staging\r\n    minReadySeconds: 2\r\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+    }
+
+    #[test]
+    fn structured_values_replace_a_null_or_scalar_below_its_key() {
+        // (No sequence in the document: lists are indented, the default.)
+        let text = "spec:\n  selector: ~ # none yet\n  replicas: 1\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "spec:\n  selector: # none yet\n    matchLabels:\n      app: web\n      tier: \"front end\"\n    matchExpressions:\n      - key: env\n        operator: In\n        values:\n          - prod\n          - staging\n    minReadySeconds: 2\n  replicas: 1\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        let text = "spec:\n  selector:\n  replicas: 1\n";
+        let out = set_below_spec(text, &["selector"], NewValue::strings(["a"]));
+        assert_eq!(out, "spec:\n  selector:\n    - a\n  replicas: 1\n");
+        // Empty collections and nested lists.
+        let value = NewValue::map([
+            ("none", NewValue::Map(Vec::new())),
+            ("grid", NewValue::List(vec![NewValue::strings(["a", "b"])])),
+        ]);
+        let out = set_below_spec("spec:\n  x: 1\n  l:\n  - 1\n", &["x"], value);
+        assert_eq!(
+            out,
+            "spec:\n  x:\n    none: {}\n    grid:\n    - - a\n      - b\n  l:\n  - 1\n"
+        );
+        assert_eq!(
+            read_back(&out, "x"),
+            serde_json::json!({"none": {}, "grid": [["a", "b"]]})
+        );
+    }
+
+    #[test]
+    fn structured_values_render_in_flow_style_in_flow_mappings() {
+        let text =
+            "kind: Deployment\nspec: {replicas: 1, template: {spec: {containers: [{name: a}]}}}\n";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "kind: Deployment\nspec: {replicas: 1, template: {spec: {containers: [{name: a}]}}, selector: {matchLabels: {app: web, tier: \"front end\"}, matchExpressions: [{key: env, operator: In, values: [prod, staging]}], minReadySeconds: 2}}\n"
+        );
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        // Replacing a scalar inside a flow mapping stays on its line.
+        let out = set_below_spec("spec: {selector: null}\n", &["selector"], selector());
+        assert_eq!(read_back(&out, "selector"), selector_json());
+        assert_eq!(out.lines().count(), 1, "{out}");
+    }
+
+    #[test]
+    fn structured_values_render_as_json_in_json_documents() {
+        let text = "{\"kind\": \"Deployment\", \"spec\": {\"replicas\": 1}}";
+        let out = set_below_spec(text, &["selector"], selector());
+        assert_eq!(
+            out,
+            "{\"kind\": \"Deployment\", \"spec\": {\"replicas\": 1, \"selector\": {\"matchLabels\": {\"app\": \"web\", \"tier\": \"front end\"}, \"matchExpressions\": [{\"key\": \"env\", \"operator\": \"In\", \"values\": [\"prod\", \"staging\"]}], \"minReadySeconds\": 2}}}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["spec"]["selector"], selector_json());
+        // A new nested path in JSON: every key quoted.
+        let out = set_below_spec(
+            text,
+            &["template", "metadata"],
+            NewValue::map([(
+                "labels",
+                NewValue::map([("app", NewValue::Str("web".into()))]),
+            )]),
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            parsed["spec"]["template"],
+            serde_json::json!({"metadata": {"labels": {"app": "web"}}})
+        );
+    }
 }

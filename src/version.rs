@@ -56,6 +56,26 @@ impl FromStr for KubeVersion {
     }
 }
 
+/// Deserialised from a string in any spelling [`FromStr`] accepts (`"1.25"`, `"v1.25"`,
+/// `"latest"`). A number is refused: YAML reads an unquoted `1.30` as 1.3.
+impl<'de> serde::Deserialize<'de> for KubeVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = KubeVersion;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a quoted Kubernetes version such as \"1.25\" (unquoted, 1.30 would read as 1.3)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KubeVersion, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +90,19 @@ mod tests {
         assert!("1.x".parse::<KubeVersion>().is_err());
         assert!("".parse::<KubeVersion>().is_err());
         assert_eq!(KubeVersion::new(8).to_string(), "v1.8");
+    }
+
+    #[test]
+    fn deserialises_quoted_versions_and_refuses_numbers() {
+        let v: KubeVersion = serde_json::from_str("\"1.25\"").unwrap();
+        assert_eq!(v, KubeVersion::new(25));
+        let e = serde_json::from_str::<KubeVersion>("1.3")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("quoted Kubernetes version"), "{e}");
+        let e = serde_json::from_str::<KubeVersion>("\"1.x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid Kubernetes version \"1.x\""), "{e}");
     }
 }

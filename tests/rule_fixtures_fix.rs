@@ -3,13 +3,18 @@
 //! `<name>.unsafe.fixed.yaml` when unsafe fixes give something else, compared byte for
 //! byte. The fixed text parses, has none of the rule's fixable findings left, and is a
 //! fixed point. Set `UPDATE_SNAPSHOTS=1` to rewrite the goldens after review.
+//!
+//! Tests (libtest-mimic, `harness = false`): `<rule-id>/<file>` per fail fixture of a rule
+//! that declares a fix, and `<rule-id>/declared-fix-matches-emitted` per rule.
 
 mod common;
 
 use common::header;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 
 use kubeharden::catalogue::FixPolicy;
+use kubeharden::catalogue::Rule;
 use kubeharden::fix::{fix, FixOptions};
 use kubeharden::{Catalogue, Engine, KubeVersion, Options, Profile, Source};
 
@@ -42,103 +47,135 @@ fn golden(path: &Path, variant: &str) -> PathBuf {
     path.with_file_name(format!("{stem}{variant}.fixed.{ext}"))
 }
 
-#[test]
-fn fixable_rules_have_goldens_and_declared_fixes_match_emitted_ones() {
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn verdict(problems: Vec<String>) -> Result<(), Failed> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n\n").into())
+    }
+}
+
+/// A rule declares a fix exactly when its fail fixtures emit one.
+fn declared_fix_matches_emitted(rule: &Rule) -> Result<(), Failed> {
+    let declared = matches!(rule.fix, Some(FixPolicy::Available { .. }));
+    let mut emitted = false;
+    for path in fail_cases(&fixtures_dir().join(&rule.id)) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let report = Engine::new(options(&text)).check(&[Source::new("f", text.clone())]);
+        emitted |= report
+            .findings
+            .iter()
+            .any(|f| f.rule == rule.id && f.fix.is_some());
+    }
+    if declared != emitted {
+        return Err(format!(
+            "{}: declares {} fix but its fail fixtures {} one",
+            rule.id,
+            if declared { "a" } else { "no" },
+            if emitted { "emit" } else { "never emit" }
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The goldens of one fail fixture of a rule that declares a fix.
+fn goldens(rule: &Rule, path: &Path) -> Result<(), Failed> {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut problems = Vec::new();
-    for rule in &Catalogue::builtin().rules {
-        let declared = matches!(rule.fix, Some(FixPolicy::Available { .. }));
-        let mut emitted = false;
-        for path in fail_cases(&root.join(&rule.id)) {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let check = options(&text);
-            let report = Engine::new(check).check(&[Source::new("f", text.clone())]);
-            let fixable = report
-                .findings
-                .iter()
-                .filter(|f| f.rule == rule.id && f.fix.is_some())
-                .count();
-            emitted |= fixable > 0;
-            if !declared {
-                continue;
-            }
-            let mut previous = text.clone();
-            for (variant, unsafe_fixes) in [("", false), (".unsafe", true)] {
-                let opts = FixOptions {
-                    check,
-                    unsafe_fixes,
-                    rules: Some(vec![rule.id.clone()]),
-                    ..FixOptions::default()
-                };
-                let result = fix(&text, &opts);
-                let file = golden(&path, variant);
-                let name = file.display();
-                // Each variant is stored only where it differs from the one before.
-                if result.text() == previous {
-                    if file.exists() {
-                        if update {
-                            std::fs::remove_file(&file).unwrap();
-                        } else {
-                            problems.push(format!(
-                                "{name}: stale golden (the fix now changes nothing more)"
-                            ));
-                        }
-                    }
-                    continue;
-                }
-                previous = result.text().to_string();
+    let text = std::fs::read_to_string(path).unwrap();
+    let check = options(&text);
+    let mut previous = text.clone();
+    for (variant, unsafe_fixes) in [("", false), (".unsafe", true)] {
+        let opts = FixOptions {
+            check,
+            unsafe_fixes,
+            rules: Some(vec![rule.id.clone()]),
+            ..FixOptions::default()
+        };
+        let result = fix(&text, &opts);
+        let file = golden(path, variant);
+        let name = file.display();
+        // Each variant is stored only where it differs from the one before.
+        if result.text() == previous {
+            if file.exists() {
                 if update {
-                    std::fs::write(&file, result.text()).unwrap();
+                    std::fs::remove_file(&file).unwrap();
                 } else {
-                    match std::fs::read_to_string(&file) {
-                        Ok(expected) if expected == result.text() => {}
-                        Ok(expected) => problems.push(format!(
-                            "{name}: differs\n--- expected\n{expected}\n--- actual\n{}",
-                            result.text()
-                        )),
-                        Err(_) => problems.push(format!(
-                            "{name}: missing golden (UPDATE_SNAPSHOTS=1, then review)"
-                        )),
-                    }
-                }
-                let after =
-                    Engine::new(check).check(&[Source::new("f", result.text().to_string())]);
-                if !after.errors.is_empty() {
-                    problems.push(format!("{name}: does not parse: {:?}", after.errors));
-                }
-                let left: Vec<_> = after
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.rule == rule.id
-                            && f.suppressed.is_none()
-                            && f.fixable().is_some_and(|a| {
-                                unsafe_fixes || a == kubeharden::Applicability::Safe
-                            })
-                    })
-                    .map(|f| f.path.clone())
-                    .collect();
-                if !left.is_empty() {
                     problems.push(format!(
-                        "{name}: fixable {} findings left at {left:?} (skipped: {:?})",
-                        rule.id, result.skipped
+                        "{name}: stale golden (the fix now changes nothing more)"
                     ));
                 }
-                let again = fix(result.text(), &opts);
-                if again.text() != result.text() {
-                    problems.push(format!("{name}: not a fixed point"));
-                }
+            }
+            continue;
+        }
+        previous = result.text().to_string();
+        if update {
+            std::fs::write(&file, result.text()).unwrap();
+        } else {
+            match std::fs::read_to_string(&file) {
+                Ok(expected) if expected == result.text() => {}
+                Ok(expected) => problems.push(format!(
+                    "{name}: differs\n--- expected\n{expected}\n--- actual\n{}",
+                    result.text()
+                )),
+                Err(_) => problems.push(format!(
+                    "{name}: missing golden (UPDATE_SNAPSHOTS=1, then review)"
+                )),
             }
         }
-        if declared != emitted {
+        let after = Engine::new(check).check(&[Source::new("f", result.text().to_string())]);
+        if !after.errors.is_empty() {
+            problems.push(format!("{name}: does not parse: {:?}", after.errors));
+        }
+        let left: Vec<_> = after
+            .findings
+            .iter()
+            .filter(|f| {
+                f.rule == rule.id
+                    && f.suppressed.is_none()
+                    && f.fixable()
+                        .is_some_and(|a| unsafe_fixes || a == kubeharden::Applicability::Safe)
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        if !left.is_empty() {
             problems.push(format!(
-                "{}: declares {} fix but its fail fixtures {} one",
-                rule.id,
-                if declared { "a" } else { "no" },
-                if emitted { "emit" } else { "never emit" }
+                "{name}: fixable {} findings left at {left:?} (skipped: {:?})",
+                rule.id, result.skipped
             ));
         }
+        let again = fix(result.text(), &opts);
+        if again.text() != result.text() {
+            problems.push(format!("{name}: not a fixed point"));
+        }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    verdict(problems)
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for rule in &Catalogue::builtin().rules {
+        trials.push(Trial::test(
+            format!("{}/declared-fix-matches-emitted", rule.id),
+            move || declared_fix_matches_emitted(rule),
+        ));
+        if !matches!(rule.fix, Some(FixPolicy::Available { .. })) {
+            continue;
+        }
+        for path in fail_cases(&fixtures_dir().join(&rule.id)) {
+            let name = format!(
+                "{}/{}",
+                rule.id,
+                path.file_name().unwrap().to_string_lossy()
+            );
+            trials.push(Trial::test(name, move || goldens(rule, &path)));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -1,12 +1,13 @@
 //! Rules that read the whole bundle at once.
 
-use super::{BundleCx, BundleHit, Check, Loc, Place, Template};
+use super::{BundleCx, BundleHit, Check, Loc, NoParams, ParamSpec, Place, Template};
 use crate::bundle::Entry;
 
 pub static TEMPLATES: &[Template] = &[Template {
     name: "duplicate-object",
     summary: "an object (API group, kind, namespace, name) must be defined once in the bundle",
     check: Check::Bundle(duplicate_object),
+    params: ParamSpec::of::<NoParams>("NoParams"),
     validity: false,
 }];
 

@@ -1,48 +1,232 @@
 //! Container hardening beyond the Pod Security Standards.
 
-use super::{quoted, Check, Hit, Loc, NewValue, Op, Params, PodCx, Template};
+use serde::Deserialize;
+
+use super::{
+    in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PodCx, Template,
+    TemplateParams,
+};
 use crate::model::ContainerKind;
+use crate::version::KubeVersion;
 use crate::yaml::Value;
 
 pub static TEMPLATES: &[Template] = &[
     pod_template!(
         "container-setting",
         "every container must set securityContext.`field` to `expected` (`linux_only`: not on Windows pods)",
+        ContainerSettingParams,
         container_setting
     ),
     pod_template!(
         "host-path",
         "hostPath volumes must not expose `paths` (with `match_parents`: nor a directory holding one) or anything below `prefixes`",
+        HostPathParams,
         host_path
     ),
     pod_template!(
         "capability-dropped",
         "every container must drop `capability` (or ALL), not add it back, and not be privileged",
+        CapabilityDroppedParams,
         capability_dropped
     ),
     pod_template!(
         "resource-limit",
         "every container must set a non-zero resources.limits.`resource` (or the pod, from `pod_level_since`)",
+        ResourceLimitParams,
         resource_limit
     ),
     pod_template!(
         "env-literal-secret",
         "secrets must not be literal environment values (`name_patterns`, `value_prefixes`)",
+        EnvLiteralSecretParams,
         env_literal_secret
     ),
 ];
 
+/// A boolean field of a container's `securityContext` (`k8s.io/api/core/v1`
+/// `SecurityContext`), as the API spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecurityContextFlag {
+    AllowPrivilegeEscalation,
+    Privileged,
+    ReadOnlyRootFilesystem,
+    RunAsNonRoot,
+}
+
+impl SecurityContextFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityContextFlag::AllowPrivilegeEscalation => "allowPrivilegeEscalation",
+            SecurityContextFlag::Privileged => "privileged",
+            SecurityContextFlag::ReadOnlyRootFilesystem => "readOnlyRootFilesystem",
+            SecurityContextFlag::RunAsNonRoot => "runAsNonRoot",
+        }
+    }
+}
+
+/// Parameters of `container-setting`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSettingParams {
+    /// The boolean `securityContext` field every container must set
+    /// (`readOnlyRootFilesystem`). Source: `k8s.io/api/core/v1/types.go`, `SecurityContext`.
+    pub field: SecurityContextFlag,
+    /// The value it must have.
+    pub expected: bool,
+    /// Skip pods with `spec.os.name: windows`, where the API server rejects Linux-only
+    /// settings (default false). Source: `k8s.io/kubernetes/pkg/apis/core/validation/validation.go`
+    /// (`validateWindows`: Linux-only fields are forbidden when `spec.os.name` is windows).
+    #[serde(default)]
+    pub linux_only: bool,
+}
+
+impl TemplateParams for ContainerSettingParams {}
+
+/// Parameters of `host-path`. At least one of `paths` and `prefixes` is non-empty.
+/// Paths are absolute and normalised at load (`//etc/./kubernetes/` → `/etc/kubernetes`),
+/// as the kernel resolves them.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathParams {
+    /// Host paths that must not be mounted exactly (`/var/run/docker.sock`); default none.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Host directories that must not be mounted, nor anything below them (`/etc`);
+    /// default none.
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// Also flag mounting a directory that holds one of `paths` (`/var/run` holds
+    /// `/var/run/docker.sock`); default false.
+    #[serde(default)]
+    pub match_parents: bool,
+    /// What the path exposes, for the message (`the container runtime's control socket`).
+    pub what: String,
+}
+
+impl TemplateParams for HostPathParams {
+    fn validate(&mut self) -> Result<(), FieldError> {
+        if self.paths.is_empty() && self.prefixes.is_empty() {
+            return Err(FieldError::new(
+                &[],
+                "expected `paths` or `prefixes` to list at least one host path",
+            ));
+        }
+        for (field, list) in [("paths", &mut self.paths), ("prefixes", &mut self.prefixes)] {
+            for (i, path) in list.iter_mut().enumerate() {
+                if !path.starts_with('/') {
+                    return Err(FieldError::new(
+                        &[field],
+                        format!("{path:?} is not an absolute path"),
+                    )
+                    .item(i));
+                }
+                *path = normalise_path(path);
+            }
+        }
+        if self.what.trim().is_empty() {
+            return Err(FieldError::new(&["what"], "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+/// Parameters of `capability-dropped`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityDroppedParams {
+    /// The capability every container must drop: upper case, without `CAP_` (`NET_RAW`),
+    /// as in `securityContext.capabilities.drop`. Source: capabilities(7).
+    pub capability: String,
+}
+
+impl TemplateParams for CapabilityDroppedParams {
+    fn validate(&mut self) -> Result<(), FieldError> {
+        let c = &self.capability;
+        if c.is_empty()
+            || c == "ALL"
+            || c.starts_with("CAP_")
+            || !c
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(FieldError::new(
+                &["capability"],
+                format!("{c:?} is not a capability name (upper case, without CAP_, like NET_RAW)"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A compute resource a container limits (`resources.limits.<name>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Resource {
+    Cpu,
+    Memory,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Memory => "memory",
+        }
+    }
+}
+
+/// Parameters of `resource-limit`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceLimitParams {
+    /// The resource every container must limit: `cpu` or `memory`.
+    pub resource: Resource,
+    /// From this version on, a non-zero pod-level `spec.resources.limits.<resource>`
+    /// caps every container and satisfies the rule (`"1.34"`, when pod-level resources
+    /// became on by default; absent: never). Source:
+    /// <https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/>
+    pub pod_level_since: Option<KubeVersion>,
+}
+
+impl TemplateParams for ResourceLimitParams {}
+
+/// Parameters of `env-literal-secret`. Both lists are required (write `[]` to use only
+/// the other).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvLiteralSecretParams {
+    /// Words that mark a variable name as a secret (`PASSWORD`), matched anywhere in the
+    /// name, case-insensitively (upper-cased at load).
+    pub name_patterns: Vec<String>,
+    /// Prefixes of well-known credential formats (`AKIA` for AWS access keys, `ghp_` for
+    /// GitHub tokens), matched case-sensitively at the start of the value.
+    pub value_prefixes: Vec<String>,
+}
+
+impl TemplateParams for EnvLiteralSecretParams {
+    fn validate(&mut self) -> Result<(), FieldError> {
+        for (field, list) in [
+            ("name_patterns", &mut self.name_patterns),
+            ("value_prefixes", &mut self.value_prefixes),
+        ] {
+            if let Some(i) = list.iter().position(|p| p.trim().is_empty()) {
+                return Err(FieldError::new(&[field], "must not be empty").item(i));
+            }
+        }
+        for p in &mut self.name_patterns {
+            p.make_ascii_uppercase();
+        }
+        Ok(())
+    }
+}
+
 /// `field` (a boolean securityContext field) must equal `expected`.
-fn container_setting(cx: &PodCx, out: &mut Vec<Hit>) {
-    let Some(field) = cx.param("field").and_then(|f| f.as_str()) else {
-        return;
-    };
-    let expected = cx
-        .param("expected")
-        .and_then(|e| e.as_bool())
-        .unwrap_or(true);
+fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>) {
+    let field = p.field.as_str();
+    let expected = p.expected;
     // Linux-only settings are rejected by the API server on Windows pods.
-    if cx.param("linux_only").and_then(|l| l.as_bool()) == Some(true) && cx.pod.is_windows() {
+    if p.linux_only && cx.pod.is_windows() {
         return;
     }
     let doc = cx.pod.doc;
@@ -88,22 +272,19 @@ fn within(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-fn host_path(cx: &PodCx, out: &mut Vec<Hit>) {
-    let exact = cx.strings("paths");
-    let prefixes = cx.strings("prefixes");
-    let what = cx
-        .param("what")
-        .and_then(|w| w.as_str())
-        .unwrap_or("a sensitive host path");
+fn host_path(cx: &PodCx, p: &HostPathParams, out: &mut Vec<Hit>) {
+    // `paths` and `prefixes` were normalised at load.
+    let what = &p.what;
     // With `match_parents`, mounting a directory that holds a listed path counts too.
-    let parents = cx.param("match_parents").and_then(|m| m.as_bool()) == Some(true);
+    let parents = p.match_parents;
     for v in &cx.pod.volumes {
         let Some(path) = v.host_path else { continue };
-        let p = normalise_path(path.value);
-        let hit = exact.iter().any(|e| {
-            let e = normalise_path(e);
-            e == p || (parents && within(&e, &p))
-        }) || prefixes.iter().any(|pre| within(&p, &normalise_path(pre)));
+        let mounted = normalise_path(path.value);
+        let hit = p
+            .paths
+            .iter()
+            .any(|e| *e == mounted || (parents && within(e, &mounted)))
+            || p.prefixes.iter().any(|pre| within(&mounted, pre));
         if hit {
             out.push(Hit::node(
                 path.node,
@@ -123,10 +304,8 @@ fn cap_name(s: &str) -> String {
     s.to_ascii_uppercase()
 }
 
-fn capability_dropped(cx: &PodCx, out: &mut Vec<Hit>) {
-    let Some(cap) = cx.param("capability").and_then(|c| c.as_str()) else {
-        return;
-    };
+fn capability_dropped(cx: &PodCx, p: &CapabilityDroppedParams, out: &mut Vec<Hit>) {
+    let cap = p.capability.as_str();
     if cx.pod.is_windows() {
         return;
     }
@@ -180,16 +359,12 @@ fn is_zero_quantity(q: &str) -> bool {
     number.parse::<f64>().is_ok_and(|n| n == 0.0)
 }
 
-fn resource_limit(cx: &PodCx, out: &mut Vec<Hit>) {
-    let resource = match cx.param("resource").and_then(|r| r.as_str()) {
-        Some("cpu") => "cpu",
-        Some("memory") => "memory",
-        _ => return,
-    };
+fn resource_limit(cx: &PodCx, p: &ResourceLimitParams, out: &mut Vec<Hit>) {
+    let resource = p.resource.as_str();
     let doc = cx.pod.doc;
     // From v1.34 (pod-level resources on by default) a pod-level limit caps every container.
     let pod_limit = doc.get_path(cx.pod.spec, &["resources", "limits", resource]);
-    if cx.since("pod_level_since")
+    if in_force(p.pod_level_since, cx.version)
         && pod_limit
             .and_then(|n| doc.text(n))
             .is_some_and(|q| !is_zero_quantity(q))
@@ -201,10 +376,9 @@ fn resource_limit(cx: &PodCx, out: &mut Vec<Hit>) {
         if c.kind == ContainerKind::Ephemeral {
             continue;
         }
-        let set = if resource == "cpu" {
-            c.limit_cpu
-        } else {
-            c.limit_memory
+        let set = match p.resource {
+            Resource::Cpu => c.limit_cpu,
+            Resource::Memory => c.limit_memory,
         };
         match set {
             Some(q) if is_zero_quantity(q.value) => out.push(Hit::node(
@@ -223,9 +397,10 @@ fn resource_limit(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn env_literal_secret(cx: &PodCx, out: &mut Vec<Hit>) {
-    let names = cx.strings("name_patterns");
-    let prefixes = cx.strings("value_prefixes");
+fn env_literal_secret(cx: &PodCx, p: &EnvLiteralSecretParams, out: &mut Vec<Hit>) {
+    // Upper-cased at load.
+    let names = &p.name_patterns;
+    let prefixes = &p.value_prefixes;
     for c in &cx.pod.containers {
         for e in &c.env {
             let Some(value) = e.value.filter(|v| !v.value.trim().is_empty()) else {
@@ -242,10 +417,10 @@ fn env_literal_secret(cx: &PodCx, out: &mut Vec<Hit>) {
             let names_a_location = ["_FILE", "_PATH", "_DIR"].iter().any(|s| name.ends_with(s));
             let by_name = names
                 .iter()
-                .find(|p| !names_a_location && name.contains(&p.to_ascii_uppercase()));
+                .find(|p| !names_a_location && name.contains(p.as_str()));
             let by_value = prefixes
                 .iter()
-                .find(|p| value.value.trim_start().starts_with(*p));
+                .find(|p| value.value.trim_start().starts_with(p.as_str()));
             let why = match (by_name, by_value) {
                 (_, Some(p)) => format!(
                     "its value looks like a credential (starts with {})",

@@ -1,29 +1,70 @@
 //! Rule templates: the mechanism, written in Rust. Each rule of the catalogue
 //! (`policies/*.yaml`) names one template and gives it parameters.
 //!
+//! A template declares its parameter type ([`TemplateParams`]: a `Deserialize` struct
+//! with `deny_unknown_fields`, [`NoParams`] when it takes none). The catalogue parses and
+//! validates every rule's `params` as that type once, when it loads
+//! ([`Template::parse_params`]), and the check receives them typed:
+//! `fn check(cx: &PodCx, params: &TheirParams, out: &mut Vec<Hit>)`, declared with
+//! `pod_template!(name, summary, TheirParams, check)`.
+//!
 //! A template only detects: it returns [`Hit`]s — a location and a message. The
 //! engine turns hits into findings (pointer, span, object, suppression), and renderers
 //! turn findings into text. Templates never read files, clocks or the environment.
 
-/// A template that runs once per pod spec.
+/// A template that runs once per pod spec: `pod_template!(name, summary, ParamsType, check)`
+/// where `check` is `fn(&PodCx, &ParamsType, &mut Vec<Hit>)`. The macro pairs the check with
+/// its parameter type, so the parameters a check receives are always the ones the
+/// catalogue parsed for it at load.
 macro_rules! pod_template {
-    ($name:literal, $summary:literal, $f:ident) => {
+    ($name:literal, $summary:literal, $params:ty, $f:ident) => {
         Template {
             name: $name,
             summary: $summary,
-            check: Check::Pod($f),
+            check: Check::Pod({
+                fn run(cx: &PodCx<'_, '_>, out: &mut Vec<Hit>) {
+                    $f(cx, cx.rule.typed_params.get::<$params>(), out)
+                }
+                run
+            }),
+            params: ParamSpec::of::<$params>(stringify!($params)),
             validity: false,
         }
     };
 }
 
+/// A template that runs once per document (input validity): `doc_template!(name,
+/// summary, ParamsType, check)` with `check: fn(&DocCx, &ParamsType, &mut Vec<Hit>)`.
+macro_rules! doc_template {
+    ($name:literal, $summary:literal, $params:ty, $f:ident) => {
+        Template {
+            name: $name,
+            summary: $summary,
+            check: Check::Document({
+                fn run(cx: &DocCx<'_, '_>, out: &mut Vec<Hit>) {
+                    $f(cx, cx.rule.typed_params.get::<$params>(), out)
+                }
+                run
+            }),
+            params: ParamSpec::of::<$params>(stringify!($params)),
+            validity: true,
+        }
+    };
+}
+
 mod bundle;
-mod hardening;
-mod pss;
-mod validity;
+pub mod hardening;
+pub mod pss;
+pub mod validity;
 
 pub use validity::SUPPRESSION_PREFIX;
 
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::bundle::{Bundle, DocRef};
@@ -59,11 +100,34 @@ impl Loc {
     }
 }
 
-/// A value a fix writes.
+/// A value a fix writes. Structured values (`Map`, `List`) are written in the
+/// document's own style: block YAML with its indentation unit and sequence style, or
+/// flow / JSON in flow and JSON documents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NewValue {
     Bool(bool),
+    Int(i64),
     Str(String),
+    /// A mapping, entries in the order they are written.
+    Map(Vec<(String, NewValue)>),
+    List(Vec<NewValue>),
+}
+
+impl NewValue {
+    /// A mapping from `(key, value)` pairs, in that order.
+    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, NewValue)>) -> Self {
+        NewValue::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A list of strings.
+    pub fn strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Self {
+        NewValue::List(items.into_iter().map(|s| NewValue::Str(s.into())).collect())
+    }
+
+    /// Whether the value is a mapping or a list.
+    pub fn is_structured(&self) -> bool {
+        matches!(self, NewValue::Map(_) | NewValue::List(_))
+    }
 }
 
 /// One change of a fix, in terms of the tree (JSON pointers below existing nodes).
@@ -198,9 +262,19 @@ pub struct Template {
     pub name: &'static str,
     pub summary: &'static str,
     pub check: Check,
+    /// The parameters the template takes (a Rust type), parsed once when the catalogue loads.
+    pub params: ParamSpec,
     /// Input-validity templates run under every profile: a finding about the manifest
     /// itself is never a policy choice.
     pub validity: bool,
+}
+
+impl Template {
+    /// Parse and validate a rule's `params` (a JSON object; `{}` when the rule gives
+    /// none) as this template's parameter type. The error names the field below `params`.
+    pub fn parse_params(&self, raw: &Json) -> Result<TypedParams, FieldError> {
+        (self.params.parse)(raw)
+    }
 }
 
 /// Every template, by name.
@@ -216,80 +290,240 @@ pub fn template(name: &str) -> Option<&'static Template> {
     templates().find(|t| t.name == name)
 }
 
-/// Parameter access shared by the contexts.
-pub trait Params {
-    fn rule(&self) -> &Rule;
-    fn version(&self) -> KubeVersion;
+/// The parameter type of a template and how to parse it.
+#[derive(Clone, Copy)]
+pub struct ParamSpec {
+    /// The Rust type, as written in the template's module (`CapabilitiesBaselineParams`):
+    /// its documentation lists the fields.
+    pub type_name: &'static str,
+    parse: fn(&Json) -> Result<TypedParams, FieldError>,
+}
 
-    fn param(&self, key: &str) -> Option<&Json> {
-        self.rule().params.get(key)
+impl ParamSpec {
+    pub const fn of<P: TemplateParams>(type_name: &'static str) -> Self {
+        ParamSpec {
+            type_name,
+            parse: parse_as::<P>,
+        }
+    }
+}
+
+fn parse_as<P: TemplateParams>(raw: &Json) -> Result<TypedParams, FieldError> {
+    let mut params: P = serde_path_to_error::deserialize(raw).map_err(FieldError::from_serde)?;
+    params.validate()?;
+    Ok(TypedParams(Arc::new(params)))
+}
+
+/// A template's parameter type: deserialised from the rule's `params` with unknown fields
+/// refused, then [`validate`](TemplateParams::validate)d, once, when the catalogue loads.
+pub trait TemplateParams: DeserializeOwned + fmt::Debug + Send + Sync + 'static {
+    /// Checks the types cannot express, and preparation done once instead of per pod
+    /// (normalising paths, upper-casing names). The error names the field.
+    fn validate(&mut self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+trait AnyParams: Any + fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any + fmt::Debug + Send + Sync> AnyParams for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A rule's parameters, parsed and validated as its template's parameter type.
+#[derive(Clone)]
+pub struct TypedParams(Arc<dyn AnyParams>);
+
+impl TypedParams {
+    /// The parameters as type `P`, if they are of that type.
+    pub fn downcast<P: 'static>(&self) -> Option<&P> {
+        // `(*self.0)`: the `Arc` itself would also match the blanket `AnyParams` impl.
+        (*self.0).as_any().downcast_ref()
     }
 
-    /// A list of strings.
-    fn strings(&self, key: &str) -> Vec<&str> {
-        self.param(key)
-            .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(Json::as_str).collect())
-            .unwrap_or_default()
+    /// The parameters of the running template. The catalogue builds them with the parser
+    /// of the rule's template and the `pod_template!`/`doc_template!` wrappers ask for that
+    /// same type, so a mismatch is a bug in this crate, not bad input.
+    pub(crate) fn get<P: 'static>(&self) -> &P {
+        self.downcast().unwrap_or_else(|| {
+            panic!(
+                "rule parameters are {:?}, not {}: the rule was not built by Catalogue::load",
+                self.0,
+                std::any::type_name::<P>()
+            )
+        })
+    }
+}
+
+impl fmt::Debug for TypedParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (*self.0).fmt(f)
+    }
+}
+
+/// One step of a path into a rule file: a mapping key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+/// A field of a rule file that is wrong, and why. `path` is relative to what was parsed
+/// (the rule file, or its `params`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: Vec<PathSegment>,
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error at `path`, given as keys (`["paths"]`) and then optionally an index.
+    pub fn new(path: &[&str], message: impl Into<String>) -> Self {
+        FieldError {
+            path: path
+                .iter()
+                .map(|k| PathSegment::Key(k.to_string()))
+                .collect(),
+            message: message.into(),
+        }
     }
 
-    /// A version-gated list: `[{since: "1.27", values: [...]}, ...]`, cumulative over
-    /// every entry whose `since` is at most the target version.
-    fn strings_since(&self, key: &str) -> Vec<&str> {
-        let version = self.version();
-        let mut out = Vec::new();
-        for entry in self
-            .param(key)
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let since = entry
-                .get("since")
-                .and_then(Json::as_str)
-                .and_then(|s| s.parse::<KubeVersion>().ok());
-            if since.is_some_and(|s| s <= version) {
-                let values = entry.get("values").and_then(Json::as_array);
-                out.extend(values.into_iter().flatten().filter_map(Json::as_str));
+    /// The same error at item `index` of the list the path names.
+    #[must_use]
+    pub fn item(mut self, index: usize) -> Self {
+        self.path.push(PathSegment::Index(index));
+        self
+    }
+
+    /// The same error below the key `key`.
+    #[must_use]
+    pub fn below(mut self, key: &str) -> Self {
+        self.path.insert(0, PathSegment::Key(key.to_string()));
+        self
+    }
+
+    pub(crate) fn from_serde(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        use serde_path_to_error::Segment;
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                Segment::Enum { .. } | Segment::Unknown => None,
+            })
+            .collect();
+        FieldError {
+            path,
+            message: e.into_inner().to_string(),
+        }
+    }
+
+    /// The path as `params.allowed[2]` (empty for the top level).
+    pub fn path_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.path {
+            match s {
+                PathSegment::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
             }
         }
         out
     }
+}
 
-    /// Whether a version-named behaviour (`key: "1.25"`) is in force.
-    fn since(&self, key: &str) -> bool {
-        self.param(key)
-            .and_then(Json::as_str)
-            .and_then(|s| s.parse::<KubeVersion>().ok())
-            .is_some_and(|s| s <= self.version())
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path_text(), self.message)
+        }
     }
 }
 
-impl Params for PodCx<'_, '_> {
-    fn rule(&self) -> &Rule {
-        self.rule
-    }
-    fn version(&self) -> KubeVersion {
-        self.version
+/// The parameters of a template that takes none: any field is an error.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl TemplateParams for NoParams {}
+
+/// Values that apply from a Kubernetes version on, each entry adding to those before it.
+///
+/// Shape: `[{since: "1.0", values: [a, b]}, {since: "1.27", values: [c]}]` — at v1.27 and
+/// later `a, b, c` apply, before it `a, b`. Entries are in strictly ascending `since`
+/// order and none is empty (checked at load).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "Vec<VersionedValues>")]
+pub struct VersionedList {
+    entries: Vec<VersionedValues>,
+}
+
+/// One entry of a [`VersionedList`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionedValues {
+    /// The first Kubernetes version these values apply to (`"1.27"`).
+    pub since: KubeVersion,
+    /// The values added at that version.
+    pub values: Vec<String>,
+}
+
+impl TryFrom<Vec<VersionedValues>> for VersionedList {
+    type Error = String;
+
+    fn try_from(entries: Vec<VersionedValues>) -> Result<Self, String> {
+        if entries.is_empty() {
+            return Err("expected at least one {since, values} entry".into());
+        }
+        for (i, e) in entries.iter().enumerate() {
+            if e.values.is_empty() {
+                return Err(format!("entry {i} (since {}) has no values", e.since));
+            }
+            if i > 0 && entries[i - 1].since >= e.since {
+                return Err(format!(
+                    "entries must be in ascending order of `since`: entry {i} ({}) follows {}",
+                    e.since,
+                    entries[i - 1].since
+                ));
+            }
+        }
+        Ok(VersionedList { entries })
     }
 }
 
-impl Params for BundleCx<'_, '_> {
-    fn rule(&self) -> &Rule {
-        self.rule
+impl VersionedList {
+    /// The values in force at `version`, oldest entry first.
+    pub fn at(&self, version: KubeVersion) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .take_while(move |e| e.since <= version)
+            .flat_map(|e| e.values.iter().map(String::as_str))
     }
-    fn version(&self) -> KubeVersion {
-        self.version
+
+    /// Whether `value` is in force at `version`.
+    pub fn contains(&self, version: KubeVersion, value: &str) -> bool {
+        self.at(version).any(|v| v == value)
+    }
+
+    pub fn entries(&self) -> &[VersionedValues] {
+        &self.entries
     }
 }
 
-impl Params for DocCx<'_, '_> {
-    fn rule(&self) -> &Rule {
-        self.rule
-    }
-    fn version(&self) -> KubeVersion {
-        self.version
-    }
+/// Whether a behaviour introduced at `since` (none: never) is in force at `version`.
+pub fn in_force(since: Option<KubeVersion>, version: KubeVersion) -> bool {
+    since.is_some_and(|s| s <= version)
 }
 
 /// Quote a user value for a message.

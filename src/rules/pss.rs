@@ -3,94 +3,254 @@
 //! driven by rule parameters (`*_since` versions, version-gated allow-lists), so the
 //! catalogue states which version changed what.
 
-use super::{quoted, Check, Hit, Loc, NewValue, Op, Params, PodCx, Template};
+use serde::Deserialize;
+
+use super::{
+    in_force, quoted, Check, Hit, Loc, NewValue, NoParams, Op, ParamSpec, PodCx, Template,
+    TemplateParams, VersionedList,
+};
 use crate::model::{Container, Field, SecurityContext};
+use crate::version::KubeVersion;
 use crate::yaml::NodeId;
 
 pub static TEMPLATES: &[Template] = &[
     pod_template!(
         "pss-privileged",
         "containers must not set securityContext.privileged: true",
+        NoParams,
         privileged
     ),
     pod_template!(
         "pss-host-namespaces",
         "pods must not share the host's network, PID or IPC namespace",
+        NoParams,
         host_namespaces
     ),
     pod_template!(
         "pss-host-ports",
         "containers must not bind host ports",
+        NoParams,
         host_ports
     ),
     pod_template!(
         "pss-host-path-volumes",
         "pods must not mount hostPath volumes",
+        NoParams,
         host_path_volumes
     ),
     pod_template!(
         "pss-capabilities-baseline",
         "added capabilities must be in the `allowed` list",
+        CapabilitiesBaselineParams,
         capabilities_baseline
     ),
     pod_template!(
         "pss-capabilities-restricted",
         "containers must drop ALL and add only `allowed_add`",
+        CapabilitiesRestrictedParams,
         capabilities_restricted
     ),
     pod_template!(
         "pss-allow-privilege-escalation",
         "containers must set allowPrivilegeEscalation: false",
+        WindowsExemptParams,
         allow_privilege_escalation
     ),
     pod_template!(
         "pss-run-as-non-root",
         "pod or every container must set runAsNonRoot: true",
+        UserNamespaceExemptParams,
         run_as_non_root
     ),
-    pod_template!("pss-run-as-user", "runAsUser must not be 0", run_as_user),
+    pod_template!(
+        "pss-run-as-user",
+        "runAsUser must not be 0",
+        UserNamespaceExemptParams,
+        run_as_user
+    ),
     pod_template!(
         "pss-seccomp-baseline",
         "seccomp must not be Unconfined (annotations before `fields_since`)",
+        SeccompBaselineParams,
         seccomp_baseline
     ),
     pod_template!(
         "pss-seccomp-restricted",
         "seccomp must be RuntimeDefault or Localhost for every container",
+        WindowsExemptParams,
         seccomp_restricted
     ),
     pod_template!(
         "pss-apparmor",
         "AppArmor must not be disabled or overridden",
+        NoParams,
         apparmor
     ),
     pod_template!(
         "pss-selinux",
         "SELinux type in `types`, no custom user or role",
+        SelinuxParams,
         selinux
     ),
-    pod_template!("pss-proc-mount", "procMount must be Default", proc_mount),
+    pod_template!(
+        "pss-proc-mount",
+        "procMount must be Default",
+        UserNamespaceExemptParams,
+        proc_mount
+    ),
     pod_template!(
         "pss-sysctls",
         "only sysctls in the version-gated `allowed` list",
+        SysctlsParams,
         sysctls
     ),
     pod_template!(
         "pss-windows-host-process",
         "Windows HostProcess containers are forbidden",
+        NoParams,
         windows_host_process
     ),
     pod_template!(
         "pss-restricted-volumes",
         "volumes must be of a type in `allowed`",
+        RestrictedVolumesParams,
         restricted_volumes
     ),
     pod_template!(
         "pss-host-probes",
         "probes and lifecycle handlers must not name a host",
+        NoParams,
         host_probes
     ),
 ];
+
+/// Parameters of `pss-capabilities-baseline`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesBaselineParams {
+    /// Capabilities a container may add: names without `CAP_`, upper case (`CHOWN`).
+    /// Source: `k8s.io/pod-security-admission/policy/check_capabilities_baseline.go`
+    /// (`capabilities_allowed_1_0`).
+    pub allowed: Vec<String>,
+}
+
+impl TemplateParams for CapabilitiesBaselineParams {
+    fn validate(&mut self) -> Result<(), super::FieldError> {
+        capability_names(&self.allowed, "allowed")
+    }
+}
+
+/// Parameters of `pss-capabilities-restricted`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesRestrictedParams {
+    /// Capabilities a container may add back after dropping ALL: names without `CAP_`,
+    /// upper case. Source: `k8s.io/pod-security-admission/policy/check_capabilities_restricted.go`
+    /// (`NET_BIND_SERVICE` only).
+    pub allowed_add: Vec<String>,
+    /// From this version on, pods with `spec.os.name: windows` are exempt (`"1.25"`;
+    /// absent: never). Source: the same file, `capabilitiesRestricted_1_25`.
+    pub windows_exempt_since: Option<KubeVersion>,
+}
+
+impl TemplateParams for CapabilitiesRestrictedParams {
+    fn validate(&mut self) -> Result<(), super::FieldError> {
+        capability_names(&self.allowed_add, "allowed_add")
+    }
+}
+
+/// Capability names as the reference implementation compares them: exact, upper case,
+/// without the `CAP_` prefix.
+fn capability_names(names: &[String], field: &str) -> Result<(), super::FieldError> {
+    for (i, n) in names.iter().enumerate() {
+        if n.is_empty()
+            || n.starts_with("CAP_")
+            || !n
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(super::FieldError::new(
+                &[field],
+                format!("{n:?} is not a capability name (upper case, without CAP_, like NET_BIND_SERVICE)"),
+            )
+            .item(i));
+        }
+    }
+    Ok(())
+}
+
+/// Parameters of templates whose check exempts Windows pods from a version on
+/// (`pss-allow-privilege-escalation`, `pss-seccomp-restricted`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsExemptParams {
+    /// From this version on, pods with `spec.os.name: windows` are exempt (`"1.25"`;
+    /// absent: never). Source: `k8s.io/pod-security-admission/policy/check_allowPrivilegeEscalation.go`
+    /// (`allowPrivilegeEscalation_1_25`) and `check_seccompProfile_restricted.go`
+    /// (`seccompProfileRestricted_1_25`).
+    pub windows_exempt_since: Option<KubeVersion>,
+}
+
+impl TemplateParams for WindowsExemptParams {}
+
+/// Parameters of templates whose check exempts pods in a user namespace from a version
+/// on (`pss-run-as-non-root`, `pss-run-as-user`, `pss-proc-mount`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserNamespaceExemptParams {
+    /// From this version on, pods with `hostUsers: false` are exempt (`"1.35"`; absent:
+    /// never). Source: `k8s.io/pod-security-admission/policy/check_runAsNonRoot.go`,
+    /// `check_runAsUser.go`, `check_procMount.go` (user-namespace relaxation).
+    pub user_namespace_exempt_since: Option<KubeVersion>,
+}
+
+impl TemplateParams for UserNamespaceExemptParams {}
+
+/// Parameters of `pss-seccomp-baseline`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeccompBaselineParams {
+    /// The version from which seccomp is read from `securityContext.seccompProfile`
+    /// fields; before it, from the `seccomp.security.alpha.kubernetes.io` annotations
+    /// (`"1.19"`). Source: `k8s.io/pod-security-admission/policy/check_seccompProfile_baseline.go`.
+    pub fields_since: KubeVersion,
+}
+
+impl TemplateParams for SeccompBaselineParams {}
+
+/// Parameters of `pss-selinux`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelinuxParams {
+    /// SELinux types a pod or container may set, by the version that allowed them
+    /// (`container_engine_t` from v1.31). Source:
+    /// `k8s.io/pod-security-admission/policy/check_seLinuxOptions.go`.
+    pub types: VersionedList,
+}
+
+impl TemplateParams for SelinuxParams {}
+
+/// Parameters of `pss-sysctls`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SysctlsParams {
+    /// Sysctl names (`net.ipv4.tcp_syncookies`) a pod may set, by the version that made
+    /// them safe. Source: `k8s.io/pod-security-admission/policy/check_sysctls.go`.
+    pub allowed: VersionedList,
+}
+
+impl TemplateParams for SysctlsParams {}
+
+/// Parameters of `pss-restricted-volumes`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictedVolumesParams {
+    /// Volume source fields (`configMap`, `persistentVolumeClaim`) a restricted pod may
+    /// use. Source: `k8s.io/pod-security-admission/policy/check_restrictedVolumes.go`.
+    pub allowed: Vec<String>,
+}
+
+impl TemplateParams for RestrictedVolumesParams {}
 
 fn each_container<'a, 'd>(cx: &'a PodCx<'_, 'd>) -> impl Iterator<Item = &'a Container<'d>> {
     cx.pod.containers.iter()
@@ -100,14 +260,14 @@ fn is_true(f: Option<Field<bool>>) -> Option<NodeId> {
     f.filter(|f| f.value).map(|f| f.node)
 }
 
-/// `windows_exempt_since`: pods with `spec.os.name: windows` are exempt from that version.
-fn windows_exempt(cx: &PodCx) -> bool {
-    cx.since("windows_exempt_since") && cx.pod.is_windows()
+/// Pods with `spec.os.name: windows` are exempt from version `since` on.
+fn windows_exempt(cx: &PodCx, since: Option<KubeVersion>) -> bool {
+    in_force(since, cx.version) && cx.pod.is_windows()
 }
 
-/// `user_namespace_exempt_since`: pods with `hostUsers: false` are exempt from that version.
-fn user_namespace_exempt(cx: &PodCx) -> bool {
-    cx.since("user_namespace_exempt_since") && cx.pod.host_users.is_some_and(|f| !f.value)
+/// Pods with `hostUsers: false` are exempt from version `since` on.
+fn user_namespace_exempt(cx: &PodCx, since: Option<KubeVersion>) -> bool {
+    in_force(since, cx.version) && cx.pod.host_users.is_some_and(|f| !f.value)
 }
 
 /// Replace the value of an existing scalar.
@@ -119,7 +279,7 @@ fn text(s: &str) -> NewValue {
     NewValue::Str(s.to_string())
 }
 
-fn privileged(cx: &PodCx, out: &mut Vec<Hit>) {
+fn privileged(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         if let Some(node) = is_true(c.security_context.privileged) {
             out.push(
@@ -130,7 +290,7 @@ fn privileged(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn host_namespaces(cx: &PodCx, out: &mut Vec<Hit>) {
+fn host_namespaces(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let p = cx.pod;
     for (field, name, what) in [
         (p.host_network, "hostNetwork", "network"),
@@ -149,7 +309,7 @@ fn host_namespaces(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn host_ports(cx: &PodCx, out: &mut Vec<Hit>) {
+fn host_ports(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         for port in c.host_ports.iter().filter(|p| p.value != 0) {
             out.push(
@@ -163,7 +323,7 @@ fn host_ports(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn host_path_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
+fn host_path_volumes(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for v in &cx.pod.volumes {
         if let Some(source) = v.sources.iter().find(|s| s.value == "hostPath") {
             let path = v
@@ -177,14 +337,14 @@ fn host_path_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn capabilities_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
-    let allowed = cx.strings("allowed");
+fn capabilities_baseline(cx: &PodCx, p: &CapabilitiesBaselineParams, out: &mut Vec<Hit>) {
+    let allowed = &p.allowed;
     for c in each_container(cx) {
         for cap in c
             .security_context
             .capabilities_add
             .iter()
-            .filter(|cap| !allowed.contains(&cap.value))
+            .filter(|cap| !allowed.iter().any(|a| a == cap.value))
         {
             out.push(
                 Hit::node(
@@ -201,11 +361,11 @@ fn capabilities_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
-    if windows_exempt(cx) {
+fn capabilities_restricted(cx: &PodCx, p: &CapabilitiesRestrictedParams, out: &mut Vec<Hit>) {
+    if windows_exempt(cx, p.windows_exempt_since) {
         return;
     }
-    let allowed_add = cx.strings("allowed_add");
+    let allowed_add = &p.allowed_add;
     let doc = cx.pod.doc;
     for c in each_container(cx) {
         let sc = &c.security_context;
@@ -222,7 +382,7 @@ fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
         for cap in sc
             .capabilities_add
             .iter()
-            .filter(|cap| !allowed_add.contains(&cap.value))
+            .filter(|cap| !allowed_add.iter().any(|a| a == cap.value))
         {
             out.push(
                 Hit::node(
@@ -240,8 +400,8 @@ fn capabilities_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn allow_privilege_escalation(cx: &PodCx, out: &mut Vec<Hit>) {
-    if windows_exempt(cx) {
+fn allow_privilege_escalation(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec<Hit>) {
+    if windows_exempt(cx, p.windows_exempt_since) {
         return;
     }
     let path = ["securityContext", "allowPrivilegeEscalation"];
@@ -270,8 +430,8 @@ fn names(containers: &[&Container]) -> String {
         .join(", ")
 }
 
-fn run_as_non_root(cx: &PodCx, out: &mut Vec<Hit>) {
-    if user_namespace_exempt(cx) {
+fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx, p.user_namespace_exempt_since) {
         return;
     }
     let pod = cx.pod;
@@ -310,8 +470,8 @@ fn run_as_non_root(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn run_as_user(cx: &PodCx, out: &mut Vec<Hit>) {
-    if user_namespace_exempt(cx) {
+fn run_as_user(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx, p.user_namespace_exempt_since) {
         return;
     }
     if let Some(f) = cx.pod.security_context.run_as_user.filter(|f| f.value == 0) {
@@ -390,9 +550,9 @@ fn check_profiles<'d>(
     }
 }
 
-fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
+fn seccomp_baseline(cx: &PodCx, p: &SeccompBaselineParams, out: &mut Vec<Hit>) {
     let pod = cx.pod;
-    if !cx.since("fields_since") {
+    if p.fields_since > cx.version {
         // Before seccomp became a field, the alpha annotations carried it.
         if let Some(v) = pod.annotation("seccomp.security.alpha.kubernetes.io/pod") {
             if !valid_seccomp_annotation(v.value) {
@@ -431,8 +591,8 @@ fn seccomp_baseline(cx: &PodCx, out: &mut Vec<Hit>) {
     );
 }
 
-fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
-    if windows_exempt(cx) {
+fn seccomp_restricted(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec<Hit>) {
+    if windows_exempt(cx, p.windows_exempt_since) {
         return;
     }
     let pod = cx.pod;
@@ -481,7 +641,7 @@ fn seccomp_restricted(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn apparmor(cx: &PodCx, out: &mut Vec<Hit>) {
+fn apparmor(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let pod = cx.pod;
     for (key, value) in &pod.annotations {
         if key
@@ -512,15 +672,14 @@ fn apparmor(cx: &PodCx, out: &mut Vec<Hit>) {
     );
 }
 
-fn selinux(cx: &PodCx, out: &mut Vec<Hit>) {
-    let types = cx.strings_since("types");
+fn selinux(cx: &PodCx, p: &SelinuxParams, out: &mut Vec<Hit>) {
     let mut check = |whose: String, sc: &SecurityContext| {
         if sc.selinux.is_none() {
             return;
         }
         if let Some(t) = sc
             .selinux_type
-            .filter(|t| !t.value.is_empty() && !types.contains(&t.value))
+            .filter(|t| !t.value.is_empty() && !p.types.contains(cx.version, t.value))
         {
             out.push(
                 Hit::node(
@@ -551,8 +710,8 @@ fn selinux(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn proc_mount(cx: &PodCx, out: &mut Vec<Hit>) {
-    if user_namespace_exempt(cx) {
+fn proc_mount(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>) {
+    if user_namespace_exempt(cx, p.user_namespace_exempt_since) {
         return;
     }
     for c in each_container(cx) {
@@ -572,11 +731,10 @@ fn proc_mount(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn sysctls(cx: &PodCx, out: &mut Vec<Hit>) {
-    let allowed = cx.strings_since("allowed");
+fn sysctls(cx: &PodCx, p: &SysctlsParams, out: &mut Vec<Hit>) {
     for s in &cx.pod.sysctls {
         let name = s.name.map_or("", |n| n.value);
-        if !allowed.contains(&name) {
+        if !p.allowed.contains(cx.version, name) {
             out.push(
                 Hit::node(
                     s.node,
@@ -592,7 +750,7 @@ fn sysctls(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn windows_host_process(cx: &PodCx, out: &mut Vec<Hit>) {
+fn windows_host_process(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     if let Some(node) = is_true(cx.pod.security_context.windows_host_process) {
         out.push(
             Hit::node(
@@ -615,11 +773,15 @@ fn windows_host_process(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn restricted_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
-    let allowed = cx.strings("allowed");
+fn restricted_volumes(cx: &PodCx, p: &RestrictedVolumesParams, out: &mut Vec<Hit>) {
+    let allowed = &p.allowed;
     for v in &cx.pod.volumes {
         // A volume with no source is defaulted to emptyDir by the API server.
-        if v.sources.is_empty() || v.sources.iter().any(|s| allowed.contains(&s.value)) {
+        if v.sources.is_empty()
+            || v.sources
+                .iter()
+                .any(|s| allowed.iter().any(|a| a == s.value))
+        {
             continue;
         }
         let source = v.sources[0];
@@ -635,7 +797,7 @@ fn restricted_volumes(cx: &PodCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn host_probes(cx: &PodCx, out: &mut Vec<Hit>) {
+fn host_probes(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for c in each_container(cx) {
         for e in &c.endpoints {
             if let Some(host) = e.host.filter(|h| !h.value.is_empty()) {

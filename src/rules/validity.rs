@@ -1,34 +1,33 @@
 //! Findings about the manifest itself: repeated keys, wrong field types, and
 //! suppression annotations that do not say why.
 
-use super::Template;
-use super::{quoted, Check, DocCx, Hit, Loc, Op};
+use super::{quoted, Check, DocCx, Hit, Loc, NoParams, Op, ParamSpec, Template};
 
 /// Annotation prefix that suppresses a rule on an object: `ignore.kubeharden.io/<rule-id>`.
 pub const SUPPRESSION_PREFIX: &str = "ignore.kubeharden.io/";
 
 pub static TEMPLATES: &[Template] = &[
-    Template {
-        name: "duplicate-key",
-        summary: "a mapping must not repeat a key",
-        check: Check::Document(duplicate_key),
-        validity: true,
-    },
-    Template {
-        name: "field-type",
-        summary: "fields must have the type the Kubernetes API expects",
-        check: Check::Document(field_type),
-        validity: true,
-    },
-    Template {
-        name: "suppression",
-        summary: "suppression annotations must name a known rule and give a reason",
-        check: Check::Document(suppression),
-        validity: true,
-    },
+    doc_template!(
+        "duplicate-key",
+        "a mapping must not repeat a key",
+        NoParams,
+        duplicate_key
+    ),
+    doc_template!(
+        "field-type",
+        "fields must have the type the Kubernetes API expects",
+        NoParams,
+        field_type
+    ),
+    doc_template!(
+        "suppression",
+        "suppression annotations must name a known rule and give a reason",
+        NoParams,
+        suppression
+    ),
 ];
 
-fn duplicate_key(cx: &DocCx, out: &mut Vec<Hit>) {
+fn duplicate_key(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
     // The value written after a key, found through the key's mapping.
     let value_of = |key| {
@@ -56,7 +55,7 @@ fn duplicate_key(cx: &DocCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn field_type(cx: &DocCx, out: &mut Vec<Hit>) {
+fn field_type(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
     for issue in &cx.model.type_issues {
         let node = doc.node(issue.node);
@@ -79,7 +78,7 @@ fn field_type(cx: &DocCx, out: &mut Vec<Hit>) {
     }
 }
 
-fn suppression(cx: &DocCx, out: &mut Vec<Hit>) {
+fn suppression(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for object in &cx.model.objects {
         for (key, value) in object.all_annotations() {
             let Some(rule) = key.value.strip_prefix(SUPPRESSION_PREFIX) else {
