@@ -20,6 +20,7 @@
 pub mod adapter;
 pub mod catalogue;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod fix;
 pub mod model;
