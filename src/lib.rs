@@ -23,6 +23,7 @@ pub mod adapter;
 pub mod bundle;
 pub mod catalogue;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod fix;
 pub(crate) mod lower;

@@ -335,3 +335,269 @@ fn fix_prints_diffs_and_writes_files_atomically() {
     let o = kubeharden(&["fix", "tests/data/hardened.yaml"], None);
     assert_eq!(o.status.code(), Some(0));
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn completion_scripts_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = kubeharden(&["completions", shell], None);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.len() > 500, "{shell}: {script}");
+        for command in ["check", "fix", "rules", "explain", "completions"] {
+            assert!(script.contains(command), "{shell} script lacks {command}");
+        }
+        for flag in ["severity-threshold", "kube-version", "unsafe"] {
+            assert!(script.contains(flag), "{shell} script lacks --{flag}");
+        }
+    }
+    let fish = stdout(&kubeharden(&["completions", "fish"], None));
+    assert!(
+        fish.contains("host-namespaces"),
+        "rule ids complete for explain and fix --rule"
+    );
+    let o = kubeharden(&["completions", "tcsh"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn typos_get_a_suggestion_and_exit_2() {
+    for (args, needles) in [
+        (vec!["chek"], vec!["unknown command 'chek'", "'check'"]),
+        (
+            vec!["check", "--profle", "baseline", "-"],
+            vec!["unknown option '--profle'", "'--profile'"],
+        ),
+        (
+            vec!["check", "--format", "jsn", "-"],
+            vec!["unknown format", "'json'"],
+        ),
+        (
+            vec!["explain", "host-namespace"],
+            vec!["unknown rule \"host-namespace\"", "'host-namespaces'"],
+        ),
+        (
+            vec!["fix", "--rule", "privileged-containers", "-"],
+            vec!["unknown rule", "'privileged-container'"],
+        ),
+        (
+            vec!["fix", "--rule=no-such-rule", "-"],
+            vec!["unknown rule \"no-such-rule\""],
+        ),
+        (
+            vec!["fix", "--diff", "--write", "-"],
+            vec!["cannot be used with"],
+        ),
+        (vec!["check", "-j", "0", "-"], vec!["positive number"]),
+        (vec!["rules", "--format", "yaml"], vec!["unknown format"]),
+        (vec!["explain"], vec!["<RULE>"]),
+    ] {
+        // Usage errors stop before any input is read (stdin stays empty).
+        let o = kubeharden(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn every_command_has_its_own_help() {
+    let top = kubeharden(&["--help"], None);
+    assert_eq!(top.status.code(), Some(0));
+    let top = stdout(&top);
+    for command in ["check", "fix", "rules", "explain", "completions"] {
+        assert!(top.contains(&format!("  {command} ")), "{top}");
+    }
+    assert_eq!(stdout(&kubeharden(&[], None)), top, "no command: the help");
+    for (command, needles) in [
+        (
+            "check",
+            vec!["--severity-threshold", "--max-input-size", "-j, --jobs"],
+        ),
+        (
+            "fix",
+            vec!["--unsafe", "--diff", "--write", "--rule <RULE>"],
+        ),
+        ("rules", vec!["--format <FORMAT>", "markdown"]),
+        ("explain", vec!["<RULE>"]),
+        ("completions", vec!["bash", "zsh", "fish"]),
+    ] {
+        for args in [
+            vec![command, "--help"],
+            vec!["help", command],
+            vec![command, "-h"],
+        ] {
+            let o = kubeharden(&args, None);
+            assert_eq!(o.status.code(), Some(0), "{args:?}");
+            let text = stdout(&o);
+            assert!(
+                text.contains(&format!("Usage: kubeharden {command}")),
+                "{args:?}: {text}"
+            );
+            for needle in &needles {
+                assert!(text.contains(needle), "{args:?} lacks {needle}: {text}");
+            }
+        }
+    }
+    let check = stdout(&kubeharden(&["check", "--help"], None));
+    assert!(check.contains("Exit status") && !check.contains("--unsafe"));
+    let version = stdout(&kubeharden(&["--version"], None));
+    assert_eq!(
+        version,
+        format!("kubeharden {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn options_take_both_forms_and_stdin_is_the_default_when_piped() {
+    let medium_only = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n";
+    for args in [
+        vec![
+            "check",
+            "--format=json",
+            "--profile=baseline",
+            "--kube-version=1.30",
+            "-j2",
+        ],
+        vec![
+            "check",
+            "--format",
+            "json",
+            "--profile",
+            "baseline",
+            "--kube-version",
+            "v1.30",
+            "--jobs",
+            "2",
+        ],
+        vec![
+            "check",
+            "--format",
+            "sarif",
+            "--format",
+            "json",
+            "--profile=baseline",
+            "-",
+        ],
+    ] {
+        let o = kubeharden(&args, Some(medium_only));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["settings"]["profile"], "baseline", "{args:?}");
+    }
+    let o = kubeharden(
+        &["check", "--format=json", "--kube-version=1.30"],
+        Some(medium_only),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["settings"]["kube_version"], "v1.30");
+    assert_eq!(v["findings"][0]["file"], "-");
+    let o = kubeharden(&["check", "--max-input-size=10"], Some(INSECURE));
+    assert_eq!(o.status.code(), Some(2));
+    let host = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: nginx:1.27\n    ports: [{containerPort: 80, hostPort: 80}]\n";
+    let o = kubeharden(
+        &["fix", "--unsafe", "--rule", "host-namespaces"],
+        Some(host),
+    );
+    let fixed = stdout(&o);
+    assert!(
+        fixed.contains("hostPID: false") && fixed.contains("hostPort: 80"),
+        "only the named rule is fixed: {fixed}"
+    );
+    let o = kubeharden(
+        &[
+            "fix",
+            "--unsafe",
+            "--rule=host-namespaces",
+            "--rule",
+            "host-ports",
+        ],
+        Some(host),
+    );
+    let fixed = stdout(&o);
+    assert!(
+        fixed.contains("hostPID: false") && !fixed.contains("hostPort"),
+        "--rule repeats: {fixed}"
+    );
+    assert!(stderr(&o).contains("2 fixed"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_rules_table_is_aligned_and_explain_shows_an_example() {
+    let table = stdout(&kubeharden(&["rules"], None));
+    let lines: Vec<&str> = table.lines().collect();
+    let column = lines[0].find("TITLE").unwrap();
+    let widest_before = lines[1..]
+        .iter()
+        .map(|l| l[..column].trim_end().len())
+        .max()
+        .unwrap();
+    assert_eq!(
+        column,
+        widest_before + 2,
+        "the widest PSS cell sets the column:\n{table}"
+    );
+    for line in &lines[1..] {
+        assert!(
+            line[..column].ends_with("  ") && !line[column..].starts_with(' '),
+            "{line}"
+        );
+    }
+    let text = stdout(&kubeharden(&["explain", "host-namespaces"], None));
+    let example = text
+        .find("\nExample (tests/fixtures/host-namespaces/fail-")
+        .unwrap();
+    let instead = text
+        .find("\nUse instead (the output of `kubeharden fix --unsafe`")
+        .unwrap();
+    assert!(example < instead, "{text}");
+    assert!(
+        text.contains("    hostNetwork: true") || text.contains("hostNetwork: yes"),
+        "{text}"
+    );
+    assert!(text.contains("Apply it with `kubeharden fix --unsafe`."));
+    let limits = stdout(&kubeharden(&["explain", "cpu-limits"], None));
+    assert!(
+        limits.contains("\nNo automatic fix\n")
+            && limits.contains("\nUse instead (passes: tests/fixtures/cpu-limits/pass-"),
+        "{limits}"
+    );
+    for doc in serde_json::from_slice::<serde_json::Value>(
+        &kubeharden(&["rules", "--format", "json"], None).stdout,
+    )
+    .unwrap()
+    .as_array()
+    .unwrap()
+    {
+        for key in [
+            "summary",
+            "suppression",
+            "example",
+            "use_instead",
+            "template_summary",
+        ] {
+            assert!(doc.get(key).is_some(), "{key}: {doc}");
+        }
+        let id = doc["id"].as_str().unwrap();
+        let explained = stdout(&kubeharden(&["explain", id], None));
+        for line in explained.lines().filter(|l| l.starts_with("    ")) {
+            assert!(line.len() < 200, "{id}: {line}");
+        }
+        let example_lines = explained
+            .split("\nExample (")
+            .nth(1)
+            .unwrap()
+            .split("\n\n")
+            .next()
+            .unwrap()
+            .lines()
+            .count();
+        assert!(example_lines <= 42, "{id}: the example is cut at 40 lines");
+    }
+}

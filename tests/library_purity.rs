@@ -29,8 +29,10 @@ fn scan(dir: &Path, problems: &mut Vec<String>) {
             scan(&path, problems);
             continue;
         }
-        // The CLI binary is the native edge; everything else is library code.
+        // The CLI binary (main.rs and its src/cli/ modules) is the native edge;
+        // everything else is library code.
         if path.file_name().is_some_and(|n| n == "main.rs")
+            || path.parent().is_some_and(|d| d.ends_with("src/cli"))
             || path.extension().is_none_or(|e| e != "rs")
         {
             continue;

@@ -1,0 +1,90 @@
+//! `kubeharden check`: read the inputs, run the engine, render, map to an exit status.
+//! The engine is called from [`run_check`] and the renderers from [`render`] only.
+
+use std::io::{IsTerminal, Write};
+
+use kubeharden::render::{write_human, write_json, write_sarif, HumanOptions};
+use kubeharden::{Engine, Options, Report, Severity, Source};
+
+use super::input::{self, Input, Threads};
+use super::values::{ColorWhen, ReportFormat};
+use super::CheckArgs;
+
+/// `kubeharden check`: the exit status (0, 1 at the threshold, 2 on input errors), or a
+/// usage error such as "no input".
+pub fn run(args: CheckArgs) -> Result<u8, String> {
+    let options = args.engine.options();
+    let inputs = input::resolve(args.engine.paths)?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (sources, report) = run_check(&options, &inputs, jobs);
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let human_options = HumanOptions {
+        color,
+        show_suppressed: args.show_suppressed,
+    };
+    // Written as it is rendered: a large report never sits in memory as one string. A
+    // closed pipe (`| head`) is not an error.
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = render(
+        &mut w,
+        args.format,
+        &report,
+        &sources,
+        &options,
+        human_options,
+    )
+    .and_then(|()| w.flush());
+    Ok(status(&report, args.severity_threshold))
+}
+
+/// Read every input and check them all as one bundle, per-file work over `jobs`
+/// threads: the sources (in input order; empty text for an input that could not be
+/// read) and one sorted report whose `file` indexes are positions in `inputs`. An
+/// unreadable input is an error of the report at offset 0 of that file.
+pub fn run_check(options: &Options, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
+    let engine = Engine::new(*options);
+    let (sources, errors) = input::read_all(inputs, options.limits.max_input_bytes, jobs);
+    let mut report = engine.check_spread(&sources, &Threads(jobs));
+    // An unreadable input has no text to check: only its read error speaks for it.
+    let unreadable: Vec<usize> = errors.iter().map(|e| e.file).collect();
+    report.notes.retain(|n| !unreadable.contains(&n.file));
+    report.errors.extend(errors);
+    report.sort();
+    (sources, report)
+}
+
+/// Write the report in the chosen format.
+pub fn render(
+    out: impl Write,
+    format: ReportFormat,
+    report: &Report,
+    sources: &[Source],
+    options: &Options,
+    human_options: HumanOptions,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Human => write_human(out, report, sources, human_options),
+        ReportFormat::Json => write_json(out, report, sources, options),
+        ReportFormat::Sarif => write_sarif(out, report, sources),
+    }
+}
+
+/// 2 when an input could not be read or parsed, 1 when an unsuppressed finding reaches
+/// `threshold`, else 0.
+pub fn status(report: &Report, threshold: Severity) -> u8 {
+    if !report.errors.is_empty() {
+        2
+    } else if report.failing(threshold).next().is_some() {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,196 @@
+//! Inputs as the command line names them: files, directories (recursively), standard
+//! input; bounded reads; atomic rewrites.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use kubeharden::{Diagnostic, Source, Span, Spread};
+
+/// One manifest input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// The inputs named, or standard input when nothing is named and it is piped.
+pub fn resolve(mut paths: Vec<String>) -> Result<Vec<Input>, String> {
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err("no input: give files, directories, or - for standard input".into());
+        }
+        paths.push("-".into());
+    }
+    collect(&paths)
+}
+
+/// Expand directories into their manifest files (`*.yaml`, `*.yml`, `*.json`; hidden
+/// folders skipped), in a stable order.
+fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(p);
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| format!("cannot read directory {p}: {e}"))?;
+            found.sort();
+            inputs.extend(found.into_iter().map(Input::File));
+        } else {
+            inputs.push(Input::File(path.to_path_buf()));
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let hidden = name.to_string_lossy().starts_with('.');
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if !hidden {
+                walk(&path, out)?;
+            }
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// An input's display name (`-` for standard input) and its text, or why it could not
+/// be read: larger than `max` bytes, unreadable, or not UTF-8 (with the byte offset).
+pub fn read(input: &Input, max: usize) -> (String, Result<String, String>) {
+    let too_big = || {
+        format!("input is larger than the limit of {max} bytes (raise it with --max-input-size)")
+    };
+    let (name, bytes) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            let r = std::io::stdin()
+                .lock()
+                .take(max as u64 + 1)
+                .read_to_end(&mut buf);
+            ("-".to_string(), r.map(|_| buf))
+        }
+        Input::File(path) => {
+            let name = path.display().to_string();
+            let over = std::fs::metadata(path)
+                .map(|m| m.len() > max as u64)
+                .unwrap_or(false);
+            if over {
+                return (name, Err(too_big()));
+            }
+            (name, std::fs::read(path))
+        }
+    };
+    match bytes {
+        Err(e) => (name, Err(format!("cannot read: {e}"))),
+        Ok(b) if b.len() > max => (name, Err(too_big())),
+        Ok(b) => match String::from_utf8(b) {
+            Ok(text) => (name, Ok(text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (
+                    name,
+                    Err(format!("not UTF-8 text: invalid byte at offset {at}")),
+                )
+            }
+        },
+    }
+}
+
+/// Spreads the engine's per-file work (and reading) over a number of threads.
+pub struct Threads(pub usize);
+
+impl kubeharden::Spread for Threads {
+    fn each(&self, count: usize, job: &(dyn Fn(usize) + Sync)) {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..self.0.min(count).max(1) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    job(i);
+                });
+            }
+        });
+    }
+}
+
+/// Read every input over `jobs` threads: one source per input, in input order (empty
+/// text for an input that could not be read), and an error for each unreadable one
+/// (`file` is its position in `inputs`).
+pub fn read_all(inputs: &[Input], max: usize, jobs: usize) -> (Vec<Source>, Vec<Diagnostic>) {
+    let slots: Vec<Mutex<Option<(String, Result<String, String>)>>> =
+        inputs.iter().map(|_| Mutex::new(None)).collect();
+    Threads(jobs).each(inputs.len(), &|i| {
+        let read = read(&inputs[i], max);
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(read);
+        }
+    });
+    let mut sources = Vec::with_capacity(inputs.len());
+    let mut errors = Vec::new();
+    for (file, slot) in slots.into_iter().enumerate() {
+        let (name, text) = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| (String::new(), Err("not read".into())));
+        match text {
+            Ok(text) => sources.push(Source::new(name, text)),
+            Err(message) => {
+                errors.push(Diagnostic {
+                    file,
+                    document: 0,
+                    message,
+                    span: Span::empty(0),
+                });
+                sources.push(Source::new(name, String::new()));
+            }
+        }
+    }
+    (sources, errors)
+}
+
+/// Write `text` to `path` through a temporary file in the same folder and a rename, so
+/// the original is either fully replaced or untouched; its permissions are kept.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.kubeharden-{}.tmp", std::process::id()));
+    let result = (|| {
+        let permissions = std::fs::metadata(path)?.permissions();
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::set_permissions(&tmp, permissions)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,288 @@
+//! The command line's grammar (clap derive) and the commands behind it: `check`
+//! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
+//! Reading and writing files is in [`input`]; typed option values in [`values`].
+
+pub mod check;
+pub mod docs;
+pub mod fix;
+pub mod input;
+pub mod values;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use kubeharden::yaml::Limits;
+use kubeharden::{KubeVersion, Options, Profile, Severity};
+
+use values::{Choice, ColorWhen, DocFormat, ReportFormat};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 nothing to report, 1 findings (check: at the threshold; fix: remaining),
+2 usage error or input that could not be read.
+Run `kubeharden COMMAND --help` for a command's options.";
+
+/// kubeharden — Kubernetes manifest security checker
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubeharden",
+    version,
+    after_help = AFTER_HELP,
+    args_override_self = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Check(CheckArgs),
+    Fix(FixArgs),
+    Rules(RulesArgs),
+    Explain(ExplainArgs),
+    Completions(CompletionsArgs),
+}
+
+/// Options `check` and `fix` share: which rules run, and the inputs.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Rules to run: baseline, restricted or all [default: all]
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        default_value = "all",
+        value_parser = Choice::profile(),
+        hide_default_value = true,
+        hide_possible_values = true,
+        long_help = "Rules to run [default: all]\n\
+                     baseline:   the Pod Security Standards baseline checks\n\
+                     restricted: the baseline and restricted checks\n\
+                     all:        every rule\n\
+                     The manifest-validity rules run under every profile."
+    )]
+    pub profile: Profile,
+    /// Target Kubernetes version: 1.NN, v1.NN or latest (v1.37)
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "latest",
+        value_parser = values::kube_version,
+        long_help = "Target Kubernetes version: 1.NN, v1.NN or latest (v1.37). A Pod Security\n\
+                     Standards check applies from the version that introduced it."
+    )]
+    pub kube_version: KubeVersion,
+    /// Refuse larger inputs [default: 33554432, 32 MiB]
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = Limits::default().max_input_bytes,
+        value_parser = values::byte_count,
+        hide_default_value = true
+    )]
+    pub max_input_size: usize,
+    /// Files, directories or - for standard input (the default when piped)
+    #[arg(
+        value_name = "PATH",
+        long_help = "Files, directories or - for standard input (the default when it is piped).\n\
+                     Directories are read recursively: *.yaml, *.yml and *.json files; hidden\n\
+                     folders are skipped."
+    )]
+    pub paths: Vec<String>,
+}
+
+impl EngineArgs {
+    /// The engine options these flags select.
+    pub fn options(&self) -> Options {
+        let mut options = Options {
+            profile: self.profile,
+            version: self.kube_version,
+            ..Options::default()
+        };
+        options.limits.max_input_bytes = self.max_input_size;
+        options
+    }
+}
+
+/// Check manifests and report the findings
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit status:
+  0  no unsuppressed finding reaches the threshold
+  1  a finding reaches the threshold
+  2  usage error, or input that could not be read (a broken document is reported at
+     its location; the other documents are still checked)")]
+pub struct CheckArgs {
+    /// Output format
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Choice::report_format())]
+    pub format: ReportFormat,
+    /// Exit 1 from this severity up: critical, high, medium, low, info [default: info]
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "info",
+        value_parser = Choice::severity(),
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub severity_threshold: Severity,
+    /// Also print suppressed findings (human format)
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never [default: auto]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "auto",
+        value_parser = Choice::color(),
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub color: ColorWhen,
+    /// Files checked in parallel [default: the number of cores]
+    #[arg(short, long, value_name = "N", value_parser = values::job_count)]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Write the hardened text: the fewest edits that fix the findings
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Write the hardened text: the input with the fewest edits that fix its findings,\n\
+                  comments and formatting kept. Only safe fixes are applied, unless --unsafe\n\
+                  (hardening that may change behaviour: dropping capabilities, forcing a\n\
+                  non-root user, ...). With one input and neither --diff nor --write, the\n\
+                  hardened text goes to standard output; a summary per file goes to standard\n\
+                  error.",
+    after_help = "\
+Exit status:
+  0  no finding remains
+  1  findings remain (no automatic fix, unsafe without --unsafe, or skipped)
+  2  usage error, or input that could not be read or fixed"
+)]
+pub struct FixArgs {
+    /// Also apply fixes that may change how a workload behaves
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff instead of the hardened text
+    #[arg(long, conflicts_with = "write")]
+    pub diff: bool,
+    /// Rewrite the files in place (atomically; the file mode is kept)
+    #[arg(long)]
+    pub write: bool,
+    /// Fix only this rule's findings (repeatable)
+    #[arg(long = "rule", value_name = "RULE", value_parser = values::RuleId, hide_possible_values = true)]
+    pub rules: Vec<String>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// List the rule catalogue
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// human (a table), json (every rule's documentation) or markdown (docs/rules.md)
+    /// [default: human]
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "human",
+        value_parser = Choice::doc_format(),
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: DocFormat,
+}
+
+/// Explain a rule: why it matters, how to fix it, an example
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (see `kubeharden rules`)
+    #[arg(value_name = "RULE", value_parser = values::RuleId, hide_possible_values = true)]
+    pub rule: String,
+}
+
+/// Print a shell completion script
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Install:
+  bash: kubeharden completions bash > /etc/bash_completion.d/kubeharden
+  zsh:  kubeharden completions zsh > \"${fpath[1]}/_kubeharden\"
+  fish: kubeharden completions fish > ~/.config/fish/completions/kubeharden.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// The parsed command line; on a usage error, prints it and exits with status 2 (help
+/// and version exit 0).
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| reword(e).exit())
+}
+
+/// clap's errors, with "unknown option" and "unknown command" as the first words for an
+/// unknown flag or command (clap says "unexpected argument" and "unrecognized
+/// subcommand"); its tips ("a similar argument exists"), usage and help hint are kept.
+fn reword(error: clap::Error) -> clap::Error {
+    let (context, what) = match error.kind() {
+        ErrorKind::UnknownArgument => (ContextKind::InvalidArg, "unknown option"),
+        ErrorKind::InvalidSubcommand => (ContextKind::InvalidSubcommand, "unknown command"),
+        _ => return error,
+    };
+    let Some(ContextValue::String(name)) = error.get(context) else {
+        return error;
+    };
+    if error.kind() == ErrorKind::UnknownArgument && !name.starts_with('-') {
+        return error;
+    }
+    let rendered = error.render().to_string();
+    let rest = rendered.split_once('\n').map_or("", |(_, rest)| rest);
+    clap::Error::raw(error.kind(), format!("{what} '{name}'\n{rest}"))
+}
+
+/// The top-level help, for `kubeharden` without a command.
+pub fn help() -> Result<u8, String> {
+    out(&Cli::command().render_help().to_string());
+    Ok(0)
+}
+
+/// The exit status of a command: its own status, or 2 after printing its error.
+pub fn exit(result: Result<u8, String>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "kubeharden: {message}\n(see kubeharden --help)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Write to standard output; a closed pipe (`| head`) is not an error worth a panic.
+pub fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_help_states_the_input_size_limit() {
+        assert_eq!(
+            Limits::default().max_input_bytes,
+            33_554_432,
+            "update the --max-input-size help"
+        );
+    }
+}
