@@ -551,7 +551,7 @@ mod tests {
         for doc in builtin() {
             let flagged = |text: &str| {
                 engine
-                    .check_text(0, text)
+                    .check_text(text)
                     .findings
                     .iter()
                     .any(|f| f.rule == doc.id)

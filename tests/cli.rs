@@ -497,7 +497,7 @@ fn options_take_both_forms_and_stdin_is_the_default_when_piped() {
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["settings"]["kube_version"], "v1.30");
-    assert_eq!(v["findings"][0]["file"], "-");
+    assert_eq!(v["findings"][0]["file"], "<stdin>");
     let o = kubeharden(&["check", "--max-input-size=10"], Some(INSECURE));
     assert_eq!(o.status.code(), Some(2));
     let host = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: nginx:1.27\n    ports: [{containerPort: 80, hostPort: 80}]\n";
