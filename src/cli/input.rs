@@ -71,9 +71,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What reading an input gives: its name and text, or why it could not be read.
+pub type ReadInput = (String, Result<String, String>);
+
 /// An input's display name (`-` for standard input) and its text, or why it could not
 /// be read: larger than `max` bytes, unreadable, or not UTF-8 (with the byte offset).
-pub fn read(input: &Input, max: usize) -> (String, Result<String, String>) {
+pub fn read(input: &Input, max: usize) -> ReadInput {
     let too_big = || {
         format!("input is larger than the limit of {max} bytes (raise it with --max-input-size)")
     };
@@ -137,8 +140,7 @@ impl kubeharden::Spread for Threads {
 /// text for an input that could not be read), and an error for each unreadable one
 /// (`file` is its position in `inputs`).
 pub fn read_all(inputs: &[Input], max: usize, jobs: usize) -> (Vec<Source>, Vec<Diagnostic>) {
-    let slots: Vec<Mutex<Option<(String, Result<String, String>)>>> =
-        inputs.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<ReadInput>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
     Threads(jobs).each(inputs.len(), &|i| {
         let read = read(&inputs[i], max);
         if let Ok(mut slot) = slots[i].lock() {
