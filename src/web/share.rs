@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use kubeharden::{KubeVersion, Profile};
 use miniz_oxide::deflate::compress_to_vec;
-use miniz_oxide::inflate::decompress_to_vec_with_limit;
+use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
 use serde_json::{json, Map, Value};
 
 /// The largest text a link may inflate to (bytes): a bomb in a link is refused.
@@ -139,8 +139,17 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
         _ => return Err(LinkError::NotALink),
     }
     let compressed = unbase64url(data).map_err(LinkError::Damaged)?;
-    let bytes = decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
-        .map_err(|e| LinkError::Damaged(format!("the data does not inflate: {:?}", e.status)))?;
+    let bytes = decompress_to_vec_with_limit(&compressed, MAX_INFLATED).map_err(|e| {
+        LinkError::Damaged(match e.status {
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                "its compressed data ends too early".into()
+            }
+            TINFLStatus::HasMoreOutput => {
+                format!("it inflates to more than {} MiB", MAX_INFLATED >> 20)
+            }
+            _ => "its data is not deflate-compressed".into(),
+        })
+    })?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| LinkError::Damaged(format!("the data is not JSON: {e}")))?;
     let Value::Object(map) = value else {
@@ -297,6 +306,10 @@ mod tests {
         assert_eq!(decode("section.2"), Err(LinkError::NotALink));
         assert_eq!(decode("v2.abc"), Err(LinkError::NewerFormat("v2".into())));
         assert!(matches!(decode("v1.!!!"), Err(LinkError::Damaged(why)) if why.contains("'!'")));
+        let not_deflate = format!("v1.{}", base64url(&[0xff; 6]));
+        assert!(
+            matches!(decode(&not_deflate), Err(LinkError::Damaged(why)) if why.contains("not deflate"))
+        );
         assert!(
             matches!(decode(&link("[1]")), Err(LinkError::Damaged(why)) if why.contains("object"))
         );
@@ -333,6 +346,15 @@ mod tests {
         assert!(LinkError::Damaged("x".into())
             .to_string()
             .contains("cut short"));
+    }
+
+    #[test]
+    fn a_link_that_inflates_beyond_the_limit_is_refused() {
+        let bomb = vec![b' '; MAX_INFLATED + 1];
+        let fragment = format!("v1.{}", base64url(&compress_to_vec(&bomb, 1)));
+        assert!(fragment.len() < 1 << 20, "{}", fragment.len());
+        let error = decode(&fragment).unwrap_err().to_string();
+        assert!(error.contains("more than 64 MiB"), "{error}");
     }
 
     #[test]
