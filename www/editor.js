@@ -123,12 +123,15 @@ function clamp(n, max) {
  * Shows `diagnostics` (replacing the previous ones): an underline per range, a severity
  * marker in the gutter, and on hover the message and its `source` (the rule id).
  * @param {EditorView} view
- * @param {Array<{from:number,to:number,severity:string,message:string,source:string}>} diagnostics
+ * A diagnostic with `related: true` is a finding's secondary location: a dotted underline
+ * (class `cm-kh-related`), no gutter severity of its own, not counted in `data-diagnostics`.
+ * @param {Array<{from:number,to:number,severity:string,message:string,source:string,related?:boolean}>} diagnostics
  */
 export function setDiagnostics(view, diagnostics) {
   const doc = view.state.doc;
   const len = doc.length;
   const list = [];
+  let primary = 0;
   for (const d of Array.from(diagnostics ?? [])) {
     if (!d) continue;
     let from = clamp(d.from, len);
@@ -148,11 +151,17 @@ export function setDiagnostics(view, diagnostics) {
     const severity = SEVERITIES.has(d.severity) ? d.severity : "info";
     const diagnostic = { from, to, severity, message: String(d.message ?? "") };
     if (d.source != null && d.source !== "") diagnostic.source = String(d.source);
+    if (d.related) {
+      diagnostic.severity = "hint";
+      diagnostic.markClass = "cm-kh-related";
+    } else {
+      primary += 1;
+    }
     list.push(diagnostic);
   }
   list.sort((a, b) => a.from - b.from || a.to - b.to);
   const spec = lintSetDiagnostics(view.state, list);
-  view.dispatch({ ...spec, effects: [].concat(spec.effects ?? [], setCount.of(list.length)) });
+  view.dispatch({ ...spec, effects: [].concat(spec.effects ?? [], setCount.of(primary)) });
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { deflateRawSync } from "node:zlib";
 import {
   editorText,
   findings,
@@ -51,6 +52,11 @@ metadata:
   namespace: e2e
 data:
   greeting: hello`;
+
+/** A share-link fragment holding `state` as it is (for links written by hand). */
+function shareFragment(state) {
+  return "#v1." + deflateRawSync(Buffer.from(JSON.stringify(state))).toString("base64url");
+}
 
 /** 1-based number of the first line of `text` containing `needle`. */
 function lineOf(text, needle) {
@@ -315,6 +321,83 @@ test("the example gallery loads each example", async () => {
       WAIT,
     );
     assert.equal(await page.locator("[data-testid=finding]").count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test("a damaged share link is reported in a notice, and the first example is shown instead", async () => {
+  const other = await newContext(); // no autosave to fall back to
+  try {
+    const good = shareFragment({ t: MANIFEST, p: "restricted" });
+    const page = await openApp(other, server.origin, good.slice(0, good.length - 12));
+    const notice = page.locator("[data-testid=notice][role=alert]");
+    await notice.waitFor({ state: "visible", ...WAIT });
+    const text = await notice.textContent();
+    assert.match(text, /could not be opened: it is damaged or cut short/, text);
+    assert.match(text, /Showing the first example instead/, text);
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    assert.ok((await editorText(page)).includes("# title: Insecure Deployment"), "the first example is shown");
+    assert.equal(await page.locator("select[data-testid=profile]").inputValue(), "all");
+    // The damaged link stays in the address bar until something changes.
+    await page.waitForTimeout(900);
+    assert.ok(page.url().endsWith(good.slice(0, good.length - 12)), page.url());
+    await page.click("[data-testid=notice] button.dismiss");
+    assert.equal(await page.locator("[data-testid=notice]").count(), 0, "the notice can be dismissed");
+  } finally {
+    await other.close();
+  }
+});
+
+test("a bad value in a share link keeps the rest of the link and is reported", async () => {
+  const other = await newContext();
+  try {
+    const page = await openApp(other, server.origin, shareFragment({ t: MANIFEST, p: "paranoid", k: "1.25", u: true }));
+    const notice = page.locator("[data-testid=notice][role=alert]");
+    await notice.waitFor({ state: "visible", ...WAIT });
+    const text = await notice.textContent();
+    assert.match(text, /profile is not valid \(unknown profile "paranoid".*\); using all/, text);
+    assert.equal(await editorText(page), MANIFEST, "the text is restored");
+    assert.equal(await page.locator("select[data-testid=profile]").inputValue(), "all");
+    assert.equal(await page.locator("select[data-testid=kube-version]").inputValue(), "1.25");
+    assert.equal(await page.locator("input[data-testid=unsafe-toggle]").isChecked(), true);
+
+    const versionPage = await openApp(other, server.origin, shareFragment({ t: MANIFEST, k: "v1.x" }));
+    const versionNotice = versionPage.locator("[data-testid=notice][role=alert]");
+    await versionNotice.waitFor({ state: "visible", ...WAIT });
+    assert.match(await versionNotice.textContent(), /Kubernetes version is not valid \(invalid Kubernetes version "v1\.x"/);
+    assert.equal(await versionPage.locator("select[data-testid=kube-version]").inputValue(), "");
+  } finally {
+    await other.close();
+  }
+});
+
+test("a fix left out in the findings is not applied in the hardened YAML", async () => {
+  const { page } = await pasted();
+  try {
+    await page.locator("input[data-testid=unsafe-toggle]").check();
+    const choice = page
+      .locator('[data-testid=finding][data-rule="privileged-container"] input[data-testid=fix-choice]')
+      .first();
+    assert.equal(await choice.isChecked(), true, "every fix is chosen at first");
+    await choice.uncheck();
+    await page.click("[data-testid=tab-hardened]");
+    await page.waitForFunction(
+      () => (document.querySelector("[data-testid=hardened]")?.textContent ?? "").includes("name: e2e-web"),
+      null,
+      WAIT,
+    );
+    const hardened = await page.locator("[data-testid=hardened]").textContent();
+    assert.ok(hardened.includes("privileged: true"), "the fix left out is not applied");
+    assert.ok(!hardened.includes("hostNetwork: true"), "the other fixes are");
+    await page.click("[data-testid=tab-findings]");
+    await choice.check();
+    await page.click("[data-testid=tab-hardened]");
+    await page.waitForFunction(
+      () => (document.querySelector("[data-testid=hardened]")?.textContent ?? "").includes("privileged: false"),
+      null,
+      WAIT,
+    );
   } finally {
     await page.close();
   }

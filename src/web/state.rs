@@ -1,0 +1,557 @@
+//! The playground's state: one [`State`] value, changed only by [`Action`]s through
+//! [`State::apply`] (the app wraps it in Yew's `use_reducer`). Everything here is pure —
+//! no web-sys, no engine call — so it is unit-tested natively
+//! (`cargo test --test playground_state`). Results derived from the state (findings, the
+//! hardened text) are not stored: the app computes them from [`State::check_input`] and
+//! [`State::harden_input`] with `use_memo`.
+
+use std::rc::Rc;
+
+use kubeharden::{Area, KubeVersion, Options, Profile, Severity};
+
+use crate::examples::EXAMPLES;
+use crate::share::{self, Shared};
+
+/// Above this size (bytes) a text is not checked on every change; a click checks it
+/// anyway, and the URL does not carry it (too long for a link).
+pub const LARGE_INPUT: usize = 2 * 1024 * 1024;
+
+/// Every area, in the order the filters show them.
+pub const AREAS: [Area; 3] = [Area::Controls, Area::Metadata, Area::Updates];
+
+/// Identifies one finding's fix across edits (the finding's stable id). Opaque: the
+/// state only compares keys;
+/// `engine::fix_key` makes them from findings and `engine::harden` reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FixKey(pub(crate) String);
+
+/// The side pane's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Findings,
+    Hardened,
+    Diff,
+}
+
+/// How a notice is shown: information (`role="status"`) or a warning (`role="alert"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Warning,
+}
+
+/// A message under the editor, until dismissed or replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub tone: Tone,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Self {
+        Notice {
+            tone: Tone::Info,
+            text: text.into(),
+        }
+    }
+
+    pub fn warning(text: impl Into<String>) -> Self {
+        Notice {
+            tone: Tone::Warning,
+            text: text.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// The manifests, as the editor last reported them (or as last loaded into it).
+    pub text: Rc<str>,
+    /// Counts texts loaded from outside the editor (examples): when it changes, the
+    /// editor shows [`State::text`]. Typing never changes it.
+    pub loaded: u32,
+    pub profile: Profile,
+    /// `None`: the newest version ([`KubeVersion::LATEST`]), also in later releases.
+    pub version: Option<KubeVersion>,
+    pub unsafe_fixes: bool,
+    /// Fixes the user left out of the hardened YAML (every other fixable finding is fixed).
+    pub left_out: Vec<FixKey>,
+    pub tab: Tab,
+    /// Check a text above [`LARGE_INPUT`] anyway.
+    pub check_large: bool,
+    pub filters: Filters,
+    pub notice: Option<Notice>,
+}
+
+/// What the findings list hides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub hidden_severities: Vec<Severity>,
+    pub hidden_areas: Vec<Area>,
+}
+
+impl Filters {
+    /// Whether a finding of this severity and area is shown.
+    pub fn shows(&self, severity: Severity, area: Area) -> bool {
+        !self.hidden_severities.contains(&severity) && !self.hidden_areas.contains(&area)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// The editor's text changed (typing, paste, undo).
+    SetText(String),
+    /// Replace the text with `EXAMPLES[i]`; the fix choices of the old text are dropped.
+    LoadExample(usize),
+    SetProfile(Profile),
+    SetVersion(Option<KubeVersion>),
+    SetUnsafe(bool),
+    ToggleSeverity(Severity),
+    ToggleArea(Area),
+    /// Include (`true`) or leave out (`false`) one finding's fix in the hardened YAML.
+    ChooseFix(FixKey, bool),
+    SelectTab(Tab),
+    /// Check a large text that is paused.
+    CheckLargeAnyway,
+    Notify(Notice),
+    DismissNotice,
+}
+
+/// What a check depends on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckInput {
+    pub text: Rc<str>,
+    pub options: Options,
+}
+
+/// What hardening depends on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HardenInput {
+    pub text: Rc<str>,
+    pub options: Options,
+    pub unsafe_fixes: bool,
+    pub left_out: Vec<FixKey>,
+}
+
+impl State {
+    fn from_shared(shared: Shared, notice: Option<Notice>) -> Self {
+        State {
+            text: shared.text,
+            loaded: 0,
+            profile: shared.profile,
+            version: shared.version,
+            unsafe_fixes: shared.unsafe_fixes,
+            left_out: Vec::new(),
+            tab: Tab::Findings,
+            check_large: false,
+            filters: Filters::default(),
+            notice,
+        }
+    }
+
+    /// The state a page starts from: the link's `fragment` (without `#`; empty when the
+    /// URL has none), else the autosaved state `saved`, else the first example. A link
+    /// that cannot be read, or a bad value in one, is reported in [`State::notice`].
+    pub fn initial(fragment: &str, saved: Option<&str>) -> Self {
+        let mut problem = None;
+        if !fragment.is_empty() {
+            match share::decode(fragment) {
+                Ok(d) => {
+                    let notice = not_understood("This link's", &d.problems);
+                    return State::from_shared(d.shared, notice);
+                }
+                Err(e) => problem = Some(format!("This link could not be opened: {e}.")),
+            }
+        }
+        // The autosave was written by this playground, but storage can be damaged too.
+        if let Some(saved) = saved {
+            match share::decode(saved) {
+                Ok(d) => {
+                    let notice = match problem {
+                        Some(p) => Some(Notice::warning(format!(
+                            "{p} Showing your autosaved text instead."
+                        ))),
+                        None => not_understood("Your autosaved", &d.problems),
+                    };
+                    return State::from_shared(d.shared, notice);
+                }
+                Err(e) => {
+                    problem.get_or_insert(format!("Your autosaved text could not be read: {e}."));
+                }
+            }
+        }
+        let example = Shared {
+            text: EXAMPLES[0].text.into(),
+            profile: Profile::All,
+            version: None,
+            unsafe_fixes: false,
+        };
+        let notice =
+            problem.map(|p| Notice::warning(format!("{p} Showing the first example instead.")));
+        State::from_shared(example, notice)
+    }
+
+    /// The state after `action`.
+    pub fn apply(mut self, action: Action) -> Self {
+        match action {
+            Action::SetText(text) => self.text = text.into(),
+            Action::LoadExample(i) => {
+                if let Some(example) = EXAMPLES.get(i) {
+                    self.text = example.text.into();
+                    self.loaded = self.loaded.wrapping_add(1);
+                    self.left_out.clear();
+                    self.check_large = false;
+                }
+            }
+            Action::SetProfile(p) => self.profile = p,
+            Action::SetVersion(v) => self.version = v,
+            Action::SetUnsafe(u) => self.unsafe_fixes = u,
+            Action::ToggleSeverity(s) => toggle(&mut self.filters.hidden_severities, s),
+            Action::ToggleArea(a) => toggle(&mut self.filters.hidden_areas, a),
+            Action::ChooseFix(key, include) => {
+                self.left_out.retain(|k| *k != key);
+                if !include {
+                    self.left_out.push(key);
+                }
+            }
+            Action::SelectTab(t) => self.tab = t,
+            Action::CheckLargeAnyway => self.check_large = true,
+            Action::Notify(n) => self.notice = Some(n),
+            Action::DismissNotice => self.notice = None,
+        }
+        self
+    }
+
+    pub fn options(&self) -> Options {
+        Options {
+            profile: self.profile,
+            version: self.version.unwrap_or(KubeVersion::LATEST),
+            ..Options::default()
+        }
+    }
+
+    /// Checking is paused: the text is large and the user has not asked for it.
+    pub fn paused(&self) -> bool {
+        self.text.len() > LARGE_INPUT && !self.check_large
+    }
+
+    /// What to check, or `None` while [`State::paused`].
+    pub fn check_input(&self) -> Option<CheckInput> {
+        (!self.paused()).then(|| CheckInput {
+            text: self.text.clone(),
+            options: self.options(),
+        })
+    }
+
+    /// What to harden, or `None` while paused or while no tab shows the result.
+    pub fn harden_input(&self) -> Option<HardenInput> {
+        (!self.paused() && self.tab != Tab::Findings).then(|| HardenInput {
+            text: self.text.clone(),
+            options: self.options(),
+            unsafe_fixes: self.unsafe_fixes,
+            left_out: self.left_out.clone(),
+        })
+    }
+
+    /// What the autosave and the link keep.
+    pub fn shared(&self) -> Shared {
+        Shared {
+            text: self.text.clone(),
+            profile: self.profile,
+            version: self.version,
+            unsafe_fixes: self.unsafe_fixes,
+        }
+    }
+}
+
+/// The notice for values of a readable link (or autosave) that were replaced by defaults.
+fn not_understood(whose: &str, problems: &[String]) -> Option<Notice> {
+    (!problems.is_empty()).then(|| {
+        Notice::warning(format!(
+            "{whose} settings were not all understood: {}.",
+            problems.join("; ")
+        ))
+    })
+}
+
+fn toggle<T: PartialEq>(list: &mut Vec<T>, value: T) {
+    match list.iter().position(|v| *v == value) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(value),
+    }
+}
+
+/// The version menu's choices, newest first: `None` ("latest"), then 1.LATEST down to 1.0.
+pub fn version_choices() -> impl Iterator<Item = Option<KubeVersion>> {
+    std::iter::once(None).chain(
+        (0..=KubeVersion::LATEST.minor)
+            .rev()
+            .map(|m| Some(KubeVersion::new(m))),
+    )
+}
+
+/// A version menu value: `""` for latest, else `1.NN`.
+pub fn version_value(v: Option<KubeVersion>) -> String {
+    v.map(share::version_value).unwrap_or_default()
+}
+
+/// Read a version menu value ([`version_value`]). Errors: the version parser's message.
+pub fn parse_version_value(value: &str) -> Result<Option<KubeVersion>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value.parse().map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(text: &str, profile: Profile) -> String {
+        share::encode(&Shared {
+            text: text.into(),
+            profile,
+            version: Some(KubeVersion::new(25)),
+            unsafe_fixes: true,
+        })
+    }
+
+    fn key(rule: &str) -> FixKey {
+        FixKey(format!("{rule}:-:1:/spec"))
+    }
+
+    #[test]
+    fn a_new_visitor_sees_the_first_example_and_no_notice() {
+        let s = State::initial("", None);
+        assert_eq!(&*s.text, EXAMPLES[0].text);
+        assert_eq!(
+            (s.profile, s.version, s.unsafe_fixes),
+            (Profile::All, None, false)
+        );
+        assert_eq!(s.notice, None);
+        assert_eq!(s.tab, Tab::Findings);
+    }
+
+    #[test]
+    fn a_link_wins_over_the_autosave() {
+        let saved = link("saved: 1\n", Profile::Baseline);
+        let s = State::initial(&link("linked: 1\n", Profile::Restricted), Some(&saved));
+        assert_eq!(&*s.text, "linked: 1\n");
+        assert_eq!(s.profile, Profile::Restricted);
+        assert_eq!(s.version, Some(KubeVersion::new(25)));
+        assert!(s.unsafe_fixes);
+        assert_eq!(s.notice, None);
+        let s = State::initial("", Some(&saved));
+        assert_eq!(&*s.text, "saved: 1\n");
+        assert_eq!(s.notice, None);
+    }
+
+    #[test]
+    fn a_broken_link_is_reported_and_says_what_is_shown_instead() {
+        let saved = link("saved: 1\n", Profile::Baseline);
+        let truncated = &link("linked: 1\n", Profile::Restricted)[..12];
+        let s = State::initial(truncated, Some(&saved));
+        assert_eq!(&*s.text, "saved: 1\n");
+        let notice = s.notice.expect("a notice");
+        assert_eq!(notice.tone, Tone::Warning);
+        assert!(
+            notice
+                .text
+                .starts_with("This link could not be opened: it is damaged"),
+            "{}",
+            notice.text
+        );
+        assert!(
+            notice
+                .text
+                .ends_with("Showing your autosaved text instead."),
+            "{}",
+            notice.text
+        );
+
+        let s = State::initial("v9.abc", None);
+        assert_eq!(&*s.text, EXAMPLES[0].text);
+        let text = s.notice.expect("a notice").text;
+        assert!(
+            text.contains("newer playground")
+                && text.ends_with("Showing the first example instead."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_in_a_link_keeps_the_text_and_is_reported() {
+        // The text and version are good; the profile was edited by hand.
+        let fragment = share::link_of_json(r#"{"t":"kind: Pod\n","p":"paranoid","k":"1.25"}"#);
+        let s = State::initial(&fragment, None);
+        assert_eq!(&*s.text, "kind: Pod\n");
+        assert_eq!(s.profile, Profile::All);
+        assert_eq!(
+            s.version,
+            Some(KubeVersion::new(25)),
+            "the good values are kept"
+        );
+        let notice = s.notice.expect("a notice");
+        assert_eq!(notice.tone, Tone::Warning);
+        assert!(notice.text.contains("\"paranoid\""), "{}", notice.text);
+    }
+
+    #[test]
+    fn a_broken_autosave_is_reported_too() {
+        let s = State::initial("", Some("v1.AAAA"));
+        assert_eq!(&*s.text, EXAMPLES[0].text);
+        let text = s.notice.expect("a notice").text;
+        assert!(
+            text.starts_with("Your autosaved text could not be read"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Showing the first example instead."),
+            "{text}"
+        );
+        let odd = share::link_of_json(r#"{"t":"a: 1\n","u":1}"#);
+        let s = State::initial("", Some(&odd));
+        assert_eq!(&*s.text, "a: 1\n");
+        let text = s.notice.expect("a notice").text;
+        assert!(
+            text.starts_with(
+                "Your autosaved settings were not all understood: the unsafe-fixes flag"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn loading_an_example_replaces_the_text_and_drops_fix_choices() {
+        let s = State::initial("", None)
+            .apply(Action::ChooseFix(key("a"), false))
+            .apply(Action::CheckLargeAnyway)
+            .apply(Action::SetProfile(Profile::Baseline));
+        let loaded = s.loaded;
+        let s = s.apply(Action::LoadExample(1));
+        assert_eq!(&*s.text, EXAMPLES[1].text);
+        assert_eq!(s.loaded, loaded + 1, "the editor is told to show it");
+        assert!(s.left_out.is_empty());
+        assert!(!s.check_large);
+        assert_eq!(s.profile, Profile::Baseline, "settings are kept");
+        let same = s.clone().apply(Action::LoadExample(EXAMPLES.len()));
+        assert_eq!(same, s, "an unknown example changes nothing");
+    }
+
+    #[test]
+    fn typing_keeps_fix_choices_and_does_not_reload_the_editor() {
+        let s = State::initial("", None).apply(Action::ChooseFix(key("a"), false));
+        let s = s.apply(Action::SetText("x: 1\n".into()));
+        assert_eq!(&*s.text, "x: 1\n");
+        assert_eq!(s.loaded, 0);
+        assert!(s.left_out.contains(&key("a")));
+    }
+
+    #[test]
+    fn fix_choices_are_idempotent() {
+        let s = State::initial("", None);
+        assert!(!s.left_out.contains(&key("a")));
+        let s = s
+            .apply(Action::ChooseFix(key("a"), false))
+            .apply(Action::ChooseFix(key("a"), false))
+            .apply(Action::ChooseFix(key("b"), false));
+        assert_eq!(s.left_out, vec![key("a"), key("b")]);
+        let s = s
+            .apply(Action::ChooseFix(key("a"), true))
+            .apply(Action::ChooseFix(key("a"), true));
+        assert_eq!(s.left_out, vec![key("b")]);
+        assert!(!s.left_out.contains(&key("a")) && s.left_out.contains(&key("b")));
+        let input = s
+            .clone()
+            .apply(Action::SelectTab(Tab::Diff))
+            .harden_input()
+            .unwrap();
+        assert_eq!(input.left_out, vec![key("b")]);
+    }
+
+    #[test]
+    fn filters_toggle_by_severity_and_area() {
+        let s = State::initial("", None);
+        assert!(s.filters.shows(Severity::High, Area::Controls));
+        let s = s
+            .apply(Action::ToggleSeverity(Severity::High))
+            .apply(Action::ToggleArea(Area::Updates));
+        assert!(!s.filters.shows(Severity::High, Area::Controls));
+        assert!(!s.filters.shows(Severity::Low, Area::Updates));
+        assert!(s.filters.shows(Severity::Low, Area::Controls));
+        let s = s
+            .apply(Action::ToggleSeverity(Severity::High))
+            .apply(Action::ToggleArea(Area::Updates));
+        assert!(s.filters.shows(Severity::High, Area::Updates));
+    }
+
+    #[test]
+    fn typed_settings_reach_the_engine_options() {
+        let s = State::initial("", None);
+        assert_eq!(s.options().profile, Profile::All);
+        assert_eq!(s.options().version, KubeVersion::LATEST);
+        let s = s
+            .apply(Action::SetProfile(Profile::Restricted))
+            .apply(Action::SetVersion(Some(KubeVersion::new(24))))
+            .apply(Action::SetUnsafe(true));
+        let input = s.check_input().unwrap();
+        assert_eq!(input.options.profile, Profile::Restricted);
+        assert_eq!(input.options.version, KubeVersion::new(24));
+        let shared = s.shared();
+        assert_eq!(
+            (shared.profile, shared.version, shared.unsafe_fixes),
+            (Profile::Restricted, Some(KubeVersion::new(24)), true)
+        );
+    }
+
+    #[test]
+    fn large_texts_wait_for_a_click_and_hardening_waits_for_its_tab() {
+        let s = State::initial("", None);
+        assert!(s.check_input().is_some());
+        assert!(
+            s.harden_input().is_none(),
+            "the findings tab needs no hardening"
+        );
+        assert!(s
+            .clone()
+            .apply(Action::SelectTab(Tab::Hardened))
+            .harden_input()
+            .is_some());
+        let big = "a: 1\n".repeat(LARGE_INPUT / 5 + 1);
+        let s = s
+            .apply(Action::SetText(big))
+            .apply(Action::SelectTab(Tab::Diff));
+        assert!(s.paused());
+        assert!(s.check_input().is_none() && s.harden_input().is_none());
+        let s = s.apply(Action::CheckLargeAnyway);
+        assert!(s.check_input().is_some() && s.harden_input().is_some());
+    }
+
+    #[test]
+    fn notices_are_set_and_dismissed() {
+        let s = State::initial("", None).apply(Action::Notify(Notice::info("copied")));
+        assert_eq!(
+            s.notice,
+            Some(Notice {
+                tone: Tone::Info,
+                text: "copied".into()
+            })
+        );
+        assert_eq!(s.apply(Action::DismissNotice).notice, None);
+    }
+
+    #[test]
+    fn version_menu_values_round_trip() {
+        let choices: Vec<_> = version_choices().collect();
+        assert_eq!(choices[0], None);
+        assert_eq!(choices[1], Some(KubeVersion::LATEST));
+        assert_eq!(choices.last(), Some(&Some(KubeVersion::new(0))));
+        for c in choices {
+            assert_eq!(parse_version_value(&version_value(c)), Ok(c));
+        }
+        assert_eq!(version_value(Some(KubeVersion::new(25))), "1.25");
+        assert!(parse_version_value("1.x").is_err());
+    }
+}

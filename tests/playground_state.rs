@@ -1,0 +1,15 @@
+//! The playground's pure modules (`src/web/`: state and reducer, share links, examples,
+//! the engine calls), built and unit-tested natively: `cargo test --test playground_state`.
+//! The browser-only modules (components, CodeMirror) are built by `make dist`.
+
+// The app uses more of these modules than their tests do.
+#![allow(dead_code)]
+
+#[path = "../src/web/engine.rs"]
+mod engine;
+#[path = "../src/web/examples.rs"]
+mod examples;
+#[path = "../src/web/share.rs"]
+mod share;
+#[path = "../src/web/state.rs"]
+mod state;
