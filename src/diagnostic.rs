@@ -281,7 +281,12 @@ pub struct Report {
 
 impl Report {
     pub fn extend(&mut self, other: Report) {
-        self.findings.extend(other.findings);
+        if self.findings.is_empty() {
+            // Move instead of copying: a report of one large file is never held twice.
+            self.findings = other.findings;
+        } else {
+            self.findings.extend(other.findings);
+        }
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
         self.objects.extend(other.objects);

@@ -276,6 +276,8 @@ impl Engine {
             self.check_document(model, &mut out);
             report.findings.append(&mut out.findings);
         }
+        // Findings live for the whole run: no spare capacity.
+        report.findings.shrink_to_fit();
         report
     }
 

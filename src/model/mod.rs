@@ -134,6 +134,7 @@ impl<'d> DocumentModel<'d> {
         issues.sort_by_key(|i| i.node);
         issues.dedup_by_key(|i| i.node);
         model.type_issues = issues;
+        model.objects.shrink_to_fit();
         model
     }
 
@@ -200,6 +201,7 @@ impl<'d> DocumentModel<'d> {
         for (spec, meta) in self.pod_templates(r, root, kind) {
             pods.push(Pod::read(r, spec, meta));
         }
+        pods.shrink_to_fit();
         if pods.is_empty()
             && !KNOWN_KINDS.contains(&kind)
             && !TEMPLATE_KINDS.contains(&kind)

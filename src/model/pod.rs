@@ -176,6 +176,9 @@ impl<'d> Pod<'d> {
             }
         }
         let os = reader.map(s, "os");
+        // Every pod of a run is kept for the whole run: no spare capacity (a Vec of
+        // one container would otherwise hold four).
+        containers.shrink_to_fit();
         Pod {
             doc: reader.doc,
             spec,

@@ -300,6 +300,38 @@ test("(g) clicking a finding selects its range in the editor", async () => {
   }
 });
 
+test("a related location is underlined apart and its note selects it in the editor", async () => {
+  // The API server keys objects by group, kind, namespace and name: the second ConfigMap
+  // is the same object as the first (duplicate-object, "first defined here").
+  const { page, text } = await pasted(CONFIGMAP + "\n" + CONFIGMAP.replace("hello", "bye") + "\n");
+  try {
+    const first = lineOf(text, "name: e2e-config");
+    const card = page.locator('[data-testid=finding][data-rule="duplicate-object"]').first();
+    await card.waitFor(WAIT);
+    const note = card.locator("[data-testid=related]");
+    assert.equal(await note.count(), 1);
+    assert.match(await note.textContent(), new RegExp(`first defined here \\(line ${first}\\)`));
+    // The secondary range has its own (dotted) underline in the editor.
+    await page.waitForSelector("[data-testid=editor] .cm-kh-related", WAIT);
+    const underlined = await page.locator("[data-testid=editor] .cm-kh-related").first().textContent();
+    assert.match(underlined, /e2e-config/);
+    // Clicking the note moves the selection to the first definition.
+    await page.locator("[data-testid=editor] .cm-line").first().click();
+    await note.click();
+    await page.waitForFunction(
+      (line) => {
+        const active = document.querySelector("[data-testid=editor] .cm-activeLine");
+        const lines = [...document.querySelectorAll("[data-testid=editor] .cm-line")];
+        return active && lines.indexOf(active) + 1 === line;
+      },
+      first,
+      WAIT,
+    );
+  } finally {
+    await page.close();
+  }
+});
+
 test("the example gallery loads each example", async () => {
   const page = await openApp(context, server.origin);
   try {
