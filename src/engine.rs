@@ -14,6 +14,7 @@
 //! ([`crate::fix`]), which calls the engine, never the reverse.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -367,16 +368,25 @@ fn doc_of<'i, 'b>(
 /// 1-based, as every format shows it), with `~N` on the
 /// N-th repetition of one id (the report is sorted, so the numbering is deterministic).
 fn assign_ids(report: &mut Report, sources: &[Source]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for f in &mut report.findings {
+    // Findings with one id have one file, span start, rule and pointer, so the sort puts
+    // them next to each other: counting runs is enough.
+    let mut previous: Option<(usize, usize, &str, usize)> = None;
+    let mut repeat = 0;
+    for i in 0..report.findings.len() {
+        let f = &report.findings[i];
+        let key = (f.file, f.document, f.rule, i);
+        let same = previous.is_some_and(|(file, document, rule, p)| {
+            (file, document, rule) == (key.0, key.1, key.2) && report.findings[p].path == f.path
+        });
+        repeat = if same { repeat + 1 } else { 1 };
+        previous = Some(key);
         let name = sources.get(f.file).map_or("", |s| s.name.as_str());
-        let mut id = format!("{}:{}:{}:{}", f.rule, name, f.document + 1, f.path);
-        let n = seen.entry(id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            id.push_str(&format!("~{n}"));
+        let mut id = String::with_capacity(f.rule.len() + name.len() + f.path.len() + 8);
+        let _ = write!(id, "{}:{}:{}:{}", f.rule, name, f.document + 1, f.path);
+        if repeat > 1 {
+            let _ = write!(id, "~{repeat}");
         }
-        f.id = id;
+        report.findings[i].id = id;
     }
 }
 

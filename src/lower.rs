@@ -949,6 +949,10 @@ pub(crate) fn merge<'i>(
 
 /// The edits of one fix applied alone, or `None` when they overlap each other.
 pub(crate) fn edits_alone(text: &str, intents: &[Intent]) -> Option<Vec<(Span, String)>> {
+    // Most fixes replace one value: nothing to merge.
+    if let [Intent::Replace { span, text }] = intents {
+        return Some(vec![(*span, text.clone())]);
+    }
     merge(text, [intents]).ok()
 }
 

@@ -135,8 +135,7 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
                 <span class="message">{ &f.message }</span>
                 if let Some(reason) = &f.suppressed { <span class="suppressed-reason">{ format!("suppressed: {reason}") }</span> }
             </button>
-            <RuleDoc title={ f.title } rationale={ f.rationale } remediation={ f.remediation } pss={ f.pss.clone() }
-                path={ f.path.clone() } references={ f.references } />
+            <RuleDoc rule={ f.rule } path={ f.path.clone() } />
             { for f.related.iter().map(|r| {
                 let (from, to) = (r.range.from, r.range.to);
                 let onclick = p.on_select.reform(move |e: MouseEvent| {

@@ -283,8 +283,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { id, entries, .. }) = self.frames.pop() {
-                    let mut entries = self.merge_keys(id, entries);
-                    entries.shrink_to_fit();
+                    let entries = self.merge_keys(id, entries);
                     self.find_duplicates(&entries);
                     let values: Vec<NodeId> = entries.iter().map(|&(_, v)| v).collect();
                     self.close(id, bspan, &values);
@@ -293,8 +292,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                 }
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { id, mut items }) = self.frames.pop() {
-                    items.shrink_to_fit();
+                if let Some(Frame::Seq { id, items }) = self.frames.pop() {
                     self.close(id, bspan, &items);
                     self.nodes[id as usize].kind = NodeKind::Seq(items);
                     self.attach(id);

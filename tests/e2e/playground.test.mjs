@@ -332,6 +332,22 @@ test("a related location is underlined apart and its note selects it in the edit
   }
 });
 
+test("a finding's rule doc comes from the docs model: fix policy, example and what to write instead", async () => {
+  const { page } = await pasted();
+  try {
+    const card = page.locator('[data-testid=finding][data-rule="privileged-container"]').first();
+    await card.locator("details.rule-doc summary").click();
+    const doc = card.locator("details.rule-doc");
+    await doc.locator("[data-testid=rule-example]").waitFor(WAIT);
+    assert.match(await doc.locator("[data-testid=rule-example]").textContent(), /privileged: yes/);
+    assert.match(await doc.locator("[data-testid=rule-use-instead]").textContent(), /privileged: false/);
+    assert.match(await doc.textContent(), /Automatic fix \(unsafe\)/);
+    assert.match(await doc.textContent(), /ignore\.kubeharden\.io\/privileged-container/);
+  } finally {
+    await page.close();
+  }
+});
+
 test("the example gallery loads each example", async () => {
   const page = await openApp(context, server.origin);
   try {
