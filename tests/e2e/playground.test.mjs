@@ -305,6 +305,8 @@ test("a related location is underlined apart and its note selects it in the edit
   // is the same object as the first (duplicate-object, "first defined here").
   const { page, text } = await pasted(CONFIGMAP + "\n" + CONFIGMAP.replace("hello", "bye") + "\n");
   try {
+    // Whole-bundle rules run under the `all` profile (an earlier test may have saved another).
+    await page.selectOption("select[data-testid=profile]", "all");
     const first = lineOf(text, "name: e2e-config");
     const card = page.locator('[data-testid=finding][data-rule="duplicate-object"]').first();
     await card.waitFor(WAIT);
