@@ -240,12 +240,6 @@ pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[Stri
     }
 }
 
-/// Whether a text holds something a share link should warn about (see
-/// [`Checked::holds_secret`]).
-pub fn looks_secret(_text: &str, checked: &Checked) -> bool {
-    checked.holds_secret
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,8 +32,9 @@ pub fn area(f: &EditorFinding) -> Option<Area> {
 }
 
 /// Whether a share link of `text` should warn: a Secret or a literal credential.
-pub fn looks_secret(text: &str, checked: &Checked) -> bool {
-    adapter::looks_secret(text, checked)
+/// (Read from the engine's model of the text, not from its lines.)
+pub fn looks_secret(checked: &Checked) -> bool {
+    checked.holds_secret
 }
 
 /// One check of `text` with the default options (for the budget script's timing);

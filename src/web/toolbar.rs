@@ -113,7 +113,7 @@ fn share_link(shared: &Shared, checked: Option<&Checked>, dispatch: &Callback<Ac
         ))));
         return;
     }
-    let secret = checked.is_some_and(|c| engine::looks_secret(&shared.text, c));
+    let secret = checked.is_some_and(engine::looks_secret);
     if secret
         && !window
             .confirm_with_message("This manifest contains a Secret or a credential. Anyone with the link can read it: the whole text is in the link. Copy the link anyway?")
