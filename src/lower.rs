@@ -949,9 +949,15 @@ pub(crate) fn merge<'i>(
 
 /// The edits of one fix applied alone, or `None` when they overlap each other.
 pub(crate) fn edits_alone(text: &str, intents: &[Intent]) -> Option<Vec<(Span, String)>> {
-    // Most fixes replace one value: nothing to merge.
-    if let [Intent::Replace { span, text }] = intents {
-        return Some(vec![(*span, text.clone())]);
+    // Most fixes replace one value or insert one block: nothing to merge.
+    match intents {
+        [Intent::Replace { span, text }] => return Some(vec![(*span, text.clone())]),
+        [Intent::Insert { target, path, leaf }] => {
+            let mut tree = Tree::Map(Vec::new());
+            tree.insert(path, leaf.clone());
+            return Some(vec![render(target, &tree, text)]);
+        }
+        _ => {}
     }
     merge(text, [intents]).ok()
 }
