@@ -97,6 +97,26 @@ fn snippet(
     }
 }
 
+/// `  --> file:line:column (document N)`: where a span starts (`:::` for a secondary one).
+fn place(
+    out: &mut String,
+    positions: &mut Positions,
+    arrow: &str,
+    file: usize,
+    span: Span,
+    document: usize,
+) {
+    let p = positions.position(file, span.start);
+    let _ = writeln!(
+        out,
+        "  {arrow} {}:{}:{} (document {})",
+        positions.name(file),
+        p.line,
+        p.column,
+        document + 1
+    );
+}
+
 /// Render a report for a terminal.
 pub fn human(report: &Report, sources: &[Source], options: HumanOptions) -> String {
     let mut out = Vec::new();
@@ -125,16 +145,8 @@ pub fn write_human(
     let mut helped = std::collections::HashSet::new();
     let mut out = String::new();
     for e in &report.errors {
-        let p = positions.position(e.file, e.span.start);
         let _ = writeln!(out, "{}: {}", style.paint("1;31", "error"), e.message);
-        let _ = writeln!(
-            out,
-            "  --> {}:{}:{} (document {})",
-            positions.name(e.file),
-            p.line,
-            p.column,
-            e.document + 1
-        );
+        place(&mut out, &mut positions, "-->", e.file, e.span, e.document);
         snippet(
             &mut out,
             &mut positions,
@@ -181,15 +193,7 @@ pub fn write_human(
             None,
         );
         for r in &f.related {
-            let rp = positions.position(r.file, r.span.start);
-            let _ = writeln!(
-                out,
-                "  ::: {}:{}:{} (document {})",
-                positions.name(r.file),
-                rp.line,
-                rp.column,
-                r.document + 1
-            );
+            place(&mut out, &mut positions, ":::", r.file, r.span, r.document);
             snippet(
                 &mut out,
                 &mut positions,
