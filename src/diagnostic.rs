@@ -252,6 +252,19 @@ pub struct Diagnostic {
     pub document: usize,
     pub message: String,
     pub span: Span,
+    /// What a note is about; errors are [`NoteKind::Info`].
+    pub kind: NoteKind,
+}
+
+/// Whether a note tells of something the rules did not check (a document that is not an
+/// object, a custom resource without a pod template, a workload without a pod spec) or
+/// is only informative ("empty input", where a custom resource's pod template was found).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    #[default]
+    Info,
+    Unchecked,
 }
 
 /// One object the run read, and how much of it the rules could judge.
@@ -290,6 +303,11 @@ impl Report {
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
         self.objects.extend(other.objects);
+    }
+
+    /// Notes about objects (or documents) the rules did not check.
+    pub fn unchecked(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.notes.iter().filter(|n| n.kind == NoteKind::Unchecked)
     }
 
     /// Whether the bundle defines an object of this API group and kind.

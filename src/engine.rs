@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
-    CheckedObject, Diagnostic, Finding, Fix, Level, ObjectRef, PssRef, Related, Report,
+    CheckedObject, Diagnostic, Finding, Fix, Level, NoteKind, ObjectRef, PssRef, Related, Report,
 };
 use crate::lower::{self, Planner};
 use crate::model::{DocumentModel, Object};
@@ -243,6 +243,7 @@ impl Engine {
             document,
             message: message.to_string(),
             span,
+            kind: NoteKind::Info,
         };
         let stream = &bundle.streams[file];
         for e in &stream.errors {
@@ -259,9 +260,10 @@ impl Engine {
         }
         for (model, info) in bundle.models[file].iter().zip(&infos[file]) {
             for note in &model.notes {
-                report
-                    .notes
-                    .push(diagnostic(model.doc.index, &note.message, note.span));
+                report.notes.push(Diagnostic {
+                    kind: note.kind,
+                    ..diagnostic(model.doc.index, &note.message, note.span)
+                });
             }
             for (object, o) in model.objects.iter().zip(&info.objects) {
                 report.objects.push(CheckedObject {

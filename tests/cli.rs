@@ -601,3 +601,105 @@ fn the_rules_table_is_aligned_and_explain_shows_an_example() {
         assert!(example_lines <= 42, "{id}: the example is cut at 40 lines");
     }
 }
+
+const KNATIVE: &str = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: hello}\nspec:\n  template:\n    spec:\n      containers:\n        - image: registry.example.com/hello:1\n          securityContext: {privileged: true}\n";
+
+const TEKTON_TASK: &str = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: build}\nspec:\n  steps:\n    - name: build\n      image: registry.example.com/builder:1\n";
+
+#[test]
+fn a_knative_service_is_checked_and_a_core_service_is_not_a_workload() {
+    let o = kubeharden(&["check", "--format", "json", "-"], Some(KNATIVE));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let privileged: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "privileged-container")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        privileged,
+        ["/spec/template/spec/containers/0/securityContext/privileged"]
+    );
+    let human = stdout(&kubeharden(
+        &["check", "--color", "never", "-"],
+        Some(KNATIVE),
+    ));
+    assert!(
+        human.contains("checked the pod template at /spec/template"),
+        "{human}"
+    );
+    assert!(!human.contains("not checked"), "{human}");
+
+    let core = KNATIVE.replace("serving.knative.dev/v1", "v1");
+    let o = kubeharden(&["check", "--format", "json", "-"], Some(&core));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "privileged-container"),
+        "{report}"
+    );
+}
+
+#[test]
+fn deployments_of_every_served_group_version_are_workloads() {
+    for api in [
+        "apps/v1",
+        "apps/v1beta1",
+        "apps/v1beta2",
+        "extensions/v1beta1",
+    ] {
+        let text = format!(
+            "apiVersion: {api}\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.27\n        securityContext: {{privileged: true}}\n"
+        );
+        let o = kubeharden(&["check", "--color", "never", "-"], Some(&text));
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{api}: {out}");
+        assert!(out.contains("privileged-container"), "{api}: {out}");
+        // Built in: no custom-resource note.
+        assert!(!out.contains("custom resource"), "{api}: {out}");
+    }
+}
+
+#[test]
+fn unchecked_objects_are_counted_and_fail_only_on_request() {
+    let other = TEKTON_TASK.replace("name: build}", "name: test}");
+    let two = format!("{TEKTON_TASK}---\n{other}---\n- not\n- an object\n");
+    let o = kubeharden(&["check", "--color", "never", "-"], Some(&two));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_eq!(
+        out.matches("tekton.dev/v1 Task: custom resource with no pod template")
+            .count(),
+        2,
+        "{out}"
+    );
+    let summary = out.lines().last().unwrap();
+    assert!(summary.ends_with("; 3 objects not checked"), "{summary}");
+
+    let o = kubeharden(&["check", "--fail-on-unchecked", "-"], Some(&two));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+
+    // A checked custom resource and an informative note are not "unchecked".
+    let o = kubeharden(
+        &["check", "--fail-on-unchecked", "--color", "never", "-"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("not checked"), "{}", stdout(&o));
+    let o = kubeharden(
+        &["check", "--fail-on-unchecked", "--color", "never", "-"],
+        Some(""),
+    );
+    let out = stdout(&o);
+    assert!(out.contains("empty input"), "{out}");
+    assert!(!out.contains("not checked"), "{out}");
+    assert_eq!(o.status.code(), Some(0), "{out}");
+
+    let help = stdout(&kubeharden(&["check", "--help"], None));
+    assert!(help.contains("--fail-on-unchecked"), "{help}");
+}

@@ -10,7 +10,8 @@ use super::input::{self, Input, Threads};
 use super::values::{ColorWhen, ReportFormat};
 use super::CheckArgs;
 
-/// `kubeharden check`: the exit status (0, 1 at the threshold, 2 on input errors), or a
+/// `kubeharden check`: the exit status (0, 1 at the threshold or on an unchecked object
+/// with `--fail-on-unchecked`, 2 on input errors), or a
 /// usage error such as "no input".
 pub fn run(args: CheckArgs) -> Result<u8, String> {
     let options = args.engine.options();
@@ -42,7 +43,11 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         human_options,
     )
     .and_then(|()| w.flush());
-    Ok(status(&report, args.severity_threshold))
+    Ok(status(
+        &report,
+        args.severity_threshold,
+        args.fail_on_unchecked,
+    ))
 }
 
 /// Read every input and check them all as one bundle, per-file work over `jobs`
@@ -78,11 +83,14 @@ pub fn render(
 }
 
 /// 2 when an input could not be read or parsed, 1 when an unsuppressed finding reaches
-/// `threshold`, else 0.
-pub fn status(report: &Report, threshold: Severity) -> u8 {
+/// `threshold` (or, with `fail_on_unchecked`, when an object was not checked: see
+/// [`Report::unchecked`]), else 0.
+pub fn status(report: &Report, threshold: Severity, fail_on_unchecked: bool) -> u8 {
     if !report.errors.is_empty() {
         2
-    } else if report.failing(threshold).next().is_some() {
+    } else if report.failing(threshold).next().is_some()
+        || fail_on_unchecked && report.unchecked().next().is_some()
+    {
         1
     } else {
         0

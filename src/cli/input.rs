@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use kubeharden::diagnostic::NoteKind;
 use kubeharden::{Diagnostic, Source, Span, Spread};
 
 /// One manifest input.
@@ -163,6 +164,7 @@ pub fn read_all(inputs: &[Input], max: usize, jobs: usize) -> (Vec<Source>, Vec<
                     document: 0,
                     message,
                     span: Span::empty(0),
+                    kind: NoteKind::Info,
                 });
                 sources.push(Source::new(name, String::new()));
             }

@@ -128,6 +128,14 @@ pub struct CheckArgs {
         hide_possible_values = true
     )]
     pub severity_threshold: Severity,
+    /// Exit 1 when an object is not checked (a custom resource without a pod template)
+    #[arg(
+        long,
+        long_help = "Exit 1 when an object is not checked: a document that is not a Kubernetes\n\
+                     object, a custom resource with no pod template, a workload without a pod\n\
+                     spec. Each is a note, and the summary counts them."
+    )]
+    pub fail_on_unchecked: bool,
     /// Also print suppressed findings (human format)
     #[arg(long)]
     pub show_suppressed: bool,

@@ -279,7 +279,7 @@ pub fn write_human(
     if fixable > 0 {
         let _ = write!(out, ", {fixable} fixable");
     }
-    let _ = writeln!(
+    let _ = write!(
         out,
         " in {} file{}; {suppressed} suppressed; {} error{}",
         sources.len(),
@@ -287,5 +287,14 @@ pub fn write_human(
         report.errors.len(),
         if report.errors.len() == 1 { "" } else { "s" }
     );
+    let unchecked = report.unchecked().count();
+    if unchecked > 0 {
+        let _ = write!(
+            out,
+            "; {unchecked} object{} not checked",
+            if unchecked == 1 { "" } else { "s" }
+        );
+    }
+    out.push('\n');
     drain(&mut out, &mut w)
 }
