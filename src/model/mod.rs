@@ -623,8 +623,11 @@ mod tests {
     use super::*;
     use crate::yaml::{parse_stream, Limits};
 
-    /// (kind of each object, pointers of its pod specs, notes as (kind, message)).
-    fn read(text: &str) -> (Vec<(String, Vec<String>)>, Vec<(NoteKind, String)>) {
+    /// An object's kind and the pointers of its pod specs.
+    type Read = (String, Vec<String>);
+
+    /// Each object read, and the notes as (kind, message).
+    fn read(text: &str) -> (Vec<Read>, Vec<(NoteKind, String)>) {
         let stream = parse_stream(text, &Limits::default());
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let model = DocumentModel::read(&stream.documents[0]);
