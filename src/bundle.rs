@@ -31,7 +31,7 @@ pub struct ObjectAt {
 
 /// The identity of an object as the API server keys it: (group, kind, namespace, name).
 /// The core group is `""`. `namespace` is as written (`None` when the manifest leaves it
-/// to the current context or the kind is cluster-scoped).
+/// to the current context), and always `None` for a cluster-scoped kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Identity<'b> {
     pub group: &'b str,
@@ -75,6 +75,61 @@ pub struct Bundle<'b> {
     by_identity: HashMap<Identity<'b>, Vec<usize>>,
     by_kind: HashMap<(&'b str, &'b str), Vec<usize>>,
     by_service_account: HashMap<(Option<&'b str>, &'b str), Vec<usize>>,
+}
+
+/// Built-in kinds that are cluster-scoped, by (group, kind): the API server ignores a
+/// `metadata.namespace` written on them, so it is not part of their identity. Source:
+/// `kubectl api-resources --namespaced=false` (Kubernetes v1.37) and the API reference.
+pub const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "ComponentStatus"),
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("certificates.k8s.io", "ClusterTrustBundle"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("networking.k8s.io", "IngressClass"),
+    ("networking.k8s.io", "IPAddress"),
+    ("networking.k8s.io", "ServiceCIDR"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("policy", "PodSecurityPolicy"),
+    ("extensions", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("resource.k8s.io", "DeviceClass"),
+    ("resource.k8s.io", "ResourceSlice"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("storage.k8s.io", "VolumeAttributesClass"),
+];
+
+/// Whether a built-in kind is cluster-scoped ([`CLUSTER_SCOPED`]).
+pub fn cluster_scoped(group: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&(group, kind))
 }
 
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → `""`).
@@ -145,13 +200,18 @@ impl<'b> Bundle<'b> {
                 .entry(Identity {
                     group,
                     kind: object.kind,
-                    namespace: object.namespace,
+                    namespace: object
+                        .namespace
+                        .filter(|_| !cluster_scoped(group, object.kind)),
                     name,
                 })
                 .or_default()
                 .push(i);
         }
-        if let Some(ns) = object.namespace {
+        if let Some(ns) = object
+            .namespace
+            .filter(|_| !cluster_scoped(group, object.kind))
+        {
             self.namespaces.insert(ns);
         }
         if group.is_empty() && object.kind == "Namespace" {
@@ -243,9 +303,9 @@ impl<'b> Bundle<'b> {
             .filter(move |p| labels.iter().all(|l| p.labels.contains(l)))
     }
 
-    /// The source name of a file (a path, or `-` for standard input).
+    /// The display name of a file: its path, or `<stdin>` for standard input (`-`).
     pub fn name(&self, file: usize) -> &'b str {
-        &self.sources[file].name
+        crate::render::display_name(&self.sources[file].name)
     }
 }
 

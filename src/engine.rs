@@ -366,8 +366,8 @@ fn doc_of<'i, 'b>(
     Some((&models[at.file][i], &infos[at.file][i]))
 }
 
-/// Give every finding its stable id: `rule:file:document:pointer` (the document
-/// 1-based, as every format shows it), with `~N` on the
+/// Give every finding its stable id: `rule:file:document:pointer` (the file as every
+/// format names it, `<stdin>` for standard input; the document 1-based), with `~N` on the
 /// N-th repetition of one id (the report is sorted, so the numbering is deterministic).
 fn assign_ids(report: &mut Report, sources: &[Source]) {
     // Findings with one id have one file, span start, rule and pointer, so the sort puts
@@ -382,7 +382,9 @@ fn assign_ids(report: &mut Report, sources: &[Source]) {
         });
         repeat = if same { repeat + 1 } else { 1 };
         previous = Some(key);
-        let name = sources.get(f.file).map_or("", |s| s.name.as_str());
+        let name = sources
+            .get(f.file)
+            .map_or("", |s| crate::render::display_name(&s.name));
         let mut id = String::with_capacity(f.rule.len() + name.len() + f.path.len() + 8);
         let _ = write!(id, "{}:{}:{}:{}", f.rule, name, f.document + 1, f.path);
         if repeat > 1 {

@@ -994,27 +994,35 @@ fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
     (String::new(), None)
 }
 
-/// The dotted field path from `owner` (or the root) down to `node`, then `rest`.
+/// The field path from `owner` (or the root) down to `node`, then `rest`, as a person
+/// writes it: `securityContext.capabilities.add`, `ports[0].hostPort`.
 fn field_path(doc: &Document, owner: Option<NodeId>, node: NodeId, rest: &[String]) -> String {
-    let mut keys = Vec::new();
+    // Segments from `node` up: (key, false) or (index, true).
+    let mut segments: Vec<(String, bool)> = Vec::new();
     let mut cur = node;
     while Some(cur) != owner {
         let n = doc.node(cur);
-        match (n.key.and_then(|k| doc.text(k)), n.parent) {
-            (Some(k), Some(p)) => {
-                keys.push(k.to_string());
-                cur = p;
+        let Some(parent) = n.parent else { break };
+        match n.key.and_then(|k| doc.text(k)) {
+            Some(k) => segments.push((k.to_string(), false)),
+            None => segments.push((n.index.to_string(), true)),
+        }
+        cur = parent;
+    }
+    segments.reverse();
+    segments.extend(rest.iter().map(|k| (k.clone(), false)));
+    let mut out = String::new();
+    for (segment, index) in segments {
+        if index {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
             }
-            (None, Some(p)) => {
-                keys.push(n.index.to_string());
-                cur = p;
-            }
-            _ => break,
+            out.push_str(&segment);
         }
     }
-    keys.reverse();
-    keys.extend(rest.iter().cloned());
-    keys.join(".")
+    out
 }
 
 /// One line that says what a fix does, from its operations:

@@ -143,7 +143,7 @@ fn json_output_is_versioned_and_complete() {
     );
     assert_eq!(
         f["id"],
-        "privileged-container:-:1:/spec/containers/0/securityContext/privileged"
+        "privileged-container:<stdin>:1:/spec/containers/0/securityContext/privileged"
     );
     assert_eq!(f["object"]["kind"], "Pod");
     assert_eq!(f["object"]["name"], "p");
@@ -284,7 +284,10 @@ fn fix_prints_diffs_and_writes_files_atomically() {
     );
     let o = kubeharden(&["fix", "--unsafe", "--diff", "-"], Some(INSECURE));
     let diff = stdout(&o);
-    assert!(diff.starts_with("--- -\n+++ - (hardened)\n@@"), "{diff}");
+    assert!(
+        diff.starts_with("--- <stdin>\n+++ <stdin> (hardened)\n@@"),
+        "{diff}"
+    );
     assert!(
         diff.contains("-    securityContext: {privileged: true}"),
         "{diff}"

@@ -103,8 +103,8 @@ fn safe_by_default_unsafe_on_request_and_per_finding_selection() {
         text,
         &FixOptions {
             unsafe_fixes: true,
-            // A finding id: rule, file (`-` for one text), 1-based document, pointer.
-            only: Some(vec!["host-namespaces:-:1:/spec/hostPID".into()]),
+            // A finding id: rule, file (`<stdin>` for one text), 1-based document, pointer.
+            only: Some(vec!["host-namespaces:<stdin>:1:/spec/hostPID".into()]),
             ..FixOptions::default()
         },
     );

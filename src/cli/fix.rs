@@ -6,6 +6,7 @@ use std::io::Write;
 
 use kubeharden::fix::FixOptions;
 use kubeharden::render::display_name;
+use kubeharden::yaml::parse_stream;
 use kubeharden::Source;
 
 use super::input::{self, Input};
@@ -67,8 +68,9 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
         match (output, &inputs[i]) {
             (Output::Stdout, _) => text_out.push_str(text),
             (Output::Diff, _) => {
-                let (a, b) = if name.starts_with('/') || name == "-" {
-                    (name.clone(), format!("{name} (hardened)"))
+                let name = display_name(name);
+                let (a, b) = if name.starts_with('/') || name == "<stdin>" {
+                    (name.to_string(), format!("{name} (hardened)"))
                 } else {
                     (format!("a/{name}"), format!("b/{name}"))
                 };
@@ -112,17 +114,21 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
     let result = kubeharden::fix::fix_bundle(sources, options);
     let mut notes = String::new();
     let mut status = 0;
-    for e in &result.report.errors {
-        let source = &sources[e.file];
-        let p = kubeharden::LineIndex::new(&source.text).position(&source.text, e.span.start);
-        notes.push_str(&format!(
-            "error: {}:{}:{}: {} (that document was left as it is)\n",
-            display_name(&source.name),
-            p.line,
-            p.column,
-            e.message
-        ));
-        status = 2;
+    // Documents that do not parse are left as they are; say where, in the text as read
+    // (the fixed text may have moved them).
+    for source in sources {
+        let index = kubeharden::LineIndex::new(&source.text);
+        for e in parse_stream(&source.text, &options.check.limits).errors {
+            let p = index.position(&source.text, e.span.start);
+            notes.push_str(&format!(
+                "error: {}:{}:{}: {} (that document was left as it is)\n",
+                display_name(&source.name),
+                p.line,
+                p.column,
+                e.message
+            ));
+            status = 2;
+        }
     }
     for (file, source) in sources.iter().enumerate() {
         let name = display_name(&source.name);
@@ -152,6 +158,19 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
         notes.push_str(&format!(
             "{name}: {applied} fixed, {skipped} skipped, {remaining} remaining\n"
         ));
+        let waiting = result
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.file == file && f.suppressed.is_none())
+            .filter(|f| f.fixable() == Some(kubeharden::Applicability::Unsafe))
+            .count();
+        if waiting > 0 && !options.unsafe_fixes {
+            notes.push_str(&format!(
+                "{name}: {waiting} more fix{} need --unsafe (they harden, but may change how the workload behaves)\n",
+                if waiting == 1 { "" } else { "es" }
+            ));
+        }
         if remaining > 0 && status == 0 {
             status = 1;
         }

@@ -14,6 +14,10 @@ use kubeharden::{Diagnostic, Source, Span, Spread};
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// A FIFO, socket or device found while walking a directory: reported, never read
+    /// (reading a FIFO would block the run). Named on the command line, such a file is
+    /// read (`kubeharden check <(helm template ./chart)`).
+    Special(PathBuf),
 }
 
 /// The inputs named, or standard input when nothing is named and it is piped.
@@ -27,13 +31,40 @@ pub fn resolve(mut paths: Vec<String>) -> Result<Vec<Input>, String> {
     collect(&paths)
 }
 
+/// `./a/./b.yaml` → `a/b.yaml`: one spelling of a path in every report and id.
+fn tidy(path: &Path) -> PathBuf {
+    let tidy: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
 /// Expand directories into their manifest files (`*.yaml`, `*.yml`, `*.json`; hidden
-/// folders skipped), in a stable order.
+/// folders skipped; only regular files, so a FIFO or socket cannot block the run), in a
+/// stable order. A file reached twice (named twice, or also inside a named directory) is
+/// one input: the bundle would otherwise report it as defining its objects twice.
 fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |inputs: &mut Vec<Input>, input: Input| {
+        let key = match &input {
+            Input::Stdin => None,
+            Input::File(path) | Input::Special(path) => {
+                Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+            }
+        };
+        if seen.insert(key) {
+            inputs.push(input);
+        }
+    };
     for p in paths {
         if p == "-" {
-            inputs.push(Input::Stdin);
+            add(&mut inputs, Input::Stdin);
             continue;
         }
         let path = Path::new(p);
@@ -42,9 +73,20 @@ fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
             let mut found = Vec::new();
             walk(path, &mut found).map_err(|e| format!("cannot read directory {p}: {e}"))?;
             found.sort();
-            inputs.extend(found.into_iter().map(Input::File));
+            for f in found {
+                let special = std::fs::metadata(&f).is_ok_and(|m| !m.is_file());
+                let f = tidy(&f);
+                add(
+                    &mut inputs,
+                    if special {
+                        Input::Special(f)
+                    } else {
+                        Input::File(f)
+                    },
+                );
+            }
         } else {
-            inputs.push(Input::File(path.to_path_buf()));
+            add(&mut inputs, Input::File(tidy(path)));
         }
     }
     Ok(inputs)
@@ -89,6 +131,10 @@ pub fn read(input: &Input, max: usize) -> ReadInput {
                 .take(max as u64 + 1)
                 .read_to_end(&mut buf);
             ("-".to_string(), r.map(|_| buf))
+        }
+        Input::Special(path) => {
+            let message = "not a regular file (a FIFO, socket or device found in a directory); not read: name it on the command line to read it";
+            return (path.display().to_string(), Err(message.into()));
         }
         Input::File(path) => {
             let name = path.display().to_string();

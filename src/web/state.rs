@@ -319,7 +319,7 @@ mod tests {
     }
 
     fn key(rule: &str) -> FixKey {
-        FixKey(format!("{rule}:-:1:/spec"))
+        FixKey(format!("{rule}:<stdin>:1:/spec"))
     }
 
     #[test]
