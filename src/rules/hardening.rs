@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::credential::{self, CredentialRules, Verdict};
 use super::{
     in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PodCx, Template,
     TemplateParams,
@@ -37,7 +38,7 @@ pub static TEMPLATES: &[Template] = &[
     ),
     pod_template!(
         "env-literal-secret",
-        "secrets must not be literal environment values (`name_patterns`, `value_prefixes`)",
+        "literal environment values must not be credentials: known token formats, private keys, URL passwords, or values under credential-like `name_patterns`",
         EnvLiteralSecretParams,
         env_literal_secret
     ),
@@ -191,35 +192,9 @@ pub struct ResourceLimitParams {
 
 impl TemplateParams for ResourceLimitParams {}
 
-/// Parameters of `env-literal-secret`. Both lists are required (write `[]` to use only
-/// the other).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnvLiteralSecretParams {
-    /// Words that mark a variable name as a secret (`PASSWORD`), matched anywhere in the
-    /// name, case-insensitively (upper-cased at load).
-    pub name_patterns: Vec<String>,
-    /// Prefixes of well-known credential formats (`AKIA` for AWS access keys, `ghp_` for
-    /// GitHub tokens), matched case-sensitively at the start of the value.
-    pub value_prefixes: Vec<String>,
-}
-
-impl TemplateParams for EnvLiteralSecretParams {
-    fn validate(&mut self) -> Result<(), FieldError> {
-        for (field, list) in [
-            ("name_patterns", &mut self.name_patterns),
-            ("value_prefixes", &mut self.value_prefixes),
-        ] {
-            if let Some(i) = list.iter().position(|p| p.trim().is_empty()) {
-                return Err(FieldError::new(&[field], "must not be empty").item(i));
-            }
-        }
-        for p in &mut self.name_patterns {
-            p.make_ascii_uppercase();
-        }
-        Ok(())
-    }
-}
+/// Parameters of `env-literal-secret`: the credential classifier's rules (see
+/// [`super::credential`] for the fields and the steps).
+pub type EnvLiteralSecretParams = CredentialRules;
 
 /// `field` (a boolean securityContext field) must equal `expected`.
 fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>) {
@@ -397,37 +372,15 @@ fn resource_limit(cx: &PodCx, p: &ResourceLimitParams, out: &mut Vec<Hit>) {
     }
 }
 
+/// Literal `env[].value`s that are credentials ([`credential::classify`]); the message says
+/// why, never the value.
 fn env_literal_secret(cx: &PodCx, p: &EnvLiteralSecretParams, out: &mut Vec<Hit>) {
-    // Upper-cased at load.
-    let names = &p.name_patterns;
-    let prefixes = &p.value_prefixes;
     for c in &cx.pod.containers {
         for e in &c.env {
-            let Some(value) = e.value.filter(|v| !v.value.trim().is_empty()) else {
+            let Some(value) = e.value else { continue };
+            let name = e.name.map_or("", |n| n.value);
+            let Verdict::Credential(why) = credential::classify(p, name, value.value) else {
                 continue;
-            };
-            // `$(OTHER_VAR)` references are not literal secrets.
-            if value.value.starts_with("$(") && value.value.ends_with(')') {
-                continue;
-            }
-            let name = e
-                .name
-                .map_or(String::new(), |n| n.value.to_ascii_uppercase());
-            // `DB_PASSWORD_FILE=/run/secrets/db` says where a secret is, not what it is.
-            let names_a_location = ["_FILE", "_PATH", "_DIR"].iter().any(|s| name.ends_with(s));
-            let by_name = names
-                .iter()
-                .find(|p| !names_a_location && name.contains(p.as_str()));
-            let by_value = prefixes
-                .iter()
-                .find(|p| value.value.trim_start().starts_with(p.as_str()));
-            let why = match (by_name, by_value) {
-                (_, Some(p)) => format!(
-                    "its value looks like a credential (starts with {})",
-                    quoted(p)
-                ),
-                (Some(p), None) => format!("its name contains {p}"),
-                (None, None) => continue,
             };
             out.push(Hit::node(
                 value.node,

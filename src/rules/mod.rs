@@ -53,6 +53,7 @@ macro_rules! doc_template {
 }
 
 mod bundle;
+pub mod credential;
 pub mod hardening;
 pub mod pss;
 pub mod validity;
