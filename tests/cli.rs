@@ -95,6 +95,19 @@ fn usage_and_unreadable_input_exit_2_with_a_message() {
 }
 
 #[test]
+fn a_kube_version_newer_than_the_catalogue_knows_is_a_usage_error() {
+    let o = kubeharden(&["check", "--kube-version", "1.99", "-"], Some(INSECURE));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("v1.99 is newer than") && err.contains("v1.37"),
+        "{err}"
+    );
+    let o = kubeharden(&["check", "--kube-version", "1.37", "-"], Some(INSECURE));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn hostile_input_is_refused_with_a_clear_error() {
     let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {

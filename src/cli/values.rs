@@ -176,9 +176,18 @@ impl TypedValueParser for RuleId {
     }
 }
 
-/// `--kube-version`: `1.NN`, `v1.NN` or `latest`.
+/// `--kube-version`: `1.NN`, `v1.NN` or `latest`, at most the newest version this build
+/// knows ([`KubeVersion::LATEST`]): a newer one would be checked with older semantics
+/// without saying so.
 pub fn kube_version(text: &str) -> Result<KubeVersion, String> {
-    text.parse()
+    let version: KubeVersion = text.parse()?;
+    if version > KubeVersion::LATEST {
+        return Err(format!(
+            "{version} is newer than the newest Kubernetes version this kubeharden knows ({}); use latest or an older version",
+            KubeVersion::LATEST
+        ));
+    }
+    Ok(version)
 }
 
 /// `--max-input-size`: a number of bytes.
