@@ -10,20 +10,30 @@
 //      runs = 20 (median engine-call milliseconds, measured by the app); budget: under 16 ms
 //      (one frame)
 //
-// Prints a table, writes the numbers to target/web-budgets.json, exits 1 if a budget is
-// exceeded (2 if the site or the browser is missing). Run: `node scripts/measure-web.mjs`
-// (needs `npm ci` in www/ for playwright-core, and /usr/bin/chromium).
+// Budget 1 is deterministic (the same build gives the same bytes) and is enforced: exit 1
+// when it is exceeded. Budgets 2 and 3 are timings, i.e. benchmarks: they depend on how busy
+// the machine is, so they are measured, printed and written down, but never fail the run
+// (set KUBEHARDEN_ENFORCE_TIMING=1 on a quiet machine to make them fail too). A page that
+// does not load, shows no finding or whose bench hook misbehaves is a correctness failure
+// (exit 2), as is a missing site or browser. Every wait is a generous guard against hangs
+// (HANG_MS), not a measurement.
+//
+// Prints a table and writes the numbers to target/web-budgets.json (`enforced` tells which
+// budgets decided `pass`). Run: `node scripts/measure-web.mjs` (needs `npm ci` in www/ for
+// playwright-core, and /usr/bin/chromium).
 
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
-import { distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
+import { HANG_MS, distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
 
 const BUDGET = {
   gzippedKiB: 600,
   firstFindingMs: 1000,
   recheckMs: 16,
 };
+// Timing budgets fail the run only on request (benchmarks, not tests).
+const ENFORCE_TIMING = process.env.KUBEHARDEN_ENFORCE_TIMING === "1";
 const LOADS = 5;
 const BENCH_LINES = 2000;
 const BENCH_RUNS = 20;
@@ -131,8 +141,8 @@ async function firstFindingTimes(browser, origin) {
         obs.observe(document, { childList: true, subtree: true, attributes: true });
       });
       await page.goto(origin + "/");
-      await page.locator("[data-testid=finding]").first().waitFor({ state: "visible", timeout: 30_000 });
-      const t = await page.waitForFunction(() => window.__kubehardenFirstFinding, null, { timeout: 5_000 });
+      await page.locator("[data-testid=finding]").first().waitFor({ state: "visible", timeout: HANG_MS });
+      const t = await page.waitForFunction(() => window.__kubehardenFirstFinding, null, { timeout: HANG_MS });
       times.push(await t.jsonValue());
     } finally {
       await context.close();
@@ -146,7 +156,7 @@ async function recheck(browser, origin, text) {
   try {
     const page = await context.newPage();
     await page.goto(origin + "/");
-    await page.waitForFunction(() => typeof window.kubehardenBench === "function", null, { timeout: 30_000 });
+    await page.waitForFunction(() => typeof window.kubehardenBench === "function", null, { timeout: HANG_MS });
     const ms = await page.evaluate(([t, runs]) => window.kubehardenBench(t, runs), [text, BENCH_RUNS]);
     if (typeof ms !== "number" || !Number.isFinite(ms)) throw new Error(`kubehardenBench returned ${JSON.stringify(ms)}`);
     return ms;
@@ -168,6 +178,11 @@ async function main() {
     process.exit(2);
   }
   const size = sizes();
+  if (!size.files.some((f) => f.file.endsWith(".wasm"))) {
+    // Zero bytes would pass the size budget: a site without its WebAssembly is not measured.
+    console.error(`measure-web: no .wasm file in ${distDir}: the playground build is incomplete`);
+    process.exit(2);
+  }
   const text = generateManifest();
 
   const server = await startServer();
@@ -211,7 +226,11 @@ async function main() {
     first: firstMs <= BUDGET.firstFindingMs,
     recheck: benchMs < BUDGET.recheckMs,
   };
-  results.pass = ok.size && ok.first && ok.recheck;
+  results.enforced = { size: true, first_finding: ENFORCE_TIMING, recheck: ENFORCE_TIMING };
+  results.within = { size: ok.size, first_finding: ok.first, recheck: ok.recheck };
+  results.pass = ok.size && (!ENFORCE_TIMING || (ok.first && ok.recheck));
+  // A timing over its limit is reported as "over" (a benchmark result), unless enforced.
+  const verdict = (within, enforced) => (within ? "ok" : enforced ? "FAIL" : "over (timing, not enforced)");
 
   console.log("files (.wasm, .js):");
   console.log(table([["  file", "raw", "gzip -9"], ...size.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
@@ -219,18 +238,18 @@ async function main() {
   console.log(
     table([
       ["budget", "measured", "limit", "result"],
-      ["download (.wasm + .js, gzip -9)", `${kib(size.gzip)} (raw ${kib(size.raw)})`, `<= ${BUDGET.gzippedKiB} KiB`, ok.size ? "ok" : "FAIL"],
+      ["download (.wasm + .js, gzip -9)", `${kib(size.gzip)} (raw ${kib(size.raw)})`, `<= ${BUDGET.gzippedKiB} KiB`, verdict(ok.size, true)],
       [
         `first finding, median of ${LOADS} loads`,
         `${firstMs.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(", ")})`,
         `<= ${BUDGET.firstFindingMs} ms`,
-        ok.first ? "ok" : "FAIL",
+        verdict(ok.first, ENFORCE_TIMING),
       ],
       [
         `re-check, ${results.recheck_ms.lines} lines, median of ${BENCH_RUNS}`,
         `${benchMs.toFixed(2)} ms`,
         `< ${BUDGET.recheckMs} ms`,
-        ok.recheck ? "ok" : "FAIL",
+        verdict(ok.recheck, ENFORCE_TIMING),
       ],
     ]),
   );
@@ -239,6 +258,11 @@ async function main() {
   mkdirSync(join(repoRoot, "target"), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nwrote ${relative(process.cwd(), out) || out}`);
+  console.log(
+    ENFORCE_TIMING
+      ? "enforced: download size and timings (KUBEHARDEN_ENFORCE_TIMING=1)"
+      : "enforced: download size; timings are reported only (KUBEHARDEN_ENFORCE_TIMING=1 enforces them)",
+  );
   process.exit(results.pass ? 0 : 1);
 }
 

@@ -2,10 +2,15 @@
 # WebAssembly toolchain for kubeharden (recipe: /work/shared/TOOLCHAIN.md).
 #
 #   ensure-rust  make sure a Rust toolchain that can target wasm32-unknown-unknown exists
-#   build-lib    build the library (rlib) for wasm32 in release mode, into target/wasm
+#   build-lib    build the library alone (rlib, no `web` feature) for wasm32
 #   ensure-web   install wasm-bindgen-cli, trunk, Chromium and the npm packages (playground)
 #   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
 #   wasm-test    run the wasm-bindgen-test tests in headless Chromium
+#
+# Every wasm32 build uses one target dir (target/wasm) and one profile (`web`, the one Trunk
+# builds the playground with): build-std compiles std once, and the dependencies the
+# playground compiled are reused by the tests and the library build. `wasm-test` links the
+# library without the `web` feature, so it also proves the library alone builds for wasm32.
 #
 # Two ways to get wasm32:
 #   1. rustup already has the wasm32-unknown-unknown target installed: use the normal cargo.
@@ -16,6 +21,7 @@ set -euo pipefail
 
 TARGET=wasm32-unknown-unknown
 WASM_TARGET_DIR=target/wasm               # separate dir: never invalidates the host build cache
+WASM_PROFILE=web                          # Cargo.toml [profile.web]; Trunk.toml/index.html use it too
 DEBIAN_RUST_PKGS=(rustc-web cargo-web rust-web-src lld-22)
 WASM_LD=/usr/lib/llvm-22/bin/wasm-ld
 WASM_BINDGEN_VERSION=0.2.130              # must equal the wasm-bindgen crate version exactly
@@ -78,34 +84,30 @@ dist() {
     # wasm-bindgen from ~/.cargo/bin; cargo from the toolchain chosen above.
     export PATH="$PWD/www/node_modules/.bin:$PATH"
     with_wasm_env cargo fetch --quiet
-    CARGO_TARGET_DIR="$PWD/target/web" with_wasm_env nice -n 10 trunk build --release
+    CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" with_wasm_env nice -n 10 trunk build --release
     python3 scripts/csp-boot.py dist/index.html
 }
 
 wasm_test() {
     # wasm-bindgen-test-runner drives /usr/bin/chromium through chromedriver, with the
     # flags in webdriver.json (headless, no sandbox as root, no background network).
+    # In the playground's profile and target dir: std and the dependencies are built already.
+    # The runner's limits (20 s for the tests, 5 s for chromedriver to start by default) are
+    # raised to guards against hangs only: a busy machine must not fail a correct test.
     CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_TIMEOUT=300 \
+    WASM_BINDGEN_TEST_DRIVER_TIMEOUT=120 \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-        with_wasm_env nice -n 10 cargo test --target "$TARGET" --target-dir "$WASM_TARGET_DIR" --test wasm_adapter
+        with_wasm_env nice -n 10 cargo test --target "$TARGET" --target-dir "$WASM_TARGET_DIR" \
+        --profile "$WASM_PROFILE" --test wasm_adapter
 }
 
 build_lib() {
-    local args=(build --lib --release --target "$TARGET" --target-dir "$WASM_TARGET_DIR")
-    if have_rustup_target; then
-        nice -n 10 cargo "${args[@]}"
-    else
-        [[ -x /usr/bin/cargo && -x $WASM_LD ]] \
-            || { log "Debian wasm toolchain missing: run '$0 ensure-rust' first"; exit 1; }
-        # Build-std settings apply to this one command only (they would slow host builds).
-        # RUSTC is explicit so rustup's rustc (1.95, no wasm32 std) is never picked up.
-        RUSTC=/usr/bin/rustc \
-        RUSTC_BOOTSTRAP=1 \
-        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$WASM_LD" \
-            nice -n 10 /usr/bin/cargo "${args[@]}"
-    fi
-    local rlib="$WASM_TARGET_DIR/$TARGET/release/libkubeharden.rlib"
+    [[ -x $WASM_LD ]] || have_rustup_target \
+        || { log "wasm toolchain missing: run '$0 ensure-rust' first"; exit 1; }
+    with_wasm_env nice -n 10 cargo build --lib --target "$TARGET" --target-dir "$WASM_TARGET_DIR" \
+        --profile "$WASM_PROFILE"
+    local rlib="$WASM_TARGET_DIR/$TARGET/$WASM_PROFILE/libkubeharden.rlib"
     [[ -f $rlib ]] || { log "expected $rlib was not produced"; exit 1; }
     echo "$rlib $(stat -c %s "$rlib") bytes ($(du -h "$rlib" | cut -f1))"
 }
@@ -124,7 +126,11 @@ ensure_web() {
         log "trunk $TRUNK_VERSION present"
     else
         # --locked: without it 0.21 resolves an incompatible cssparser.
-        nice -n 10 cargo install trunk --version "$TRUNK_VERSION" --locked \
+        # Trunk's own release profile (fat LTO, one codegen unit) makes its last crate compile
+        # for minutes on one core; Trunk only drives cargo, wasm-bindgen and wasm-opt, so it
+        # is built without LTO and in parallel codegen units instead.
+        CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+            nice -n 10 cargo install trunk --version "$TRUNK_VERSION" --locked \
             --no-default-features --features rustls
     fi
     apt_ensure chromium chromium-driver   # /usr/bin/chromium, /usr/bin/chromedriver

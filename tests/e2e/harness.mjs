@@ -19,6 +19,13 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 export const distDir = resolve(process.env.KUBEHARDEN_DIST || join(repoRoot, "dist"));
 export const chromiumPath = process.env.KUBEHARDEN_CHROMIUM || "/usr/bin/chromium";
 
+/**
+ * How long a wait may last before it counts as a hang (milliseconds). A guard, not a
+ * measurement: far above what anything takes even on a busy 2-core machine, so a slow
+ * machine never fails a correct test; a broken page still fails, after this long.
+ */
+export const HANG_MS = 120_000;
+
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -129,7 +136,8 @@ export async function startServer(root = distDir) {
 
 /**
  * Launches headless Chromium. Playwright gives every launch a fresh temporary user-data-dir
- * (and deletes it on close); each `browser.newContext()` starts with empty storage and cache.
+ * (and deletes it on close); each `browser.newContext()` starts with empty storage and cache,
+ * and waits up to HANG_MS by default.
  */
 export async function launchBrowser() {
   if (!existsSync(chromiumPath)) {
@@ -139,14 +147,25 @@ export async function launchBrowser() {
     );
   }
   const { chromium } = loadPlaywright();
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  // Playwright's default limit for an action or a navigation is 30 s; on a busy machine a
+  // first load (compiling the wasm) can come near it. Every context this browser makes
+  // waits up to HANG_MS instead, unless a call names its own timeout.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(HANG_MS);
+    context.setDefaultNavigationTimeout(HANG_MS);
+    return context;
+  };
+  return browser;
 }
 
 /** Opens the playground (optionally at `hash`) in `context` and waits for its editor. */
 export async function openApp(context, origin, hash = "") {
   const page = await context.newPage();
   await page.goto(origin + "/" + hash);
-  await page.locator("[data-testid=editor] .cm-content").waitFor({ state: "visible", timeout: 20_000 });
+  await page.locator("[data-testid=editor] .cm-content").waitFor({ state: "visible", timeout: HANG_MS });
   return page;
 }
 

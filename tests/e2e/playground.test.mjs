@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { deflateRawSync } from "node:zlib";
 import {
+  HANG_MS,
   editorText,
   findings,
   launchBrowser,
@@ -17,7 +18,8 @@ import {
   startServer,
 } from "./harness.mjs";
 
-const WAIT = { timeout: 15_000 };
+// Waits are hang guards, not timings: generous on a busy 2-core machine.
+const WAIT = { timeout: HANG_MS };
 
 // A Deployment whose line numbers the tests find by content (see lineOf).
 const MANIFEST = `# e2e: a privileged web server on the host network
