@@ -213,21 +213,38 @@ fn a_parameter_of_the_wrong_type_is_refused() {
     // Within a list, the item is named.
     let err = load_errors(&rule_file(
         "host-path",
-        "params:\n  what: w\n  paths: [/etc, 7]\n",
+        "params:\n  paths: [{path: /etc, holds: h, source: s}, {path: 7}]\n",
     ));
     assert!(
         err.contains(
-            "policies/x.yaml:13:17: params.paths[1]: invalid type: integer `7`, expected a string"
+            "policies/x.yaml:12:53: params.paths[1].path: invalid type: integer `7`, expected a string"
         ),
         "{err}"
     );
     // Checks beyond the type, at load: a relative host path.
     let err = load_errors(&rule_file(
         "host-path",
-        "params:\n  what: w\n  paths: [/etc, var/run]\n",
+        "params:\n  paths: [{path: /etc, holds: h, source: s}, {path: var/run, holds: h, source: s}]\n",
     ));
     assert!(
-        err.contains("params.paths[1]: \"var/run\" is not an absolute path"),
+        err.contains("params.paths[1].path: \"var/run\" is not an absolute path"),
+        "{err}"
+    );
+    // A catalogue path with `..` is refused, and `names` need `what` for their message.
+    let err = load_errors(&rule_file(
+        "host-path",
+        "params:\n  paths: [{path: /var/lib/../run, holds: h, source: s}]\n",
+    ));
+    assert!(
+        err.contains("params.paths[0].path: \"/var/lib/../run\" has a `..` segment"),
+        "{err}"
+    );
+    let err = load_errors(&rule_file(
+        "host-path",
+        "params:\n  paths: [{path: /run, holds: h, source: s}]\n  names: [docker.sock]\n",
+    ));
+    assert!(
+        err.contains("params.what: is required with `names` or `types`"),
         "{err}"
     );
     // An enumerated parameter lists what it accepts.
@@ -330,11 +347,11 @@ fn templates_receive_their_parameters_typed_and_prepared_at_load() {
 
     let text = rule_file(
         "host-path",
-        "params:\n  what: w\n  paths: [//etc/./kubernetes/]\n",
+        "params:\n  paths: [{path: //etc/./kubernetes/, holds: h, source: s}]\n",
     );
     let loaded = Catalogue::load(&[("x.yaml", &text)]).unwrap();
     let p: &HostPathParams = loaded.rules[0].typed_params.downcast().unwrap();
-    assert_eq!(p.paths, ["/etc/kubernetes"]);
+    assert_eq!(p.paths[0].path, "/etc/kubernetes");
     let text = rule_file(
         "env-literal-secret",
         "params: {name_patterns: [token], value_prefixes: []}\n",

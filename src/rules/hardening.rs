@@ -4,8 +4,8 @@ use serde::Deserialize;
 
 use super::credential::{self, CredentialRules, Verdict};
 use super::{
-    in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PodCx, Template,
-    TemplateParams,
+    in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PathSegment, PodCx,
+    Template, TemplateParams,
 };
 use crate::model::ContainerKind;
 use crate::version::KubeVersion;
@@ -20,7 +20,7 @@ pub static TEMPLATES: &[Template] = &[
     ),
     pod_template!(
         "host-path",
-        "hostPath volumes must not expose `paths` (with `match_parents`: nor a directory holding one) or anything below `prefixes`",
+        "hostPath volumes must not expose a catalogue path: be it, contain it, or lie below a `subtree` one (outside `harmless`); nor carry one of `names` or `types`",
         HostPathParams,
         host_path
     ),
@@ -84,49 +84,175 @@ pub struct ContainerSettingParams {
 
 impl TemplateParams for ContainerSettingParams {}
 
-/// Parameters of `host-path`. At least one of `paths` and `prefixes` is non-empty.
-/// Paths are absolute and normalised at load (`//etc/./kubernetes/` → `/etc/kubernetes`),
-/// as the kernel resolves them.
+/// One entry of the `host-path` catalogue: a host path and what it holds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathEntry {
+    /// An absolute host path (`/var/lib/kubelet`); `..` is refused at load, and the path
+    /// normalised there (`//etc/./kubernetes/` → `/etc/kubernetes`).
+    pub path: String,
+    /// What the path holds, as a noun phrase for messages (`the kubelet's credentials`).
+    pub holds: String,
+    /// Whether everything below `path` exposes what it holds too (`/etc/shadow` below
+    /// `/etc`); default false: only `path` itself and the directories holding it count.
+    #[serde(default)]
+    pub subtree: bool,
+    /// Where the fact comes from: a documentation page or source file that puts it there.
+    pub source: String,
+    /// `path`, normalised and with `aliases` applied: what mounts are compared with.
+    #[serde(skip)]
+    key: String,
+}
+
+/// A path below a `subtree` entry that holds nothing of the kind (`/etc/localtime`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathHarmless {
+    /// An absolute host path, normalised at load like [`HostPathEntry::path`].
+    pub path: String,
+    /// Why mounting it (or anything below it) exposes nothing the rule is about.
+    pub reason: String,
+    #[serde(skip)]
+    key: String,
+}
+
+/// Two spellings of one host directory (`/var/run` is a symlink to `/run`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathAlias {
+    /// The directory as some manifests spell it (`/var/run`).
+    pub from: String,
+    /// The directory it is on the node (`/run`).
+    pub to: String,
+    /// Where the equivalence is documented.
+    pub source: String,
+}
+
+/// Parameters of `host-path`: a catalogue of host paths and what each holds.
+///
+/// A hostPath volume mounting `M` (normalised: repeated and trailing slashes and `.`
+/// segments dropped, `..` resolved lexically — the API server refuses `..` segments,
+/// `validatePathNoBacksteps` in `k8s.io/kubernetes/pkg/apis/core/validation/validation.go`,
+/// so they only reach this rule from manifests it would reject — then `aliases` applied)
+/// is reported when it exposes a catalogue entry `E`:
+/// `M` is `E`; `M` contains `E` (a bind mount exposes everything below it); or `E` is a
+/// `subtree` entry and `M` lies below it, outside every `harmless` path. Failing that,
+/// when the file name of `M` is one of `names` or its `hostPath.type` one of `types`.
+/// Symbolic links on the node other than `aliases` cannot be seen from a manifest.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostPathParams {
-    /// Host paths that must not be mounted exactly (`/var/run/docker.sock`); default none.
+    /// The catalogue; at least one entry.
+    pub paths: Vec<HostPathEntry>,
+    /// Paths below `subtree` entries that expose nothing of the kind; default none.
     #[serde(default)]
-    pub paths: Vec<String>,
-    /// Host directories that must not be mounted, nor anything below them (`/etc`);
-    /// default none.
+    pub harmless: Vec<HostPathHarmless>,
+    /// Directories with two spellings, compared as one; default none.
     #[serde(default)]
-    pub prefixes: Vec<String>,
-    /// Also flag mounting a directory that holds one of `paths` (`/var/run` holds
-    /// `/var/run/docker.sock`); default false.
+    pub aliases: Vec<HostPathAlias>,
+    /// File names that identify the path in any directory (`docker.sock`); compared with
+    /// the last segment of the path split at `/` or `\` (Windows named pipes); default none.
     #[serde(default)]
-    pub match_parents: bool,
-    /// What the path exposes, for the message (`the container runtime's control socket`).
-    pub what: String,
+    pub names: Vec<String>,
+    /// `hostPath.type` values that identify the path wherever it is (`Socket`); default
+    /// none. Source: `k8s.io/api/core/v1/types.go`, `HostPathType`.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// What a path matched by `names` or `types` is, for the message (`a container
+    /// runtime's control socket`); required with either.
+    #[serde(default)]
+    pub what: Option<String>,
+}
+
+fn path_error(field: &str, i: usize, key: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        path: vec![
+            PathSegment::Key(field.into()),
+            PathSegment::Index(i),
+            PathSegment::Key(key.into()),
+        ],
+        message: message.into(),
+    }
+}
+
+/// An absolute catalogue path without `..`, normalised.
+fn catalogue_path(field: &str, i: usize, key: &str, path: &str) -> Result<String, FieldError> {
+    if !path.starts_with('/') {
+        return Err(path_error(
+            field,
+            i,
+            key,
+            format!("{path:?} is not an absolute path"),
+        ));
+    }
+    if path.split('/').any(|s| s == "..") {
+        return Err(path_error(
+            field,
+            i,
+            key,
+            format!("{path:?} has a `..` segment; write the path it means"),
+        ));
+    }
+    Ok(normalise_path(path))
 }
 
 impl TemplateParams for HostPathParams {
     fn validate(&mut self) -> Result<(), FieldError> {
-        if self.paths.is_empty() && self.prefixes.is_empty() {
+        if self.paths.is_empty() {
             return Err(FieldError::new(
-                &[],
-                "expected `paths` or `prefixes` to list at least one host path",
+                &["paths"],
+                "expected at least one host path",
             ));
         }
-        for (field, list) in [("paths", &mut self.paths), ("prefixes", &mut self.prefixes)] {
-            for (i, path) in list.iter_mut().enumerate() {
-                if !path.starts_with('/') {
-                    return Err(FieldError::new(
-                        &[field],
-                        format!("{path:?} is not an absolute path"),
-                    )
-                    .item(i));
-                }
-                *path = normalise_path(path);
+        for (i, a) in self.aliases.iter_mut().enumerate() {
+            a.from = catalogue_path("aliases", i, "from", &a.from)?;
+            a.to = catalogue_path("aliases", i, "to", &a.to)?;
+            if a.from == "/" || a.to == "/" || a.from == a.to {
+                return Err(path_error(
+                    "aliases",
+                    i,
+                    "from",
+                    "`from` and `to` must be two directories other than `/`",
+                ));
             }
         }
-        if self.what.trim().is_empty() {
-            return Err(FieldError::new(&["what"], "must not be empty"));
+        let aliases = self.aliases.clone();
+        for (i, e) in self.paths.iter_mut().enumerate() {
+            e.path = catalogue_path("paths", i, "path", &e.path)?;
+            e.key = apply_aliases(&e.path, &aliases);
+            if e.holds.trim().is_empty() {
+                return Err(path_error("paths", i, "holds", "must not be empty"));
+            }
+            if e.source.trim().is_empty() {
+                return Err(path_error("paths", i, "source", "must not be empty"));
+            }
+        }
+        for (i, h) in self.harmless.iter_mut().enumerate() {
+            h.path = catalogue_path("harmless", i, "path", &h.path)?;
+            h.key = apply_aliases(&h.path, &aliases);
+            if h.reason.trim().is_empty() {
+                return Err(path_error("harmless", i, "reason", "must not be empty"));
+            }
+        }
+        for (i, n) in self.names.iter().enumerate() {
+            if n.is_empty() || n.contains(['/', '\\']) {
+                return Err(
+                    FieldError::new(&["names"], format!("{n:?} is not a file name")).item(i),
+                );
+            }
+        }
+        let needs_what = !self.names.is_empty() || !self.types.is_empty();
+        match &self.what {
+            Some(w) if w.trim().is_empty() => {
+                return Err(FieldError::new(&["what"], "must not be empty"));
+            }
+            None if needs_what => {
+                return Err(FieldError::new(
+                    &["what"],
+                    "is required with `names` or `types`: the message says what they identify",
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -229,16 +355,52 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
     }
 }
 
-/// `//etc/./kubernetes/` → `/etc/kubernetes`: the kernel resolves paths that way.
+/// `//etc/./kubernetes/` → `/etc/kubernetes`, `/var/lib/../run` → `/run`: the kernel
+/// resolves paths that way (`..` at `/` stays at `/`; symbolic links are not seen).
 fn normalise_path(p: &str) -> String {
-    let parts: Vec<&str> = p
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
+    let mut parts: Vec<&str> = Vec::new();
+    for s in p.split('/') {
+        match s {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
     format!("/{}", parts.join("/"))
 }
 
-/// Whether `path` is `dir` or lies below it.
+/// `path` with a leading alias directory replaced by what it names (`/var/run/x` →
+/// `/run/x`).
+fn apply_aliases(path: &str, aliases: &[HostPathAlias]) -> String {
+    for a in aliases {
+        if within(path, &a.from) {
+            return normalise_path(&format!("{}/{}", a.to, &path[a.from.len()..]));
+        }
+    }
+    path.to_string()
+}
+
+/// How a message writes entry `e` for a mount spelt `spelt` (normalised): in the
+/// mount's spelling when it goes through an alias (`/var/run` mounted:
+/// `/var/run/docker.sock`) or its target (`/run` mounted: `/run/docker.sock`), else as the
+/// catalogue writes it.
+fn spell_like(e: &HostPathEntry, spelt: &str, aliases: &[HostPathAlias]) -> String {
+    for a in aliases {
+        if within(&e.key, &a.to) {
+            if within(spelt, &a.from) {
+                return format!("{}{}", a.from, &e.key[a.to.len()..]);
+            }
+            if within(spelt, &a.to) {
+                return e.key.clone();
+            }
+        }
+    }
+    e.path.clone()
+}
+
+/// Whether `path` is `dir` or lies below it (whole segments: `/etcd` is not below `/etc`).
 fn within(path: &str, dir: &str) -> bool {
     dir == "/"
         || path == dir
@@ -247,29 +409,129 @@ fn within(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-fn host_path(cx: &PodCx, p: &HostPathParams, out: &mut Vec<Hit>) {
-    // `paths` and `prefixes` were normalised at load.
-    let what = &p.what;
-    // With `match_parents`, mounting a directory that holds a listed path counts too.
-    let parents = p.match_parents;
-    for v in &cx.pod.volumes {
-        let Some(path) = v.host_path else { continue };
-        let mounted = normalise_path(path.value);
-        let hit = p
+/// What a mounted host path exposes, by the first way it matches.
+enum Exposure<'p> {
+    /// The mount is the entry.
+    Is(&'p HostPathEntry),
+    /// The mount lies below a `subtree` entry.
+    Below(&'p HostPathEntry),
+    /// The mount is a directory holding these entries (outermost first, catalogue order).
+    Contains(Vec<&'p HostPathEntry>),
+    /// The mount's file name is one of `names`.
+    Named(&'p str),
+    /// The volume's `hostPath.type` is one of `types`.
+    Typed(&'p str),
+}
+
+/// How many contained entries a message names before "and N more".
+const CONTAINS_NAMED: usize = 2;
+
+fn exposure<'p>(p: &'p HostPathParams, raw: &str, kind: Option<&str>) -> Option<Exposure<'p>> {
+    let mounted = apply_aliases(&normalise_path(raw), &p.aliases);
+    if let Some(e) = p.paths.iter().find(|e| e.key == mounted) {
+        return Some(Exposure::Is(e));
+    }
+    let contained: Vec<&HostPathEntry> = p
+        .paths
+        .iter()
+        .filter(|e| within(&e.key, &mounted))
+        .collect();
+    if !contained.is_empty() {
+        // Name the outermost entries: `/` contains `/etc`, which says `/etc/kubernetes` too.
+        let outermost = contained
+            .iter()
+            .filter(|e| {
+                !contained
+                    .iter()
+                    .any(|o| o.key != e.key && within(&e.key, &o.key))
+            })
+            .copied()
+            .collect();
+        return Some(Exposure::Contains(outermost));
+    }
+    let harmless = p.harmless.iter().any(|h| within(&mounted, &h.key));
+    if !harmless {
+        // The deepest entry says most about what the mount holds.
+        if let Some(e) = p
             .paths
             .iter()
-            .any(|e| *e == mounted || (parents && within(e, &mounted)))
-            || p.prefixes.iter().any(|pre| within(&mounted, pre));
-        if hit {
-            out.push(Hit::node(
-                path.node,
-                format!(
-                    "{} mounts {} from the host: {what}",
-                    v.label(),
-                    quoted(path.value)
-                ),
-            ));
+            .filter(|e| e.subtree && within(&mounted, &e.key))
+            .max_by_key(|e| e.key.len())
+        {
+            return Some(Exposure::Below(e));
         }
+    }
+    let file = raw
+        .trim_end_matches(['/', '\\'])
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    if let Some(n) = p.names.iter().find(|n| n.as_str() == file) {
+        return Some(Exposure::Named(n));
+    }
+    kind.and_then(|k| p.types.iter().find(|t| t.as_str() == k))
+        .map(|t| Exposure::Typed(t))
+}
+
+fn host_path(cx: &PodCx, p: &HostPathParams, out: &mut Vec<Hit>) {
+    let doc = cx.pod.doc;
+    let what = p.what.as_deref().unwrap_or("what the rule is about");
+    for v in &cx.pod.volumes {
+        let Some(path) = v.host_path else { continue };
+        // An empty path is refused by the API server (hostPath.path is required); it is not `/`.
+        if path.value.trim().is_empty() {
+            continue;
+        }
+        let kind = doc
+            .get_path(v.node, &["hostPath", "type"])
+            .and_then(|n| doc.str(n));
+        let Some(exposed) = exposure(p, path.value, kind) else {
+            continue;
+        };
+        let spelt = normalise_path(path.value);
+        let show = |e: &HostPathEntry| spell_like(e, &spelt, &p.aliases);
+        let detail = match exposed {
+            Exposure::Is(e) => format!(": {}", e.holds),
+            Exposure::Below(e) => format!(", which lies in {}: {}", show(e), e.holds),
+            Exposure::Contains(list) => {
+                let mut named: Vec<String> = list
+                    .iter()
+                    .take(CONTAINS_NAMED)
+                    .map(|e| format!("{} ({})", e.holds, show(e)))
+                    .collect();
+                let more = list.len().saturating_sub(CONTAINS_NAMED);
+                let last = if more == 1 {
+                    "1 more path of the catalogue".to_string()
+                } else if more > 1 {
+                    format!("{more} more paths of the catalogue")
+                } else {
+                    named.pop().unwrap_or_default()
+                };
+                if named.is_empty() {
+                    format!(", which contains {last}")
+                } else {
+                    format!(", which contains {} and {last}", named.join(", "))
+                }
+            }
+            Exposure::Named(n) => format!(": {n} is the name of {what}"),
+            Exposure::Typed(t) => {
+                format!(": hostPath.type {t}, which kubeharden cannot tell from {what}")
+            }
+        };
+        // Say what a path with `..` resolves to: the reader should not have to.
+        let resolved = if path.value.split(['/', '\\']).any(|s| s == "..") {
+            format!(" (that is {spelt})")
+        } else {
+            String::new()
+        };
+        out.push(Hit::node(
+            path.node,
+            format!(
+                "{} mounts {}{resolved} from the host{detail}",
+                v.label(),
+                quoted(path.value)
+            ),
+        ));
     }
 }
 
