@@ -8,16 +8,21 @@
 //! never edited. The fixer chooses findings, merges their edits per source (all keys
 //! inserted into one mapping become one block), applies them, and checks the whole
 //! bundle again: a round is kept only if every text still parses, the fixed findings
-//! are gone and no new finding appeared; otherwise the fixes are tried one at a time and
-//! the failing ones are skipped, with the reason. Rounds repeat until nothing fixable is
+//! are gone, no new finding appeared and no pod gained a [`valid::Violation`] (a field
+//! the API server rejects or a setting the kubelet refuses); otherwise the fixes are
+//! tried one at a time and the failing ones are skipped, with the reason. Rounds repeat until nothing fixable is
 //! left, so fixing the result again changes nothing.
+
+pub mod valid;
 
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Applicability, Finding, Report, TextEdit};
 use crate::engine::{Engine, Options};
 use crate::lower::{merge, Intent};
+use crate::model::DocumentModel;
 use crate::source::{Source, Span};
+use crate::yaml::parse_stream;
 
 #[derive(Clone, Debug, Default)]
 pub struct FixOptions {
@@ -261,7 +266,10 @@ impl State<'_> {
         let sources = apply_all(&self.sources, &edits);
         let after = self.engine.check(&sources);
         let records: Vec<&FixRecord> = chosen.iter().map(|c| &c.record).collect();
-        if verify(before, &after, &records).is_ok() {
+        if verify(before, &after, &records)
+            .and_then(|()| self.stays_valid(&edits, &sources))
+            .is_ok()
+        {
             self.sources = sources;
             self.result.rounds.push(edits);
             self.result
@@ -295,7 +303,9 @@ impl State<'_> {
             let edits = self.settle(&mut single);
             let sources = apply_all(&self.sources, &edits);
             let after = self.engine.check(&sources);
-            match verify(&current, &after, &[&single[0].record]) {
+            let verdict = verify(&current, &after, &[&single[0].record])
+                .and_then(|()| self.stays_valid(&edits, &sources));
+            match verdict {
                 Ok(()) if !edits.is_empty() => {
                     self.sources = sources;
                     self.result.rounds.push(edits);
@@ -311,6 +321,46 @@ impl State<'_> {
         }
         progressed.then_some(current)
     }
+}
+
+impl State<'_> {
+    /// The files `edits` touch must have no API-validation or kubelet violation
+    /// ([`valid::check_document`]) that they did not have before the edits; the error is
+    /// the reason of the first new one.
+    fn stays_valid(&self, edits: &[TextEdit], after: &[Source]) -> Result<(), String> {
+        let mut files: Vec<usize> = edits.iter().map(|e| e.file).collect();
+        files.dedup();
+        let limits = self.engine.options().limits;
+        for file in files {
+            let mut known: HashMap<(usize, valid::Constraint, String), usize> = HashMap::new();
+            for (document, v) in violations(&self.sources[file].text, &limits) {
+                *known.entry((document, v.constraint, v.what)).or_default() += 1;
+            }
+            for (document, v) in violations(&after[file].text, &limits) {
+                match known.get_mut(&(document, v.constraint, v.what.clone())) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => return Err(v.reason()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The violations of every pod of `text`, with their document index.
+fn violations(text: &str, limits: &crate::yaml::Limits) -> Vec<(usize, valid::Violation)> {
+    let stream = parse_stream(text, limits);
+    stream
+        .documents
+        .iter()
+        .flat_map(|doc| {
+            let model = DocumentModel::read(doc);
+            valid::check_document(&model)
+                .into_iter()
+                .map(|v| (doc.index, v))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A fixed bundle must parse as well as before, lose the fixed findings and gain none.

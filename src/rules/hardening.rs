@@ -7,6 +7,7 @@ use super::{
     in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PodCx, Template,
     TemplateParams,
 };
+use crate::fix::valid::{forbidden_by_os, root_user_blocks_non_root};
 use crate::model::ContainerKind;
 use crate::version::KubeVersion;
 use crate::yaml::Value;
@@ -212,10 +213,20 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
             &["securityContext", field],
             NewValue::Bool(expected),
         );
+        // A fix the API server or the kubelet would refuse is withheld: a Linux-only
+        // field on a Windows pod, or runAsNonRoot: true beside runAsUser: 0.
+        let withheld = forbidden_by_os(cx.pod, Some(c), field).or_else(|| {
+            (p.field == SecurityContextFlag::RunAsNonRoot && expected)
+                .then(|| root_user_blocks_non_root(cx.pod, [c]))
+                .flatten()
+        });
         match node.map(|n| (n, doc.value(n))) {
             Some((_, Some(Value::Bool(v)))) if v == expected => {}
-            Some((n, Some(Value::Bool(_)))) => out
-                .push(Hit::node(n, format!("{} sets {field}: {}", c.label(), !expected)).with(fix)),
+            Some((n, Some(Value::Bool(_)))) => out.push(
+                Hit::node(n, format!("{} sets {field}: {}", c.label(), !expected))
+                    .with(fix)
+                    .withhold(withheld),
+            ),
             // A wrong type is reported by invalid-field-type.
             Some((_, Some(v))) if v != Value::Null => {}
             _ => out.push(
@@ -223,7 +234,8 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
                     Loc::at(doc, c.node, &["securityContext", field]),
                     format!("{} does not set {field}: {expected}", c.label()),
                 )
-                .with(fix),
+                .with(fix)
+                .withhold(withheld),
             ),
         }
     }
