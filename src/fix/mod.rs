@@ -20,9 +20,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Applicability, Finding, Report, TextEdit};
 use crate::engine::{Engine, Options};
 use crate::lower::{merge, Intent};
-use crate::model::DocumentModel;
 use crate::source::{Source, Span};
-use crate::yaml::parse_stream;
 
 #[derive(Clone, Debug, Default)]
 pub struct FixOptions {
@@ -333,10 +331,10 @@ impl State<'_> {
         let limits = self.engine.options().limits;
         for file in files {
             let mut known: HashMap<(usize, valid::Constraint, String), usize> = HashMap::new();
-            for (document, v) in violations(&self.sources[file].text, &limits) {
+            for (document, v) in valid::check_text(&self.sources[file].text, &limits) {
                 *known.entry((document, v.constraint, v.what)).or_default() += 1;
             }
-            for (document, v) in violations(&after[file].text, &limits) {
+            for (document, v) in valid::check_text(&after[file].text, &limits) {
                 match known.get_mut(&(document, v.constraint, v.what.clone())) {
                     Some(n) if *n > 0 => *n -= 1,
                     _ => return Err(v.reason()),
@@ -345,22 +343,6 @@ impl State<'_> {
         }
         Ok(())
     }
-}
-
-/// The violations of every pod of `text`, with their document index.
-fn violations(text: &str, limits: &crate::yaml::Limits) -> Vec<(usize, valid::Violation)> {
-    let stream = parse_stream(text, limits);
-    stream
-        .documents
-        .iter()
-        .flat_map(|doc| {
-            let model = DocumentModel::read(doc);
-            valid::check_document(&model)
-                .into_iter()
-                .map(|v| (doc.index, v))
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
 
 /// A fixed bundle must parse as well as before, lose the fixed findings and gain none.
@@ -440,4 +422,68 @@ pub fn apply(text: &str, edits: &[(Span, &str)]) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: nginx}\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n    ports: [{containerPort: 80}]\n";
+
+    /// The check of a round whose edit replaces the whole text by `after`.
+    fn stays_valid(before: &str, after: &str) -> Result<(), String> {
+        let engine = Engine::for_fixing(Options::default());
+        let options = FixOptions::default();
+        let state = State {
+            engine: &engine,
+            options: &options,
+            sources: vec![Source::new("-", before)],
+            result: FixResult::default(),
+            given_up: HashMap::new(),
+        };
+        let edits = [TextEdit {
+            file: 0,
+            span: Span {
+                start: 0,
+                end: before.len(),
+            },
+            replacement: after.to_string(),
+        }];
+        state.stays_valid(&edits, &[Source::new("-", after)])
+    }
+
+    #[test]
+    fn a_round_that_adds_a_violation_is_refused_with_the_reason() {
+        let after = format!("{POD}    resources: {{limits: {{cpu: 100m}}}}\n");
+        assert_eq!(
+            stays_valid(POD, &after),
+            Err("would set resources on ephemeral container \"debug\", which the API server rejects (k8s.io/kubernetes/pkg/apis/core/validation/validation.go, validateEphemeralContainers)".into())
+        );
+        let privileged = POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {privileged: true}}",
+        );
+        let escalation = privileged.replace(
+            "privileged: true",
+            "privileged: true, allowPrivilegeEscalation: false",
+        );
+        let err = stays_valid(&privileged, &escalation).unwrap_err();
+        assert!(
+            err.starts_with("would set allowPrivilegeEscalation: false on a privileged container (container \"app\"), which the API server rejects"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn violations_the_text_already_had_are_not_new() {
+        // The ephemeral container's ports were there before: a fix elsewhere is kept.
+        let after = POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {runAsNonRoot: true}}",
+        );
+        assert_eq!(stays_valid(POD, &after), Ok(()));
+        // A second ephemeral container with ports is one more violation.
+        let more = format!("{POD}  - {{name: debug2, image: busybox, ports: []}}\n");
+        assert!(stays_valid(POD, &more).is_err());
+    }
 }

@@ -9,7 +9,7 @@
 //! feature gate being off).
 
 use crate::model::{Container, ContainerKind, DocumentModel, Pod};
-use crate::yaml::{Document, NodeId, Value};
+use crate::yaml::{parse_stream, Document, Limits, NodeId};
 
 /// One rule of API validation or of the kubelet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,31 +56,32 @@ pub enum Constraint {
 
 impl Constraint {
     /// Who refuses a pod that breaks the constraint: `"the API server rejects"` or
-    /// `"the kubelet refuses to start"`.
+    /// `"the kubelet refuses with CreateContainerConfigError"`.
     pub fn refusal(self) -> &'static str {
         match self {
-            Constraint::RunAsNonRootAsRoot => "the kubelet refuses to start",
+            Constraint::RunAsNonRootAsRoot => "the kubelet refuses with CreateContainerConfigError",
             _ => "the API server rejects",
         }
     }
 
-    /// The function in `k8s.io/kubernetes` that enforces the constraint.
+    /// The file (below `k8s.io/kubernetes/`) and function that enforce the constraint:
+    /// `pkg/apis/core/validation/validation.go, validateWindows`.
     pub fn source(self) -> &'static str {
         match self {
             Constraint::WindowsLinuxOnlyField => {
-                "pkg/apis/core/validation/validation.go (validateWindows)"
+                "pkg/apis/core/validation/validation.go, validateWindows"
             }
             Constraint::LinuxWindowsOnlyField => {
-                "pkg/apis/core/validation/validation.go (validateLinux)"
+                "pkg/apis/core/validation/validation.go, validateLinux"
             }
             Constraint::EscalationOffButPrivileged | Constraint::EscalationOffButSysAdmin => {
-                "pkg/apis/core/validation/validation.go (ValidateSecurityContext)"
+                "pkg/apis/core/validation/validation.go, ValidateSecurityContext"
             }
             Constraint::RunAsNonRootAsRoot => {
-                "pkg/kubelet/kuberuntime/security_context_others.go (verifyRunAsNonRoot)"
+                "pkg/kubelet/kuberuntime/security_context_others.go, verifyRunAsNonRoot"
             }
             Constraint::EphemeralForbiddenField => {
-                "pkg/apis/core/validation/validation.go (validateEphemeralContainers)"
+                "pkg/apis/core/validation/validation.go, validateEphemeralContainers"
             }
         }
     }
@@ -103,7 +104,7 @@ impl Violation {
     /// server rejects".
     pub fn reason(&self) -> String {
         format!(
-            "would {}, which {} (k8s.io/kubernetes {})",
+            "would {}, which {} (k8s.io/kubernetes/{})",
             self.what,
             self.constraint.refusal(),
             self.constraint.source()
@@ -153,14 +154,18 @@ pub const EPHEMERAL_FORBIDDEN_FIELDS: &[&str] = &[
 ];
 
 /// The value of `key` in mapping `map`, when it is set: present and not null (Go's
-/// `!= nil` after decoding). An empty list counts as unset for `sysctls`, as
-/// `len(Sysctls) > 0` does.
+/// `!= nil` after decoding). Two fields are compared differently by the API server:
+/// `sysctls` counts only when not empty (`len(Sysctls) > 0`), and a container's
+/// `resources`, a struct rather than a pointer, only when it holds a non-null entry
+/// (`validateFieldAllowList` compares it with its zero value, so `resources: {}` is unset).
 fn set(doc: &Document, map: Option<NodeId>, key: &str) -> Option<NodeId> {
     let node = doc.get(map?, key)?;
-    if doc.is_null(node) || (key == "sysctls" && doc.is_seq(node) && doc.items(node).is_empty()) {
-        return None;
-    }
-    Some(node)
+    let unset = doc.is_null(node)
+        || (key == "sysctls" && doc.is_seq(node) && doc.items(node).is_empty())
+        || (key == "resources"
+            && doc.is_map(node)
+            && doc.entries(node).iter().all(|&(_, v)| doc.is_null(v)));
+    (!unset).then_some(node)
 }
 
 /// Why `field` of the pod (`None`) or of container `c` can never be set on this pod,
@@ -171,15 +176,18 @@ pub fn forbidden_by_os(pod: &Pod, c: Option<&Container>, field: &str) -> Option<
         return None;
     }
     let (list, whose) = match c {
-        Some(c) => (WINDOWS_FORBIDDEN_CONTAINER_FIELDS, c.label()),
-        None => (WINDOWS_FORBIDDEN_POD_FIELDS, "the pod".to_string()),
+        Some(c) => (
+            WINDOWS_FORBIDDEN_CONTAINER_FIELDS,
+            format!("{} of ", c.label()),
+        ),
+        None => (WINDOWS_FORBIDDEN_POD_FIELDS, String::new()),
     };
     list.contains(&field).then(|| {
         Violation {
             constraint: Constraint::WindowsLinuxOnlyField,
             node: c.map_or(pod.spec, |c| c.node),
             what: format!(
-                "set securityContext.{field} on {whose} of a Windows pod (spec.os.name: windows)"
+                "set securityContext.{field} on {whose}a Windows pod (spec.os.name: windows)"
             ),
         }
         .reason()
@@ -201,7 +209,7 @@ pub fn root_user_blocks_non_root<'a, 'd: 'a>(
             constraint: Constraint::RunAsNonRootAsRoot,
             node: c.node,
             what: format!(
-                "require runAsNonRoot: true of {}, which sets runAsUser: 0",
+                "require runAsNonRoot: true of {} while it sets runAsUser: 0",
                 c.label()
             ),
         }
@@ -229,7 +237,9 @@ pub fn check_pod(pod: &Pod) -> Vec<Violation> {
                 out.push(Violation {
                     constraint: Constraint::WindowsLinuxOnlyField,
                     node,
-                    what: format!("set securityContext.{field} on the pod of a Windows pod (spec.os.name: windows)"),
+                    what: format!(
+                        "set securityContext.{field} on a Windows pod (spec.os.name: windows)"
+                    ),
                 });
             }
         }
@@ -246,7 +256,8 @@ pub fn check_pod(pod: &Pod) -> Vec<Violation> {
             out.push(Violation {
                 constraint: Constraint::LinuxWindowsOnlyField,
                 node,
-                what: "set securityContext.windowsOptions on the pod of a Linux pod (spec.os.name: linux)".into(),
+                what: "set securityContext.windowsOptions on a Linux pod (spec.os.name: linux)"
+                    .into(),
             });
         }
     }
@@ -314,7 +325,7 @@ fn check_container(pod: &Pod, c: &Container, os: Option<&str>, out: &mut Vec<Vio
         out.push(Violation {
             constraint: Constraint::RunAsNonRootAsRoot,
             node: c.node,
-            what: format!("require runAsNonRoot: true of {label}, which sets runAsUser: 0"),
+            what: format!("require runAsNonRoot: true of {label} while it sets runAsUser: 0"),
         });
     }
     if c.kind == ContainerKind::Ephemeral {
@@ -340,15 +351,60 @@ pub fn check_document(model: &DocumentModel) -> Vec<Violation> {
         .collect()
 }
 
-/// Whether a scalar is the boolean `true` (for callers that read raw nodes).
-pub fn is_true(doc: &Document, node: NodeId) -> bool {
-    doc.value(node) == Some(Value::Bool(true))
+/// Every violation of every pod of a YAML stream, with the 0-based index of its
+/// document. Documents that do not parse have none.
+pub fn check_text(text: &str, limits: &Limits) -> Vec<(usize, Violation)> {
+    let stream = parse_stream(text, limits);
+    stream
+        .documents
+        .iter()
+        .flat_map(|doc| {
+            let model = DocumentModel::read(doc);
+            check_document(&model)
+                .into_iter()
+                .map(|v| (doc.index, v))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Why setting `allowPrivilegeEscalation: false` on container `c` would be rejected
+/// while the container keeps its other settings: it is privileged, or adds
+/// `CAP_SYS_ADMIN` ([`Constraint::EscalationOffButPrivileged`],
+/// [`Constraint::EscalationOffButSysAdmin`]).
+pub fn escalation_off_blocked(c: &Container) -> Option<String> {
+    let sc = &c.security_context;
+    let label = c.label();
+    let (constraint, what) = if sc.privileged.is_some_and(|p| p.value) {
+        (
+            Constraint::EscalationOffButPrivileged,
+            format!("set allowPrivilegeEscalation: false on a privileged container ({label})"),
+        )
+    } else if sc
+        .capabilities_add
+        .iter()
+        .any(|a| a.value == "CAP_SYS_ADMIN")
+    {
+        (
+            Constraint::EscalationOffButSysAdmin,
+            format!("set allowPrivilegeEscalation: false on {label}, which adds CAP_SYS_ADMIN"),
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Violation {
+            constraint,
+            node: c.node,
+            what,
+        }
+        .reason(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, Limits};
 
     fn violations(text: &str) -> Vec<(Constraint, String)> {
         let stream = parse_stream(text, &Limits::default());
@@ -387,7 +443,7 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                (Constraint::WindowsLinuxOnlyField, "set securityContext.seccompProfile on the pod of a Windows pod (spec.os.name: windows)"),
+                (Constraint::WindowsLinuxOnlyField, "set securityContext.seccompProfile on a Windows pod (spec.os.name: windows)"),
                 (Constraint::WindowsLinuxOnlyField, "set securityContext.capabilities on container \"iis\" of a Windows pod (spec.os.name: windows)"),
                 (Constraint::WindowsLinuxOnlyField, "set securityContext.allowPrivilegeEscalation on container \"iis\" of a Windows pod (spec.os.name: windows)"),
             ]
@@ -461,7 +517,7 @@ mod tests {
             v,
             [(
                 Constraint::RunAsNonRootAsRoot,
-                "require runAsNonRoot: true of container \"root\", which sets runAsUser: 0"
+                "require runAsNonRoot: true of container \"root\" while it sets runAsUser: 0"
                     .to_string()
             )]
         );
@@ -482,7 +538,7 @@ mod tests {
             "  containers:\n",
             "  - {name: app, image: i, ports: [{containerPort: 80}], resources: {limits: {cpu: 1}}}\n",
             "  ephemeralContainers:\n",
-            "  - name: debug\n    image: busybox\n    ports: [{containerPort: 80}]\n    resources: {}\n",
+            "  - name: debug\n    image: busybox\n    ports: [{containerPort: 80}]\n    resources: {limits: {}}\n",
             "    lifecycle: {preStop: {exec: {command: [x]}}}\n    readinessProbe: {exec: {command: [x]}}\n",
             "    restartPolicy: null\n    securityContext: {allowPrivilegeEscalation: false}\n",
         )));
@@ -499,6 +555,45 @@ mod tests {
         assert!(v
             .iter()
             .all(|(c, _)| *c == Constraint::EphemeralForbiddenField));
+        // An empty resources mapping equals the zero value, which is allowed.
+        let v = violations(&pod(
+            "  containers:\n  - {name: app, image: i}\n  ephemeralContainers:\n  - {name: d, image: i, resources: {}, restartPolicy: ~}\n",
+        ));
+        assert!(v.is_empty(), "{v:?}");
+    }
+
+    /// `f` applied to the first pod of `text`.
+    fn with_pod<T>(text: &str, f: impl Fn(&Pod) -> T) -> T {
+        let stream = parse_stream(text, &Limits::default());
+        let model = DocumentModel::read(&stream.documents[0]);
+        f(&model.objects[0].pods[0])
+    }
+
+    #[test]
+    fn fixes_that_can_never_be_valid_say_why() {
+        let windows = pod("  os: {name: windows}\n  containers:\n  - {name: c, image: i, securityContext: {privileged: true, runAsUser: 0}}\n");
+        with_pod(&windows, |p| {
+            let c = &p.containers[0];
+            assert!(forbidden_by_os(p, Some(c), "allowPrivilegeEscalation")
+                .is_some_and(|r| r.contains("container \"c\" of a Windows pod")));
+            assert!(forbidden_by_os(p, None, "seccompProfile").is_some());
+            // runAsNonRoot exists on Windows too.
+            assert_eq!(forbidden_by_os(p, Some(c), "runAsNonRoot"), None);
+            assert!(escalation_off_blocked(c).is_some_and(|r| r.contains("privileged container")));
+            assert!(root_user_blocks_non_root(p, [c]).is_some_and(|r| r.contains("kubelet")));
+        });
+        let linux = windows
+            .replace("windows", "linux")
+            .replace("privileged: true, runAsUser: 0", "runAsUser: 1");
+        with_pod(&linux, |p| {
+            let c = &p.containers[0];
+            assert_eq!(
+                forbidden_by_os(p, Some(c), "allowPrivilegeEscalation"),
+                None
+            );
+            assert_eq!(escalation_off_blocked(c), None);
+            assert_eq!(root_user_blocks_non_root(p, [c]), None);
+        });
     }
 
     #[test]
@@ -511,11 +606,11 @@ mod tests {
         };
         assert_eq!(
             v.reason(),
-            "would set allowPrivilegeEscalation: false on a privileged container (container \"m\"), which the API server rejects (k8s.io/kubernetes pkg/apis/core/validation/validation.go (ValidateSecurityContext))"
+            "would set allowPrivilegeEscalation: false on a privileged container (container \"m\"), which the API server rejects (k8s.io/kubernetes/pkg/apis/core/validation/validation.go, ValidateSecurityContext)"
         );
         assert_eq!(
             Constraint::RunAsNonRootAsRoot.refusal(),
-            "the kubelet refuses to start"
+            "the kubelet refuses with CreateContainerConfigError"
         );
     }
 }

@@ -7,7 +7,7 @@ use super::{
     in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PodCx, Template,
     TemplateParams,
 };
-use crate::fix::valid::{forbidden_by_os, root_user_blocks_non_root};
+use crate::fix::valid::{escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root};
 use crate::model::ContainerKind;
 use crate::version::KubeVersion;
 use crate::yaml::Value;
@@ -214,11 +214,12 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
             NewValue::Bool(expected),
         );
         // A fix the API server or the kubelet would refuse is withheld: a Linux-only
-        // field on a Windows pod, or runAsNonRoot: true beside runAsUser: 0.
-        let withheld = forbidden_by_os(cx.pod, Some(c), field).or_else(|| {
-            (p.field == SecurityContextFlag::RunAsNonRoot && expected)
-                .then(|| root_user_blocks_non_root(cx.pod, [c]))
-                .flatten()
+        // field on a Windows pod, runAsNonRoot: true beside runAsUser: 0, or
+        // allowPrivilegeEscalation: false on a privileged container.
+        let withheld = forbidden_by_os(cx.pod, Some(c), field).or_else(|| match p.field {
+            SecurityContextFlag::RunAsNonRoot if expected => root_user_blocks_non_root(cx.pod, [c]),
+            SecurityContextFlag::AllowPrivilegeEscalation if !expected => escalation_off_blocked(c),
+            _ => None,
         });
         match node.map(|n| (n, doc.value(n))) {
             Some((_, Some(Value::Bool(v)))) if v == expected => {}

@@ -9,7 +9,7 @@ use super::{
     in_force, quoted, Check, Hit, Loc, NewValue, NoParams, Op, ParamSpec, PodCx, Template,
     TemplateParams, VersionedList,
 };
-use crate::fix::valid::{forbidden_by_os, root_user_blocks_non_root};
+use crate::fix::valid::{escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root};
 use crate::model::{Container, Field, SecurityContext};
 use crate::version::KubeVersion;
 use crate::yaml::NodeId;
@@ -409,9 +409,11 @@ fn allow_privilege_escalation(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec
     let path = ["securityContext", "allowPrivilegeEscalation"];
     for c in each_container(cx) {
         let fix = Op::set(c.node, &path, NewValue::Bool(false));
-        // Never on a Windows pod, where the field is forbidden. Beside privileged: true
-        // the fix is valid only with the privileged fix: the fixer's check decides.
-        let withheld = forbidden_by_os(cx.pod, Some(c), "allowPrivilegeEscalation");
+        // Never on a Windows pod, where the field is forbidden; not beside privileged:
+        // true or CAP_SYS_ADMIN, which the API server rejects with it (once the
+        // privileged fix is applied, the next check offers this one).
+        let withheld = forbidden_by_os(cx.pod, Some(c), "allowPrivilegeEscalation")
+            .or_else(|| escalation_off_blocked(c));
         match c.security_context.allow_privilege_escalation {
             Some(f) if !f.value => {}
             Some(f) => out.push(
