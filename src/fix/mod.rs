@@ -86,6 +86,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
         sources: sources.to_vec(),
         result: FixResult::default(),
         given_up: HashMap::new(),
+        violations: HashMap::new(),
     };
     let mut report = engine.check(&state.sources);
     for _ in 0..MAX_ROUNDS {
@@ -120,6 +121,8 @@ struct State<'a> {
     /// Findings whose fix was skipped, with the number of fixes applied by then: not
     /// tried again unless later fixes changed the text.
     given_up: HashMap<String, usize>,
+    /// The [`valid`] violations of `sources`, per file, once computed.
+    violations: HashMap<usize, Violations>,
 }
 
 fn record(f: &Finding, reason: Option<String>) -> FixRecord {
@@ -264,12 +267,10 @@ impl State<'_> {
         let sources = apply_all(&self.sources, &edits);
         let after = self.engine.check(&sources);
         let records: Vec<&FixRecord> = chosen.iter().map(|c| &c.record).collect();
-        if verify(before, &after, &records)
-            .and_then(|()| self.stays_valid(&edits, &sources))
-            .is_ok()
+        if let Ok(valid) =
+            verify(before, &after, &records).and_then(|()| self.stays_valid(&edits, &sources))
         {
-            self.sources = sources;
-            self.result.rounds.push(edits);
+            self.accept(sources, edits, valid);
             self.result
                 .applied
                 .extend(chosen.into_iter().map(|c| c.record));
@@ -304,16 +305,15 @@ impl State<'_> {
             let verdict = verify(&current, &after, &[&single[0].record])
                 .and_then(|()| self.stays_valid(&edits, &sources));
             match verdict {
-                Ok(()) if !edits.is_empty() => {
-                    self.sources = sources;
-                    self.result.rounds.push(edits);
+                Ok(valid) if !edits.is_empty() => {
+                    self.accept(sources, edits, valid);
                     self.result
                         .applied
                         .extend(single.into_iter().map(|c| c.record));
                     current = after;
                     progressed = true;
                 }
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(reason) => self.skip(&f, reason),
             }
         }
@@ -321,27 +321,68 @@ impl State<'_> {
     }
 }
 
+/// How many times each violation occurs in one text, by (document, constraint, what).
+type Violations = HashMap<(usize, valid::Constraint, String), usize>;
+
+fn violations(text: &str, limits: &crate::yaml::Limits) -> Violations {
+    let mut out = Violations::new();
+    for (document, v) in valid::check_text(text, limits) {
+        *out.entry((document, v.constraint, v.what)).or_default() += 1;
+    }
+    out
+}
+
 impl State<'_> {
     /// The files `edits` touch must have no API-validation or kubelet violation
     /// ([`valid::check_document`]) that they did not have before the edits; the error is
-    /// the reason of the first new one.
-    fn stays_valid(&self, edits: &[TextEdit], after: &[Source]) -> Result<(), String> {
+    /// the reason of the first new one. On success, the violations of those files after
+    /// the edits, for [`State::accept`].
+    fn stays_valid(
+        &mut self,
+        edits: &[TextEdit],
+        after: &[Source],
+    ) -> Result<Vec<(usize, Violations)>, String> {
         let mut files: Vec<usize> = edits.iter().map(|e| e.file).collect();
         files.dedup();
         let limits = self.engine.options().limits;
+        let mut out = Vec::new();
         for file in files {
-            let mut known: HashMap<(usize, valid::Constraint, String), usize> = HashMap::new();
-            for (document, v) in valid::check_text(&self.sources[file].text, &limits) {
-                *known.entry((document, v.constraint, v.what)).or_default() += 1;
-            }
-            for (document, v) in valid::check_text(&after[file].text, &limits) {
-                match known.get_mut(&(document, v.constraint, v.what.clone())) {
-                    Some(n) if *n > 0 => *n -= 1,
-                    _ => return Err(v.reason()),
+            let sources = &self.sources;
+            let before = self
+                .violations
+                .entry(file)
+                .or_insert_with(|| violations(&sources[file].text, &limits));
+            let now = violations(&after[file].text, &limits);
+            let mut new: Vec<_> = now
+                .iter()
+                .filter(|(k, n)| before.get(*k).is_none_or(|b| *n > b))
+                .map(|((_, constraint, what), _)| (*constraint, what))
+                .collect();
+            // The first in a stable order, whatever the hashing.
+            new.sort();
+            if let Some((constraint, what)) = new.first() {
+                return Err(valid::Violation {
+                    constraint: *constraint,
+                    node: 0,
+                    what: (*what).clone(),
                 }
+                .reason());
             }
+            out.push((file, now));
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// Keep the texts of a verified round.
+    fn accept(
+        &mut self,
+        sources: Vec<Source>,
+        edits: Vec<TextEdit>,
+        valid: Vec<(usize, Violations)>,
+    ) {
+        self.sources = sources;
+        self.result.rounds.push(edits);
+        self.violations.extend(valid);
     }
 }
 
@@ -434,12 +475,13 @@ mod tests {
     fn stays_valid(before: &str, after: &str) -> Result<(), String> {
         let engine = Engine::for_fixing(Options::default());
         let options = FixOptions::default();
-        let state = State {
+        let mut state = State {
             engine: &engine,
             options: &options,
             sources: vec![Source::new("-", before)],
             result: FixResult::default(),
             given_up: HashMap::new(),
+            violations: HashMap::new(),
         };
         let edits = [TextEdit {
             file: 0,
@@ -449,7 +491,9 @@ mod tests {
             },
             replacement: after.to_string(),
         }];
-        state.stays_valid(&edits, &[Source::new("-", after)])
+        state
+            .stays_valid(&edits, &[Source::new("-", after)])
+            .map(|_| ())
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::model::{Container, ContainerKind, DocumentModel, Pod};
 use crate::yaml::{parse_stream, Document, Limits, NodeId};
 
 /// One rule of API validation or of the kubelet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Constraint {
     /// A pod with `spec.os.name: windows` must not set Linux-only fields: on the pod
     /// `securityContext.{seLinuxOptions, appArmorProfile, seccompProfile, runAsUser,
