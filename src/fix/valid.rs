@@ -4,9 +4,9 @@
 //! The fixer ([`super`]) refuses a fix whose result has a [`Violation`] the text did not
 //! have before, and the templates withhold fixes that can never be valid where they
 //! would apply. Each rule is a [`Constraint`], documented with the Kubernetes source it
-//! comes from (paths in `k8s.io/kubernetes`). The checks are pure: no I/O, no version
-//! gate (each constraint says from which release it holds; a fix must not depend on a
-//! feature gate being off).
+//! comes from (paths in `k8s.io/kubernetes`). The checks are pure (no I/O) and have no
+//! version gate: a fix must not write what a current release refuses, even where an old
+//! one (the OS checks before IdentifyPodOS was on by default in v1.24) would let it pass.
 
 use crate::model::{Container, ContainerKind, DocumentModel, Pod};
 use crate::yaml::{parse_stream, Document, Limits, NodeId};
