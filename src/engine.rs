@@ -538,7 +538,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 message: message.clone(),
             })
             .collect();
-        let fix = self.fix(rule, &hit.fix);
+        let fix = self.fix(rule, &hit.fix, hit.withheld);
         self.push(rule, object, &hit.at, hit.message, related, fix);
     }
 
@@ -573,12 +573,18 @@ impl<'e, 'b> Emitter<'e, 'b> {
             .filter(|(doc, _)| *doc == self.here())
             .map(|(_, op)| op)
             .collect();
-        let fix = self.fix(rule, &ops);
+        let fix = self.fix(rule, &ops, None);
         self.push(rule, object, &hit.at.loc, hit.message, related, fix);
     }
 
-    /// Lower the operations of a hit's fix, when its rule has one.
-    fn fix(&self, rule: &'static Rule, ops: &[rules::Op]) -> Option<Box<Fix>> {
+    /// Lower the operations of a hit's fix, when its rule has one; a `withheld` fix is
+    /// unavailable with that reason.
+    fn fix(
+        &self,
+        rule: &'static Rule,
+        ops: &[rules::Op],
+        withheld: Option<String>,
+    ) -> Option<Box<Fix>> {
         let Some(FixPolicy::Available { applicability, .. }) = &rule.fix else {
             return None;
         };
@@ -587,7 +593,11 @@ impl<'e, 'b> Emitter<'e, 'b> {
         }
         let text = &self.bundle.sources[self.file].text;
         let title = lower::title(self.model.doc, ops);
-        let (edits, intents, unavailable) = match self.planner.lower(ops) {
+        let lowered = match withheld {
+            Some(reason) => Err(reason),
+            None => self.planner.lower(ops),
+        };
+        let (edits, intents, unavailable) = match lowered {
             Ok(intents) => match lower::edits_alone(text, &intents) {
                 Some(edits) => (edits, intents, None),
                 None => (

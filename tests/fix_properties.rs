@@ -1,12 +1,17 @@
 //! Properties of the fixer over every fixture and every manifest of the shared corpus:
 //! the fixed text parses as well as the input, the fixed findings are gone, every
 //! comment survives, the text changes only through the recorded edits, JSON stays
-//! JSON, CRLF files stay CRLF, and fixing again changes nothing.
+//! JSON, CRLF files stay CRLF, no fixed pod breaks an API-validation or kubelet rule
+//! that the input did not break ([`kubeharden::fix::valid`]), and fixing again changes
+//! nothing.
 
 mod common;
 
 use std::path::Path;
 
+use std::collections::HashMap;
+
+use kubeharden::fix::valid::{check_text, Constraint};
 use kubeharden::fix::{apply, fix, FixOptions};
 
 /// Comments of a text: `#…` at a line start or after a blank, outside quotes.
@@ -96,6 +101,20 @@ fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize
         && result.text().replace("\r\n", "").contains('\n')
     {
         problems.push(format!("{name}: CRLF file got LF line endings"));
+    }
+    let limits = options.check.limits;
+    let mut known: HashMap<(usize, Constraint, String), usize> = HashMap::new();
+    for (document, v) in check_text(text, &limits) {
+        *known.entry((document, v.constraint, v.what)).or_default() += 1;
+    }
+    for (document, v) in check_text(result.text(), &limits) {
+        match known.get_mut(&(document, v.constraint, v.what.clone())) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => problems.push(format!(
+                "{name}: document {document}: the fixed text would {}",
+                v.reason().trim_start_matches("would ")
+            )),
+        }
     }
     let again = fix(result.text(), &options);
     if again.text() != result.text() || !again.applied.is_empty() {

@@ -8,9 +8,12 @@
 //! never edited. The fixer chooses findings, merges their edits per source (all keys
 //! inserted into one mapping become one block), applies them, and checks the whole
 //! bundle again: a round is kept only if every text still parses, the fixed findings
-//! are gone and no new finding appeared; otherwise the fixes are tried one at a time and
-//! the failing ones are skipped, with the reason. Rounds repeat until nothing fixable is
+//! are gone, no new finding appeared and no pod gained a [`valid::Violation`] (a field
+//! the API server rejects or a setting the kubelet refuses); otherwise the fixes are
+//! tried one at a time and the failing ones are skipped, with the reason. Rounds repeat until nothing fixable is
 //! left, so fixing the result again changes nothing.
+
+pub mod valid;
 
 use std::collections::{HashMap, HashSet};
 
@@ -83,6 +86,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
         sources: sources.to_vec(),
         result: FixResult::default(),
         given_up: HashMap::new(),
+        violations: HashMap::new(),
     };
     let mut report = engine.check(&state.sources);
     for _ in 0..MAX_ROUNDS {
@@ -117,6 +121,8 @@ struct State<'a> {
     /// Findings whose fix was skipped, with the number of fixes applied by then: not
     /// tried again unless later fixes changed the text.
     given_up: HashMap<String, usize>,
+    /// The [`valid`] violations of `sources`, per file, once computed.
+    violations: HashMap<usize, Violations>,
 }
 
 fn record(f: &Finding, reason: Option<String>) -> FixRecord {
@@ -261,9 +267,10 @@ impl State<'_> {
         let sources = apply_all(&self.sources, &edits);
         let after = self.engine.check(&sources);
         let records: Vec<&FixRecord> = chosen.iter().map(|c| &c.record).collect();
-        if verify(before, &after, &records).is_ok() {
-            self.sources = sources;
-            self.result.rounds.push(edits);
+        if let Ok(valid) =
+            verify(before, &after, &records).and_then(|()| self.stays_valid(&edits, &sources))
+        {
+            self.accept(sources, edits, valid);
             self.result
                 .applied
                 .extend(chosen.into_iter().map(|c| c.record));
@@ -295,21 +302,87 @@ impl State<'_> {
             let edits = self.settle(&mut single);
             let sources = apply_all(&self.sources, &edits);
             let after = self.engine.check(&sources);
-            match verify(&current, &after, &[&single[0].record]) {
-                Ok(()) if !edits.is_empty() => {
-                    self.sources = sources;
-                    self.result.rounds.push(edits);
+            let verdict = verify(&current, &after, &[&single[0].record])
+                .and_then(|()| self.stays_valid(&edits, &sources));
+            match verdict {
+                Ok(valid) if !edits.is_empty() => {
+                    self.accept(sources, edits, valid);
                     self.result
                         .applied
                         .extend(single.into_iter().map(|c| c.record));
                     current = after;
                     progressed = true;
                 }
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(reason) => self.skip(&f, reason),
             }
         }
         progressed.then_some(current)
+    }
+}
+
+/// How many times each violation occurs in one text, by (document, constraint, what).
+type Violations = HashMap<(usize, valid::Constraint, String), usize>;
+
+fn violations(text: &str, limits: &crate::yaml::Limits) -> Violations {
+    let mut out = Violations::new();
+    for (document, v) in valid::check_text(text, limits) {
+        *out.entry((document, v.constraint, v.what)).or_default() += 1;
+    }
+    out
+}
+
+impl State<'_> {
+    /// The files `edits` touch must have no API-validation or kubelet violation
+    /// ([`valid::check_document`]) that they did not have before the edits; the error is
+    /// the reason of the first new one. On success, the violations of those files after
+    /// the edits, for [`State::accept`].
+    fn stays_valid(
+        &mut self,
+        edits: &[TextEdit],
+        after: &[Source],
+    ) -> Result<Vec<(usize, Violations)>, String> {
+        let mut files: Vec<usize> = edits.iter().map(|e| e.file).collect();
+        files.dedup();
+        let limits = self.engine.options().limits;
+        let mut out = Vec::new();
+        for file in files {
+            let sources = &self.sources;
+            let before = self
+                .violations
+                .entry(file)
+                .or_insert_with(|| violations(&sources[file].text, &limits));
+            let now = violations(&after[file].text, &limits);
+            let mut new: Vec<_> = now
+                .iter()
+                .filter(|(k, n)| before.get(*k).is_none_or(|b| *n > b))
+                .map(|((_, constraint, what), _)| (*constraint, what))
+                .collect();
+            // The first in a stable order, whatever the hashing.
+            new.sort();
+            if let Some((constraint, what)) = new.first() {
+                return Err(valid::Violation {
+                    constraint: *constraint,
+                    node: 0,
+                    what: (*what).clone(),
+                }
+                .reason());
+            }
+            out.push((file, now));
+        }
+        Ok(out)
+    }
+
+    /// Keep the texts of a verified round.
+    fn accept(
+        &mut self,
+        sources: Vec<Source>,
+        edits: Vec<TextEdit>,
+        valid: Vec<(usize, Violations)>,
+    ) {
+        self.sources = sources;
+        self.result.rounds.push(edits);
+        self.violations.extend(valid);
     }
 }
 
@@ -390,4 +463,71 @@ pub fn apply(text: &str, edits: &[(Span, &str)]) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: nginx}\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n    ports: [{containerPort: 80}]\n";
+
+    /// The check of a round whose edit replaces the whole text by `after`.
+    fn stays_valid(before: &str, after: &str) -> Result<(), String> {
+        let engine = Engine::for_fixing(Options::default());
+        let options = FixOptions::default();
+        let mut state = State {
+            engine: &engine,
+            options: &options,
+            sources: vec![Source::new("-", before)],
+            result: FixResult::default(),
+            given_up: HashMap::new(),
+            violations: HashMap::new(),
+        };
+        let edits = [TextEdit {
+            file: 0,
+            span: Span {
+                start: 0,
+                end: before.len(),
+            },
+            replacement: after.to_string(),
+        }];
+        state
+            .stays_valid(&edits, &[Source::new("-", after)])
+            .map(|_| ())
+    }
+
+    #[test]
+    fn a_round_that_adds_a_violation_is_refused_with_the_reason() {
+        let after = format!("{POD}    resources: {{limits: {{cpu: 100m}}}}\n");
+        assert_eq!(
+            stays_valid(POD, &after),
+            Err("would set resources on ephemeral container \"debug\", which the API server rejects (k8s.io/kubernetes/pkg/apis/core/validation/validation.go, validateEphemeralContainers)".into())
+        );
+        let privileged = POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {privileged: true}}",
+        );
+        let escalation = privileged.replace(
+            "privileged: true",
+            "privileged: true, allowPrivilegeEscalation: false",
+        );
+        let err = stays_valid(&privileged, &escalation).unwrap_err();
+        assert!(
+            err.starts_with("would set allowPrivilegeEscalation: false on a privileged container (container \"app\"), which the API server rejects"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn violations_the_text_already_had_are_not_new() {
+        // The ephemeral container's ports were there before: a fix elsewhere is kept.
+        let after = POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {runAsNonRoot: true}}",
+        );
+        assert_eq!(stays_valid(POD, &after), Ok(()));
+        // A second ephemeral container with ports is one more violation.
+        let more = format!("{POD}  - {{name: debug2, image: busybox, ports: []}}\n");
+        assert!(stays_valid(POD, &more).is_err());
+    }
 }

@@ -7,6 +7,7 @@ use super::{
     in_force, quoted, Check, FieldError, Hit, Loc, NewValue, Op, ParamSpec, PathSegment, PodCx,
     Template, TemplateParams,
 };
+use crate::fix::valid::{escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root};
 use crate::model::ContainerKind;
 use crate::version::KubeVersion;
 use crate::yaml::Value;
@@ -338,10 +339,21 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
             &["securityContext", field],
             NewValue::Bool(expected),
         );
+        // A fix the API server or the kubelet would refuse is withheld: a Linux-only
+        // field on a Windows pod, runAsNonRoot: true beside runAsUser: 0, or
+        // allowPrivilegeEscalation: false on a privileged container.
+        let withheld = forbidden_by_os(cx.pod, Some(c), field).or_else(|| match p.field {
+            SecurityContextFlag::RunAsNonRoot if expected => root_user_blocks_non_root(cx.pod, [c]),
+            SecurityContextFlag::AllowPrivilegeEscalation if !expected => escalation_off_blocked(c),
+            _ => None,
+        });
         match node.map(|n| (n, doc.value(n))) {
             Some((_, Some(Value::Bool(v)))) if v == expected => {}
-            Some((n, Some(Value::Bool(_)))) => out
-                .push(Hit::node(n, format!("{} sets {field}: {}", c.label(), !expected)).with(fix)),
+            Some((n, Some(Value::Bool(_)))) => out.push(
+                Hit::node(n, format!("{} sets {field}: {}", c.label(), !expected))
+                    .with(fix)
+                    .withhold(withheld),
+            ),
             // A wrong type is reported by invalid-field-type.
             Some((_, Some(v))) if v != Value::Null => {}
             _ => out.push(
@@ -349,7 +361,8 @@ fn container_setting(cx: &PodCx, p: &ContainerSettingParams, out: &mut Vec<Hit>)
                     Loc::at(doc, c.node, &["securityContext", field]),
                     format!("{} does not set {field}: {expected}", c.label()),
                 )
-                .with(fix),
+                .with(fix)
+                .withhold(withheld),
             ),
         }
     }

@@ -178,6 +178,9 @@ pub struct Hit {
     pub related: Vec<(Loc, String)>,
     /// The automatic fix, when the rule has one (empty otherwise).
     pub fix: Vec<Op>,
+    /// Why `fix` can never be valid here (a Linux-only field on a Windows pod): the
+    /// finding's fix is then reported as unavailable with this reason, never applied.
+    pub withheld: Option<String>,
 }
 
 impl Hit {
@@ -187,7 +190,15 @@ impl Hit {
             message: message.into(),
             related: Vec::new(),
             fix: Vec::new(),
+            withheld: None,
         }
+    }
+
+    /// Withhold the fix: it is shown as unavailable, with `reason`.
+    #[must_use]
+    pub fn withhold(mut self, reason: Option<String>) -> Self {
+        self.withheld = reason;
+        self
     }
 
     /// Attach a fix operation.

@@ -9,6 +9,7 @@ use super::{
     in_force, quoted, Check, Hit, Loc, NewValue, NoParams, Op, ParamSpec, PodCx, Template,
     TemplateParams, VersionedList,
 };
+use crate::fix::valid::{escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root};
 use crate::model::{Container, Field, SecurityContext};
 use crate::version::KubeVersion;
 use crate::yaml::NodeId;
@@ -376,7 +377,8 @@ fn capabilities_restricted(cx: &PodCx, p: &CapabilitiesRestrictedParams, out: &m
                     Loc::at(doc, c.node, &path),
                     format!("{} does not drop ALL capabilities", c.label()),
                 )
-                .with(Op::add_item(c.node, &path, "ALL")),
+                .with(Op::add_item(c.node, &path, "ALL"))
+                .withhold(forbidden_by_os(cx.pod, Some(c), "capabilities")),
             );
         }
         for cap in sc
@@ -407,15 +409,25 @@ fn allow_privilege_escalation(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec
     let path = ["securityContext", "allowPrivilegeEscalation"];
     for c in each_container(cx) {
         let fix = Op::set(c.node, &path, NewValue::Bool(false));
+        // Never on a Windows pod, where the field is forbidden; not beside privileged:
+        // true or CAP_SYS_ADMIN, which the API server rejects with it (once the
+        // privileged fix is applied, the next check offers this one).
+        let withheld = forbidden_by_os(cx.pod, Some(c), "allowPrivilegeEscalation")
+            .or_else(|| escalation_off_blocked(c));
         match c.security_context.allow_privilege_escalation {
             Some(f) if !f.value => {}
-            Some(f) => out.push(Hit::node(f.node, format!("{} allows privilege escalation", c.label())).with(fix)),
+            Some(f) => out.push(
+                Hit::node(f.node, format!("{} allows privilege escalation", c.label()))
+                    .with(fix)
+                    .withhold(withheld),
+            ),
             None => out.push(
                 Hit::new(
                     Loc::at(cx.pod.doc, c.node, &path),
                     format!("{} does not set allowPrivilegeEscalation: false (setuid binaries can gain privileges)", c.label()),
                 )
-                .with(fix),
+                .with(fix)
+                .withhold(withheld),
             ),
         }
     }
@@ -437,10 +449,17 @@ fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>
     let pod = cx.pod;
     let path = ["securityContext", "runAsNonRoot"];
     let pod_setting = pod.security_context.run_as_non_root;
+    // The kubelet refuses to start a container that must run as non-root but sets
+    // runAsUser: 0, so those fixes are withheld while the container keeps user 0.
     if let Some(f) = pod_setting.filter(|f| !f.value) {
+        let inheriting = pod
+            .containers
+            .iter()
+            .filter(|c| c.security_context.run_as_non_root.is_none());
         out.push(
             Hit::node(f.node, "pod sets runAsNonRoot: false")
-                .with(replace(f.node, NewValue::Bool(true))),
+                .with(replace(f.node, NewValue::Bool(true)))
+                .withhold(root_user_blocks_non_root(pod, inheriting)),
         );
     }
     let pod_true = pod_setting.is_some_and(|f| f.value);
@@ -449,7 +468,8 @@ fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>
         match c.security_context.run_as_non_root {
             Some(f) if !f.value => out.push(
                 Hit::node(f.node, format!("{} sets runAsNonRoot: false", c.label()))
-                    .with(replace(f.node, NewValue::Bool(true))),
+                    .with(replace(f.node, NewValue::Bool(true)))
+                    .withhold(root_user_blocks_non_root(pod, [c])),
             ),
             Some(_) => {}
             None if !pod_true => implicit.push(c),
@@ -465,7 +485,8 @@ fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>
                     names(&implicit)
                 ),
             )
-            .with(Op::set(pod.spec, &path, NewValue::Bool(true))),
+            .with(Op::set(pod.spec, &path, NewValue::Bool(true)))
+            .withhold(root_user_blocks_non_root(pod, implicit.iter().copied())),
         );
     }
 }
@@ -636,7 +657,8 @@ fn seccomp_restricted(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec<Hit>) {
                     }
                 ),
             )
-            .with(Op::set(pod.spec, &path, text("RuntimeDefault"))),
+            .with(Op::set(pod.spec, &path, text("RuntimeDefault")))
+            .withhold(forbidden_by_os(pod, None, "seccompProfile")),
         );
     }
 }
