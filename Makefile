@@ -77,6 +77,7 @@ bench:
 	cargo bench --bench throughput
 	cargo bench --bench fix
 	bash scripts/bench-cli.sh
+	bash scripts/bench-memory.sh
 
 fmt:
 	cargo fmt
