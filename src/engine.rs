@@ -566,15 +566,85 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 })
             })
             .collect();
-        // Fix operations in this document only, for now: no bundle rule edits another.
-        let ops: Vec<_> = hit
-            .fix
-            .into_iter()
-            .filter(|(doc, _)| *doc == self.here())
-            .map(|(_, op)| op)
-            .collect();
-        let fix = self.fix(rule, &ops, None);
+        let fix = self.fix_across(rule, hit.fix, infos);
         self.push(rule, object, &hit.at.loc, hit.message, related, fix);
+    }
+
+    /// Lower a whole-bundle fix whose operations may edit several documents (the
+    /// ServiceAccount in another file): one fix, its edits in every file it touches.
+    fn fix_across(
+        &self,
+        rule: &'static Rule,
+        ops: Vec<(DocRef, rules::Op)>,
+        infos: &[Vec<DocInfo>],
+    ) -> Option<Box<Fix>> {
+        if ops.iter().all(|(doc, _)| *doc == self.here()) {
+            let ops: Vec<_> = ops.into_iter().map(|(_, op)| op).collect();
+            return self.fix(rule, &ops, None);
+        }
+        let Some(FixPolicy::Available { applicability, .. }) = &rule.fix else {
+            return None;
+        };
+        // Operations grouped by document, in the order they were given.
+        let mut groups: Vec<(DocRef, Vec<rules::Op>)> = Vec::new();
+        for (doc, op) in ops {
+            match groups.iter_mut().find(|(d, _)| *d == doc) {
+                Some((_, group)) => group.push(op),
+                None => groups.push((doc, vec![op])),
+            }
+        }
+        let bundle = self.bundle;
+        let mut titles = Vec::new();
+        let mut edits = Vec::new();
+        let mut intents = Vec::new();
+        let mut unavailable = None;
+        for (doc, group) in &groups {
+            let Some((model, _)) = doc_of(bundle, infos, *doc) else {
+                unavailable = Some("the fix edits a document that could not be read".to_string());
+                continue;
+            };
+            let text = &bundle.sources[doc.file].text;
+            let mut title = lower::title(model.doc, group);
+            if *doc != self.here() {
+                title.push_str(&format!(
+                    " in {} (document {})",
+                    bundle.name(doc.file),
+                    doc.document + 1
+                ));
+            }
+            titles.push(title);
+            let lowered = Planner::new(text, model.doc).lower(group);
+            match lowered.map(|i| (lower::edits_alone(text, &i), i)) {
+                Ok((Some(e), i)) => {
+                    edits.extend(e.into_iter().map(|(span, replacement)| {
+                        crate::diagnostic::TextEdit {
+                            file: doc.file,
+                            span,
+                            replacement,
+                        }
+                    }));
+                    intents.extend(i.into_iter().map(|i| (doc.file, i)));
+                }
+                Ok((None, _)) => unavailable = Some("the fix's own edits overlap".to_string()),
+                Err(reason) => unavailable = Some(reason),
+            }
+        }
+        if unavailable.is_some() {
+            edits.clear();
+            intents.clear();
+        }
+        edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
+        Some(Box::new(Fix {
+            applicability: *applicability,
+            title: titles.join("; "),
+            edits,
+            unavailable,
+            intents: if self.keep_intents {
+                intents
+            } else {
+                Vec::new()
+            },
+        }))
     }
 
     /// Lower the operations of a hit's fix, when its rule has one; a `withheld` fix is
@@ -662,5 +732,95 @@ impl<'e, 'b> Emitter<'e, 'b> {
             fix,
             suppressed,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::FixPolicy;
+    use crate::diagnostic::Applicability;
+    use crate::rules::{NewValue, NoParams, Op, ParamSpec, Place};
+
+    /// A whole-bundle template whose one finding fixes every object of the bundle.
+    fn label_everything(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+        let objects = &cx.bundle.objects;
+        let first = &objects[0];
+        out.push(BundleHit {
+            at: Place {
+                doc: first.at.doc,
+                loc: Loc::Node(first.object.root),
+            },
+            message: "label every object".into(),
+            related: Vec::new(),
+            fix: objects
+                .iter()
+                .map(|e| {
+                    let op = Op::set(
+                        e.object.root,
+                        &["metadata", "labels", "checked"],
+                        NewValue::Str("done".into()),
+                    );
+                    (e.at.doc, op)
+                })
+                .collect(),
+        });
+    }
+
+    static LABEL_EVERYTHING: Template = Template {
+        name: "test-label-everything",
+        summary: "test only",
+        check: Check::Bundle(label_everything),
+        params: ParamSpec::of::<NoParams>("NoParams"),
+        validity: false,
+    };
+
+    #[test]
+    fn a_bundle_fix_carries_edits_in_every_file_it_touches() {
+        let mut rule = Catalogue::builtin()
+            .get("duplicate-object")
+            .unwrap()
+            .clone();
+        rule.fix = Some(FixPolicy::Available {
+            applicability: Applicability::Safe,
+            reason: "test".into(),
+        });
+        let rule: &'static Rule = Box::leak(Box::new(rule));
+        let mut engine = Engine::new(Options::default());
+        engine.active = vec![Active {
+            rule,
+            template: &LABEL_EVERYTHING,
+            overridden_by: None,
+        }];
+        let sources = [
+            Source::new(
+                "a.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+            ),
+            Source::new(
+                "b.yaml",
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: b}\n",
+            ),
+        ];
+        let report = engine.check(&sources);
+        let fix = report.findings[0].fix.as_ref().unwrap();
+        assert_eq!(fix.unavailable, None);
+        assert_eq!(
+            fix.title,
+            "set `metadata.labels.checked: done`; set `metadata.labels.checked: done` in b.yaml (document 1)"
+        );
+        let files: Vec<usize> = fix.edits.iter().map(|e| e.file).collect();
+        assert_eq!(files, [0, 1]);
+        for (file, source) in sources.iter().enumerate() {
+            let mine: Vec<(Span, &str)> = fix
+                .edits
+                .iter()
+                .filter(|e| e.file == file)
+                .map(|e| (e.span, e.replacement.as_str()))
+                .collect();
+            let fixed = crate::fix::apply(&source.text, &mine);
+            assert!(fixed.contains("checked: done"), "{fixed}");
+            assert!(parse_stream(&fixed, &Limits::default()).errors.is_empty());
+        }
     }
 }
