@@ -13,7 +13,6 @@
 //! This module decides what is wrong; applying fixes is the fixer's business
 //! ([`crate::fix`]), which calls the engine, never the reverse.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -397,19 +396,24 @@ fn assign_ids(report: &mut Report, sources: &[Source]) {
 /// The objects of one document, with what findings need of them.
 struct DocInfo<'o> {
     objects: Vec<ObjectInfo<'o>>,
-    by_root: HashMap<NodeId, usize>,
+    /// (root node, object index), sorted by node: most documents hold one object.
+    by_root: Vec<(NodeId, usize)>,
 }
 
 impl<'o> DocInfo<'o> {
     fn new(model: &'o DocumentModel<'o>) -> Self {
         DocInfo {
             objects: model.objects.iter().map(ObjectInfo::new).collect(),
-            by_root: model
-                .objects
-                .iter()
-                .enumerate()
-                .map(|(i, o)| (o.root, i))
-                .collect(),
+            by_root: {
+                let mut roots: Vec<(NodeId, usize)> = model
+                    .objects
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (o.root, i))
+                    .collect();
+                roots.sort_unstable();
+                roots
+            },
         }
     }
 
@@ -417,8 +421,8 @@ impl<'o> DocInfo<'o> {
     fn object_of(&self, doc: &Document, node: NodeId) -> Option<usize> {
         let mut cur = Some(node);
         while let Some(n) = cur {
-            if let Some(&i) = self.by_root.get(&n) {
-                return Some(i);
+            if let Ok(i) = self.by_root.binary_search_by_key(&n, |&(root, _)| root) {
+                return Some(self.by_root[i].1);
             }
             cur = doc.node(n).parent;
         }
