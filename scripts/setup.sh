@@ -23,5 +23,8 @@ if [[ ! -d tests/sarif/node_modules/@microsoft/sarif-multitool-linux ]]; then
     (cd tests/sarif && npm ci --no-audit --no-fund)
 fi
 command -v python3 >/dev/null || { apt-get update && apt-get install -y python3; }
+# The CLI tests apply `fix --diff` output with both tools.
+command -v patch >/dev/null || { apt-get update && apt-get install -y patch; }
+command -v git >/dev/null || { apt-get update && apt-get install -y git; }
 
 bash scripts/wasm-toolchain.sh ensure-rust

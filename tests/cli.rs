@@ -721,3 +721,69 @@ fn unchecked_objects_are_counted_and_fail_only_on_request() {
     let help = stdout(&kubeharden(&["check", "--help"], None));
     assert!(help.contains("--fail-on-unchecked"), "{help}");
 }
+
+/// `fix --diff` names files `a/PATH` and `b/PATH` for relative and absolute paths alike,
+/// so `git apply` and `patch -p1` apply it (from the working directory, or from `/` for
+/// absolute paths) and give exactly what `fix --write` writes.
+#[test]
+fn fix_diffs_apply_with_git_apply_and_patch() {
+    let dir = std::env::temp_dir().join(format!("kubeharden-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("app.yaml");
+    let expected = {
+        std::fs::write(&file, INSECURE).unwrap();
+        kubeharden(
+            &["fix", "--unsafe", "--write", file.to_str().unwrap()],
+            None,
+        );
+        std::fs::read_to_string(&file).unwrap()
+    };
+    assert_ne!(expected, INSECURE);
+    let absolute = file.to_str().unwrap().to_string();
+    for tool in ["git", "patch"] {
+        for (name, cwd) in [
+            (absolute.as_str(), "/"),
+            ("app.yaml", dir.to_str().unwrap()),
+        ] {
+            std::fs::write(&file, INSECURE).unwrap();
+            let diff = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
+                .args(["fix", "--unsafe", "--diff", name])
+                .current_dir(cwd)
+                .output()
+                .unwrap();
+            let diff = String::from_utf8(diff.stdout).unwrap();
+            let path = name.trim_start_matches('/');
+            assert!(
+                diff.starts_with(&format!("--- a/{path}\n+++ b/{path}\n")),
+                "{diff}"
+            );
+            let args: &[&str] = if tool == "git" {
+                &["apply", "-p1", "-"]
+            } else {
+                &["-p1", "--silent"]
+            };
+            let mut child = Command::new(tool)
+                .args(args)
+                .current_dir(cwd)
+                .stdin(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{tool} is needed by this test: {e}"));
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(diff.as_bytes())
+                .unwrap();
+            assert!(
+                child.wait().unwrap().success(),
+                "{tool} applies the diff of {name}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(&file).unwrap(),
+                expected,
+                "{tool} {name}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -68,12 +68,7 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
         match (output, &inputs[i]) {
             (Output::Stdout, _) => text_out.push_str(text),
             (Output::Diff, _) => {
-                let name = display_name(name);
-                let (a, b) = if name.starts_with('/') || name == "<stdin>" {
-                    (name.to_string(), format!("{name} (hardened)"))
-                } else {
-                    (format!("a/{name}"), format!("b/{name}"))
-                };
+                let (a, b) = diff_headers(name);
                 text_out.push_str(&kubeharden::render::unified_diff(
                     &original.text,
                     text,
@@ -96,6 +91,19 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
     out(&text_out);
     let _ = std::io::stderr().write_all(notes.as_bytes());
     Ok(status)
+}
+
+/// The `---`/`+++` names of a file's diff: `a/PATH` and `b/PATH` for relative and
+/// absolute paths alike (an absolute path loses its leading `/`), so the diff applies
+/// with `git apply` or `patch -p1` from the working directory (relative paths) or from `/`
+/// (absolute ones); standard input is `<stdin>`.
+fn diff_headers(name: &str) -> (String, String) {
+    let name = display_name(name);
+    if name == "<stdin>" {
+        return (name.to_string(), format!("{name} (hardened)"));
+    }
+    let path = name.trim_start_matches('/');
+    (format!("a/{path}"), format!("b/{path}"))
 }
 
 /// The fix of a bundle.
