@@ -338,6 +338,49 @@ fn host_path_volumes(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
     }
 }
 
+/// An added capability whose spelling differs from an allowed name only by case or a
+/// `CAP_` prefix (`chown`, `CAP_NET_BIND_SERVICE`): Pod Security Admission compares exact
+/// strings, so it is not the allowed name; the runtime prepends `CAP_` itself, so a
+/// prefixed name grants nothing. The finding says so and its fix rewrites the spelling
+/// instead of removing the capability. Returns the allowed name and whether a prefix was
+/// the difference.
+fn misspelt_allowed(cap: &Field<&str>, allowed: &[String]) -> Option<(String, bool)> {
+    let prefixed = cap
+        .value
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("CAP_"));
+    let bare = if prefixed { &cap.value[4..] } else { cap.value };
+    let name = bare.to_ascii_uppercase();
+    (name != cap.value && allowed.contains(&name)).then_some((name, prefixed))
+}
+
+/// The finding and fix of an added capability that is not allowed.
+fn disallowed_add(c: &Container, cap: &Field<&str>, allowed: &[String], rest: String) -> Hit {
+    match misspelt_allowed(cap, allowed) {
+        Some((name, prefixed)) => {
+            let why = if prefixed {
+                "the CAP_ prefix makes it a different name for Pod Security Admission (and for the container runtime, which adds CAP_ itself)"
+            } else {
+                "Pod Security Admission compares the exact, upper-case name"
+            };
+            Hit::node(
+                cap.node,
+                format!(
+                    "{} adds capability {}, which is not {name}: {why}; write {name}",
+                    c.label(),
+                    cap.value
+                ),
+            )
+            .with(Op::set(cap.node, &[], NewValue::Str(name.clone())))
+        }
+        None => Hit::node(
+            cap.node,
+            format!("{} adds capability {}{rest}", c.label(), cap.value),
+        )
+        .with(Op::Remove { node: cap.node }),
+    }
+}
+
 fn capabilities_baseline(cx: &PodCx, p: &CapabilitiesBaselineParams, out: &mut Vec<Hit>) {
     let allowed = &p.allowed;
     for c in each_container(cx) {
@@ -347,17 +390,8 @@ fn capabilities_baseline(cx: &PodCx, p: &CapabilitiesBaselineParams, out: &mut V
             .iter()
             .filter(|cap| !allowed.iter().any(|a| a == cap.value))
         {
-            out.push(
-                Hit::node(
-                    cap.node,
-                    format!(
-                        "{} adds capability {}, which is not in the baseline set",
-                        c.label(),
-                        cap.value
-                    ),
-                )
-                .with(Op::Remove { node: cap.node }),
-            );
+            let rest = ", which is not in the baseline set".to_string();
+            out.push(disallowed_add(c, cap, allowed, rest));
         }
     }
 }
@@ -370,34 +404,43 @@ fn capabilities_restricted(cx: &PodCx, p: &CapabilitiesRestrictedParams, out: &m
     let doc = cx.pod.doc;
     for c in each_container(cx) {
         let sc = &c.security_context;
+        // The reference compares exact strings (check_capabilities_restricted.go:
+        // `c == "ALL"`), so `all` or `CAP_ALL` drop nothing in its eyes: the fix rewrites
+        // that spelling instead of adding ALL beside it.
+        let misspelt = sc.capabilities_drop.iter().find(|d| {
+            d.value != "ALL"
+                && (d.value.eq_ignore_ascii_case("ALL") || d.value.eq_ignore_ascii_case("CAP_ALL"))
+        });
         if !sc.capabilities_drop.iter().any(|d| d.value == "ALL") {
-            let path = ["securityContext", "capabilities", "drop"];
-            out.push(
-                Hit::new(
-                    Loc::at(doc, c.node, &path),
-                    format!("{} does not drop ALL capabilities", c.label()),
+            let withheld = forbidden_by_os(cx.pod, Some(c), "capabilities");
+            let hit = match misspelt {
+                Some(d) => Hit::node(
+                    d.node,
+                    format!(
+                        "{} drops {}, which Pod Security Admission does not count as ALL: it compares the exact name, so write ALL",
+                        c.label(),
+                        quoted(d.value)
+                    ),
                 )
-                .with(Op::add_item(c.node, &path, "ALL"))
-                .withhold(forbidden_by_os(cx.pod, Some(c), "capabilities")),
-            );
+                .with(Op::set(d.node, &[], NewValue::Str("ALL".into()))),
+                None => {
+                    let path = ["securityContext", "capabilities", "drop"];
+                    Hit::new(
+                        Loc::at(doc, c.node, &path),
+                        format!("{} does not drop ALL capabilities", c.label()),
+                    )
+                    .with(Op::add_item(c.node, &path, "ALL"))
+                }
+            };
+            out.push(hit.withhold(withheld));
         }
         for cap in sc
             .capabilities_add
             .iter()
             .filter(|cap| !allowed_add.iter().any(|a| a == cap.value))
         {
-            out.push(
-                Hit::node(
-                    cap.node,
-                    format!(
-                        "{} adds capability {}; only {} may be added",
-                        c.label(),
-                        cap.value,
-                        allowed_add.join(", ")
-                    ),
-                )
-                .with(Op::Remove { node: cap.node }),
-            );
+            let rest = format!("; only {} may be added", allowed_add.join(", "));
+            out.push(disallowed_add(c, cap, allowed_add, rest));
         }
     }
 }
