@@ -787,3 +787,33 @@ fn fix_diffs_apply_with_git_apply_and_patch() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Several rules about one field are one entry in the human output: a runtime socket
+/// volume is reported by host-path-volumes and restricted-volume-types (the Pod Security
+/// Standards' verdicts, kept) and container-runtime-socket; the most severe is shown in
+/// full and the others are folded under it.
+#[test]
+fn findings_about_one_field_are_one_entry_in_the_human_output() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx:1}]\n  volumes:\n  - name: s\n    hostPath: {path: /var/run/docker.sock}\n";
+    let o = kubeharden(&["check", "--color", "never", "-"], Some(pod));
+    let text = stdout(&o);
+    let heads: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("volume \"s\"") && !l.starts_with(' '))
+        .collect();
+    assert_eq!(heads.len(), 1, "{text}");
+    assert!(
+        heads[0].starts_with("critical container-runtime-socket:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  = also high host-path-volumes: volume \"s\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("  = also medium restricted-volume-types: volume \"s\""),
+        "{text}"
+    );
+    // Every finding is still counted and in the machine formats.
+    assert!(text.contains("1 critical, 1 high"), "{text}");
+}

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::Positions;
 use crate::catalogue::Catalogue;
-use crate::diagnostic::{Applicability, Report, Severity};
+use crate::diagnostic::{Applicability, Finding, Report, Severity};
 use crate::source::{Source, Span};
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -97,6 +97,29 @@ fn snippet(
     }
 }
 
+/// `  = fix (unsafe): title; apply with …`, or why the rule's fix cannot be made here.
+fn fix_line(out: &mut String, f: &Finding) {
+    match &f.fix {
+        Some(fix) if fix.unavailable.is_none() => {
+            let flag = match fix.applicability {
+                Applicability::Safe => "",
+                Applicability::Unsafe => " --unsafe",
+            };
+            let _ = writeln!(
+                out,
+                "  = fix ({}): {}; apply with `kubeharden fix{flag}`",
+                fix.applicability.as_str(),
+                fix.title
+            );
+        }
+        Some(fix) => {
+            let reason = fix.unavailable.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  = no automatic fix here: {reason}");
+        }
+        None => {}
+    }
+}
+
 /// `  --> file:line:column (document N)`: where a span starts (`:::` for a secondary one).
 fn place(
     out: &mut String,
@@ -159,10 +182,40 @@ pub fn write_human(
         out.push('\n');
         drain(&mut out, &mut w)?;
     }
+    // Findings about one field (a socket volume: host-path-volumes and
+    // restricted-volume-types on the hostPath, sensitive-host-path and
+    // container-runtime-socket on its path) are one entry: the first in full, the others
+    // folded under it. A finding folds under the last full one when it is about the same
+    // field or one inside it, within its span. The report is sorted by file and
+    // position, so they are neighbours.
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
     for f in &report.findings {
         if f.suppressed.is_some() && !options.show_suppressed {
             continue;
         }
+        let inside = |l: &Finding| {
+            l.file == f.file
+                && l.document == f.document
+                && l.span.start <= f.span.start
+                && f.span.end <= l.span.end
+                && (f.path == l.path
+                    || f.path
+                        .strip_prefix(l.path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/')))
+        };
+        match groups.last_mut() {
+            Some(group) if inside(group[0]) => group.push(f),
+            _ => groups.push(vec![f]),
+        }
+    }
+    let printed = !groups.is_empty();
+    for (g, mut group) in groups.into_iter().enumerate() {
+        // The most severe finding of the entry is shown in full.
+        group.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        if g > 0 {
+            out.push('\n');
+        }
+        let f = group[0];
         let p = positions.position(f.file, f.span.start);
         let mut head = format!(
             "{} {}: {}",
@@ -212,33 +265,30 @@ pub fn write_human(
                 pss.check
             );
         }
-        match &f.fix {
-            Some(fix) if fix.unavailable.is_none() => {
-                let flag = match fix.applicability {
-                    Applicability::Safe => "",
-                    Applicability::Unsafe => " --unsafe",
-                };
-                let _ = writeln!(
-                    out,
-                    "  = fix ({}): {}; apply with `kubeharden fix{flag}`",
-                    fix.applicability.as_str(),
-                    fix.title
-                );
-            }
-            Some(fix) => {
-                let reason = fix.unavailable.as_deref().unwrap_or("");
-                let _ = writeln!(out, "  = no automatic fix here: {reason}");
-            }
-            None => {}
-        }
+        fix_line(&mut out, f);
         // The rule's help once per run, under its first finding.
         if helped.insert(f.rule) {
             if let Some(rule) = catalogue.get(f.rule) {
                 let _ = writeln!(out, "  = help: {}", rule.remediation);
             }
         }
-        out.push('\n');
+        for also in &group[1..] {
+            let mut head = format!(
+                "  = also {} {}: {}",
+                style.severity(also.severity),
+                style.paint("1", also.rule),
+                also.message
+            );
+            if let Some(reason) = &also.suppressed {
+                head = format!("{head} (suppressed: {reason})");
+            }
+            let _ = writeln!(out, "{head}");
+            fix_line(&mut out, also);
+        }
         drain(&mut out, &mut w)?;
+    }
+    if printed {
+        out.push('\n');
     }
     for n in &report.notes {
         let p = positions.position(n.file, n.span.start);
