@@ -13,7 +13,11 @@ fn kubeharden(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // A usage error exits before reading its input: a closed pipe is then expected.
+    match pipe.write_all(stdin.unwrap_or("").as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    }
     drop(pipe);
     child.wait_with_output().unwrap()
 }
@@ -816,4 +820,15 @@ fn findings_about_one_field_are_one_entry_in_the_human_output() {
     );
     // Every finding is still counted and in the machine formats.
     assert!(text.contains("1 critical, 1 high"), "{text}");
+}
+
+#[test]
+fn fixing_a_rule_that_has_no_automatic_fix_is_a_usage_error() {
+    let o = kubeharden(&["fix", "--rule", "memory-limits", "-"], Some(INSECURE));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("\"memory-limits\" has no automatic fix"),
+        "{err}"
+    );
 }

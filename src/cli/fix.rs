@@ -35,6 +35,17 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
         rules: (!args.rules.is_empty()).then_some(args.rules),
         ..FixOptions::default()
     };
+    // A rule without an automatic fix cannot be fixed by naming it: say so, with what to
+    // do instead, rather than fixing nothing in silence.
+    for id in options.rules.iter().flatten() {
+        if let Some(kubeharden::catalogue::FixPolicy::None { guidance }) =
+            kubeharden::Catalogue::builtin()
+                .get(id)
+                .and_then(|r| r.fix.as_ref())
+        {
+            return Err(format!("rule {id:?} has no automatic fix: {guidance}"));
+        }
+    }
     let inputs = input::resolve(args.engine.paths)?;
     if output == Output::Stdout && inputs.len() != 1 {
         return Err(format!(
