@@ -200,25 +200,13 @@ pub struct Hardened {
 /// Harden `text`: safe fixes, unsafe ones too when asked, all fixable findings but
 /// those whose ids are in `excluded`.
 pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[String]) -> Hardened {
-    let only = if excluded.is_empty() {
-        None
-    } else {
-        let report = Engine::new(options).check_text(text);
-        Some(
-            report
-                .findings
-                .iter()
-                .filter(|f| f.fix.is_some() && !excluded.contains(&f.id))
-                .map(|f| f.id.clone())
-                .collect(),
-        )
-    };
     let result = fix(
         text,
         &FixOptions {
             check: options,
             unsafe_fixes,
-            only,
+            only: None,
+            exclude: excluded.to_vec(),
             rules: None,
         },
     );

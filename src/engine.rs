@@ -20,9 +20,10 @@ use std::sync::{Arc, Mutex};
 use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
-    CheckedObject, Diagnostic, Finding, Fix, Level, NoteKind, ObjectRef, PssRef, Related, Report,
+    Applicability, CheckedObject, Diagnostic, Finding, Fix, Level, NoteKind, ObjectRef, PssRef,
+    Related, Report, TextEdit,
 };
-use crate::lower::{self, Planner};
+use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
 use crate::rules::{
     self, BundleCx, BundleHit, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX,
@@ -486,6 +487,10 @@ fn node_of(loc: &Loc) -> NodeId {
     }
 }
 
+/// A fix's text edits applied alone and its unmerged (file, intent) pairs, or why it
+/// cannot be made.
+type Lowered = Result<(Vec<TextEdit>, Vec<(usize, Intent)>), String>;
+
 /// Turns the hits of one document into findings.
 struct Emitter<'e, 'b> {
     bundle: &'e Bundle<'b>,
@@ -599,15 +604,12 @@ impl<'e, 'b> Emitter<'e, 'b> {
         }
         let bundle = self.bundle;
         let mut titles = Vec::new();
-        let mut edits = Vec::new();
-        let mut intents = Vec::new();
-        let mut unavailable = None;
+        let mut lowered = Ok((Vec::new(), Vec::new()));
         for (doc, group) in &groups {
             let Some((model, _)) = doc_of(bundle, infos, *doc) else {
-                unavailable = Some("the fix edits a document that could not be read".to_string());
+                lowered = Err("the fix edits a document that could not be read".to_string());
                 continue;
             };
-            let text = &bundle.sources[doc.file].text;
             let mut title = lower::title(model.doc, group);
             if *doc != self.here() {
                 title.push_str(&format!(
@@ -617,38 +619,17 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 ));
             }
             titles.push(title);
-            let lowered = Planner::new(text, model.doc).lower(group);
-            match lowered.map(|i| (lower::edits_alone(text, &i), i)) {
-                Ok((Some(e), i)) => {
-                    edits.extend(e.into_iter().map(|(span, replacement)| {
-                        crate::diagnostic::TextEdit {
-                            file: doc.file,
-                            span,
-                            replacement,
-                        }
-                    }));
-                    intents.extend(i.into_iter().map(|i| (doc.file, i)));
+            let planner = Planner::new(&bundle.sources[doc.file].text, model.doc);
+            match (&mut lowered, self.lower_in(doc.file, &planner, group)) {
+                (Ok((edits, intents)), Ok((e, i))) => {
+                    edits.extend(e);
+                    intents.extend(i);
                 }
-                Ok((None, _)) => unavailable = Some("the fix's own edits overlap".to_string()),
-                Err(reason) => unavailable = Some(reason),
+                (Ok(_), Err(reason)) => lowered = Err(reason),
+                (Err(_), _) => {}
             }
         }
-        if unavailable.is_some() {
-            edits.clear();
-            intents.clear();
-        }
-        edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
-        Some(Box::new(Fix {
-            applicability: *applicability,
-            title: titles.join("; "),
-            edits,
-            unavailable,
-            intents: if self.keep_intents {
-                intents
-            } else {
-                Vec::new()
-            },
-        }))
+        Some(self.finish_fix(*applicability, titles.join("; "), lowered))
     }
 
     /// Lower the operations of a hit's fix, when its rule has one; a `withheld` fix is
@@ -665,41 +646,56 @@ impl<'e, 'b> Emitter<'e, 'b> {
         if ops.is_empty() {
             return None;
         }
-        let text = &self.bundle.sources[self.file].text;
         let title = lower::title(self.model.doc, ops);
         let lowered = match withheld {
             Some(reason) => Err(reason),
-            None => self.planner.lower(ops),
+            None => self.lower_in(self.file, &self.planner, ops),
         };
-        let (edits, intents, unavailable) = match lowered {
-            Ok(intents) => match lower::edits_alone(text, &intents) {
-                Some(edits) => (edits, intents, None),
-                None => (
-                    Vec::new(),
-                    Vec::new(),
-                    Some("the fix's own edits overlap".to_string()),
-                ),
-            },
-            Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
-        };
-        Some(Box::new(Fix {
-            applicability: *applicability,
-            title,
-            edits: edits
+        Some(self.finish_fix(*applicability, title, lowered))
+    }
+
+    /// The edits of `ops` in one document of source `file` applied alone, and their
+    /// unmerged intents, or why they cannot be made.
+    fn lower_in(&self, file: usize, planner: &Planner, ops: &[rules::Op]) -> Lowered {
+        let intents = planner.lower(ops)?;
+        let edits = lower::edits_alone(&self.bundle.sources[file].text, &intents)
+            .ok_or("the fix's own edits overlap")?;
+        Ok((
+            edits
                 .into_iter()
-                .map(|(span, replacement)| crate::diagnostic::TextEdit {
-                    file: self.file,
+                .map(|(span, replacement)| TextEdit {
+                    file,
                     span,
                     replacement,
                 })
                 .collect(),
+            intents.into_iter().map(|i| (file, i)).collect(),
+        ))
+    }
+
+    /// A fix from its lowered edits, or unavailable with the reason.
+    fn finish_fix(
+        &self,
+        applicability: Applicability,
+        title: String,
+        lowered: Lowered,
+    ) -> Box<Fix> {
+        let (mut edits, intents, unavailable) = match lowered {
+            Ok((edits, intents)) => (edits, intents, None),
+            Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
+        };
+        edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
+        Box::new(Fix {
+            applicability,
+            title,
+            edits,
             unavailable,
             intents: if self.keep_intents {
-                intents.into_iter().map(|i| (self.file, i)).collect()
+                intents
             } else {
                 Vec::new()
             },
-        }))
+        })
     }
 
     fn push(

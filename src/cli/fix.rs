@@ -6,7 +6,6 @@ use std::io::Write;
 
 use kubeharden::fix::FixOptions;
 use kubeharden::render::display_name;
-use kubeharden::yaml::parse_stream;
 use kubeharden::Source;
 
 use super::input::{self, Input};
@@ -135,19 +134,17 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
     let mut status = 0;
     // Documents that do not parse are left as they are; say where, in the text as read
     // (the fixed text may have moved them).
-    for source in sources {
-        let index = kubeharden::LineIndex::new(&source.text);
-        for e in parse_stream(&source.text, &options.check.limits).errors {
-            let p = index.position(&source.text, e.span.start);
-            notes.push_str(&format!(
-                "error: {}:{}:{}: {} (that document was left as it is)\n",
-                display_name(&source.name),
-                p.line,
-                p.column,
-                e.message
-            ));
-            status = 2;
-        }
+    for e in &result.input_errors {
+        let source = &sources[e.file];
+        let p = kubeharden::LineIndex::new(&source.text).position(&source.text, e.span.start);
+        notes.push_str(&format!(
+            "error: {}:{}:{}: {} (that document was left as it is)\n",
+            display_name(&source.name),
+            p.line,
+            p.column,
+            e.message
+        ));
+        status = 2;
     }
     for (file, source) in sources.iter().enumerate() {
         let name = display_name(&source.name);

@@ -30,6 +30,8 @@ pub struct FixOptions {
     pub unsafe_fixes: bool,
     /// Fix only the findings with these ids ([`Finding::id`]); all fixable ones when `None`.
     pub only: Option<Vec<String>>,
+    /// Never fix the findings with these ids (the fixes a person left out).
+    pub exclude: Vec<String>,
     /// Fix only findings of these rules (all rules when `None`).
     pub rules: Option<Vec<String>>,
 }
@@ -60,6 +62,9 @@ pub struct FixResult {
     pub rounds: Vec<Vec<TextEdit>>,
     /// The findings left in the hardened sources.
     pub report: Report,
+    /// The documents of the input that could not be read (and were left as they are),
+    /// located in the sources as given.
+    pub input_errors: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl FixResult {
@@ -89,6 +94,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
         violations: HashMap::new(),
     };
     let mut report = engine.check(&state.sources);
+    state.result.input_errors = report.errors.clone();
     for _ in 0..MAX_ROUNDS {
         let chosen = state.choose(&report);
         let next = if chosen.is_empty() {
@@ -158,6 +164,7 @@ impl State<'_> {
                 .only
                 .as_ref()
                 .is_none_or(|only| only.contains(&f.id))
+            && !self.options.exclude.contains(&f.id)
     }
 
     fn skip(&mut self, f: &Finding, reason: String) {
