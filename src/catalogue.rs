@@ -344,8 +344,8 @@ fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
         (node, key) = (n, k);
     }
     match key {
-        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span.start,
-        _ => doc.node(node).span.start,
+        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span().start,
+        _ => doc.node(node).span().start,
     }
 }
 
@@ -381,10 +381,10 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
         ));
     }
     for &(first, dup) in &doc.duplicate_keys {
-        let p = lines.position(text, doc.node(first).span.start);
+        let p = lines.position(text, doc.node(first).span().start);
         errors.push(format!(
             "{}: key {:?} appears twice (first at line {})",
-            at(doc.node(dup).span.start),
+            at(doc.node(dup).span().start),
             doc.text(dup).unwrap_or(""),
             p.line
         ));

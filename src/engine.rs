@@ -225,11 +225,18 @@ impl Engine {
         let per_file = spread_map(spread, sources.len(), |file| {
             self.check_file(&bundle, &infos, file)
         });
+        let across = self.check_bundle(&bundle, &infos);
+        // Findings live for the whole run: one allocation of the exact size, never a
+        // doubling of the largest vector of the run.
+        // (The first file's vector is grown in place: large blocks are remapped, not
+        // copied.)
+        let total = across.len() + per_file.iter().map(|r| r.findings.len()).sum::<usize>();
         let mut report = Report::default();
         for r in per_file {
             report.extend(r);
+            report.findings.reserve_exact(total - report.findings.len());
         }
-        self.check_bundle(&bundle, &infos, &mut report);
+        report.findings.extend(across);
         report.sort();
         assign_ids(&mut report, sources);
         report
@@ -271,7 +278,7 @@ impl Engine {
                     document: model.doc.index,
                     object: o.reference.clone(),
                     group: crate::bundle::api_group(object.api_version).to_string(),
-                    span: model.doc.node(object.root).span,
+                    span: model.doc.node(object.root).span(),
                     pods: object.pods.len(),
                 });
             }
@@ -330,7 +337,8 @@ impl Engine {
 
     /// Rules that read the whole bundle: their hits may be in any document and point
     /// at any other.
-    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report) {
+    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>]) -> Vec<Finding> {
+        let mut findings = Vec::new();
         for a in &self.active {
             let Check::Bundle(check) = a.template.check else {
                 continue;
@@ -349,9 +357,10 @@ impl Engine {
                 };
                 let mut out = Emitter::new(bundle, hit.at.doc.file, model, info, self.keep_intents);
                 out.emit_bundle(a.rule, None, hit, infos);
-                report.findings.append(&mut out.findings);
+                findings.append(&mut out.findings);
             }
         }
+        findings
     }
 }
 
@@ -425,7 +434,7 @@ impl<'o> DocInfo<'o> {
             if let Ok(i) = self.by_root.binary_search_by_key(&n, |&(root, _)| root) {
                 return Some(self.by_root[i].1);
             }
-            cur = doc.node(n).parent;
+            cur = doc.node(n).parent();
         }
         None
     }

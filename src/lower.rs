@@ -144,7 +144,7 @@ pub(crate) fn detect_style(text: &str, doc: &Document) -> Style {
     };
     let json = doc
         .root
-        .is_some_and(|r| doc.node(r).flow && text[doc.node(r).span.start..].starts_with('{'));
+        .is_some_and(|r| doc.node(r).flow() && text[doc.node(r).span().start..].starts_with('{'));
     let (mut unit, mut flush) = (None, None);
     let mut stack: Vec<NodeId> = doc.root.into_iter().collect();
     while let Some(id) = stack.pop() {
@@ -152,20 +152,21 @@ pub(crate) fn detect_style(text: &str, doc: &Document) -> Style {
             break;
         }
         let node = doc.node(id);
-        if node.flow || node.shared {
+        if node.flow() || node.shared() {
             continue;
         }
         for &(k, v) in doc.entries(id) {
             let child = doc.node(v);
-            if child.flow || child.shared {
+            if child.flow() || child.shared() {
                 continue;
             }
-            let key_col = column(text, doc.node(k).span.start);
-            if let (NodeKind::Map(entries), None) = (&child.kind, unit) {
+            let key_col = column(text, doc.node(k).span().start);
+            if let (NodeKind::Map(entries), None) = (doc.kind(v), unit) {
                 if let Some(&(ck, _)) = entries.first() {
-                    let d = column(text, doc.node(ck).span.start).saturating_sub(key_col);
+                    let d = column(text, doc.node(ck).span().start).saturating_sub(key_col);
                     if (1..=8).contains(&d)
-                        && text[line_start(text, doc.node(ck).span.start)..doc.node(ck).span.start]
+                        && text
+                            [line_start(text, doc.node(ck).span().start)..doc.node(ck).span().start]
                             .trim()
                             .is_empty()
                     {
@@ -173,9 +174,9 @@ pub(crate) fn detect_style(text: &str, doc: &Document) -> Style {
                     }
                 }
             }
-            if let (NodeKind::Seq(items), None) = (&child.kind, flush) {
+            if let (NodeKind::Seq(items), None) = (doc.kind(v), flush) {
                 if let Some(&first) = items.first() {
-                    if let Some(dash) = dash_before(text, doc.node(first).span.start) {
+                    if let Some(dash) = dash_before(text, doc.node(first).span().start) {
                         flush = Some(column(text, dash) == key_col);
                     }
                 }
@@ -416,12 +417,15 @@ impl<'a> Planner<'a> {
             }
             (v, _) => flow_value(v, self.style()),
         };
-        if !n.span.is_empty() {
-            return Ok(Intent::Replace { span: n.span, text });
+        if !n.span().is_empty() {
+            return Ok(Intent::Replace {
+                span: n.span(),
+                text,
+            });
         }
         // An empty null value (`key:`): write after the colon.
-        let key = n.key.ok_or("the item has no value to replace")?;
-        let after = doc.node(key).span.end;
+        let key = n.key().ok_or("the item has no value to replace")?;
+        let after = doc.node(key).span().end;
         let colon = self.text[after..]
             .find(':')
             .map(|i| after + i)
@@ -438,20 +442,20 @@ impl<'a> Planner<'a> {
     fn structure_below_key(&self, node: NodeId, value: &NewValue) -> Option<Intent> {
         let doc = self.doc;
         let n = doc.node(node);
-        let key = n.key?;
-        if self.style().json || n.parent.is_some_and(|p| doc.node(p).flow) {
+        let key = n.key()?;
+        if self.style().json || n.parent().is_some_and(|p| doc.node(p).flow()) {
             return None;
         }
-        let key_span = doc.node(key).span;
+        let key_span = doc.node(key).span();
         let eol = line_end(self.text, key_span.end);
-        if !n.span.is_empty() && (n.span.start > eol || n.span.end > eol) {
+        if !n.span().is_empty() && (n.span().start > eol || n.span().end > eol) {
             return None;
         }
         Some(Intent::Insert {
             target: Target {
                 key: (doc.index, node),
                 shape: Shape::Null {
-                    value: n.span,
+                    value: n.span(),
                     line_end: eol,
                     key_indent: column(self.text, key_span.start),
                     flow: false,
@@ -468,24 +472,24 @@ impl<'a> Planner<'a> {
         let doc = self.doc;
         let text = self.text;
         let n = doc.node(node);
-        let shape = match &n.kind {
-            NodeKind::Map(entries) if n.flow => {
+        let shape = match doc.kind(node) {
+            NodeKind::Map(entries) if n.flow() => {
                 let own: Vec<_> = entries
                     .iter()
-                    .filter(|(k, _)| !doc.node(*k).shared)
+                    .filter(|(k, _)| !doc.node(*k).shared())
                     .collect();
                 match own.last() {
                     None => Shape::Flow {
-                        at: n.span.start + 1,
+                        at: n.span().start + 1,
                         first: true,
                         separator: String::new(),
                     },
                     Some(&&(last_key, last_value)) => {
-                        let key_start = doc.node(last_key).span.start;
+                        let key_start = doc.node(last_key).span().start;
                         let own_line = text[line_start(text, key_start)..key_start]
                             .trim()
                             .is_empty();
-                        let multi_line = text[n.span.start..n.span.end].contains('\n');
+                        let multi_line = text[n.span().start..n.span().end].contains('\n');
                         let separator = if multi_line && own_line {
                             format!(
                                 ",{}{}",
@@ -496,7 +500,7 @@ impl<'a> Planner<'a> {
                             ", ".into()
                         };
                         Shape::Flow {
-                            at: doc.node(last_value).span.end,
+                            at: doc.node(last_value).span().end,
                             first: false,
                             separator,
                         }
@@ -506,17 +510,17 @@ impl<'a> Planner<'a> {
             NodeKind::Map(entries) => {
                 let first = entries.first().ok_or("empty block mapping")?.0;
                 Shape::Block {
-                    at: line_end(text, content_end(text, n.span.end, n.span.start)),
-                    indent: column(text, doc.node(first).span.start),
+                    at: line_end(text, content_end(text, n.span().end, n.span().start)),
+                    indent: column(text, doc.node(first).span().start),
                 }
             }
             NodeKind::Scalar(_) if doc.is_null(node) => {
-                let key = n.key.ok_or("cannot add fields to a null list item")?;
-                let key_start = doc.node(key).span.start;
-                let parent_flow = n.parent.is_some_and(|p| doc.node(p).flow);
+                let key = n.key().ok_or("cannot add fields to a null list item")?;
+                let key_start = doc.node(key).span().start;
+                let parent_flow = n.parent().is_some_and(|p| doc.node(p).flow());
                 Shape::Null {
-                    value: n.span,
-                    line_end: line_end(text, doc.node(key).span.end),
+                    value: n.span(),
+                    line_end: line_end(text, doc.node(key).span().end),
                     key_indent: column(text, key_start),
                     flow: parent_flow || self.style().json,
                 }
@@ -536,22 +540,22 @@ impl<'a> Planner<'a> {
         let n = doc.node(seq);
         let value = flow_value(&NewValue::Str(item.to_string()), self.style());
         let items = doc.items(seq);
-        if n.flow {
+        if n.flow() {
             return Ok(match items.last() {
                 None => Intent::Replace {
-                    span: Span::empty(n.span.start + 1),
+                    span: Span::empty(n.span().start + 1),
                     text: value,
                 },
                 Some(&last) => Intent::Replace {
-                    span: Span::empty(doc.node(last).span.end),
+                    span: Span::empty(doc.node(last).span().end),
                     text: format!(", {value}"),
                 },
             });
         }
         let first = *items.first().ok_or("empty block sequence")?;
         let dash =
-            dash_before(text, doc.node(first).span.start).ok_or("unusual sequence layout")?;
-        let at = line_end(text, content_end(text, n.span.end, n.span.start));
+            dash_before(text, doc.node(first).span().start).ok_or("unusual sequence layout")?;
+        let at = line_end(text, content_end(text, n.span().end, n.span().start));
         Ok(Intent::Replace {
             span: Span::empty(at),
             text: format!(
@@ -567,29 +571,29 @@ impl<'a> Planner<'a> {
         let doc = self.doc;
         let text = self.text;
         let n = doc.node(node);
-        let parent = n.parent.ok_or("cannot remove the document root")?;
+        let parent = n.parent().ok_or("cannot remove the document root")?;
         let p = doc.node(parent);
         // The only item of a block list goes with its key (`add:` alone would read as null).
-        if n.key.is_none() && !p.flow && p.key.is_some() && doc.items(parent).len() == 1 {
+        if n.key().is_none() && !p.flow() && p.key().is_some() && doc.items(parent).len() == 1 {
             return self.remove(parent);
         }
         // (start of what is removed, the entry's own start, end of its content)
-        let (start, end) = match n.key {
-            Some(key) => (doc.node(key).span.start, n.span.end),
-            None => (n.span.start, n.span.end),
+        let (start, end) = match n.key() {
+            Some(key) => (doc.node(key).span().start, n.span().end),
+            None => (n.span().start, n.span().end),
         };
         let end = content_end(text, end.max(start), start);
-        if p.flow {
-            let siblings: Vec<(usize, usize)> = match &p.kind {
+        if p.flow() {
+            let siblings: Vec<(usize, usize)> = match doc.kind(parent) {
                 NodeKind::Map(entries) => entries
                     .iter()
-                    .filter(|(k, _)| !doc.node(*k).shared)
-                    .map(|&(k, v)| (doc.node(k).span.start, doc.node(v).span.end))
+                    .filter(|(k, _)| !doc.node(*k).shared())
+                    .map(|&(k, v)| (doc.node(k).span().start, doc.node(v).span().end))
                     .collect(),
                 _ => doc
                     .items(parent)
                     .iter()
-                    .map(|&i| (doc.node(i).span.start, doc.node(i).span.end))
+                    .map(|&i| (doc.node(i).span().start, doc.node(i).span().end))
                     .collect(),
             };
             let i = siblings
@@ -609,7 +613,7 @@ impl<'a> Planner<'a> {
             });
         }
         // Block: the entry starts at `start` after a `- ` (first key of an item) or alone.
-        let item_start = if n.key.is_none() {
+        let item_start = if n.key().is_none() {
             dash_before(text, start).ok_or("unusual sequence layout")?
         } else {
             start
@@ -636,7 +640,7 @@ impl<'a> Planner<'a> {
         let next = doc
             .entries(parent)
             .iter()
-            .map(|&(k, _)| doc.node(k).span.start)
+            .map(|&(k, _)| doc.node(k).span().start)
             .filter(|&s| s > start)
             .min();
         match next {
@@ -967,10 +971,10 @@ pub(crate) fn edits_alone(text: &str, intents: &[Intent]) -> Option<Vec<(Span, S
 fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
     let mut cur = Some(node);
     while let Some(n) = cur {
-        let parent = doc.node(n).parent;
+        let parent = doc.node(n).parent();
         let list_key = parent
             .filter(|&p| doc.is_seq(p))
-            .and_then(|p| doc.node(p).key)
+            .and_then(|p| doc.node(p).key())
             .and_then(|k| doc.text(k));
         let noun = match list_key {
             Some("containers") => Some("on container"),
@@ -982,7 +986,7 @@ fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
         if let Some(noun) = noun {
             let label = match doc.get(n, "name").and_then(|v| doc.text(v)) {
                 Some(name) => format!(" {noun} {name:?}"),
-                None => format!(" {noun} {}", doc.node(n).index),
+                None => format!(" {noun} {}", doc.node(n).index()),
             };
             return (label, Some(n));
         }
@@ -1002,10 +1006,10 @@ fn field_path(doc: &Document, owner: Option<NodeId>, node: NodeId, rest: &[Strin
     let mut cur = node;
     while Some(cur) != owner {
         let n = doc.node(cur);
-        let Some(parent) = n.parent else { break };
-        match n.key.and_then(|k| doc.text(k)) {
+        let Some(parent) = n.parent() else { break };
+        match n.key().and_then(|k| doc.text(k)) {
             Some(k) => segments.push((k.to_string(), false)),
-            None => segments.push((n.index.to_string(), true)),
+            None => segments.push((n.index().to_string(), true)),
         }
         cur = parent;
     }
@@ -1058,7 +1062,7 @@ pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
                 let n = doc.node(*node);
                 let value = doc.text(*node).map(short);
                 let (label, at) = owner(doc, *node);
-                match (n.key.and_then(|k| doc.text(k)), n.parent) {
+                match (n.key().and_then(|k| doc.text(k)), n.parent()) {
                     (Some(_), _) => {
                         let field = field_path(doc, at, *node, &[]);
                         match value {

@@ -469,7 +469,7 @@ impl<'d> DocumentModel<'d> {
                 "a scalar"
             };
             self.unchecked(
-                doc.node(root).span,
+                doc.node(root).span(),
                 format!("not a Kubernetes object: the document is {what}, not a mapping; skipped"),
             );
             return;

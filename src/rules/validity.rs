@@ -31,7 +31,7 @@ fn duplicate_key(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
     // The value written after a key, found through the key's mapping.
     let value_of = |key| {
-        let parent = doc.node(key).parent?;
+        let parent = doc.node(key).parent()?;
         doc.entries(parent)
             .iter()
             .find(|(k, _)| *k == key)
@@ -59,12 +59,12 @@ fn field_type(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
     for issue in &cx.model.type_issues {
         let node = doc.node(issue.node);
-        let name = match node.key {
+        let name = match node.key() {
             Some(k) => format!("field {}", quoted(doc.text(k).unwrap_or(""))),
             None => format!(
                 "item {} of {}",
-                node.index,
-                doc.pointer(node.parent.unwrap_or(issue.node))
+                node.index(),
+                doc.pointer(node.parent().unwrap_or(issue.node))
             ),
         };
         let shown = match doc.text(issue.node) {

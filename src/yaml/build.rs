@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use granit_parser::{Event, Options, Parser, ScalarStyle as GStyle, Span as GSpan, StructureStyle};
 
 use super::resolve::{resolve_plain, Value};
-use super::{Document, Node, NodeId, NodeKind, ParseError, Scalar, ScalarStyle, Stream};
+use super::{
+    Body, Document, Node, NodeId, ParseError, Resolved, ScalarStyle, Stream, TextRef, ANCHORED,
+    FLOW, NONE, SHARED,
+};
 use crate::source::Span;
 
 /// Bounds that keep hostile input cheap to refuse.
@@ -43,14 +46,16 @@ impl Limits {
 /// [`ParseError`] at its location and the following documents are still read.
 pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
     let mut stream = Stream::default();
-    if text.len() > limits.max_input_bytes {
+    // Nodes keep u32 offsets; no source may be 4 GiB or more, whatever the limit says.
+    let max = limits.max_input_bytes.min(u32::MAX as usize - 1);
+    if text.len() > max {
         stream.errors.push(ParseError {
             document: 0,
             span: Span::empty(0),
             message: format!(
                 "input is {} bytes, more than the limit of {} bytes (raise it with --max-input-size)",
                 text.len(),
-                limits.max_input_bytes
+                max
             ),
         });
         return stream;
@@ -60,7 +65,7 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
     options.block_nesting_limit = depth;
     options.flow_nesting_limit = depth;
     let mut parser = Parser::new_from_str_with_options(text, options);
-    let mut builder = Builder::new(limits);
+    let mut builder = Builder::new(limits, text);
     let mut started = 0usize; // documents started so far
     while let Some(next) = parser.next_event() {
         let failure = match next {
@@ -118,23 +123,32 @@ struct BuildError {
     message: String,
 }
 
+/// A collection being read; its entries or items wait on the builder's stacks from
+/// `from` on until it closes.
 enum Frame {
     Map {
         id: NodeId,
-        entries: Vec<(NodeId, NodeId)>,
+        from: usize,
         key: Option<NodeId>,
     },
     Seq {
         id: NodeId,
-        items: Vec<NodeId>,
+        from: usize,
     },
 }
 
 struct Builder<'a, 'l> {
     limits: &'l Limits,
+    source: &'a str,
     in_document: bool,
     doc_start: usize,
-    nodes: Vec<Node<'a>>,
+    nodes: Vec<Node>,
+    entries: Vec<(NodeId, NodeId)>,
+    items: Vec<NodeId>,
+    owned: Vec<Box<str>>,
+    /// Entries and items of the open collections, innermost last.
+    open_entries: Vec<(NodeId, NodeId)>,
+    open_items: Vec<NodeId>,
     frames: Vec<Frame>,
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
@@ -148,13 +162,26 @@ fn byte_span(span: &GSpan) -> Span {
     Span::new(start, end.max(start))
 }
 
+/// A vector kept for the whole run: no spare capacity.
+fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut out = std::mem::replace(v, Vec::with_capacity(v.len()));
+    out.shrink_to_fit();
+    out
+}
+
 impl<'a, 'l> Builder<'a, 'l> {
-    fn new(limits: &'l Limits) -> Self {
+    fn new(limits: &'l Limits, source: &'a str) -> Self {
         Builder {
             limits,
+            source,
             in_document: false,
             doc_start: 0,
             nodes: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
+            owned: Vec::new(),
+            open_entries: Vec::new(),
+            open_items: Vec::new(),
             frames: Vec::new(),
             root: None,
             anchors: HashMap::new(),
@@ -166,6 +193,11 @@ impl<'a, 'l> Builder<'a, 'l> {
     fn reset(&mut self) {
         self.in_document = false;
         self.nodes.clear();
+        self.entries.clear();
+        self.items.clear();
+        self.owned.clear();
+        self.open_entries.clear();
+        self.open_items.clear();
         self.frames.clear();
         self.root = None;
         self.anchors.clear();
@@ -173,19 +205,78 @@ impl<'a, 'l> Builder<'a, 'l> {
         self.duplicates.clear();
     }
 
-    fn push(&mut self, kind: NodeKind<'a>, span: Span, flow: bool) -> NodeId {
+    fn push(&mut self, body: Body, span: Span, flow: bool) -> NodeId {
         let id = self.nodes.len() as NodeId;
         self.nodes.push(Node {
-            kind,
-            span,
-            parent: None,
-            key: None,
+            // Sources are at most u32::MAX bytes (see `parse_stream`).
+            start: span.start as u32,
+            end: span.end as u32,
+            parent: NONE,
+            key: NONE,
             index: 0,
-            flow,
-            shared: false,
-            anchored: false,
+            body,
+            flags: if flow { FLOW } else { 0 },
         });
         id
+    }
+
+    /// Where a scalar's content is: in the source when the parser lent it from there.
+    fn text_ref(&mut self, text: Cow<'a, str>) -> TextRef {
+        if let Cow::Borrowed(t) = &text {
+            let offset = (t.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+            if offset <= self.source.len() && t.len() <= self.source.len() - offset {
+                return TextRef {
+                    start: offset as u32,
+                    len: t.len() as u32,
+                };
+            }
+        }
+        self.owned.push(text.into_owned().into_boxed_str());
+        TextRef {
+            start: (self.owned.len() - 1) as u32,
+            len: NONE,
+        }
+    }
+
+    fn text(&self, text: TextRef) -> &str {
+        if text.len == NONE {
+            &self.owned[text.start as usize]
+        } else {
+            &self.source[text.start as usize..(text.start + text.len) as usize]
+        }
+    }
+
+    fn map_entries(&self, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
+        match self.nodes[id as usize].body {
+            Body::Map { start, len } => Some(&self.entries[start as usize..(start + len) as usize]),
+            _ => None,
+        }
+    }
+
+    fn seq_items(&self, id: NodeId) -> Option<&[NodeId]> {
+        match self.nodes[id as usize].body {
+            Body::Seq { start, len } => Some(&self.items[start as usize..(start + len) as usize]),
+            _ => None,
+        }
+    }
+
+    /// Store the entries of a closed mapping in the arena.
+    fn set_entries(&mut self, id: NodeId, entries: &[(NodeId, NodeId)]) {
+        let start = self.entries.len() as u32;
+        self.entries.extend_from_slice(entries);
+        self.nodes[id as usize].body = Body::Map {
+            start,
+            len: entries.len() as u32,
+        };
+    }
+
+    fn set_items(&mut self, id: NodeId, items: &[NodeId]) {
+        let start = self.items.len() as u32;
+        self.items.extend_from_slice(items);
+        self.nodes[id as usize].body = Body::Seq {
+            start,
+            len: items.len() as u32,
+        };
     }
 
     fn event(
@@ -207,20 +298,18 @@ impl<'a, 'l> Builder<'a, 'l> {
                     index: doc_index,
                     span: Span::new(self.doc_start, bspan.end.max(self.doc_start)),
                     root: self.root.take(),
-                    // Every document of a run is kept for the whole run: no spare capacity.
-                    nodes: {
-                        let capacity = self.nodes.len();
-                        let mut nodes =
-                            std::mem::replace(&mut self.nodes, Vec::with_capacity(capacity));
-                        nodes.shrink_to_fit();
-                        nodes
-                    },
+                    source: self.source,
+                    // Every document of a run is kept for the whole run.
+                    nodes: exact(&mut self.nodes),
+                    entries: exact(&mut self.entries),
+                    items: exact(&mut self.items),
+                    owned: std::mem::take(&mut self.owned),
                     duplicate_keys: std::mem::take(&mut self.duplicates),
                 };
                 let empty = match doc.root {
                     None => true,
                     Some(r) => {
-                        doc.nodes.len() == 1 && doc.is_null(r) && doc.node(r).span.is_empty()
+                        doc.nodes.len() == 1 && doc.is_null(r) && doc.node(r).span().is_empty()
                     }
                 };
                 self.reset();
@@ -245,9 +334,13 @@ impl<'a, 'l> Builder<'a, 'l> {
                     (None, ScalarStyle::Plain) => resolve_plain(&text),
                     (None, _) => Value::Str,
                 };
-                let text: Cow<'a, str> = text;
+                let text = self.text_ref(text);
                 let id = self.push(
-                    NodeKind::Scalar(Scalar { text, style, value }),
+                    Body::Scalar {
+                        text,
+                        style,
+                        value: Resolved::of(value),
+                    },
                     bspan,
                     false,
                 );
@@ -258,43 +351,46 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::MappingStart(style, anchor, _) => {
                 let id = self.push(
-                    NodeKind::Map(Vec::new()),
+                    Body::Map { start: 0, len: 0 },
                     bspan,
                     style == StructureStyle::Flow,
                 );
                 self.open(id, anchor)?;
                 self.frames.push(Frame::Map {
                     id,
-                    entries: Vec::new(),
+                    from: self.open_entries.len(),
                     key: None,
                 });
             }
             Event::SequenceStart(style, anchor, _) => {
                 let id = self.push(
-                    NodeKind::Seq(Vec::new()),
+                    Body::Seq { start: 0, len: 0 },
                     bspan,
                     style == StructureStyle::Flow,
                 );
                 self.open(id, anchor)?;
                 self.frames.push(Frame::Seq {
                     id,
-                    items: Vec::new(),
+                    from: self.open_items.len(),
                 });
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map { id, entries, .. }) = self.frames.pop() {
-                    let entries = self.merge_keys(id, entries);
+                if let Some(Frame::Map { id, from, .. }) = self.frames.pop() {
+                    let written: Vec<(NodeId, NodeId)> = self.open_entries.drain(from..).collect();
+                    let entries = self.merge_keys(id, written);
                     self.find_duplicates(&entries);
-                    let values: Vec<NodeId> = entries.iter().map(|&(_, v)| v).collect();
-                    self.close(id, bspan, &values);
-                    self.nodes[id as usize].kind = NodeKind::Map(entries);
+                    let end = self.end_of(id, bspan, entries.iter().map(|&(_, v)| v));
+                    self.set_end(id, end);
+                    self.set_entries(id, &entries);
                     self.attach(id);
                 }
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { id, items }) = self.frames.pop() {
-                    self.close(id, bspan, &items);
-                    self.nodes[id as usize].kind = NodeKind::Seq(items);
+                if let Some(Frame::Seq { id, from }) = self.frames.pop() {
+                    let end = self.end_of(id, bspan, self.open_items[from..].iter().copied());
+                    self.set_end(id, end);
+                    let items: Vec<NodeId> = self.open_items.drain(from..).collect();
+                    self.set_items(id, &items);
                     self.attach(id);
                 }
             }
@@ -312,9 +408,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                             .into(),
                     });
                 }
-                self.nodes[source as usize].anchored = true;
+                self.nodes[source as usize].flags |= ANCHORED;
                 let copy = self.copy(source, bspan.start)?;
-                self.nodes[copy as usize].span = bspan;
+                let node = &mut self.nodes[copy as usize];
+                node.start = bspan.start as u32;
+                node.end = bspan.end as u32;
                 self.attach(copy);
             }
             _ => {}
@@ -328,7 +426,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
         if self.frames.len() >= self.limits.max_depth {
             return Err(BuildError {
-                at: self.nodes[id as usize].span.start,
+                at: self.nodes[id as usize].start as usize,
                 message: format!(
                     "nesting deeper than {} levels (limit --max-depth)",
                     self.limits.max_depth
@@ -338,47 +436,50 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
-    /// Fix a collection's span once its children are known: a flow collection runs
+    /// Where a collection ends once its children are known: a flow collection runs
     /// bracket to bracket, a block one to the end of its last written child.
-    fn close(&mut self, id: NodeId, end_event: Span, children: &[NodeId]) {
+    fn end_of(&self, id: NodeId, end_event: Span, children: impl Iterator<Item = NodeId>) -> u32 {
         let node = &self.nodes[id as usize];
-        let start = node.span.start;
-        let end = if node.flow {
-            end_event.end
+        let end = if node.flow() {
+            end_event.end as u32
         } else {
             children
-                .iter()
-                .map(|&c| &self.nodes[c as usize])
-                .filter(|c| !c.shared)
-                .map(|c| c.span.end)
+                .map(|c| &self.nodes[c as usize])
+                .filter(|c| !c.shared())
+                .map(|c| c.end)
                 .max()
-                .unwrap_or(start)
+                .unwrap_or(node.start)
         };
-        self.nodes[id as usize].span = Span::new(start, end.max(start));
+        end.max(node.start)
+    }
+
+    fn set_end(&mut self, id: NodeId, end: u32) {
+        self.nodes[id as usize].end = end;
     }
 
     fn attach(&mut self, child: NodeId) {
         match self.frames.last_mut() {
-            Some(Frame::Map { id, entries, key }) => {
+            Some(Frame::Map { id, key, .. }) => {
                 let parent = *id;
                 match key.take() {
                     None => {
                         *key = Some(child);
-                        self.nodes[child as usize].parent = Some(parent);
+                        self.nodes[child as usize].parent = parent;
                     }
                     Some(k) => {
-                        entries.push((k, child));
+                        self.open_entries.push((k, child));
                         let node = &mut self.nodes[child as usize];
-                        node.parent = Some(parent);
-                        node.key = Some(k);
+                        node.parent = parent;
+                        node.key = k;
                     }
                 }
             }
-            Some(Frame::Seq { id, items }) => {
+            Some(Frame::Seq { id, from }) => {
+                let index = (self.open_items.len() - *from) as u32;
                 let node = &mut self.nodes[child as usize];
-                node.parent = Some(*id);
-                node.index = items.len() as u32;
-                items.push(child);
+                node.parent = *id;
+                node.index = index;
+                self.open_items.push(child);
             }
             None => self.root = Some(child),
         }
@@ -397,58 +498,47 @@ impl<'a, 'l> Builder<'a, 'l> {
                 ),
             });
         }
-        let original = self.nodes[source as usize].clone();
-        let kind = match original.kind {
-            NodeKind::Scalar(s) => NodeKind::Scalar(s),
-            NodeKind::Map(ref entries) => {
-                let mut copied = Vec::with_capacity(entries.len());
-                for &(k, v) in entries {
-                    copied.push((self.copy(k, at)?, self.copy(v, at)?));
-                }
-                NodeKind::Map(copied)
+        let original = self.nodes[source as usize];
+        let id = self.push(original.body, original.span(), original.flow());
+        self.nodes[id as usize].flags |= SHARED | (original.flags & ANCHORED);
+        if let Some(entries) = self.map_entries(source).map(<[_]>::to_vec) {
+            let mut copied = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                copied.push((self.copy(k, at)?, self.copy(v, at)?));
             }
-            NodeKind::Seq(ref items) => {
-                let mut copied = Vec::with_capacity(items.len());
-                for &item in items {
-                    copied.push(self.copy(item, at)?);
-                }
-                NodeKind::Seq(copied)
+            self.set_entries(id, &copied);
+        } else if let Some(items) = self.seq_items(source).map(<[_]>::to_vec) {
+            let mut copied = Vec::with_capacity(items.len());
+            for item in items {
+                copied.push(self.copy(item, at)?);
             }
-        };
-        let id = self.push(kind, original.span, original.flow);
-        self.nodes[id as usize].shared = true;
-        self.nodes[id as usize].anchored = original.anchored;
+            self.set_items(id, &copied);
+        }
         self.adopt(id);
         Ok(id)
     }
 
     /// Point the children of `id` back at it.
     fn adopt(&mut self, id: NodeId) {
-        match &self.nodes[id as usize].kind {
-            NodeKind::Map(entries) => {
-                let entries = entries.clone();
-                for (k, v) in entries {
-                    self.nodes[k as usize].parent = Some(id);
-                    let value = &mut self.nodes[v as usize];
-                    value.parent = Some(id);
-                    value.key = Some(k);
-                }
+        if let Some(entries) = self.map_entries(id).map(<[_]>::to_vec) {
+            for (k, v) in entries {
+                self.nodes[k as usize].parent = id;
+                let value = &mut self.nodes[v as usize];
+                value.parent = id;
+                value.key = k;
             }
-            NodeKind::Seq(items) => {
-                let items = items.clone();
-                for (i, item) in items.into_iter().enumerate() {
-                    let node = &mut self.nodes[item as usize];
-                    node.parent = Some(id);
-                    node.index = i as u32;
-                }
+        } else if let Some(items) = self.seq_items(id).map(<[_]>::to_vec) {
+            for (i, item) in items.into_iter().enumerate() {
+                let node = &mut self.nodes[item as usize];
+                node.parent = id;
+                node.index = i as u32;
             }
-            NodeKind::Scalar(_) => {}
         }
     }
 
     fn key_text(&self, id: NodeId) -> Option<&str> {
-        match &self.nodes[id as usize].kind {
-            NodeKind::Scalar(s) => Some(&s.text),
+        match self.nodes[id as usize].body {
+            Body::Scalar { text, .. } => Some(self.text(text)),
             _ => None,
         }
     }
@@ -456,9 +546,13 @@ impl<'a, 'l> Builder<'a, 'l> {
     /// Expand `<<` merge keys (as go-yaml does): entries written in the mapping win,
     /// then the merged mappings in order.
     fn merge_keys(&mut self, map: NodeId, entries: Vec<(NodeId, NodeId)>) -> Vec<(NodeId, NodeId)> {
-        let is_merge = |b: &Self, k: NodeId| {
-            matches!(&b.nodes[k as usize].kind,
-                NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && s.text == "<<")
+        let is_merge = |b: &Self, k: NodeId| match b.nodes[k as usize].body {
+            Body::Scalar {
+                text,
+                style: ScalarStyle::Plain,
+                ..
+            } => b.text(text) == "<<",
+            _ => false,
         };
         if !entries.iter().any(|&(k, _)| is_merge(self, k)) {
             return entries;
@@ -467,19 +561,18 @@ impl<'a, 'l> Builder<'a, 'l> {
         let mut out = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             if is_merge(self, k) {
-                match &self.nodes[v as usize].kind {
-                    NodeKind::Map(_) => sources.push(v),
-                    NodeKind::Seq(items) => sources.extend(items.iter().copied()),
-                    NodeKind::Scalar(_) => out.push((k, v)),
+                match self.nodes[v as usize].body {
+                    Body::Map { .. } => sources.push(v),
+                    Body::Seq { .. } => sources.extend(self.seq_items(v).unwrap_or(&[])),
+                    Body::Scalar { .. } => out.push((k, v)),
                 }
             } else {
                 out.push((k, v));
             }
         }
         for source in sources {
-            let merged: Vec<(NodeId, NodeId)> = match &self.nodes[source as usize].kind {
-                NodeKind::Map(e) => e.clone(),
-                _ => continue,
+            let Some(merged) = self.map_entries(source).map(<[_]>::to_vec) else {
+                continue;
             };
             for (k, v) in merged {
                 let present = {
@@ -490,10 +583,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                     continue;
                 }
                 for id in [k, v] {
-                    self.nodes[id as usize].shared = true;
-                    self.nodes[id as usize].parent = Some(map);
+                    let node = &mut self.nodes[id as usize];
+                    node.flags |= SHARED;
+                    node.parent = map;
                 }
-                self.nodes[v as usize].key = Some(k);
+                self.nodes[v as usize].key = k;
                 out.push((k, v));
             }
         }

@@ -20,6 +20,9 @@ use crate::source::Span;
 /// Index of a node in its [`Document`]'s arena.
 pub type NodeId = u32;
 
+/// `u32::MAX` stands for "none" in the compact node fields.
+const NONE: u32 = u32::MAX;
+
 /// How a scalar was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -30,40 +33,131 @@ pub enum ScalarStyle {
     Folded,
 }
 
-#[derive(Clone, Debug)]
-pub struct Scalar<'a> {
+/// A scalar as read from a [`Document`].
+#[derive(Clone, Copy, Debug)]
+pub struct Scalar<'d> {
     /// The scalar's content after YAML escape processing.
-    pub text: Cow<'a, str>,
+    pub text: &'d str,
     pub style: ScalarStyle,
     /// The value the Kubernetes API machinery resolves it to (YAML 1.1 rules).
     pub value: Value,
 }
 
-#[derive(Clone, Debug)]
-pub enum NodeKind<'a> {
-    Scalar(Scalar<'a>),
+/// What a node holds, as read from a [`Document`].
+#[derive(Clone, Copy, Debug)]
+pub enum NodeKind<'d> {
+    Scalar(Scalar<'d>),
     /// Entries as (key node, value node), in source order.
-    Map(Vec<(NodeId, NodeId)>),
-    Seq(Vec<NodeId>),
+    Map(&'d [(NodeId, NodeId)]),
+    Seq(&'d [NodeId]),
 }
 
-#[derive(Clone, Debug)]
-pub struct Node<'a> {
-    pub kind: NodeKind<'a>,
+/// Where a scalar's content is: `len` bytes of the source from `start`, or, when `len`
+/// is [`NONE`], the `start`-th string the document owns (content changed by escapes or
+/// line folding).
+#[derive(Clone, Copy, Debug)]
+struct TextRef {
+    start: u32,
+    len: u32,
+}
+
+/// A scalar's resolved type; numbers are parsed again from the text when read, so a
+/// node needs no room for an `f64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resolved {
+    Null,
+    True,
+    False,
+    Number,
+    Str,
+}
+
+impl Resolved {
+    fn of(value: Value) -> Self {
+        match value {
+            Value::Null => Resolved::Null,
+            Value::Bool(true) => Resolved::True,
+            Value::Bool(false) => Resolved::False,
+            Value::Int(_) | Value::Float(_) => Resolved::Number,
+            Value::Str => Resolved::Str,
+        }
+    }
+}
+
+/// A node's content; collections are ranges of their document's entry and item arenas.
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    Scalar {
+        text: TextRef,
+        style: ScalarStyle,
+        value: Resolved,
+    },
+    Map {
+        start: u32,
+        len: u32,
+    },
+    Seq {
+        start: u32,
+        len: u32,
+    },
+}
+
+const FLOW: u8 = 1;
+const SHARED: u8 = 2;
+const ANCHORED: u8 = 4;
+
+/// One node of a document: 36 bytes, whatever it holds (a run keeps every node of
+/// every input, so the size is what the peak memory of a check is made of).
+#[derive(Clone, Copy, Debug)]
+pub struct Node {
+    start: u32,
+    end: u32,
+    parent: u32,
+    key: u32,
+    index: u32,
+    body: Body,
+    flags: u8,
+}
+
+// The size is a budget: a finding-dense check holds about one node per 10 input bytes.
+const _: () = assert!(std::mem::size_of::<Node>() <= 36);
+
+impl Node {
     /// The node's own text: for a block collection, from its first to the end of its
     /// last child; for a flow collection, bracket to bracket.
-    pub span: Span,
-    pub parent: Option<NodeId>,
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// The collection that holds this node; `None` for the document's root.
+    pub fn parent(&self) -> Option<NodeId> {
+        (self.parent != NONE).then_some(self.parent)
+    }
+
     /// For a mapping value: its key node.
-    pub key: Option<NodeId>,
+    pub fn key(&self) -> Option<NodeId> {
+        (self.key != NONE).then_some(self.key)
+    }
+
     /// For a sequence item: its index.
-    pub index: u32,
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
     /// Written in flow style (`{}` / `[]`).
-    pub flow: bool,
+    pub fn flow(&self) -> bool {
+        self.flags & FLOW != 0
+    }
+
     /// Produced by expanding an alias or a merge key: its text is shared with an anchor.
-    pub shared: bool,
+    pub fn shared(&self) -> bool {
+        self.flags & SHARED != 0
+    }
+
     /// Defines an anchor (`&name`) that an alias repeats elsewhere.
-    pub anchored: bool,
+    pub fn anchored(&self) -> bool {
+        self.flags & ANCHORED != 0
+    }
 }
 
 /// One YAML document of a stream.
@@ -73,7 +167,15 @@ pub struct Document<'a> {
     pub index: usize,
     pub span: Span,
     pub root: Option<NodeId>,
-    nodes: Vec<Node<'a>>,
+    /// The whole text of the stream the document was read from.
+    source: &'a str,
+    nodes: Vec<Node>,
+    /// The entries of every mapping, each mapping's a contiguous range.
+    entries: Vec<(NodeId, NodeId)>,
+    /// The items of every sequence, each sequence's a contiguous range.
+    items: Vec<NodeId>,
+    /// Scalar contents that are not a slice of the source.
+    owned: Vec<Box<str>>,
     /// Repeated mapping keys: (first occurrence, repetition).
     pub duplicate_keys: Vec<(NodeId, NodeId)>,
 }
@@ -94,7 +196,7 @@ pub struct Stream<'a> {
 }
 
 impl<'a> Document<'a> {
-    pub fn node(&self, id: NodeId) -> &Node<'a> {
+    pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }
 
@@ -106,8 +208,42 @@ impl<'a> Document<'a> {
         self.root.is_none()
     }
 
-    pub fn scalar(&self, id: NodeId) -> Option<&Scalar<'a>> {
-        match &self.node(id).kind {
+    /// What node `id` holds.
+    pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
+        match self.node(id).body {
+            Body::Scalar { text, style, value } => {
+                let text = self.content(text);
+                NodeKind::Scalar(Scalar {
+                    text,
+                    style,
+                    value: match value {
+                        Resolved::Null => Value::Null,
+                        Resolved::True => Value::Bool(true),
+                        Resolved::False => Value::Bool(false),
+                        Resolved::Number => resolve::resolve_plain(text),
+                        Resolved::Str => Value::Str,
+                    },
+                })
+            }
+            Body::Map { start, len } => {
+                NodeKind::Map(&self.entries[start as usize..(start + len) as usize])
+            }
+            Body::Seq { start, len } => {
+                NodeKind::Seq(&self.items[start as usize..(start + len) as usize])
+            }
+        }
+    }
+
+    fn content(&self, text: TextRef) -> &str {
+        if text.len == NONE {
+            &self.owned[text.start as usize]
+        } else {
+            &self.source[text.start as usize..(text.start + text.len) as usize]
+        }
+    }
+
+    pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
+        match self.kind(id) {
             NodeKind::Scalar(s) => Some(s),
             _ => None,
         }
@@ -115,14 +251,22 @@ impl<'a> Document<'a> {
 
     /// The text of a scalar of any type.
     pub fn text(&self, id: NodeId) -> Option<&str> {
-        self.scalar(id).map(|s| s.text.as_ref())
+        match self.node(id).body {
+            Body::Scalar { text, .. } => Some(self.content(text)),
+            _ => None,
+        }
     }
 
     /// The value of a string-typed scalar.
     pub fn str(&self, id: NodeId) -> Option<&str> {
-        self.scalar(id)
-            .filter(|s| s.value == Value::Str)
-            .map(|s| s.text.as_ref())
+        match self.node(id).body {
+            Body::Scalar {
+                text,
+                value: Resolved::Str,
+                ..
+            } => Some(self.content(text)),
+            _ => None,
+        }
     }
 
     pub fn value(&self, id: NodeId) -> Option<Value> {
@@ -130,29 +274,35 @@ impl<'a> Document<'a> {
     }
 
     pub fn is_null(&self, id: NodeId) -> bool {
-        self.value(id) == Some(Value::Null)
+        matches!(
+            self.node(id).body,
+            Body::Scalar {
+                value: Resolved::Null,
+                ..
+            }
+        )
     }
 
     pub fn entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
-        match &self.node(id).kind {
+        match self.kind(id) {
             NodeKind::Map(entries) => entries,
             _ => &[],
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match &self.node(id).kind {
+        match self.kind(id) {
             NodeKind::Seq(items) => items,
             _ => &[],
         }
     }
 
     pub fn is_map(&self, id: NodeId) -> bool {
-        matches!(self.node(id).kind, NodeKind::Map(_))
+        matches!(self.node(id).body, Body::Map { .. })
     }
 
     pub fn is_seq(&self, id: NodeId) -> bool {
-        matches!(self.node(id).kind, NodeKind::Seq(_))
+        matches!(self.node(id).body, Body::Seq { .. })
     }
 
     /// The value under `key` in mapping `map` (the last one, if the key repeats, as a
@@ -189,9 +339,9 @@ impl<'a> Document<'a> {
     pub fn pointer(&self, id: NodeId) -> String {
         let mut segments = Vec::new();
         let mut cur = id;
-        while let Some(parent) = self.node(cur).parent {
+        while let Some(parent) = self.node(cur).parent() {
             let node = self.node(cur);
-            match node.key {
+            match node.key() {
                 Some(key) => segments.push(escape_pointer(self.text(key).unwrap_or(""))),
                 None => segments.push(Cow::Owned(node.index.to_string())),
             }
@@ -209,12 +359,12 @@ impl<'a> Document<'a> {
     /// it starts on the key's line), a sequence item as itself.
     pub fn entry_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
-        match node.key {
-            Some(key) if !node.shared || self.node(key).shared => {
-                self.node(key).span.cover(node.span)
+        match node.key() {
+            Some(key) if !node.shared() || self.node(key).shared() => {
+                self.node(key).span().cover(node.span())
             }
-            Some(key) => self.node(key).span,
-            None => node.span,
+            Some(key) => self.node(key).span(),
+            None => node.span(),
         }
     }
 
@@ -222,13 +372,13 @@ impl<'a> Document<'a> {
     /// mapping value, else the first key of `id`, else `id` itself.
     pub fn anchor_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
-        if let Some(key) = node.key {
-            return self.node(key).span;
+        if let Some(key) = node.key() {
+            return self.node(key).span();
         }
         if let Some(&(first, _)) = self.entries(id).first() {
-            return self.node(first).span;
+            return self.node(first).span();
         }
-        node.span
+        node.span()
     }
 }
 
@@ -239,10 +389,10 @@ impl Document<'_> {
         let mut cur = Some(id);
         while let Some(n) = cur {
             let node = self.node(n);
-            if node.shared || node.anchored {
+            if node.shared() || node.anchored() {
                 return true;
             }
-            cur = node.parent;
+            cur = node.parent();
         }
         false
     }
@@ -264,7 +414,7 @@ impl Document<'_> {
     /// The JSON value of a subtree (scalars typed by YAML 1.1 resolution).
     pub fn to_json(&self, id: NodeId) -> serde_json::Value {
         use serde_json::Value as J;
-        match &self.node(id).kind {
+        match self.kind(id) {
             NodeKind::Scalar(s) => match s.value {
                 Value::Null => J::Null,
                 Value::Bool(b) => J::Bool(b),
