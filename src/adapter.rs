@@ -127,14 +127,14 @@ fn checked(text: &str, report: &Report) -> Checked {
             let rule = catalogue.get(f.rule)?;
             let r = range(text, &index, f.span);
             Some(EditorFinding {
-                id: f.id.clone(),
+                id: f.id(),
                 rule: f.rule,
                 title: &rule.title,
                 severity: f.severity,
                 area: f.area.as_str(),
-                message: f.message.clone(),
+                message: f.message.to_string(),
                 object: f.object.to_string(),
-                path: f.path.clone(),
+                path: f.path.to_string(),
                 from: r.from,
                 to: r.to,
                 line: r.line,
@@ -143,8 +143,8 @@ fn checked(text: &str, report: &Report) -> Checked {
                     .related
                     .iter()
                     .map(|x| EditorRelated {
-                        message: x.message.clone(),
-                        path: x.path.clone(),
+                        message: x.message.to_string(),
+                        path: x.path.to_string(),
                         range: range(text, &index, x.span),
                     })
                     .collect(),
@@ -154,10 +154,10 @@ fn checked(text: &str, report: &Report) -> Checked {
                     .map(|p| format!("{} {}", p.level.as_str(), p.check)),
                 fix: f.fix.as_ref().map(|x| EditorFix {
                     applicability: x.applicability.as_str(),
-                    title: x.title.clone(),
+                    title: x.title.to_string(),
                     unavailable: x.unavailable.clone(),
                 }),
-                suppressed: f.suppressed.clone(),
+                suppressed: f.suppressed.as_deref().map(str::to_string),
                 rationale: &rule.rationale,
                 remediation: &rule.remediation,
                 references: &rule.references,

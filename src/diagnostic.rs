@@ -167,9 +167,9 @@ pub struct Related {
     /// 0-based document index within that source.
     pub document: usize,
     /// RFC 6901 pointer of the field, from the document root.
-    pub path: String,
+    pub path: Arc<str>,
     pub span: Span,
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -183,7 +183,8 @@ pub struct PssRef {
 pub struct TextEdit {
     pub file: usize,
     pub span: Span,
-    pub replacement: String,
+    /// Shared by the edits of one run that insert the same text.
+    pub replacement: Arc<str>,
 }
 
 /// The automatic fix of one finding, lowered to text edits on the bundle's sources.
@@ -191,8 +192,8 @@ pub struct TextEdit {
 pub struct Fix {
     pub applicability: Applicability,
     /// One line that says what the fix does: "set `allowPrivilegeEscalation: false` on
-    /// container \"api\"".
-    pub title: String,
+    /// container \"api\"". Shared by the fixes of one run with the same title.
+    pub title: Arc<str>,
     /// The edits of this fix applied alone, sorted by file and position, non-overlapping.
     /// Empty when the fix cannot be made here (see `unavailable`).
     pub edits: Vec<TextEdit>,
@@ -209,32 +210,57 @@ pub struct Fix {
 /// One rule violation at one place.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable identity: rule, file name, 1-based document and pointer
-    /// (`rule:file:document:path`, with `~N` appended to the N-th repetition). It does not depend on the message, so
-    /// it survives edits elsewhere in the text.
-    pub id: String,
     pub rule: &'static str,
     pub severity: Severity,
     pub area: Area,
-    pub message: String,
+    /// Shared by the findings of one run with the same message.
+    pub message: Arc<str>,
     /// Index of the source in the checked bundle.
     pub file: usize,
+    /// The source's name as every format shows it (`<stdin>` for standard input).
+    pub file_name: Arc<str>,
     /// 0-based document index within the source.
     pub document: usize,
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     /// RFC 6901 pointer of the field concerned, even when it is absent.
-    pub path: String,
+    pub path: Arc<str>,
     pub span: Span,
     pub related: Vec<Related>,
     pub pss: Option<PssRef>,
     /// The fix of this finding, when its rule has one.
     pub fix: Option<Box<Fix>>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
-    pub suppressed: Option<String>,
+    pub suppressed: Option<Arc<str>>,
+    /// 1 for the first finding with its rule, document and pointer, N for the N-th
+    /// (in report order): see [`Finding::id`].
+    #[serde(skip)]
+    pub repeat: u32,
 }
 
 impl Finding {
+    /// Stable identity: rule, file name, 1-based document and pointer
+    /// (`rule:file:document:path`, with `~N` appended to the N-th repetition). It does
+    /// not depend on the message, so it survives edits elsewhere in the text. Built when
+    /// asked for: a run may hold hundreds of thousands of findings.
+    pub fn id(&self) -> String {
+        use std::fmt::Write;
+        let mut id =
+            String::with_capacity(self.rule.len() + self.file_name.len() + self.path.len() + 8);
+        let _ = write!(
+            id,
+            "{}:{}:{}:{}",
+            self.rule,
+            self.file_name,
+            self.document + 1,
+            self.path
+        );
+        if self.repeat > 1 {
+            let _ = write!(id, "~{}", self.repeat);
+        }
+        id
+    }
+
     /// The applicability of this finding's fix, when one can be applied here.
     pub fn fixable(&self) -> Option<Applicability> {
         self.fix
@@ -280,6 +306,25 @@ pub struct CheckedObject {
     pub span: Span,
     /// Pod templates found in it (and checked by the pod rules).
     pub pods: usize,
+}
+
+/// One copy of each distinct string of a run's findings: messages, pointers and fix
+/// texts repeat across the objects of a bundle, and a finding-dense run holds
+/// hundreds of thousands of them.
+#[derive(Debug, Default)]
+pub struct Interner {
+    strings: std::collections::HashSet<Arc<str>>,
+}
+
+impl Interner {
+    pub fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(found) = self.strings.get(s) {
+            return found.clone();
+        }
+        let new: Arc<str> = Arc::from(s);
+        self.strings.insert(new.clone());
+        new
+    }
 }
 
 /// Everything one check run found.

@@ -13,15 +13,14 @@
 //! This module decides what is wrong; applying fixes is the fixer's business
 //! ([`crate::fix`]), which calls the engine, never the reverse.
 
-use std::fmt::Write;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
-    Applicability, CheckedObject, Diagnostic, Finding, Fix, Level, NoteKind, ObjectRef, PssRef,
-    Related, Report, TextEdit,
+    Applicability, CheckedObject, Diagnostic, Finding, Fix, Interner, Level, NoteKind, ObjectRef,
+    PssRef, Related, Report, TextEdit,
 };
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
@@ -238,7 +237,7 @@ impl Engine {
         }
         report.findings.extend(across);
         report.sort();
-        assign_ids(&mut report, sources);
+        number_repeats(&mut report);
         report
     }
 
@@ -265,6 +264,7 @@ impl Engine {
                 Span::empty(0),
             ));
         }
+        let mut strings = Interner::default();
         for (model, info) in bundle.models[file].iter().zip(&infos[file]) {
             for note in &model.notes {
                 report.notes.push(Diagnostic {
@@ -282,7 +282,7 @@ impl Engine {
                     pods: object.pods.len(),
                 });
             }
-            let mut out = Emitter::new(bundle, file, model, info, self.keep_intents);
+            let mut out = Emitter::new(bundle, file, model, info, self.keep_intents, &mut strings);
             self.check_document(model, &mut out);
             report.findings.append(&mut out.findings);
         }
@@ -339,6 +339,7 @@ impl Engine {
     /// at any other.
     fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>]) -> Vec<Finding> {
         let mut findings = Vec::new();
+        let mut strings = Interner::default();
         for a in &self.active {
             let Check::Bundle(check) = a.template.check else {
                 continue;
@@ -355,7 +356,14 @@ impl Engine {
                 let Some((model, info)) = doc_of(bundle, infos, hit.at.doc) else {
                     continue;
                 };
-                let mut out = Emitter::new(bundle, hit.at.doc.file, model, info, self.keep_intents);
+                let mut out = Emitter::new(
+                    bundle,
+                    hit.at.doc.file,
+                    model,
+                    info,
+                    self.keep_intents,
+                    &mut strings,
+                );
                 out.emit_bundle(a.rule, None, hit, infos);
                 findings.append(&mut out.findings);
             }
@@ -375,31 +383,44 @@ fn doc_of<'i, 'b>(
     Some((&models[at.file][i], &infos[at.file][i]))
 }
 
-/// Give every finding its stable id: `rule:file:document:pointer` (the file as every
-/// format names it, `<stdin>` for standard input; the document 1-based), with `~N` on the
-/// N-th repetition of one id (the report is sorted, so the numbering is deterministic).
-fn assign_ids(report: &mut Report, sources: &[Source]) {
+/// The edits of `ops` in one document of source `file` applied alone, and their
+/// unmerged intents, or why they cannot be made.
+fn lower_in(
+    bundle: &Bundle,
+    strings: &mut Interner,
+    file: usize,
+    planner: &Planner,
+    ops: &[rules::Op],
+) -> Lowered {
+    let intents = planner.lower(ops)?;
+    let edits = lower::edits_alone(&bundle.sources[file].text, &intents)
+        .ok_or("the fix's own edits overlap")?;
+    Ok((
+        edits
+            .into_iter()
+            .map(|(span, replacement)| TextEdit {
+                file,
+                span,
+                replacement: strings.get(&replacement),
+            })
+            .collect(),
+        intents.into_iter().map(|i| (file, i)).collect(),
+    ))
+}
+
+/// Number the findings that share rule, document and pointer (the `~N` of
+/// [`Finding::id`]); the report is sorted, so the numbering is deterministic.
+fn number_repeats(report: &mut Report) {
     // Findings with one id have one file, span start, rule and pointer, so the sort puts
     // them next to each other: counting runs is enough.
-    let mut previous: Option<(usize, usize, &str, usize)> = None;
     let mut repeat = 0;
     for i in 0..report.findings.len() {
-        let f = &report.findings[i];
-        let key = (f.file, f.document, f.rule, i);
-        let same = previous.is_some_and(|(file, document, rule, p)| {
-            (file, document, rule) == (key.0, key.1, key.2) && report.findings[p].path == f.path
-        });
+        let same = i > 0 && {
+            let (a, b) = (&report.findings[i - 1], &report.findings[i]);
+            (a.file, a.document, a.rule) == (b.file, b.document, b.rule) && a.path == b.path
+        };
         repeat = if same { repeat + 1 } else { 1 };
-        previous = Some(key);
-        let name = sources
-            .get(f.file)
-            .map_or("", |s| crate::render::display_name(&s.name));
-        let mut id = String::with_capacity(f.rule.len() + name.len() + f.path.len() + 8);
-        let _ = write!(id, "{}:{}:{}:{}", f.rule, name, f.document + 1, f.path);
-        if repeat > 1 {
-            let _ = write!(id, "~{repeat}");
-        }
-        report.findings[i].id = id;
+        report.findings[i].repeat = repeat;
     }
 }
 
@@ -511,6 +532,9 @@ struct Emitter<'e, 'b> {
     no_object: Arc<ObjectRef>,
     /// Keep each fix's unmerged intents (for the fixer).
     keep_intents: bool,
+    /// The display name of the document's source.
+    file_name: Arc<str>,
+    strings: &'e mut Interner,
     findings: Vec<Finding>,
 }
 
@@ -521,6 +545,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         model: &'b DocumentModel<'b>,
         info: &'e DocInfo<'b>,
         keep_intents: bool,
+        strings: &'e mut Interner,
     ) -> Self {
         Emitter {
             bundle,
@@ -530,6 +555,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
             planner: Planner::new(&bundle.sources[file].text, model.doc),
             no_object: Arc::default(),
             keep_intents,
+            file_name: strings.get(crate::render::display_name(&bundle.sources[file].name)),
+            strings,
             findings: Vec::new(),
         }
     }
@@ -551,9 +578,9 @@ impl<'e, 'b> Emitter<'e, 'b> {
             .map(|(loc, message)| Related {
                 file: here.file,
                 document: here.document,
-                path: pointer_of(doc, loc),
+                path: self.strings.get(&pointer_of(doc, loc)),
                 span: span_of(doc, loc),
-                message: message.clone(),
+                message: self.strings.get(message),
             })
             .collect();
         let fix = self.fix(rule, &hit.fix, hit.withheld);
@@ -578,9 +605,9 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 Some(Related {
                     file: place.doc.file,
                     document: place.doc.document,
-                    path: pointer_of(model.doc, &place.loc),
+                    path: self.strings.get(&pointer_of(model.doc, &place.loc)),
                     span: span_of(model.doc, &place.loc),
-                    message: message.clone(),
+                    message: self.strings.get(message),
                 })
             })
             .collect();
@@ -591,7 +618,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     /// Lower a whole-bundle fix whose operations may edit several documents (the
     /// ServiceAccount in another file): one fix, its edits in every file it touches.
     fn fix_across(
-        &self,
+        &mut self,
         rule: &'static Rule,
         ops: Vec<(DocRef, rules::Op)>,
         infos: &[Vec<DocInfo>],
@@ -629,7 +656,10 @@ impl<'e, 'b> Emitter<'e, 'b> {
             }
             titles.push(title);
             let planner = Planner::new(&bundle.sources[doc.file].text, model.doc);
-            match (&mut lowered, self.lower_in(doc.file, &planner, group)) {
+            match (
+                &mut lowered,
+                lower_in(bundle, self.strings, doc.file, &planner, group),
+            ) {
                 (Ok((edits, intents)), Ok((e, i))) => {
                     edits.extend(e);
                     intents.extend(i);
@@ -644,7 +674,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     /// Lower the operations of a hit's fix, when its rule has one; a `withheld` fix is
     /// unavailable with that reason.
     fn fix(
-        &self,
+        &mut self,
         rule: &'static Rule,
         ops: &[rules::Op],
         withheld: Option<String>,
@@ -658,33 +688,14 @@ impl<'e, 'b> Emitter<'e, 'b> {
         let title = lower::title(self.model.doc, ops);
         let lowered = match withheld {
             Some(reason) => Err(reason),
-            None => self.lower_in(self.file, &self.planner, ops),
+            None => lower_in(self.bundle, self.strings, self.file, &self.planner, ops),
         };
         Some(self.finish_fix(*applicability, title, lowered))
     }
 
-    /// The edits of `ops` in one document of source `file` applied alone, and their
-    /// unmerged intents, or why they cannot be made.
-    fn lower_in(&self, file: usize, planner: &Planner, ops: &[rules::Op]) -> Lowered {
-        let intents = planner.lower(ops)?;
-        let edits = lower::edits_alone(&self.bundle.sources[file].text, &intents)
-            .ok_or("the fix's own edits overlap")?;
-        Ok((
-            edits
-                .into_iter()
-                .map(|(span, replacement)| TextEdit {
-                    file,
-                    span,
-                    replacement,
-                })
-                .collect(),
-            intents.into_iter().map(|i| (file, i)).collect(),
-        ))
-    }
-
     /// A fix from its lowered edits, or unavailable with the reason.
     fn finish_fix(
-        &self,
+        &mut self,
         applicability: Applicability,
         title: String,
         lowered: Lowered,
@@ -696,7 +707,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
         Box::new(Fix {
             applicability,
-            title,
+            title: self.strings.get(&title),
             edits,
             unavailable,
             intents: if self.keep_intents {
@@ -721,17 +732,19 @@ impl<'e, 'b> Emitter<'e, 'b> {
         let info = object.map(|i| &self.info.objects[i]);
         let suppressed = info
             .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
-            .map(|(_, reason)| reason.to_string());
+            .map(|(_, reason)| self.strings.get(reason));
+        let message = self.strings.get(&message);
+        let path = self.strings.get(&pointer_of(doc, at));
         self.findings.push(Finding {
-            id: String::new(),
             rule: &rule.id,
             severity: rule.severity,
             area: rule.area,
             message,
             file: self.file,
+            file_name: self.file_name.clone(),
             document: doc.index,
             object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
-            path: pointer_of(doc, at),
+            path,
             span: span_of(doc, at),
             related,
             pss: rule.pss.as_ref().map(|p| PssRef {
@@ -740,6 +753,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
             }),
             fix,
             suppressed,
+            repeat: 1,
         });
     }
 }
@@ -815,7 +829,7 @@ mod tests {
         let fix = report.findings[0].fix.as_ref().unwrap();
         assert_eq!(fix.unavailable, None);
         assert_eq!(
-            fix.title,
+            &*fix.title,
             "set `metadata.labels.checked: done`; set `metadata.labels.checked: done` in b.yaml (document 1)"
         );
         let files: Vec<usize> = fix.edits.iter().map(|e| e.file).collect();
@@ -825,7 +839,7 @@ mod tests {
                 .edits
                 .iter()
                 .filter(|e| e.file == file)
-                .map(|e| (e.span, e.replacement.as_str()))
+                .map(|e| (e.span, &*e.replacement))
                 .collect();
             let fixed = crate::fix::apply(&source.text, &mine);
             assert!(fixed.contains("checked: done"), "{fixed}");

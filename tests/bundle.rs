@@ -32,16 +32,10 @@ fn a_related_location_in_another_file_is_shown_in_every_format() {
         .iter()
         .find(|f| f.rule == "duplicate-object")
         .expect("the second definition is reported");
-    assert_eq!(
-        (f.file, f.document, f.path.as_str()),
-        (1, 0, "/metadata/name")
-    );
+    assert_eq!((f.file, f.document, &*f.path), (1, 0, "/metadata/name"));
     assert_eq!(f.related.len(), 1);
     let r = &f.related[0];
-    assert_eq!(
-        (r.file, r.document, r.path.as_str()),
-        (0, 0, "/metadata/name")
-    );
+    assert_eq!((r.file, r.document, &*r.path), (0, 0, "/metadata/name"));
     assert_eq!(&sources[0].text[r.span.start..r.span.end], "name: settings");
 
     let text = human(&report, &sources, HumanOptions::default());
@@ -129,7 +123,11 @@ fn spreading_per_file_work_does_not_change_the_report() {
     let spread = engine.check_spread(&sources, &Reversed);
     assert_eq!(in_order, spread);
     // Ids are unique within a report.
-    let ids: BTreeSet<&str> = in_order.findings.iter().map(|f| f.id.as_str()).collect();
+    let ids: BTreeSet<String> = in_order
+        .findings
+        .iter()
+        .map(kubeharden::Finding::id)
+        .collect();
     assert_eq!(ids.len(), in_order.findings.len());
 }
 

@@ -53,7 +53,7 @@ fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize
             .report
             .findings
             .iter()
-            .any(|f| f.id == a.id && f.message == a.message)
+            .any(|f| f.id() == a.id && *f.message == *a.message)
         {
             problems.push(format!(
                 "{name}: applied fix left its finding: {} {}",
@@ -79,10 +79,8 @@ fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize
             }
             last = e.span.end;
         }
-        let edits: Vec<(kubeharden::Span, &str)> = round
-            .iter()
-            .map(|e| (e.span, e.replacement.as_str()))
-            .collect();
+        let edits: Vec<(kubeharden::Span, &str)> =
+            round.iter().map(|e| (e.span, &*e.replacement)).collect();
         replay = apply(&replay, &edits);
     }
     if replay != result.text() {

@@ -133,12 +133,17 @@ struct State<'a> {
 
 fn record(f: &Finding, reason: Option<String>) -> FixRecord {
     FixRecord {
-        id: f.id.clone(),
+        id: f.id(),
         rule: f.rule,
         file: f.file,
-        path: f.path.clone(),
-        message: f.message.clone(),
-        title: f.fix.as_ref().map(|x| x.title.clone()).unwrap_or_default(),
+        path: f.path.to_string(),
+        message: f.message.to_string(),
+        title: f
+            .fix
+            .as_ref()
+            .map(|x| x.title.clone())
+            .unwrap_or_default()
+            .to_string(),
         applicability: f
             .fix
             .as_ref()
@@ -163,14 +168,13 @@ impl State<'_> {
                 .options
                 .only
                 .as_ref()
-                .is_none_or(|only| only.contains(&f.id))
-            && !self.options.exclude.contains(&f.id)
+                .is_none_or(|only| only.contains(&f.id()))
+            && !self.options.exclude.contains(&f.id())
     }
 
     fn skip(&mut self, f: &Finding, reason: String) {
-        if !self.given_up.contains_key(&f.id) {
-            self.given_up
-                .insert(f.id.clone(), self.result.applied.len());
+        if !self.given_up.contains_key(&f.id()) {
+            self.given_up.insert(f.id(), self.result.applied.len());
             self.result.skipped.push(record(f, Some(reason)));
         }
     }
@@ -195,7 +199,7 @@ impl State<'_> {
     fn choose(&mut self, report: &Report) -> Vec<Candidate> {
         let mut chosen = Vec::new();
         for f in &report.findings {
-            if !self.wanted(f) || self.given_up.contains_key(&f.id) {
+            if !self.wanted(f) || self.given_up.contains_key(&f.id()) {
                 continue;
             }
             let Some(fix) = &f.fix else { continue };
@@ -236,7 +240,7 @@ impl State<'_> {
                 Ok(edits) => out.extend(edits.into_iter().map(|(span, replacement)| TextEdit {
                     file,
                     span,
-                    replacement,
+                    replacement: replacement.into(),
                 })),
                 Err(c) => conflicted.extend(c),
             }
@@ -294,7 +298,7 @@ impl State<'_> {
             let Some(f) = current
                 .findings
                 .iter()
-                .find(|f| f.id == candidate.record.id && f.message == candidate.record.message)
+                .find(|f| f.id() == candidate.record.id && *f.message == *candidate.record.message)
                 .cloned()
             else {
                 continue; // fixed by an earlier fix
@@ -403,32 +407,31 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         let e = &after.errors[0];
         return Err(format!("the edited text no longer parses: {}", e.message));
     }
-    let present: HashSet<(&str, &str)> = after
+    let present: HashSet<(String, &str)> = after
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(|f| (f.id.as_str(), f.message.as_str()))
+        .map(|f| (f.id(), &*f.message))
         .collect();
     if let Some(r) = fixed
         .iter()
-        .find(|r| present.contains(&(r.id.as_str(), r.message.as_str())))
+        .find(|r| present.contains(&(r.id.clone(), r.message.as_str())))
     {
         return Err(format!("the edit did not remove the finding at {}", r.path));
     }
-    let old_ids: HashSet<&str> = before
+    let old_ids: HashSet<String> = before
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(|f| f.id.as_str())
+        .map(Finding::id)
         .collect();
     let old_messages: HashSet<(&str, &str)> = before
         .findings
         .iter()
-        .map(|f| (f.rule, f.message.as_str()))
+        .map(|f| (f.rule, &*f.message))
         .collect();
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old_ids.contains(f.id.as_str()) && !old_messages.contains(&(f.rule, f.message.as_str()))
-        {
+        if !old_ids.contains(&f.id()) && !old_messages.contains(&(f.rule, &*f.message)) {
             return Err(format!(
                 "the edit introduced a new finding: {} at {}",
                 f.rule, f.path
@@ -447,7 +450,7 @@ fn apply_all(sources: &[Source], edits: &[TextEdit]) -> Vec<Source> {
             let mine: Vec<(Span, &str)> = edits
                 .iter()
                 .filter(|e| e.file == file)
-                .map(|e| (e.span, e.replacement.as_str()))
+                .map(|e| (e.span, &*e.replacement))
                 .collect();
             if mine.is_empty() {
                 s.clone()
@@ -496,7 +499,7 @@ mod tests {
                 start: 0,
                 end: before.len(),
             },
-            replacement: after.to_string(),
+            replacement: after.to_string().into(),
         }];
         state
             .stays_valid(&edits, &[Source::new("-", after)])

@@ -200,7 +200,7 @@ pub fn write_human(
                 && f.span.end <= l.span.end
                 && (f.path == l.path
                     || f.path
-                        .strip_prefix(l.path.as_str())
+                        .strip_prefix(&*l.path)
                         .is_some_and(|rest| rest.starts_with('/')))
         };
         match groups.last_mut() {

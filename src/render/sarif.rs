@@ -161,11 +161,11 @@ struct Properties<'a> {
 }
 
 #[derive(Serialize)]
-struct Fingerprints<'a> {
+struct Fingerprints {
     /// The finding's stable id (rule, file, document, pointer): code scanning matches
     /// results across runs by it.
     #[serde(rename = "kubehardenFindingId/v1")]
-    id: &'a str,
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -179,7 +179,7 @@ struct SarifResult<'a> {
     locations: [Location<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location<'a>>,
-    partial_fingerprints: Fingerprints<'a>,
+    partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -266,7 +266,7 @@ impl Writer<'_> {
                     message: Some(Message { text: &r.message }),
                 })
                 .collect(),
-            partial_fingerprints: Fingerprints { id: &f.id },
+            partial_fingerprints: Fingerprints { id: f.id() },
             fixes,
             suppressions: f
                 .suppressed
@@ -398,7 +398,7 @@ mod tests {
         assert!(log["runs"][0]["tool"]["driver"]["rules"].is_array());
         assert_eq!(
             results[0]["partialFingerprints"]["kubehardenFindingId/v1"],
-            report.findings[0].id.as_str()
+            report.findings[0].id().as_str()
         );
         let empty: serde_json::Value =
             serde_json::from_str(&super::sarif(&crate::Report::default(), &[])).unwrap();

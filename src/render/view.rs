@@ -99,7 +99,7 @@ struct FixView<'a> {
 /// A finding as the JSON report (version 2) writes it.
 #[derive(serde::Serialize)]
 pub struct FindingView<'a> {
-    id: &'a str,
+    id: String,
     rule: &'a str,
     severity: Severity,
     area: Area,
@@ -120,7 +120,7 @@ pub struct FindingView<'a> {
 impl<'a> FindingView<'a> {
     pub(crate) fn new<'s: 'a>(f: &'a Finding, r: &Resolver<'s>) -> Self {
         FindingView {
-            id: &f.id,
+            id: f.id(),
             rule: f.rule,
             severity: f.severity,
             area: f.area,
