@@ -424,7 +424,7 @@ impl<'a> Planner<'a> {
             });
         }
         // An empty null value (`key:`): write after the colon.
-        let key = n.key().ok_or("the item has no value to replace")?;
+        let key = doc.key(node).ok_or("the item has no value to replace")?;
         let after = doc.node(key).span().end;
         let colon = self.text[after..]
             .find(':')
@@ -442,7 +442,7 @@ impl<'a> Planner<'a> {
     fn structure_below_key(&self, node: NodeId, value: &NewValue) -> Option<Intent> {
         let doc = self.doc;
         let n = doc.node(node);
-        let key = n.key()?;
+        let key = doc.key(node)?;
         if self.style().json || n.parent().is_some_and(|p| doc.node(p).flow()) {
             return None;
         }
@@ -515,7 +515,9 @@ impl<'a> Planner<'a> {
                 }
             }
             NodeKind::Scalar(_) if doc.is_null(node) => {
-                let key = n.key().ok_or("cannot add fields to a null list item")?;
+                let key = doc
+                    .key(node)
+                    .ok_or("cannot add fields to a null list item")?;
                 let key_start = doc.node(key).span().start;
                 let parent_flow = n.parent().is_some_and(|p| doc.node(p).flow());
                 Shape::Null {
@@ -574,11 +576,12 @@ impl<'a> Planner<'a> {
         let parent = n.parent().ok_or("cannot remove the document root")?;
         let p = doc.node(parent);
         // The only item of a block list goes with its key (`add:` alone would read as null).
-        if n.key().is_none() && !p.flow() && p.key().is_some() && doc.items(parent).len() == 1 {
+        let key = doc.key(node);
+        if key.is_none() && !p.flow() && doc.key(parent).is_some() && doc.items(parent).len() == 1 {
             return self.remove(parent);
         }
         // (start of what is removed, the entry's own start, end of its content)
-        let (start, end) = match n.key() {
+        let (start, end) = match key {
             Some(key) => (doc.node(key).span().start, n.span().end),
             None => (n.span().start, n.span().end),
         };
@@ -613,7 +616,7 @@ impl<'a> Planner<'a> {
             });
         }
         // Block: the entry starts at `start` after a `- ` (first key of an item) or alone.
-        let item_start = if n.key().is_none() {
+        let item_start = if key.is_none() {
             dash_before(text, start).ok_or("unusual sequence layout")?
         } else {
             start
@@ -974,7 +977,7 @@ fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
         let parent = doc.node(n).parent();
         let list_key = parent
             .filter(|&p| doc.is_seq(p))
-            .and_then(|p| doc.node(p).key())
+            .and_then(|p| doc.key(p))
             .and_then(|k| doc.text(k));
         let noun = match list_key {
             Some("containers") => Some("on container"),
@@ -986,7 +989,7 @@ fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
         if let Some(noun) = noun {
             let label = match doc.get(n, "name").and_then(|v| doc.text(v)) {
                 Some(name) => format!(" {noun} {name:?}"),
-                None => format!(" {noun} {}", doc.node(n).index()),
+                None => format!(" {noun} {}", doc.index(n)),
             };
             return (label, Some(n));
         }
@@ -1007,9 +1010,9 @@ fn field_path(doc: &Document, owner: Option<NodeId>, node: NodeId, rest: &[Strin
     while Some(cur) != owner {
         let n = doc.node(cur);
         let Some(parent) = n.parent() else { break };
-        match n.key().and_then(|k| doc.text(k)) {
+        match doc.key(cur).and_then(|k| doc.text(k)) {
             Some(k) => segments.push((k.to_string(), false)),
-            None => segments.push((n.index().to_string(), true)),
+            None => segments.push((doc.index(cur).to_string(), true)),
         }
         cur = parent;
     }
@@ -1062,7 +1065,7 @@ pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
                 let n = doc.node(*node);
                 let value = doc.text(*node).map(short);
                 let (label, at) = owner(doc, *node);
-                match (n.key().and_then(|k| doc.text(k)), n.parent()) {
+                match (doc.key(*node).and_then(|k| doc.text(k)), n.parent()) {
                     (Some(_), _) => {
                         let field = field_path(doc, at, *node, &[]);
                         match value {

@@ -59,11 +59,11 @@ fn field_type(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     let doc = cx.model.doc;
     for issue in &cx.model.type_issues {
         let node = doc.node(issue.node);
-        let name = match node.key() {
+        let name = match doc.key(issue.node) {
             Some(k) => format!("field {}", quoted(doc.text(k).unwrap_or(""))),
             None => format!(
                 "item {} of {}",
-                node.index(),
+                doc.index(issue.node),
                 doc.pointer(node.parent().unwrap_or(issue.node))
             ),
         };

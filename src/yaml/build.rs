@@ -205,17 +205,15 @@ impl<'a, 'l> Builder<'a, 'l> {
         self.duplicates.clear();
     }
 
-    fn push(&mut self, body: Body, span: Span, flow: bool) -> NodeId {
+    fn push(&mut self, mut body: Body, span: Span, flow: bool) -> NodeId {
         let id = self.nodes.len() as NodeId;
+        *body.flags_mut() = if flow { FLOW } else { 0 };
         self.nodes.push(Node {
             // Sources are at most u32::MAX bytes (see `parse_stream`).
             start: span.start as u32,
             end: span.end as u32,
             parent: NONE,
-            key: NONE,
-            index: 0,
             body,
-            flags: if flow { FLOW } else { 0 },
         });
         id
     }
@@ -248,14 +246,18 @@ impl<'a, 'l> Builder<'a, 'l> {
 
     fn map_entries(&self, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
         match self.nodes[id as usize].body {
-            Body::Map { start, len } => Some(&self.entries[start as usize..(start + len) as usize]),
+            Body::Map { start, len, .. } => {
+                Some(&self.entries[start as usize..(start + len) as usize])
+            }
             _ => None,
         }
     }
 
     fn seq_items(&self, id: NodeId) -> Option<&[NodeId]> {
         match self.nodes[id as usize].body {
-            Body::Seq { start, len } => Some(&self.items[start as usize..(start + len) as usize]),
+            Body::Seq { start, len, .. } => {
+                Some(&self.items[start as usize..(start + len) as usize])
+            }
             _ => None,
         }
     }
@@ -264,18 +266,22 @@ impl<'a, 'l> Builder<'a, 'l> {
     fn set_entries(&mut self, id: NodeId, entries: &[(NodeId, NodeId)]) {
         let start = self.entries.len() as u32;
         self.entries.extend_from_slice(entries);
-        self.nodes[id as usize].body = Body::Map {
+        let node = &mut self.nodes[id as usize];
+        node.body = Body::Map {
             start,
             len: entries.len() as u32,
+            flags: node.body.flags(),
         };
     }
 
     fn set_items(&mut self, id: NodeId, items: &[NodeId]) {
         let start = self.items.len() as u32;
         self.items.extend_from_slice(items);
-        self.nodes[id as usize].body = Body::Seq {
+        let node = &mut self.nodes[id as usize];
+        node.body = Body::Seq {
             start,
             len: items.len() as u32,
+            flags: node.body.flags(),
         };
     }
 
@@ -340,6 +346,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                         text,
                         style,
                         value: Resolved::of(value),
+                        flags: 0,
                     },
                     bspan,
                     false,
@@ -351,7 +358,11 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::MappingStart(style, anchor, _) => {
                 let id = self.push(
-                    Body::Map { start: 0, len: 0 },
+                    Body::Map {
+                        start: 0,
+                        len: 0,
+                        flags: 0,
+                    },
                     bspan,
                     style == StructureStyle::Flow,
                 );
@@ -364,7 +375,11 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::SequenceStart(style, anchor, _) => {
                 let id = self.push(
-                    Body::Seq { start: 0, len: 0 },
+                    Body::Seq {
+                        start: 0,
+                        len: 0,
+                        flags: 0,
+                    },
                     bspan,
                     style == StructureStyle::Flow,
                 );
@@ -408,7 +423,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                             .into(),
                     });
                 }
-                self.nodes[source as usize].flags |= ANCHORED;
+                *self.nodes[source as usize].body.flags_mut() |= ANCHORED;
                 let copy = self.copy(source, bspan.start)?;
                 let node = &mut self.nodes[copy as usize];
                 node.start = bspan.start as u32;
@@ -468,17 +483,12 @@ impl<'a, 'l> Builder<'a, 'l> {
                     }
                     Some(k) => {
                         self.open_entries.push((k, child));
-                        let node = &mut self.nodes[child as usize];
-                        node.parent = parent;
-                        node.key = k;
+                        self.nodes[child as usize].parent = parent;
                     }
                 }
             }
-            Some(Frame::Seq { id, from }) => {
-                let index = (self.open_items.len() - *from) as u32;
-                let node = &mut self.nodes[child as usize];
-                node.parent = *id;
-                node.index = index;
+            Some(Frame::Seq { id, .. }) => {
+                self.nodes[child as usize].parent = *id;
                 self.open_items.push(child);
             }
             None => self.root = Some(child),
@@ -500,7 +510,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
         let original = self.nodes[source as usize];
         let id = self.push(original.body, original.span(), original.flow());
-        self.nodes[id as usize].flags |= SHARED | (original.flags & ANCHORED);
+        *self.nodes[id as usize].body.flags_mut() |= SHARED | (original.body.flags() & ANCHORED);
         if let Some(entries) = self.map_entries(source).map(<[_]>::to_vec) {
             let mut copied = Vec::with_capacity(entries.len());
             for (k, v) in entries {
@@ -523,15 +533,11 @@ impl<'a, 'l> Builder<'a, 'l> {
         if let Some(entries) = self.map_entries(id).map(<[_]>::to_vec) {
             for (k, v) in entries {
                 self.nodes[k as usize].parent = id;
-                let value = &mut self.nodes[v as usize];
-                value.parent = id;
-                value.key = k;
+                self.nodes[v as usize].parent = id;
             }
         } else if let Some(items) = self.seq_items(id).map(<[_]>::to_vec) {
-            for (i, item) in items.into_iter().enumerate() {
-                let node = &mut self.nodes[item as usize];
-                node.parent = id;
-                node.index = i as u32;
+            for item in items {
+                self.nodes[item as usize].parent = id;
             }
         }
     }
@@ -584,10 +590,9 @@ impl<'a, 'l> Builder<'a, 'l> {
                 }
                 for id in [k, v] {
                     let node = &mut self.nodes[id as usize];
-                    node.flags |= SHARED;
+                    *node.body.flags_mut() |= SHARED;
                     node.parent = map;
                 }
-                self.nodes[v as usize].key = k;
                 out.push((k, v));
             }
         }

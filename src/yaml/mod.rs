@@ -84,43 +84,60 @@ impl Resolved {
     }
 }
 
-/// A node's content; collections are ranges of their document's entry and item arenas.
+/// A node's content and flags; collections are ranges of their document's entry and
+/// item arenas.
 #[derive(Clone, Copy, Debug)]
 enum Body {
     Scalar {
         text: TextRef,
         style: ScalarStyle,
         value: Resolved,
+        flags: u8,
     },
     Map {
         start: u32,
         len: u32,
+        flags: u8,
     },
     Seq {
         start: u32,
         len: u32,
+        flags: u8,
     },
+}
+
+impl Body {
+    fn flags(&self) -> u8 {
+        match *self {
+            Body::Scalar { flags, .. } | Body::Map { flags, .. } | Body::Seq { flags, .. } => flags,
+        }
+    }
+
+    fn flags_mut(&mut self) -> &mut u8 {
+        match self {
+            Body::Scalar { flags, .. } | Body::Map { flags, .. } | Body::Seq { flags, .. } => flags,
+        }
+    }
 }
 
 const FLOW: u8 = 1;
 const SHARED: u8 = 2;
 const ANCHORED: u8 = 4;
 
-/// One node of a document: 36 bytes, whatever it holds (a run keeps every node of
-/// every input, so the size is what the peak memory of a check is made of).
+/// One node of a document: 24 bytes, whatever it holds (a run keeps every node of
+/// every input, so the size is what the peak memory of a check is made of). A mapping
+/// value's key and a sequence item's index are found in the parent
+/// ([`Document::key`], [`Document::index`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Node {
     start: u32,
     end: u32,
     parent: u32,
-    key: u32,
-    index: u32,
     body: Body,
-    flags: u8,
 }
 
 // The size is a budget: a finding-dense check holds about one node per 10 input bytes.
-const _: () = assert!(std::mem::size_of::<Node>() <= 36);
+const _: () = assert!(std::mem::size_of::<Node>() <= 24);
 
 impl Node {
     /// The node's own text: for a block collection, from its first to the end of its
@@ -134,29 +151,19 @@ impl Node {
         (self.parent != NONE).then_some(self.parent)
     }
 
-    /// For a mapping value: its key node.
-    pub fn key(&self) -> Option<NodeId> {
-        (self.key != NONE).then_some(self.key)
-    }
-
-    /// For a sequence item: its index.
-    pub fn index(&self) -> u32 {
-        self.index
-    }
-
     /// Written in flow style (`{}` / `[]`).
     pub fn flow(&self) -> bool {
-        self.flags & FLOW != 0
+        self.body.flags() & FLOW != 0
     }
 
     /// Produced by expanding an alias or a merge key: its text is shared with an anchor.
     pub fn shared(&self) -> bool {
-        self.flags & SHARED != 0
+        self.body.flags() & SHARED != 0
     }
 
     /// Defines an anchor (`&name`) that an alias repeats elsewhere.
     pub fn anchored(&self) -> bool {
-        self.flags & ANCHORED != 0
+        self.body.flags() & ANCHORED != 0
     }
 }
 
@@ -211,7 +218,9 @@ impl<'a> Document<'a> {
     /// What node `id` holds.
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
         match self.node(id).body {
-            Body::Scalar { text, style, value } => {
+            Body::Scalar {
+                text, style, value, ..
+            } => {
                 let text = self.content(text);
                 NodeKind::Scalar(Scalar {
                     text,
@@ -225,10 +234,10 @@ impl<'a> Document<'a> {
                     },
                 })
             }
-            Body::Map { start, len } => {
+            Body::Map { start, len, .. } => {
                 NodeKind::Map(&self.entries[start as usize..(start + len) as usize])
             }
-            Body::Seq { start, len } => {
+            Body::Seq { start, len, .. } => {
                 NodeKind::Seq(&self.items[start as usize..(start + len) as usize])
             }
         }
@@ -305,6 +314,30 @@ impl<'a> Document<'a> {
         matches!(self.node(id).body, Body::Seq { .. })
     }
 
+    /// For a mapping value: its key node.
+    pub fn key(&self, id: NodeId) -> Option<NodeId> {
+        let parent = self.node(id).parent()?;
+        self.entries(parent)
+            .iter()
+            .rev()
+            .find(|&&(_, v)| v == id)
+            .map(|&(k, _)| k)
+    }
+
+    /// For a sequence item: its index (0 for any other node).
+    pub fn index(&self, id: NodeId) -> u32 {
+        let Some(parent) = self.node(id).parent() else {
+            return 0;
+        };
+        let items = self.items(parent);
+        // Items are created in order, so their ids ascend.
+        items
+            .binary_search(&id)
+            .ok()
+            .or_else(|| items.iter().position(|&i| i == id))
+            .map_or(0, |i| i as u32)
+    }
+
     /// The value under `key` in mapping `map` (the last one, if the key repeats, as a
     /// JSON decoder would take it).
     pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
@@ -340,10 +373,9 @@ impl<'a> Document<'a> {
         let mut segments = Vec::new();
         let mut cur = id;
         while let Some(parent) = self.node(cur).parent() {
-            let node = self.node(cur);
-            match node.key() {
+            match self.key(cur) {
                 Some(key) => segments.push(escape_pointer(self.text(key).unwrap_or(""))),
-                None => segments.push(Cow::Owned(node.index.to_string())),
+                None => segments.push(Cow::Owned(self.index(cur).to_string())),
             }
             cur = parent;
         }
@@ -359,7 +391,7 @@ impl<'a> Document<'a> {
     /// it starts on the key's line), a sequence item as itself.
     pub fn entry_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
-        match node.key() {
+        match self.key(id) {
             Some(key) if !node.shared() || self.node(key).shared() => {
                 self.node(key).span().cover(node.span())
             }
@@ -372,7 +404,7 @@ impl<'a> Document<'a> {
     /// mapping value, else the first key of `id`, else `id` itself.
     pub fn anchor_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
-        if let Some(key) = node.key() {
+        if let Some(key) = self.key(id) {
             return self.node(key).span();
         }
         if let Some(&(first, _)) = self.entries(id).first() {
