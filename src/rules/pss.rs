@@ -236,8 +236,13 @@ impl TemplateParams for SelinuxParams {}
 #[serde(deny_unknown_fields)]
 pub struct SysctlsParams {
     /// Sysctl names (`net.ipv4.tcp_syncookies`) a pod may set, by the version that made
-    /// them safe. Source: `k8s.io/pod-security-admission/policy/check_sysctls.go`.
+    /// them safe. Source: `k8s.io/pod-security-admission/policy/check_sysctls.go`, which
+    /// compares `sysctls[*].name` as written: `net/ipv4/tcp_syncookies` is not in the set.
     pub allowed: VersionedList,
+    /// The first version whose API server accepts `/` as the separator of a pod's sysctl
+    /// names (`"1.24"`; before it, only on pods that already had one). Source:
+    /// `pkg/apis/core/validation/validation.go` (`SysctlContainSlashFmt`), kubernetes/kubernetes#106834.
+    pub slash_names_since: KubeVersion,
 }
 
 impl TemplateParams for SysctlsParams {}
@@ -796,22 +801,77 @@ fn proc_mount(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>) {
     }
 }
 
+/// A sysctl name in the dotted form the kubelet uses: the kubelet (since v1.23) reads a
+/// name whose first separator is `/` with `/` and `.` swapped (`net/ipv4/conf/eno2.100/rp_filter`
+/// is `net.ipv4.conf.eno2/100.rp_filter`), as `sysctl.d(5)` does. Mirrors `NormalizeName`
+/// in `k8s.io/component-helpers/node/util/sysctl/sysctl.go`. Other names are returned as
+/// they are.
+pub fn normalize_sysctl_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.find(['.', '/']) {
+        Some(i) if name.as_bytes()[i] == b'/' => name
+            .chars()
+            .map(|c| match c {
+                '.' => '/',
+                '/' => '.',
+                c => c,
+            })
+            .collect::<String>()
+            .into(),
+        _ => name.into(),
+    }
+}
+
 fn sysctls(cx: &PodCx, p: &SysctlsParams, out: &mut Vec<Hit>) {
-    for s in &cx.pod.sysctls {
+    let sysctls = &cx.pod.sysctls;
+    for s in sysctls {
         let name = s.name.map_or("", |n| n.value);
-        if !p.allowed.contains(cx.version, name) {
-            out.push(
-                Hit::node(
-                    s.node,
-                    format!(
-                        "sysctl {} is not in the safe set for {}",
-                        quoted(name),
-                        cx.version
-                    ),
-                )
-                .with(Op::Remove { node: s.node }),
-            );
+        if p.allowed.contains(cx.version, name) {
+            continue;
         }
+        let problem = format!(
+            "sysctl {} is not in the safe set for {}",
+            quoted(name),
+            cx.version
+        );
+        let remove = Op::Remove { node: s.node };
+        let dotted = normalize_sysctl_name(name);
+        let (Some(field), false) = (s.name, dotted == name) else {
+            out.push(Hit::node(s.node, problem).with(remove));
+            continue;
+        };
+        // Written with slashes: Pod Security Admission compares the name as written, the
+        // kubelet reads the dotted name.
+        let accepted = if p.slash_names_since > cx.version {
+            format!(
+                "; the API server of {} also rejects a new pod with a slash in a sysctl name (accepted from {})",
+                cx.version, p.slash_names_since
+            )
+        } else {
+            String::new()
+        };
+        let hit = if !p.allowed.contains(cx.version, &dotted) {
+            Hit::node(
+                s.node,
+                format!("{problem} (written with slashes, it is {dotted} for the kubelet, which is not safe either){accepted}"),
+            )
+            .with(remove)
+        } else if sysctls
+            .iter()
+            .any(|o| o.name.is_some_and(|n| n.value == dotted))
+        {
+            Hit::node(
+                s.node,
+                format!("{problem}: Pod Security Admission compares the name as written, and the slashes make it a different name; it is {dotted} for the kubelet, which the pod sets as well, so remove this one{accepted}"),
+            )
+            .with(remove)
+        } else {
+            Hit::node(
+                s.node,
+                format!("{problem}: Pod Security Admission compares the name as written, and the slashes make it a different name; it is {dotted} for the kubelet, which is safe, so write {dotted}{accepted}"),
+            )
+            .with(replace(field.node, NewValue::Str(dotted.into_owned())))
+        };
+        out.push(hit);
     }
 }
 
@@ -874,6 +934,38 @@ fn host_probes(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
                     .with(Op::Remove { node: host.node }),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_sysctl_name;
+
+    #[test]
+    fn sysctl_names_are_normalised_as_the_kubelet_does() {
+        // The cases of NormalizeName's own tests (k8s.io/component-helpers/node/util/sysctl).
+        for (name, dotted) in [
+            ("", ""),
+            (
+                "net.ipv4.ip_local_port_range",
+                "net.ipv4.ip_local_port_range",
+            ),
+            (
+                "net/ipv4/ip_local_port_range",
+                "net.ipv4.ip_local_port_range",
+            ),
+            (
+                "net.ipv4.conf.eno2/100.rp_filter",
+                "net.ipv4.conf.eno2/100.rp_filter",
+            ),
+            (
+                "net/ipv4/conf/eno2.100/rp_filter",
+                "net.ipv4.conf.eno2/100.rp_filter",
+            ),
+            ("kernel", "kernel"),
+        ] {
+            assert_eq!(normalize_sysctl_name(name), dotted, "{name}");
         }
     }
 }

@@ -88,13 +88,35 @@ fn suppression(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
                 out.push(Hit::node(
                     value.node,
                     format!(
-                        "annotation {} names no known rule; nothing is suppressed",
-                        key.value
+                        "annotation {} names no known rule; nothing is suppressed{}",
+                        key.value,
+                        rule_hint(cx.catalogue, rule)
                     ),
                 ));
             } else if value.value.trim().is_empty() {
                 out.push(Hit::node(value.node, format!("suppression of {rule} gives no reason; write why the risk is accepted (the rule is not suppressed until then)")));
             }
         }
+    }
+}
+
+/// "; did you mean …" for an unknown rule id: the rule whose Pod Security Standards check
+/// id it is (`privileged` is the check of `privileged-container`), else the most similar
+/// rule id, else nothing.
+fn rule_hint(catalogue: &crate::catalogue::Catalogue, unknown: &str) -> String {
+    let by_check = catalogue.rules.iter().find(|r| {
+        r.pss
+            .as_ref()
+            .is_some_and(|p| p.check.eq_ignore_ascii_case(unknown))
+    });
+    if let Some(r) = by_check {
+        return format!(
+            "; {unknown} is the Pod Security Standards check id, the rule is {}: did you mean {SUPPRESSION_PREFIX}{}?",
+            r.id, r.id
+        );
+    }
+    match super::similar(unknown, catalogue.rules.iter().map(|r| r.id.as_str())) {
+        Some(id) => format!("; did you mean {SUPPRESSION_PREFIX}{id}?"),
+        None => "; `kubeharden rules` lists the rule ids".into(),
     }
 }
