@@ -158,14 +158,23 @@ impl TypedValueParser for RuleId {
             return Ok(text.into_owned());
         }
         let ids = catalogue.rules.iter().map(|r| r.id.as_str());
-        let message = format!("unknown rule {text:?} (see kubeharden rules)");
-        Err(invalid_value(
-            cmd,
-            arg,
-            &text,
-            &message,
-            similar(&text, ids),
-        ))
+        // A Pod Security Standards check id (`runAsNonRoot`) names the rule that checks it.
+        let by_check = catalogue.rules.iter().find(|r| {
+            r.pss
+                .as_ref()
+                .is_some_and(|p| p.check.eq_ignore_ascii_case(&text))
+        });
+        let message = match by_check {
+            Some(r) => format!(
+                "unknown rule {text:?}: that is a Pod Security Standards check id, checked by rule {}",
+                r.id
+            ),
+            None => format!("unknown rule {text:?} (see kubeharden rules)"),
+        };
+        let suggestion = by_check
+            .map(|r| r.id.as_str())
+            .or_else(|| similar(&text, ids));
+        Err(invalid_value(cmd, arg, &text, &message, suggestion))
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
@@ -204,15 +213,11 @@ pub fn job_count(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("--jobs takes a positive number, not {text:?}"))
 }
 
-/// The candidate most like `text` (Jaro similarity above 0.7, clap's own measure and
-/// threshold for commands and flags), if any.
+/// The candidate most like `text`, if any: the library's "did you mean" measure
+/// ([`kubeharden::rules::similar`]), so the command line and the findings about
+/// suppressions suggest the same rule ids.
 pub fn similar<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro(text, c), c))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    kubeharden::rules::similar(text, candidates)
 }
 
 /// "a, b or c".
@@ -256,6 +261,28 @@ mod tests {
         for (name, s) in severities {
             assert_eq!(s.as_str(), *name);
         }
+    }
+
+    #[test]
+    fn unknown_rule_ids_suggest_the_rule_meant() {
+        let cmd = Command::new("kubeharden");
+        let error = |text: &str| {
+            RuleId
+                .parse_ref(&cmd, None, OsStr::new(text))
+                .unwrap_err()
+                .to_string()
+        };
+        let pss = error("runAsNonRoot");
+        assert!(pss.contains("Pod Security Standards check id, checked by rule run-as-non-root"));
+        assert!(pss.contains("'run-as-non-root'"), "{pss}");
+        assert!(error("Host-Namespace").contains("'host-namespaces'"));
+        assert!(!error("zzzz").contains("tip:"));
+        assert_eq!(
+            RuleId
+                .parse_ref(&cmd, None, OsStr::new("host-ports"))
+                .unwrap(),
+            "host-ports"
+        );
     }
 
     #[test]

@@ -538,6 +538,21 @@ pub fn in_force(since: Option<KubeVersion>, version: KubeVersion) -> bool {
     since.is_some_and(|s| s <= version)
 }
 
+/// The candidate most like `text` for a "did you mean" (Jaro similarity above 0.7, the
+/// measure and threshold clap uses for commands and flags; case is ignored, so
+/// `runAsNonroot` finds `runAsNonRoot`), if any. Ties go to the earliest candidate.
+pub fn similar<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let text = text.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro(&text, &c.to_ascii_lowercase());
+        if score > 0.7 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 /// Quote a user value for a message.
 pub(crate) fn quoted(s: &str) -> String {
     format!("{s:?}")

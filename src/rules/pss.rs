@@ -78,13 +78,13 @@ pub static TEMPLATES: &[Template] = &[
     pod_template!(
         "pss-seccomp-restricted",
         "seccomp must be RuntimeDefault or Localhost for every container",
-        WindowsExemptParams,
+        SeccompRestrictedParams,
         seccomp_restricted
     ),
     pod_template!(
         "pss-apparmor",
         "AppArmor must not be disabled or overridden",
-        NoParams,
+        AppArmorParams,
         apparmor
     ),
     pod_template!(
@@ -207,6 +207,38 @@ pub struct UserNamespaceExemptParams {
 
 impl TemplateParams for UserNamespaceExemptParams {}
 
+/// Parameters of `pss-seccomp-restricted`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeccompRestrictedParams {
+    /// From this version on, pods with `spec.os.name: windows` are exempt (`"1.25"`).
+    /// Source: `check_seccompProfile_restricted.go` (`seccompProfileRestricted_1_25`).
+    pub windows_exempt_since: Option<KubeVersion>,
+    /// The version that deprecated the `seccomp.security.alpha.kubernetes.io` annotations
+    /// for the `seccompProfile` fields (`"1.19"`; the API server still copied them into
+    /// the fields). Source: kubernetes/kubernetes#91408, `core/v1/annotation_key_constants.go`.
+    pub annotations_deprecated_since: KubeVersion,
+    /// The version from which the annotations have no effect (`"1.27"`: the API server no
+    /// longer copies them into the fields, the kubelet stopped reading them in v1.25; it
+    /// still rejects a field that disagrees with one). Source: kubernetes/kubernetes#114947.
+    pub annotations_ignored_since: KubeVersion,
+}
+
+impl TemplateParams for SeccompRestrictedParams {}
+
+/// Parameters of `pss-apparmor`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppArmorParams {
+    /// The version that deprecated the `container.apparmor.security.beta.kubernetes.io`
+    /// annotations for the `appArmorProfile` fields (`"1.30"`; the API server copies an
+    /// annotation into the container's field while that is unset). Source:
+    /// `applyAppArmorVersionSkew` in `pkg/registry/core/pod/strategy.go`, KEP-24.
+    pub annotations_deprecated_since: KubeVersion,
+}
+
+impl TemplateParams for AppArmorParams {}
+
 /// Parameters of `pss-seccomp-baseline`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,8 +268,13 @@ impl TemplateParams for SelinuxParams {}
 #[serde(deny_unknown_fields)]
 pub struct SysctlsParams {
     /// Sysctl names (`net.ipv4.tcp_syncookies`) a pod may set, by the version that made
-    /// them safe. Source: `k8s.io/pod-security-admission/policy/check_sysctls.go`.
+    /// them safe. Source: `k8s.io/pod-security-admission/policy/check_sysctls.go`, which
+    /// compares `sysctls[*].name` as written: `net/ipv4/tcp_syncookies` is not in the set.
     pub allowed: VersionedList,
+    /// The first version whose API server accepts `/` as the separator of a pod's sysctl
+    /// names (`"1.24"`; before it, only on pods that already had one). Source:
+    /// `pkg/apis/core/validation/validation.go` (`SysctlContainSlashFmt`), kubernetes/kubernetes#106834.
+    pub slash_names_since: KubeVersion,
 }
 
 impl TemplateParams for SysctlsParams {}
@@ -655,7 +692,28 @@ fn seccomp_baseline(cx: &PodCx, p: &SeccompBaselineParams, out: &mut Vec<Hit>) {
     );
 }
 
-fn seccomp_restricted(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec<Hit>) {
+const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kubernetes.io/";
+
+/// The `seccompProfile` field an annotation value stands for (`runtime/default` and
+/// `docker/default`: RuntimeDefault; `localhost/<path>`: Localhost with that profile), as
+/// the API server converted them (`SeccompFieldForAnnotation` in `pkg/api/pod/util.go`);
+/// `None` for `unconfined` and unknown values.
+fn seccomp_field_for_annotation(value: &str) -> Option<NewValue> {
+    match value {
+        "runtime/default" | "docker/default" => {
+            Some(NewValue::map([("type", text("RuntimeDefault"))]))
+        }
+        _ => value.strip_prefix("localhost/").map(|path| {
+            NewValue::map([
+                ("type", text("Localhost")),
+                ("localhostProfile", text(path)),
+            ])
+        }),
+    }
+}
+
+fn seccomp_restricted(cx: &PodCx, p: &SeccompRestrictedParams, out: &mut Vec<Hit>) {
     if windows_exempt(cx, p.windows_exempt_since) {
         return;
     }
@@ -687,27 +745,85 @@ fn seccomp_restricted(cx: &PodCx, p: &WindowsExemptParams, out: &mut Vec<Hit>) {
     }
     if pod_valid && !implicit.is_empty() {
         let path = ["securityContext", "seccompProfile", "type"];
-        out.push(
-            Hit::new(
-                Loc::at(pod.doc, pod.spec, &path),
-                format!(
-                    "no seccomp profile is set on the pod or on {}: {} unconfined",
-                    names(&implicit),
-                    if implicit.len() == 1 {
-                        "it runs"
-                    } else {
-                        "they run"
-                    }
-                ),
-            )
-            .with(Op::set(pod.spec, &path, text("RuntimeDefault")))
-            .withhold(forbidden_by_os(pod, None, "seccompProfile")),
+        let mut message = format!(
+            "no seccomp profile is set on the pod or on {}: {} unconfined",
+            names(&implicit),
+            if implicit.len() == 1 {
+                "it runs"
+            } else {
+                "they run"
+            }
         );
+        // The deprecated annotations that seem to set a profile: named, with their place.
+        let pod_annotation = pod.annotation(SECCOMP_POD_ANNOTATION);
+        let mut annotations: Vec<(String, Field<&str>)> = pod_annotation
+            .map(|v| (SECCOMP_POD_ANNOTATION.to_string(), v))
+            .into_iter()
+            .collect();
+        for c in &implicit {
+            let Some(name) = c.name else { continue };
+            let key = format!("{SECCOMP_CONTAINER_ANNOTATION}{}", name.value);
+            if let Some(v) = pod.annotation(&key) {
+                annotations.push((key, v));
+            }
+        }
+        let status = if cx.version >= p.annotations_ignored_since {
+            format!(
+                "ignored since {} (the API server no longer copies it into the field)",
+                p.annotations_ignored_since
+            )
+        } else {
+            format!(
+                "deprecated since {}, and Pod Security Admission reads only the field",
+                p.annotations_deprecated_since
+            )
+        };
+        let mut related = Vec::new();
+        for (key, value) in &annotations {
+            message.push_str(&format!(
+                "; the annotation {key} (related location) is {status}"
+            ));
+            related.push((Loc::Node(value.node), format!("{key}: {status}")));
+        }
+        if !annotations.is_empty() {
+            message.push_str("; use the field `securityContext.seccompProfile`");
+        }
+        // The fix writes the field the pod annotation meant: the API server rejects a
+        // field that disagrees with it.
+        let (fix, withheld) = match pod_annotation {
+            None => (Op::set(pod.spec, &path, text("RuntimeDefault")), None),
+            Some(v) => match seccomp_field_for_annotation(v.value) {
+                Some(field) => (
+                    Op::set(pod.spec, &["securityContext", "seccompProfile"], field),
+                    None,
+                ),
+                None => (
+                    Op::set(pod.spec, &path, text("RuntimeDefault")),
+                    Some(format!(
+                        "the annotation {SECCOMP_POD_ANNOTATION} is {}, and the API server rejects a seccompProfile field that disagrees with it: remove the annotation, then set the field",
+                        quoted(v.value)
+                    )),
+                ),
+            },
+        };
+        let mut hit = Hit::new(Loc::at(pod.doc, pod.spec, &path), message)
+            .with(fix)
+            .withhold(withheld.or_else(|| forbidden_by_os(pod, None, "seccompProfile")));
+        hit.related = related;
+        out.push(hit);
     }
 }
 
-fn apparmor(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
+fn apparmor(cx: &PodCx, p: &AppArmorParams, out: &mut Vec<Hit>) {
     let pod = cx.pod;
+    let deprecated = if cx.version >= p.annotations_deprecated_since {
+        format!(
+            " (the annotation is deprecated since {}: the API server copies it into the container's `securityContext.appArmorProfile` while that is unset; write the field)",
+            p.annotations_deprecated_since
+        )
+    } else {
+        String::new()
+    };
     for (key, value) in &pod.annotations {
         if key
             .value
@@ -720,7 +836,7 @@ fn apparmor(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
                 Hit::node(
                     value.node,
                     format!(
-                        "AppArmor annotation {} is {}; it must be runtime/default or localhost/*",
+                        "AppArmor annotation {} is {}; it must be runtime/default or localhost/*{deprecated}",
                         key.value,
                         quoted(value.value)
                     ),
@@ -796,22 +912,77 @@ fn proc_mount(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>) {
     }
 }
 
+/// A sysctl name in the dotted form the kubelet uses: the kubelet (since v1.23) reads a
+/// name whose first separator is `/` with `/` and `.` swapped (`net/ipv4/conf/eno2.100/rp_filter`
+/// is `net.ipv4.conf.eno2/100.rp_filter`), as `sysctl.d(5)` does. Mirrors `NormalizeName`
+/// in `k8s.io/component-helpers/node/util/sysctl/sysctl.go`. Other names are returned as
+/// they are.
+pub fn normalize_sysctl_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.find(['.', '/']) {
+        Some(i) if name.as_bytes()[i] == b'/' => name
+            .chars()
+            .map(|c| match c {
+                '.' => '/',
+                '/' => '.',
+                c => c,
+            })
+            .collect::<String>()
+            .into(),
+        _ => name.into(),
+    }
+}
+
 fn sysctls(cx: &PodCx, p: &SysctlsParams, out: &mut Vec<Hit>) {
-    for s in &cx.pod.sysctls {
+    let sysctls = &cx.pod.sysctls;
+    for s in sysctls {
         let name = s.name.map_or("", |n| n.value);
-        if !p.allowed.contains(cx.version, name) {
-            out.push(
-                Hit::node(
-                    s.node,
-                    format!(
-                        "sysctl {} is not in the safe set for {}",
-                        quoted(name),
-                        cx.version
-                    ),
-                )
-                .with(Op::Remove { node: s.node }),
-            );
+        if p.allowed.contains(cx.version, name) {
+            continue;
         }
+        let problem = format!(
+            "sysctl {} is not in the safe set for {}",
+            quoted(name),
+            cx.version
+        );
+        let remove = Op::Remove { node: s.node };
+        let dotted = normalize_sysctl_name(name);
+        let (Some(field), false) = (s.name, dotted == name) else {
+            out.push(Hit::node(s.node, problem).with(remove));
+            continue;
+        };
+        // Written with slashes: Pod Security Admission compares the name as written, the
+        // kubelet reads the dotted name.
+        let accepted = if p.slash_names_since > cx.version {
+            format!(
+                "; the API server of {} also rejects a new pod with a slash in a sysctl name (accepted from {})",
+                cx.version, p.slash_names_since
+            )
+        } else {
+            String::new()
+        };
+        let hit = if !p.allowed.contains(cx.version, &dotted) {
+            Hit::node(
+                s.node,
+                format!("{problem} (written with slashes, it is {dotted} for the kubelet, which is not safe either){accepted}"),
+            )
+            .with(remove)
+        } else if sysctls
+            .iter()
+            .any(|o| o.name.is_some_and(|n| n.value == dotted))
+        {
+            Hit::node(
+                s.node,
+                format!("{problem}: Pod Security Admission compares the name as written, and the slashes make it a different name; it is {dotted} for the kubelet, which the pod sets as well, so remove this one{accepted}"),
+            )
+            .with(remove)
+        } else {
+            Hit::node(
+                s.node,
+                format!("{problem}: Pod Security Admission compares the name as written, and the slashes make it a different name; it is {dotted} for the kubelet, which is safe, so write {dotted}{accepted}"),
+            )
+            .with(replace(field.node, NewValue::Str(dotted.into_owned())))
+        };
+        out.push(hit);
     }
 }
 
@@ -874,6 +1045,38 @@ fn host_probes(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
                     .with(Op::Remove { node: host.node }),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_sysctl_name;
+
+    #[test]
+    fn sysctl_names_are_normalised_as_the_kubelet_does() {
+        // The cases of NormalizeName's own tests (k8s.io/component-helpers/node/util/sysctl).
+        for (name, dotted) in [
+            ("", ""),
+            (
+                "net.ipv4.ip_local_port_range",
+                "net.ipv4.ip_local_port_range",
+            ),
+            (
+                "net/ipv4/ip_local_port_range",
+                "net.ipv4.ip_local_port_range",
+            ),
+            (
+                "net.ipv4.conf.eno2/100.rp_filter",
+                "net.ipv4.conf.eno2/100.rp_filter",
+            ),
+            (
+                "net/ipv4/conf/eno2.100/rp_filter",
+                "net.ipv4.conf.eno2/100.rp_filter",
+            ),
+            ("kernel", "kernel"),
+        ] {
+            assert_eq!(normalize_sysctl_name(name), dotted, "{name}");
         }
     }
 }
