@@ -545,7 +545,8 @@ fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>
                     parts.push(format!("{} may run as root", names(&unknown)));
                 }
                 if !root.is_empty() {
-                    parts.push(format!("{} runs as root (runAsUser: 0)", names(&root)));
+                    let verb = if root.len() == 1 { "runs" } else { "run" };
+                    parts.push(format!("{} {verb} as root (runAsUser: 0)", names(&root)));
                 }
                 if !off_root.is_empty() {
                     parts.push(format!("runAsUser keeps {} off root", names(&off_root)));
