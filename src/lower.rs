@@ -34,20 +34,111 @@ pub(crate) enum Leaf {
 pub(crate) enum Shape {
     /// A block mapping: new lines at `at` (the end of its last line), keys at `indent`.
     Block { at: usize, indent: usize },
-    /// A flow mapping: text at `at`; `first` when it has no entries; `separator` joins
-    /// a new entry to the previous one.
+    /// A flow mapping: text at `at`; `first` when it has no entries. With `lines` (the
+    /// mapping is written one entry per line) new entries go on lines of their own, and
+    /// `at..end` is a comment after the last entry that the new entries go below.
+    /// Without, they follow the last entry on its line, after `, `.
     Flow {
         at: usize,
+        end: usize,
         first: bool,
-        separator: String,
+        lines: Option<Lines>,
     },
-    /// A key whose value is null: the value is replaced by what is inserted.
+    /// A key whose value is null: the value is replaced by what is inserted; with
+    /// `lines` (the key sits on a line of its own in a flow mapping written one entry per
+    /// line) a new mapping opens on the key's line and lists its entries below.
     Null {
         value: Span,
         line_end: usize,
         key_indent: usize,
         flow: bool,
+        lines: Option<Lines>,
     },
+}
+
+/// How a flow collection written one entry per line lays its entries out, copied into
+/// new entries: `{` and `[` in JSON documents and in YAML flow style.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Lines {
+    /// The blanks before an entry on its line (spaces or tabs, as written).
+    pub indent: String,
+    /// One more level, the collection's own step: the indentation of its entries minus
+    /// that of the line it opens on (`"  "`, `"    "`, `"\t"`).
+    pub unit: String,
+    /// The text before each entry where commas lead the lines (`, key: value`).
+    pub lead: Option<String>,
+    /// The last entry is followed by a comma (YAML allows it; JSON does not): new
+    /// entries are too.
+    pub trailing: bool,
+    /// Lists of scalars in new values are written one item per line, as the document's
+    /// own lists are (JSON pretty-printers write them so; YAML authors rarely).
+    pub list_lines: bool,
+}
+
+/// The entries `entries` (rendered) appended to a flow collection laid out by `lines`,
+/// after its last entry: commas placed as the neighbours place them, and `kept` (a
+/// comment after the last entry) left on its line.
+fn append_lines(lines: &Lines, kept: &str, entries: &[String], newline: &str) -> String {
+    let mut out = String::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if lines.lead.is_none() && (i > 0 || !lines.trailing) {
+            out.push(',');
+        }
+        if i == 0 {
+            out.push_str(kept);
+        }
+        out.push_str(newline);
+        out.push_str(lines.lead.as_deref().unwrap_or(&lines.indent));
+        out.push_str(entry);
+    }
+    if lines.trailing && lines.lead.is_none() {
+        out.push(',');
+    }
+    out
+}
+
+/// A value for an entry at `indent` of a collection laid out by `lines`: a non-empty
+/// mapping (and a list of collections, or of scalars when `lines.list_lines`) opens on
+/// the entry's line, holds one entry per line one `unit` deeper, and closes at
+/// `indent`; anything else is written on one line.
+fn value_lines(value: &NewValue, indent: &str, lines: &Lines, style: Style) -> String {
+    let inner = format!("{indent}{}", lines.unit);
+    let (open, close, members): (char, char, Vec<String>) = match value {
+        NewValue::Map(entries) if !entries.is_empty() => (
+            '{',
+            '}',
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        key(k, style),
+                        value_lines(v, &inner, lines, style)
+                    )
+                })
+                .collect(),
+        ),
+        NewValue::List(items)
+            if !items.is_empty()
+                && (lines.list_lines || items.iter().any(NewValue::is_structured)) =>
+        {
+            (
+                '[',
+                ']',
+                items
+                    .iter()
+                    .map(|i| value_lines(i, &inner, lines, style))
+                    .collect(),
+            )
+        }
+        v => return flow_value(v, style),
+    };
+    let newline = style.newline;
+    let separator = format!(",{newline}{inner}");
+    format!(
+        "{open}{newline}{inner}{}{newline}{indent}{close}",
+        members.join(&separator)
+    )
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +168,9 @@ pub(crate) struct Planner<'a> {
     doc: &'a Document<'a>,
     /// Detected on the first fix that needs it: documents without fixes never pay.
     style: std::cell::OnceCell<Style>,
+    /// [`Lines::list_lines`], detected on the first insertion into a collection written
+    /// one entry per line.
+    list_lines: std::cell::OnceCell<bool>,
 }
 
 fn line_start(text: &str, at: usize) -> usize {
@@ -322,6 +416,7 @@ impl<'a> Planner<'a> {
             text,
             doc,
             style: std::cell::OnceCell::new(),
+            list_lines: std::cell::OnceCell::new(),
         }
     }
 
@@ -413,7 +508,10 @@ impl<'a> Planner<'a> {
                 if let Some(intent) = self.structure_below_key(node, v) {
                     return Ok(intent);
                 }
-                flow_value(v, self.style())
+                match self.member_lines(node) {
+                    Some(lines) => value_lines(v, &lines.indent, &lines, self.style()),
+                    None => flow_value(v, self.style()),
+                }
             }
             (v, _) => flow_value(v, self.style()),
         };
@@ -459,6 +557,7 @@ impl<'a> Planner<'a> {
                     line_end: eol,
                     key_indent: column(self.text, key_span.start),
                     flow: false,
+                    lines: None,
                 },
                 style: self.style(),
             },
@@ -474,35 +573,32 @@ impl<'a> Planner<'a> {
         let n = doc.node(node);
         let shape = match doc.kind(node) {
             NodeKind::Map(entries) if n.flow() => {
-                let own: Vec<_> = entries
-                    .iter()
-                    .filter(|(k, _)| !doc.node(*k).shared())
-                    .collect();
-                match own.last() {
+                let own = entries.iter().rfind(|(k, _)| !doc.node(*k).shared());
+                match own {
                     None => Shape::Flow {
                         at: n.span().start + 1,
+                        end: n.span().start + 1,
                         first: true,
-                        separator: String::new(),
+                        lines: None,
                     },
-                    Some(&&(last_key, last_value)) => {
-                        let key_start = doc.node(last_key).span().start;
-                        let own_line = text[line_start(text, key_start)..key_start]
-                            .trim()
-                            .is_empty();
-                        let multi_line = text[n.span().start..n.span().end].contains('\n');
-                        let separator = if multi_line && own_line {
-                            format!(
-                                ",{}{}",
-                                self.style().newline,
-                                " ".repeat(column(text, key_start))
-                            )
-                        } else {
-                            ", ".into()
-                        };
-                        Shape::Flow {
-                            at: doc.node(last_value).span().end,
-                            first: false,
-                            separator,
+                    Some(&(last_key, last_value)) => {
+                        let value_end = doc.node(last_value).span().end;
+                        match self.lines_at(node, doc.node(last_key).span().start) {
+                            Some(lines) => {
+                                let (at, end, lines) = self.after_last(value_end, lines);
+                                Shape::Flow {
+                                    at,
+                                    end,
+                                    first: false,
+                                    lines: Some(lines),
+                                }
+                            }
+                            None => Shape::Flow {
+                                at: value_end,
+                                end: value_end,
+                                first: false,
+                                lines: None,
+                            },
                         }
                     }
                 }
@@ -525,6 +621,11 @@ impl<'a> Planner<'a> {
                     line_end: line_end(text, doc.node(key).span().end),
                     key_indent: column(text, key_start),
                     flow: parent_flow || self.style().json,
+                    lines: if parent_flow {
+                        self.member_lines(node)
+                    } else {
+                        None
+                    },
                 }
             }
             _ => return Err("the field's parent is not a mapping".into()),
@@ -533,6 +634,95 @@ impl<'a> Planner<'a> {
             key: (doc.index, node),
             shape,
             style: self.style(),
+        })
+    }
+
+    /// The layout of the flow collection `container` if it is written over several lines
+    /// and the entry starting at `member` sits on a line of its own (after blanks, or
+    /// after a leading comma); `None` when new entries belong on the member's line.
+    fn lines_at(&self, container: NodeId, member: usize) -> Option<Lines> {
+        let text = self.text;
+        let span = self.doc.node(container).span();
+        if !text[span.start..span.end].contains(['\n', '\r']) {
+            return None;
+        }
+        let prefix = &text[line_start(text, member)..member];
+        let blanks = |s: &str| s.len() - s.trim_start_matches([' ', '\t']).len();
+        let indent = &prefix[..blanks(prefix)];
+        let lead = match prefix[indent.len()..].trim_end_matches([' ', '\t']) {
+            "" => None,
+            "," => Some(prefix.to_string()),
+            _ => return None,
+        };
+        let open_line = &text[line_start(text, span.start)..span.start];
+        let open = &open_line[..blanks(open_line)];
+        let unit = match indent.strip_prefix(open) {
+            Some(step) if !step.is_empty() => step.to_string(),
+            _ if indent.contains('\t') => "\t".to_string(),
+            _ => " ".repeat(self.style().unit),
+        };
+        Some(Lines {
+            indent: indent.to_string(),
+            unit,
+            lead,
+            trailing: false,
+            list_lines: self.list_lines(),
+        })
+    }
+
+    /// The layout for a new value of `node` (a mapping value or list item) in a flow
+    /// collection written one entry per line, when `node` starts a line of its own.
+    fn member_lines(&self, node: NodeId) -> Option<Lines> {
+        let doc = self.doc;
+        let n = doc.node(node);
+        let parent = n.parent().filter(|&p| doc.node(p).flow())?;
+        let start = doc
+            .key(node)
+            .map_or(n.span().start, |k| doc.node(k).span().start);
+        self.lines_at(parent, start).filter(|l| l.lead.is_none())
+    }
+
+    /// Where entries go after the last one, ending at `value_end`, of a collection laid
+    /// out by `lines`: after its trailing comma if it has one (then `lines.trailing`),
+    /// and below a comment that follows it (`at..end`, kept on its line).
+    fn after_last(&self, value_end: usize, mut lines: Lines) -> (usize, usize, Lines) {
+        let text = self.text;
+        let mut at = value_end;
+        if lines.lead.is_none() {
+            let next = text[at..].trim_start_matches([' ', '\t']);
+            if next.starts_with(',') {
+                at = text.len() - next.len() + 1;
+                lines.trailing = true;
+            }
+        }
+        let eol = line_end(text, at);
+        let end = if text[at..eol].trim_start().starts_with('#') {
+            eol
+        } else {
+            at
+        };
+        (at, end, lines)
+    }
+
+    /// Whether the document writes its flow lists of scalars one item per line (the
+    /// first such list decides); JSON documents without one do, YAML ones do not.
+    fn list_lines(&self) -> bool {
+        *self.list_lines.get_or_init(|| {
+            let doc = self.doc;
+            for id in 0..doc.len() as NodeId {
+                let n = doc.node(id);
+                let NodeKind::Seq(items) = doc.kind(id) else {
+                    continue;
+                };
+                if !n.flow() || n.shared() || items.is_empty() {
+                    continue;
+                }
+                if items.iter().all(|&i| doc.scalar(i).is_some()) {
+                    let first = doc.node(items[0]).span().start;
+                    return self.text[n.span().start..first].contains(['\n', '\r']);
+                }
+            }
+            self.style().json
         })
     }
 
@@ -548,10 +738,27 @@ impl<'a> Planner<'a> {
                     span: Span::empty(n.span().start + 1),
                     text: value,
                 },
-                Some(&last) => Intent::Replace {
-                    span: Span::empty(doc.node(last).span().end),
-                    text: format!(", {value}"),
-                },
+                Some(&last) => {
+                    let last_end = doc.node(last).span().end;
+                    match self.lines_at(seq, doc.node(last).span().start) {
+                        Some(lines) => {
+                            let (at, end, lines) = self.after_last(last_end, lines);
+                            Intent::Replace {
+                                span: Span::new(at, end),
+                                text: append_lines(
+                                    &lines,
+                                    &text[at..end],
+                                    &[value],
+                                    self.style().newline,
+                                ),
+                            }
+                        }
+                        None => Intent::Replace {
+                            span: Span::empty(last_end),
+                            text: format!(", {value}"),
+                        },
+                    }
+                }
             });
         }
         let first = *items.first().ok_or("empty block sequence")?;
@@ -715,6 +922,20 @@ impl Tree {
         }
     }
 
+    /// The tree as the value it writes.
+    fn value(&self) -> NewValue {
+        match self {
+            Tree::Leaf(Leaf::Value(v)) => v.clone(),
+            Tree::Leaf(Leaf::List(items)) => NewValue::strings(items.iter().cloned()),
+            Tree::Map(entries) => NewValue::Map(
+                entries
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.value()))
+                    .collect(),
+            ),
+        }
+    }
+
     fn flow(&self, style: Style) -> String {
         match self {
             Tree::Leaf(Leaf::Value(v)) => flow_value(v, style),
@@ -783,12 +1004,29 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
         (
             Shape::Flow {
                 at,
+                end,
                 first,
-                separator,
+                lines: Some(lines),
             },
             Tree::Map(entries),
-        ) => {
-            let sep = if *first { "" } else { separator.as_str() };
+        ) if !*first => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, t)| {
+                    let value = match lines.lead {
+                        None => value_lines(&t.value(), &lines.indent, lines, style),
+                        Some(_) => t.flow(style),
+                    };
+                    format!("{}: {value}", key(k, style))
+                })
+                .collect();
+            (
+                Span::new(*at, *end),
+                append_lines(lines, &text[*at..*end], &entries, style.newline),
+            )
+        }
+        (Shape::Flow { at, first, .. }, Tree::Map(entries)) => {
+            let sep = if *first { "" } else { ", " };
             (
                 Span::empty(*at),
                 format!("{sep}{}", flow_entries(entries, style)),
@@ -796,10 +1034,19 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
         }
         (
             Shape::Null {
-                value, flow: true, ..
+                value,
+                flow: true,
+                lines,
+                ..
             },
             tree,
-        ) => (*value, tree.flow(style)),
+        ) => match lines {
+            Some(lines) => (
+                *value,
+                value_lines(&tree.value(), &lines.indent, lines, style),
+            ),
+            None => (*value, tree.flow(style)),
+        },
         (
             Shape::Null {
                 value,

@@ -1,8 +1,9 @@
 //! Golden hardened output for every fixable rule: each fail fixture has
 //! `<name>.fixed.yaml` (safe fixes of that rule) when safe fixes change it, and
 //! `<name>.unsafe.fixed.yaml` when unsafe fixes give something else, compared byte for
-//! byte. The fixed text parses, has none of the rule's fixable findings left, and is a
-//! fixed point. Set `UPDATE_SNAPSHOTS=1` to rewrite the goldens after review.
+//! byte. The fixed text parses (a JSON fixture's also as JSON, by serde_json), has none of
+//! the rule's fixable findings left, and is a fixed point. Set `UPDATE_SNAPSHOTS=1` to
+//! rewrite the goldens after review.
 //!
 //! Tests (libtest-mimic, `harness = false`): `<rule-id>/<file>` per fail fixture of a rule
 //! that declares a fix, and `<rule-id>/declared-fix-matches-emitted` per rule.
@@ -126,6 +127,11 @@ fn goldens(rule: &Rule, path: &Path) -> Result<(), Failed> {
                 Err(_) => problems.push(format!(
                     "{name}: missing golden (UPDATE_SNAPSHOTS=1, then review)"
                 )),
+            }
+        }
+        if path.extension().is_some_and(|e| e == "json") {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(result.text()) {
+                problems.push(format!("{name}: JSON input is no longer JSON: {e}"));
             }
         }
         let after = Engine::new(check).check(&[Source::new("f", result.text().to_string())]);

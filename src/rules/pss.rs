@@ -9,7 +9,9 @@ use super::{
     in_force, quoted, Check, Hit, Loc, NewValue, NoParams, Op, ParamSpec, PodCx, Template,
     TemplateParams, VersionedList,
 };
-use crate::fix::valid::{escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root};
+use crate::fix::valid::{
+    effective_run_as_user, escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root,
+};
 use crate::model::{Container, Field, SecurityContext};
 use crate::version::KubeVersion;
 use crate::yaml::NodeId;
@@ -557,11 +559,43 @@ fn run_as_non_root(cx: &PodCx, p: &UserNamespaceExemptParams, out: &mut Vec<Hit>
         }
     }
     if !implicit.is_empty() && pod_setting.is_none() {
+        // A non-zero runAsUser (the container's, else the pod's) is the UID the kubelet
+        // starts the process with: such a container does not run as root, yet the
+        // restricted level still requires the field (check_runAsNonRoot.go).
+        let uid = |c: &Container| effective_run_as_user(pod, c);
+        let pick = |keep: &dyn Fn(Option<i64>) -> bool| -> Vec<&Container> {
+            implicit.iter().copied().filter(|c| keep(uid(c))).collect()
+        };
+        let unknown = pick(&|u| u.is_none());
+        let root = pick(&|u| u == Some(0));
+        let off_root = pick(&|u| u.is_some_and(|u| u != 0));
+        let why = match (&unknown[..], &root[..], &off_root[..]) {
+            (_, [], []) => "it may run as root".to_string(),
+            ([], [], [c]) => format!(
+                "runAsUser: {} keeps it off root, but the restricted level requires runAsNonRoot: true",
+                uid(c).unwrap_or_default()
+            ),
+            ([], [], _) => "runAsUser keeps them off root, but the restricted level requires runAsNonRoot: true".to_string(),
+            _ => {
+                let mut parts = Vec::new();
+                if !unknown.is_empty() {
+                    parts.push(format!("{} may run as root", names(&unknown)));
+                }
+                if !root.is_empty() {
+                    let verb = if root.len() == 1 { "runs" } else { "run" };
+                    parts.push(format!("{} {verb} as root (runAsUser: 0)", names(&root)));
+                }
+                if !off_root.is_empty() {
+                    parts.push(format!("runAsUser keeps {} off root", names(&off_root)));
+                }
+                parts.join("; ")
+            }
+        };
         out.push(
             Hit::new(
                 Loc::at(pod.doc, pod.spec, &path),
                 format!(
-                    "runAsNonRoot: true is set neither on the pod nor on {}: it may run as root",
+                    "runAsNonRoot: true is set neither on the pod nor on {}: {why}",
                     names(&implicit)
                 ),
             )

@@ -267,7 +267,7 @@ fn walk_fields(
                     }
                 }
             }
-        } else if check_keys && key != "<<" && !doc.node(k).shared {
+        } else if check_keys && key != "<<" && !doc.node(k).shared() {
             out.push(Hit::node(v, unknown_field_message(p, ty_name, ty, key)));
         }
     }
