@@ -19,7 +19,7 @@ mod embedded {
 }
 
 /// Where a rule sits in the Pod Security Standards (the `pss` mapping of a rule file).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PssMapping {
     /// `baseline` or `restricted`.
@@ -28,10 +28,11 @@ pub struct PssMapping {
     /// The upstream check id (`runAsNonRoot`, `capabilities_restricted`, …).
     pub check: String,
     /// The first Kubernetes version the check applies to.
+    #[serde(skip_serializing)]
     pub since: KubeVersion,
     /// The baseline check this restricted check replaces at the restricted level
     /// (from `since` on), as the reference implementation's `OverrideCheckIDs`.
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     pub overrides: Option<String>,
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::catalogue::PssMapping;
 use crate::lower::Intent;
 use crate::source::Span;
 
@@ -141,10 +142,10 @@ impl Applicability {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
-    pub api_version: Option<String>,
-    pub kind: Option<String>,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
+    pub api_version: Option<Arc<str>>,
+    pub kind: Option<Arc<str>>,
+    pub namespace: Option<Arc<str>>,
+    pub name: Option<Arc<str>>,
 }
 
 impl fmt::Display for ObjectRef {
@@ -172,12 +173,6 @@ pub struct Related {
     pub message: Arc<str>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PssRef {
-    pub level: Level,
-    pub check: &'static str,
-}
-
 /// One replacement of the bytes `span` of source `file` by `replacement`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TextEdit {
@@ -199,12 +194,12 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
     /// Why the rule's fix cannot be applied at this place (for example, the field is
     /// shared through a YAML anchor); `None` when `edits` holds the fix.
-    pub unavailable: Option<String>,
+    pub unavailable: Option<Arc<str>>,
     /// The edits before insertions into one mapping are merged: the fixer merges the
     /// intents of several fixes so that one mapping gets one block. (file, intent).
     /// Kept only for the fixer's runs.
     #[serde(skip)]
-    pub(crate) intents: Vec<(usize, Intent)>,
+    pub(crate) intents: Box<[(usize, Intent)]>,
 }
 
 /// One rule violation at one place.
@@ -226,8 +221,9 @@ pub struct Finding {
     /// RFC 6901 pointer of the field concerned, even when it is absent.
     pub path: Arc<str>,
     pub span: Span,
-    pub related: Vec<Related>,
-    pub pss: Option<PssRef>,
+    pub related: Box<[Related]>,
+    /// The rule's place in the Pod Security Standards (the rule's own mapping).
+    pub pss: Option<&'static PssMapping>,
     /// The fix of this finding, when its rule has one.
     pub fix: Option<Box<Fix>>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
@@ -301,7 +297,7 @@ pub struct CheckedObject {
     pub document: usize,
     pub object: Arc<ObjectRef>,
     /// API group from `apiVersion` (`""` for the core group).
-    pub group: String,
+    pub group: Arc<str>,
     /// The object's text.
     pub span: Span,
     /// Pod templates found in it (and checked by the pod rules).
@@ -359,7 +355,7 @@ impl Report {
     pub fn has_kind(&self, group: &str, kind: &str) -> bool {
         self.objects
             .iter()
-            .any(|o| o.group == group && o.object.kind.as_deref() == Some(kind))
+            .any(|o| &*o.group == group && o.object.kind.as_deref() == Some(kind))
     }
 
     /// A deterministic order: by file, position, rule, field and message.

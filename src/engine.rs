@@ -20,7 +20,7 @@ use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
     Applicability, CheckedObject, Diagnostic, Finding, Fix, Interner, Level, NoteKind, ObjectRef,
-    PssRef, Related, Report, TextEdit,
+    Related, Report, TextEdit,
 };
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
@@ -217,9 +217,10 @@ impl Engine {
                 .collect()
         });
         let bundle = Bundle::new(sources, &streams, &models);
+        let mut names = Interner::default();
         let infos: Vec<Vec<DocInfo>> = models
             .iter()
-            .map(|docs| docs.iter().map(DocInfo::new).collect())
+            .map(|docs| docs.iter().map(|d| DocInfo::new(d, &mut names)).collect())
             .collect();
         let per_file = spread_map(spread, sources.len(), |file| {
             self.check_file(&bundle, &infos, file)
@@ -277,7 +278,7 @@ impl Engine {
                     file,
                     document: model.doc.index,
                     object: o.reference.clone(),
-                    group: crate::bundle::api_group(object.api_version).to_string(),
+                    group: strings.get(crate::bundle::api_group(object.api_version)),
                     span: model.doc.node(object.root).span(),
                     pods: object.pods.len(),
                 });
@@ -432,9 +433,13 @@ struct DocInfo<'o> {
 }
 
 impl<'o> DocInfo<'o> {
-    fn new(model: &'o DocumentModel<'o>) -> Self {
+    fn new(model: &'o DocumentModel<'o>, names: &mut Interner) -> Self {
         DocInfo {
-            objects: model.objects.iter().map(ObjectInfo::new).collect(),
+            objects: model
+                .objects
+                .iter()
+                .map(|o| ObjectInfo::new(o, names))
+                .collect(),
             by_root: {
                 let mut roots: Vec<(NodeId, usize)> = model
                     .objects
@@ -467,7 +472,7 @@ struct ObjectInfo<'o> {
 }
 
 impl<'o> ObjectInfo<'o> {
-    fn new(object: &'o Object<'o>) -> Self {
+    fn new(object: &'o Object<'o>, names: &mut Interner) -> Self {
         let suppressions = object
             .all_annotations()
             .filter_map(|(k, v)| {
@@ -477,10 +482,10 @@ impl<'o> ObjectInfo<'o> {
             .collect();
         ObjectInfo {
             reference: Arc::new(ObjectRef {
-                api_version: object.api_version.map(str::to_string),
-                kind: Some(object.kind.to_string()),
-                namespace: object.namespace.map(str::to_string),
-                name: object.name.map(str::to_string),
+                api_version: object.api_version.map(|s| names.get(s)),
+                kind: Some(names.get(object.kind)),
+                namespace: object.namespace.map(|s| names.get(s)),
+                name: object.name.map(|s| names.get(s)),
             }),
             suppressions,
         }
@@ -709,11 +714,11 @@ impl<'e, 'b> Emitter<'e, 'b> {
             applicability,
             title: self.strings.get(&title),
             edits,
-            unavailable,
+            unavailable: unavailable.map(|r: String| self.strings.get(&r)),
             intents: if self.keep_intents {
-                intents
+                intents.into_boxed_slice()
             } else {
-                Vec::new()
+                Box::default()
             },
         })
     }
@@ -746,11 +751,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
             object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
             path,
             span: span_of(doc, at),
-            related,
-            pss: rule.pss.as_ref().map(|p| PssRef {
-                level: p.level,
-                check: &p.check,
-            }),
+            related: related.into_boxed_slice(),
+            pss: rule.pss.as_ref(),
             fix,
             suppressed,
             repeat: 1,

@@ -204,10 +204,10 @@ impl State<'_> {
             }
             let Some(fix) = &f.fix else { continue };
             match &fix.unavailable {
-                Some(reason) => self.skip(f, reason.clone()),
+                Some(reason) => self.skip(f, reason.to_string()),
                 None => chosen.push(Candidate {
                     record: record(f, None),
-                    intents: fix.intents.clone(),
+                    intents: fix.intents.to_vec(),
                 }),
             }
         }
@@ -308,7 +308,7 @@ impl State<'_> {
             };
             let mut single = vec![Candidate {
                 record: record(&f, None),
-                intents: fix.intents.clone(),
+                intents: fix.intents.to_vec(),
             }];
             let edits = self.settle(&mut single);
             let sources = apply_all(&self.sources, &edits);

@@ -6,7 +6,8 @@
 use std::cell::RefCell;
 
 use super::Positions;
-use crate::diagnostic::{Applicability, Area, Diagnostic, Finding, ObjectRef, PssRef, Severity};
+use crate::catalogue::PssMapping;
+use crate::diagnostic::{Applicability, Area, Diagnostic, Finding, ObjectRef, Severity};
 use crate::source::{Position, Span};
 
 /// One position: 0-based byte offset, 1-based line, 1-based column in characters and in
@@ -111,7 +112,7 @@ pub struct FindingView<'a> {
     path: &'a str,
     span: SpanView,
     related: Vec<RelatedView<'a>>,
-    pss: Option<&'a PssRef>,
+    pss: Option<&'a PssMapping>,
     fix: Option<FixView<'a>>,
     suppressed: bool,
     suppression_reason: Option<&'a str>,
@@ -141,7 +142,7 @@ impl<'a> FindingView<'a> {
                     span: r.span(x.file, x.span),
                 })
                 .collect(),
-            pss: f.pss.as_ref(),
+            pss: f.pss,
             fix: f.fix.as_ref().map(|x| FixView {
                 applicability: x.applicability,
                 title: &x.title,
