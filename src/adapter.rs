@@ -155,9 +155,9 @@ fn checked(text: &str, report: &Report) -> Checked {
                 fix: f.fix.as_ref().map(|x| EditorFix {
                     applicability: x.applicability.as_str(),
                     title: x.title.to_string(),
-                    unavailable: x.unavailable.as_deref().map(str::to_string),
+                    unavailable: x.unavailable.as_deref().cloned(),
                 }),
-                suppressed: f.suppressed.as_deref().map(str::to_string),
+                suppressed: f.suppressed.as_deref().cloned(),
                 rationale: &rule.rationale,
                 remediation: &rule.remediation,
                 references: &rule.references,

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::catalogue::PssMapping;
 use crate::lower::Intent;
@@ -168,9 +169,9 @@ pub struct Related {
     /// 0-based document index within that source.
     pub document: usize,
     /// RFC 6901 pointer of the field, from the document root.
-    pub path: Arc<str>,
+    pub path: SharedStr,
     pub span: Span,
-    pub message: Arc<str>,
+    pub message: SharedStr,
 }
 
 /// One replacement of the bytes `span` of source `file` by `replacement`.
@@ -179,7 +180,7 @@ pub struct TextEdit {
     pub file: usize,
     pub span: Span,
     /// Shared by the edits of one run that insert the same text.
-    pub replacement: Arc<str>,
+    pub replacement: SharedStr,
 }
 
 /// The automatic fix of one finding, lowered to text edits on the bundle's sources.
@@ -188,13 +189,14 @@ pub struct Fix {
     pub applicability: Applicability,
     /// One line that says what the fix does: "set `allowPrivilegeEscalation: false` on
     /// container \"api\"". Shared by the fixes of one run with the same title.
-    pub title: Arc<str>,
+    pub title: SharedStr,
     /// The edits of this fix applied alone, sorted by file and position, non-overlapping.
-    /// Empty when the fix cannot be made here (see `unavailable`).
-    pub edits: Vec<TextEdit>,
+    /// Empty when the fix cannot be made here (see `unavailable`). One edit, the usual
+    /// case, is stored inline.
+    pub edits: SmallVec<[TextEdit; 1]>,
     /// Why the rule's fix cannot be applied at this place (for example, the field is
     /// shared through a YAML anchor); `None` when `edits` holds the fix.
-    pub unavailable: Option<Arc<str>>,
+    pub unavailable: Option<SharedStr>,
     /// The edits before insertions into one mapping are merged: the fixer merges the
     /// intents of several fixes so that one mapping gets one block. (file, intent).
     /// Kept only for the fixer's runs.
@@ -209,17 +211,17 @@ pub struct Finding {
     pub severity: Severity,
     pub area: Area,
     /// Shared by the findings of one run with the same message.
-    pub message: Arc<str>,
+    pub message: SharedStr,
     /// Index of the source in the checked bundle.
     pub file: usize,
     /// The source's name as every format shows it (`<stdin>` for standard input).
-    pub file_name: Arc<str>,
+    pub file_name: SharedStr,
     /// 0-based document index within the source.
     pub document: usize,
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     /// RFC 6901 pointer of the field concerned, even when it is absent.
-    pub path: Arc<str>,
+    pub path: SharedStr,
     pub span: Span,
     pub related: Box<[Related]>,
     /// The rule's place in the Pod Security Standards (the rule's own mapping).
@@ -227,7 +229,7 @@ pub struct Finding {
     /// The fix of this finding, when its rule has one.
     pub fix: Option<Box<Fix>>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
-    pub suppressed: Option<Arc<str>>,
+    pub suppressed: Option<SharedStr>,
     /// 1 for the first finding with its rule, document and pointer, N for the N-th
     /// (in report order): see [`Finding::id`].
     #[serde(skip)]
@@ -304,21 +306,45 @@ pub struct CheckedObject {
     pub pods: usize,
 }
 
+/// A string shared by the findings of a run: one pointer wide (a finding-dense run
+/// holds hundreds of thousands of findings, each with several).
+pub type SharedStr = Arc<String>;
+
 /// One copy of each distinct string of a run's findings: messages, pointers and fix
-/// texts repeat across the objects of a bundle, and a finding-dense run holds
-/// hundreds of thousands of them.
+/// texts repeat across the objects of a bundle.
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: std::collections::HashSet<Arc<str>>,
+    strings: std::collections::HashSet<Interned>,
+    names: std::collections::HashSet<Arc<str>>,
+}
+
+/// An interned string, looked up by its text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Interned(SharedStr);
+
+impl std::borrow::Borrow<str> for Interned {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Interner {
-    pub fn get(&mut self, s: &str) -> Arc<str> {
+    pub fn get(&mut self, s: &str) -> SharedStr {
         if let Some(found) = self.strings.get(s) {
+            return found.0.clone();
+        }
+        let new = Arc::new(s.to_string());
+        self.strings.insert(Interned(new.clone()));
+        new
+    }
+
+    /// The same for names (of objects, API groups), kept as `Arc<str>`.
+    pub fn name(&mut self, s: &str) -> Arc<str> {
+        if let Some(found) = self.names.get(s) {
             return found.clone();
         }
         let new: Arc<str> = Arc::from(s);
-        self.strings.insert(new.clone());
+        self.names.insert(new.clone());
         new
     }
 }

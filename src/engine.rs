@@ -20,7 +20,7 @@ use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
     Applicability, CheckedObject, Diagnostic, Finding, Fix, Interner, Level, NoteKind, ObjectRef,
-    Related, Report, TextEdit,
+    Related, Report, SharedStr, TextEdit,
 };
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
@@ -30,6 +30,7 @@ use crate::rules::{
 use crate::source::{Source, Span};
 use crate::version::KubeVersion;
 use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId, Stream};
+use smallvec::SmallVec;
 
 /// Which rules run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -278,7 +279,7 @@ impl Engine {
                     file,
                     document: model.doc.index,
                     object: o.reference.clone(),
-                    group: strings.get(crate::bundle::api_group(object.api_version)),
+                    group: strings.name(crate::bundle::api_group(object.api_version)),
                     span: model.doc.node(object.root).span(),
                     pods: object.pods.len(),
                 });
@@ -482,10 +483,10 @@ impl<'o> ObjectInfo<'o> {
             .collect();
         ObjectInfo {
             reference: Arc::new(ObjectRef {
-                api_version: object.api_version.map(|s| names.get(s)),
-                kind: Some(names.get(object.kind)),
-                namespace: object.namespace.map(|s| names.get(s)),
-                name: object.name.map(|s| names.get(s)),
+                api_version: object.api_version.map(|s| names.name(s)),
+                kind: Some(names.name(object.kind)),
+                namespace: object.namespace.map(|s| names.name(s)),
+                name: object.name.map(|s| names.name(s)),
             }),
             suppressions,
         }
@@ -524,7 +525,7 @@ fn node_of(loc: &Loc) -> NodeId {
 
 /// A fix's text edits applied alone and its unmerged (file, intent) pairs, or why it
 /// cannot be made.
-type Lowered = Result<(Vec<TextEdit>, Vec<(usize, Intent)>), String>;
+type Lowered = Result<(SmallVec<[TextEdit; 1]>, Vec<(usize, Intent)>), String>;
 
 /// Turns the hits of one document into findings.
 struct Emitter<'e, 'b> {
@@ -538,7 +539,7 @@ struct Emitter<'e, 'b> {
     /// Keep each fix's unmerged intents (for the fixer).
     keep_intents: bool,
     /// The display name of the document's source.
-    file_name: Arc<str>,
+    file_name: SharedStr,
     strings: &'e mut Interner,
     findings: Vec<Finding>,
 }
@@ -645,7 +646,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         }
         let bundle = self.bundle;
         let mut titles = Vec::new();
-        let mut lowered = Ok((Vec::new(), Vec::new()));
+        let mut lowered = Ok((SmallVec::new(), Vec::new()));
         for (doc, group) in &groups {
             let Some((model, _)) = doc_of(bundle, infos, *doc) else {
                 lowered = Err("the fix edits a document that could not be read".to_string());
@@ -707,7 +708,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     ) -> Box<Fix> {
         let (mut edits, intents, unavailable) = match lowered {
             Ok((edits, intents)) => (edits, intents, None),
-            Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
+            Err(reason) => (SmallVec::new(), Vec::new(), Some(reason)),
         };
         edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
         Box::new(Fix {
@@ -831,7 +832,7 @@ mod tests {
         let fix = report.findings[0].fix.as_ref().unwrap();
         assert_eq!(fix.unavailable, None);
         assert_eq!(
-            &*fix.title,
+            fix.title.as_str(),
             "set `metadata.labels.checked: done`; set `metadata.labels.checked: done` in b.yaml (document 1)"
         );
         let files: Vec<usize> = fix.edits.iter().map(|e| e.file).collect();
@@ -841,7 +842,7 @@ mod tests {
                 .edits
                 .iter()
                 .filter(|e| e.file == file)
-                .map(|e| (e.span, &*e.replacement))
+                .map(|e| (e.span, e.replacement.as_str()))
                 .collect();
             let fixed = crate::fix::apply(&source.text, &mine);
             assert!(fixed.contains("checked: done"), "{fixed}");

@@ -79,8 +79,10 @@ fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize
             }
             last = e.span.end;
         }
-        let edits: Vec<(kubeharden::Span, &str)> =
-            round.iter().map(|e| (e.span, &*e.replacement)).collect();
+        let edits: Vec<(kubeharden::Span, &str)> = round
+            .iter()
+            .map(|e| (e.span, e.replacement.as_str()))
+            .collect();
         replay = apply(&replay, &edits);
     }
     if replay != result.text() {

@@ -411,7 +411,7 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(|f| (f.id(), &*f.message))
+        .map(|f| (f.id(), f.message.as_str()))
         .collect();
     if let Some(r) = fixed
         .iter()
@@ -428,10 +428,10 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
     let old_messages: HashSet<(&str, &str)> = before
         .findings
         .iter()
-        .map(|f| (f.rule, &*f.message))
+        .map(|f| (f.rule, f.message.as_str()))
         .collect();
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old_ids.contains(&f.id()) && !old_messages.contains(&(f.rule, &*f.message)) {
+        if !old_ids.contains(&f.id()) && !old_messages.contains(&(f.rule, f.message.as_str())) {
             return Err(format!(
                 "the edit introduced a new finding: {} at {}",
                 f.rule, f.path
@@ -450,7 +450,7 @@ fn apply_all(sources: &[Source], edits: &[TextEdit]) -> Vec<Source> {
             let mine: Vec<(Span, &str)> = edits
                 .iter()
                 .filter(|e| e.file == file)
-                .map(|e| (e.span, &*e.replacement))
+                .map(|e| (e.span, e.replacement.as_str()))
                 .collect();
             if mine.is_empty() {
                 s.clone()

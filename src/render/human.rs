@@ -113,7 +113,7 @@ fn fix_line(out: &mut String, f: &Finding) {
             );
         }
         Some(fix) => {
-            let reason = fix.unavailable.as_deref().unwrap_or("");
+            let reason = fix.unavailable.as_deref().map_or("", String::as_str);
             let _ = writeln!(out, "  = no automatic fix here: {reason}");
         }
         None => {}
@@ -200,7 +200,7 @@ pub fn write_human(
                 && f.span.end <= l.span.end
                 && (f.path == l.path
                     || f.path
-                        .strip_prefix(&*l.path)
+                        .strip_prefix(l.path.as_str())
                         .is_some_and(|rest| rest.starts_with('/')))
         };
         match groups.last_mut() {

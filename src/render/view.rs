@@ -155,10 +155,10 @@ impl<'a> FindingView<'a> {
                         replacement: &e.replacement,
                     })
                     .collect(),
-                unavailable: x.unavailable.as_deref(),
+                unavailable: x.unavailable.as_deref().map(String::as_str),
             }),
             suppressed: f.suppressed.is_some(),
-            suppression_reason: f.suppressed.as_deref(),
+            suppression_reason: f.suppressed.as_deref().map(String::as_str),
         }
     }
 }
