@@ -314,8 +314,8 @@ pub type SharedStr = Arc<String>;
 /// texts repeat across the objects of a bundle.
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: std::collections::HashSet<Interned>,
-    names: std::collections::HashSet<Arc<str>>,
+    strings: foldhash::HashSet<Interned>,
+    names: foldhash::HashSet<Arc<str>>,
 }
 
 /// An interned string, looked up by its text.

@@ -504,15 +504,22 @@ fn span_of(doc: &Document, loc: &Loc) -> Span {
 
 /// The RFC 6901 pointer of a location, absent keys included.
 fn pointer_of(doc: &Document, loc: &Loc) -> String {
+    let mut out = String::new();
+    pointer_into(doc, loc, &mut out);
+    out
+}
+
+/// [`pointer_of`], written to `out` (which is cleared first).
+fn pointer_into(doc: &Document, loc: &Loc, out: &mut String) {
+    out.clear();
     match loc {
-        Loc::Node(n) => doc.pointer(*n),
+        Loc::Node(n) => doc.pointer_into(*n, out),
         Loc::Missing { node, rest } => {
-            let mut p = doc.pointer(*node);
+            doc.pointer_into(*node, out);
             for seg in rest {
-                p.push('/');
-                p.push_str(&escape_pointer(seg));
+                out.push('/');
+                out.push_str(&escape_pointer(seg));
             }
-            p
         }
     }
 }
@@ -541,6 +548,8 @@ struct Emitter<'e, 'b> {
     /// The display name of the document's source.
     file_name: SharedStr,
     strings: &'e mut Interner,
+    /// A buffer for the texts that are interned (titles, pointers).
+    scratch: String,
     findings: Vec<Finding>,
 }
 
@@ -563,6 +572,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
             keep_intents,
             file_name: strings.get(crate::render::display_name(&bundle.sources[file].name)),
             strings,
+            scratch: String::new(),
             findings: Vec::new(),
         }
     }
@@ -674,7 +684,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 (Err(_), _) => {}
             }
         }
-        Some(self.finish_fix(*applicability, titles.join("; "), lowered))
+        Some(self.finish_fix(*applicability, &titles.join("; "), lowered))
     }
 
     /// Lower the operations of a hit's fix, when its rule has one; a `withheld` fix is
@@ -691,19 +701,22 @@ impl<'e, 'b> Emitter<'e, 'b> {
         if ops.is_empty() {
             return None;
         }
-        let title = lower::title(self.model.doc, ops);
+        let mut title = std::mem::take(&mut self.scratch);
+        lower::title_into(self.model.doc, ops, &mut title);
         let lowered = match withheld {
             Some(reason) => Err(reason),
             None => lower_in(self.bundle, self.strings, self.file, &self.planner, ops),
         };
-        Some(self.finish_fix(*applicability, title, lowered))
+        let fix = self.finish_fix(*applicability, &title, lowered);
+        self.scratch = title;
+        Some(fix)
     }
 
     /// A fix from its lowered edits, or unavailable with the reason.
     fn finish_fix(
         &mut self,
         applicability: Applicability,
-        title: String,
+        title: &str,
         lowered: Lowered,
     ) -> Box<Fix> {
         let (mut edits, intents, unavailable) = match lowered {
@@ -713,7 +726,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         edits.sort_by_key(|e| (e.file, e.span.start, e.span.end));
         Box::new(Fix {
             applicability,
-            title: self.strings.get(&title),
+            title: self.strings.get(title),
             edits,
             unavailable: unavailable.map(|r: String| self.strings.get(&r)),
             intents: if self.keep_intents {
@@ -740,7 +753,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
             .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
             .map(|(_, reason)| self.strings.get(reason));
         let message = self.strings.get(&message);
-        let path = self.strings.get(&pointer_of(doc, at));
+        pointer_into(doc, at, &mut self.scratch);
+        let path = self.strings.get(&self.scratch);
         self.findings.push(Finding {
             rule: &rule.id,
             severity: rule.severity,

@@ -1217,8 +1217,9 @@ pub(crate) fn edits_alone(text: &str, intents: &[Intent]) -> Option<Vec<(Span, S
 }
 
 /// What a fix's operations act on, for its title — ` on container "api"`, ` on the pod`,
-/// ` in volume "data"`, or nothing — and that node.
-fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
+/// ` in volume "data"`, or nothing — written to `out`, and that node.
+fn owner(doc: &Document, node: NodeId, out: &mut String) -> Option<NodeId> {
+    use std::fmt::Write;
     let mut cur = Some(node);
     while let Some(n) = cur {
         let parent = doc.node(n).parent();
@@ -1234,104 +1235,156 @@ fn owner(doc: &Document, node: NodeId) -> (String, Option<NodeId>) {
             _ => None,
         };
         if let Some(noun) = noun {
-            let label = match doc.get(n, "name").and_then(|v| doc.text(v)) {
-                Some(name) => format!(" {noun} {name:?}"),
-                None => format!(" {noun} {}", doc.index(n)),
+            let _ = match doc.get(n, "name").and_then(|v| doc.text(v)) {
+                Some(name) => write!(out, " {noun} {name:?}"),
+                None => write!(out, " {noun} {}", doc.index(n)),
             };
-            return (label, Some(n));
+            return Some(n);
         }
         if doc.get(n, "containers").is_some_and(|c| doc.is_seq(c)) {
-            return (" on the pod".into(), Some(n));
+            out.push_str(" on the pod");
+            return Some(n);
         }
         cur = parent;
     }
-    (String::new(), None)
+    None
 }
 
 /// The field path from `owner` (or the root) down to `node`, then `rest`, as a person
-/// writes it: `securityContext.capabilities.add`, `ports[0].hostPort`.
-fn field_path(doc: &Document, owner: Option<NodeId>, node: NodeId, rest: &[String]) -> String {
-    // Segments from `node` up: (key, false) or (index, true).
-    let mut segments: Vec<(String, bool)> = Vec::new();
+/// writes it — `securityContext.capabilities.add`, `ports[0].hostPort` — written to
+/// `out`.
+fn field_path(
+    doc: &Document,
+    owner: Option<NodeId>,
+    node: NodeId,
+    rest: &[String],
+    out: &mut String,
+) {
+    use std::fmt::Write;
+    // The nodes from `node` up to (not including) `owner`.
+    let mut chain: smallvec::SmallVec<[NodeId; 8]> = smallvec::SmallVec::new();
     let mut cur = node;
     while Some(cur) != owner {
-        let n = doc.node(cur);
-        let Some(parent) = n.parent() else { break };
-        match doc.key(cur).and_then(|k| doc.text(k)) {
-            Some(k) => segments.push((k.to_string(), false)),
-            None => segments.push((doc.index(cur).to_string(), true)),
-        }
+        let Some(parent) = doc.node(cur).parent() else {
+            break;
+        };
+        chain.push(cur);
         cur = parent;
     }
-    segments.reverse();
-    segments.extend(rest.iter().map(|k| (k.clone(), false)));
-    let mut out = String::new();
-    for (segment, index) in segments {
-        if index {
-            out.push_str(&format!("[{segment}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
+    let start = out.len();
+    for &n in chain.iter().rev() {
+        match doc.key(n).and_then(|k| doc.text(k)) {
+            Some(k) => {
+                if out.len() > start {
+                    out.push('.');
+                }
+                out.push_str(k);
             }
-            out.push_str(&segment);
+            None => {
+                let _ = write!(out, "[{}]", doc.index(n));
+            }
         }
     }
-    out
+    for k in rest {
+        if out.len() > start {
+            out.push('.');
+        }
+        out.push_str(k);
+    }
 }
 
 /// One line that says what a fix does, from its operations:
 /// "set `securityContext.allowPrivilegeEscalation: false` on container \"api\"".
 pub(crate) fn title(doc: &Document, ops: &[Op]) -> String {
+    let mut out = String::new();
+    title_into(doc, ops, &mut out);
+    out
+}
+
+/// [`title`], written to `out` (which is cleared first).
+pub(crate) fn title_into(doc: &Document, ops: &[Op], out: &mut String) {
     let style = Style {
         json: false,
         unit: 2,
         flush: false,
         newline: "\n",
     };
-    let short = |s: &str| {
+    let short = |s: &str, out: &mut String| {
         if s.chars().count() > 40 {
-            format!("{}…", s.chars().take(39).collect::<String>())
+            out.extend(s.chars().take(39));
+            out.push('…');
         } else {
-            s.to_string()
+            out.push_str(s);
         }
     };
-    let mut parts: Vec<String> = ops
-        .iter()
-        .map(|op| match op {
+    out.clear();
+    // Where each part starts, to drop a part that repeats the one before it.
+    let mut previous = 0..0;
+    for op in ops {
+        let start = out.len();
+        if start > 0 {
+            out.push_str("; ");
+        }
+        let part = out.len();
+        // The owner label goes at the end of the part: written to a scratch string.
+        let mut label = String::new();
+        match op {
             Op::Set { base, path, value } => {
-                let (label, at) = owner(doc, *base);
-                let field = field_path(doc, at, *base, path);
-                format!("set `{field}: {}`{label}", flow_value(value, style))
+                let at = owner(doc, *base, &mut label);
+                out.push_str("set `");
+                field_path(doc, at, *base, path, out);
+                out.push_str(": ");
+                out.push_str(&flow_value(value, style));
+                out.push('`');
             }
             Op::AddItem { base, path, item } => {
-                let (label, at) = owner(doc, *base);
-                let field = field_path(doc, at, *base, path);
-                format!("add `{item}` to `{field}`{label}")
+                let at = owner(doc, *base, &mut label);
+                out.push_str("add `");
+                out.push_str(item);
+                out.push_str("` to `");
+                field_path(doc, at, *base, path, out);
+                out.push('`');
             }
             Op::Remove { node } => {
-                let n = doc.node(*node);
-                let value = doc.text(*node).map(short);
-                let (label, at) = owner(doc, *node);
-                match (doc.key(*node).and_then(|k| doc.text(k)), n.parent()) {
+                let value = doc.text(*node);
+                let at = owner(doc, *node, &mut label);
+                match (
+                    doc.key(*node).and_then(|k| doc.text(k)),
+                    doc.node(*node).parent(),
+                ) {
                     (Some(_), _) => {
-                        let field = field_path(doc, at, *node, &[]);
-                        match value {
-                            Some(v) => format!("remove `{field}: {v}`{label}"),
-                            None => format!("remove `{field}`{label}"),
+                        out.push_str("remove `");
+                        field_path(doc, at, *node, &[], out);
+                        if let Some(v) = value {
+                            out.push_str(": ");
+                            short(v, out);
                         }
+                        out.push('`');
                     }
                     (None, Some(list)) => {
-                        let field = field_path(doc, at, list, &[]);
-                        let item = value.unwrap_or_else(|| "the item".into());
-                        format!("remove `{item}` from `{field}`{label}")
+                        out.push_str("remove `");
+                        match value {
+                            Some(v) => short(v, out),
+                            None => out.push_str("the item"),
+                        }
+                        out.push_str("` from `");
+                        field_path(doc, at, list, &[], out);
+                        out.push('`');
                     }
-                    (None, None) => "remove the value".into(),
+                    (None, None) => {
+                        label.clear();
+                        out.push_str("remove the value");
+                    }
                 }
             }
-        })
-        .collect();
-    parts.dedup();
-    parts.join("; ")
+        }
+        out.push_str(&label);
+        if previous.end > previous.start && out[part..] == out[previous.clone()] {
+            out.truncate(start);
+        } else {
+            previous = part..out.len();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -370,21 +370,30 @@ impl<'a> Document<'a> {
 
     /// RFC 6901 JSON pointer of a node, from the document root.
     pub fn pointer(&self, id: NodeId) -> String {
-        let mut segments = Vec::new();
+        let mut out = String::new();
+        self.pointer_into(id, &mut out);
+        out
+    }
+
+    /// [`Document::pointer`], appended to `out`.
+    pub fn pointer_into(&self, id: NodeId, out: &mut String) {
+        use std::fmt::Write;
+        // The nodes from the root's child down to `id`.
+        let mut chain: smallvec::SmallVec<[NodeId; 16]> = smallvec::SmallVec::new();
         let mut cur = id;
         while let Some(parent) = self.node(cur).parent() {
-            match self.key(cur) {
-                Some(key) => segments.push(escape_pointer(self.text(key).unwrap_or(""))),
-                None => segments.push(Cow::Owned(self.index(cur).to_string())),
-            }
+            chain.push(cur);
             cur = parent;
         }
-        let mut out = String::new();
-        for s in segments.iter().rev() {
+        for &n in chain.iter().rev() {
             out.push('/');
-            out.push_str(s);
+            match self.key(n) {
+                Some(key) => out.push_str(&escape_pointer(self.text(key).unwrap_or(""))),
+                None => {
+                    let _ = write!(out, "{}", self.index(n));
+                }
+            }
         }
-        out
     }
 
     /// The span that identifies a node to a reader: a mapping value with its key (so
