@@ -66,7 +66,7 @@ pub struct Request<'q> {
     pub name: &'q str,
 }
 
-fn find<'a, 'd>(items: &'a [Field<&'d str>], pred: impl Fn(&str) -> bool) -> Option<NodeId> {
+fn find(items: &[Field<&str>], pred: impl Fn(&str) -> bool) -> Option<NodeId> {
     items.iter().find(|f| pred(f.value)).map(|f| f.node)
 }
 
