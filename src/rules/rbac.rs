@@ -652,6 +652,14 @@ fn request_name(s: &str) -> &str {
     }
 }
 
+/// The text of the resource item `node` of `rule`.
+fn doc_value<'d>(rule: &PolicyRule<'d>, node: NodeId) -> Option<&'d str> {
+    rule.resources
+        .iter()
+        .find(|f| f.node == node)
+        .map(|f| f.value)
+}
+
 /// What `rule` grants of `power` at `version`, per the authorizer's matching.
 fn grants<'p>(
     rbac: &Rbac,
@@ -720,6 +728,12 @@ where
     if verbs.is_empty() {
         return None;
     }
+    let wildcard = rule.api_groups.iter().any(|g| g.value == "*")
+        || doc_value(rule, at).is_some_and(|r| r.starts_with('*'))
+        || (rule.verbs.iter().any(|v| v.value == "*")
+            && !verbs
+                .iter()
+                .all(|v| rule.verbs.iter().any(|rv| rv.value == *v)));
     let names = if named {
         rule.resource_names.iter().map(|f| f.value).collect()
     } else {
@@ -733,6 +747,8 @@ where
         note,
         resource: if full.contains(ANY) {
             "every resource".to_string()
+        } else if wildcard {
+            format!("{full} (through `*`)")
         } else {
             full.to_string()
         },
@@ -887,9 +903,11 @@ fn grantees<'b>(
         .collect();
     let aggregated_by: Vec<usize> = h.unbound.iter().flatten().copied().collect();
     let text = if !via_built_in.is_empty() && r.kind == RoleKind::ClusterRole {
+        let names: Vec<String> = via_built_in.iter().map(|r| r.to_string()).collect();
         format!(
-            "to everyone bound to the built-in ClusterRole {} (its aggregate-to label adds its rules there)",
-            via_built_in.join(", ")
+            "to everyone bound to the built-in ClusterRole{} {} (its aggregate-to labels add its rules there)",
+            if names.len() > 1 { "s" } else { "" },
+            list_text(&names, 3, "role")
         )
     } else if let Some(&a) = aggregated_by.first() {
         if let Some(agg) = &rbac.roles[a].role.aggregation {
@@ -1332,9 +1350,13 @@ fn unbound_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<Bun
     for e in cx.bundle.of_kind("", "ServiceAccount") {
         let o = e.object;
         let Some(name) = o.name else { continue };
-        if named.contains(&(o.namespace, name))
-            || o.namespace.is_some_and(|ns| sa_groups.contains(ns))
-        {
+        // A ServiceAccount written without a namespace lands in the current context's (or
+        // kustomize's) namespace: any subject of that name may be it.
+        let bound = match o.namespace {
+            Some(ns) => named.contains(&(Some(ns), name)) || sa_groups.contains(ns),
+            None => named.iter().any(|&(_, n)| n == name) || !sa_groups.is_empty(),
+        };
+        if bound {
             continue;
         }
         let node = o
@@ -1382,10 +1404,9 @@ fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut Vec<BundleHit>) {
     for (bi, be) in rbac.bindings.iter().enumerate() {
         let b = &be.binding;
         let Some(rr) = b.role_ref else { continue };
-        let role = match (rr.kind.value, b.namespace) {
-            ("Role", Some(ns)) => format!("Role {ns}/{}", rr.name.value),
-            (kind, _) => format!("{kind} {}", rr.name.value),
-        };
+        // Roles count by kind and name: Roles of one name in several namespaces are one
+        // role granted per namespace, the least-privilege pattern.
+        let role = format!("{} {}", rr.kind.value, rr.name.value);
         for s in &b.subjects {
             let ns = if s.kind == "ServiceAccount" {
                 b.subject_namespace(s)
@@ -1507,6 +1528,22 @@ fn cluster_scope(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
     }
 }
 
+/// The Roles Kubernetes creates in its own namespaces, by (namespace, name): a binding to
+/// one references a Role that exists although the bundle lacks it. Source:
+/// `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/namespace_policy.go`.
+const BUILT_IN_NAMESPACED_ROLES: &[(&str, &str)] = &[
+    ("kube-system", "extension-apiserver-authentication-reader"),
+    (
+        "kube-system",
+        "system::leader-locking-kube-controller-manager",
+    ),
+    ("kube-system", "system::leader-locking-kube-scheduler"),
+    ("kube-system", "system:controller:bootstrap-signer"),
+    ("kube-system", "system:controller:cloud-provider"),
+    ("kube-system", "system:controller:token-cleaner"),
+    ("kube-public", "system:controller:bootstrap-signer"),
+];
+
 fn role_ref(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
     let rbac = Rbac::new(cx.bundle);
     // Roles by name, for "it has Role x in namespace y".
@@ -1548,7 +1585,11 @@ fn role_ref(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
                         rr.name.value
                     ),
                 )),
-                (BindingKind::RoleBinding, Some(RoleKind::Role)) if be.role.is_none() => {
+                (BindingKind::RoleBinding, Some(RoleKind::Role))
+                    if be.role.is_none()
+                        && !BUILT_IN_NAMESPACED_ROLES
+                            .contains(&(b.namespace.unwrap_or(""), rr.name.value)) =>
+                {
                     let elsewhere: Vec<String> = roles_by_name
                         .get(rr.name.value)
                         .into_iter()
