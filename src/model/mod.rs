@@ -2,7 +2,9 @@
 //! templates that workload kinds — built-in or custom — carry.
 
 pub mod pod;
+pub mod rbac;
 pub mod read;
+pub mod selector;
 
 pub use pod::{Container, ContainerKind, Pod, SecurityContext};
 pub use read::{Field, Reader, TypeIssue};

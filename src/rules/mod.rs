@@ -56,6 +56,7 @@ mod bundle;
 pub mod credential;
 pub mod hardening;
 pub mod pss;
+pub mod rbac;
 pub mod validity;
 
 pub use validity::SUPPRESSION_PREFIX;
@@ -296,6 +297,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(hardening::TEMPLATES)
         .chain(validity::TEMPLATES)
         .chain(bundle::TEMPLATES)
+        .chain(rbac::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {
