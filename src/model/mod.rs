@@ -1,8 +1,11 @@
 //! Kubernetes objects read from YAML documents: identity, `List` expansion, and the pod
 //! templates that workload kinds — built-in or custom — carry.
 
+pub mod cidr;
+pub mod netpol;
 pub mod pod;
 pub mod read;
+pub mod selector;
 
 pub use pod::{Container, ContainerKind, Pod, SecurityContext};
 pub use read::{Field, Reader, TypeIssue};
