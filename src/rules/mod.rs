@@ -55,6 +55,7 @@ macro_rules! doc_template {
 mod bundle;
 pub mod credential;
 pub mod hardening;
+pub mod netpol;
 pub mod pss;
 pub mod validity;
 
@@ -296,6 +297,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(hardening::TEMPLATES)
         .chain(validity::TEMPLATES)
         .chain(bundle::TEMPLATES)
+        .chain(netpol::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {
