@@ -111,7 +111,10 @@ fn automount_token(cx: &BundleCx, out: &mut Vec<BundleHit>) {
         let namespace = e.object.namespace;
         match service_account(bundle, p) {
             Some(sa) => {
-                if matches!(bool_at(sa.object.doc, sa.object.root, FIELD), Some((false, _))) {
+                if matches!(
+                    bool_at(sa.object.doc, sa.object.root, FIELD),
+                    Some((false, _))
+                ) {
                     continue;
                 }
                 let i = bundle
@@ -201,9 +204,11 @@ fn automount_token(cx: &BundleCx, out: &mut Vec<BundleHit>) {
 }
 
 fn has_sa_field(doc: &Document, spec: NodeId) -> bool {
-    ["serviceAccountName", "serviceAccount"]
-        .iter()
-        .any(|k| doc.get(spec, k).and_then(|n| doc.str(n)).is_some_and(|s| !s.is_empty()))
+    ["serviceAccountName", "serviceAccount"].iter().any(|k| {
+        doc.get(spec, k)
+            .and_then(|n| doc.str(n))
+            .is_some_and(|s| !s.is_empty())
+    })
 }
 
 fn default_service_account(cx: &BundleCx, out: &mut Vec<BundleHit>) {
@@ -256,7 +261,14 @@ pub fn is_role_arn(arn: &str) -> bool {
     };
     let partition_ok = matches!(
         partition,
-        "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc"
+        "aws"
+            | "aws-cn"
+            | "aws-us-gov"
+            | "aws-iso"
+            | "aws-iso-b"
+            | "aws-iso-e"
+            | "aws-iso-f"
+            | "aws-eusc"
     );
     let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
     let Some(path) = resource.strip_prefix("role/") else {
@@ -295,7 +307,8 @@ fn workload_identity(cx: &BundleCx, out: &mut Vec<BundleHit>) {
             loc: Loc::Node(node),
         };
         for (k, v) in &o.annotations {
-            if k.value == EKS_ANNOTATION && !v.value.contains("{{") && !is_role_arn(v.value.trim()) {
+            if k.value == EKS_ANNOTATION && !v.value.contains("{{") && !is_role_arn(v.value.trim())
+            {
                 out.push(BundleHit {
                     at: place(v.node),
                     message: format!(
@@ -322,7 +335,10 @@ fn workload_identity(cx: &BundleCx, out: &mut Vec<BundleHit>) {
                         let e = &bundle.objects[p.object];
                         (
                             name_place(e),
-                            format!("{} does not select nodes with {GKE_NODE_LABEL}: \"true\"", who(e)),
+                            format!(
+                                "{} does not select nodes with {GKE_NODE_LABEL}: \"true\"",
+                                who(e)
+                            ),
                         )
                     })
                     .collect();
@@ -364,7 +380,12 @@ fn workload_identity(cx: &BundleCx, out: &mut Vec<BundleHit>) {
         let Some(sa) = service_account(bundle, p) else {
             continue;
         };
-        if sa.object.annotations.iter().any(|(k, _)| k.value == AZURE_CLIENT_ID) {
+        if sa
+            .object
+            .annotations
+            .iter()
+            .any(|(k, _)| k.value == AZURE_CLIENT_ID)
+        {
             continue;
         }
         out.push(BundleHit {
@@ -422,13 +443,20 @@ mod tests {
     #[test]
     fn iam_role_arns() {
         assert!(is_role_arn("arn:aws:iam::123456789012:role/my-app"));
-        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/to/app+x=y,z.@-"));
+        assert!(is_role_arn(
+            "arn:aws-cn:iam::123456789012:role/path/to/app+x=y,z.@-"
+        ));
         assert!(!is_role_arn("arn:aws:iam::12345678901:role/short-account"));
         assert!(!is_role_arn("arn:aws:iam::123456789012:user/alice"));
-        assert!(!is_role_arn("arn:aws:iam:us-east-1:123456789012:role/regional"));
+        assert!(!is_role_arn(
+            "arn:aws:iam:us-east-1:123456789012:role/regional"
+        ));
         assert!(!is_role_arn("arn:aws:sts::123456789012:assumed-role/x/y"));
         assert!(!is_role_arn("my-role"));
         assert!(!is_role_arn("arn:aws:iam::123456789012:role/"));
-        assert!(!is_role_arn(&format!("arn:aws:iam::123456789012:role/{}", "a".repeat(65))));
+        assert!(!is_role_arn(&format!(
+            "arn:aws:iam::123456789012:role/{}",
+            "a".repeat(65)
+        )));
     }
 }

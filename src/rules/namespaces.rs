@@ -30,11 +30,7 @@ pub static TEMPLATES: &[Template] = &[
         "workloads name a namespace of their own (not default, kube-system or kube-public)",
         workload_namespace,
     ),
-    bundle_template(
-        "bare-pod",
-        "Pods are run by a controller",
-        bare_pod,
-    ),
+    bundle_template("bare-pod", "Pods are run by a controller", bare_pod),
     bundle_template(
         "namespace-pod-security",
         "Namespaces enforce a Pod Security Standard",
@@ -324,7 +320,10 @@ fn service_exposure(cx: &BundleCx, out: &mut Vec<BundleHit>) {
                 });
             }
         }
-        if let Some(ips) = doc.get(spec, "externalIPs").filter(|&n| !doc.items(n).is_empty()) {
+        if let Some(ips) = doc
+            .get(spec, "externalIPs")
+            .filter(|&n| !doc.items(n).is_empty())
+        {
             out.push(BundleHit {
                 at: place(e, ips),
                 message: format!(

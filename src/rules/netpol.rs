@@ -5,9 +5,9 @@
 //! <https://kubernetes.io/docs/concepts/services-networking/network-policies/>: a pod is
 //! isolated for a direction iff a policy that selects it has that policy type, and its
 //! traffic in that direction is then allowed iff some rule of some selecting policy
-//! allows it (policies only add allowances). hostNetwork pods are left out: their
-//! NetworkPolicy behaviour "is undefined" and the common implementations treat their
-//! traffic as the node's (the host-namespaces finding says so).
+//! allows it (policies only add allowances). hostNetwork pods are judged as pods, and their
+//! messages add that NetworkPolicy behaviour for them "is undefined" (the common
+//! implementations treat their traffic as the node's, so no policy isolates them).
 //!
 //! Namespaces: an object without `metadata.namespace` lands in whatever namespace
 //! `kubectl apply` is given (the current context's). Such objects are compared with each
@@ -104,7 +104,11 @@ const OTHER_POLICY_KINDS: &[(&str, &str, bool)] = &[
     ("crd.projectcalico.org", "GlobalNetworkPolicy", true),
     ("projectcalico.org", "GlobalNetworkPolicy", true),
     ("policy.networking.k8s.io", "AdminNetworkPolicy", true),
-    ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy", true),
+    (
+        "policy.networking.k8s.io",
+        "BaselineAdminNetworkPolicy",
+        true,
+    ),
     ("policy.networking.k8s.io", "ClusterNetworkPolicy", true),
 ];
 
@@ -183,14 +187,16 @@ impl<'q, 'b> NetIndex<'q, 'b> {
         }
     }
 
-    /// Workloads whose network isolation these rules judge: not hostNetwork, and in no
-    /// namespace where a policy kind they do not evaluate applies.
+    /// Workloads whose network isolation these rules judge: those in no namespace where
+    /// a policy kind they do not evaluate applies. hostNetwork pods are judged like the
+    /// others (their messages say that no policy isolates them at all), so that the
+    /// host-namespaces fix (hostNetwork: false) never uncovers a new finding.
     fn judged(&self) -> impl Iterator<Item = (&PodEntry<'b>, &PodNetB<'b>)> {
         self.bundle
             .pods
             .iter()
             .zip(&self.pods)
-            .filter(|(_, n)| !n.host_network && !n.other_policies)
+            .filter(|(_, n)| !n.other_policies)
     }
 
     fn policies_in(&self, namespace: Option<&'b str>) -> &[usize] {
@@ -245,6 +251,15 @@ fn place(e: &Entry, node: NodeId) -> Place {
     Place {
         doc: e.at.doc,
         loc: Loc::Node(node),
+    }
+}
+
+/// What a message adds for a hostNetwork workload.
+fn host_network_note(net: &PodNetB) -> &'static str {
+    if net.host_network {
+        "; with hostNetwork: true no NetworkPolicy would isolate them anyway"
+    } else {
+        ""
     }
 }
 
@@ -316,8 +331,9 @@ fn workload_unselected(cx: &BundleCx, out: &mut Vec<BundleHit>) {
         out.push(BundleHit {
             at: name_place(e),
             message: format!(
-                "{}: no NetworkPolicy selects its pods, so every ingress and egress connection is allowed; {context}",
-                who(e)
+                "{}: no NetworkPolicy selects its pods, so every ingress and egress connection is allowed; {context}{}",
+                who(e),
+                host_network_note(net)
             ),
             related,
             fix: Vec::new(),
@@ -332,7 +348,7 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     let mut order: Vec<Option<&str>> = Vec::new();
     let mut workloads: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
     for (i, (p, net)) in bundle.pods.iter().zip(&index.pods).enumerate() {
-        if net.host_network || net.other_policies {
+        if net.other_policies {
             continue;
         }
         let list = workloads.entry(net.namespace).or_insert_with(|| {
@@ -340,7 +356,10 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut Vec<BundleHit>) {
             Vec::new()
         });
         // One entry per object (a CR may hold several pod templates).
-        if list.last().is_none_or(|&l| bundle.pods[l].object != p.object) {
+        if list
+            .last()
+            .is_none_or(|&l| bundle.pods[l].object != p.object)
+        {
             list.push(i);
         }
     }
@@ -370,11 +389,7 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut Vec<BundleHit>) {
             Some(namespace) => name_place(namespace),
             None => {
                 let doc = first.object.doc;
-                match first
-                    .object
-                    .metadata
-                    .and_then(|m| doc.get(m, "namespace"))
-                {
+                match first.object.metadata.and_then(|m| doc.get(m, "namespace")) {
                     Some(n) => place(first, n),
                     None => name_place(first),
                 }
@@ -480,10 +495,7 @@ fn selects_nothing(cx: &BundleCx, out: &mut Vec<BundleHit>) {
             });
             continue;
         }
-        let workloads = in_namespace
-            .get(&e.object.namespace)
-            .copied()
-            .unwrap_or(0);
+        let workloads = in_namespace.get(&e.object.namespace).copied().unwrap_or(0);
         // No workload of its namespace in the bundle: nothing to judge it by.
         if selected[i] || workloads == 0 {
             continue;
@@ -664,8 +676,9 @@ fn metadata_egress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
         out.push(BundleHit {
             at: name_place(e),
             message: format!(
-                "{}: {why}, so nothing restricts their egress and they can reach the cloud metadata endpoint {METADATA_V4} (and {METADATA_V6}) and fetch the node's cloud credentials",
-                who(e)
+                "{}: {why}, so nothing restricts their egress and they can reach the cloud metadata endpoint {METADATA_V4} (and {METADATA_V6}) and fetch the node's cloud credentials{}",
+                who(e),
+                host_network_note(net)
             ),
             related: Vec::new(),
             fix: Vec::new(),
@@ -679,9 +692,10 @@ fn kubelet_egress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
         let e = index.policy_entry(i);
         for rule in pol.effective_egress() {
             let Some(ports) = &rule.ports else { continue };
-            let Some(port) = ports.iter().find(|p| {
-                !matches!(p.port, PortMatch::Any) && p.allows("TCP", KUBELET_PORT)
-            }) else {
+            let Some(port) = ports
+                .iter()
+                .find(|p| !matches!(p.port, PortMatch::Any) && p.allows("TCP", KUBELET_PORT))
+            else {
                 continue;
             };
             let to = match &rule.peers {
