@@ -9,7 +9,7 @@
 //!   rejected if they are outside the cidr range"), so an `except` can never remove a whole
 //!   `/32` (or `/128`) block: such a block can only be deleted.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 use std::str::FromStr;
 
 use ipnet::IpNet;

@@ -16,7 +16,7 @@
 //!   is the policy's namespace; `namespaceSelector` alone is every pod of the matching
 //!   namespaces; `ipBlock` excludes both.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 use super::cidr::{self, IpBlock};
 use super::selector::{LabelSelector, SelectorError};

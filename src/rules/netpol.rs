@@ -17,8 +17,8 @@
 //! Performance: policies are indexed by namespace once per check, so matching costs
 //! (workloads × policies of their namespace), never workloads × all policies.
 
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::{BundleCx, BundleHit, Check, Loc, NoParams, Op, ParamSpec, Place, Template};
 use crate::bundle::{Bundle, Entry, PodEntry};
