@@ -238,6 +238,7 @@ impl Engine {
             report.findings.reserve_exact(total - report.findings.len());
         }
         report.findings.extend(across);
+        admission_notes(&bundle, &infos, &mut report);
         report.sort();
         number_repeats(&mut report);
         report
@@ -371,6 +372,45 @@ impl Engine {
             }
         }
         findings
+    }
+}
+
+/// Pod Security Standards findings on workloads of a namespace whose Namespace object in
+/// the bundle enforces that level (`pod-security.kubernetes.io/enforce`) get a related
+/// location at the label: admission would reject their pods. A bundle-level post-step, so
+/// the per-object PSS rules stay unaware of other documents.
+fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report) {
+    let levels = rules::namespaces::enforced_levels(bundle);
+    if levels.is_empty() {
+        return;
+    }
+    let mut strings = Interner::default();
+    for f in &mut report.findings {
+        let (Some(pss), Some(ns)) = (&f.pss, f.object.namespace.as_deref()) else {
+            continue;
+        };
+        let Some(&(at, node, level)) = levels.get(ns) else {
+            continue;
+        };
+        if pss.level > level {
+            continue;
+        }
+        let Some((model, _)) = doc_of(bundle, infos, at) else {
+            continue;
+        };
+        let loc = Loc::Node(node);
+        let mut related = std::mem::take(&mut f.related).into_vec();
+        related.push(Related {
+            file: at.file,
+            document: at.document,
+            path: strings.get(&pointer_of(model.doc, &loc)),
+            span: span_of(model.doc, &loc),
+            message: strings.get(&format!(
+                "namespace {ns} enforces {}: Pod Security Admission rejects these pods (a workload controller is admitted with a warning, its pods are not)",
+                level.as_str()
+            )),
+        });
+        f.related = related.into_boxed_slice();
     }
 }
 

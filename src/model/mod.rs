@@ -1,6 +1,8 @@
 //! Kubernetes objects read from YAML documents: identity, `List` expansion, and the pod
 //! templates that workload kinds — built-in or custom — carry.
 
+pub mod cidr;
+pub mod netpol;
 pub mod pod;
 pub mod rbac;
 pub mod read;

@@ -46,13 +46,30 @@ pub struct Requirement<'d> {
     pub values: Vec<&'d str>,
 }
 
+/// A set of labels a selector is matched against (each key at most once).
+pub trait Labels {
+    fn label(&self, key: &str) -> Option<&str>;
+}
+
+impl Labels for BTreeMap<&str, &str> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).copied()
+    }
+}
+
+impl Labels for [(&str, &str)] {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+    }
+}
+
 impl Requirement<'_> {
     /// `labels.Requirement.Matches`.
-    pub fn matches(&self, labels: &BTreeMap<&str, &str>) -> bool {
-        let value = labels.get(self.key);
+    pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
+        let value = labels.label(self.key);
         match self.operator {
-            Operator::In => value.is_some_and(|v| self.values.contains(v)),
-            Operator::NotIn => value.is_none_or(|v| !self.values.contains(v)),
+            Operator::In => value.is_some_and(|v| self.values.contains(&v)),
+            Operator::NotIn => value.is_none_or(|v| !self.values.contains(&v)),
             Operator::Exists => value.is_some(),
             Operator::DoesNotExist => value.is_none(),
         }
@@ -73,6 +90,12 @@ pub struct LabelSelector<'d> {
 pub struct SelectorError {
     pub node: NodeId,
     pub message: String,
+}
+
+impl std::fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl<'d> LabelSelector<'d> {
@@ -151,11 +174,12 @@ impl<'d> LabelSelector<'d> {
                     Some("NotIn") => Operator::NotIn,
                     Some("Exists") => Operator::Exists,
                     Some("DoesNotExist") => Operator::DoesNotExist,
-                    _ => {
+                    other => {
+                        let written = other.or(doc.text(op_node)).unwrap_or("");
                         return Err(err(
                             op_node,
-                            "the operator must be In, NotIn, Exists or DoesNotExist",
-                        ))
+                            &format!("{written:?} is not a valid label selector operator (In, NotIn, Exists, DoesNotExist)"),
+                        ));
                     }
                 };
                 let mut values = Vec::new();
@@ -194,7 +218,7 @@ impl<'d> LabelSelector<'d> {
 
     /// Whether the labels satisfy every requirement (the empty selector: always; the
     /// null selector: never).
-    pub fn matches(&self, labels: &BTreeMap<&str, &str>) -> bool {
+    pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
         match &self.requirements {
             None => false,
             Some(rs) => rs.iter().all(|r| r.matches(labels)),
@@ -226,7 +250,7 @@ mod tests {
         let stream = parse_stream(yaml, &Limits::default());
         let doc = &stream.documents[0];
         let s = LabelSelector::read(doc, doc.root.unwrap()).map_err(|e| e.message)?;
-        Ok(s.matches(&labels.iter().copied().collect()))
+        Ok(s.matches(labels))
     }
 
     #[test]

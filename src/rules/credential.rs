@@ -362,6 +362,16 @@ fn name_role<'r>(rules: &'r CredentialRules, name: &str) -> NameRole<'r> {
     }
 }
 
+/// The credential word that ends `name` (`DB_PASSWORD` → `PASSWORD`), when the name
+/// *denotes* a credential (step 3 of the module documentation): for keys whose value is
+/// not at hand, such as an environment variable taken from a ConfigMap key.
+pub fn name_denotes_credential<'r>(rules: &'r CredentialRules, name: &str) -> Option<&'r str> {
+    match name_role(rules, name) {
+        NameRole::Denotes(word) => Some(word),
+        _ => None,
+    }
+}
+
 /// Classify the literal `value` of the environment variable `name` (see the module
 /// documentation for the steps). `rules` must have been validated
 /// ([`TemplateParams::validate`]), which normalises its lists.

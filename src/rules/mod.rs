@@ -55,6 +55,9 @@ macro_rules! doc_template {
 mod bundle;
 pub mod credential;
 pub mod hardening;
+pub mod identity;
+pub mod namespaces;
+pub mod netpol;
 pub mod pss;
 pub mod rbac;
 pub mod validity;
@@ -298,6 +301,9 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(validity::TEMPLATES)
         .chain(bundle::TEMPLATES)
         .chain(rbac::TEMPLATES)
+        .chain(netpol::TEMPLATES)
+        .chain(identity::TEMPLATES)
+        .chain(namespaces::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {

@@ -338,13 +338,20 @@ fn host_namespaces(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
         (p.host_ipc, "hostIPC", "IPC"),
     ] {
         if let Some(node) = is_true(field) {
-            out.push(
-                Hit::node(
-                    node,
-                    format!("pod sets {name}: true and shares the node's {what} namespace"),
-                )
-                .with(replace(node, NewValue::Bool(false))),
-            );
+            let mut hit = Hit::node(
+                node,
+                format!("pod sets {name}: true and shares the node's {what} namespace"),
+            )
+            .with(replace(node, NewValue::Bool(false)));
+            if name == "hostNetwork" {
+                // Metadata concealment: the network-policies page, "NetworkPolicy and
+                // hostNetwork pods" (behaviour undefined; commonly ignored).
+                hit.related.push((
+                    Loc::Node(node),
+                    "metadata: NetworkPolicies do not isolate a hostNetwork pod, and it reaches the node's cloud metadata endpoint 169.254.169.254 directly".into(),
+                ));
+            }
+            out.push(hit);
         }
     }
 }
