@@ -226,18 +226,14 @@ impl Engine {
         let per_file = spread_map(spread, sources.len(), |file| {
             self.check_file(&bundle, &infos, file)
         });
-        let across = self.check_bundle(&bundle, &infos);
-        // Findings live for the whole run: one allocation of the exact size, never a
-        // doubling of the largest vector of the run.
-        // (The first file's vector is grown in place: large blocks are remapped, not
-        // copied.)
-        let total = across.len() + per_file.iter().map(|r| r.findings.len()).sum::<usize>();
         let mut report = Report::default();
         for r in per_file {
             report.extend(r);
-            report.findings.reserve_exact(total - report.findings.len());
         }
-        report.findings.extend(across);
+        // Whole-bundle findings go straight into the report's vector: large blocks grow
+        // by remapping, so no second vector of findings is ever held.
+        self.check_bundle(&bundle, &infos, &mut report.findings);
+        report.findings.shrink_to_fit();
         admission_notes(&bundle, &infos, &mut report);
         report.sort();
         number_repeats(&mut report);
@@ -340,8 +336,7 @@ impl Engine {
 
     /// Rules that read the whole bundle: their hits may be in any document and point
     /// at any other.
-    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>]) -> Vec<Finding> {
-        let mut findings = Vec::new();
+    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], findings: &mut Vec<Finding>) {
         let mut strings = Interner::default();
         for a in &self.active {
             let Check::Bundle(check) = a.template.check else {
@@ -371,7 +366,6 @@ impl Engine {
                 findings.append(&mut out.findings);
             }
         }
-        findings
     }
 }
 
