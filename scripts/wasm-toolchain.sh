@@ -69,9 +69,12 @@ ensure_rust() {
 # settings, so dist, wasm-test and build-lib share one std and one dependency build):
 #   optimize_for_size       std's small sort, formatting and string code (-33 KiB gzipped)
 #   panic=immediate-abort   a panic is a trap, without message formatting (-19 KiB gzipped)
-# Both need build-std (std compiled from source), i.e. RUSTC_BOOTSTRAP=1.
+#   -Zpanic_abort_tests     lets `wasm-test` build its tests with that panic strategy (a
+#                           failing assertion is a trap: the test still fails, unexplained);
+#                           it is passed to every build so that all share one set of flags
+# They need build-std (std compiled from source) and RUSTC_BOOTSTRAP=1.
 WASM_STD_FEATURES=optimize_for_size
-WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zpanic_abort_tests"
 
 # Run a cargo-driven command for wasm32: with rustup's target and its rust-src when
 # present, else with Debian's toolchain; std is built from source either way (set for
