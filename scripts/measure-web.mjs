@@ -2,7 +2,12 @@
 // Measures the playground's budgets against the built site (dist/, or KUBEHARDEN_DIST):
 //
 //   1. download size: every .wasm and .js file in dist/, raw and gzipped (zlib level 9);
-//      budget: at most 600 KiB gzipped
+//      budget: at most 437 KiB gzipped. The other files are listed too: the page and its
+//      style sheet, and the assets fetched on demand (rule-examples.json when a rule doc
+//      panel opens, examples/*.yaml when a gallery example is chosen), which are not part
+//      of the first check. That is checked, not assumed: every request of the first loads
+//      (below) up to the first finding must be the page, its style sheet, a .js or the
+//      .wasm, else the run fails (exit 2).
 //   2. first findings: time from navigation start to the first [data-testid=finding] being
 //      visible for the default example, median of 5 fresh loads (new browser context each:
 //      empty cache and storage); budget: at most 1000 ms
@@ -28,7 +33,7 @@ import { gzipSync } from "node:zlib";
 import { HANG_MS, distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
 
 const BUDGET = {
-  gzippedKiB: 600,
+  gzippedKiB: 437,
   firstFindingMs: 1000,
   recheckMs: 16,
 };
@@ -46,17 +51,31 @@ function* walk(dir) {
   }
 }
 
+/** What a first check may load: the page, its style sheet, the JavaScript and the wasm. */
+const FIRST_CHECK_FILE = /(^|\/)(index\.html)?$|\.(css|m?js|wasm)$/i;
+
 function sizes() {
   const files = [];
+  const other = [];
   for (const p of walk(distDir)) {
-    if (!/\.(wasm|m?js)$/i.test(p)) continue;
     const data = readFileSync(p);
-    files.push({ file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
+    const entry = { file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
+    (/\.(wasm|m?js)$/i.test(p) ? files : other).push(entry);
   }
   files.sort((a, b) => b.gzip - a.gzip);
+  other.sort((a, b) => a.file.localeCompare(b.file));
   const raw = files.reduce((n, f) => n + f.raw, 0);
   const gzip = files.reduce((n, f) => n + f.gzip, 0);
-  return { files, raw, gzip };
+  const page = other.filter((f) => FIRST_CHECK_FILE.test(f.file));
+  const onDemand = other.filter((f) => !FIRST_CHECK_FILE.test(f.file));
+  const sum = (list, k) => list.reduce((n, f) => n + f[k], 0);
+  return {
+    files,
+    raw,
+    gzip,
+    page: { files: page, gzip: sum(page, "gzip") },
+    on_demand: { files: onDemand, raw: sum(onDemand, "raw"), gzip: sum(onDemand, "gzip") },
+  };
 }
 
 /** A realistic Deployment, repeated (with distinct names) into a stream of exactly `lines` lines. */
@@ -113,8 +132,13 @@ spec:
 
 async function firstFindingTimes(browser, origin) {
   const times = [];
+  const requested = new Set(); // every path requested up to the first finding
   for (let i = 0; i < LOADS; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    let firstSeen = false;
+    context.on("request", (r) => {
+      if (!firstSeen) requested.add(new URL(r.url()).pathname);
+    });
     try {
       const page = await context.newPage();
       // Stamps the first moment a finding is laid out with a visible box (before paint),
@@ -143,12 +167,17 @@ async function firstFindingTimes(browser, origin) {
       await page.goto(origin + "/");
       await page.locator("[data-testid=finding]").first().waitFor({ state: "visible", timeout: HANG_MS });
       const t = await page.waitForFunction(() => window.__kubehardenFirstFinding, null, { timeout: HANG_MS });
+      firstSeen = true;
       times.push(await t.jsonValue());
     } finally {
       await context.close();
     }
   }
-  return times;
+  const extra = [...requested].filter((p) => !FIRST_CHECK_FILE.test(p));
+  if (extra.length) {
+    throw new Error(`the first check loaded files the size budget does not count: ${extra.join(", ")}`);
+  }
+  return { times, requested: [...requested].sort() };
 }
 
 async function recheck(browser, origin, text) {
@@ -188,10 +217,11 @@ async function main() {
   const server = await startServer();
   let browser;
   let times;
+  let requested;
   let benchMs;
   try {
     browser = await launchBrowser();
-    times = await firstFindingTimes(browser, server.origin);
+    ({ times, requested } = await firstFindingTimes(browser, server.origin));
     benchMs = await recheck(browser, server.origin, text);
   } catch (e) {
     console.error(`measure-web: ${e.message}`);
@@ -211,6 +241,10 @@ async function main() {
       gzip_bytes: size.gzip,
       budget_gzip_bytes: BUDGET.gzippedKiB * 1024,
       files: size.files,
+      // Not counted: the page and its style sheet (info), and what is fetched on demand.
+      page: size.page,
+      on_demand: size.on_demand,
+      first_check_requests: requested,
     },
     first_finding_ms: { median: firstMs, loads: times, budget: BUDGET.firstFindingMs },
     recheck_ms: {
@@ -234,6 +268,9 @@ async function main() {
 
   console.log("files (.wasm, .js):");
   console.log(table([["  file", "raw", "gzip -9"], ...size.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
+  console.log(`not counted: the page and its style sheet, ${kib(size.page.gzip)} gzipped; fetched on demand (never for the first check), ${size.on_demand.files.length} files, ${kib(size.on_demand.gzip)} gzipped:`);
+  console.log(table([["  file", "raw", "gzip -9"], ...size.on_demand.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
+  console.log(`first check requested: ${requested.join(" ")}`);
   console.log();
   console.log(
     table([

@@ -65,14 +65,34 @@ ensure_rust() {
     log "Debian toolchain ready: $(/usr/bin/rustc --version)"
 }
 
-# Run a cargo-driven command for wasm32: with rustup's target as it is, else with
-# Debian's toolchain and build-std (set for this command only).
+# std for the playground's size budget (README "Budgets"; every wasm32 build uses the same
+# settings, so dist, wasm-test and build-lib share one std and one dependency build):
+#   optimize_for_size       std's small sort, formatting and string code (-33 KiB gzipped)
+#   panic=immediate-abort   a panic is a trap, without message formatting (-19 KiB gzipped)
+#   -Zpanic_abort_tests     lets `wasm-test` build its tests with that panic strategy (a
+#                           failing assertion is a trap: the test still fails, unexplained);
+#                           it is passed to every build so that all share one set of flags
+# They need build-std (std compiled from source) and RUSTC_BOOTSTRAP=1.
+WASM_STD_FEATURES=optimize_for_size
+WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zpanic_abort_tests"
+
+# Run a cargo-driven command for wasm32: with rustup's target and its rust-src when
+# present, else with Debian's toolchain; std is built from source either way (set for
+# this command only). rustup's prebuilt std (no rust-src) still builds, over the budget.
 with_wasm_env() {
     if have_rustup_target; then
-        PATH="$HOME/.cargo/bin:$PATH" "$@"
+        if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+            PATH="$HOME/.cargo/bin:$PATH" RUSTC_BOOTSTRAP=1 \
+            CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+            CARGO_UNSTABLE_BUILD_STD_FEATURES="$WASM_STD_FEATURES" RUSTFLAGS="$WASM_RUSTFLAGS" "$@"
+        else
+            log "rust-src missing (rustup component add rust-src): prebuilt std, over the size budget"
+            PATH="$HOME/.cargo/bin:$PATH" "$@"
+        fi
     else
         PATH="/usr/bin:$HOME/.cargo/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_UNSTABLE_BUILD_STD_FEATURES="$WASM_STD_FEATURES" RUSTFLAGS="$WASM_RUSTFLAGS" \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$WASM_LD" "$@"
     fi
 }
@@ -80,6 +100,9 @@ with_wasm_env() {
 dist() {
     [[ -d www/node_modules/.bin ]] || (cd www && npm ci --no-audit --no-fund)
     node www/build.mjs                           # the CodeMirror bundle the app imports
+    # The rule examples the playground fetches on demand (not compiled into its wasm),
+    # from the native CLI's catalogue (host toolchain, default features).
+    cargo run --quiet --bin kubeharden -- rules --format json | node scripts/rule-examples.mjs
     # wasm-opt from npm's binaryen (Debian's is too old for rustc 1.96), trunk and
     # wasm-bindgen from ~/.cargo/bin; cargo from the toolchain chosen above.
     export PATH="$PWD/www/node_modules/.bin:$PATH"

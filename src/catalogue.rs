@@ -419,10 +419,10 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
         // Missing or not a string: the rule file's own check says so.
         None => None,
     };
-    let f: RuleFile = match serde_path_to_error::deserialize(&json) {
+    let f: RuleFile = match rules::deserialize(&json) {
         Ok(f) => f,
         Err(e) => {
-            errors.insert(0, report(FieldError::from_serde(e)));
+            errors.insert(0, report(e));
             return Err(errors);
         }
     };

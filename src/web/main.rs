@@ -4,7 +4,7 @@
 //!
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
 //! pure), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
-//! results, autosave) and one file per component: [`toolbar`], [`editor`] (over the
+//! results, autosave), [`fetch`] (files loaded on demand) and one file per component: [`toolbar`], [`editor`] (over the
 //! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`]. The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
@@ -13,6 +13,7 @@ mod codemirror;
 mod editor;
 mod engine;
 mod examples;
+mod fetch;
 mod findings;
 mod hardened;
 mod rule_doc;

@@ -2,12 +2,23 @@
 //! `kubeharden explain` and `docs/rules.md` ([`kubeharden::docs::RuleDoc`]): why the rule
 //! matters, how to fix it, its fix policy, its Pod Security Standards check, the field, an
 //! example and what to write instead, and the references.
+//!
+//! The example pair is not compiled into the WebAssembly (the library's `rule-examples`
+//! feature is off here, to keep the download small): the first panel that opens fetches
+//! `rule-examples.json` from the page's own origin (the `example` and `use_instead` of
+//! `kubeharden rules --format json`, written by `make dist`), once per page.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use kubeharden::docs::{FixtureKind, RuleDoc as Doc};
+use js_sys::{Array, Reflect, JSON};
+use kubeharden::docs::RuleDoc as Doc;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
+
+/// Where the example pairs are, relative to the page (works under a sub-path too).
+pub const EXAMPLES_URL: &str = "rule-examples.json";
 
 thread_local! {
     /// Every rule's documentation, built once per page.
@@ -15,11 +26,92 @@ thread_local! {
         .into_iter()
         .map(|d| (d.id.clone(), Rc::new(d)))
         .collect();
+    /// The example pairs, by rule id, once fetched.
+    static EXAMPLES: RefCell<Option<Rc<Examples>>> = const { RefCell::new(None) };
 }
 
 /// The documentation of rule `id`.
 pub fn doc(id: &str) -> Option<Rc<Doc>> {
     DOCS.with(|d| d.get(id).cloned())
+}
+
+/// One rule's example pair: the manifest it flags, and what to write instead with the
+/// kind of that text (`fixed`, `unsafe_fixed` or `pass`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub example: String,
+    pub use_instead: Option<(String, String)>,
+}
+
+type Examples = HashMap<String, Pair>;
+
+/// What a panel shows of its example pair.
+#[derive(Clone, Debug, PartialEq)]
+enum Loaded {
+    /// Not asked for yet (the panel is closed) or on its way.
+    Pending,
+    Ready(Option<Pair>),
+    Failed(String),
+}
+
+fn text_at(v: &JsValue, path: &[&str]) -> Option<String> {
+    let mut v = v.clone();
+    for key in path {
+        v = Reflect::get(&v, &JsValue::from_str(key)).ok()?;
+    }
+    v.as_string()
+}
+
+/// Read `kubeharden rules --format json` (reduced to `id`, `example.text`,
+/// `use_instead.text` and `use_instead.kind`): a JSON array of rule docs.
+fn parse_examples(json: &str) -> Result<Examples, String> {
+    let value = JSON::parse(json).map_err(|_| format!("{EXAMPLES_URL} is not JSON"))?;
+    let list: Array = value
+        .dyn_into()
+        .map_err(|_| format!("{EXAMPLES_URL} is not a list"))?;
+    let mut out = HashMap::new();
+    for doc in list.iter() {
+        let (Some(id), Some(example)) =
+            (text_at(&doc, &["id"]), text_at(&doc, &["example", "text"]))
+        else {
+            continue;
+        };
+        let use_instead = text_at(&doc, &["use_instead", "text"]).map(|t| {
+            (
+                t,
+                text_at(&doc, &["use_instead", "kind"]).unwrap_or_default(),
+            )
+        });
+        out.insert(
+            id,
+            Pair {
+                example,
+                use_instead,
+            },
+        );
+    }
+    Ok(out)
+}
+
+async fn fetch_examples() -> Result<Examples, String> {
+    parse_examples(&crate::fetch::text(EXAMPLES_URL).await?)
+}
+
+/// The example pair of `rule`, fetching them all first if this page has not yet.
+async fn examples_of(rule: &str) -> Loaded {
+    let cached = EXAMPLES.with(|e| e.borrow().clone());
+    let all = match cached {
+        Some(all) => all,
+        None => match fetch_examples().await {
+            Ok(all) => {
+                let all = Rc::new(all);
+                EXAMPLES.with(|e| *e.borrow_mut() = Some(all.clone()));
+                all
+            }
+            Err(e) => return Loaded::Failed(e),
+        },
+    };
+    Loaded::Ready(all.get(rule).cloned())
 }
 
 #[derive(Properties, PartialEq)]
@@ -31,18 +123,37 @@ pub struct RuleDocProps {
 
 #[function_component(RuleDoc)]
 pub fn rule_doc(p: &RuleDocProps) -> Html {
+    let loaded = use_state(|| Loaded::Pending);
+    let asked = use_mut_ref(|| false);
     // Opening the panel is not a click on the finding (which selects it in the editor).
     let stop = |e: MouseEvent| e.stop_propagation();
+    // The first time the panel opens, fetch its example pair (nothing is fetched for a
+    // closed panel, so the first check loads no example).
+    let ontoggle = {
+        let loaded = loaded.clone();
+        let rule = p.rule;
+        Callback::from(move |_: Event| {
+            if std::mem::replace(&mut *asked.borrow_mut(), true) {
+                return;
+            }
+            let loaded = loaded.clone();
+            wasm_bindgen_futures::spawn_local(async move { loaded.set(examples_of(rule).await) });
+        })
+    };
     let Some(d) = doc(p.rule) else {
         return html! {};
     };
-    let instead = d.use_instead.as_ref().map(|f| match f.kind {
-        FixtureKind::Fixed => "After `kubeharden fix`",
-        FixtureKind::UnsafeFixed => "After `kubeharden fix --unsafe`",
-        FixtureKind::Pass | FixtureKind::Fail => "Use instead",
-    });
+    let (example, instead) = match &*loaded {
+        Loaded::Ready(Some(pair)) => (Some(pair.example.as_str()), pair.use_instead.as_ref()),
+        _ => (None, None),
+    };
+    let label = |kind: &str| match kind {
+        "fixed" => "After `kubeharden fix`",
+        "unsafe_fixed" => "After `kubeharden fix --unsafe`",
+        _ => "Use instead",
+    };
     html! {
-        <details class="rule-doc" onclick={ stop }>
+        <details class="rule-doc" onclick={ stop } { ontoggle }>
             <summary>{ format!("{} — why it matters, how to fix", d.title) }</summary>
             <p>{ &d.rationale }</p>
             <p><strong>{ "Fix: " }</strong>{ &d.remediation }</p>
@@ -53,13 +164,16 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
                 <p>{ format!("Pod Security Standards: {} {} (from {})", pss.level.as_str(), pss.check, pss.since) }</p>
             }
             <p class="path">{ format!("Field: {}", p.path) }</p>
-            if let Some(example) = &d.example {
-                <p class="example-label">{ "Example" }</p>
-                <pre class="example" data-testid="rule-example">{ &example.text }</pre>
+            if let Loaded::Failed(e) = &*loaded {
+                <p class="example-label" data-testid="rule-example-error">{ format!("The example is not available ({e}).") }</p>
             }
-            if let (Some(f), Some(label)) = (&d.use_instead, instead) {
-                <p class="example-label">{ label }</p>
-                <pre class="example" data-testid="rule-use-instead">{ &f.text }</pre>
+            if let Some(example) = example {
+                <p class="example-label">{ "Example" }</p>
+                <pre class="example" data-testid="rule-example">{ example }</pre>
+            }
+            if let Some((text, kind)) = instead {
+                <p class="example-label">{ label(kind) }</p>
+                <pre class="example" data-testid="rule-use-instead">{ text }</pre>
             }
             <ul class="refs">
                 { for d.references.iter().map(|r| html! {

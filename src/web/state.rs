@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use kubeharden::{Area, KubeVersion, Options, Profile, Severity};
 
-use crate::examples::EXAMPLES;
+use crate::examples::FIRST_TEXT;
 use crate::share::{self, Shared};
 
 /// Above this size (bytes) a text is not checked on every change; a click checks it
@@ -101,8 +101,9 @@ impl Filters {
 pub enum Action {
     /// The editor's text changed (typing, paste, undo).
     SetText(String),
-    /// Replace the text with `EXAMPLES[i]`; the fix choices of the old text are dropped.
-    LoadExample(usize),
+    /// Replace the text with a gallery example's (the toolbar loads it); the fix choices
+    /// of the old text are dropped.
+    LoadExample(String),
     SetProfile(Profile),
     SetVersion(Option<KubeVersion>),
     SetUnsafe(bool),
@@ -181,7 +182,7 @@ impl State {
             }
         }
         let example = Shared {
-            text: EXAMPLES[0].text.into(),
+            text: FIRST_TEXT.into(),
             profile: Profile::All,
             version: None,
             unsafe_fixes: false,
@@ -195,13 +196,11 @@ impl State {
     pub fn apply(mut self, action: Action) -> Self {
         match action {
             Action::SetText(text) => self.text = text.into(),
-            Action::LoadExample(i) => {
-                if let Some(example) = EXAMPLES.get(i) {
-                    self.text = example.text.into();
-                    self.loaded = self.loaded.wrapping_add(1);
-                    self.left_out.clear();
-                    self.check_large = false;
-                }
+            Action::LoadExample(text) => {
+                self.text = text.into();
+                self.loaded = self.loaded.wrapping_add(1);
+                self.left_out.clear();
+                self.check_large = false;
             }
             Action::SetProfile(p) => self.profile = p,
             Action::SetVersion(v) => self.version = v,
@@ -325,7 +324,7 @@ mod tests {
     #[test]
     fn a_new_visitor_sees_the_first_example_and_no_notice() {
         let s = State::initial("", None);
-        assert_eq!(&*s.text, EXAMPLES[0].text);
+        assert_eq!(&*s.text, FIRST_TEXT);
         assert_eq!(
             (s.profile, s.version, s.unsafe_fixes),
             (Profile::All, None, false)
@@ -372,7 +371,7 @@ mod tests {
         );
 
         let s = State::initial("v9.abc", None);
-        assert_eq!(&*s.text, EXAMPLES[0].text);
+        assert_eq!(&*s.text, FIRST_TEXT);
         let text = s.notice.expect("a notice").text;
         assert!(
             text.contains("newer playground")
@@ -401,7 +400,7 @@ mod tests {
     #[test]
     fn a_broken_autosave_is_reported_too() {
         let s = State::initial("", Some("v1.AAAA"));
-        assert_eq!(&*s.text, EXAMPLES[0].text);
+        assert_eq!(&*s.text, FIRST_TEXT);
         let text = s.notice.expect("a notice").text;
         assert!(
             text.starts_with("Your autosaved text could not be read"),
@@ -430,14 +429,18 @@ mod tests {
             .apply(Action::CheckLargeAnyway)
             .apply(Action::SetProfile(Profile::Baseline));
         let loaded = s.loaded;
-        let s = s.apply(Action::LoadExample(1));
-        assert_eq!(&*s.text, EXAMPLES[1].text);
+        let s = s.apply(Action::LoadExample("kind: Pod\n".into()));
+        assert_eq!(&*s.text, "kind: Pod\n");
         assert_eq!(s.loaded, loaded + 1, "the editor is told to show it");
         assert!(s.left_out.is_empty());
         assert!(!s.check_large);
         assert_eq!(s.profile, Profile::Baseline, "settings are kept");
-        let same = s.clone().apply(Action::LoadExample(EXAMPLES.len()));
-        assert_eq!(same, s, "an unknown example changes nothing");
+        let again = s.clone().apply(Action::LoadExample("kind: Pod\n".into()));
+        assert_eq!(
+            again.loaded,
+            s.loaded + 1,
+            "the same example again reloads the editor"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::codemirror;
 use crate::engine::{self, Checked};
-use crate::examples::EXAMPLES;
+use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
 use crate::share::{self, Shared};
 use crate::state::{self, Action, Notice, LARGE_INPUT};
 
@@ -89,14 +89,33 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             </header>
             <nav class="gallery" aria-label="Examples">
                 { for EXAMPLES.iter().enumerate().map(|(i, example)| {
-                    let onclick = p.dispatch.reform(move |_: MouseEvent| Action::LoadExample(i));
+                    let dispatch = p.dispatch.clone();
+                    let onclick = move |_: MouseEvent| load_example(i, *example, dispatch.clone());
                     html! {
-                        <button class="example" data-testid="example" data-example={ example.stem } {onclick}>{ example.title() }</button>
+                        <button class="example" data-testid="example" data-example={ example.stem } {onclick}>{ example.title }</button>
                     }
                 }) }
             </nav>
         </>
     }
+}
+
+/// Show gallery example `i`: the first is compiled in, the others are fetched from the
+/// site (a failure is a notice, and the text stays as it was).
+fn load_example(i: usize, example: Example, dispatch: Callback<Action>) {
+    if i == 0 {
+        dispatch.emit(Action::LoadExample(FIRST_TEXT.to_string()));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::fetch::text(&example.url()).await {
+            Ok(text) => dispatch.emit(Action::LoadExample(text)),
+            Err(e) => dispatch.emit(Action::Notify(Notice::warning(format!(
+                "The example \"{}\" is not available: {e}.",
+                example.title
+            )))),
+        }
+    });
 }
 
 /// Put the state into the URL now and copy the URL, after a warning when the text holds
