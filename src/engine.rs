@@ -85,6 +85,22 @@ struct Active {
     overridden_by: Option<usize>,
 }
 
+/// Point each baseline rule at the restricted rule that replaces it, when that one runs.
+fn link_overrides(active: &mut [Active]) {
+    for i in 0..active.len() {
+        active[i].overridden_by = None;
+        let Some(pss) = &active[i].rule.pss else {
+            continue;
+        };
+        if pss.level != Level::Baseline {
+            continue;
+        }
+        active[i].overridden_by = active.iter().position(|a| {
+            a.rule.pss.as_ref().and_then(|p| p.overrides.as_deref()) == Some(pss.check.as_str())
+        });
+    }
+}
+
 /// How a run spreads independent per-file work (parsing, modelling, per-object checks).
 /// The library itself runs jobs in order ([`InOrder`]); the CLI passes a thread pool.
 pub trait Spread: Sync {
@@ -154,23 +170,25 @@ impl Engine {
                 })
             })
             .collect();
-        for i in 0..active.len() {
-            let Some(pss) = &active[i].rule.pss else {
-                continue;
-            };
-            if pss.level != Level::Baseline {
-                continue;
-            }
-            active[i].overridden_by = active.iter().position(|a| {
-                a.rule.pss.as_ref().and_then(|p| p.overrides.as_deref()) == Some(pss.check.as_str())
-            });
-        }
+        link_overrides(&mut active);
         Engine {
             catalogue,
             options,
             active,
             keep_intents: false,
         }
+    }
+
+    /// This engine with only the rules whose ids are in `ids` (every rule when `ids` is
+    /// empty). Ids that name no rule are ignored: check them against the catalogue
+    /// first (the CLI's `--rule` does).
+    #[must_use]
+    pub fn retain_rules(mut self, ids: &[String]) -> Self {
+        if !ids.is_empty() {
+            self.active.retain(|a| ids.contains(&a.rule.id));
+            link_overrides(&mut self.active);
+        }
+        self
     }
 
     /// An engine for the fixer: its findings keep what merging several fixes needs.

@@ -236,6 +236,33 @@ fn directories_are_read_recursively_and_profiles_select_rules() {
 }
 
 #[test]
+fn check_rule_runs_only_the_named_rules() {
+    let o = kubeharden(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--rule",
+            "privileged-container",
+            "--rule",
+            "memory-limits",
+            "-",
+        ],
+        Some(INSECURE),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    assert_eq!(rules, ["memory-limits", "privileged-container"]);
+}
+
+#[test]
 fn human_output_underlines_the_span_without_colour_when_piped() {
     let o = kubeharden(&["check", "-"], Some(INSECURE));
     let text = stdout(&o);
@@ -413,6 +440,10 @@ fn typos_get_a_suggestion_and_exit_2() {
         (
             vec!["fix", "--rule=no-such-rule", "-"],
             vec!["unknown rule \"no-such-rule\""],
+        ),
+        (
+            vec!["check", "--rule", "privileged-containers", "-"],
+            vec!["unknown rule", "'privileged-container'"],
         ),
         (
             vec!["fix", "--diff", "--write", "-"],

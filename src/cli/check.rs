@@ -19,7 +19,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (sources, report) = run_check(&options, &inputs, jobs);
+    let (sources, report) = run_check(&options, &args.rules, &inputs, jobs);
     let color = match args.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -50,12 +50,17 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     ))
 }
 
-/// Read every input and check them all as one bundle, per-file work over `jobs`
+/// Read every input and check them all as one bundle (with only `rules`, when given), per-file work over `jobs`
 /// threads: the sources (in input order; empty text for an input that could not be
 /// read) and one sorted report whose `file` indexes are positions in `inputs`. An
 /// unreadable input is an error of the report at offset 0 of that file.
-pub fn run_check(options: &Options, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
-    let engine = Engine::new(*options);
+pub fn run_check(
+    options: &Options,
+    rules: &[String],
+    inputs: &[Input],
+    jobs: usize,
+) -> (Vec<Source>, Report) {
+    let engine = Engine::new(*options).retain_rules(rules);
     let (sources, errors) = input::read_all(inputs, options.limits.max_input_bytes, jobs);
     let mut report = engine.check_spread(&sources, &Threads(jobs));
     // An unreadable input has no text to check: only its read error speaks for it.
