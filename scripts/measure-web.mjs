@@ -2,7 +2,8 @@
 // Measures the playground's budgets against the built site (dist/, or KUBEHARDEN_DIST):
 //
 //   1. download size: every .wasm and .js file in dist/, raw and gzipped (zlib level 9);
-//      budget: at most 437 KiB gzipped. The other files are listed too: the page and its
+//      budget: at most 530 KiB gzipped (437 KiB held with the 38-rule catalogue; see the
+//      README). The other files are listed too: the page and its
 //      style sheet, and the assets fetched on demand (rule-examples.json when a rule doc
 //      panel opens, examples/*.yaml when a gallery example is chosen), which are not part
 //      of the first check. That is checked, not assumed: every request of the first loads
@@ -33,7 +34,7 @@ import { gzipSync } from "node:zlib";
 import { HANG_MS, distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
 
 const BUDGET = {
-  gzippedKiB: 437,
+  gzippedKiB: 530,
   firstFindingMs: 1000,
   recheckMs: 16,
 };
