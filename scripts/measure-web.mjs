@@ -2,7 +2,7 @@
 // Measures the playground's budgets against the built site (dist/, or KUBEHARDEN_DIST):
 //
 //   1. download size: every .wasm and .js file in dist/, raw and gzipped (zlib level 9);
-//      budget: at most 530 KiB gzipped (437 KiB held with the 38-rule catalogue; see the
+//      budget: at most 530 KiB gzipped (437 KiB held with the 30-rule catalogue; see the
 //      README). The other files are listed too: the page and its
 //      style sheet, and the assets fetched on demand (rule-examples.json when a rule doc
 //      panel opens, examples/*.yaml when a gallery example is chosen), which are not part
