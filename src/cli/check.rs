@@ -66,8 +66,10 @@ pub fn run_check(
     // An unreadable input has no text to check: only its read error speaks for it.
     let unreadable: Vec<usize> = errors.iter().map(|e| e.file).collect();
     report.notes.retain(|n| !unreadable.contains(&n.file));
-    report.errors.extend(errors);
-    report.sort();
+    if !errors.is_empty() {
+        report.errors.extend(errors);
+        report.sort();
+    }
     (sources, report)
 }
 
