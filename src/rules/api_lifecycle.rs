@@ -309,7 +309,7 @@ fn message(entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
         )),
         Stage::Deprecated => match entry.removed {
             Some(r) => m.push_str(&format!(": still served at {target}, rejected from {r}")),
-            None => m.push_str(&format!(": still served at {target}, no removal planned")),
+            None => m.push_str(&format!(": still served at {target}")),
         },
     }
     if let Some(note) = &entry.removal_note {

@@ -57,6 +57,7 @@ mod bundle;
 pub mod credential;
 pub mod hardening;
 pub mod images;
+pub mod psp;
 pub mod pss;
 pub mod validity;
 
@@ -319,6 +320,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(bundle::TEMPLATES)
         .chain(api_lifecycle::TEMPLATES)
         .chain(images::TEMPLATES)
+        .chain(psp::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {
