@@ -352,3 +352,163 @@ fn an_extensions_v1beta1_deployment_still_gets_its_pod_checks() {
     assert!(rules.contains(&"privileged-container"), "{rules:?}");
     assert!(rules.contains(&"removed-api"), "{rules:?}");
 }
+
+/// Pluto rows (FairwindsOps/pluto versions.yaml, `tests/data/pluto-versions.json`) whose
+/// dates differ from the table, each a known Pluto error (reference §6), decided by the
+/// lifecycle tags the API server follows.
+const PLUTO_ERRORS: &[(&str, &str)] = &[
+    (
+        "extensions/v1beta1 Deployment",
+        "deprecated-in set to apps/v1's release (v1.9); tags say v1.8",
+    ),
+    ("apps/v1beta1 Deployment", "as above"),
+    ("apps/v1beta1 StatefulSet", "as above"),
+    ("extensions/v1beta1 DaemonSet", "as above"),
+    (
+        "extensions/v1beta1 ReplicaSet",
+        "deprecated-in left empty; tags say v1.8",
+    ),
+    (
+        "apps/v1beta2 ReplicaSet",
+        "deprecated-in left empty; tags say v1.9",
+    ),
+    (
+        "extensions/v1beta1 PodSecurityPolicy",
+        "v1.10, when policy/v1beta1 appeared; tags say v1.11",
+    ),
+    (
+        "storage.k8s.io/v1beta1 StorageClass",
+        "the replacement's release (v1.6); tags say v1.19",
+    ),
+    (
+        "storage.k8s.io/v1beta1 VolumeAttachment",
+        "v1.13; tags say v1.19",
+    ),
+    (
+        "apiregistration.k8s.io/v1beta1 APIService",
+        "v1.10; kube-aggregator's tags say v1.19",
+    ),
+    (
+        "authentication.k8s.io/v1beta1 TokenReview",
+        "v1.6; tags say v1.19",
+    ),
+    ("coordination.k8s.io/v1beta1 Lease", "v1.14; tags say v1.19"),
+    ("events.k8s.io/v1beta1 Event", "v1.19; tags say v1.22"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema",
+        "D v1.24 R v1.29; tags say v1.23, v1.26",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration",
+        "as above",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema",
+        "D v1.24; tags say v1.26",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2 PriorityLevelConfiguration",
+        "as above",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema",
+        "D v1.24; tags say v1.29",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration",
+        "D v1.31; tags say v1.29",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1 ValidatingAdmissionPolicy",
+        "D v1.28 R v1.33; tags say v1.29, v1.32",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1 ValidatingAdmissionPolicyBinding",
+        "as above",
+    ),
+    (
+        "resource.k8s.io/v1beta1 DeviceClass",
+        "D v1.33 R v1.36; tags say v1.35, v1.38",
+    ),
+    ("resource.k8s.io/v1beta1 ResourceClaim", "as above"),
+    ("resource.k8s.io/v1beta1 ResourceClaimTemplate", "as above"),
+    ("resource.k8s.io/v1beta1 ResourceSlice", "as above"),
+    (
+        "resource.k8s.io/v1alpha3 DeviceClass",
+        "D v1.32 R v1.34; tags say v1.34, v1.37",
+    ),
+    ("resource.k8s.io/v1alpha3 ResourceClaim", "as above"),
+    ("resource.k8s.io/v1alpha3 ResourceClaimTemplate", "as above"),
+    ("resource.k8s.io/v1alpha3 ResourceSlice", "as above"),
+    (
+        "storage.k8s.io/v1beta1 VolumeAttributesClass",
+        "no removal; tags say v1.37",
+    ),
+    (
+        "storage.k8s.io/v1alpha1 VolumeAttributesClass",
+        "D v1.31; tags say v1.32",
+    ),
+    (
+        "storagemigration.k8s.io/v1alpha1 StorageVersionMigration",
+        "D v1.35 R v1.35; tags say v1.33, v1.36",
+    ),
+];
+
+/// Pluto rows the table rightly leaves out.
+fn pluto_row_not_an_api(version: &str, kind: &str) -> bool {
+    kind.ends_with("List") // list wrappers, not objects
+        || version.starts_with("audit.k8s.io/") // audit policy files, not served APIs
+        || (version, kind) == ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowControl") // no such kind
+        || (version, kind) == ("apps/v1beta1", "ReplicaSet") // never existed (§6 item 5)
+        // An alpha with no lifecycle tags, off by default; alphas may go without notice.
+        || (version, kind) == ("scheduling.k8s.io/v1alpha1", "PriorityClass")
+}
+
+#[test]
+fn pluto_agrees_except_for_its_known_errors() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pluto-versions.json"),
+    )
+    .unwrap();
+    let pluto: J = serde_json::from_str(&text).unwrap();
+    let table = api_table().unwrap();
+    let mut problems = Vec::new();
+    let mut used = Vec::new();
+    for row in pluto["rows"].as_array().unwrap() {
+        let (version, kind) = (
+            row["version"].as_str().unwrap(),
+            row["kind"].as_str().unwrap(),
+        );
+        let key = format!("{version} {kind}");
+        let Some(e) = table.get(version, kind) else {
+            if !pluto_row_not_an_api(version, kind) {
+                problems.push(format!("{key}: in Pluto, missing from the table"));
+            }
+            continue;
+        };
+        if pluto_row_not_an_api(version, kind) {
+            problems.push(format!("{key}: in the table, but listed as not an API"));
+        }
+        let ours = (
+            e.deprecated.map(|v| v.minor as u64),
+            e.removed.map(|v| v.minor as u64),
+        );
+        let theirs = (row["deprecated"].as_u64(), row["removed"].as_u64());
+        let known = PLUTO_ERRORS.iter().any(|(k, _)| *k == key);
+        if ours != theirs && !known {
+            problems.push(format!(
+                "{key}: Pluto {theirs:?}, table {ours:?}, not a known Pluto error"
+            ));
+        }
+        if ours == theirs && known {
+            problems.push(format!("{key}: listed as a Pluto error but they agree"));
+        }
+        used.push(key);
+    }
+    for (k, _) in PLUTO_ERRORS {
+        if !used.iter().any(|u| u == k) {
+            problems.push(format!("{k}: listed as a Pluto error, not in Pluto"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
