@@ -132,6 +132,23 @@ pub fn cluster_scoped(group: &str, kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&(group, kind))
 }
 
+/// The group whose storage holds a kind: kinds that moved between API groups share one
+/// storage location with their old group ("cohabitating resources", k8s.io/kubernetes
+/// pkg/kubeapiserver/default_storage_factory_builder.go: extensions deployments,
+/// daemonsets, replicasets with apps; extensions networkpolicies and ingresses with
+/// networking.k8s.io; extensions podsecuritypolicies with policy; events.k8s.io events
+/// with the core group), so an `extensions/v1beta1` and an `apps/v1` Deployment of one
+/// name are one object. Other kinds: their own group.
+pub fn storage_group<'a>(group: &'a str, kind: &str) -> &'a str {
+    match (group, kind) {
+        ("extensions", "Deployment" | "DaemonSet" | "ReplicaSet") => "apps",
+        ("extensions", "NetworkPolicy" | "Ingress") => "networking.k8s.io",
+        ("extensions", "PodSecurityPolicy") => "policy",
+        ("events.k8s.io", "Event") => "",
+        _ => group,
+    }
+}
+
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → `""`).
 pub fn api_group(api_version: Option<&str>) -> &str {
     match api_version {
@@ -198,7 +215,7 @@ impl<'b> Bundle<'b> {
         if let Some(name) = object.name {
             self.by_identity
                 .entry(Identity {
-                    group,
+                    group: storage_group(group, object.kind),
                     kind: object.kind,
                     namespace: object
                         .namespace
@@ -337,6 +354,9 @@ mod tests {
         };
         let found = bundle.find(&web);
         assert_eq!(found.len(), 2, "apps/v1 and apps/v1beta2 name one object");
+        assert_eq!(storage_group("extensions", "Deployment"), "apps");
+        assert_eq!(storage_group("extensions", "Ingress"), "networking.k8s.io");
+        assert_eq!(storage_group("extensions", "Scale"), "extensions");
         assert_eq!(
             bundle.objects[found[1]].at.doc,
             DocRef {

@@ -651,7 +651,10 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 message: self.strings.get(message),
             })
             .collect();
-        let fix = self.fix(rule, &hit.fix, hit.withheld);
+        let mut fix = self.fix(rule, &hit.fix, hit.withheld);
+        if let (Some(f), true) = (fix.as_mut(), hit.unsafe_fix) {
+            f.applicability = Applicability::Unsafe;
+        }
         self.push(rule, object, &hit.at, hit.message, related, fix);
     }
 

@@ -302,6 +302,24 @@ fn needs_quotes(s: &str) -> bool {
         || crate::yaml::resolve::resolve_plain(s) != crate::yaml::Value::Str
 }
 
+/// Whether `s` can be written as a plain YAML scalar that reads back as this string: no
+/// leading indicator or blank, no `: ` or ` #`, no line break, not resolved to another type
+/// (`true`, `1.5`), and in flow collections none of `,[]{}`.
+fn plain_string(s: &str, in_flow: bool) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    !"-?:,[]{}#&*!|>'\"%@`".contains(first)
+        && !first.is_whitespace()
+        && !s.ends_with(char::is_whitespace)
+        && !s.ends_with(':')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.contains(['\n', '\r', '\t'])
+        && !(in_flow && s.contains([',', '[', ']', '{', '}']))
+        && crate::yaml::resolve::resolve_plain(s) == crate::yaml::Value::Str
+}
+
 pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::new();
     crate::render::json_string(&mut out, s);
@@ -483,6 +501,34 @@ impl<'a> Planner<'a> {
                 self.unshared(*node)?;
                 self.remove(*node).map(|i| vec![i])
             }
+            Op::Replace { node, value } => {
+                self.unshared(*node)?;
+                if doc.scalar(*node).is_some() {
+                    return self.replace_scalar(*node, value).map(|i| vec![i]);
+                }
+                if !doc.node(*node).flow() {
+                    return Err("the value is a block collection; only scalars and flow collections are replaced whole".into());
+                }
+                Ok(vec![Intent::Replace {
+                    span: doc.node(*node).span(),
+                    text: flow_value(value, self.style()),
+                }])
+            }
+            Op::RenameKey { node, to } => {
+                let key_node = doc.key(*node).ok_or("the value is not in a mapping")?;
+                self.unshared(key_node)?;
+                if doc
+                    .node(*node)
+                    .parent()
+                    .is_some_and(|m| doc.get(m, to).is_some())
+                {
+                    return Err(format!("the mapping already has a key {to:?}"));
+                }
+                Ok(vec![Intent::Replace {
+                    span: doc.node(key_node).span(),
+                    text: key(to, self.style()),
+                }])
+            }
         }
     }
 
@@ -498,6 +544,14 @@ impl<'a> Planner<'a> {
                 format!("'{}'", v.replace('\'', "''"))
             }
             (NewValue::Str(v), ScalarStyle::DoubleQuoted) => json_string(v),
+            // A plain value stays plain where the new text reads back as the same string
+            // (an image reference's `:`s need no quotes).
+            (NewValue::Str(v), ScalarStyle::Plain)
+                if !self.style().json
+                    && plain_string(v, n.parent().is_some_and(|p| doc.node(p).flow())) =>
+            {
+                v.clone()
+            }
             (v, ScalarStyle::Literal | ScalarStyle::Folded) => {
                 return Err(format!(
                     "the value is a block scalar; write {} by hand",
@@ -1376,6 +1430,22 @@ pub(crate) fn title_into(doc: &Document, ops: &[Op], out: &mut String) {
                         out.push_str("remove the value");
                     }
                 }
+            }
+            Op::Replace { node, value } => {
+                let at = owner(doc, *node, &mut label);
+                out.push_str("set `");
+                field_path(doc, at, *node, &[], out);
+                out.push_str(": ");
+                out.push_str(&flow_value(value, style));
+                out.push('`');
+            }
+            Op::RenameKey { node, to } => {
+                let at = owner(doc, *node, &mut label);
+                out.push_str("rename `");
+                field_path(doc, at, *node, &[], out);
+                out.push_str("` to `");
+                out.push_str(to);
+                out.push('`');
             }
         }
         out.push_str(&label);

@@ -52,12 +52,15 @@ macro_rules! doc_template {
     };
 }
 
+pub mod api_lifecycle;
 mod bundle;
 pub mod credential;
 pub mod hardening;
 pub mod identity;
+pub mod images;
 pub mod namespaces;
 pub mod netpol;
+pub mod psp;
 pub mod pss;
 pub mod rbac;
 pub mod validity;
@@ -153,6 +156,13 @@ pub enum Op {
     },
     /// Remove a mapping entry (given its value node) or a sequence item.
     Remove { node: NodeId },
+    /// Replace the value at `node` — a scalar, or a flow mapping or list (`{…}`, `[…]`,
+    /// JSON) — with `value`, written in flow style. A block collection is refused (remove
+    /// its entries and [`Op::Set`] new ones instead).
+    Replace { node: NodeId, value: NewValue },
+    /// Rename the key of the mapping entry whose value is `node` to `to`, keeping the value
+    /// (`spec.backend` → `spec.defaultBackend`).
+    RenameKey { node: NodeId, to: String },
 }
 
 impl Op {
@@ -185,6 +195,10 @@ pub struct Hit {
     /// Why `fix` can never be valid here (a Linux-only field on a Windows pod): the
     /// finding's fix is then reported as unavailable with this reason, never applied.
     pub withheld: Option<String>,
+    /// This hit's fix is unsafe even though its rule's fixes are declared safe (an
+    /// apiVersion migration that also moves fields): a hit can lower its rule's
+    /// applicability, never raise it.
+    pub unsafe_fix: bool,
 }
 
 impl Hit {
@@ -195,7 +209,15 @@ impl Hit {
             related: Vec::new(),
             fix: Vec::new(),
             withheld: None,
+            unsafe_fix: false,
         }
+    }
+
+    /// Mark the fix unsafe whatever the rule declares (see [`Hit::unsafe_fix`](Hit#structfield.unsafe_fix)).
+    #[must_use]
+    pub fn unsafe_fix(mut self) -> Self {
+        self.unsafe_fix = true;
+        self
     }
 
     /// Withhold the fix: it is shown as unavailable, with `reason`.
@@ -304,6 +326,9 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(netpol::TEMPLATES)
         .chain(identity::TEMPLATES)
         .chain(namespaces::TEMPLATES)
+        .chain(api_lifecycle::TEMPLATES)
+        .chain(images::TEMPLATES)
+        .chain(psp::TEMPLATES)
 }
 
 pub fn template(name: &str) -> Option<&'static Template> {
