@@ -33,7 +33,9 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     };
     // Written as it is rendered: a large report never sits in memory as one string. A
     // closed pipe (`| head`) is not an error.
-    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    // A large buffer: a report of hundreds of megabytes is a few hundred writes, not tens
+    // of thousands.
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let _ = render(
         &mut w,
         args.format,

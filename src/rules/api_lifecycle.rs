@@ -175,8 +175,7 @@ impl ApiTable {
         }
         let doc = stream.documents.first().ok_or("empty table")?;
         let root = doc.root.ok_or("empty table")?;
-        let file: TableFile =
-            serde_path_to_error::deserialize(doc.to_json(root)).map_err(|e| e.to_string())?;
+        let file: TableFile = super::deserialize(&doc.to_json(root)).map_err(|e| e.to_string())?;
         let mut index = HashMap::new();
         let order = |e: &ApiEntry| {
             (
