@@ -385,6 +385,19 @@ fn fix_prints_diffs_and_writes_files_atomically() {
     // Fixing again changes nothing.
     kubeharden(&["fix", "--unsafe", "--write", a.to_str().unwrap()], None);
     assert_eq!(std::fs::read_to_string(&a).unwrap(), written);
+    // Through a symbolic link the file it points to is rewritten, and the link stays.
+    std::fs::write(&a, INSECURE).unwrap();
+    let link = dir.join("link.yml");
+    std::os::unix::fs::symlink(&a, &link).unwrap();
+    kubeharden(
+        &["fix", "--unsafe", "--write", link.to_str().unwrap()],
+        None,
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), written);
     std::fs::remove_dir_all(&dir).unwrap();
     let o = kubeharden(&["fix", "tests/data/hardened.yaml"], None);
     assert_eq!(o.status.code(), Some(0));

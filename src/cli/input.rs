@@ -220,8 +220,11 @@ pub fn read_all(inputs: &[Input], max: usize, jobs: usize) -> (Vec<Source>, Vec<
 }
 
 /// Write `text` to `path` through a temporary file in the same folder and a rename, so
-/// the original is either fully replaced or untouched; its permissions are kept.
+/// the original is either fully replaced or untouched; its permissions are kept. A
+/// symbolic link is followed: the file it points to is rewritten, the link stays.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

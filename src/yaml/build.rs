@@ -84,7 +84,7 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
             }
             Err(e) => Some(BuildError {
                 at: e.marker().byte_offset().unwrap_or(0),
-                message: e.info(),
+                message: parser_message(e.info(), depth),
             }),
         };
         let Some(failure) = failure else { continue };
@@ -109,13 +109,22 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
                 stream.errors.push(ParseError {
                     document: started,
                     span: Span::empty(e.marker().byte_offset().unwrap_or(0).min(text.len())),
-                    message: e.info(),
+                    message: parser_message(e.info(), depth),
                 });
                 break;
             }
         }
     }
     stream
+}
+
+/// The parser's message, with its nesting refusal worded like the builder's own.
+fn parser_message(info: String, depth: usize) -> String {
+    if info == "recursion limit exceeded" {
+        format!("nesting deeper than {depth} levels, the most this tool reads")
+    } else {
+        info
+    }
 }
 
 struct BuildError {
@@ -443,7 +452,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             return Err(BuildError {
                 at: self.nodes[id as usize].start as usize,
                 message: format!(
-                    "nesting deeper than {} levels (limit --max-depth)",
+                    "nesting deeper than {} levels, the most this tool reads",
                     self.limits.max_depth
                 ),
             });
