@@ -1087,9 +1087,15 @@ fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
             }
         }
         let Some(at) = at else { continue };
+        // Non-resource URLs are granted only by a ClusterRoleBinding (the authorizer
+        // matches them for cluster-wide bindings alone: rbac.go, `appliesTo` with an
+        // empty namespace).
+        let urls_only = rule.resources.is_empty() && !rule.non_resource_urls.is_empty();
         let Some(Grantees {
             text: who, related, ..
-        }) = grantees(&rbac, ri, h, |_, _| true)
+        }) = grantees(&rbac, ri, h, |scope, _| {
+            !urls_only || matches!(scope, Scope::Cluster)
+        })
         else {
             continue;
         };
