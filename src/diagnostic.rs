@@ -338,6 +338,16 @@ impl Interner {
         new
     }
 
+    /// [`Interner::get`] for a string the caller owns: kept as it is when new.
+    pub fn get_owned(&mut self, s: String) -> SharedStr {
+        if let Some(found) = self.strings.get(s.as_str()) {
+            return found.0.clone();
+        }
+        let new = Arc::new(s);
+        self.strings.insert(Interned(new.clone()));
+        new
+    }
+
     /// The same for names (of objects, API groups), kept as `Arc<str>`.
     pub fn name(&mut self, s: &str) -> Arc<str> {
         if let Some(found) = self.names.get(s) {

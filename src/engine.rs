@@ -807,7 +807,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         let suppressed = info
             .and_then(|o| o.suppressions.iter().find(|(r, _)| *r == rule.id))
             .map(|(_, reason)| self.strings.get(reason));
-        let message = self.strings.get(&message);
+        let message = self.strings.get_owned(message);
         pointer_into(doc, at, &mut self.scratch);
         let path = self.strings.get(&self.scratch);
         self.findings.push(Finding {
