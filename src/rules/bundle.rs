@@ -12,7 +12,7 @@ pub static TEMPLATES: &[Template] = &[Template {
 }];
 
 /// The place that names an object: its `metadata.name`, else the object itself.
-fn name_place(e: &Entry) -> Place {
+pub(crate) fn name_place(e: &Entry) -> Place {
     let doc = e.object.doc;
     let node = e
         .object

@@ -10,23 +10,9 @@
 use std::collections::HashMap;
 
 use super::netpol::{name_place, who};
-use super::{BundleCx, BundleHit, Check, Loc, NewValue, NoParams, Op, ParamSpec, Place, Template};
+use super::{bundle_template, BundleCx, BundleHit, Loc, NewValue, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, Identity, PodEntry};
 use crate::yaml::{Document, NodeId, Value};
-
-const fn bundle_template(
-    name: &'static str,
-    summary: &'static str,
-    check: super::BundleCheck,
-) -> Template {
-    Template {
-        name,
-        summary,
-        check: Check::Bundle(check),
-        params: ParamSpec::of::<NoParams>("NoParams"),
-        validity: false,
-    }
-}
 
 pub static TEMPLATES: &[Template] = &[
     bundle_template(

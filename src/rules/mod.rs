@@ -331,6 +331,21 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(psp::TEMPLATES)
 }
 
+/// A whole-bundle template without parameters.
+pub(crate) const fn bundle_template(
+    name: &'static str,
+    summary: &'static str,
+    check: BundleCheck,
+) -> Template {
+    Template {
+        name,
+        summary,
+        check: Check::Bundle(check),
+        params: ParamSpec::of::<NoParams>("NoParams"),
+        validity: false,
+    }
+}
+
 pub fn template(name: &str) -> Option<&'static Template> {
     templates().find(|t| t.name == name)
 }

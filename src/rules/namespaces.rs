@@ -5,24 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::credential::{self, CredentialRules, Verdict};
 use super::netpol::{name_place, who};
-use super::{BundleCx, BundleHit, Check, Loc, NoParams, ParamSpec, Place, Template};
+use super::{bundle_template, BundleCx, BundleHit, Loc, Place, Template};
 use crate::bundle::{Bundle, DocRef, Entry};
 use crate::diagnostic::Level;
 use crate::yaml::{Document, NodeId};
-
-const fn bundle_template(
-    name: &'static str,
-    summary: &'static str,
-    check: super::BundleCheck,
-) -> Template {
-    Template {
-        name,
-        summary,
-        check: Check::Bundle(check),
-        params: ParamSpec::of::<NoParams>("NoParams"),
-        validity: false,
-    }
-}
 
 pub static TEMPLATES: &[Template] = &[
     bundle_template(

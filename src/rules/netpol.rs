@@ -20,7 +20,8 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::collections::HashMap;
 
-use super::{BundleCx, BundleHit, Check, Loc, NoParams, Op, ParamSpec, Place, Template};
+pub(crate) use super::bundle::name_place;
+use super::{bundle_template, BundleCx, BundleHit, Loc, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, PodEntry};
 use crate::model::netpol::{egress_reaching, NetworkPolicy, Peer, PolicyRule, PortMatch};
 use crate::yaml::NodeId;
@@ -34,20 +35,6 @@ pub const METADATA_PORT: i64 = 80;
 /// The kubelet's API port (`--port`, k8s.io/kubernetes pkg/cluster/ports/ports.go
 /// `KubeletPort`).
 pub const KUBELET_PORT: i64 = 10250;
-
-const fn bundle_template(
-    name: &'static str,
-    summary: &'static str,
-    check: super::BundleCheck,
-) -> Template {
-    Template {
-        name,
-        summary,
-        check: Check::Bundle(check),
-        params: ParamSpec::of::<NoParams>("NoParams"),
-        validity: false,
-    }
-}
 
 pub static TEMPLATES: &[Template] = &[
     bundle_template(
@@ -230,20 +217,6 @@ pub(crate) fn namespace_phrase(ns: Option<&str>) -> String {
     match ns {
         Some(ns) => format!("namespace {ns:?}"),
         None => "the namespace the manifests are applied to (no metadata.namespace)".into(),
-    }
-}
-
-/// The place naming an object: its `metadata.name`, else the object.
-pub(crate) fn name_place(e: &Entry) -> Place {
-    let doc = e.object.doc;
-    let node = e
-        .object
-        .metadata
-        .and_then(|m| doc.get(m, "name"))
-        .unwrap_or(e.object.root);
-    Place {
-        doc: e.at.doc,
-        loc: Loc::Node(node),
     }
 }
 
