@@ -346,6 +346,9 @@ test("a finding's rule doc comes from the docs model: fix policy, example and wh
     assert.match(await doc.locator("[data-testid=rule-example]").textContent(), /privileged: yes/);
     assert.match(await doc.locator("[data-testid=rule-use-instead]").textContent(), /privileged: false/);
     assert.match(await doc.textContent(), /Automatic fix \(unsafe\)/);
+    // The rationale, remediation and references are fetched with the example.
+    assert.match(await doc.locator("[data-testid=rule-rationale]").textContent(), /every Linux capability/);
+    assert.ok((await doc.locator(".refs a").count()) > 0, "the references are listed");
     assert.match(await doc.textContent(), /ignore\.kubeharden\.io\/privileged-container/);
   } finally {
     await page.close();
