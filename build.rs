@@ -1,5 +1,9 @@
 //! Embeds every `policies/*.yaml` rule file into the library, so the catalogue needs no
 //! filesystem at run time (the same binary data serves the CLI and the browser).
+//!
+//! Without the `rule-docs` feature (the playground's WebAssembly) each file is embedded
+//! without its documentation ([`strip_docs`]): the catalogue then holds what checking
+//! needs, and the playground fetches the docs with the rule examples when a panel opens.
 
 use std::fmt::Write;
 use std::{env, fs, path::Path};
@@ -14,16 +18,22 @@ fn main() {
         .filter(|n| n.ends_with(".yaml"))
         .collect();
     names.sort();
+    let docs = env::var_os("CARGO_FEATURE_RULE_DOCS").is_some();
     let mut out = String::from("pub static POLICY_FILES: &[(&str, &str)] = &[\n");
     for name in &names {
         println!("cargo:rerun-if-changed=policies/{name}");
         let path = dir.join(name);
-        writeln!(
-            out,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        if docs {
+            writeln!(
+                out,
+                "    ({name:?}, include_str!({:?})),",
+                path.display().to_string()
+            )
+            .unwrap();
+        } else {
+            let text = fs::read_to_string(&path).expect("rule file");
+            writeln!(out, "    ({name:?}, {:?}),", strip_docs(name, &text)).unwrap();
+        }
     }
     out.push_str("];\n");
     fs::write(
@@ -32,6 +42,85 @@ fn main() {
     )
     .unwrap();
     rule_examples();
+}
+
+/// The top-level keys of a rule file that only document it (`src/catalogue.rs` reads them
+/// as empty without the `rule-docs` feature).
+const DOC_KEYS: &[&str] = &["sources", "rationale", "remediation", "references"];
+
+/// A rule file without its documentation: the [`DOC_KEYS`] blocks, every comment line,
+/// and `fix`'s `reason`/`guidance` text (`fix:` keeps only its `applicability`, as a
+/// flow mapping). The rule files are block YAML with top-level keys at column 0 and
+/// `fix`'s keys indented by two spaces; anything else is refused here, so a rule file
+/// written differently fails the build instead of being embedded half-stripped.
+fn strip_docs(name: &str, text: &str) -> String {
+    let mut out = String::new();
+    let mut key = "";
+    let mut applicability = None;
+    for line in text.lines() {
+        // Comments, also indented ones: no kept key holds a block scalar (checked below),
+        // so a `#` line is never text.
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let top = !line.is_empty() && !line.starts_with(' ');
+        if top {
+            if key == "fix" {
+                push_fix(&mut out, applicability.take());
+            }
+            key = line.split(':').next().unwrap_or("").trim();
+            if key == "fix" {
+                assert_eq!(
+                    line.trim_end(),
+                    "fix:",
+                    "policies/{name}: `fix:` must be a block mapping"
+                );
+                continue;
+            }
+        }
+        match key {
+            "fix" => {
+                if let Some(v) = line.strip_prefix("  applicability:") {
+                    applicability = Some(v.trim().to_string());
+                } else if let Some(k) = line.strip_prefix("  ").filter(|l| !l.starts_with(' ')) {
+                    let k = k.split(':').next().unwrap_or("");
+                    assert!(
+                        k == "reason" || k == "guidance",
+                        "policies/{name}: unexpected key {k:?} under fix"
+                    );
+                }
+            }
+            k if DOC_KEYS.contains(&k) => {}
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    if key == "fix" {
+        push_fix(&mut out, applicability);
+    }
+    assert!(
+        !out.lines().any(|l| l.trim_end().ends_with(": |")
+            || l.trim_end().ends_with(": >")
+            || l.contains(": |-")
+            || l.contains(": >-")),
+        "policies/{name}: a block scalar outside the documentation keys"
+    );
+    for k in DOC_KEYS {
+        assert!(
+            !out.lines().any(|l| l.starts_with(&format!("{k}:"))),
+            "policies/{name}: {k} was not stripped"
+        );
+    }
+    out
+}
+
+fn push_fix(out: &mut String, applicability: Option<String>) {
+    match applicability {
+        Some(a) => writeln!(out, "fix: {{applicability: {a}}}").unwrap(),
+        None => out.push_str("fix: {}\n"),
+    }
 }
 
 /// `rule_examples.rs`: for each rule folder in `tests/fixtures/`, the fail fixture shown as

@@ -81,7 +81,9 @@ pub struct Rule {
     /// [`rules::Template::params`]); the template receives them as `&TheirParams`.
     pub typed_params: TypedParams,
     pub pss: Option<PssMapping>,
-    /// Equivalent checks of other scanners: (scanner, check id).
+    /// Equivalent checks of other scanners: (scanner, check id). This, `rationale`,
+    /// `remediation`, `references` and the fix policy's reason or guidance are empty in a
+    /// build without the `rule-docs` feature (the playground's, which fetches them).
     pub sources: Vec<(String, String)>,
     pub rationale: String,
     pub remediation: String,
@@ -174,15 +176,21 @@ struct RuleFile {
     #[serde(default)]
     #[allow(dead_code)] // read from the JSON tree, so it is checked even when other keys fail
     params: Option<Json>,
+    // Without the `rule-docs` feature build.rs embeds the rule files without these
+    // documentation keys (and without `fix`'s reason or guidance): they read as empty.
+    #[cfg_attr(not(feature = "rule-docs"), serde(default))]
     sources: Sources,
     fix: FixFile,
+    #[cfg_attr(not(feature = "rule-docs"), serde(default))]
     rationale: Text,
+    #[cfg_attr(not(feature = "rule-docs"), serde(default))]
     remediation: Text,
+    #[cfg_attr(not(feature = "rule-docs"), serde(default))]
     references: NonEmpty<Reference>,
 }
 
-/// Trimmed text that is not empty.
-#[derive(Deserialize)]
+/// Trimmed text that is not empty (`Default`, empty, only for the stripped catalogue).
+#[derive(Deserialize, Default)]
 #[serde(try_from = "String")]
 struct Text(String);
 
@@ -218,6 +226,13 @@ impl TryFrom<String> for Reference {
 #[derive(Deserialize)]
 #[serde(try_from = "Vec<T>")]
 struct NonEmpty<T>(Vec<T>);
+
+impl<T> Default for NonEmpty<T> {
+    /// Empty: only for the stripped catalogue (no `rule-docs` feature).
+    fn default() -> Self {
+        NonEmpty(Vec::new())
+    }
+}
 
 impl<T> TryFrom<Vec<T>> for NonEmpty<T> {
     type Error = &'static str;
@@ -261,6 +276,7 @@ impl TryFrom<String> for Scanner {
 
 /// `sources`: scanner → its equivalent check id, in the order written (`{}` when no
 /// scanner has one).
+#[derive(Default)]
 struct Sources(Vec<(String, String)>);
 
 impl<'de> Deserialize<'de> for Sources {
@@ -318,6 +334,27 @@ impl FixFile {
                 reason: None,
                 guidance: Some(Text(guidance)),
             } => Ok(FixPolicy::None { guidance }),
+            // The stripped catalogue (no `rule-docs` feature): build.rs removed the text.
+            #[cfg(not(feature = "rule-docs"))]
+            FixFile {
+                applicability: Some(a),
+                reason: None,
+                guidance: None,
+            } => Ok(FixPolicy::Available {
+                applicability: match a {
+                    ApplicabilityName::Safe => Applicability::Safe,
+                    ApplicabilityName::Unsafe => Applicability::Unsafe,
+                },
+                reason: String::new(),
+            }),
+            #[cfg(not(feature = "rule-docs"))]
+            FixFile {
+                applicability: None,
+                reason: None,
+                guidance: None,
+            } => Ok(FixPolicy::None {
+                guidance: String::new(),
+            }),
             _ => Err(FieldError::new(
                 &["fix"],
                 "expected `applicability` (safe or unsafe) and `reason`, or `guidance` alone when no automatic change is sound",
@@ -461,5 +498,62 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
             id,
         }),
         _ => Err(errors),
+    }
+}
+
+/// The playground's catalogue (no `rule-docs` feature: build.rs embeds the rule files
+/// without their documentation) checks exactly as the full one. Run with
+/// `cargo test --no-default-features --lib catalogue`.
+#[cfg(test)]
+mod stripped_tests {
+    #[test]
+    #[cfg(not(feature = "rule-docs"))]
+    fn the_stripped_catalogue_differs_from_the_full_one_only_in_its_docs() {
+        use super::*;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let texts: Vec<(&str, String)> = embedded::POLICY_FILES
+            .iter()
+            .map(|&(name, _)| (name, std::fs::read_to_string(dir.join(name)).unwrap()))
+            .collect();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let full = Catalogue::load(&files).unwrap();
+        let stripped = Catalogue::builtin();
+        assert_eq!(full.rules.len(), stripped.rules.len());
+        assert!(embedded::POLICY_FILES.len() > 50);
+        for (f, s) in full.rules.iter().zip(&stripped.rules) {
+            assert_eq!(
+                (&f.id, &f.title, f.severity, f.area, &f.template),
+                (&s.id, &s.title, s.severity, s.area, &s.template)
+            );
+            assert_eq!((&f.params, &f.pss, &f.file), (&s.params, &s.pss, &s.file));
+            let applicability = |r: &Rule| match &r.fix {
+                Some(FixPolicy::Available { applicability, .. }) => Some(Some(*applicability)),
+                Some(FixPolicy::None { .. }) => Some(None),
+                None => None,
+            };
+            assert_eq!(applicability(f), applicability(s), "{}", f.id);
+            assert!(
+                !f.rationale.is_empty() && !f.references.is_empty(),
+                "{}",
+                f.id
+            );
+            assert!(
+                s.rationale.is_empty() && s.remediation.is_empty(),
+                "{}",
+                s.id
+            );
+            assert!(s.references.is_empty() && s.sources.is_empty(), "{}", s.id);
+            // What the stripped text keeps is the rule file as written, minus the docs.
+            let text = embedded::POLICY_FILES
+                .iter()
+                .find(|(n, _)| *n == s.file.trim_start_matches("policies/"))
+                .unwrap()
+                .1;
+            assert!(
+                !text.contains("rationale:") && !text.contains("\n#"),
+                "{}",
+                s.id
+            );
+        }
     }
 }

@@ -301,7 +301,7 @@ fn rules_metadata(catalogue: &Catalogue) -> Vec<Value> {
                 "shortDescription": {"text": r.title},
                 "fullDescription": {"text": r.rationale},
                 "help": {"text": r.remediation, "markdown": format!("{}\n\n**Fix:** {}", r.rationale, r.remediation)},
-                "helpUri": r.references[0],
+                "helpUri": r.references.first(), // none without the `rule-docs` feature
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"tags": tags, "security-severity": security_severity(r.severity), "precision": "high"},
             })

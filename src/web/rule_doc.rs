@@ -3,10 +3,13 @@
 //! matters, how to fix it, its fix policy, its Pod Security Standards check, the field, an
 //! example and what to write instead, and the references.
 //!
-//! The example pair is not compiled into the WebAssembly (the library's `rule-examples`
-//! feature is off here, to keep the download small): the first panel that opens fetches
-//! `rule-examples.json` from the page's own origin (the `example` and `use_instead` of
-//! `kubeharden rules --format json`, written by `make dist`), once per page.
+//! The rule's documentation text (rationale, remediation, the fix policy's reason or
+//! guidance, references) and its example pair are not compiled into the WebAssembly (the
+//! library's `rule-docs` and `rule-examples` features are off here, to keep the download
+//! small): the first panel that opens fetches `rule-examples.json` from the page's own
+//! origin (those fields of `kubeharden rules --format json`, written by `make dist`), once
+//! per page. The title, fix heading, PSS check and suppression key are in the WebAssembly
+//! and show at once.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -17,16 +20,17 @@ use kubeharden::docs::RuleDoc as Doc;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-/// Where the example pairs are, relative to the page (works under a sub-path too).
+/// Where the docs and example pairs are, relative to the page (works under a sub-path too).
 pub const EXAMPLES_URL: &str = "rule-examples.json";
 
 thread_local! {
-    /// Every rule's documentation, built once per page.
+    /// Every rule's documentation as compiled in (without its text: see the module doc),
+    /// built once per page.
     static DOCS: HashMap<String, Rc<Doc>> = kubeharden::docs::builtin()
         .into_iter()
         .map(|d| (d.id.clone(), Rc::new(d)))
         .collect();
-    /// The example pairs, by rule id, once fetched.
+    /// What `rule-examples.json` holds, by rule id, once fetched.
     static EXAMPLES: RefCell<Option<Rc<Examples>>> = const { RefCell::new(None) };
 }
 
@@ -35,34 +39,45 @@ pub fn doc(id: &str) -> Option<Rc<Doc>> {
     DOCS.with(|d| d.get(id).cloned())
 }
 
-/// One rule's example pair: the manifest it flags, and what to write instead with the
-/// kind of that text (`fixed`, `unsafe_fixed` or `pass`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pair {
-    pub example: String,
+/// What a panel fetches for its rule: the documentation text, and the example pair (the
+/// manifest it flags, and what to write instead with the kind of that text: `fixed`,
+/// `unsafe_fixed` or `pass`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fetched {
+    pub rationale: String,
+    pub remediation: String,
+    /// The fix policy's reason or guidance (its heading is compiled in).
+    pub fix_text: String,
+    pub references: Vec<String>,
+    pub example: Option<String>,
     pub use_instead: Option<(String, String)>,
 }
 
-type Examples = HashMap<String, Pair>;
+type Examples = HashMap<String, Fetched>;
 
-/// What a panel shows of its example pair.
+/// What a panel shows of its fetched part.
 #[derive(Clone, Debug, PartialEq)]
 enum Loaded {
     /// Not asked for yet (the panel is closed) or on its way.
     Pending,
-    Ready(Option<Pair>),
+    Ready(Option<Fetched>),
     Failed(String),
 }
 
-fn text_at(v: &JsValue, path: &[&str]) -> Option<String> {
+fn value_at(v: &JsValue, path: &[&str]) -> Option<JsValue> {
     let mut v = v.clone();
     for key in path {
         v = Reflect::get(&v, &JsValue::from_str(key)).ok()?;
     }
-    v.as_string()
+    Some(v)
 }
 
-/// Read `kubeharden rules --format json` (reduced to `id`, `example.text`,
+fn text_at(v: &JsValue, path: &[&str]) -> Option<String> {
+    value_at(v, path)?.as_string()
+}
+
+/// Read `kubeharden rules --format json` as reduced by `scripts/rule-examples.mjs` (`id`,
+/// `rationale`, `remediation`, `fix_text`, `references`, `example.text`,
 /// `use_instead.text` and `use_instead.kind`): a JSON array of rule docs.
 fn parse_examples(json: &str) -> Result<Examples, String> {
     let value = JSON::parse(json).map_err(|_| format!("{EXAMPLES_URL} is not JSON"))?;
@@ -71,11 +86,14 @@ fn parse_examples(json: &str) -> Result<Examples, String> {
         .map_err(|_| format!("{EXAMPLES_URL} is not a list"))?;
     let mut out = HashMap::new();
     for doc in list.iter() {
-        let (Some(id), Some(example)) =
-            (text_at(&doc, &["id"]), text_at(&doc, &["example", "text"]))
-        else {
+        let Some(id) = text_at(&doc, &["id"]) else {
             continue;
         };
+        let text = |key: &str| text_at(&doc, &[key]).unwrap_or_default();
+        let references = value_at(&doc, &["references"])
+            .and_then(|v| v.dyn_into::<Array>().ok())
+            .map(|a| a.iter().filter_map(|r| r.as_string()).collect())
+            .unwrap_or_default();
         let use_instead = text_at(&doc, &["use_instead", "text"]).map(|t| {
             (
                 t,
@@ -84,8 +102,12 @@ fn parse_examples(json: &str) -> Result<Examples, String> {
         });
         out.insert(
             id,
-            Pair {
-                example,
+            Fetched {
+                rationale: text("rationale"),
+                remediation: text("remediation"),
+                fix_text: text("fix_text"),
+                references,
+                example: text_at(&doc, &["example", "text"]),
                 use_instead,
             },
         );
@@ -97,7 +119,7 @@ async fn fetch_examples() -> Result<Examples, String> {
     parse_examples(&crate::fetch::text(EXAMPLES_URL).await?)
 }
 
-/// The example pair of `rule`, fetching them all first if this page has not yet.
+/// The fetched part of `rule`, fetching every rule's first if this page has not yet.
 async fn examples_of(rule: &str) -> Loaded {
     let cached = EXAMPLES.with(|e| e.borrow().clone());
     let all = match cached {
@@ -112,6 +134,16 @@ async fn examples_of(rule: &str) -> Loaded {
         },
     };
     Loaded::Ready(all.get(rule).cloned())
+}
+
+/// `own` when the WebAssembly has it (a build with the `rule-docs` feature), else the
+/// fetched text (empty until it arrives).
+fn either<'a>(own: &'a str, fetched: Option<&'a str>) -> &'a str {
+    if own.is_empty() {
+        fetched.unwrap_or("")
+    } else {
+        own
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -143,9 +175,20 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
     let Some(d) = doc(p.rule) else {
         return html! {};
     };
-    let (example, instead) = match &*loaded {
-        Loaded::Ready(Some(pair)) => (Some(pair.example.as_str()), pair.use_instead.as_ref()),
-        _ => (None, None),
+    let fetched = match &*loaded {
+        Loaded::Ready(Some(f)) => Some(f),
+        _ => None,
+    };
+    let (example, instead) = match fetched {
+        Some(f) => (f.example.as_deref(), f.use_instead.as_ref()),
+        None => (None, None),
+    };
+    let rationale = either(&d.rationale, fetched.map(|f| f.rationale.as_str()));
+    let remediation = either(&d.remediation, fetched.map(|f| f.remediation.as_str()));
+    let references = if d.references.is_empty() {
+        fetched.map(|f| f.references.as_slice()).unwrap_or_default()
+    } else {
+        d.references.as_slice()
     };
     let label = |kind: &str| match kind {
         "fixed" => "After `kubeharden fix`",
@@ -155,17 +198,24 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
     html! {
         <details class="rule-doc" onclick={ stop } { ontoggle }>
             <summary>{ format!("{} — why it matters, how to fix", d.title) }</summary>
-            <p>{ &d.rationale }</p>
-            <p><strong>{ "Fix: " }</strong>{ &d.remediation }</p>
+            if *loaded == Loaded::Pending {
+                <p class="loading" data-testid="rule-doc-loading">{ "Loading the rule's documentation…" }</p>
+            }
+            if !rationale.is_empty() {
+                <p data-testid="rule-rationale">{ rationale }</p>
+            }
+            if !remediation.is_empty() {
+                <p><strong>{ "Fix: " }</strong>{ remediation }</p>
+            }
             if let Some(fix) = &d.fix {
-                <p><strong>{ format!("{}: ", fix.heading) }</strong>{ &fix.text }</p>
+                <p><strong>{ format!("{}: ", fix.heading) }</strong>{ either(&fix.text, fetched.map(|f| f.fix_text.as_str())) }</p>
             }
             if let Some(pss) = &d.pss {
                 <p>{ format!("Pod Security Standards: {} {} (from {})", pss.level.as_str(), pss.check, pss.since) }</p>
             }
             <p class="path">{ format!("Field: {}", p.path) }</p>
             if let Loaded::Failed(e) = &*loaded {
-                <p class="example-label" data-testid="rule-example-error">{ format!("The example is not available ({e}).") }</p>
+                <p class="example-label" data-testid="rule-example-error">{ format!("The documentation and example are not available ({e}).") }</p>
             }
             if let Some(example) = example {
                 <p class="example-label">{ "Example" }</p>
@@ -176,7 +226,7 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
                 <pre class="example" data-testid="rule-use-instead">{ text }</pre>
             }
             <ul class="refs">
-                { for d.references.iter().map(|r| html! {
+                { for references.iter().map(|r| html! {
                     <li><a href={ r.clone() } rel="noopener noreferrer" target="_blank">{ r }</a></li>
                 }) }
             </ul>
