@@ -28,6 +28,8 @@ lint:
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
 unit:
 	KUBEHARDEN_REQUIRE_CORPUS=1 cargo test
+	# The playground's catalogue (built without the rule docs) equals the full one but for them.
+	cargo test --no-default-features --lib catalogue
 
 sarif:
 	cargo build --quiet
