@@ -25,7 +25,8 @@ fi
 status=0
 for log in "$work"/*.sarif; do
     out="$log.validation"
-    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$tool" validate "$log" --output "$out" --log ForceOverwrite >/dev/null
+    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$tool" validate "$log" --output "$out" --log ForceOverwrite \
+        --max-file-size-in-kb 204800 >/dev/null
     python3 - "$log" "$out" <<'PY' || status=1
 import json, sys
 log, out = sys.argv[1], sys.argv[2]
