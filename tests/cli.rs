@@ -68,7 +68,6 @@ fn usage_and_unreadable_input_exit_2_with_a_message() {
     for (args, needle) in [
         (vec!["check", "--format", "xml", "-"], "unknown format"),
         (vec!["check", "--bogus"], "unknown option"),
-        (vec!["check", "no/such/file.yaml"], "cannot read"),
         (
             vec!["check", "--kube-version", "2.0", "-"],
             "invalid Kubernetes version",
@@ -82,6 +81,32 @@ fn usage_and_unreadable_input_exit_2_with_a_message() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+    // A missing path, and a folder with no manifest in it, are input errors of the report
+    // (exit 2) while the other inputs are still checked: never a silent pass.
+    let empty = std::env::temp_dir().join(format!("kubeharden-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a manifest").unwrap();
+    let o = kubeharden(
+        &[
+            "check",
+            "no/such/file.yaml",
+            empty.to_str().unwrap(),
+            "tests/data/hardened.yaml",
+        ],
+        None,
+    );
+    std::fs::remove_dir_all(&empty).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let text = stdout(&o);
+    assert!(
+        text.contains("no/such/file.yaml") && text.contains("cannot read"),
+        "{text}"
+    );
+    assert!(text.contains("no manifest in this folder"), "{text}");
+    assert!(
+        text.contains("in 3 files") && text.contains("2 errors"),
+        "{text}"
+    );
     let o = kubeharden(
         &["check", "-"],
         Some("a: [1\n---\napiVersion: v1\nkind: Pod\nspec: {hostPID: true, containers: []}\n"),

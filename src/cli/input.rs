@@ -18,6 +18,10 @@ pub enum Input {
     /// (reading a FIFO would block the run). Named on the command line, such a file is
     /// read (`kubeharden check <(helm template ./chart)`).
     Special(PathBuf),
+    /// A path that could not be listed (a missing path, a folder without permission) or a
+    /// folder with no manifest in it: reported as an input error while the other inputs
+    /// are still checked, never a silent skip.
+    Unreadable(PathBuf, String),
 }
 
 /// The inputs named, or standard input when nothing is named and it is piped.
@@ -54,7 +58,7 @@ fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     let mut add = |inputs: &mut Vec<Input>, input: Input| {
         let key = match &input {
             Input::Stdin => None,
-            Input::File(path) | Input::Special(path) => {
+            Input::File(path) | Input::Special(path) | Input::Unreadable(path, _) => {
                 Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
             }
         };
@@ -68,22 +72,34 @@ fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
             continue;
         }
         let path = Path::new(p);
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read directory {p}: {e}"))?;
-            found.sort();
-            for f in found {
-                let special = std::fs::metadata(&f).is_ok_and(|m| !m.is_file());
-                let f = tidy(&f);
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => {
                 add(
                     &mut inputs,
-                    if special {
-                        Input::Special(f)
-                    } else {
-                        Input::File(f)
-                    },
+                    Input::Unreadable(tidy(path), format!("cannot read: {e}")),
                 );
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found);
+            if found.is_empty() {
+                let message = "no manifest in this folder (*.yaml, *.yml or *.json files, hidden folders skipped): nothing was checked";
+                found.push(Input::Unreadable(path.to_path_buf(), message.into()));
+            }
+            found.sort_by(|a, b| input_path(a).cmp(input_path(b)));
+            for f in found {
+                let f = match f {
+                    Input::File(f) if std::fs::metadata(&f).is_ok_and(|m| !m.is_file()) => {
+                        Input::Special(tidy(&f))
+                    }
+                    Input::File(f) => Input::File(tidy(&f)),
+                    Input::Unreadable(f, message) => Input::Unreadable(tidy(&f), message),
+                    other => other,
+                };
+                add(&mut inputs, f);
             }
         } else {
             add(&mut inputs, Input::File(tidy(path)));
@@ -92,26 +108,50 @@ fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     Ok(inputs)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
+/// The path of an input found in a folder.
+fn input_path(input: &Input) -> &Path {
+    match input {
+        Input::Stdin => Path::new("-"),
+        Input::File(p) | Input::Special(p) | Input::Unreadable(p, _) => p,
+    }
+}
+
+/// The manifest files below `dir`, and each folder that could not be listed as an
+/// [`Input::Unreadable`] (the others are still walked).
+fn walk(dir: &Path, out: &mut Vec<Input>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            let message = format!("cannot read this folder: {e}");
+            out.push(Input::Unreadable(dir.to_path_buf(), message));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let message = format!("cannot read this folder: {e}");
+                out.push(Input::Unreadable(dir.to_path_buf(), message));
+                return;
+            }
+        };
         let path = entry.path();
-        let name = entry.file_name();
-        let hidden = name.to_string_lossy().starts_with('.');
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        // A symbolic link to a folder is not followed (no cycles).
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
             if !hidden {
-                walk(&path, out)?;
+                walk(&path, out);
             }
         } else if path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
         {
-            out.push(path);
+            out.push(Input::File(path));
         }
     }
-    Ok(())
 }
 
 /// What reading an input gives: its name and text, or why it could not be read.
@@ -131,6 +171,9 @@ pub fn read(input: &Input, max: usize) -> ReadInput {
                 .take(max as u64 + 1)
                 .read_to_end(&mut buf);
             ("-".to_string(), r.map(|_| buf))
+        }
+        Input::Unreadable(path, message) => {
+            return (path.display().to_string(), Err(message.clone()));
         }
         Input::Special(path) => {
             let message = "not a regular file (a FIFO, socket or device found in a directory); not read: name it on the command line to read it";
