@@ -73,6 +73,17 @@ fn usage_and_unreadable_input_exit_2_with_a_message() {
             "invalid Kubernetes version",
         ),
         (vec!["check", "--profile", "strict", "-"], "unknown profile"),
+        (
+            vec![
+                "check",
+                "--rule",
+                "cpu-limits",
+                "--profile",
+                "baseline",
+                "-",
+            ],
+            "does not run with --profile baseline",
+        ),
         (vec!["explain", "no-such-rule"], "unknown rule"),
         (vec!["frobnicate"], "unknown command"),
     ] {

@@ -15,6 +15,20 @@ use super::CheckArgs;
 /// usage error such as "no input".
 pub fn run(args: CheckArgs) -> Result<u8, String> {
     let options = args.engine.options();
+    // A rule named with --rule that the profile or version leaves out would make the run
+    // pass without having checked it.
+    let engine = Engine::new(options);
+    if let Some(off) = args
+        .rules
+        .iter()
+        .find(|id| !engine.rules().any(|r| r.id == **id))
+    {
+        return Err(format!(
+            "rule {off:?} does not run with --profile {} at --kube-version {}: choose --profile all or the version that introduced it",
+            options.profile.as_str(),
+            options.version
+        ));
+    }
     let inputs = input::resolve(args.engine.paths)?;
     let jobs = args
         .jobs
