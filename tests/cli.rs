@@ -918,3 +918,12 @@ fn fixing_a_rule_that_has_no_automatic_fix_is_a_usage_error() {
         "{err}"
     );
 }
+
+#[test]
+fn fix_rule_summary_counts_only_that_rule() {
+    // INSECURE has one finding of run-as-non-root (an unsafe fix) among many others.
+    let o = kubeharden(&["fix", "--rule", "run-as-non-root", "-"], Some(INSECURE));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("0 fixed, 0 skipped, 1 remaining"), "{err}");
+    assert!(err.contains("1 more fix need --unsafe"), "{err}");
+}

@@ -146,6 +146,13 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
         ));
         status = 2;
     }
+    // With --rule, what remains is counted for those rules only.
+    let in_scope = |f: &&kubeharden::Finding| {
+        options
+            .rules
+            .as_ref()
+            .is_none_or(|rules| rules.iter().any(|r| r == f.rule))
+    };
     for (file, source) in sources.iter().enumerate() {
         let name = display_name(&source.name);
         for a in result.applied.iter().filter(|a| a.file == file) {
@@ -170,6 +177,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
             .findings
             .iter()
             .filter(|f| f.file == file && f.suppressed.is_none())
+            .filter(in_scope)
             .count();
         notes.push_str(&format!(
             "{name}: {applied} fixed, {skipped} skipped, {remaining} remaining\n"
@@ -179,6 +187,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
             .findings
             .iter()
             .filter(|f| f.file == file && f.suppressed.is_none())
+            .filter(in_scope)
             .filter(|f| f.fixable() == Some(kubeharden::Applicability::Unsafe))
             .count();
         if waiting > 0 && !options.unsafe_fixes {
