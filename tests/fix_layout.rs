@@ -7,6 +7,8 @@
 //! applied fixes' findings are gone, no fixable finding of the rule is left unless its fix
 //! was skipped with a reason, and fixing again changes nothing.
 
+mod common;
+
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -192,18 +194,11 @@ fn check(
             "{label}: layout differs from the document's own\n--- expected\n{expected}\n--- actual\n{fixed}"
         ));
     }
-    for a in &result.applied {
-        if result
-            .report
-            .findings
-            .iter()
-            .any(|f| f.id() == a.id && *f.message == *a.message)
-        {
-            problems.push(format!(
-                "{label}: applied fix left its finding {} {}",
-                a.rule, a.path
-            ));
-        }
+    for a in common::fixes_left_standing(&result.applied, &result.report) {
+        problems.push(format!(
+            "{label}: applied fix left its finding {} {}",
+            a.rule, a.path
+        ));
     }
     if let Some(rules) = rules {
         for f in &result.report.findings {

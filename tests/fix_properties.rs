@@ -48,18 +48,11 @@ fn check_properties(name: &str, text: &str, problems: &mut Vec<String>) -> usize
             result.report.errors
         ));
     }
-    for a in &result.applied {
-        if result
-            .report
-            .findings
-            .iter()
-            .any(|f| f.id() == a.id && *f.message == *a.message)
-        {
-            problems.push(format!(
-                "{name}: applied fix left its finding: {} {}",
-                a.rule, a.path
-            ));
-        }
+    for a in common::fixes_left_standing(&result.applied, &result.report) {
+        problems.push(format!(
+            "{name}: applied fix left its finding: {} {}",
+            a.rule, a.path
+        ));
     }
     let kept = comments(result.text());
     for c in comments(text) {
@@ -141,17 +134,7 @@ fn run(files: &[std::path::PathBuf], root: &Path) {
         applied += check_properties(&name, &text, &mut problems);
     }
     assert!(applied > 0, "no fix was applied at all");
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems
-            .iter()
-            .take(30)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    common::assert_none(&problems);
 }
 
 #[test]

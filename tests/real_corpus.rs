@@ -78,17 +78,11 @@ fn fix_properties(label: &str, text: &str, problems: &mut Vec<String>) -> usize 
     if left != expected_errors(label) {
         problems.push(format!("{label}: the fixed text does not parse: {left:?}"));
     }
-    for a in &result.applied {
-        if again
-            .findings
-            .iter()
-            .any(|f| f.id() == a.id && *f.message == *a.message)
-        {
-            problems.push(format!(
-                "{label}: applied fix left its finding: {} at {}",
-                a.rule, a.path
-            ));
-        }
+    for a in common::fixes_left_standing(&result.applied, &again) {
+        problems.push(format!(
+            "{label}: applied fix left its finding: {} at {}",
+            a.rule, a.path
+        ));
     }
     let limits = options.check.limits;
     let mut known: HashMap<(usize, Constraint, String), usize> = HashMap::new();
@@ -122,20 +116,6 @@ fn fix_properties(label: &str, text: &str, problems: &mut Vec<String>) -> usize 
         ));
     }
     result.applied.len()
-}
-
-fn assert_none(problems: &[String]) {
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems
-            .iter()
-            .take(30)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
 }
 
 #[test]
@@ -174,7 +154,7 @@ fn every_real_manifest_checks_without_error_and_fixes_validly() {
     );
     assert!(findings > 1000, "only {findings} findings");
     assert!(applied > 500, "only {applied} fixes applied");
-    assert_none(&problems);
+    common::assert_none(&problems);
 }
 
 #[test]
@@ -202,5 +182,5 @@ fn the_whole_real_corpus_checks_as_one_bundle_without_error() {
     if !report.findings.iter().any(|f| f.rule == "duplicate-object") {
         problems.push("no duplicate-object finding across the alternative installs".into());
     }
-    assert_none(&problems);
+    common::assert_none(&problems);
 }

@@ -57,3 +57,34 @@ pub fn header<'t>(text: &'t str, key: &str) -> Option<&'t str> {
                 .map(str::trim)
         })
 }
+
+/// Fail with the first 30 of `problems`, when there are any.
+pub fn assert_none(problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// The applied fixes whose finding (same id and message) is still in `after`.
+pub fn fixes_left_standing<'a>(
+    applied: &'a [kubeharden::fix::FixRecord],
+    after: &kubeharden::Report,
+) -> Vec<&'a kubeharden::fix::FixRecord> {
+    applied
+        .iter()
+        .filter(|a| {
+            after
+                .findings
+                .iter()
+                .any(|f| f.id() == a.id && *f.message == *a.message)
+        })
+        .collect()
+}
