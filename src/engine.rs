@@ -25,7 +25,7 @@ use crate::diagnostic::{
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
 use crate::rules::{
-    self, BundleCx, BundleHit, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX,
+    self, BundleCx, BundleHit, BundleHits, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX,
 };
 use crate::source::{Source, Span};
 use crate::version::KubeVersion;
@@ -366,11 +366,9 @@ impl Engine {
                 version: self.options.version,
                 bundle,
             };
-            let mut hits = Vec::new();
-            check(&cx, &mut hits);
-            for hit in hits {
+            let mut emit = |hit: BundleHit| {
                 let Some((model, info)) = doc_of(bundle, infos, hit.at.doc) else {
-                    continue;
+                    return;
                 };
                 let mut out = Emitter::new(
                     bundle,
@@ -382,7 +380,8 @@ impl Engine {
                 );
                 out.emit_bundle(a.rule, None, hit, infos);
                 findings.append(&mut out.findings);
-            }
+            };
+            check(&cx, &mut BundleHits::new(&mut emit));
         }
     }
 }
@@ -585,6 +584,11 @@ fn node_of(loc: &Loc) -> NodeId {
 /// A fix's text edits applied alone and its unmerged (file, intent) pairs, or why it
 /// cannot be made.
 type Lowered = Result<(SmallVec<[TextEdit; 1]>, Vec<(usize, Intent)>), String>;
+
+/// The most related locations one finding lists; the message counts the rest. A role
+/// bound by hundreds of bindings would otherwise carry hundreds of locations in every
+/// format (and in memory), where the first ones show the way and the count tells the size.
+pub const MAX_RELATED: usize = 16;
 
 /// Turns the hits of one document into findings.
 struct Emitter<'e, 'b> {
@@ -797,10 +801,20 @@ impl<'e, 'b> Emitter<'e, 'b> {
         rule: &'static Rule,
         object: Option<usize>,
         at: &Loc,
-        message: String,
-        related: Vec<Related>,
+        mut message: String,
+        mut related: Vec<Related>,
         fix: Option<Box<Fix>>,
     ) {
+        if related.len() > MAX_RELATED {
+            use std::fmt::Write;
+            let more = related.len() - MAX_RELATED;
+            related.truncate(MAX_RELATED);
+            let _ = write!(
+                message,
+                " ({more} more related location{} not listed)",
+                if more == 1 { "" } else { "s" }
+            );
+        }
         let doc = self.model.doc;
         let object = object.or_else(|| self.info.object_of(doc, node_of(at)));
         let info = object.map(|i| &self.info.objects[i]);
@@ -838,7 +852,7 @@ mod tests {
     use crate::rules::{NewValue, NoParams, Op, ParamSpec, Place};
 
     /// A whole-bundle template whose one finding fixes every object of the bundle.
-    fn label_everything(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+    fn label_everything(cx: &BundleCx, out: &mut BundleHits) {
         let objects = &cx.bundle.objects;
         let first = &objects[0];
         out.push(BundleHit {

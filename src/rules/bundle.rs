@@ -1,6 +1,6 @@
 //! Rules that read the whole bundle at once.
 
-use super::{BundleCx, BundleHit, Check, Loc, NoParams, ParamSpec, Place, Template};
+use super::{BundleCx, BundleHit, BundleHits, Check, Loc, NoParams, ParamSpec, Place, Template};
 use crate::bundle::Entry;
 
 pub static TEMPLATES: &[Template] = &[Template {
@@ -30,7 +30,7 @@ pub(crate) fn name_place(e: &Entry) -> Place {
 /// its namespace and resource). Two definitions of one identity in a bundle are one
 /// object: `kubectl apply` applies both in turn, so the later replaces the earlier, and
 /// `kubectl create` fails with AlreadyExists on the second.
-fn duplicate_object(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn duplicate_object(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
     let mut repeated: Vec<_> = bundle.repeated_identities().collect();
     repeated.sort_by_key(|(_, objects)| bundle.objects[objects[0]].at);

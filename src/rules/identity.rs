@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use super::netpol::{name_place, who};
-use super::{bundle_template, BundleCx, BundleHit, Loc, NewValue, Op, Place, Template};
+use super::{bundle_template, BundleCx, BundleHit, BundleHits, Loc, NewValue, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, Identity, PodEntry};
 use crate::yaml::{Document, NodeId, Value};
 
@@ -63,7 +63,7 @@ fn sa_phrase(namespace: Option<&str>, name: &str) -> String {
     }
 }
 
-fn automount_token(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn automount_token(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
     // ServiceAccounts whose setting is inherited by pods: (SA object, inheriting pods).
     let mut inherited: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -197,7 +197,7 @@ fn has_sa_field(doc: &Document, spec: NodeId) -> bool {
     })
 }
 
-fn default_service_account(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn default_service_account(cx: &BundleCx, out: &mut BundleHits) {
     for p in &cx.bundle.pods {
         if p.service_account != "default" {
             continue;
@@ -284,7 +284,7 @@ const EKS_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 const AZURE_LABEL: &str = "azure.workload.identity/use";
 const AZURE_CLIENT_ID: &str = "azure.workload.identity/client-id";
 
-fn workload_identity(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn workload_identity(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
     for sa in bundle.of_kind("", "ServiceAccount") {
         let o = sa.object;

@@ -283,7 +283,25 @@ pub struct BundleCx<'c, 'b> {
 
 pub type PodCheck = fn(&PodCx<'_, '_>, &mut Vec<Hit>);
 pub type DocCheck = fn(&DocCx<'_, '_>, &mut Vec<Hit>);
-pub type BundleCheck = fn(&BundleCx<'_, '_>, &mut Vec<BundleHit>);
+pub type BundleCheck = fn(&BundleCx<'_, '_>, &mut BundleHits<'_>);
+
+/// Where a whole-bundle template puts its hits. Each one is turned into a finding as it
+/// is pushed, so a rule with tens of thousands of hits (one per pod of a large bundle,
+/// each with several related locations) never holds them all at once.
+pub struct BundleHits<'s> {
+    sink: &'s mut dyn FnMut(BundleHit),
+}
+
+impl<'s> BundleHits<'s> {
+    /// Hits handed to `sink`, one by one, in the order the template pushes them.
+    pub fn new(sink: &'s mut dyn FnMut(BundleHit)) -> Self {
+        BundleHits { sink }
+    }
+
+    pub fn push(&mut self, hit: BundleHit) {
+        (self.sink)(hit);
+    }
+}
 
 #[derive(Clone, Copy)]
 pub enum Check {

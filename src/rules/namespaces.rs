@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::credential::{self, CredentialRules, Verdict};
 use super::netpol::{name_place, who};
-use super::{bundle_template, BundleCx, BundleHit, Loc, Place, Template};
+use super::{bundle_template, BundleCx, BundleHit, BundleHits, Loc, Place, Template};
 use crate::bundle::{Bundle, DocRef, Entry};
 use crate::diagnostic::Level;
 use crate::yaml::{Document, NodeId};
@@ -63,7 +63,7 @@ fn metadata_field(e: &Entry, key: &str) -> Option<NodeId> {
     e.object.metadata.and_then(|m| e.object.doc.get(m, key))
 }
 
-fn workload_namespace(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn workload_namespace(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
     let mut last = None;
     for p in &bundle.pods {
@@ -95,7 +95,7 @@ fn workload_namespace(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn bare_pod(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn bare_pod(cx: &BundleCx, out: &mut BundleHits) {
     for e in cx.bundle.of_kind("", "Pod") {
         if metadata_field(e, "ownerReferences").is_some() {
             continue;
@@ -125,7 +125,7 @@ fn labels<'b>(doc: &'b Document<'b>, metadata: Option<NodeId>) -> Vec<(&'b str, 
         .collect()
 }
 
-fn namespace_pod_security(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn namespace_pod_security(cx: &BundleCx, out: &mut BundleHits) {
     for e in cx.bundle.of_kind("", "Namespace") {
         let labels = labels(e.object.doc, e.object.metadata);
         let mode = |m: &str| {
@@ -167,7 +167,7 @@ fn namespace_pod_security(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn namespace_resource_quota(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn namespace_resource_quota(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
     let has = |kind: &str| -> HashSet<&str> {
         bundle
@@ -208,7 +208,7 @@ fn credential_rules<'c>(cx: &BundleCx<'c, '_>) -> Option<&'c CredentialRules> {
         .downcast::<CredentialRules>()
 }
 
-fn configmap_credential(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn configmap_credential(cx: &BundleCx, out: &mut BundleHits) {
     let Some(rules) = credential_rules(cx) else {
         return;
     };
@@ -237,7 +237,7 @@ fn configmap_credential(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn env_configmap_credential(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn env_configmap_credential(cx: &BundleCx, out: &mut BundleHits) {
     let Some(rules) = credential_rules(cx) else {
         return;
     };
@@ -276,7 +276,7 @@ fn env_configmap_credential(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn service_exposure(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn service_exposure(cx: &BundleCx, out: &mut BundleHits) {
     for e in cx.bundle.of_kind("", "Service") {
         let doc = e.object.doc;
         let Some(spec) = doc.get(e.object.root, "spec") else {

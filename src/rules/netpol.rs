@@ -21,7 +21,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::collections::HashMap;
 
 pub(crate) use super::bundle::name_place;
-use super::{bundle_template, BundleCx, BundleHit, Loc, Op, Place, Template};
+use super::{bundle_template, BundleCx, BundleHit, BundleHits, Loc, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, PodEntry};
 use crate::model::netpol::{egress_reaching, NetworkPolicy, Peer, PolicyRule, PortMatch};
 use crate::yaml::NodeId;
@@ -263,7 +263,7 @@ fn selector_place(e: &Entry, p: &NetworkPolicy) -> Place {
     }
 }
 
-fn workload_unselected(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn workload_unselected(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     for (p, net) in index.judged() {
         if !net.selecting.is_empty() {
@@ -314,7 +314,7 @@ fn workload_unselected(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn namespace_default_deny(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn namespace_default_deny(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     let bundle = cx.bundle;
     // Workloads per namespace, in bundle order of their first workload.
@@ -396,7 +396,7 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn one_direction(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn one_direction(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     for (p, net) in index.judged() {
         if net.selecting.is_empty() || net.ingress_isolated == net.egress_isolated {
@@ -444,7 +444,7 @@ fn one_direction(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn selects_nothing(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn selects_nothing(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     let mut in_namespace: HashMap<Option<&str>, usize> = HashMap::new();
     let mut selected = vec![false; index.policies.len()];
@@ -508,7 +508,7 @@ fn ports_text(rule: &PolicyRule) -> String {
     )
 }
 
-fn open_ingress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn open_ingress(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
@@ -577,7 +577,7 @@ fn selected_workloads(index: &NetIndex, policy: usize) -> Vec<(Place, String)> {
     related
 }
 
-fn metadata_egress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
@@ -659,7 +659,7 @@ fn metadata_egress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn kubelet_egress(cx: &BundleCx, out: &mut Vec<BundleHit>) {
+fn kubelet_egress(cx: &BundleCx, out: &mut BundleHits) {
     let index = NetIndex::new(cx.bundle);
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);

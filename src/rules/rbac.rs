@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Deserialize;
 
 use super::{
-    BundleCx, BundleHit, Check, FieldError, Loc, ParamSpec, Place, Template, TemplateParams,
+    BundleCx, BundleHit, BundleHits, Check, FieldError, Loc, ParamSpec, Place, Template, TemplateParams,
 };
 use crate::bundle::{Bundle, DocRef};
 use crate::model::rbac::{
@@ -35,14 +35,14 @@ use crate::version::KubeVersion;
 use crate::yaml::NodeId;
 
 /// A whole-bundle template with typed parameters: `bundle_template!(name, summary,
-/// ParamsType, check)` with `check: fn(&BundleCx, &ParamsType, &mut Vec<BundleHit>)`.
+/// ParamsType, check)` with `check: fn(&BundleCx, &ParamsType, &mut BundleHits)`.
 macro_rules! bundle_template {
     ($name:literal, $summary:literal, $params:ty, $f:ident) => {
         Template {
             name: $name,
             summary: $summary,
             check: Check::Bundle({
-                fn run(cx: &BundleCx<'_, '_>, out: &mut Vec<BundleHit>) {
+                fn run(cx: &BundleCx<'_, '_>, out: &mut BundleHits<'_>) {
                     $f(cx, cx.rule.typed_params.get::<$params>(), out)
                 }
                 run
@@ -943,7 +943,7 @@ fn verbs_text(verbs: &[&str]) -> String {
     verbs.join(", ")
 }
 
-fn grant(cx: &BundleCx, p: &GrantParams, out: &mut Vec<BundleHit>) {
+fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     let held = holders(&rbac);
     // `all`: the anchor rule of each effective role that grants every power together.
@@ -1068,7 +1068,7 @@ const SPECIAL_VERBS: &[(&str, &str, &str)] = &[
     ("approve", "certificates.k8s.io", "signers"),
 ];
 
-fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     for (&(ri, ru), h) in &holders(&rbac) {
         let entry = &rbac.roles[ri];
@@ -1187,7 +1187,7 @@ fn role_related(rbac: &Rbac, b: &BindingEntry) -> (Vec<(Place, String)>, Option<
     }
 }
 
-fn cluster_admin_binding(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn cluster_admin_binding(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     for be in &rbac.bindings {
         let b = &be.binding;
@@ -1250,7 +1250,7 @@ pub struct RiskySubjectParams {
 
 impl TemplateParams for RiskySubjectParams {}
 
-fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut Vec<BundleHit>) {
+fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     for be in &rbac.bindings {
         let b = &be.binding;
@@ -1294,7 +1294,7 @@ fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut Vec<BundleHit>
     }
 }
 
-fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     for be in &rbac.bindings {
         let b = &be.binding;
@@ -1325,7 +1325,7 @@ fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<Bun
     }
 }
 
-fn unbound_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn unbound_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     if rbac.bindings.is_empty() {
         return;
@@ -1402,7 +1402,7 @@ impl TemplateParams for ManyRolesParams {
     }
 }
 
-fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut Vec<BundleHit>) {
+fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     // subject (kind, namespace, name) → (role text, binding, subject node), in bundle order.
     type SubjectKey<'s> = (&'s str, Option<&'s str>, &'s str);
@@ -1479,7 +1479,7 @@ fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut Vec<BundleHit>) {
     }
 }
 
-fn cluster_scope(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn cluster_scope(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     for be in &rbac.bindings {
         let b = &be.binding;
@@ -1550,7 +1550,7 @@ const BUILT_IN_NAMESPACED_ROLES: &[(&str, &str)] = &[
     ("kube-public", "system:controller:bootstrap-signer"),
 ];
 
-fn role_ref(cx: &BundleCx, _: &super::NoParams, out: &mut Vec<BundleHit>) {
+fn role_ref(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
     let rbac = Rbac::new(cx.bundle);
     // Roles by name, for "it has Role x in namespace y".
     let mut roles_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
