@@ -25,7 +25,8 @@ use crate::diagnostic::{
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
 use crate::rules::{
-    self, BundleCx, BundleHit, BundleHits, Check, DocCx, Hit, Loc, PodCx, Template, SUPPRESSION_PREFIX,
+    self, BundleCx, BundleHit, BundleHits, Check, DocCx, Hit, Loc, PodCx, Template,
+    SUPPRESSION_PREFIX,
 };
 use crate::source::{Source, Span};
 use crate::version::KubeVersion;

@@ -188,7 +188,14 @@ pub fn write_human(
     // folded under it. A finding folds under the last full one when it is about the same
     // field or one inside it, within its span. The report is sorted by file and
     // position, so they are neighbours.
-    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    let mut group: Vec<&Finding> = Vec::new();
+    let mut printed = false;
+    let mut cx = EntryCx {
+        positions: &mut positions,
+        style: &style,
+        catalogue,
+        helped: &mut helped,
+    };
     for f in &report.findings {
         if f.suppressed.is_some() && !options.show_suppressed {
             continue;
@@ -203,88 +210,21 @@ pub fn write_human(
                         .strip_prefix(l.path.as_str())
                         .is_some_and(|rest| rest.starts_with('/')))
         };
-        match groups.last_mut() {
-            Some(group) if inside(group[0]) => group.push(f),
-            _ => groups.push(vec![f]),
+        if group.first().is_some_and(|l| inside(l)) {
+            group.push(f);
+            continue;
         }
+        if !group.is_empty() {
+            entry(&mut out, &mut cx, &mut group, printed);
+            printed = true;
+            drain(&mut out, &mut w)?;
+        }
+        group.clear();
+        group.push(f);
     }
-    let printed = !groups.is_empty();
-    for (g, mut group) in groups.into_iter().enumerate() {
-        // The most severe finding of the entry is shown in full.
-        group.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        if g > 0 {
-            out.push('\n');
-        }
-        let f = group[0];
-        let p = positions.position(f.file, f.span.start);
-        let mut head = format!(
-            "{} {}: {}",
-            style.severity(f.severity),
-            style.paint("1", f.rule),
-            f.message
-        );
-        if let Some(reason) = &f.suppressed {
-            head = format!("{} (suppressed: {reason})", head);
-        }
-        let _ = writeln!(out, "{head}");
-        let _ = writeln!(
-            out,
-            "  --> {}:{}:{} · {} · {}",
-            positions.name(f.file),
-            p.line,
-            p.column,
-            f.object,
-            f.path
-        );
-        snippet(
-            &mut out,
-            &mut positions,
-            &style,
-            f.file,
-            f.span,
-            "1;31",
-            None,
-        );
-        for r in &f.related {
-            place(&mut out, &mut positions, ":::", r.file, r.span, r.document);
-            snippet(
-                &mut out,
-                &mut positions,
-                &style,
-                r.file,
-                r.span,
-                "1;36",
-                Some(&r.message),
-            );
-        }
-        if let Some(pss) = &f.pss {
-            let _ = writeln!(
-                out,
-                "  = Pod Security Standards {}: {}",
-                pss.level.as_str(),
-                pss.check
-            );
-        }
-        fix_line(&mut out, f);
-        // The rule's help once per run, under its first finding.
-        if helped.insert(f.rule) {
-            if let Some(rule) = catalogue.get(f.rule) {
-                let _ = writeln!(out, "  = help: {}", rule.remediation);
-            }
-        }
-        for also in &group[1..] {
-            let mut head = format!(
-                "  = also {} {}: {}",
-                style.severity(also.severity),
-                style.paint("1", also.rule),
-                also.message
-            );
-            if let Some(reason) = &also.suppressed {
-                head = format!("{head} (suppressed: {reason})");
-            }
-            let _ = writeln!(out, "{head}");
-            fix_line(&mut out, also);
-        }
+    if !group.is_empty() {
+        entry(&mut out, &mut cx, &mut group, printed);
+        printed = true;
         drain(&mut out, &mut w)?;
     }
     if printed {
@@ -347,4 +287,89 @@ pub fn write_human(
     }
     out.push('\n');
     drain(&mut out, &mut w)
+}
+
+/// What every entry of the human output reads and remembers.
+struct EntryCx<'a, 's> {
+    positions: &'a mut Positions<'s>,
+    style: &'a Style,
+    catalogue: &'static Catalogue,
+    /// Rules whose help was already printed (once per run, under the first finding).
+    helped: &'a mut std::collections::HashSet<&'static str>,
+}
+
+/// One entry: the most severe finding of `group` in full, the others folded under it.
+fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], after_another: bool) {
+    group.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    if after_another {
+        out.push('\n');
+    }
+    let f = group[0];
+    let p = cx.positions.position(f.file, f.span.start);
+    let mut head = format!(
+        "{} {}: {}",
+        cx.style.severity(f.severity),
+        cx.style.paint("1", f.rule),
+        f.message
+    );
+    if let Some(reason) = &f.suppressed {
+        head = format!("{} (suppressed: {reason})", head);
+    }
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(
+        out,
+        "  --> {}:{}:{} · {} · {}",
+        cx.positions.name(f.file),
+        p.line,
+        p.column,
+        f.object,
+        f.path
+    );
+    snippet(out, cx.positions, cx.style, f.file, f.span, "1;31", None);
+    for r in &f.related {
+        place(out, cx.positions, ":::", r.file, r.span, r.document);
+        snippet(
+            out,
+            cx.positions,
+            cx.style,
+            r.file,
+            r.span,
+            "1;36",
+            Some(&r.message),
+        );
+    }
+    if let Some(pss) = &f.pss {
+        let _ = writeln!(
+            out,
+            "  = Pod Security Standards {}: {}",
+            pss.level.as_str(),
+            pss.check
+        );
+    }
+    fix_line(out, f);
+    // The rule's help once per run, under its first finding.
+    if cx.helped.insert(f.rule) {
+        if let Some(rule) = cx.catalogue.get(f.rule) {
+            let _ = writeln!(out, "  = help: {}", rule.remediation);
+        }
+    }
+    for also in &group[1..] {
+        let mut head = format!(
+            "  = also {} {}: {}",
+            cx.style.severity(also.severity),
+            cx.style.paint("1", also.rule),
+            also.message
+        );
+        if let Some(reason) = &also.suppressed {
+            head = format!("{head} (suppressed: {reason})");
+        }
+        let _ = writeln!(out, "{head}");
+        fix_line(out, also);
+        // A folded finding of another rule gets that rule's help too, once per run.
+        if cx.helped.insert(also.rule) {
+            if let Some(rule) = cx.catalogue.get(also.rule) {
+                let _ = writeln!(out, "    = help ({}): {}", also.rule, rule.remediation);
+            }
+        }
+    }
 }

@@ -25,7 +25,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Deserialize;
 
 use super::{
-    BundleCx, BundleHit, BundleHits, Check, FieldError, Loc, ParamSpec, Place, Template, TemplateParams,
+    BundleCx, BundleHit, BundleHits, Check, FieldError, Loc, ParamSpec, Place, Template,
+    TemplateParams,
 };
 use crate::bundle::{Bundle, DocRef};
 use crate::model::rbac::{
