@@ -59,6 +59,44 @@ pub struct SecurityContext<'d> {
     pub windows_host_process: Option<Field<bool>>,
 }
 
+/// A security context on the heap only when the manifest has one: a run keeps the model
+/// of every pod, and most pods and containers of a large bundle set few of these fields or
+/// none. Reads as a [`SecurityContext`], every field `None` when the manifest has no
+/// `securityContext`.
+#[derive(Clone, Debug, Default)]
+pub struct SecurityContextBox<'d>(Option<Box<SecurityContext<'d>>>);
+
+/// The settings of an absent `securityContext`.
+static NO_SECURITY_CONTEXT: SecurityContext<'static> = SecurityContext {
+    node: None,
+    privileged: None,
+    allow_privilege_escalation: None,
+    run_as_non_root: None,
+    run_as_user: None,
+    read_only_root_filesystem: None,
+    proc_mount: None,
+    capabilities: None,
+    capabilities_add: Vec::new(),
+    capabilities_drop: Vec::new(),
+    seccomp: None,
+    seccomp_type: None,
+    apparmor: None,
+    apparmor_type: None,
+    selinux: None,
+    selinux_type: None,
+    selinux_user: None,
+    selinux_role: None,
+    windows_host_process: None,
+};
+
+impl<'d> std::ops::Deref for SecurityContextBox<'d> {
+    type Target = SecurityContext<'d>;
+
+    fn deref(&self) -> &SecurityContext<'d> {
+        self.0.as_deref().unwrap_or(&NO_SECURITY_CONTEXT)
+    }
+}
+
 /// A network endpoint a probe or lifecycle handler calls (`httpGet` / `tcpSocket`).
 #[derive(Clone, Debug)]
 pub struct Endpoint<'d> {
@@ -82,7 +120,7 @@ pub struct Container<'d> {
     pub kind: ContainerKind,
     pub name: Option<Field<&'d str>>,
     pub image: Option<Field<&'d str>>,
-    pub security_context: SecurityContext<'d>,
+    pub security_context: SecurityContextBox<'d>,
     /// `hostPort` of each entry of `ports` that sets one.
     pub host_ports: Vec<Field<i64>>,
     pub endpoints: Vec<Endpoint<'d>>,
@@ -139,7 +177,7 @@ pub struct Pod<'d> {
     pub host_ipc: Option<Field<bool>>,
     pub host_users: Option<Field<bool>>,
     pub os_name: Option<Field<&'d str>>,
-    pub security_context: SecurityContext<'d>,
+    pub security_context: SecurityContextBox<'d>,
     pub sysctls: Vec<Sysctl<'d>>,
     pub volumes: Vec<Volume<'d>>,
     pub containers: Vec<Container<'d>>,
@@ -150,8 +188,7 @@ impl<'d> Pod<'d> {
         let s = Some(spec);
         let annotations = reader.string_map(metadata, "annotations");
         let psc = reader.map(s, "securityContext");
-        let mut security_context = read_security_context(reader, psc);
-        security_context.node = psc;
+        let security_context = read_security_context(reader, psc);
         let sysctls = reader
             .maps(psc, "sysctls")
             .into_iter()
@@ -211,13 +248,16 @@ impl<'d> Pod<'d> {
     }
 }
 
-fn read_security_context<'d>(r: &mut Reader<'d>, sc: Option<NodeId>) -> SecurityContext<'d> {
+fn read_security_context<'d>(r: &mut Reader<'d>, sc: Option<NodeId>) -> SecurityContextBox<'d> {
+    if sc.is_none() {
+        return SecurityContextBox(None);
+    }
     let capabilities = r.map(sc, "capabilities");
     let seccomp = r.map(sc, "seccompProfile");
     let apparmor = r.map(sc, "appArmorProfile");
     let selinux = r.map(sc, "seLinuxOptions");
     let windows = r.map(sc, "windowsOptions");
-    SecurityContext {
+    let read = SecurityContext {
         node: sc,
         privileged: r.bool(sc, "privileged"),
         allow_privilege_escalation: r.bool(sc, "allowPrivilegeEscalation"),
@@ -237,7 +277,8 @@ fn read_security_context<'d>(r: &mut Reader<'d>, sc: Option<NodeId>) -> Security
         selinux_user: r.string(selinux, "user"),
         selinux_role: r.string(selinux, "role"),
         windows_host_process: r.bool(windows, "hostProcess"),
-    }
+    };
+    SecurityContextBox(Some(Box::new(read)))
 }
 
 fn read_container<'d>(r: &mut Reader<'d>, node: NodeId, kind: ContainerKind) -> Container<'d> {
