@@ -199,9 +199,10 @@ pub struct Fix {
     pub unavailable: Option<SharedStr>,
     /// The edits before insertions into one mapping are merged: the fixer merges the
     /// intents of several fixes so that one mapping gets one block. (file, intent).
-    /// Kept only for the fixer's runs.
+    /// Kept only for the fixer's runs (`None` otherwise: one pointer wide, as a run may
+    /// hold a fix on each of hundreds of thousands of findings).
     #[serde(skip)]
-    pub(crate) intents: Box<[(usize, Intent)]>,
+    pub(crate) intents: Option<Box<Vec<(usize, Intent)>>>,
 }
 
 /// One rule violation at one place.

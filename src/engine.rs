@@ -789,11 +789,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
             title: self.strings.get(title),
             edits,
             unavailable: unavailable.map(|r: String| self.strings.get(&r)),
-            intents: if self.keep_intents {
-                intents.into_boxed_slice()
-            } else {
-                Box::default()
-            },
+            intents: (self.keep_intents && !intents.is_empty()).then(|| Box::new(intents)),
         })
     }
 

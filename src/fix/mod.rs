@@ -207,7 +207,7 @@ impl State<'_> {
                 Some(reason) => self.skip(f, reason.to_string()),
                 None => chosen.push(Candidate {
                     record: record(f, None),
-                    intents: fix.intents.to_vec(),
+                    intents: fix.intents.as_deref().cloned().unwrap_or_default(),
                 }),
             }
         }
@@ -308,7 +308,7 @@ impl State<'_> {
             };
             let mut single = vec![Candidate {
                 record: record(&f, None),
-                intents: fix.intents.to_vec(),
+                intents: fix.intents.as_deref().cloned().unwrap_or_default(),
             }];
             let edits = self.settle(&mut single);
             let sources = apply_all(&self.sources, &edits);
