@@ -127,7 +127,7 @@ fn checked(text: &str, report: &Report) -> Checked {
             let rule = catalogue.get(f.rule)?;
             let r = range(text, &index, f.span);
             Some(EditorFinding {
-                id: f.id(),
+                id: report.id(f),
                 rule: f.rule,
                 title: &rule.title,
                 severity: f.severity,

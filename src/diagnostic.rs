@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use smallvec::SmallVec;
+use thin_vec::ThinVec;
 
 use crate::catalogue::PssMapping;
 use crate::lower::Intent;
@@ -165,9 +166,9 @@ impl fmt::Display for ObjectRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Related {
     /// Index of the source in the checked bundle.
-    pub file: usize,
+    pub file: u32,
     /// 0-based document index within that source.
-    pub document: usize,
+    pub document: u32,
     /// RFC 6901 pointer of the field, from the document root.
     pub path: SharedStr,
     pub span: Span,
@@ -199,10 +200,10 @@ pub struct Fix {
     pub unavailable: Option<SharedStr>,
     /// The edits before insertions into one mapping are merged: the fixer merges the
     /// intents of several fixes so that one mapping gets one block. (file, intent).
-    /// Kept only for the fixer's runs (`None` otherwise: one pointer wide, as a run may
-    /// hold a fix on each of hundreds of thousands of findings).
+    /// Kept only for the fixer's runs (empty otherwise). One pointer wide: a run may
+    /// hold a fix on each of hundreds of thousands of findings.
     #[serde(skip)]
-    pub(crate) intents: Option<Box<Vec<(usize, Intent)>>>,
+    pub(crate) intents: ThinVec<(usize, Intent)>,
 }
 
 /// One rule violation at one place.
@@ -213,18 +214,20 @@ pub struct Finding {
     pub area: Area,
     /// Shared by the findings of one run with the same message.
     pub message: SharedStr,
-    /// Index of the source in the checked bundle.
-    pub file: usize,
-    /// The source's name as every format shows it (`<stdin>` for standard input).
-    pub file_name: SharedStr,
+    /// Index of the source in the checked bundle (its name is `Report::files[file]`).
+    /// `u32`, as `document`: a run may hold hundreds of thousands of findings, and
+    /// inputs of 4 GiB or more are refused.
+    pub file: u32,
     /// 0-based document index within the source.
-    pub document: usize,
+    pub document: u32,
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     /// RFC 6901 pointer of the field concerned, even when it is absent.
     pub path: SharedStr,
     pub span: Span,
-    pub related: Box<[Related]>,
+    /// Secondary locations, at most [`crate::engine::MAX_RELATED`] (the message counts
+    /// the rest).
+    pub related: ThinVec<Related>,
     /// The rule's place in the Pod Security Standards (the rule's own mapping).
     pub pss: Option<&'static PssMapping>,
     /// The fix of this finding, when its rule has one.
@@ -237,20 +240,25 @@ pub struct Finding {
     pub repeat: u32,
 }
 
+// A finding-dense run holds hundreds of thousands of findings (and the memory limit of a
+// check is 16x its input): keep a finding at most 104 bytes on 64-bit targets.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Finding>() <= 104);
+
 impl Finding {
     /// Stable identity: rule, file name, 1-based document and pointer
     /// (`rule:file:document:path`, with `~N` appended to the N-th repetition). It does
     /// not depend on the message, so it survives edits elsewhere in the text. Built when
-    /// asked for: a run may hold hundreds of thousands of findings.
-    pub fn id(&self) -> String {
+    /// asked for: a run may hold hundreds of thousands of findings. `file_name` is the
+    /// name of source `self.file` as the report shows it: [`Report::id`] passes it.
+    pub fn id(&self, file_name: &str) -> String {
         use std::fmt::Write;
-        let mut id =
-            String::with_capacity(self.rule.len() + self.file_name.len() + self.path.len() + 8);
+        let mut id = String::with_capacity(self.rule.len() + file_name.len() + self.path.len() + 8);
         let _ = write!(
             id,
             "{}:{}:{}:{}",
             self.rule,
-            self.file_name,
+            file_name,
             self.document + 1,
             self.path
         );
@@ -363,6 +371,9 @@ impl Interner {
 /// Everything one check run found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The name of each source as every format shows it (`<stdin>` for standard input),
+    /// by index: `Finding::file` and the other `file` fields index it.
+    pub files: Vec<SharedStr>,
     pub findings: Vec<Finding>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,
@@ -381,6 +392,16 @@ impl Report {
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
         self.objects.extend(other.objects);
+    }
+
+    /// The stable id of a finding of this report (see [`Finding::id`]).
+    pub fn id(&self, f: &Finding) -> String {
+        f.id(self.files.get(f.file as usize).map_or("", |n| n.as_str()))
+    }
+
+    /// The name of source `file` as the report shows it.
+    pub fn file_name(&self, file: u32) -> &str {
+        self.files.get(file as usize).map_or("", |n| n.as_str())
     }
 
     /// Notes about objects (or documents) the rules did not check.

@@ -20,7 +20,7 @@ use crate::bundle::{Bundle, DocRef};
 use crate::catalogue::{Catalogue, FixPolicy, Rule};
 use crate::diagnostic::{
     Applicability, CheckedObject, Diagnostic, Finding, Fix, Interner, Level, NoteKind, ObjectRef,
-    Related, Report, SharedStr, TextEdit,
+    Related, Report, TextEdit,
 };
 use crate::lower::{self, Intent, Planner};
 use crate::model::{DocumentModel, Object};
@@ -32,6 +32,7 @@ use crate::source::{Source, Span};
 use crate::version::KubeVersion;
 use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId, Stream};
 use smallvec::SmallVec;
+use thin_vec::ThinVec;
 
 /// Which rules run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -245,7 +246,13 @@ impl Engine {
         let per_file = spread_map(spread, sources.len(), |file| {
             self.check_file(&bundle, &infos, file)
         });
-        let mut report = Report::default();
+        let mut report = Report {
+            files: sources
+                .iter()
+                .map(|s| names.get(crate::render::display_name(&s.name)))
+                .collect(),
+            ..Report::default()
+        };
         for r in per_file {
             report.extend(r);
         }
@@ -411,10 +418,10 @@ fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report)
             continue;
         };
         let loc = Loc::Node(node);
-        let mut related = std::mem::take(&mut f.related).into_vec();
+        let mut related = std::mem::take(&mut f.related);
         related.push(Related {
-            file: at.file,
-            document: at.document,
+            file: at.file as u32,
+            document: at.document as u32,
             path: strings.get(&pointer_of(model.doc, &loc)),
             span: span_of(model.doc, &loc),
             message: strings.get(&format!(
@@ -422,7 +429,7 @@ fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report)
                 level.as_str()
             )),
         });
-        f.related = related.into_boxed_slice();
+        f.related = related;
     }
 }
 
@@ -602,8 +609,7 @@ struct Emitter<'e, 'b> {
     no_object: Arc<ObjectRef>,
     /// Keep each fix's unmerged intents (for the fixer).
     keep_intents: bool,
-    /// The display name of the document's source.
-    file_name: SharedStr,
+    /// One copy of each message, pointer and fix text of the file.
     strings: &'e mut Interner,
     /// A buffer for the texts that are interned (titles, pointers).
     scratch: String,
@@ -627,7 +633,6 @@ impl<'e, 'b> Emitter<'e, 'b> {
             planner: Planner::new(&bundle.sources[file].text, model.doc),
             no_object: Arc::default(),
             keep_intents,
-            file_name: strings.get(crate::render::display_name(&bundle.sources[file].name)),
             strings,
             scratch: String::new(),
             findings: Vec::new(),
@@ -649,8 +654,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
             .related
             .iter()
             .map(|(loc, message)| Related {
-                file: here.file,
-                document: here.document,
+                file: here.file as u32,
+                document: here.document as u32,
                 path: self.strings.get(&pointer_of(doc, loc)),
                 span: span_of(doc, loc),
                 message: self.strings.get(message),
@@ -679,8 +684,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
             .filter_map(|(place, message)| {
                 let (model, _) = doc_of(bundle, infos, place.doc)?;
                 Some(Related {
-                    file: place.doc.file,
-                    document: place.doc.document,
+                    file: place.doc.file as u32,
+                    document: place.doc.document as u32,
                     path: self.strings.get(&pointer_of(model.doc, &place.loc)),
                     span: span_of(model.doc, &place.loc),
                     message: self.strings.get(message),
@@ -789,7 +794,11 @@ impl<'e, 'b> Emitter<'e, 'b> {
             title: self.strings.get(title),
             edits,
             unavailable: unavailable.map(|r: String| self.strings.get(&r)),
-            intents: (self.keep_intents && !intents.is_empty()).then(|| Box::new(intents)),
+            intents: if self.keep_intents {
+                intents.into()
+            } else {
+                ThinVec::new()
+            },
         })
     }
 
@@ -826,13 +835,12 @@ impl<'e, 'b> Emitter<'e, 'b> {
             severity: rule.severity,
             area: rule.area,
             message,
-            file: self.file,
-            file_name: self.file_name.clone(),
-            document: doc.index,
+            file: self.file as u32,
+            document: doc.index as u32,
             object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
             path,
             span: span_of(doc, at),
-            related: related.into_boxed_slice(),
+            related: related.into(),
             pss: rule.pss.as_ref(),
             fix,
             suppressed,

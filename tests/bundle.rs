@@ -129,11 +129,7 @@ fn spreading_per_file_work_does_not_change_the_report() {
     let spread = engine.check_spread(&sources, &Reversed);
     assert_eq!(in_order, spread);
     // Ids are unique within a report.
-    let ids: BTreeSet<String> = in_order
-        .findings
-        .iter()
-        .map(kubeharden::Finding::id)
-        .collect();
+    let ids: BTreeSet<String> = in_order.findings.iter().map(|f| in_order.id(f)).collect();
     assert_eq!(ids.len(), in_order.findings.len());
 }
 
@@ -184,4 +180,31 @@ fn check_and_fix_of_a_directory_agree_on_the_fixable_findings() {
         );
         assert!(!fixed.is_empty() || fixable.is_empty(), "{dir}");
     }
+}
+
+/// A ClusterRole bound by twenty ClusterRoleBindings: each binding grants it, but one
+/// finding lists at most `MAX_RELATED` of them and counts the rest in its message.
+#[test]
+fn a_finding_lists_at_most_max_related_locations_and_counts_the_rest() {
+    let mut text = String::from(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: ['*']\n",
+    );
+    for i in 0..20 {
+        text.push_str(&format!(
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: b{i}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}}\nsubjects: [{{kind: User, name: u{i}, apiGroup: rbac.authorization.k8s.io}}]\n"
+        ));
+    }
+    let report = Engine::new(Options::default()).check_text(&text);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "rbac-wildcard")
+        .expect("the wildcard role is reported");
+    assert_eq!(f.related.len(), kubeharden::engine::MAX_RELATED);
+    assert!(
+        f.message
+            .ends_with(" (4 more related locations not listed)"),
+        "{}",
+        f.message
+    );
 }

@@ -23,7 +23,7 @@ fn check_all(sources: &[Source]) {
     let engine = Engine::new(Options::default());
     let report = engine.check(sources);
     for f in &report.findings {
-        let text = &sources[f.file].text;
+        let text = &sources[f.file as usize].text;
         assert!(
             f.span.start <= f.span.end && f.span.end <= text.len(),
             "{f:?}"

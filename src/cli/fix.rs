@@ -176,7 +176,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
             .report
             .findings
             .iter()
-            .filter(|f| f.file == file && f.suppressed.is_none())
+            .filter(|f| f.file as usize == file && f.suppressed.is_none())
             .filter(in_scope)
             .count();
         notes.push_str(&format!(
@@ -186,7 +186,7 @@ pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> BundleFix {
             .report
             .findings
             .iter()
-            .filter(|f| f.file == file && f.suppressed.is_none())
+            .filter(|f| f.file as usize == file && f.suppressed.is_none())
             .filter(in_scope)
             .filter(|f| f.fixable() == Some(kubeharden::Applicability::Unsafe))
             .count();

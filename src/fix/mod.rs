@@ -131,11 +131,11 @@ struct State<'a> {
     violations: HashMap<usize, Violations>,
 }
 
-fn record(f: &Finding, reason: Option<String>) -> FixRecord {
+fn record(report: &Report, f: &Finding, reason: Option<String>) -> FixRecord {
     FixRecord {
-        id: f.id(),
+        id: report.id(f),
         rule: f.rule,
-        file: f.file,
+        file: f.file as usize,
         path: f.path.to_string(),
         message: f.message.to_string(),
         title: f
@@ -153,6 +153,15 @@ fn record(f: &Finding, reason: Option<String>) -> FixRecord {
 }
 
 impl State<'_> {
+    /// The id of a finding of a check of `self.sources`.
+    fn id(&self, f: &Finding) -> String {
+        let name = self
+            .sources
+            .get(f.file as usize)
+            .map_or("", |s| s.name.as_str());
+        f.id(crate::render::display_name(name))
+    }
+
     fn wanted(&self, f: &Finding) -> bool {
         let Some(fix) = &f.fix else {
             return false;
@@ -168,14 +177,15 @@ impl State<'_> {
                 .options
                 .only
                 .as_ref()
-                .is_none_or(|only| only.contains(&f.id()))
-            && !self.options.exclude.contains(&f.id())
+                .is_none_or(|only| only.contains(&self.id(f)))
+            && !self.options.exclude.contains(&self.id(f))
     }
 
-    fn skip(&mut self, f: &Finding, reason: String) {
-        if !self.given_up.contains_key(&f.id()) {
-            self.given_up.insert(f.id(), self.result.applied.len());
-            self.result.skipped.push(record(f, Some(reason)));
+    fn skip(&mut self, report: &Report, f: &Finding, reason: String) {
+        let id = report.id(f);
+        if !self.given_up.contains_key(&id) {
+            self.given_up.insert(id, self.result.applied.len());
+            self.result.skipped.push(record(report, f, Some(reason)));
         }
     }
 
@@ -199,15 +209,15 @@ impl State<'_> {
     fn choose(&mut self, report: &Report) -> Vec<Candidate> {
         let mut chosen = Vec::new();
         for f in &report.findings {
-            if !self.wanted(f) || self.given_up.contains_key(&f.id()) {
+            if !self.wanted(f) || self.given_up.contains_key(&report.id(f)) {
                 continue;
             }
             let Some(fix) = &f.fix else { continue };
             match &fix.unavailable {
-                Some(reason) => self.skip(f, reason.to_string()),
+                Some(reason) => self.skip(report, f, reason.to_string()),
                 None => chosen.push(Candidate {
-                    record: record(f, None),
-                    intents: fix.intents.as_deref().cloned().unwrap_or_default(),
+                    record: record(report, f, None),
+                    intents: fix.intents.to_vec(),
                 }),
             }
         }
@@ -298,7 +308,9 @@ impl State<'_> {
             let Some(f) = current
                 .findings
                 .iter()
-                .find(|f| f.id() == candidate.record.id && *f.message == *candidate.record.message)
+                .find(|f| {
+                    current.id(f) == candidate.record.id && *f.message == *candidate.record.message
+                })
                 .cloned()
             else {
                 continue; // fixed by an earlier fix
@@ -307,8 +319,8 @@ impl State<'_> {
                 continue; // no longer fixable
             };
             let mut single = vec![Candidate {
-                record: record(&f, None),
-                intents: fix.intents.as_deref().cloned().unwrap_or_default(),
+                record: record(&current, &f, None),
+                intents: fix.intents.to_vec(),
             }];
             let edits = self.settle(&mut single);
             let sources = apply_all(&self.sources, &edits);
@@ -325,7 +337,7 @@ impl State<'_> {
                     progressed = true;
                 }
                 Ok(_) => {}
-                Err(reason) => self.skip(&f, reason),
+                Err(reason) => self.skip(&current, &f, reason),
             }
         }
         progressed.then_some(current)
@@ -411,7 +423,7 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(|f| (f.id(), f.message.as_str()))
+        .map(|f| (after.id(f), f.message.as_str()))
         .collect();
     if let Some(r) = fixed
         .iter()
@@ -423,7 +435,7 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .findings
         .iter()
         .filter(|f| f.suppressed.is_none())
-        .map(Finding::id)
+        .map(|f| before.id(f))
         .collect();
     let old_messages: HashSet<(&str, &str)> = before
         .findings
@@ -431,7 +443,8 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .map(|f| (f.rule, f.message.as_str()))
         .collect();
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old_ids.contains(&f.id()) && !old_messages.contains(&(f.rule, f.message.as_str())) {
+        if !old_ids.contains(&after.id(f)) && !old_messages.contains(&(f.rule, f.message.as_str()))
+        {
             return Err(format!(
                 "the edit introduced a new finding: {} at {}",
                 f.rule, f.path

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Positions;
+use super::{FileIndex, Positions};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Applicability, Finding, Report, Severity};
 use crate::source::{Source, Span};
@@ -44,7 +44,7 @@ fn snippet(
     out: &mut String,
     positions: &mut Positions,
     style: &Style,
-    file: usize,
+    file: impl FileIndex,
     span: Span,
     mark: &str,
     label: Option<&str>,
@@ -125,9 +125,9 @@ fn place(
     out: &mut String,
     positions: &mut Positions,
     arrow: &str,
-    file: usize,
+    file: impl FileIndex,
     span: Span,
-    document: usize,
+    document: impl FileIndex,
 ) {
     let p = positions.position(file, span.start);
     let _ = writeln!(
@@ -136,7 +136,7 @@ fn place(
         positions.name(file),
         p.line,
         p.column,
-        document + 1
+        document.index() + 1
     );
 }
 

@@ -19,6 +19,24 @@ pub(crate) fn json_string(out: &mut String, s: &str) {
 
 use crate::source::{LineIndex, Position, Source, Span};
 
+/// A source index as the report types hold it: `u32` in findings and their related
+/// locations (a run may hold hundreds of thousands), `usize` elsewhere.
+pub(crate) trait FileIndex: Copy {
+    fn index(self) -> usize;
+}
+
+impl FileIndex for usize {
+    fn index(self) -> usize {
+        self
+    }
+}
+
+impl FileIndex for u32 {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Line indexes of the sources, built on first use.
 pub(crate) struct Positions<'s> {
     sources: &'s [Source],
@@ -33,13 +51,14 @@ impl<'s> Positions<'s> {
         }
     }
 
-    fn index(&mut self, file: usize) -> Option<(&'s str, &LineIndex)> {
+    fn index(&mut self, file: impl FileIndex) -> Option<(&'s str, &LineIndex)> {
+        let file = file.index();
         let text = self.sources.get(file)?.text.as_str();
         let index = self.indexes[file].get_or_insert_with(|| LineIndex::new(text));
         Some((text, index))
     }
 
-    pub(crate) fn position(&mut self, file: usize, offset: usize) -> Position {
+    pub(crate) fn position(&mut self, file: impl FileIndex, offset: usize) -> Position {
         match self.index(file) {
             Some((text, index)) => index.position(text, offset),
             None => Position {
@@ -52,7 +71,7 @@ impl<'s> Positions<'s> {
         }
     }
 
-    pub(crate) fn range(&mut self, file: usize, span: Span) -> (Position, Position) {
+    pub(crate) fn range(&mut self, file: impl FileIndex, span: Span) -> (Position, Position) {
         (
             self.position(file, span.start),
             self.position(file, span.end),
@@ -60,21 +79,21 @@ impl<'s> Positions<'s> {
     }
 
     /// The name of a source as given (`-` for standard input).
-    pub(crate) fn source_name(&self, file: usize) -> &'s str {
+    pub(crate) fn source_name(&self, file: impl FileIndex) -> &'s str {
         self.sources
-            .get(file)
+            .get(file.index())
             .map_or("<unknown>", |s| s.name.as_str())
     }
 
     /// The display name of a source: its path, or `<stdin>` for standard input.
-    pub(crate) fn name(&self, file: usize) -> &'s str {
+    pub(crate) fn name(&self, file: impl FileIndex) -> &'s str {
         self.sources
-            .get(file)
+            .get(file.index())
             .map_or("<unknown>", |s| display_name(&s.name))
     }
 
     /// The source lines a span touches: (0-based line number, text).
-    pub(crate) fn lines(&mut self, file: usize, span: Span) -> Vec<(usize, &'s str)> {
+    pub(crate) fn lines(&mut self, file: impl FileIndex, span: Span) -> Vec<(usize, &'s str)> {
         let Some((text, index)) = self.index(file) else {
             return Vec::new();
         };

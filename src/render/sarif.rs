@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::view::Resolver;
-use super::Positions;
+use super::{FileIndex, Positions};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Finding, Report, Severity};
 use crate::source::{Source, Span};
@@ -192,12 +192,12 @@ struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    fn physical(&self, file: usize, span: Span) -> PhysicalLocation {
+    fn physical(&self, file: impl FileIndex, span: Span) -> PhysicalLocation {
         let s = self.resolver.span(file, span);
         PhysicalLocation {
             artifact_location: ArtifactLocation {
                 uri: uri(self.resolver.source_name(file)),
-                index: file,
+                index: file.index(),
             },
             region: Region {
                 start_line: s.start.line,
@@ -266,7 +266,9 @@ impl Writer<'_> {
                     message: Some(Message { text: &r.message }),
                 })
                 .collect(),
-            partial_fingerprints: Fingerprints { id: f.id() },
+            partial_fingerprints: Fingerprints {
+                id: f.id(self.resolver.name(f.file)),
+            },
             fixes,
             suppressions: f
                 .suppressed
@@ -280,7 +282,7 @@ impl Writer<'_> {
             properties: Properties {
                 path: &f.path,
                 object: f.object.to_string(),
-                document: f.document + 1,
+                document: f.document as usize + 1,
             },
         }
     }
@@ -398,7 +400,7 @@ mod tests {
         assert!(log["runs"][0]["tool"]["driver"]["rules"].is_array());
         assert_eq!(
             results[0]["partialFingerprints"]["kubehardenFindingId/v1"],
-            report.findings[0].id().as_str()
+            report.id(&report.findings[0]).as_str()
         );
         let empty: serde_json::Value =
             serde_json::from_str(&super::sarif(&crate::Report::default(), &[])).unwrap();

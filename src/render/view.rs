@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use super::Positions;
+use super::{FileIndex, Positions};
 use crate::catalogue::PssMapping;
 use crate::diagnostic::{Applicability, Area, Diagnostic, Finding, ObjectRef, Severity};
 use crate::source::{Position, Span};
@@ -52,7 +52,7 @@ impl<'s> Resolver<'s> {
         }
     }
 
-    pub(crate) fn span(&self, file: usize, span: Span) -> SpanView {
+    pub(crate) fn span(&self, file: impl FileIndex, span: Span) -> SpanView {
         let (start, end) = self.positions.borrow_mut().range(file, span);
         SpanView {
             start: start.into(),
@@ -61,12 +61,12 @@ impl<'s> Resolver<'s> {
     }
 
     /// The display name (`<stdin>` for standard input).
-    pub(crate) fn name(&self, file: usize) -> &'s str {
+    pub(crate) fn name(&self, file: impl FileIndex) -> &'s str {
         self.positions.borrow().name(file)
     }
 
     /// The name as given (`-` for standard input).
-    pub(crate) fn source_name(&self, file: usize) -> &'s str {
+    pub(crate) fn source_name(&self, file: impl FileIndex) -> &'s str {
         self.positions.borrow().source_name(file)
     }
 }
@@ -121,13 +121,13 @@ pub struct FindingView<'a> {
 impl<'a> FindingView<'a> {
     pub(crate) fn new<'s: 'a>(f: &'a Finding, r: &Resolver<'s>) -> Self {
         FindingView {
-            id: f.id(),
+            id: f.id(r.name(f.file)),
             rule: f.rule,
             severity: f.severity,
             area: f.area,
             message: &f.message,
             file: r.name(f.file),
-            document: f.document + 1,
+            document: f.document as usize + 1,
             object: &f.object,
             path: &f.path,
             span: r.span(f.file, f.span),
@@ -136,7 +136,7 @@ impl<'a> FindingView<'a> {
                 .iter()
                 .map(|x| RelatedView {
                     file: r.name(x.file),
-                    document: x.document + 1,
+                    document: x.document as usize + 1,
                     path: &x.path,
                     message: &x.message,
                     span: r.span(x.file, x.span),

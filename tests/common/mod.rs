@@ -84,7 +84,7 @@ pub fn fixes_left_standing<'a>(
             after
                 .findings
                 .iter()
-                .any(|f| f.id() == a.id && *f.message == *a.message)
+                .any(|f| after.id(f) == a.id && *f.message == *a.message)
         })
         .collect()
 }
