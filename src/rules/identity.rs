@@ -7,11 +7,12 @@
 //! "Can be overridden at the pod level"; plugin/pkg/admission/serviceaccount/admission.go
 //! `shouldAutomount`): the effective value is `pod ?? serviceAccount ?? true`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::netpol::{name_place, who};
 use super::{bundle_template, BundleCx, BundleHit, BundleHits, Loc, NewValue, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, Identity, PodEntry};
+use crate::model::rbac::{read_binding, RBAC_GROUP};
 use crate::yaml::{Document, NodeId, Value};
 
 pub static TEMPLATES: &[Template] = &[
@@ -63,13 +64,70 @@ fn sa_phrase(namespace: Option<&str>, name: &str) -> String {
     }
 }
 
+/// ServiceAccounts, by (namespace, name), that a RoleBinding or ClusterRoleBinding of the
+/// bundle names as a subject: a workload running as one was granted API access, so it
+/// presumably uses its token (a controller, an operator). The subject's namespace
+/// defaults to a RoleBinding's own
+/// ([`crate::model::rbac::Binding::subject_namespace`]).
+fn bound_service_accounts<'b>(bundle: &Bundle<'b>) -> HashSet<(Option<&'b str>, &'b str)> {
+    let mut bound = HashSet::new();
+    for kind in ["RoleBinding", "ClusterRoleBinding"] {
+        for e in bundle.of_kind(RBAC_GROUP, kind) {
+            let Some(binding) = read_binding(e.object) else {
+                continue;
+            };
+            for s in binding.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
+                bound.insert((binding.subject_namespace(s), s.name));
+            }
+        }
+    }
+    bound
+}
+
+/// Whether the pod's ServiceAccount is granted something by a binding of the bundle.
+fn is_bound(bound: &HashSet<(Option<&str>, &str)>, e: &Entry, p: &PodEntry) -> bool {
+    bound.contains(&(e.object.namespace, p.service_account))
+}
+
+/// The pod's effective `automountServiceAccountToken` (`pod ?? serviceAccount ?? true`);
+/// `true` as well when the ServiceAccount is not in the bundle and the pod leaves it unset.
+fn automounts(bundle: &Bundle, p: &PodEntry) -> bool {
+    let e = &bundle.objects[p.object];
+    if let Some((value, _)) = bool_at(e.object.doc, p.pod.spec, FIELD) {
+        return value;
+    }
+    service_account(bundle, p)
+        .and_then(|sa| bool_at(sa.object.doc, sa.object.root, FIELD))
+        .is_none_or(|(value, _)| value)
+}
+
+/// Whether a volume of the pod projects a ServiceAccount token
+/// (`projected.sources[].serviceAccountToken`): the pod gets a token without automounting.
+fn projects_token(doc: &Document, p: &PodEntry) -> bool {
+    p.pod.volumes.iter().any(|v| {
+        doc.get(v.node, "projected")
+            .and_then(|projected| doc.get(projected, "sources"))
+            .is_some_and(|sources| {
+                doc.items(sources)
+                    .iter()
+                    .any(|&source| doc.get(source, "serviceAccountToken").is_some())
+            })
+    })
+}
+
 fn automount_token(cx: &BundleCx, out: &mut BundleHits) {
     let bundle = cx.bundle;
+    let bound = bound_service_accounts(bundle);
     // ServiceAccounts whose setting is inherited by pods: (SA object, inheriting pods).
     let mut inherited: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut position: HashMap<usize, usize> = HashMap::new();
     for p in &bundle.pods {
         let e = &bundle.objects[p.object];
+        if is_bound(&bound, e, p) {
+            // Granted API access by the bundle: it uses its token; the RBAC rules judge
+            // what it was granted.
+            continue;
+        }
         let doc = e.object.doc;
         let spec = p.pod.spec;
         match bool_at(doc, spec, FIELD) {
@@ -204,6 +262,11 @@ fn default_service_account(cx: &BundleCx, out: &mut BundleHits) {
         }
         let e = &cx.bundle.objects[p.object];
         let doc = e.object.doc;
+        if !automounts(cx.bundle, p) && !projects_token(doc, p) {
+            // No token of the default ServiceAccount in the pod: nothing of its identity
+            // to share.
+            continue;
+        }
         let spec = p.pod.spec;
         let explicit = ["serviceAccountName", "serviceAccount"]
             .iter()
