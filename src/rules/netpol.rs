@@ -637,21 +637,35 @@ fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
         }
     }
     for (p, net) in index.judged() {
-        if net.egress_isolated {
+        // A policy that isolates a hostNetwork pod's egress does not keep it from the
+        // endpoint where the network plugin treats its traffic as the node's (the most
+        // common implementation: "NetworkPolicy and hostNetwork pods" on the
+        // network-policies page).
+        if net.egress_isolated && !net.host_network {
             continue;
         }
         let e = &cx.bundle.objects[p.object];
-        let why = if net.selecting.is_empty() {
-            "no NetworkPolicy selects its pods".to_string()
+        let (why, note) = if net.egress_isolated {
+            (
+                "its pods use hostNetwork: true, and although a NetworkPolicy isolates their egress, NetworkPolicy behaviour for host-network pods is undefined: the common network plugins treat their traffic as the node's and apply no policy to it".to_string(),
+                "",
+            )
+        } else if net.selecting.is_empty() {
+            (
+                "no NetworkPolicy selects its pods".to_string(),
+                host_network_note(net),
+            )
         } else {
-            "no NetworkPolicy that selects its pods has Egress in its policyTypes".to_string()
+            (
+                "no NetworkPolicy that selects its pods has Egress in its policyTypes".to_string(),
+                host_network_note(net),
+            )
         };
         out.push(BundleHit {
             at: name_place(e),
             message: format!(
-                "{}: {why}, so nothing restricts their egress and they can reach the cloud metadata endpoint {METADATA_V4} (and {METADATA_V6}) and fetch the node's cloud credentials{}",
+                "{}: {why}, so nothing restricts their egress and they can reach the cloud metadata endpoint {METADATA_V4} (and {METADATA_V6}) and fetch the node's cloud credentials{note}",
                 who(e),
-                host_network_note(net)
             ),
             related: Vec::new(),
             fix: Vec::new(),
