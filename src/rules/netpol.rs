@@ -454,6 +454,18 @@ fn selects_nothing(cx: &BundleCx, out: &mut BundleHits) {
             selected[i] = true;
         }
     }
+    // Namespaces holding a custom resource (not a CustomResourceDefinition, which is
+    // cluster-scoped and creates no pods).
+    let custom: std::collections::HashSet<Option<&str>> = cx
+        .bundle
+        .objects
+        .iter()
+        .filter(|o| {
+            crate::model::identify(o.object.api_version, o.object.kind)
+                == crate::model::Identified::Custom
+        })
+        .map(|o| o.object.namespace)
+        .collect();
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
         if let Err(err) = &pol.pod_selector {
@@ -469,8 +481,10 @@ fn selects_nothing(cx: &BundleCx, out: &mut BundleHits) {
             continue;
         }
         let workloads = in_namespace.get(&e.object.namespace).copied().unwrap_or(0);
-        // No workload of its namespace in the bundle: nothing to judge it by.
-        if selected[i] || workloads == 0 {
+        // No workload of its namespace in the bundle: nothing to judge it by. A custom
+        // resource there (a Prometheus, a Kafka cluster) may be an operator's order for
+        // the very pods the policy selects, made at run time: not judged either.
+        if selected[i] || workloads == 0 || custom.contains(&e.object.namespace) {
             continue;
         }
         out.push(BundleHit {
