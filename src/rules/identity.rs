@@ -76,7 +76,11 @@ fn bound_service_accounts<'b>(bundle: &Bundle<'b>) -> HashSet<(Option<&'b str>, 
             let Some(binding) = read_binding(e.object) else {
                 continue;
             };
-            for s in binding.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
+            for s in binding
+                .subjects
+                .iter()
+                .filter(|s| s.kind == "ServiceAccount")
+            {
                 bound.insert((binding.subject_namespace(s), s.name));
             }
         }

@@ -152,7 +152,23 @@ pub struct KnownFieldsParams {
     /// extend them.
     #[serde(default)]
     pub crd_may_extend: Vec<String>,
+    /// Built-in kinds checked from the object's root, beside every pod spec:
+    /// `[{group: networking.k8s.io, kind: NetworkPolicy, type: NetworkPolicy}, …]`.
+    #[serde(default)]
+    pub objects: Vec<ObjectFields>,
     pub types: BTreeMap<String, FieldsOf>,
+}
+
+/// A built-in kind whose whole object [`KnownFieldsParams`] checks, and its type.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectFields {
+    /// API group (`""` for the core group).
+    pub group: String,
+    pub kind: String,
+    /// The type of the object (a key of `types`).
+    #[serde(rename = "type")]
+    pub ty: String,
 }
 
 /// One API type of [`KnownFieldsParams`].
@@ -192,6 +208,13 @@ impl TemplateParams for KnownFieldsParams {
                     format!("{t:?} is not in `types`"),
                 )
                 .item(i));
+            }
+        }
+        for (i, o) in self.objects.iter().enumerate() {
+            if !known(&o.ty) {
+                return Err(
+                    FieldError::new(&["objects"], format!("{:?} is not in `types`", o.ty)).item(i),
+                );
             }
         }
         for (name, ty) in &self.types {
@@ -234,6 +257,17 @@ fn known_fields(cx: &DocCx, p: &KnownFieldsParams, out: &mut Vec<Hit>) {
         );
         for pod in &object.pods {
             walk_fields(doc, p, &p.root, pod.spec, custom, out);
+        }
+        if custom {
+            continue;
+        }
+        let group = crate::bundle::api_group(object.api_version);
+        if let Some(o) = p
+            .objects
+            .iter()
+            .find(|o| o.group == group && o.kind == object.kind)
+        {
+            walk_fields(doc, p, &o.ty, object.root, false, out);
         }
     }
 }
