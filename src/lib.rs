@@ -19,6 +19,7 @@
 // Library code renders to strings; only the CLI edge writes to a terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod access;
 pub mod adapter;
 pub mod bundle;
 pub mod catalogue;
