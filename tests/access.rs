@@ -15,7 +15,7 @@ fn model<T>(yaml: &str, options: AccessOptions, f: impl FnOnce(&Access) -> T) ->
     let (out, errors) = with_bundle(&sources, &Limits::default(), |b| {
         f(&Access::new(b, &boot, options))
     });
-    assert_eq!(errors, 0, "the test bundle must parse");
+    assert!(errors.is_empty(), "the test bundle must parse: {errors:?}");
     out
 }
 

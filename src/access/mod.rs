@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::bundle::Bundle;
 use crate::model::DocumentModel;
 use crate::source::{LineIndex, Source, Span};
-use crate::yaml::{parse_stream, Document, Limits, NodeId, Stream};
+use crate::yaml::{parse_stream, Document, Limits, NodeId, ParseError, Stream};
 
 pub use bootstrap::Bootstrap;
 pub use rbac::{Access, AccessOptions, User};
@@ -101,18 +101,21 @@ impl std::fmt::Display for Located {
 
 /// Parse `sources` (each within `limits`), index them as one bundle and run `f` on it.
 /// Documents that cannot be read are left out, as the checker leaves them out of its
-/// rules; their errors are in the returned streams' `errors`, counted in the second
-/// value (the number of documents that could not be read).
+/// rules; the second value holds their errors, each with its source's index.
 pub fn with_bundle<T>(
     sources: &[Source],
     limits: &Limits,
     f: impl FnOnce(&Bundle) -> T,
-) -> (T, usize) {
+) -> (T, Vec<(usize, ParseError)>) {
     let streams: Vec<Stream> = sources
         .iter()
         .map(|s| parse_stream(&s.text, limits))
         .collect();
-    let errors = streams.iter().map(|s| s.errors.len()).sum();
+    let errors = streams
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.errors.iter().map(move |e| (i, e.clone())))
+        .collect();
     let models: Vec<Vec<DocumentModel>> = streams
         .iter()
         .map(|s| s.documents.iter().map(DocumentModel::read).collect())

@@ -2,6 +2,7 @@
 //! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
+pub mod access;
 pub mod check;
 pub mod docs;
 pub mod fix;
@@ -44,6 +45,10 @@ pub enum Command {
     Rules(RulesArgs),
     Explain(ExplainArgs),
     Completions(CompletionsArgs),
+    CanI(access::CanIArgs),
+    WhoCan(access::WhoCanArgs),
+    Access(access::AccessArgs),
+    Reach(access::ReachArgs),
 }
 
 /// Options `check` and `fix` share: which rules run, and the inputs.
