@@ -833,6 +833,22 @@ impl<'b> Access<'b> {
     /// [`Access::subjects`], the rows with the most dangerous permissions first.
     pub fn matrix(&self) -> Matrix {
         let permissions: Vec<&'static Permission> = PERMISSIONS.iter().collect();
+        // Per permission, its checks for this version as requests, each with whether a
+        // RoleBinding can grant it (a namespaced resource).
+        let checks: Vec<Vec<(&'static str, Target, bool)>> = permissions
+            .iter()
+            .map(|p| {
+                p.checks
+                    .iter()
+                    .filter(|c| c.before.is_none_or(|m| self.options.version.minor < m))
+                    .map(|c| {
+                        let in_namespace = !c.resource.starts_with('/')
+                            && self.namespaced(c.group, c.base()) != Some(false);
+                        (c.verb, c.target(), in_namespace)
+                    })
+                    .collect()
+            })
+            .collect();
         let mut rows = Vec::new();
         for subject in self.subjects() {
             let user = subject.user();
@@ -848,19 +864,13 @@ impl<'b> Access<'b> {
                     }
                 };
                 let rules = self.effective_rules(role);
-                for (pi, p) in permissions.iter().enumerate() {
-                    let usable = |c: &PermCheck| {
-                        c.before.is_none_or(|m| self.options.version.minor < m)
-                            && (scope == Scope::Cluster
-                                || (!c.resource.starts_with('/')
-                                    && self.namespaced(c.group, c.base()) != Some(false)))
-                    };
+                for (pi, checks) in checks.iter().enumerate() {
                     for &key in &rules {
                         let rule = &self.roles[key.0].role.rules[key.1];
-                        if p.checks
-                            .iter()
-                            .any(|c| usable(c) && rule_allows(rule, c.verb, &c.target()))
-                        {
+                        if checks.iter().any(|(verb, target, in_namespace)| {
+                            (scope == Scope::Cluster || *in_namespace)
+                                && rule_allows(rule, verb, target)
+                        }) {
                             let cell = &mut cells[pi];
                             cell.add_scope(&scope);
                             if cell.grants.len() < MAX_CELL_GRANTS

@@ -642,6 +642,8 @@ fn side_lines(out: &mut String, name: &str, s: &Side, sources: &[Source]) {
         )
     } else if s.verdict == Verdict::Unknown {
         "unknown".into()
+    } else if !s.reasons.is_empty() {
+        "not judged".into()
     } else {
         "not isolated".into()
     };
@@ -779,11 +781,10 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                 for (i, row) in m.cells.iter().enumerate() {
                     for (j, c) in row.iter().enumerate() {
                         if let Some(a) = c.as_ref().filter(|a| a.verdict == Verdict::Unknown) {
-                            let why = a
-                                .egress
-                                .reasons
-                                .iter()
-                                .chain(&a.ingress.reasons)
+                            let why = [&a.egress, &a.ingress]
+                                .into_iter()
+                                .filter(|s| s.verdict == Verdict::Unknown)
+                                .flat_map(|s| &s.reasons)
                                 .next()
                                 .cloned()
                                 .unwrap_or_default();
