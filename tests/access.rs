@@ -683,6 +683,28 @@ spec: {group: example.com, names: {plural: widgets, kind: Widget}, scope: Cluste
             "extensions"
         );
         assert_eq!(a.resolve_resource("widgets").unwrap().0, "example.com");
+        // Singular and short names, as kubectl's discovery resolves them.
+        assert_eq!(
+            a.resolve_resource("deploy").unwrap(),
+            ("apps".into(), "deployments".into())
+        );
+        assert_eq!(
+            a.resolve_resource("pod").unwrap(),
+            ("".into(), "pods".into())
+        );
+        assert_eq!(
+            a.resolve_resource("networkpolicy").unwrap(),
+            ("networking.k8s.io".into(), "networkpolicies".into())
+        );
+        assert_eq!(a.resolve_resource("ingress").unwrap().1, "ingresses");
+        assert_eq!(
+            a.resolve_resource("deployment.apps").unwrap().1,
+            "deployments"
+        );
+        assert_eq!(
+            a.resolve_resource("gadgets.example.com").unwrap(),
+            ("example.com".into(), "gadgets".into())
+        );
         assert_eq!(a.namespaced("example.com", "widgets"), Some(false));
         assert!(a.resolve_resource("gadgets").is_err());
     });

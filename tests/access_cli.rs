@@ -423,6 +423,19 @@ fn reach_prints_matrices_in_every_format() {
         !mm.contains("n0d0 --> n0d3"),
         "web → metadata is denied: {mm}"
     );
+    let dot = stdout(&kubeharden(
+        &["reach", "--format", "dot", "--port", "5432", SHOP],
+        None,
+    ));
+    assert!(dot.starts_with("digraph reach {"), "{dot}");
+    assert!(
+        dot.contains("n0_0 -> n0_1 [style=solid];"),
+        "web → db: {dot}"
+    );
+    assert!(
+        !dot.contains("n0_0 -> n0_3 "),
+        "web → metadata is denied: {dot}"
+    );
     let js = stdout(&kubeharden(&["reach", "--format", "json", SHOP], None));
     let v: serde_json::Value = serde_json::from_str(&js).unwrap();
     let m = &v["namespaces"][0];

@@ -430,3 +430,37 @@ fn the_namespace_matrix_has_outside_rows_and_columns() {
         "no policy: all open"
     );
 }
+
+/// NP "Behavior of to and from selectors" and types.go `NetworkPolicyPeer`: an empty
+/// `namespaceSelector: {}` selects every namespace (those the bundle does not define too);
+/// an empty `podSelector: {}` peer alone selects every pod of the policy's namespace only.
+#[test]
+fn empty_selectors_in_peers() {
+    let base = deploy("shop", "web", "{app: web}")
+        + &deploy("shop", "worker", "{app: worker}")
+        + &deploy("elsewhere", "client", "{app: client}");
+    let policy = |from: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  ingress: [{{from: [{from}]}}]\n"
+        )
+    };
+    let q = [
+        ("elsewhere/client", "shop/web", tcp(8080)),
+        ("shop/worker", "shop/web", tcp(8080)),
+    ];
+    assert_eq!(
+        verdicts(&(base.clone() + &policy("{namespaceSelector: {}}")), &q),
+        [Allowed, Allowed]
+    );
+    assert_eq!(
+        verdicts(&(base.clone() + &policy("{podSelector: {}}")), &q),
+        [Denied, Allowed]
+    );
+    assert_eq!(
+        verdicts(
+            &(base + &policy("{namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}")),
+            &q
+        ),
+        [Allowed, Denied]
+    );
+}

@@ -328,6 +328,38 @@ fn target_key<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
     }
 }
 
+/// The short names of built-in resources (the SHORTNAMES column of `kubectl
+/// api-resources`, Kubernetes v1.37), to their plural.
+pub const SHORT_NAMES: &[(&str, &str)] = &[
+    ("cm", "configmaps"),
+    ("cj", "cronjobs"),
+    ("crd", "customresourcedefinitions"),
+    ("crds", "customresourcedefinitions"),
+    ("csr", "certificatesigningrequests"),
+    ("deploy", "deployments"),
+    ("ds", "daemonsets"),
+    ("ep", "endpoints"),
+    ("ev", "events"),
+    ("hpa", "horizontalpodautoscalers"),
+    ("ing", "ingresses"),
+    ("limits", "limitranges"),
+    ("netpol", "networkpolicies"),
+    ("no", "nodes"),
+    ("ns", "namespaces"),
+    ("pc", "priorityclasses"),
+    ("pdb", "poddisruptionbudgets"),
+    ("po", "pods"),
+    ("pv", "persistentvolumes"),
+    ("pvc", "persistentvolumeclaims"),
+    ("quota", "resourcequotas"),
+    ("rc", "replicationcontrollers"),
+    ("rs", "replicasets"),
+    ("sa", "serviceaccounts"),
+    ("sc", "storageclasses"),
+    ("sts", "statefulsets"),
+    ("svc", "services"),
+];
+
 /// Written for a request field that only `*` matches (a resource no rule names).
 pub const ANY: &str = "\u{0}any";
 
@@ -546,35 +578,63 @@ impl<'b> Access<'b> {
             })
     }
 
-    /// The API group of a resource as `kubectl auth can-i` resolves `RESOURCE` or
-    /// `RESOURCE.GROUP`: the group written after the first dot, else the built-in group
-    /// that serves the plural (the preferred one: `deployments` is `apps`, not
-    /// `extensions`), else a CRD of the bundle. Errors: a name the model does not know,
-    /// with the advice to write `RESOURCE.GROUP`.
+    /// The API group and plural of a resource as `kubectl auth can-i` resolves `RESOURCE`
+    /// or `RESOURCE.GROUP` (through discovery; here from the built-in table and the
+    /// bundle's CRDs): the plural, the singular (`pod`) or a short name (`deploy`, from
+    /// [`SHORT_NAMES`]); the group written after the first dot, else the built-in group
+    /// that serves it (the preferred one: `deployments` is `apps`, not `extensions`), else
+    /// a CRD of the bundle. A `RESOURCE.GROUP` the model does not know is taken as
+    /// written. Errors: a bare name the model does not know, with the advice to write
+    /// `RESOURCE.GROUP`.
     pub fn resolve_resource(&self, text: &str) -> Result<(String, String), String> {
-        if let Some((resource, group)) = text.split_once('.') {
-            return Ok((group.to_string(), resource.to_string()));
+        if text == "*" {
+            return Ok(("*".into(), "*".into()));
+        }
+        let (name, group) = match text.split_once('.') {
+            Some((n, g)) => (n, Some(g)),
+            None => (text, None),
+        };
+        let known = |g: &str, r: &str| {
+            BUILT_IN_RESOURCES.iter().any(|t| t.0 == g && t.1 == r)
+                || self.crds.iter().any(|t| t.0 == g && t.1 == r)
+        };
+        let mut plurals: Vec<String> = vec![name.to_string()];
+        if let Some(&(_, plural)) = SHORT_NAMES.iter().find(|(short, _)| *short == name) {
+            plurals.push(plural.to_string());
+        }
+        plurals.push(format!("{name}s"));
+        plurals.push(format!("{name}es"));
+        if let Some(stem) = name.strip_suffix('y') {
+            plurals.push(format!("{stem}ies"));
+        }
+        if let Some(g) = group {
+            let plural = plurals
+                .iter()
+                .find(|p| known(g, p))
+                .map_or(name.to_string(), Clone::clone);
+            return Ok((g.to_string(), plural));
         }
         const OLD: &[&str] = &["extensions", "events.k8s.io", "metrics.k8s.io"];
-        let mut found: Vec<&str> = BUILT_IN_RESOURCES
-            .iter()
-            .filter(|(_, r, _)| *r == text)
-            .map(|(g, _, _)| *g)
-            .chain(
-                self.crds
-                    .iter()
-                    .filter(|(_, r, _)| *r == text)
-                    .map(|(g, _, _)| *g),
-            )
-            .collect();
-        found.sort_by_key(|g| OLD.contains(g));
-        match found.first() {
-            Some(g) => Ok((g.to_string(), text.to_string())),
-            None if text == "*" => Ok(("*".into(), "*".into())),
-            None => Err(format!(
-                "the server doesn't have a resource type {text:?} that this model knows: write it as RESOURCE.GROUP (`widgets.example.com`), in the plural"
-            )),
+        for plural in &plurals {
+            let mut found: Vec<&str> = BUILT_IN_RESOURCES
+                .iter()
+                .filter(|t| t.1 == plural.as_str())
+                .map(|t| t.0)
+                .chain(
+                    self.crds
+                        .iter()
+                        .filter(|t| t.1 == plural.as_str())
+                        .map(|t| t.0),
+                )
+                .collect();
+            found.sort_by_key(|g| OLD.contains(g));
+            if let Some(g) = found.first() {
+                return Ok((g.to_string(), plural.clone()));
+            }
         }
+        Err(format!(
+            "the server doesn't have a resource type {text:?} that this model knows: write it as RESOURCE.GROUP (`widgets.example.com`)"
+        ))
     }
 
     fn grant(&self, bi: usize, si: usize, role: usize, (rr, ru): (usize, usize)) -> Grant {

@@ -32,7 +32,8 @@
 //! 53 to the pods labelled `k8s-app: kube-dns` in `kube-system`, as kubeadm and most
 //! distributions label CoreDNS). Traffic from the outside is judged at the destination's
 //! ingress only; whether a load balancer or node SNAT rewrites the source address first is
-//! not defined by the API.
+//! not defined by the API. Traffic from a pod's own node (kubelet probes) is always
+//! allowed (types.go) and not part of these answers.
 
 use std::collections::HashMap;
 

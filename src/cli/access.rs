@@ -32,6 +32,8 @@ pub enum ReachFormat {
     Markdown,
     /// A Mermaid flowchart of the allowed connections, per namespace.
     Mermaid,
+    /// A Graphviz DOT digraph of the allowed (solid) and undecided (dashed) connections.
+    Dot,
 }
 
 /// Output of can-i.
@@ -718,6 +720,11 @@ fn symbol(v: Verdict, markdown: bool) -> &'static str {
     }
 }
 
+/// A DOT string literal.
+fn dot_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 fn ns_title(m: &NamespaceMatrix) -> String {
     match &m.namespace {
         Some(ns) => format!("namespace {ns}"),
@@ -830,6 +837,41 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                 out.push('\n');
             }
             out.push_str("✅ allowed, ❌ denied, ❓ the manifests cannot decide\n");
+        }
+        ReachFormat::Dot => {
+            out.push_str("digraph reach {\n  rankdir=LR;\n  node [shape=box];\n");
+            for (k, m) in ms.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  subgraph cluster_{k} {{\n    label={};",
+                    dot_string(&ns_title(m))
+                );
+                for (j, d) in m.destinations.iter().enumerate() {
+                    let shape = if j < m.sources.len() - 1 {
+                        "box"
+                    } else {
+                        "ellipse"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    n{k}_{j} [label={}, shape={shape}];",
+                        dot_string(d)
+                    );
+                }
+                out.push_str("  }\n");
+                for (i, row) in m.cells.iter().enumerate() {
+                    // The namespace's workloads, then the internet, are the first destinations.
+                    for (j, c) in row.iter().enumerate() {
+                        let style = match c.as_ref().map(|a| a.verdict) {
+                            Some(Verdict::Allowed) if i != j => "solid",
+                            Some(Verdict::Unknown) => "dashed",
+                            _ => continue,
+                        };
+                        let _ = writeln!(out, "  n{k}_{i} -> n{k}_{j} [style={style}];");
+                    }
+                }
+            }
+            out.push_str("}\n");
         }
         ReachFormat::Mermaid => {
             out.push_str("flowchart LR\n");
