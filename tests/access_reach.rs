@@ -464,3 +464,43 @@ fn empty_selectors_in_peers() {
         [Allowed, Denied]
     );
 }
+
+/// A hostNetwork pod's traffic leaves from (or arrives at) its node's address, which no
+/// pod selector matches: a policy that would deny its pod labels does not decide it (NP
+/// "NetworkPolicy and hostNetwork pods": the behaviour is undefined).
+#[test]
+fn host_network_ends_are_undecided_even_where_a_side_denies() {
+    let yaml = deploy("shop", "web", "{app: web}")
+        + "apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: c, image: agent}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+";
+    let a = answers(
+        &yaml,
+        &[
+            ("shop/agent", "shop/web", tcp(8080)),
+            ("shop/web", "shop/agent", tcp(8080)),
+        ],
+    );
+    assert_eq!(a[0].ingress.verdict, Denied, "by pod labels");
+    assert_eq!(a[0].verdict, Unknown);
+    assert_eq!(a[1].verdict, Unknown);
+    assert!(a[1]
+        .ingress
+        .reasons
+        .iter()
+        .any(|r| r.contains("hostNetwork")));
+}

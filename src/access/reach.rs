@@ -740,7 +740,13 @@ impl<'q, 'b> Reach<'q, 'b> {
                 }
             }
         }
+        // A hostNetwork end talks with the node's address, which no pod selector matches
+        // and no ipBlock is known to: neither side decides, whatever it says.
+        let host_network = [from, to]
+            .iter()
+            .any(|e| matches!(e, Endpoint::Workload(i) if self.workloads[*i].host_network));
         let verdict = match (egress.verdict, ingress.verdict) {
+            _ if host_network => Verdict::Unknown,
             (Verdict::Denied, _) | (_, Verdict::Denied) => Verdict::Denied,
             (Verdict::Unknown, _) | (_, Verdict::Unknown) => Verdict::Unknown,
             _ => Verdict::Allowed,

@@ -108,6 +108,7 @@ pub struct CanIArgs {
     /// Print nothing; only the exit status answers
     #[arg(short, long)]
     pub quiet: bool,
+    /// Output format
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub format: AnswerFormat,
     #[command(flatten)]
@@ -136,6 +137,7 @@ pub struct WhoCanArgs {
     /// Leave out the subjects of the built-in bindings (system:masters, system:kube-*)
     #[arg(long)]
     pub bundle_only: bool,
+    /// Output format
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub format: TableFormat,
     #[command(flatten)]
@@ -150,6 +152,7 @@ as, those with the most dangerous permissions first. A cell says where the permi
 cluster (a ClusterRoleBinding), the namespaces of RoleBindings, or -.
 Exit status: 0, or 2 on a usage error or input that could not be read.")]
 pub struct AccessArgs {
+    /// Output format
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub format: TableFormat,
     #[command(flatten)]
@@ -188,6 +191,7 @@ pub struct ReachArgs {
     /// TCP, UDP or SCTP
     #[arg(long, value_name = "PROTOCOL", default_value = "TCP", value_parser = ["TCP", "UDP", "SCTP"])]
     pub protocol: String,
+    /// Output format
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub format: ReachFormat,
     #[command(flatten)]
