@@ -6,7 +6,8 @@
 //! the data-driven [`catalogue`] through their Rust templates ([`rules`]) — per object
 //! and over the whole bundle — and reports plain [`diagnostic`] data, each finding with
 //! its fix as text edits, that the renderers ([`render`]) turn into text, JSON or SARIF
-//! and the fixer ([`fix`]) applies. The library touches no filesystem,
+//! and the fixer ([`fix`]) applies. The same bundle answers open questions — who can do
+//! what, what can reach what — through the access models ([`access`]). The library touches no filesystem,
 //! clock, thread or stdout, so it builds for `wasm32-unknown-unknown` as it is.
 //!
 //! ```

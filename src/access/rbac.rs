@@ -695,7 +695,13 @@ impl<'b> Access<'b> {
     /// `can(user, verb, target, namespace)`: whether the RBAC authorizer allows the
     /// request, with every grant. `namespace` is the request's (`None`: cluster-wide, as a
     /// list across all namespaces or any cluster-scoped request); for a resource known to
-    /// be cluster-scoped it is ignored, as the API server receives no namespace for it.
+    /// be cluster-scoped it is ignored, as the API server receives no namespace for it,
+    /// except that a request for the namespace object `NAME` is in namespace `NAME`
+    /// (`staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go`). Note that
+    /// `kubectl auth can-i` sends no namespace for any cluster-scoped resource, so it
+    /// answers no where a RoleBinding grants a namespace its own object; this model gives
+    /// the API server's answer to the request itself. Never fails: what the bundle does not
+    /// show is in [`Decision::notes`].
     pub fn can(
         &self,
         user: &User,
