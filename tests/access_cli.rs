@@ -447,3 +447,37 @@ fn reach_prints_matrices_in_every_format() {
         "internet → outside has no cell"
     );
 }
+
+#[test]
+fn reach_with_one_end_lists_everything_across_namespaces() {
+    let o = kubeharden(&["reach", "--to", "shop/db", "--port", "5432", SHOP], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("what can reach Deployment shop/db"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  ✓ Deployment shop/web on TCP 5432  (allowed by NetworkPolicy shop/db-from-web"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  ✗ internet on TCP 5432"), "{out}");
+    let o = kubeharden(
+        &["reach", "--from", "shop/web", "--format", "json", SHOP],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let verdict = |to: &str| {
+        v["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["to"] == to)
+            .map(|a| a["verdict"].as_str().unwrap().to_string())
+    };
+    assert_eq!(verdict("metadata").as_deref(), Some("denied"));
+    assert_eq!(verdict("dns").as_deref(), Some("allowed"));
+    assert_eq!(verdict("Deployment shop/db").as_deref(), Some("allowed"));
+}

@@ -791,6 +791,33 @@ impl<'q, 'b> Reach<'q, 'b> {
         }
     }
 
+    /// Everything `from` can reach, across every namespace: each workload of the bundle
+    /// (bundle order), then every [`Outside`] destination. The outside as `from` gets the
+    /// workloads only.
+    pub fn reachable_from(&self, from: Endpoint, port: &PortQuery) -> Vec<(Endpoint, Answer)> {
+        let outside: &[Outside] = match from {
+            Endpoint::Outside(_) => &[],
+            Endpoint::Workload(_) => &Outside::ALL,
+        };
+        (0..self.workloads.len())
+            .map(Endpoint::Workload)
+            .chain(outside.iter().map(|&o| Endpoint::Outside(o)))
+            .map(|to| (to, self.answer(from, to, port)))
+            .collect()
+    }
+
+    /// Everything that can reach `to`, across every namespace: each workload of the
+    /// bundle, then the internet (when `to` is a workload).
+    pub fn reaching(&self, to: Endpoint, port: &PortQuery) -> Vec<(Endpoint, Answer)> {
+        let internet =
+            matches!(to, Endpoint::Workload(_)).then_some(Endpoint::Outside(Outside::Internet));
+        (0..self.workloads.len())
+            .map(Endpoint::Workload)
+            .chain(internet)
+            .map(|from| (from, self.answer(from, to, port)))
+            .collect()
+    }
+
     /// How a matrix names an endpoint: `Deployment web`, `internet`, `metadata`.
     pub fn label(&self, e: Endpoint) -> String {
         match e {

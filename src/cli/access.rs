@@ -162,7 +162,8 @@ pub struct AccessArgs {
 /// What can reach what: NetworkPolicy reachability between workloads and the outside
 #[derive(Debug, Args)]
 #[command(after_help = "\
-With --from and --to, one answer; otherwise a source × destination matrix per namespace,
+With --from and --to, one answer; with one of them, everything that end reaches (or is
+reached by) across all namespaces; otherwise a source × destination matrix per namespace,
 with the internet as a source and the outside as destinations: internet (some public
 address), metadata (169.254.169.254:80), metadata-v6 (fd00:ec2::254:80), kubelet (node
 port 10250) and dns (UDP 53 to k8s-app=kube-dns in kube-system).
@@ -172,15 +173,16 @@ Examples:
   kubeharden reach -n shop manifests/
   kubeharden reach --from shop/web --to shop/db --port 5432 manifests/
   kubeharden reach --from shop/web --to metadata manifests/
+  kubeharden reach --to shop/db --port 5432 manifests/     # what can reach the database
 
 Exit status for one answer: 0 allowed, 1 denied, 3 the manifests cannot decide;
 2 usage error or input that could not be read.")]
 pub struct ReachArgs {
     /// The source: a workload, or internet
-    #[arg(long, value_name = "WORKLOAD", requires = "to")]
+    #[arg(long, value_name = "WORKLOAD")]
     pub from: Option<String>,
     /// The destination: a workload, internet, metadata, metadata-v6, kubelet or dns
-    #[arg(long, value_name = "WORKLOAD", requires = "from")]
+    #[arg(long, value_name = "WORKLOAD")]
     pub to: Option<String>,
     /// Only this namespace's matrix (and the namespace of NAME-only workloads)
     #[arg(short, long, value_name = "NAMESPACE")]
@@ -582,18 +584,33 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
             None => PortQuery::Any,
         };
         let ns = args.namespace.as_deref();
+        let end = |t: &str, source: bool| -> Result<Endpoint, String> {
+            match Outside::parse(t) {
+                Some(Outside::Internet) => Ok(Endpoint::Outside(Outside::Internet)),
+                Some(o) if !source => Ok(Endpoint::Outside(o)),
+                Some(o) => Err(format!(
+                    "{} is a destination only: the source is a workload or internet",
+                    o.name()
+                )),
+                None => reach.find(t, ns).map(Endpoint::Workload),
+            }
+        };
+        match (&args.from, &args.to) {
+            (Some(from), None) => {
+                let f = end(from, true)?;
+                let list = reach.reachable_from(f, &port);
+                super::out(&render_list(&reach, f, true, &list, sources, args.format));
+                return Ok(0);
+            }
+            (None, Some(to)) => {
+                let t = end(to, false)?;
+                let list = reach.reaching(t, &port);
+                super::out(&render_list(&reach, t, false, &list, sources, args.format));
+                return Ok(0);
+            }
+            _ => {}
+        }
         if let (Some(from), Some(to)) = (&args.from, &args.to) {
-            let end = |t: &str, source: bool| -> Result<Endpoint, String> {
-                match Outside::parse(t) {
-                    Some(Outside::Internet) => Ok(Endpoint::Outside(Outside::Internet)),
-                    Some(o) if !source => Ok(Endpoint::Outside(o)),
-                    Some(o) => Err(format!(
-                        "{} is a destination only: the source is a workload or internet",
-                        o.name()
-                    )),
-                    None => reach.find(t, ns).map(Endpoint::Workload),
-                }
-            };
             let (f, t) = (end(from, true)?, end(to, false)?);
             if matches!((f, t), (Endpoint::Outside(_), Endpoint::Outside(_))) {
                 return Err("one end must be a workload of the bundle".into());
@@ -617,6 +634,98 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
         super::out(&render_reach(&matrices, sources, args.format));
         Ok(0)
     })
+}
+
+/// `reach --from X` (every destination) or `reach --to X` (every source).
+fn render_list(
+    reach: &Reach,
+    end: Endpoint,
+    from: bool,
+    list: &[(Endpoint, Answer)],
+    sources: &[Source],
+    format: ReachFormat,
+) -> String {
+    let name = |e: Endpoint| match e {
+        Endpoint::Workload(i) => reach.workloads[i].qualified(),
+        Endpoint::Outside(o) => o.name().to_string(),
+    };
+    let first_allowing = |a: &Answer| {
+        a.ingress
+            .allowing
+            .first()
+            .or(a.egress.allowing.first())
+            .map(|r| format!("{} at {}", r.policy, place(&r.at, sources)))
+    };
+    let why = |a: &Answer| {
+        [&a.egress, &a.ingress]
+            .into_iter()
+            .filter(|s| s.verdict == a.verdict)
+            .flat_map(|s| &s.reasons)
+            .next()
+            .cloned()
+    };
+    let mut out = String::new();
+    let title = if from {
+        format!("what {} can reach", name(end))
+    } else {
+        format!("what can reach {}", name(end))
+    };
+    match format {
+        ReachFormat::Json => {
+            let v: Vec<Value> = list
+                .iter()
+                .map(|(e, a)| {
+                    let mut v = answer_json(a, sources);
+                    v[if from { "to" } else { "from" }] = json!(name(*e));
+                    v
+                })
+                .collect();
+            let key = if from { "from" } else { "to" };
+            out = serde_json::to_string_pretty(&json!({ key: name(end), "answers": v }))
+                .unwrap_or_default()
+                + "\n";
+        }
+        ReachFormat::Markdown => {
+            let _ = writeln!(out, "### {}\n", capitalise(&title));
+            let _ = writeln!(
+                out,
+                "| {} | Verdict | Why |\n|---|---|---|",
+                if from { "Destination" } else { "Source" }
+            );
+            for (e, a) in list {
+                let detail = match a.verdict {
+                    Verdict::Allowed => first_allowing(a).unwrap_or_else(|| "not isolated".into()),
+                    _ => why(a).unwrap_or_else(|| "no rule allows it".into()),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    md(&name(*e)),
+                    symbol(a.verdict, true),
+                    md(&detail)
+                );
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "{title} ✓ allowed, ✗ denied, ? cannot decide:");
+            for (e, a) in list {
+                let detail = match a.verdict {
+                    Verdict::Allowed => first_allowing(a).map(|p| format!("  (allowed by {p})")),
+                    Verdict::Unknown => why(a).map(|r| format!("  ({r})")),
+                    Verdict::Denied => None,
+                }
+                .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {} {} on {}{detail}",
+                    symbol(a.verdict, false),
+                    name(*e),
+                    a.port.text()
+                );
+            }
+        }
+    }
+    out
 }
 
 fn side_json(s: &Side, sources: &[Source]) -> Value {
