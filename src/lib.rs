@@ -6,7 +6,8 @@
 //! the data-driven [`catalogue`] through their Rust templates ([`rules`]) — per object
 //! and over the whole bundle — and reports plain [`diagnostic`] data, each finding with
 //! its fix as text edits, that the renderers ([`render`]) turn into text, JSON or SARIF
-//! and the fixer ([`fix`]) applies. The library touches no filesystem,
+//! and the fixer ([`fix`]) applies. The same bundle answers open questions — who can do
+//! what, what can reach what — through the access models ([`access`]). The library touches no filesystem,
 //! clock, thread or stdout, so it builds for `wasm32-unknown-unknown` as it is.
 //!
 //! ```
@@ -19,6 +20,7 @@
 // Library code renders to strings; only the CLI edge writes to a terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod access;
 pub mod adapter;
 pub mod bundle;
 pub mod catalogue;

@@ -14,6 +14,10 @@ fn main() -> ExitCode {
         Some(Command::Rules(args)) => cli::docs::rules(args),
         Some(Command::Explain(args)) => cli::docs::explain(args),
         Some(Command::Completions(args)) => cli::docs::completions(args),
+        Some(Command::CanI(args)) => cli::access::can_i(args),
+        Some(Command::WhoCan(args)) => cli::access::who_can(args),
+        Some(Command::Access(args)) => cli::access::access(args),
+        Some(Command::Reach(args)) => cli::access::reach(args),
         None => cli::help(),
     };
     cli::exit(status)

@@ -2,6 +2,7 @@
 //! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
+pub mod access;
 pub mod check;
 pub mod docs;
 pub mod fix;
@@ -21,7 +22,8 @@ use values::{Choice, ColorWhen, DocFormat, ReportFormat};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 nothing to report, 1 findings (check: at the threshold; fix: remaining),
-2 usage error or input that could not be read.
+2 usage error or input that could not be read. can-i: 0 yes, 1 no; reach --from --to:
+0 allowed, 1 denied, 3 the manifests cannot decide.
 Run `kubeharden COMMAND --help` for a command's options.";
 
 /// kubeharden — Kubernetes manifest security checker
@@ -44,6 +46,10 @@ pub enum Command {
     Rules(RulesArgs),
     Explain(ExplainArgs),
     Completions(CompletionsArgs),
+    CanI(access::CanIArgs),
+    WhoCan(access::WhoCanArgs),
+    Access(access::AccessArgs),
+    Reach(access::ReachArgs),
 }
 
 /// Options `check` and `fix` share: which rules run, and the inputs.

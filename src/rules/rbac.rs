@@ -120,7 +120,7 @@ pub static TEMPLATES: &[Template] = &[
 /// are the impersonation targets of `pkg/endpoints/filters/impersonation.go`, checked
 /// without a namespace; `signers` is the CSR signer check of
 /// `plugin/pkg/admission/certificates`, also cluster-wide.
-const BUILT_IN_RESOURCES: &[(&str, &str, bool)] = &[
+pub const BUILT_IN_RESOURCES: &[(&str, &str, bool)] = &[
     ("", "bindings", true),
     ("", "componentstatuses", false),
     ("", "configmaps", true),

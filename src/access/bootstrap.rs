@@ -1,0 +1,94 @@
+//! The API server's RBAC bootstrap policy as data: the ClusterRoles (`cluster-admin`,
+//! `admin`, `edit`, `view` and the `system:` roles) and ClusterRoleBindings it creates at
+//! start (k8s.io/kubernetes `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go`,
+//! whose golden output `testdata/cluster-roles.yaml` and `testdata/cluster-role-bindings.yaml`
+//! the files under `policies/data/` copy; each file's header names the commit).
+//!
+//! The data is chosen per Kubernetes version ([`Bootstrap::new`]) from [`DATASETS`]: each
+//! dataset applies from its `since` version to the next dataset's. One dataset is stored
+//! today (the v1.27+ policy); older targets get it too, and [`Bootstrap::note`] says so.
+
+use crate::version::KubeVersion;
+use crate::yaml::{parse_stream, Limits, Stream};
+
+/// Path of the built-in ClusterRoles (as [`super::Origin::BuiltIn`] names them).
+pub const ROLES_PATH: &str = "policies/data/bootstrap-cluster-roles.yaml";
+/// Path of the built-in ClusterRoleBindings.
+pub const BINDINGS_PATH: &str = "policies/data/bootstrap-cluster-role-bindings.yaml";
+
+/// One version's bootstrap policy: (first version it describes, roles text, bindings text).
+pub struct Dataset {
+    pub since: KubeVersion,
+    pub roles: &'static str,
+    pub bindings: &'static str,
+}
+
+/// The stored datasets, oldest first.
+pub const DATASETS: &[Dataset] = &[Dataset {
+    since: KubeVersion::new(27),
+    roles: include_str!("../../policies/data/bootstrap-cluster-roles.yaml"),
+    bindings: include_str!("../../policies/data/bootstrap-cluster-role-bindings.yaml"),
+}];
+
+/// The text of a built-in data file by its path (the newest dataset's), for locating
+/// places in it.
+pub fn text(path: &str) -> Option<&'static str> {
+    let d = DATASETS.last()?;
+    match path {
+        ROLES_PATH => Some(d.roles),
+        BINDINGS_PATH => Some(d.bindings),
+        _ => None,
+    }
+}
+
+/// The parsed bootstrap policy for one Kubernetes version.
+pub struct Bootstrap {
+    pub version: KubeVersion,
+    pub dataset: &'static Dataset,
+    pub roles: Stream<'static>,
+    pub bindings: Stream<'static>,
+}
+
+impl Bootstrap {
+    /// The policy of `version`: the newest dataset whose `since` is not after it, else the
+    /// oldest one.
+    pub fn new(version: KubeVersion) -> Self {
+        let dataset = DATASETS
+            .iter()
+            .rev()
+            .find(|d| d.since <= version)
+            .unwrap_or(&DATASETS[0]);
+        let limits = Limits::default();
+        Bootstrap {
+            version,
+            dataset,
+            roles: parse_stream(dataset.roles, &limits),
+            bindings: parse_stream(dataset.bindings, &limits),
+        }
+    }
+
+    /// What to tell a user about the data used: `None` when it describes their version.
+    pub fn note(&self) -> Option<String> {
+        (self.version < self.dataset.since).then(|| {
+            format!(
+                "the built-in roles are the bootstrap policy of {} and later; {} may differ",
+                self.dataset.since, self.version
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_parses_without_errors() {
+        let b = Bootstrap::new(KubeVersion::LATEST);
+        assert!(b.roles.errors.is_empty(), "{:?}", b.roles.errors);
+        assert!(b.bindings.errors.is_empty(), "{:?}", b.bindings.errors);
+        assert!(b.note().is_none());
+        assert!(Bootstrap::new(KubeVersion::new(20)).note().is_some());
+        assert!(text(ROLES_PATH).is_some() && text("other").is_none());
+    }
+}

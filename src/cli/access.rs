@@ -1,0 +1,1027 @@
+//! `kubeharden can-i`, `who-can`, `access` and `reach`: the access and reachability
+//! models of the library ([`kubeharden::access`]) as open questions about the manifests.
+
+use std::fmt::Write as _;
+
+use clap::{Args, ValueEnum};
+use serde_json::{json, Value};
+
+use kubeharden::access::rbac::{Decision, Grant, Holder, Matrix, Target};
+use kubeharden::access::reach::{
+    Answer, Endpoint, NamespaceMatrix, Outside, PortQuery, Reach, Side, Verdict,
+};
+use kubeharden::access::{with_bundle, Access, AccessOptions, At, Bootstrap, User};
+use kubeharden::yaml::Limits;
+use kubeharden::{Bundle, KubeVersion, Source};
+
+use super::input;
+
+/// Output of who-can and access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// Output of reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReachFormat {
+    Human,
+    Json,
+    Markdown,
+    /// A Mermaid flowchart of the allowed connections, per namespace.
+    Mermaid,
+    /// A Graphviz DOT digraph of the allowed (solid) and undecided (dashed) connections.
+    Dot,
+}
+
+/// Output of can-i.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    Human,
+    Json,
+}
+
+/// The inputs and the reading options every access command shares.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Target Kubernetes version: 1.NN, v1.NN or latest (v1.37)
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = super::values::kube_version)]
+    pub kube_version: KubeVersion,
+    /// The namespace the manifests are applied to, for objects without metadata.namespace
+    /// [default: unknown]
+    #[arg(long, value_name = "NAMESPACE")]
+    pub apply_namespace: Option<String>,
+    /// Refuse larger inputs [default: 33554432, 32 MiB]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes, value_parser = super::values::byte_count, hide_default_value = true)]
+    pub max_input_size: usize,
+    /// Files, directories or - for standard input (the default when piped)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+/// Can a subject do VERB on RESOURCE? Answered from the manifests, offline
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Whether a user, group or ServiceAccount may make a request, as the RBAC authorizer\n\
+                  decides it from the bundle's Roles, ClusterRoles and bindings and the API server's\n\
+                  bootstrap roles (cluster-admin, admin, edit, view, system:*), with the rule and\n\
+                  binding that grant it. The grammar is kubectl auth can-i's.",
+    after_help = "\
+Examples:
+  kubeharden can-i list secrets --as system:serviceaccount:shop:web -n shop manifests/
+  kubeharden can-i create deployments.apps --as jane --as-group devs -n dev rbac.yaml
+  kubeharden can-i create pods --subresource exec --as bob -n shop rbac.yaml
+  kubeharden can-i get /metrics --as system:serviceaccount:monitoring:prometheus rbac.yaml
+
+Exit status: 0 yes, 1 no, 2 usage error or input that could not be read."
+)]
+pub struct CanIArgs {
+    /// The verb: get, list, watch, create, update, patch, delete, deletecollection, or a
+    /// special verb (escalate, bind, impersonate, approve, use)
+    #[arg(value_name = "VERB")]
+    pub verb: String,
+    /// TYPE, TYPE.GROUP, TYPE/NAME or a non-resource URL (/metrics)
+    #[arg(value_name = "RESOURCE")]
+    pub resource: String,
+    /// The user (system:serviceaccount:NAMESPACE:NAME for a ServiceAccount)
+    #[arg(long = "as", value_name = "USER", required = true)]
+    pub user: String,
+    /// A group of the user (repeatable)
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// The request's namespace [default: default]
+    #[arg(
+        short,
+        long,
+        value_name = "NAMESPACE",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// Across all namespaces (only ClusterRoleBindings count)
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// A subresource (exec, log, status, token, ...)
+    #[arg(long, value_name = "SUBRESOURCE")]
+    pub subresource: Option<String>,
+    /// Print nothing; only the exit status answers
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub format: AnswerFormat,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Who can do VERB on RESOURCE? Every subject whose bindings grant it
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Example:
+  kubeharden who-can get secrets -n payments manifests/
+
+Groups (system:authenticated, system:masters) are listed as themselves: their members are not
+in the manifests. Exit status: 0, or 2 on a usage error or input that could not be read.")]
+pub struct WhoCanArgs {
+    #[arg(value_name = "VERB")]
+    pub verb: String,
+    /// TYPE, TYPE.GROUP, TYPE/NAME or a non-resource URL
+    #[arg(value_name = "RESOURCE")]
+    pub resource: String,
+    /// The namespace [default: across all namespaces, only ClusterRoleBindings]
+    #[arg(short, long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    #[arg(long, value_name = "SUBRESOURCE")]
+    pub subresource: Option<String>,
+    /// Leave out the subjects of the built-in bindings (system:masters, system:kube-*)
+    #[arg(long)]
+    pub bundle_only: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// The subject × permission matrix, dangerous permissions first
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Rows: every subject the bundle's bindings name and every ServiceAccount it defines or runs pods
+as, those with the most dangerous permissions first. A cell says where the permission holds:
+cluster (a ClusterRoleBinding), the namespaces of RoleBindings, or -.
+Exit status: 0, or 2 on a usage error or input that could not be read.")]
+pub struct AccessArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// What can reach what: NetworkPolicy reachability between workloads and the outside
+#[derive(Debug, Args)]
+#[command(after_help = "\
+With --from and --to, one answer; with one of them, everything that end reaches (or is
+reached by) across all namespaces; otherwise a source × destination matrix per namespace,
+with the internet as a source and the outside as destinations: internet (some public
+address), metadata (169.254.169.254:80), metadata-v6 (fd00:ec2::254:80), kubelet (node
+port 10250) and dns (UDP 53 to k8s-app=kube-dns in kube-system).
+A workload is NAME, KIND/NAME or NAMESPACE/KIND/NAME.
+
+Examples:
+  kubeharden reach -n shop manifests/
+  kubeharden reach --from shop/web --to shop/db --port 5432 manifests/
+  kubeharden reach --from shop/web --to metadata manifests/
+  kubeharden reach --to shop/db --port 5432 manifests/     # what can reach the database
+
+Exit status for one answer: 0 allowed, 1 denied, 3 the manifests cannot decide;
+2 usage error or input that could not be read.")]
+pub struct ReachArgs {
+    /// The source: a workload, or internet
+    #[arg(long, value_name = "WORKLOAD")]
+    pub from: Option<String>,
+    /// The destination: a workload, internet, metadata, metadata-v6, kubelet or dns
+    #[arg(long, value_name = "WORKLOAD")]
+    pub to: Option<String>,
+    /// Only this namespace's matrix (and the namespace of NAME-only workloads)
+    #[arg(short, long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The destination port [default: any port]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    /// TCP, UDP or SCTP
+    #[arg(long, value_name = "PROTOCOL", default_value = "TCP", value_parser = ["TCP", "UDP", "SCTP"])]
+    pub protocol: String,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub format: ReachFormat,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// The sources of the inputs, or the read errors as one message.
+fn read(model: &ModelArgs) -> Result<Vec<Source>, String> {
+    let inputs = input::resolve(model.paths.clone())?;
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (sources, errors) = input::read_all(&inputs, model.max_input_size, jobs);
+    if let Some(e) = errors.first() {
+        return Err(format!(
+            "{}: {}",
+            kubeharden::render::display_name(&sources[e.file].name),
+            e.message
+        ));
+    }
+    Ok(sources)
+}
+
+/// Run `f` on the bundle of the inputs. Documents that cannot be read are reported on
+/// standard error and make the status 2 (after the answer).
+fn run_model(
+    model: &ModelArgs,
+    f: impl FnOnce(&[Source], &Bundle, &Bootstrap, AccessOptions) -> Result<u8, String>,
+) -> Result<u8, String> {
+    let sources = read(model)?;
+    let boot = Bootstrap::new(model.kube_version);
+    let options = AccessOptions {
+        version: model.kube_version,
+        apply_namespace: model.apply_namespace.clone(),
+    };
+    let limits = Limits {
+        max_input_bytes: model.max_input_size,
+        ..Limits::default()
+    };
+    let (status, errors) = with_bundle(&sources, &limits, |b| f(&sources, b, &boot, options));
+    let status = status?;
+    if errors.is_empty() {
+        return Ok(status);
+    }
+    let mut text = String::new();
+    for (file, e) in &errors {
+        let s = &sources[*file];
+        let at = At {
+            origin: kubeharden::access::Origin::Bundle(*file),
+            span: e.span,
+        };
+        let place = at
+            .locate(&sources)
+            .map_or_else(|| s.name.clone(), |l| l.to_string());
+        let _ = writeln!(
+            text,
+            "kubeharden: {place}: {} (document left out)",
+            e.message
+        );
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+    Ok(2)
+}
+
+fn place(at: &At, sources: &[Source]) -> String {
+    at.locate(sources)
+        .map_or_else(|| "?".into(), |l| l.to_string())
+}
+
+fn place_json(at: &At, sources: &[Source]) -> Value {
+    match at.locate(sources) {
+        Some(l) => {
+            json!({"file": l.file, "line": l.line, "column": l.column, "built_in": l.built_in})
+        }
+        None => Value::Null,
+    }
+}
+
+/// `RESOURCE` of the kubectl grammar: a URL, `TYPE[.GROUP][/NAME]`.
+fn target(access: &Access, resource: &str, subresource: Option<&str>) -> Result<Target, String> {
+    if resource.starts_with('/') {
+        if subresource.is_some() {
+            return Err("--subresource does not apply to a non-resource URL".into());
+        }
+        return Ok(Target::Url {
+            path: resource.to_string(),
+        });
+    }
+    let (kind, name) = resource.split_once('/').unwrap_or((resource, ""));
+    let (group, plural) = access.resolve_resource(&kind.to_ascii_lowercase())?;
+    Ok(Target::Resource {
+        group,
+        resource: plural,
+        subresource: subresource.unwrap_or("").to_string(),
+        name: name.to_string(),
+    })
+}
+
+fn grant_json(g: &Grant, sources: &[Source]) -> Value {
+    json!({
+        "binding": g.binding,
+        "binding_at": place_json(&g.binding_at, sources),
+        "subject": g.subject,
+        "subject_at": place_json(&g.subject_at, sources),
+        "role": g.role,
+        "aggregated_from": g.aggregated_from,
+        "rule_index": g.rule_index,
+        "rule_at": place_json(&g.rule_at, sources),
+        "scope": g.scope,
+    })
+}
+
+fn grant_lines(out: &mut String, g: &Grant, sources: &[Source], indent: &str) {
+    let via = g
+        .aggregated_from
+        .as_ref()
+        .map(|r| format!(", aggregated from {r}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{indent}rule {} of {}{via} at {}",
+        g.rule_index + 1,
+        g.role,
+        place(&g.rule_at, sources)
+    );
+    let _ = writeln!(
+        out,
+        "{indent}  bound {} by {} to {} at {}",
+        g.scope.text(),
+        g.binding,
+        g.subject,
+        place(&g.subject_at, sources)
+    );
+}
+
+/// `kubeharden can-i`.
+pub fn can_i(args: CanIArgs) -> Result<u8, String> {
+    run_model(&args.model, |sources, bundle, boot, options| {
+        let access = Access::new(bundle, boot, options);
+        let target = target(&access, &args.resource, args.subresource.as_deref())?;
+        let namespace = if args.all_namespaces {
+            None
+        } else {
+            Some(args.namespace.as_deref().unwrap_or("default"))
+        };
+        let user = User::impersonate(&args.user, &args.groups);
+        let d: Decision = access.can(&user, &args.verb, &target, namespace);
+        if !args.quiet {
+            let mut out = String::new();
+            match args.format {
+                AnswerFormat::Json => {
+                    let v = json!({
+                        "allowed": d.allowed,
+                        "user": user,
+                        "verb": args.verb,
+                        "target": target,
+                        "namespace": namespace,
+                        "grants": d.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
+                        "notes": d.notes,
+                    });
+                    out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+                }
+                AnswerFormat::Human => {
+                    out.push_str(if d.allowed { "yes\n" } else { "no\n" });
+                    for g in &d.grants {
+                        grant_lines(&mut out, g, sources, "  ");
+                    }
+                    for n in &d.notes {
+                        let _ = writeln!(out, "  note: {n}");
+                    }
+                }
+            }
+            super::out(&out);
+        }
+        Ok(if d.allowed { 0 } else { 1 })
+    })
+}
+
+/// `kubeharden who-can`.
+pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
+    run_model(&args.model, |sources, bundle, boot, options| {
+        let access = Access::new(bundle, boot, options);
+        let target = target(&access, &args.resource, args.subresource.as_deref())?;
+        let mut holders: Vec<Holder> =
+            access.who_can(&args.verb, &target, args.namespace.as_deref());
+        if args.bundle_only {
+            holders.retain_mut(|h| {
+                h.grants.retain(|g| {
+                    !matches!(g.binding_at.origin, kubeharden::access::Origin::BuiltIn(_))
+                });
+                !h.grants.is_empty()
+            });
+        }
+        let scope = match &args.namespace {
+            Some(ns) => format!("in namespace {ns}"),
+            None => "across all namespaces".into(),
+        };
+        let question = format!("who can {} {} {scope}", args.verb, target.text());
+        let mut out = String::new();
+        match args.format {
+            TableFormat::Json => {
+                let v = json!({
+                    "verb": args.verb,
+                    "target": target,
+                    "namespace": args.namespace,
+                    "subjects": holders.iter().map(|h| json!({
+                        "subject": h.subject,
+                        "grants": h.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                });
+                out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+            }
+            TableFormat::Human => {
+                let _ = writeln!(
+                    out,
+                    "{question}: {} subject{}",
+                    holders.len(),
+                    if holders.len() == 1 { "" } else { "s" }
+                );
+                for h in &holders {
+                    let _ = writeln!(out, "{}", h.subject.text());
+                    for g in &h.grants {
+                        grant_lines(&mut out, g, sources, "  ");
+                    }
+                }
+            }
+            TableFormat::Markdown => {
+                let _ = writeln!(out, "### {}\n", capitalise(&question));
+                out.push_str("| Subject | Binding | Role | Rule |\n|---|---|---|---|\n");
+                for h in &holders {
+                    for g in &h.grants {
+                        let role = match &g.aggregated_from {
+                            Some(from) => format!("{} (from {from})", g.role),
+                            None => g.role.clone(),
+                        };
+                        let _ = writeln!(
+                            out,
+                            "| {} | {} ({}) | {} | rule {} at `{}` |",
+                            md(&h.subject.text()),
+                            md(&g.binding),
+                            g.scope.text(),
+                            md(&role),
+                            g.rule_index + 1,
+                            place(&g.rule_at, sources)
+                        );
+                    }
+                }
+            }
+        }
+        super::out(&out);
+        Ok(0)
+    })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Escape a Markdown table cell.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// `kubeharden access`.
+pub fn access(args: AccessArgs) -> Result<u8, String> {
+    run_model(&args.model, |sources, bundle, boot, options| {
+        let access = Access::new(bundle, boot, options);
+        let m: Matrix = access.matrix();
+        super::out(&render_matrix(&m, sources, args.format));
+        Ok(0)
+    })
+}
+
+fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String {
+    let mut out = String::new();
+    match format {
+        TableFormat::Json => {
+            let v = json!({
+                "permissions": m.permissions,
+                "subjects": m.rows.iter().map(|r| json!({
+                    "subject": r.subject,
+                    "defined_at": r.defined_at.as_ref().map(|a| place_json(a, sources)),
+                    "dangerous": r.dangerous,
+                    "cells": r.cells.iter().zip(&m.permissions).filter(|(c, _)| c.granted()).map(|(c, p)| json!({
+                        "permission": p.id,
+                        "cluster": c.cluster,
+                        "namespaces": c.namespaces,
+                        "grants": c.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "notes": m.notes,
+            });
+            out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+        }
+        TableFormat::Human => {
+            let _ = writeln!(
+                out,
+                "{} subjects × {} permissions (! dangerous)",
+                m.rows.len(),
+                m.permissions.len()
+            );
+            for r in &m.rows {
+                let _ = writeln!(
+                    out,
+                    "\n{} ({} dangerous){}",
+                    r.subject.text(),
+                    r.dangerous,
+                    r.defined_at
+                        .as_ref()
+                        .map(|a| format!(" defined at {}", place(a, sources)))
+                        .unwrap_or_default()
+                );
+                let held: Vec<_> = r
+                    .cells
+                    .iter()
+                    .zip(&m.permissions)
+                    .filter(|(c, _)| c.granted())
+                    .collect();
+                if held.is_empty() {
+                    out.push_str("  nothing\n");
+                }
+                for (c, p) in held {
+                    let first = c.grants.first();
+                    let _ = writeln!(
+                        out,
+                        "  {} {:<46} {:<14} {}",
+                        if p.dangerous { "!" } else { " " },
+                        p.title,
+                        c.text(),
+                        first
+                            .map(|g| format!(
+                                "{} → {} ({})",
+                                g.binding,
+                                g.role,
+                                place(&g.rule_at, sources)
+                            ))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            for n in &m.notes {
+                let _ = writeln!(out, "note: {n}");
+            }
+        }
+        TableFormat::Markdown => {
+            out.push_str("| Subject |");
+            for p in &m.permissions {
+                let _ = write!(
+                    out,
+                    " {}{} |",
+                    if p.dangerous { "⚠ " } else { "" },
+                    md(p.title)
+                );
+            }
+            out.push_str("\n|---|");
+            out.push_str(&"---|".repeat(m.permissions.len()));
+            out.push('\n');
+            for r in &m.rows {
+                let _ = write!(out, "| {} |", md(&r.subject.text()));
+                for (c, p) in r.cells.iter().zip(&m.permissions) {
+                    let text = c.text();
+                    let _ = if c.granted() && p.dangerous {
+                        write!(out, " **{}** |", md(&text))
+                    } else {
+                        write!(out, " {} |", md(&text))
+                    };
+                }
+                out.push('\n');
+            }
+            for n in &m.notes {
+                let _ = writeln!(out, "\nNote: {n}");
+            }
+        }
+    }
+    out
+}
+
+/// `kubeharden reach`.
+pub fn reach(args: ReachArgs) -> Result<u8, String> {
+    run_model(&args.model, |sources, bundle, _, _| {
+        let reach = Reach::new(bundle);
+        let port = match args.port {
+            Some(p) => PortQuery::Port {
+                protocol: args.protocol.clone(),
+                port: i64::from(p),
+            },
+            None => PortQuery::Any,
+        };
+        let ns = args.namespace.as_deref();
+        let end = |t: &str, source: bool| -> Result<Endpoint, String> {
+            match Outside::parse(t) {
+                Some(Outside::Internet) => Ok(Endpoint::Outside(Outside::Internet)),
+                Some(o) if !source => Ok(Endpoint::Outside(o)),
+                Some(o) => Err(format!(
+                    "{} is a destination only: the source is a workload or internet",
+                    o.name()
+                )),
+                None => reach.find(t, ns).map(Endpoint::Workload),
+            }
+        };
+        match (&args.from, &args.to) {
+            (Some(from), None) => {
+                let f = end(from, true)?;
+                let list = reach.reachable_from(f, &port);
+                super::out(&render_list(&reach, f, true, &list, sources, args.format));
+                return Ok(0);
+            }
+            (None, Some(to)) => {
+                let t = end(to, false)?;
+                let list = reach.reaching(t, &port);
+                super::out(&render_list(&reach, t, false, &list, sources, args.format));
+                return Ok(0);
+            }
+            _ => {}
+        }
+        if let (Some(from), Some(to)) = (&args.from, &args.to) {
+            let (f, t) = (end(from, true)?, end(to, false)?);
+            if matches!((f, t), (Endpoint::Outside(_), Endpoint::Outside(_))) {
+                return Err("one end must be a workload of the bundle".into());
+            }
+            let a = reach.answer(f, t, &port);
+            super::out(&render_answer(&reach, f, t, &a, sources, args.format));
+            return Ok(match a.verdict {
+                Verdict::Allowed => 0,
+                Verdict::Denied => 1,
+                Verdict::Unknown => 3,
+            });
+        }
+        let namespaces: Vec<Option<String>> = match ns {
+            Some(n) => vec![Some(n.to_string())],
+            None => reach.namespaces(),
+        };
+        let matrices: Vec<NamespaceMatrix> = namespaces
+            .iter()
+            .map(|n| reach.matrix(n.as_deref(), &port))
+            .collect();
+        super::out(&render_reach(&matrices, sources, args.format));
+        Ok(0)
+    })
+}
+
+/// `reach --from X` (every destination) or `reach --to X` (every source).
+fn render_list(
+    reach: &Reach,
+    end: Endpoint,
+    from: bool,
+    list: &[(Endpoint, Answer)],
+    sources: &[Source],
+    format: ReachFormat,
+) -> String {
+    let name = |e: Endpoint| match e {
+        Endpoint::Workload(i) => reach.workloads[i].qualified(),
+        Endpoint::Outside(o) => o.name().to_string(),
+    };
+    let first_allowing = |a: &Answer| {
+        a.ingress
+            .allowing
+            .first()
+            .or(a.egress.allowing.first())
+            .map(|r| format!("{} at {}", r.policy, place(&r.at, sources)))
+    };
+    let why = |a: &Answer| {
+        [&a.egress, &a.ingress]
+            .into_iter()
+            .filter(|s| s.verdict == a.verdict)
+            .flat_map(|s| &s.reasons)
+            .next()
+            .cloned()
+    };
+    let mut out = String::new();
+    let title = if from {
+        format!("what {} can reach", name(end))
+    } else {
+        format!("what can reach {}", name(end))
+    };
+    match format {
+        ReachFormat::Json => {
+            let v: Vec<Value> = list
+                .iter()
+                .map(|(e, a)| {
+                    let mut v = answer_json(a, sources);
+                    v[if from { "to" } else { "from" }] = json!(name(*e));
+                    v
+                })
+                .collect();
+            let key = if from { "from" } else { "to" };
+            out = serde_json::to_string_pretty(&json!({ key: name(end), "answers": v }))
+                .unwrap_or_default()
+                + "\n";
+        }
+        ReachFormat::Markdown => {
+            let _ = writeln!(out, "### {}\n", capitalise(&title));
+            let _ = writeln!(
+                out,
+                "| {} | Verdict | Why |\n|---|---|---|",
+                if from { "Destination" } else { "Source" }
+            );
+            for (e, a) in list {
+                let detail = match a.verdict {
+                    Verdict::Allowed => first_allowing(a).unwrap_or_else(|| "not isolated".into()),
+                    _ => why(a).unwrap_or_else(|| "no rule allows it".into()),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    md(&name(*e)),
+                    symbol(a.verdict, true),
+                    md(&detail)
+                );
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "{title} ✓ allowed, ✗ denied, ? cannot decide:");
+            for (e, a) in list {
+                let detail = match a.verdict {
+                    Verdict::Allowed => first_allowing(a).map(|p| format!("  (allowed by {p})")),
+                    Verdict::Unknown => why(a).map(|r| format!("  ({r})")),
+                    Verdict::Denied => None,
+                }
+                .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {} {} on {}{detail}",
+                    symbol(a.verdict, false),
+                    name(*e),
+                    a.port.text()
+                );
+            }
+        }
+    }
+    out
+}
+
+fn side_json(s: &Side, sources: &[Source]) -> Value {
+    json!({
+        "verdict": s.verdict,
+        "isolated": s.isolated,
+        "policies": s.policies.iter().map(|p| json!({"policy": p.policy, "at": place_json(&p.at, sources)})).collect::<Vec<_>>(),
+        "allowing": s.allowing.iter().map(|p| json!({"policy": p.policy, "at": place_json(&p.at, sources)})).collect::<Vec<_>>(),
+        "reasons": s.reasons,
+    })
+}
+
+fn answer_json(a: &Answer, sources: &[Source]) -> Value {
+    json!({
+        "verdict": a.verdict,
+        "port": a.port,
+        "egress": side_json(&a.egress, sources),
+        "ingress": side_json(&a.ingress, sources),
+    })
+}
+
+fn side_lines(out: &mut String, name: &str, s: &Side, sources: &[Source]) {
+    let state = if s.isolated {
+        format!(
+            "{} ({} selecting polic{})",
+            s.verdict.text(),
+            s.policies.len(),
+            if s.policies.len() == 1 { "y" } else { "ies" }
+        )
+    } else if s.verdict == Verdict::Unknown {
+        "unknown".into()
+    } else if !s.reasons.is_empty() {
+        "not judged".into()
+    } else {
+        "not isolated".into()
+    };
+    let _ = writeln!(out, "  {name}: {state}");
+    for r in &s.allowing {
+        let _ = writeln!(
+            out,
+            "    allowed by {} at {}",
+            r.policy,
+            place(&r.at, sources)
+        );
+    }
+    if s.isolated && s.allowing.is_empty() {
+        for p in &s.policies {
+            let _ = writeln!(
+                out,
+                "    isolated by {} at {}",
+                p.policy,
+                place(&p.at, sources)
+            );
+        }
+    }
+    for r in &s.reasons {
+        let _ = writeln!(out, "    {r}");
+    }
+}
+
+fn render_answer(
+    reach: &Reach,
+    f: Endpoint,
+    t: Endpoint,
+    a: &Answer,
+    sources: &[Source],
+    format: ReachFormat,
+) -> String {
+    let name = |e: Endpoint| match e {
+        Endpoint::Workload(i) => reach.workloads[i].qualified(),
+        Endpoint::Outside(o) => o.name().to_string(),
+    };
+    let mut out = String::new();
+    match format {
+        ReachFormat::Json => {
+            let mut v = answer_json(a, sources);
+            v["from"] = json!(name(f));
+            v["to"] = json!(name(t));
+            out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "{} → {} on {}: {}",
+                name(f),
+                name(t),
+                a.port.text(),
+                a.verdict.text()
+            );
+            side_lines(&mut out, "egress of the source", &a.egress, sources);
+            side_lines(&mut out, "ingress of the destination", &a.ingress, sources);
+        }
+    }
+    out
+}
+
+fn symbol(v: Verdict, markdown: bool) -> &'static str {
+    match (v, markdown) {
+        (Verdict::Allowed, false) => "✓",
+        (Verdict::Denied, false) => "✗",
+        (Verdict::Unknown, false) => "?",
+        (Verdict::Allowed, true) => "✅",
+        (Verdict::Denied, true) => "❌",
+        (Verdict::Unknown, true) => "❓",
+    }
+}
+
+/// A DOT string literal.
+fn dot_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn ns_title(m: &NamespaceMatrix) -> String {
+    match &m.namespace {
+        Some(ns) => format!("namespace {ns}"),
+        None => "objects without a namespace".into(),
+    }
+}
+
+fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat) -> String {
+    let mut out = String::new();
+    match format {
+        ReachFormat::Json => {
+            let v: Vec<Value> = ms
+                .iter()
+                .map(|m| {
+                    json!({
+                        "namespace": m.namespace,
+                        "port": m.port,
+                        "sources": m.sources,
+                        "destinations": m.destinations,
+                        "cells": m.cells.iter().map(|row| row.iter().map(|c| c.as_ref().map(|a| answer_json(a, sources))).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&json!({ "namespaces": v })).unwrap_or_default()
+                + "\n";
+        }
+        ReachFormat::Human => {
+            for m in ms {
+                let _ = writeln!(
+                    out,
+                    "{} ({}): ✓ allowed, ✗ denied, ? cannot decide",
+                    ns_title(m),
+                    m.port.text()
+                );
+                for (j, d) in m.destinations.iter().enumerate() {
+                    let _ = writeln!(out, "  [{}] {d}", j + 1);
+                }
+                let width = m
+                    .sources
+                    .iter()
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let _ = write!(out, "  {:width$}", "from \\ to");
+                for j in 0..m.destinations.len() {
+                    let _ = write!(out, " {:>3}", j + 1);
+                }
+                out.push('\n');
+                for (i, s) in m.sources.iter().enumerate() {
+                    let _ = write!(out, "  {s:width$}");
+                    for c in &m.cells[i] {
+                        let _ = write!(
+                            out,
+                            " {:>3}",
+                            c.as_ref().map_or(" ", |a| symbol(a.verdict, false))
+                        );
+                    }
+                    out.push('\n');
+                }
+                let mut reasons: Vec<String> = Vec::new();
+                for (i, row) in m.cells.iter().enumerate() {
+                    for (j, c) in row.iter().enumerate() {
+                        if let Some(a) = c.as_ref().filter(|a| a.verdict == Verdict::Unknown) {
+                            let why = [&a.egress, &a.ingress]
+                                .into_iter()
+                                .filter(|s| s.verdict == Verdict::Unknown)
+                                .flat_map(|s| &s.reasons)
+                                .next()
+                                .cloned()
+                                .unwrap_or_default();
+                            reasons.push(format!("  ? {} → [{}]: {why}", m.sources[i], j + 1));
+                        }
+                    }
+                }
+                for r in reasons.iter().take(20) {
+                    let _ = writeln!(out, "{r}");
+                }
+                if reasons.len() > 20 {
+                    let _ = writeln!(out, "  ... and {} more cells that cannot be decided (--format json has every reason)", reasons.len() - 20);
+                }
+                out.push('\n');
+            }
+        }
+        ReachFormat::Markdown => {
+            for m in ms {
+                let _ = writeln!(
+                    out,
+                    "### {} ({})\n",
+                    capitalise(&ns_title(m)),
+                    m.port.text()
+                );
+                out.push_str("| from \\ to |");
+                for d in &m.destinations {
+                    let _ = write!(out, " {} |", md(d));
+                }
+                out.push_str("\n|---|");
+                out.push_str(&"---|".repeat(m.destinations.len()));
+                out.push('\n');
+                for (i, s) in m.sources.iter().enumerate() {
+                    let _ = write!(out, "| {} |", md(s));
+                    for c in &m.cells[i] {
+                        let _ = write!(
+                            out,
+                            " {} |",
+                            c.as_ref().map_or("", |a| symbol(a.verdict, true))
+                        );
+                    }
+                    out.push('\n');
+                }
+                out.push('\n');
+            }
+            out.push_str("✅ allowed, ❌ denied, ❓ the manifests cannot decide\n");
+        }
+        ReachFormat::Dot => {
+            out.push_str("digraph reach {\n  rankdir=LR;\n  node [shape=box];\n");
+            for (k, m) in ms.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  subgraph cluster_{k} {{\n    label={};",
+                    dot_string(&ns_title(m))
+                );
+                for (j, d) in m.destinations.iter().enumerate() {
+                    let shape = if j < m.sources.len() - 1 {
+                        "box"
+                    } else {
+                        "ellipse"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    n{k}_{j} [label={}, shape={shape}];",
+                        dot_string(d)
+                    );
+                }
+                out.push_str("  }\n");
+                for (i, row) in m.cells.iter().enumerate() {
+                    // The namespace's workloads, then the internet, are the first destinations.
+                    for (j, c) in row.iter().enumerate() {
+                        let style = match c.as_ref().map(|a| a.verdict) {
+                            Some(Verdict::Allowed) if i != j => "solid",
+                            Some(Verdict::Unknown) => "dashed",
+                            _ => continue,
+                        };
+                        let _ = writeln!(out, "  n{k}_{i} -> n{k}_{j} [style={style}];");
+                    }
+                }
+            }
+            out.push_str("}\n");
+        }
+        ReachFormat::Mermaid => {
+            out.push_str("flowchart LR\n");
+            for (k, m) in ms.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  subgraph ns{k}[\"{}\"]",
+                    ns_title(m).replace('"', "'")
+                );
+                let id = |prefix: char, j: usize| format!("n{k}{prefix}{j}");
+                for (j, d) in m.destinations.iter().enumerate() {
+                    let _ = writeln!(out, "    {}[\"{}\"]", id('d', j), d.replace('"', "'"));
+                }
+                out.push_str("  end\n");
+                for (i, row) in m.cells.iter().enumerate() {
+                    // Sources that are also destinations (the namespace's workloads) share a node.
+                    let from = if i < m.destinations.len() && m.destinations[i] == m.sources[i] {
+                        id('d', i)
+                    } else {
+                        let n = id('s', i);
+                        let _ = writeln!(out, "  {n}([\"{}\"])", m.sources[i].replace('"', "'"));
+                        n
+                    };
+                    for (j, c) in row.iter().enumerate() {
+                        match c.as_ref().map(|a| a.verdict) {
+                            Some(Verdict::Allowed) if j != i || i >= m.destinations.len() => {
+                                let _ = writeln!(out, "  {from} --> {}", id('d', j));
+                            }
+                            Some(Verdict::Unknown) => {
+                                let _ = writeln!(out, "  {from} -.->|?| {}", id('d', j));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,711 @@
+//! The RBAC access model (`Access::can`, `who_can`, `matrix`) on small bundles whose
+//! answers are worked out by hand from the Kubernetes documentation; each test names the
+//! page (and section) it encodes. The reachability model is in tests/access_reach.rs.
+
+use kubeharden::access::rbac::{Scope, Target};
+use kubeharden::access::{with_bundle, Access, AccessOptions, Bootstrap, Origin, User};
+use kubeharden::yaml::Limits;
+use kubeharden::{KubeVersion, Source};
+
+const RBAC: &str = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
+
+fn model<T>(yaml: &str, options: AccessOptions, f: impl FnOnce(&Access) -> T) -> T {
+    let sources = [Source::new("bundle.yaml", yaml)];
+    let boot = Bootstrap::new(options.version);
+    let (out, errors) = with_bundle(&sources, &Limits::default(), |b| {
+        f(&Access::new(b, &boot, options))
+    });
+    assert!(errors.is_empty(), "the test bundle must parse: {errors:?}");
+    out
+}
+
+fn with<T>(yaml: &str, f: impl FnOnce(&Access) -> T) -> T {
+    model(yaml, AccessOptions::default(), f)
+}
+
+fn user(name: &str) -> User {
+    User::impersonate(name, &[])
+}
+
+fn res(group: &str, resource: &str) -> Target {
+    Target::resource(group, resource)
+}
+
+fn named(group: &str, resource: &str, sub: &str, name: &str) -> Target {
+    Target::Resource {
+        group: group.into(),
+        resource: resource.into(),
+        subresource: sub.into(),
+        name: name.into(),
+    }
+}
+
+const SECRET_READER: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+- apiGroups: ['']
+  resources: [secrets]
+  verbs: [get, watch, list]
+";
+
+/// RBAC docs, "RoleBinding examples" / "ClusterRoleBinding example": a RoleBinding to a
+/// ClusterRole grants only in the binding's namespace ("dave ... will only be able to read
+/// Secrets in the development namespace"); a ClusterRoleBinding grants in every namespace.
+#[test]
+fn a_role_binding_to_a_cluster_role_grants_only_in_its_namespace() {
+    let yaml = format!(
+        "{SECRET_READER}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: read-secrets, namespace: development}}
+subjects:
+- {{kind: User, name: dave, apiGroup: rbac.authorization.k8s.io}}
+roleRef: {{kind: ClusterRole, name: secret-reader, apiGroup: rbac.authorization.k8s.io}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: read-secrets-global}}
+subjects:
+- {{kind: Group, name: manager, apiGroup: rbac.authorization.k8s.io}}
+roleRef: {{kind: ClusterRole, name: secret-reader, apiGroup: rbac.authorization.k8s.io}}
+"
+    );
+    with(&yaml, |a| {
+        let secrets = res("", "secrets");
+        let d = a.can(&user("dave"), "get", &secrets, Some("development"));
+        assert!(d.allowed, "{RBAC}#rolebinding-example");
+        let g = &d.grants[0];
+        assert_eq!(g.binding, "RoleBinding development/read-secrets");
+        assert_eq!(g.role, "ClusterRole secret-reader");
+        assert_eq!(g.subject, "User dave");
+        assert_eq!(g.scope, Scope::Namespace(Some("development".into())));
+        assert_eq!(g.rule_at.origin, Origin::Bundle(0));
+        assert!(!a.can(&user("dave"), "get", &secrets, Some("prod")).allowed);
+        assert!(
+            !a.can(&user("dave"), "list", &secrets, None).allowed,
+            "not across all namespaces"
+        );
+        assert!(
+            !a.can(&user("dave"), "delete", &secrets, Some("development"))
+                .allowed
+        );
+        let manager = User::impersonate("erin", &["manager".into()]);
+        assert!(a.can(&manager, "list", &secrets, None).allowed);
+        assert!(a.can(&manager, "get", &secrets, Some("prod")).allowed);
+        assert_eq!(
+            a.can(&manager, "get", &secrets, Some("prod")).grants[0].scope,
+            Scope::Cluster
+        );
+    });
+}
+
+/// RBAC docs, "User-facing roles": `view` "does not allow viewing Secrets", `edit` "does
+/// not allow viewing or modifying roles or role bindings", `admin` allows "creating roles
+/// and role bindings within the namespace" but "does not allow write access to ... the
+/// namespace itself". The roles are the built-in bootstrap ones (not in the bundle), and
+/// view's rules come from system:aggregate-to-view through aggregation.
+#[test]
+fn bindings_to_built_in_roles_use_the_bootstrap_policy() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: shop}
+subjects: [{kind: User, name: vera}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: shop}
+subjects: [{kind: User, name: eddie}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: admins, namespace: shop}
+subjects: [{kind: User, name: ada}]
+roleRef: {kind: ClusterRole, name: admin, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let shop = Some("shop");
+        let d = a.can(&user("vera"), "list", &res("", "pods"), shop);
+        assert!(d.allowed);
+        assert_eq!(d.grants[0].role, "ClusterRole view");
+        assert_eq!(
+            d.grants[0].aggregated_from.as_deref(),
+            Some("ClusterRole system:aggregate-to-view")
+        );
+        assert!(matches!(d.grants[0].rule_at.origin, Origin::BuiltIn(_)));
+        assert!(
+            !a.can(&user("vera"), "get", &res("", "secrets"), shop)
+                .allowed,
+            "{RBAC}#user-facing-roles"
+        );
+        assert!(
+            !a.can(&user("vera"), "create", &res("apps", "deployments"), shop)
+                .allowed
+        );
+        // edit ⊇ view, plus writes, plus secrets; no roles.
+        assert!(
+            a.can(&user("eddie"), "create", &res("apps", "deployments"), shop)
+                .allowed
+        );
+        assert!(
+            a.can(&user("eddie"), "list", &res("", "pods"), shop)
+                .allowed,
+            "edit gathers view"
+        );
+        assert!(
+            a.can(&user("eddie"), "get", &res("", "secrets"), shop)
+                .allowed
+        );
+        assert!(
+            !a.can(
+                &user("eddie"),
+                "create",
+                &res("rbac.authorization.k8s.io", "roles"),
+                shop
+            )
+            .allowed
+        );
+        // Write access to Endpoints left edit in v1.22 (CVE-2021-25740).
+        assert!(
+            !a.can(&user("eddie"), "create", &res("", "endpoints"), shop)
+                .allowed
+        );
+        assert!(
+            a.can(
+                &user("ada"),
+                "create",
+                &res("rbac.authorization.k8s.io", "rolebindings"),
+                shop
+            )
+            .allowed
+        );
+        assert!(
+            !a.can(
+                &user("ada"),
+                "delete",
+                &named("", "namespaces", "", "shop"),
+                shop
+            )
+            .allowed
+        );
+        assert!(
+            !a.can(&user("ada"), "create", &res("", "resourcequotas"), shop)
+                .allowed
+        );
+        // None of them outside shop.
+        assert!(
+            !a.can(&user("ada"), "list", &res("", "pods"), Some("other"))
+                .allowed
+        );
+    });
+}
+
+/// RBAC docs, "Default roles and role bindings": cluster-admin through a RoleBinding "gives
+/// full control over every resource in the role binding's namespace, including the
+/// namespace itself"; cluster-scoped resources are not granted through a RoleBinding
+/// (requestinfo.go: `/api/v1/namespaces/NAME` is a request in namespace NAME). The group
+/// system:masters holds cluster-admin through the built-in ClusterRoleBinding.
+#[test]
+fn cluster_admin_through_a_role_binding_is_admin_of_one_namespace() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: boss, namespace: shop}
+subjects: [{kind: User, name: bo}]
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let bo = user("bo");
+        assert!(
+            a.can(&bo, "delete", &res("", "secrets"), Some("shop"))
+                .allowed
+        );
+        assert!(
+            a.can(
+                &bo,
+                "escalate",
+                &res("rbac.authorization.k8s.io", "roles"),
+                Some("shop")
+            )
+            .allowed,
+            "* includes escalate"
+        );
+        assert!(
+            a.can(
+                &bo,
+                "delete",
+                &named("", "namespaces", "", "shop"),
+                Some("shop")
+            )
+            .allowed
+        );
+        assert!(
+            !a.can(
+                &bo,
+                "delete",
+                &named("", "namespaces", "", "other"),
+                Some("shop")
+            )
+            .allowed
+        );
+        assert!(
+            !a.can(&bo, "get", &res("", "nodes"), Some("shop")).allowed,
+            "nodes are cluster-scoped"
+        );
+        assert!(
+            !a.can(
+                &bo,
+                "get",
+                &Target::Url {
+                    path: "/metrics".into()
+                },
+                Some("shop")
+            )
+            .allowed
+        );
+        let master = User::impersonate("root", &["system:masters".into()]);
+        let d = a.can(&master, "get", &res("", "nodes"), None);
+        assert!(d.allowed);
+        assert_eq!(d.grants[0].binding, "ClusterRoleBinding cluster-admin");
+        assert!(
+            a.can(
+                &master,
+                "get",
+                &Target::Url {
+                    path: "/metrics".into()
+                },
+                None
+            )
+            .allowed
+        );
+    });
+}
+
+/// RBAC docs, "Aggregated ClusterRoles": an aggregated ClusterRole has the rules of the
+/// ClusterRoles its selectors match; "the control plane overwrites any values that you
+/// manually specify in the rules field". A ClusterRole labelled aggregate-to-view extends
+/// the built-in view (and so edit and admin).
+#[test]
+fn aggregation_gathers_labelled_roles_and_ignores_its_own_rules() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: widgets-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: 'true'}
+rules:
+- {apiGroups: [example.com], resources: [widgets], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: monitoring}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {example.com/aggregate-to-monitoring: 'true'}
+rules:
+- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: mon}
+subjects: [{kind: User, name: mo}]
+roleRef: {kind: ClusterRole, name: monitoring, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: shop}
+subjects: [{kind: User, name: eddie}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let widgets = res("example.com", "widgets");
+        let d = a.can(&user("eddie"), "list", &widgets, Some("shop"));
+        assert!(d.allowed, "edit gathers view, which gathers widgets-view");
+        assert_eq!(
+            d.grants[0].aggregated_from.as_deref(),
+            Some("ClusterRole widgets-view")
+        );
+        assert!(
+            !a.can(&user("eddie"), "delete", &widgets, Some("shop"))
+                .allowed
+        );
+        // `monitoring` selects nothing: its literal `*` rule is overwritten.
+        assert!(
+            !a.can(&user("mo"), "get", &res("", "pods"), Some("shop"))
+                .allowed
+        );
+    });
+}
+
+/// RBAC docs, "Referring to resources": `resourceNames` restricts requests that name an
+/// object, and a subresource request carries its parent's name (`pods/exec` of pod web-0);
+/// requests without a name (`create` of a top-level object, `list`) are not granted by a
+/// name-limited rule; `*` as a resource covers every subresource, `pods` does not cover
+/// `pods/exec`.
+#[test]
+fn resource_names_restrict_subresources_of_named_objects() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: debug, namespace: shop}
+rules:
+- {apiGroups: [''], resources: [pods/exec], resourceNames: [web-0], verbs: [create]}
+- {apiGroups: [''], resources: [configmaps], resourceNames: [settings], verbs: [get, create]}
+- {apiGroups: [''], resources: [pods], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debug, namespace: shop}
+subjects: [{kind: User, name: dee}]
+roleRef: {kind: Role, name: debug, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let dee = user("dee");
+        let ns = Some("shop");
+        assert!(
+            a.can(&dee, "create", &named("", "pods", "exec", "web-0"), ns)
+                .allowed
+        );
+        assert!(
+            !a.can(&dee, "create", &named("", "pods", "exec", "web-1"), ns)
+                .allowed
+        );
+        assert!(
+            !a.can(&dee, "create", &named("", "pods", "exec", ""), ns)
+                .allowed
+        );
+        assert!(
+            a.can(&dee, "get", &named("", "configmaps", "", "settings"), ns)
+                .allowed
+        );
+        assert!(!a.can(&dee, "list", &res("", "configmaps"), ns).allowed);
+        assert!(
+            !a.can(&dee, "create", &res("", "configmaps"), ns).allowed,
+            "create carries no name"
+        );
+        assert!(
+            a.can(&dee, "get", &named("", "pods", "", "web-0"), ns)
+                .allowed
+        );
+        assert!(
+            !a.can(&dee, "get", &named("", "pods", "log", "web-0"), ns)
+                .allowed,
+            "pods is not pods/log"
+        );
+    });
+}
+
+/// RBAC docs, "Referring to subjects" and pkg/registry/rbac/validation/rule.go
+/// (`appliesToUser`): a ServiceAccount subject without a namespace is in the RoleBinding's
+/// namespace; ServiceAccounts are in the groups system:serviceaccounts and
+/// system:serviceaccounts:<ns>; system:anonymous is not in system:authenticated.
+#[test]
+fn service_account_subjects_and_groups() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web, namespace: shop}
+subjects: [{kind: ServiceAccount, name: web}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-sa-of-batch}
+subjects: [{kind: Group, name: 'system:serviceaccounts:batch', apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: secret-reader, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: broken}
+subjects: [{kind: ServiceAccount, name: web}]
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone-lists-nodes}
+subjects: [{kind: Group, name: 'system:authenticated', apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: node-lister, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-lister}
+rules: [{apiGroups: [''], resources: [nodes], verbs: [list]}]
+---
+"
+    .to_string()
+        + SECRET_READER;
+    with(&yaml, |a| {
+        let web = User::impersonate("system:serviceaccount:shop:web", &[]);
+        assert!(web
+            .groups
+            .contains(&"system:serviceaccounts:shop".to_string()));
+        let d = a.can(&web, "get", &res("", "pods"), Some("shop"));
+        assert!(d.allowed);
+        assert_eq!(d.grants[0].subject, "ServiceAccount shop/web");
+        assert!(
+            !a.can(
+                &User::service_account("other", "web"),
+                "get",
+                &res("", "pods"),
+                Some("other")
+            )
+            .allowed
+        );
+        // The ClusterRoleBinding's namespace-less ServiceAccount applies to nobody.
+        assert!(
+            !a.can(&web, "delete", &res("", "secrets"), Some("shop"))
+                .allowed
+        );
+        let job = User::service_account("batch", "runner");
+        assert!(a.can(&job, "list", &res("", "secrets"), None).allowed);
+        assert!(!a.can(&web, "list", &res("", "secrets"), None).allowed);
+        assert!(
+            a.can(&user("alice"), "list", &res("", "nodes"), None)
+                .allowed
+        );
+        assert!(
+            !a.can(&user("system:anonymous"), "list", &res("", "nodes"), None)
+                .allowed
+        );
+    });
+}
+
+/// RBAC docs, "RoleBinding and ClusterRoleBinding": a RoleBinding's Role is looked up in
+/// the binding's own namespace (kubescape#2579 matched it across namespaces); a binding to
+/// a role that exists nowhere grants nothing, and the answer says what it could not see.
+#[test]
+fn a_role_of_another_namespace_grants_nothing() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: b}
+rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: a}
+subjects: [{kind: User, name: ann}]
+roleRef: {kind: Role, name: reader, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let d = a.can(&user("ann"), "get", &res("", "pods"), Some("a"));
+        assert!(!d.allowed);
+        assert!(
+            d.notes.iter().any(|n| n.contains("RoleBinding a/reader")
+                && n.contains("neither in the bundle nor built in")),
+            "{:?}",
+            d.notes
+        );
+        assert!(
+            !a.can(&user("ann"), "get", &res("", "pods"), Some("b"))
+                .allowed
+        );
+    });
+}
+
+/// A bundle object replaces the built-in one of the same identity (kubectl apply of a
+/// ClusterRole named view replaces the bootstrap one until the API server reconciles it).
+#[test]
+fn a_bundle_role_replaces_its_built_in_namesake() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: v, namespace: shop}
+subjects: [{kind: User, name: vera}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        assert!(
+            a.can(&user("vera"), "get", &res("", "configmaps"), Some("shop"))
+                .allowed
+        );
+        assert!(
+            !a.can(&user("vera"), "get", &res("", "pods"), Some("shop"))
+                .allowed
+        );
+    });
+}
+
+/// who-can: every subject whose bindings grant the request in the namespace, including
+/// the built-in system:masters; a RoleBinding of another namespace does not count.
+#[test]
+fn who_can_lists_every_granted_subject() {
+    let yaml = format!(
+        "{SECRET_READER}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: read-secrets, namespace: development}}
+subjects:
+- {{kind: User, name: dave}}
+- {{kind: ServiceAccount, name: ci}}
+roleRef: {{kind: ClusterRole, name: secret-reader, apiGroup: rbac.authorization.k8s.io}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: read-secrets, namespace: prod}}
+subjects: [{{kind: User, name: pat}}]
+roleRef: {{kind: ClusterRole, name: secret-reader, apiGroup: rbac.authorization.k8s.io}}
+"
+    );
+    with(&yaml, |a| {
+        let who = a.who_can("get", &res("", "secrets"), Some("development"));
+        let names: Vec<String> = who.iter().map(|h| h.subject.text()).collect();
+        assert!(names.contains(&"User dave".to_string()), "{names:?}");
+        assert!(
+            names.contains(&"ServiceAccount development/ci".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"Group system:masters".to_string()),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"User pat".to_string()), "{names:?}");
+        // The built-in kube-controller-manager role gets secrets cluster-wide too.
+        assert!(
+            names.contains(&"User system:kube-controller-manager".to_string()),
+            "{names:?}"
+        );
+        let everywhere = a.who_can("list", &res("", "secrets"), None);
+        assert!(!everywhere.iter().any(|h| h.subject.name == "dave"));
+    });
+}
+
+/// The matrix: bundle subjects and ServiceAccounts as rows, the dangerous permissions
+/// first; `get pods/exec` counts as exec only before v1.35 (kubernetes/kubernetes#134577,
+/// the WebSocket upgrade needs `create` since then).
+#[test]
+fn the_matrix_ranks_subjects_by_dangerous_permissions() {
+    let yaml = "apiVersion: v1
+kind: ServiceAccount
+metadata: {name: idle, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: exec-get}
+rules: [{apiGroups: [''], resources: [pods/exec], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: shell, namespace: shop}
+subjects: [{kind: ServiceAccount, name: shell}]
+roleRef: {kind: ClusterRole, name: exec-get, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: god}
+subjects: [{kind: ServiceAccount, name: god, namespace: ops}]
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+";
+    let rows = |version: u32| {
+        model(
+            yaml,
+            AccessOptions {
+                version: KubeVersion::new(version),
+                apply_namespace: None,
+            },
+            |a| {
+                let m = a.matrix();
+                assert!(m.permissions[0].dangerous);
+                let exec = m.permissions.iter().position(|p| p.id == "exec").unwrap();
+                m.rows
+                    .iter()
+                    .map(|r| (r.subject.text(), r.dangerous, r.cells[exec].text()))
+                    .collect::<Vec<_>>()
+            },
+        )
+    };
+    let new = rows(37);
+    assert_eq!(new[0].0, "ServiceAccount ops/god");
+    assert!(new[0].1 >= 10, "{new:?}");
+    assert_eq!(new[0].2, "cluster");
+    let shell = new
+        .iter()
+        .find(|r| r.0 == "ServiceAccount shop/shell")
+        .unwrap();
+    assert_eq!((shell.1, shell.2.as_str()), (0, "-"));
+    assert!(new
+        .iter()
+        .any(|r| r.0 == "ServiceAccount shop/idle" && r.1 == 0));
+    let old = rows(34);
+    let shell = old
+        .iter()
+        .find(|r| r.0 == "ServiceAccount shop/shell")
+        .unwrap();
+    assert_eq!((shell.1, shell.2.as_str()), (1, "shop"));
+}
+
+/// Objects without metadata.namespace land where the manifests are applied: with that
+/// namespace given, their RoleBindings grant there; without it, the answer says so.
+#[test]
+fn unnamespaced_bindings_need_the_apply_namespace() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: v}
+subjects: [{kind: ServiceAccount, name: app}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+";
+    let app = User::service_account("team", "app");
+    with(yaml, |a| {
+        let d = a.can(&app, "get", &res("", "pods"), Some("team"));
+        assert!(!d.allowed);
+        assert!(
+            d.notes.iter().any(|n| n.contains("no metadata.namespace")),
+            "{:?}",
+            d.notes
+        );
+    });
+    let options = AccessOptions {
+        version: KubeVersion::LATEST,
+        apply_namespace: Some("team".into()),
+    };
+    model(yaml, options, |a| {
+        assert!(a.can(&app, "get", &res("", "pods"), Some("team")).allowed);
+    });
+}
+
+#[test]
+fn resources_resolve_to_their_preferred_group() {
+    let yaml = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec: {group: example.com, names: {plural: widgets, kind: Widget}, scope: Cluster}
+";
+    with(yaml, |a| {
+        assert_eq!(a.resolve_resource("deployments").unwrap().0, "apps");
+        assert_eq!(a.resolve_resource("pods").unwrap().0, "");
+        assert_eq!(
+            a.resolve_resource("ingresses").unwrap().0,
+            "networking.k8s.io"
+        );
+        assert_eq!(
+            a.resolve_resource("deployments.extensions").unwrap().0,
+            "extensions"
+        );
+        assert_eq!(a.resolve_resource("widgets").unwrap().0, "example.com");
+        // Singular and short names, as kubectl's discovery resolves them.
+        assert_eq!(
+            a.resolve_resource("deploy").unwrap(),
+            ("apps".into(), "deployments".into())
+        );
+        assert_eq!(
+            a.resolve_resource("pod").unwrap(),
+            ("".into(), "pods".into())
+        );
+        assert_eq!(
+            a.resolve_resource("networkpolicy").unwrap(),
+            ("networking.k8s.io".into(), "networkpolicies".into())
+        );
+        assert_eq!(a.resolve_resource("ingress").unwrap().1, "ingresses");
+        assert_eq!(
+            a.resolve_resource("deployment.apps").unwrap().1,
+            "deployments"
+        );
+        assert_eq!(
+            a.resolve_resource("gadgets.example.com").unwrap(),
+            ("example.com".into(), "gadgets".into())
+        );
+        assert_eq!(a.namespaced("example.com", "widgets"), Some(false));
+        assert!(a.resolve_resource("gadgets").is_err());
+    });
+}

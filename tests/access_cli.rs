@@ -1,0 +1,483 @@
+//! `kubeharden can-i`, `who-can`, `access` and `reach` as a user runs them: answers,
+//! locations, formats and exit statuses, on tests/access/shop.yaml (its header states the
+//! expected answers and their sources).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const SHOP: &str = "tests/access/shop.yaml";
+
+fn kubeharden(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    match pipe.write_all(stdin.unwrap_or("").as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// The line of `needle` in the fixture, 1-based.
+fn line_of(needle: &str) -> usize {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/access/shop.yaml"
+    ))
+    .unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn can_i_answers_yes_with_the_rule_and_binding_and_exits_0() {
+    let o = kubeharden(
+        &[
+            "can-i",
+            "list",
+            "pods",
+            "--as",
+            "system:serviceaccount:shop:web",
+            "-n",
+            "shop",
+            SHOP,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("yes\n"), "{out}");
+    assert!(
+        out.contains("ClusterRole view, aggregated from ClusterRole system:aggregate-to-view"),
+        "{out}"
+    );
+    assert!(
+        out.contains("policies/data/bootstrap-cluster-roles.yaml:"),
+        "{out}"
+    );
+    assert!(out.contains("(built in)"), "{out}");
+    let binding = format!(
+        "RoleBinding shop/web-view to ServiceAccount shop/web at {SHOP}:{}:",
+        line_of("name: web-view") + 1
+    );
+    assert!(out.contains(&binding), "{out}\nwanted {binding}");
+}
+
+#[test]
+fn can_i_answers_no_and_exits_1() {
+    for (args, why) in [
+        (
+            vec![
+                "get",
+                "secrets",
+                "--as",
+                "system:serviceaccount:shop:web",
+                "-n",
+                "shop",
+            ],
+            "view reads no Secrets",
+        ),
+        (
+            vec![
+                "list",
+                "pods",
+                "--as",
+                "system:serviceaccount:shop:web",
+                "-n",
+                "other",
+            ],
+            "only in shop",
+        ),
+        (
+            vec![
+                "list",
+                "pods",
+                "--as",
+                "system:serviceaccount:shop:web",
+                "-A",
+            ],
+            "not across namespaces",
+        ),
+        (
+            vec![
+                "get",
+                "nodes",
+                "--as",
+                "system:serviceaccount:ops:deployer",
+                "-n",
+                "shop",
+            ],
+            "nodes are cluster-scoped",
+        ),
+        (
+            vec![
+                "create",
+                "pods",
+                "--subresource",
+                "exec",
+                "--as",
+                "bob",
+                "-n",
+                "shop",
+            ],
+            "bob has nothing",
+        ),
+    ] {
+        let mut all = vec!["can-i"];
+        all.extend(args);
+        all.push(SHOP);
+        let o = kubeharden(&all, None);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{why}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(stdout(&o).starts_with("no\n"), "{why}");
+    }
+}
+
+#[test]
+fn can_i_follows_the_kubectl_grammar() {
+    let yes = |args: &[&str]| {
+        let mut all = vec!["can-i"];
+        all.extend_from_slice(args);
+        all.push(SHOP);
+        kubeharden(&all, None).status.code()
+    };
+    // RESOURCE.GROUP, the preferred group, a name, a subresource, a URL, -A, --as-group.
+    assert_eq!(
+        yes(&[
+            "create",
+            "deployments.apps",
+            "--as",
+            "system:serviceaccount:ops:deployer",
+            "-n",
+            "shop"
+        ]),
+        Some(0)
+    );
+    assert_eq!(
+        yes(&[
+            "create",
+            "deployments",
+            "--as",
+            "system:serviceaccount:ops:deployer",
+            "-n",
+            "shop"
+        ]),
+        Some(0)
+    );
+    assert_eq!(
+        yes(&[
+            "get",
+            "secrets/tls",
+            "--as",
+            "system:serviceaccount:ops:deployer",
+            "-n",
+            "shop"
+        ]),
+        Some(0)
+    );
+    assert_eq!(
+        yes(&["create", "pods", "--subresource", "exec", "--as", "alice"]),
+        Some(0)
+    );
+    assert_eq!(yes(&["get", "/metrics", "--as", "alice"]), Some(0));
+    assert_eq!(
+        yes(&["get", "/metrics", "--as", "system:serviceaccount:shop:web"]),
+        Some(1)
+    );
+    assert_eq!(
+        yes(&[
+            "list",
+            "nodes",
+            "-A",
+            "--as",
+            "nobody",
+            "--as-group",
+            "system:masters"
+        ]),
+        Some(0)
+    );
+    // -q prints nothing.
+    let o = kubeharden(
+        &["can-i", "-q", "list", "pods", "--as", "alice", SHOP],
+        None,
+    );
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
+}
+
+#[test]
+fn can_i_usage_errors_exit_2() {
+    let o = kubeharden(&["can-i", "list", "pods", SHOP], None);
+    assert_eq!(o.status.code(), Some(2), "--as is required");
+    assert!(stderr(&o).contains("--as"), "{}", stderr(&o));
+    let o = kubeharden(&["can-i", "list", "gadgets", "--as", "x", SHOP], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("RESOURCE.GROUP"), "{}", stderr(&o));
+    let o = kubeharden(
+        &["can-i", "list", "pods", "--as", "x", "missing.yaml"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn can_i_json_carries_the_locations() {
+    let o = kubeharden(
+        &[
+            "can-i",
+            "create",
+            "deployments",
+            "--as",
+            "system:serviceaccount:ops:deployer",
+            "-n",
+            "shop",
+            "--format",
+            "json",
+            SHOP,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["allowed"], true);
+    let g = &v["grants"][0];
+    assert_eq!(g["role"], "ClusterRole edit");
+    assert_eq!(g["aggregated_from"], "ClusterRole system:aggregate-to-edit");
+    assert_eq!(g["rule_at"]["built_in"], true);
+    assert_eq!(g["subject_at"]["file"], SHOP);
+    assert_eq!(g["subject_at"]["line"], line_of("name: deployer-edit") + 1);
+    assert_eq!(g["scope"]["namespace"], "shop");
+}
+
+#[test]
+fn can_i_reads_standard_input() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/access/shop.yaml"
+    ))
+    .unwrap();
+    let o = kubeharden(
+        &["can-i", "delete", "nodes", "--as", "alice", "-"],
+        Some(&text),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("<stdin>:"), "{}", stdout(&o));
+}
+
+#[test]
+fn who_can_lists_subjects_with_grants() {
+    let o = kubeharden(&["who-can", "get", "secrets", "-n", "shop", SHOP], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("\nServiceAccount ops/deployer\n"), "{out}");
+    assert!(out.contains("\nUser alice\n"), "{out}");
+    assert!(
+        out.contains("\nGroup system:masters\n"),
+        "built-in binding: {out}"
+    );
+    assert!(!out.contains("ServiceAccount shop/web\n"), "{out}");
+    let o = kubeharden(
+        &[
+            "who-can",
+            "get",
+            "secrets",
+            "-n",
+            "shop",
+            "--bundle-only",
+            SHOP,
+        ],
+        None,
+    );
+    assert!(!stdout(&o).contains("system:masters"));
+    let o = kubeharden(
+        &[
+            "who-can", "get", "secrets", "-n", "shop", "--format", "markdown", SHOP,
+        ],
+        None,
+    );
+    assert!(
+        stdout(&o).contains("| Subject | Binding | Role | Rule |"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kubeharden(
+        &["who-can", "get", "secrets", "--format", "json", SHOP],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let subjects: Vec<String> = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["subject"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        subjects.contains(&"alice".to_string()) && !subjects.contains(&"deployer".to_string()),
+        "{subjects:?}"
+    );
+}
+
+#[test]
+fn access_ranks_subjects_and_marks_dangerous_permissions() {
+    let o = kubeharden(&["access", SHOP], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let alice = out.find("User alice").unwrap();
+    let deployer = out.find("ServiceAccount ops/deployer").unwrap();
+    let web = out.find("ServiceAccount shop/web").unwrap();
+    assert!(
+        alice < deployer && deployer < web,
+        "most dangerous first: {out}"
+    );
+    assert!(out.contains("! read Secrets"), "{out}");
+    let o = kubeharden(&["access", "--format", "markdown", SHOP], None);
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("| Subject | ⚠ every verb on every resource (*) |"),
+        "{md}"
+    );
+    assert!(md.contains("| User alice | **cluster** |"), "{md}");
+    let o = kubeharden(&["access", "--format", "json", SHOP], None);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["subjects"][0]["subject"]["name"], "alice");
+    assert_eq!(v["permissions"][0]["id"], "everything");
+}
+
+#[test]
+fn reach_answers_one_connection_with_exit_status() {
+    let one = |from: &str, to: &str, port: Option<&str>| {
+        let mut args = vec!["reach", "--from", from, "--to", to, SHOP];
+        if let Some(p) = port {
+            args.extend(["--port", p]);
+        }
+        let o = kubeharden(&args, None);
+        (o.status.code(), stdout(&o))
+    };
+    let (code, out) = one("shop/web", "shop/db", Some("5432"));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(&format!(
+            "allowed by NetworkPolicy shop/db-from-web at {SHOP}:{}:",
+            line_of("from: [{podSelector: {matchLabels: {app: web}}}]")
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        one("shop/db", "shop/web", Some("8080")).0,
+        Some(0),
+        "db's egress is open, web's ingress too"
+    );
+    assert_eq!(one("shop/web", "shop/db", Some("80")).0, Some(1));
+    assert_eq!(one("shop/web", "metadata", None).0, Some(1));
+    assert_eq!(one("shop/web", "dns", None).0, Some(0));
+    assert_eq!(one("shop/web", "internet", Some("443")).0, Some(0));
+    assert_eq!(
+        one("shop/web", "kubelet", None).0,
+        Some(1),
+        "port 443 only: the kubelet's 10250 is not allowed"
+    );
+    assert_eq!(one("internet", "shop/db", Some("5432")).0, Some(1));
+    let (code, _) = one("metadata", "shop/db", None);
+    assert_eq!(code, Some(2), "metadata is a destination only");
+    let (code, _) = one("shop/nope", "shop/db", None);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn reach_prints_matrices_in_every_format() {
+    let o = kubeharden(&["reach", "-n", "shop", "--port", "5432", SHOP], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("namespace shop (TCP 5432)"), "{out}");
+    assert!(out.contains("[4] metadata"), "{out}");
+    let md = stdout(&kubeharden(&["reach", "--format", "markdown", SHOP], None));
+    assert!(
+        md.contains("| from \\ to | Deployment web | Deployment db | internet | metadata |"),
+        "{md}"
+    );
+    let mm = stdout(&kubeharden(
+        &["reach", "--format", "mermaid", "--port", "5432", SHOP],
+        None,
+    ));
+    assert!(mm.starts_with("flowchart LR\n"), "{mm}");
+    assert!(mm.contains("n0d0 --> n0d1"), "web → db on 5432: {mm}");
+    assert!(
+        !mm.contains("n0d0 --> n0d3"),
+        "web → metadata is denied: {mm}"
+    );
+    let dot = stdout(&kubeharden(
+        &["reach", "--format", "dot", "--port", "5432", SHOP],
+        None,
+    ));
+    assert!(dot.starts_with("digraph reach {"), "{dot}");
+    assert!(
+        dot.contains("n0_0 -> n0_1 [style=solid];"),
+        "web → db: {dot}"
+    );
+    assert!(
+        !dot.contains("n0_0 -> n0_3 "),
+        "web → metadata is denied: {dot}"
+    );
+    let js = stdout(&kubeharden(&["reach", "--format", "json", SHOP], None));
+    let v: serde_json::Value = serde_json::from_str(&js).unwrap();
+    let m = &v["namespaces"][0];
+    assert_eq!(m["namespace"], "shop");
+    assert_eq!(m["cells"][0][3]["verdict"], "denied", "web → metadata");
+    assert_eq!(
+        m["cells"][2][4],
+        serde_json::Value::Null,
+        "internet → outside has no cell"
+    );
+}
+
+#[test]
+fn reach_with_one_end_lists_everything_across_namespaces() {
+    let o = kubeharden(&["reach", "--to", "shop/db", "--port", "5432", SHOP], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("what can reach Deployment shop/db"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  ✓ Deployment shop/web on TCP 5432  (allowed by NetworkPolicy shop/db-from-web"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  ✗ internet on TCP 5432"), "{out}");
+    let o = kubeharden(
+        &["reach", "--from", "shop/web", "--format", "json", SHOP],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let verdict = |to: &str| {
+        v["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["to"] == to)
+            .map(|a| a["verdict"].as_str().unwrap().to_string())
+    };
+    assert_eq!(verdict("metadata").as_deref(), Some("denied"));
+    assert_eq!(verdict("dns").as_deref(), Some("allowed"));
+    assert_eq!(verdict("Deployment shop/db").as_deref(), Some("allowed"));
+}
