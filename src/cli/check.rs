@@ -14,10 +14,11 @@ use super::CheckArgs;
 /// with `--fail-on-unchecked`, 2 on input errors), or a
 /// usage error such as "no input".
 pub fn run(args: CheckArgs) -> Result<u8, String> {
-    let options = args.engine.options();
+    let (config, _) = super::config::load(&args.engine)?;
+    let options = args.engine.options(&config);
     // A rule named with --rule that the profile or version leaves out would make the run
     // pass without having checked it.
-    let engine = Engine::new(options);
+    let engine = config.engine_for(options, &args.rules);
     if let Some(off) = args
         .rules
         .iter()
@@ -29,11 +30,15 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             options.version
         ));
     }
-    let inputs = input::resolve(args.engine.paths)?;
+    let inputs = super::config::filter(input::resolve(args.engine.paths)?, &config);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (sources, report) = run_check(&options, &args.rules, &inputs, jobs);
+    let (sources, report) = run_check(&engine, &inputs, jobs);
+    let threshold = args
+        .severity_threshold
+        .or(config.severity_threshold.as_ref().map(|s| s.value))
+        .unwrap_or(Severity::Info);
     let color = match args.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -59,24 +64,15 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         human_options,
     )
     .and_then(|()| w.flush());
-    Ok(status(
-        &report,
-        args.severity_threshold,
-        args.fail_on_unchecked,
-    ))
+    Ok(status(&report, threshold, args.fail_on_unchecked))
 }
 
-/// Read every input and check them all as one bundle (with only `rules`, when given), per-file work over `jobs`
-/// threads: the sources (in input order; empty text for an input that could not be
+/// Read every input and check them all as one bundle with `engine`, per-file work over
+/// `jobs` threads: the sources (in input order; empty text for an input that could not be
 /// read) and one sorted report whose `file` indexes are positions in `inputs`. An
 /// unreadable input is an error of the report at offset 0 of that file.
-pub fn run_check(
-    options: &Options,
-    rules: &[String],
-    inputs: &[Input],
-    jobs: usize,
-) -> (Vec<Source>, Report) {
-    let engine = Engine::new(*options).retain_rules(rules);
+pub fn run_check(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
+    let options = engine.options();
     let (sources, errors) = input::read_all(inputs, options.limits.max_input_bytes, jobs);
     let mut report = engine.check_spread(&sources, &Threads(jobs));
     // An unreadable input has no text to check: only its read error speaks for it.
