@@ -156,7 +156,10 @@ pub fn schema() -> serde_json::Value {
                 "type": "object",
                 "additionalProperties": false,
                 "required": ["rule", "reason"],
-                "anyOf": [{"required": ["objects"]}, {"required": ["paths"]}],
+                "anyOf": [
+                    {"properties": {"objects": true}, "required": ["objects"]},
+                    {"properties": {"paths": true}, "required": ["paths"]}
+                ],
                 "properties": {
                     "rule": {"type": "string", "minLength": 1},
                     "objects": {

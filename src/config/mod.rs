@@ -1106,10 +1106,11 @@ impl Reader<'_> {
                     _ => match doc.str(vn).map(str::trim) {
                         Some(r) if !r.is_empty() => reason = Some(r.to_string()),
                         _ => {
+                            let f = found(doc, vn);
                             self.error(
                                 doc,
                                 vn,
-                                "expected a reason: say why these findings are acceptable",
+                                format!("expected a reason (text): say why these findings are acceptable; found {f}"),
                             );
                             ok = false;
                         }
