@@ -2,6 +2,7 @@
 //! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod docs;
@@ -125,9 +126,18 @@ Exit status:
   2  usage error, or input that could not be read (a broken document is reported at
      its location; the other documents are still checked)")]
 pub struct CheckArgs {
-    /// Output format
+    /// Output format: human, json, sarif (code scanning) or junit (CI test reports)
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Choice::report_format())]
     pub format: ReportFormat,
+    /// Write the --format report to FILE; the human report still goes to standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Record the ids of today's unsuppressed findings in FILE (for --baseline) and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<std::path::PathBuf>,
+    /// Findings recorded in FILE (by --write-baseline) are suppressed: only new ones fail
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
     /// Exit 1 from this severity up: critical, high, medium, low, info [default: the
     /// config file's `severity-threshold`, else info]
     #[arg(

@@ -236,6 +236,9 @@ pub fn write_human(
             f.object,
             f.path
         );
+        if let Some(template) = positions.template(f.file, f.span.start) {
+            let _ = writeln!(out, "  = chart template: {template}");
+        }
         snippet(
             &mut out,
             &mut positions,
