@@ -606,3 +606,23 @@ fn the_pre_commit_hooks_run_on_a_scratch_repository() {
         text(&fixed.stdout)
     );
 }
+
+#[test]
+fn the_human_report_gives_a_custom_rules_help() {
+    let dir = scratch("human-custom");
+    std::fs::write(
+        dir.join(".kubeharden.yaml"),
+        "custom-rules:\n  - {id: our-registry, title: Our registry, severity: high, area: controls, template: image-registry, params: {allowed: [registry.example.com]}, fix: {guidance: mirror it}, rationale: R, remediation: Mirror the image into registry.example.com., references: [\"https://example.com/\"]}\n",
+    )
+    .unwrap();
+    let o = run(&dir, &["check", "--color", "never", "-"], INSECURE);
+    let human = text(&o.stdout);
+    assert!(
+        human.contains("high our-registry: container \"c\" runs image \"nginx\" from docker.io"),
+        "{human}"
+    );
+    assert!(
+        human.contains("  = help: Mirror the image into registry.example.com."),
+        "{human}"
+    );
+}

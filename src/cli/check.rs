@@ -3,7 +3,9 @@
 
 use std::io::{IsTerminal, Write};
 
-use kubeharden::render::{write_human, write_json, write_junit, write_sarif_with, HumanOptions};
+use kubeharden::render::{
+    write_human_with, write_json, write_junit, write_sarif_with, HumanOptions,
+};
 use kubeharden::{Catalogue, Engine, Options, Report, Severity, Source};
 
 use super::input::{self, Input, Threads};
@@ -138,8 +140,8 @@ pub fn run_check(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>
     (sources, report)
 }
 
-/// Write the report in the chosen format; SARIF names the rules of `catalogue` (the
-/// configuration's: its severities and custom rules).
+/// Write the report in the chosen format; SARIF's rule metadata and the human help come
+/// from `catalogue` (the configuration's: its severities and custom rules).
 pub fn render(
     out: impl Write,
     format: ReportFormat,
@@ -150,7 +152,7 @@ pub fn render(
     catalogue: &Catalogue,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => write_human(out, report, sources, human_options),
+        ReportFormat::Human => write_human_with(out, report, sources, human_options, catalogue),
         ReportFormat::Json => write_json(out, report, sources, options),
         ReportFormat::Sarif => write_sarif_with(out, report, sources, catalogue),
         ReportFormat::Junit => write_junit(out, report, sources),

@@ -465,14 +465,18 @@ impl Config {
             .filter(|r| changed(r) || self.custom_rules.iter().any(|(c, _)| c.id == r.id))
             .map(|r| format!("{}|{}|{}|{}\n", r.id, r.severity, r.template, r.params))
             .chain(self.custom_rules.iter().map(|(r, _)| {
+                // Everything a custom rule shows, so two files that differ only in a
+                // rule's documentation do not share a catalogue.
                 format!(
-                    "{}|{}|{}|{:?}|{}|{}\n",
+                    "{}|{}|{}|{:?}|{}|{}|{:?}|{:?}\n",
                     r.id,
                     r.title,
                     r.area.as_str(),
                     r.fix,
                     r.rationale,
-                    r.remediation
+                    r.remediation,
+                    r.references,
+                    r.sources
                 )
             }))
             .collect();

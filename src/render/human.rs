@@ -157,14 +157,25 @@ fn drain(out: &mut String, w: &mut impl std::io::Write) -> std::io::Result<()> {
 
 /// Write a report for a terminal to `w`, one finding at a time.
 pub fn write_human(
-    mut w: impl std::io::Write,
+    w: impl std::io::Write,
     report: &Report,
     sources: &[Source],
     options: HumanOptions,
 ) -> std::io::Result<()> {
+    write_human_with(w, report, sources, options, Catalogue::builtin())
+}
+
+/// [`write_human`] with each rule's help from `catalogue`: the one a configuration file
+/// made ([`crate::config::Config::catalogue`], with its custom rules).
+pub fn write_human_with(
+    mut w: impl std::io::Write,
+    report: &Report,
+    sources: &[Source],
+    options: HumanOptions,
+    catalogue: &Catalogue,
+) -> std::io::Result<()> {
     let style = Style(options.color);
     let mut positions = Positions::new(sources);
-    let catalogue = Catalogue::builtin();
     let mut helped = std::collections::HashSet::new();
     let mut out = String::new();
     for e in &report.errors {

@@ -8,7 +8,7 @@ mod junit;
 mod sarif;
 mod view;
 
-pub use human::{human, write_human, HumanOptions};
+pub use human::{human, write_human, write_human_with, HumanOptions};
 pub use json::{json, write_json, JSON_VERSION};
 pub use junit::{junit, write_junit};
 pub use sarif::{sarif, write_sarif, write_sarif_with};
