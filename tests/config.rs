@@ -222,6 +222,8 @@ fn errors_name_the_line_column_and_what_was_expected() {
         ("exemptions:\n  - rule: host-namespaces\n    reason: why\n", ".kubeharden.yaml:2:5: an exemption needs `objects` or `paths`: to exempt every object, turn the rule off under `rules:`"),
         ("exemptions:\n  - rule: host-namespace\n    paths: [a]\n    reason: why\n", ".kubeharden.yaml:2:11: unknown rule \"host-namespace\" (did you mean \"host-namespaces\"?)"),
         ("exemptions:\n  - rule: host-namespaces\n    objects: [{knd: Pod}]\n    reason: why\n", ".kubeharden.yaml:3:16: unknown key \"knd\" in an object pattern (did you mean \"kind\"?): expected kind, namespace or name"),
+        ("exclude: [\"charts/[ab/**\"]\n", ".kubeharden.yaml:1:11: the glob \"charts/[ab/**\" leaves a `[` open (write \\[ for the character)"),
+        ("exemptions:\n  - {rule: host-namespaces, objects: [{name: \"cni-{a,b\"}], reason: r}\n", ".kubeharden.yaml:2:46: the glob \"cni-{a,b\" leaves a `{` open"),
         ("exclude: charts\n", ".kubeharden.yaml:1:10: expected `exclude` to be a list of path globs, found \"charts\""),
         ("profil: all\n", ".kubeharden.yaml:1:1: unknown key \"profil\" (did you mean \"profile\"?): expected profile, kube-version, severity-threshold, rules, custom-rules, exemptions or exclude"),
         ("profile: all\nprofile: baseline\n", ".kubeharden.yaml:2:1: key \"profile\" appears twice (first at line 1)"),

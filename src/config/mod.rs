@@ -605,6 +605,44 @@ fn intern(key: String, catalogue: Catalogue) -> &'static Catalogue {
     leaked
 }
 
+/// Why `pattern` is not a glob glob-match reads as meant: `[` or `{` left open or closed
+/// without opening (a literal one is written `\\[`).
+fn glob_error(pattern: &str) -> Option<String> {
+    let (mut square, mut curly, mut escaped) = (0i32, 0i32, false);
+    for c in pattern.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' if square == 0 => square = 1,
+            ']' if square == 1 => square = 0,
+            ']' => {
+                return Some(format!(
+                "the glob {pattern:?} closes a `]` it did not open (write \\] for the character)"
+            ))
+            }
+            '{' if square == 0 => curly += 1,
+            '}' if square == 0 => {
+                curly -= 1;
+                if curly < 0 {
+                    return Some(format!("the glob {pattern:?} closes a `}}` it did not open (write \\}} for the character)"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if square != 0 || curly != 0 {
+        return Some(format!(
+            "the glob {pattern:?} leaves a `{}` open (write \\{} for the character)",
+            if square != 0 { "[" } else { "{" },
+            if square != 0 { "[" } else { "{" }
+        ));
+    }
+    None
+}
+
 fn with_slash(s: &str) -> String {
     let s = s.replace('\\', "/");
     let s = s.trim_start_matches("./");
@@ -795,6 +833,10 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for &item in doc.items(node) {
             if let Some(s) = self.string(doc, item, "a path glob (`charts/*/tests/**`)") {
+                if let Some(e) = glob_error(s) {
+                    self.error(doc, item, e);
+                    continue;
+                }
                 out.push(Setting {
                     value: s.trim_start_matches("./").to_string(),
                     at: self.origin(doc, item),
@@ -1083,6 +1125,10 @@ impl Reader<'_> {
                             for (k, _, v) in &fields {
                                 let value =
                                     self.string(doc, *v, "a glob (`cni-*`)").map(str::to_string);
+                                if let Some(e) = value.as_deref().and_then(glob_error) {
+                                    self.error(doc, *v, e);
+                                    ok = false;
+                                }
                                 match k.as_str() {
                                     "kind" => p.kind = value,
                                     "namespace" => p.namespace = value,
