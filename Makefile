@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: test setup lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
+.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
 
 ## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation; the
 ## playground (wasm32): wasm-bindgen tests of the library, budgets, end-to-end tests.
@@ -14,7 +14,7 @@ PORT ?= 8080
 ## Order matters: `dist` builds std and the dependencies for wasm32 that `wasm-test` reuses
 ## (one target dir, one profile); e2e runs last so the output ends with its summary.
 ## The library alone (no `web` feature) for wasm32 is proven by `wasm-test`, which links it.
-test: setup lint unit sarif report-schema dist wasm-test web-budgets e2e
+test: setup ci-tools lint unit sarif report-schema dist wasm-test web-budgets e2e
 
 setup: web-setup
 	bash scripts/setup.sh
@@ -27,9 +27,13 @@ lint:
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
 unit:
-	KUBEHARDEN_REQUIRE_CORPUS=1 cargo test
+	KUBEHARDEN_REQUIRE_CORPUS=1 KUBEHARDEN_REQUIRE_CI=1 cargo test
 	# The playground's catalogue (built without the rule docs) equals the full one but for them.
 	cargo test --no-default-features --lib catalogue
+
+# pre-commit and xmlschema (PyPI) for tests/config_ci.rs, in target/ci-venv.
+ci-tools:
+	bash tests/ci/setup.sh
 
 sarif:
 	cargo build --quiet
@@ -38,7 +42,7 @@ sarif:
 # The JSON report of real runs against docs/report.schema.json (ajv, from npm).
 report-schema:
 	cargo build --quiet
-	[[ -d tests/schema/node_modules ]] || (cd tests/schema && npm ci --no-audit --no-fund)
+	[[ -d tests/schema/node_modules/yaml ]] || (cd tests/schema && npm ci --no-audit --no-fund)
 	node --test tests/schema/
 
 # The library alone for wasm32-unknown-unknown (no fs, threads, clocks, stdout); `make test`

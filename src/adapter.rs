@@ -208,6 +208,7 @@ pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[Stri
             only: None,
             exclude: excluded.to_vec(),
             rules: None,
+            config: None,
         },
     );
     Hardened {

@@ -429,7 +429,27 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
     }
     let json = doc.to_json(root);
     let report = |e: FieldError| format!("{}: {e}", at(field_offset(doc, root, &e)));
+    match rule_from_json(&json, &file, Some(name)) {
+        Ok(rule) if errors.is_empty() => Ok(rule),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            errors.extend(e.into_iter().map(report));
+            Err(errors)
+        }
+    }
+}
 
+/// Resolve and validate one rule given as the JSON tree of a rule file (a file of
+/// `policies/`, or a custom rule of a configuration file, [`crate::config`]): the keys of
+/// [`RuleFile`], the template's typed parameters, the fix policy and the id's spelling.
+/// `file_name`, when given, is the file the id must match (`<id>.yaml`). Errors name the
+/// field (`params.allowed[2]`), every one found.
+pub(crate) fn rule_from_json(
+    json: &Json,
+    file: &str,
+    file_name: Option<&str>,
+) -> Result<Rule, Vec<FieldError>> {
+    let mut errors = Vec::new();
     // The parameters are checked even when another key is wrong, so one run shows both.
     let raw_params = match json.get("params") {
         None | Some(Json::Null) => Json::Object(Default::default()),
@@ -439,47 +459,53 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
         Some(t) => match rules::template(t) {
             Some(template) => template
                 .parse_params(&raw_params)
-                .map_err(|e| errors.push(report(e.below("params"))))
+                .map_err(|e| errors.push(e.below("params")))
                 .ok(),
             None => {
                 let known: Vec<&str> = rules::templates().map(|t| t.name).collect();
-                errors.push(report(FieldError::new(
+                let hint = rules::similar(t, known.iter().copied())
+                    .map(|s| format!(" (did you mean {s:?}?)"))
+                    .unwrap_or_default();
+                // The hint last: the list of templates is the expected shape.
+                errors.push(FieldError::new(
                     &["template"],
                     format!(
-                        "unknown template {t:?}, expected one of {}",
+                        "unknown template {t:?}, expected one of {}{hint}",
                         known.join(", ")
                     ),
-                )));
+                ));
                 None
             }
         },
         // Missing or not a string: the rule file's own check says so.
         None => None,
     };
-    let f: RuleFile = match rules::deserialize(&json) {
+    let f: RuleFile = match rules::deserialize(json) {
         Ok(f) => f,
         Err(e) => {
-            errors.insert(0, report(e));
+            errors.insert(0, e);
             return Err(errors);
         }
     };
     let id = f.id.0;
-    if format!("{id}.yaml") != name {
-        errors.push(report(FieldError::new(
-            &["id"],
-            format!("rule id {id:?} must match its file name"),
-        )));
+    if let Some(name) = file_name {
+        if format!("{id}.yaml") != name {
+            errors.push(FieldError::new(
+                &["id"],
+                format!("rule id {id:?} must match its file name"),
+            ));
+        }
     }
     if !id
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        errors.push(report(FieldError::new(
+        errors.push(FieldError::new(
             &["id"],
             format!("rule id {id:?} is not kebab-case"),
-        )));
+        ));
     }
-    let fix = f.fix.policy().map_err(|e| errors.push(report(e))).ok();
+    let fix = f.fix.policy().map_err(|e| errors.push(e)).ok();
     match (typed, fix) {
         (Some(typed_params), Some(fix)) if errors.is_empty() => Ok(Rule {
             title: f.title.0,
@@ -494,7 +520,7 @@ fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
             remediation: f.remediation.0,
             references: f.references.0.into_iter().map(|r| r.0).collect(),
             fix: Some(fix),
-            file,
+            file: file.to_string(),
             id,
         }),
         _ => Err(errors),

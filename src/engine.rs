@@ -147,24 +147,39 @@ pub struct Engine {
     active: Vec<Active>,
     /// The fixer's engine keeps each fix's unmerged intents on its findings.
     keep_intents: bool,
+    /// The configuration whose exemptions every report of this engine applies.
+    config: Option<Arc<crate::config::Config>>,
 }
 
 impl Engine {
     pub fn new(options: Options) -> Self {
-        let catalogue = Catalogue::builtin();
+        Engine::select(options, Catalogue::builtin(), &|_, on| on)
+    }
+
+    /// An engine over `catalogue` (the built-in one, or one a configuration changed:
+    /// [`crate::config::Config::engine`]) that runs the rules `choose` keeps. `choose`
+    /// receives each rule and whether the profile runs it (validity rules always do); a
+    /// Pod Security Standards check newer than the target version never runs, whatever
+    /// `choose` says.
+    pub fn select(
+        options: Options,
+        catalogue: &'static Catalogue,
+        choose: &dyn Fn(&Rule, bool) -> bool,
+    ) -> Self {
         let mut active: Vec<Active> = catalogue
             .rules
             .iter()
             .filter_map(|rule| {
                 let template = rules::template(&rule.template)?;
-                let on = template.validity
+                let in_version = rule.pss.as_ref().is_none_or(|p| p.since <= options.version);
+                let by_profile = template.validity
                     || match (&rule.pss, options.profile) {
                         (Some(pss), profile) => {
-                            pss.since <= options.version
-                                && (pss.level == Level::Baseline || profile != Profile::Baseline)
+                            pss.level == Level::Baseline || profile != Profile::Baseline
                         }
                         (None, profile) => profile == Profile::All,
                     };
+                let on = in_version && choose(rule, by_profile);
                 on.then_some(Active {
                     rule,
                     template,
@@ -178,6 +193,7 @@ impl Engine {
             options,
             active,
             keep_intents: false,
+            config: None,
         }
     }
 
@@ -193,12 +209,23 @@ impl Engine {
         self
     }
 
+    /// This engine, suppressing the findings `config`'s exemptions cover in every report
+    /// ([`crate::config::Config::exempt`]).
+    #[must_use]
+    pub fn exempting(mut self, config: Arc<crate::config::Config>) -> Self {
+        self.config = (!config.exemptions.is_empty()).then_some(config);
+        self
+    }
+
     /// An engine for the fixer: its findings keep what merging several fixes needs.
     pub(crate) fn for_fixing(options: Options) -> Self {
-        Engine {
-            keep_intents: true,
-            ..Engine::new(options)
-        }
+        Engine::new(options).fixing()
+    }
+
+    /// This engine, keeping what the fixer needs on its findings.
+    pub(crate) fn fixing(mut self) -> Self {
+        self.keep_intents = true;
+        self
     }
 
     pub fn options(&self) -> &Options {
@@ -261,6 +288,9 @@ impl Engine {
         self.check_bundle(&bundle, &infos, &mut report.findings);
         report.findings.shrink_to_fit();
         admission_notes(&bundle, &infos, &mut report);
+        if let Some(config) = &self.config {
+            config.exempt(&mut report);
+        }
         report.sort();
         number_repeats(&mut report);
         report

@@ -24,6 +24,7 @@ pub mod access;
 pub mod adapter;
 pub mod bundle;
 pub mod catalogue;
+pub mod config;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;

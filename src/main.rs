@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Some(Command::Fix(args)) => cli::fix::run(args),
         Some(Command::Rules(args)) => cli::docs::rules(args),
         Some(Command::Explain(args)) => cli::docs::explain(args),
+        Some(Command::Config(args)) => cli::config::run(args),
         Some(Command::Completions(args)) => cli::docs::completions(args),
         Some(Command::CanI(args)) => cli::access::can_i(args),
         Some(Command::WhoCan(args)) => cli::access::who_can(args),

@@ -3,8 +3,10 @@
 
 use std::io::{IsTerminal, Write};
 
-use kubeharden::render::{write_human, write_json, write_sarif, HumanOptions};
-use kubeharden::{Engine, Options, Report, Severity, Source};
+use kubeharden::render::{
+    write_human_with, write_json, write_junit, write_sarif_with, HumanOptions,
+};
+use kubeharden::{Catalogue, Engine, Options, Report, Severity, Source};
 
 use super::input::{self, Input, Threads};
 use super::values::{ColorWhen, ReportFormat};
@@ -14,10 +16,11 @@ use super::CheckArgs;
 /// with `--fail-on-unchecked`, 2 on input errors), or a
 /// usage error such as "no input".
 pub fn run(args: CheckArgs) -> Result<u8, String> {
-    let options = args.engine.options();
+    let (config, _) = super::config::load(&args.engine)?;
+    let options = args.engine.options(&config);
     // A rule named with --rule that the profile or version leaves out would make the run
     // pass without having checked it.
-    let engine = Engine::new(options);
+    let engine = config.engine_for(options, &args.rules);
     if let Some(off) = args
         .rules
         .iter()
@@ -29,11 +32,32 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             options.version
         ));
     }
-    let inputs = input::resolve(args.engine.paths)?;
+    let inputs = super::config::filter(input::resolve(args.engine.paths)?, &config);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (sources, report) = run_check(&options, &args.rules, &inputs, jobs);
+    let (sources, mut report) = run_check(&engine, &inputs, jobs);
+    let mut notes = String::new();
+    if let Some(path) = &args.baseline {
+        let (suppressed, fixed) = super::baseline::apply(path, &mut report)?;
+        notes.push_str(&format!(
+            "baseline {}: {suppressed} known finding{} suppressed",
+            path.display(),
+            if suppressed == 1 { "" } else { "s" }
+        ));
+        if fixed > 0 {
+            notes.push_str(&format!(
+                "; {fixed} recorded finding{} no longer found (fixed? write the baseline again to drop {})",
+                if fixed == 1 { " is" } else { "s are" },
+                if fixed == 1 { "it" } else { "them" }
+            ));
+        }
+        notes.push('\n');
+    }
+    let threshold = args
+        .severity_threshold
+        .or(config.severity_threshold.as_ref().map(|s| s.value))
+        .unwrap_or(Severity::Info);
     let color = match args.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -49,34 +73,61 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     // closed pipe (`| head`) is not an error.
     // A large buffer: a report of hundreds of megabytes is a few hundred writes, not tens
     // of thousands.
+    let catalogue = engine.catalogue();
+    if let Some(path) = &args.output {
+        let file = std::fs::File::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        render(
+            &mut w,
+            args.format,
+            &report,
+            &sources,
+            &options,
+            human_options,
+            catalogue,
+        )
+        .and_then(|()| w.flush())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let terminal_format = if args.output.is_some() {
+        ReportFormat::Human
+    } else {
+        args.format
+    };
     let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let _ = render(
         &mut w,
-        args.format,
+        terminal_format,
         &report,
         &sources,
         &options,
         human_options,
+        catalogue,
     )
     .and_then(|()| w.flush());
-    Ok(status(
-        &report,
-        args.severity_threshold,
-        args.fail_on_unchecked,
-    ))
+    if let Some(path) = &args.write_baseline {
+        let n = super::baseline::write(path, &report)?;
+        notes.push_str(&format!(
+            "wrote the baseline {}: {n} finding{}; check with --baseline {} to fail on new ones only\n",
+            path.display(),
+            if n == 1 { "" } else { "s" },
+            path.display()
+        ));
+    }
+    let _ = std::io::stderr().write_all(notes.as_bytes());
+    if args.write_baseline.is_some() && report.errors.is_empty() {
+        return Ok(0);
+    }
+    Ok(status(&report, threshold, args.fail_on_unchecked))
 }
 
-/// Read every input and check them all as one bundle (with only `rules`, when given), per-file work over `jobs`
-/// threads: the sources (in input order; empty text for an input that could not be
+/// Read every input and check them all as one bundle with `engine`, per-file work over
+/// `jobs` threads: the sources (in input order; empty text for an input that could not be
 /// read) and one sorted report whose `file` indexes are positions in `inputs`. An
 /// unreadable input is an error of the report at offset 0 of that file.
-pub fn run_check(
-    options: &Options,
-    rules: &[String],
-    inputs: &[Input],
-    jobs: usize,
-) -> (Vec<Source>, Report) {
-    let engine = Engine::new(*options).retain_rules(rules);
+pub fn run_check(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>, Report) {
+    let options = engine.options();
     let (sources, errors) = input::read_all(inputs, options.limits.max_input_bytes, jobs);
     let mut report = engine.check_spread(&sources, &Threads(jobs));
     // An unreadable input has no text to check: only its read error speaks for it.
@@ -89,7 +140,8 @@ pub fn run_check(
     (sources, report)
 }
 
-/// Write the report in the chosen format.
+/// Write the report in the chosen format; SARIF's rule metadata and the human help come
+/// from `catalogue` (the configuration's: its severities and custom rules).
 pub fn render(
     out: impl Write,
     format: ReportFormat,
@@ -97,11 +149,13 @@ pub fn render(
     sources: &[Source],
     options: &Options,
     human_options: HumanOptions,
+    catalogue: &Catalogue,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => write_human(out, report, sources, human_options),
+        ReportFormat::Human => write_human_with(out, report, sources, human_options, catalogue),
         ReportFormat::Json => write_json(out, report, sources, options),
-        ReportFormat::Sarif => write_sarif(out, report, sources),
+        ReportFormat::Sarif => write_sarif_with(out, report, sources, catalogue),
+        ReportFormat::Junit => write_junit(out, report, sources),
     }
 }
 

@@ -28,10 +28,12 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
     } else {
         Output::Stdout
     };
+    let (config, _) = super::config::load(&args.engine)?;
     let options = FixOptions {
-        check: args.engine.options(),
+        check: args.engine.options(&config),
         unsafe_fixes: args.unsafe_fixes,
         rules: (!args.rules.is_empty()).then_some(args.rules),
+        config: Some(std::sync::Arc::new(config.clone())),
         ..FixOptions::default()
     };
     // A rule without an automatic fix cannot be fixed by naming it: say so, with what to
@@ -45,7 +47,7 @@ pub fn run(args: FixArgs) -> Result<u8, String> {
             return Err(format!("rule {id:?} has no automatic fix: {guidance}"));
         }
     }
-    let inputs = input::resolve(args.engine.paths)?;
+    let inputs = super::config::filter(input::resolve(args.engine.paths)?, &config);
     if output == Output::Stdout && inputs.len() != 1 {
         return Err(format!(
             "{} inputs: use --diff or --write to fix more than one",

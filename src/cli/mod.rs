@@ -3,7 +3,9 @@
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
 pub mod access;
+pub mod baseline;
 pub mod check;
+pub mod config;
 pub mod docs;
 pub mod fix;
 pub mod input;
@@ -15,6 +17,7 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use kubeharden::config::Config;
 use kubeharden::yaml::Limits;
 use kubeharden::{KubeVersion, Options, Profile, Severity};
 
@@ -45,6 +48,7 @@ pub enum Command {
     Fix(FixArgs),
     Rules(RulesArgs),
     Explain(ExplainArgs),
+    Config(config::ConfigArgs),
     Completions(CompletionsArgs),
     CanI(access::CanIArgs),
     WhoCan(access::WhoCanArgs),
@@ -55,31 +59,35 @@ pub enum Command {
 /// Options `check` and `fix` share: which rules run, and the inputs.
 #[derive(Debug, Args)]
 pub struct EngineArgs {
-    /// Rules to run: baseline, restricted or all [default: all]
+    /// Rules to run: baseline, restricted or all [default: the config file's, else all]
     #[arg(
         long,
         value_name = "PROFILE",
-        default_value = "all",
         value_parser = Choice::profile(),
-        hide_default_value = true,
         hide_possible_values = true,
-        long_help = "Rules to run [default: all]\n\
+        long_help = "Rules to run [default: the config file's `profile`, else all]\n\
                      baseline:   the Pod Security Standards baseline checks\n\
                      restricted: the baseline and restricted checks\n\
                      all:        every rule\n\
                      The manifest-validity rules run under every profile."
     )]
-    pub profile: Profile,
+    pub profile: Option<Profile>,
     /// Target Kubernetes version: 1.NN, v1.NN or latest (v1.37)
     #[arg(
         long,
         value_name = "VERSION",
-        default_value = "latest",
         value_parser = values::kube_version,
-        long_help = "Target Kubernetes version: 1.NN, v1.NN or latest (v1.37). A Pod Security\n\
-                     Standards check applies from the version that introduced it."
+        long_help = "Target Kubernetes version: 1.NN, v1.NN or latest (v1.37) [default: the\n\
+                     config file's `kube-version`, else latest]. A Pod Security Standards check\n\
+                     applies from the version that introduced it."
     )]
-    pub kube_version: KubeVersion,
+    pub kube_version: Option<KubeVersion>,
+    /// The configuration file [default: .kubeharden.yaml here or in a parent directory]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<std::path::PathBuf>,
+    /// Use no configuration file, even if one is found
+    #[arg(long)]
+    pub no_config: bool,
     /// Refuse larger inputs [default: 33554432, 32 MiB]
     #[arg(
         long,
@@ -100,13 +108,16 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    /// The engine options these flags select.
-    pub fn options(&self) -> Options {
-        let mut options = Options {
-            profile: self.profile,
-            version: self.kube_version,
-            ..Options::default()
-        };
+    /// The engine options: each flag given, else the configuration file's value, else
+    /// the default.
+    pub fn options(&self, config: &Config) -> Options {
+        let mut options = config.options(Options::default());
+        if let Some(p) = self.profile {
+            options.profile = p;
+        }
+        if let Some(v) = self.kube_version {
+            options.version = v;
+        }
         options.limits.max_input_bytes = self.max_input_size;
         options
     }
@@ -121,19 +132,27 @@ Exit status:
   2  usage error, or input that could not be read (a broken document is reported at
      its location; the other documents are still checked)")]
 pub struct CheckArgs {
-    /// Output format
+    /// Output format: human, json, sarif (code scanning) or junit (CI test reports)
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Choice::report_format())]
     pub format: ReportFormat,
-    /// Exit 1 from this severity up: critical, high, medium, low, info [default: info]
+    /// Write the --format report to FILE; the human report still goes to standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Record the ids of today's unsuppressed findings in FILE (for --baseline) and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<std::path::PathBuf>,
+    /// Findings recorded in FILE (by --write-baseline) are suppressed: only new ones fail
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// Exit 1 from this severity up: critical, high, medium, low, info [default: the
+    /// config file's `severity-threshold`, else info]
     #[arg(
         long,
         value_name = "LEVEL",
-        default_value = "info",
         value_parser = Choice::severity(),
-        hide_default_value = true,
         hide_possible_values = true
     )]
-    pub severity_threshold: Severity,
+    pub severity_threshold: Option<Severity>,
     /// Exit 1 when an object is not checked (a custom resource without a pod template)
     #[arg(
         long,

@@ -16,6 +16,7 @@ pub enum ReportFormat {
     Human,
     Json,
     Sarif,
+    Junit,
 }
 
 /// `rules --format`.
@@ -78,6 +79,7 @@ impl Choice<ReportFormat> {
                 ("human", ReportFormat::Human),
                 ("json", ReportFormat::Json),
                 ("sarif", ReportFormat::Sarif),
+                ("junit", ReportFormat::Junit),
             ],
         }
     }

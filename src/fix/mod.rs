@@ -34,6 +34,9 @@ pub struct FixOptions {
     pub exclude: Vec<String>,
     /// Fix only findings of these rules (all rules when `None`).
     pub rules: Option<Vec<String>>,
+    /// The configuration file's rules, severities, parameters and exemptions (the
+    /// profile and version are `check`'s); the built-in catalogue when `None`.
+    pub config: Option<std::sync::Arc<crate::config::Config>>,
 }
 
 /// A fix applied, or skipped with the reason.
@@ -84,7 +87,10 @@ pub fn fix(text: &str, options: &FixOptions) -> FixResult {
 
 /// Fix a bundle of sources, checked together exactly as [`Engine::check`] checks them.
 pub fn fix_bundle(sources: &[Source], options: &FixOptions) -> FixResult {
-    let engine = Engine::for_fixing(options.check);
+    let engine = match &options.config {
+        Some(config) => config.engine(options.check).fixing(),
+        None => Engine::for_fixing(options.check),
+    };
     let mut state = State {
         engine: &engine,
         options,

@@ -157,14 +157,25 @@ fn drain(out: &mut String, w: &mut impl std::io::Write) -> std::io::Result<()> {
 
 /// Write a report for a terminal to `w`, one finding at a time.
 pub fn write_human(
-    mut w: impl std::io::Write,
+    w: impl std::io::Write,
     report: &Report,
     sources: &[Source],
     options: HumanOptions,
 ) -> std::io::Result<()> {
+    write_human_with(w, report, sources, options, Catalogue::builtin())
+}
+
+/// [`write_human`] with each rule's help from `catalogue`: the one a configuration file
+/// made ([`crate::config::Config::catalogue`], with its custom rules).
+pub fn write_human_with(
+    mut w: impl std::io::Write,
+    report: &Report,
+    sources: &[Source],
+    options: HumanOptions,
+    catalogue: &Catalogue,
+) -> std::io::Result<()> {
     let style = Style(options.color);
     let mut positions = Positions::new(sources);
-    let catalogue = Catalogue::builtin();
     let mut helped = std::collections::HashSet::new();
     let mut out = String::new();
     for e in &report.errors {
@@ -293,7 +304,7 @@ pub fn write_human(
 struct EntryCx<'a, 's> {
     positions: &'a mut Positions<'s>,
     style: &'a Style,
-    catalogue: &'static Catalogue,
+    catalogue: &'a Catalogue,
     /// Rules whose help was already printed (once per run, under the first finding).
     helped: &'a mut std::collections::HashSet<&'static str>,
 }
@@ -325,6 +336,9 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
         f.object,
         f.path
     );
+    if let Some(template) = cx.positions.template(f.file, f.span.start) {
+        let _ = writeln!(out, "  = chart template: {template}");
+    }
     snippet(out, cx.positions, cx.style, f.file, f.span, "1;31", None);
     for r in &f.related {
         place(out, cx.positions, ":::", r.file, r.span, r.document);

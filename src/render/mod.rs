@@ -1,14 +1,17 @@
 //! Renderers: findings and diagnostics as human text, JSON or SARIF. Byte spans are
 //! converted to lines and columns here, once per source.
 
+mod helm;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 mod view;
 
-pub use human::{human, write_human, HumanOptions};
+pub use human::{human, write_human, write_human_with, HumanOptions};
 pub use json::{json, write_json, JSON_VERSION};
-pub use sarif::{sarif, write_sarif};
+pub use junit::{junit, write_junit};
+pub use sarif::{sarif, write_sarif, write_sarif_with};
 pub use view::{FindingView, PositionView, SpanView};
 
 /// Append `s` as a JSON string literal.
@@ -41,6 +44,8 @@ impl FileIndex for u32 {
 pub(crate) struct Positions<'s> {
     sources: &'s [Source],
     indexes: Vec<Option<LineIndex>>,
+    /// The `# Source:` comments of `helm template` output, per source, built on first use.
+    helm: Vec<Option<helm::HelmIndex>>,
 }
 
 impl<'s> Positions<'s> {
@@ -48,6 +53,7 @@ impl<'s> Positions<'s> {
         Positions {
             sources,
             indexes: sources.iter().map(|_| None).collect(),
+            helm: sources.iter().map(|_| None).collect(),
         }
     }
 
@@ -76,6 +82,16 @@ impl<'s> Positions<'s> {
             self.position(file, span.start),
             self.position(file, span.end),
         )
+    }
+
+    /// The chart template (`web/templates/deploy.yaml`) of the document at `offset` of
+    /// source `file`, when the text is `helm template` output with `# Source:` comments.
+    pub(crate) fn template(&mut self, file: impl FileIndex, offset: usize) -> Option<&str> {
+        let file = file.index();
+        let text = self.sources.get(file)?.text.as_str();
+        self.helm[file]
+            .get_or_insert_with(|| helm::HelmIndex::new(text))
+            .template(offset)
     }
 
     /// The name of a source as given (`-` for standard input).

@@ -158,6 +158,9 @@ struct Properties<'a> {
     object: String,
     /// 1-based, as in every format.
     document: usize,
+    /// The chart template (`helm template`'s `# Source:` comment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -274,7 +277,15 @@ impl Writer<'_> {
                 .suppressed
                 .as_deref()
                 .map(|reason| Suppression {
-                    kind: "inSource",
+                    // A configuration file's exemption or a baseline is outside the
+                    // manifest; an annotation is in it.
+                    kind: if reason.starts_with("exempted by ")
+                        || reason.starts_with("in the baseline ")
+                    {
+                        "external"
+                    } else {
+                        "inSource"
+                    },
                     justification: reason,
                 })
                 .into_iter()
@@ -283,6 +294,7 @@ impl Writer<'_> {
                 path: &f.path,
                 object: f.object.to_string(),
                 document: f.document as usize + 1,
+                template: self.resolver.template(f.file, f.span.start),
             },
         }
     }
@@ -312,8 +324,18 @@ fn rules_metadata(catalogue: &Catalogue) -> Vec<Value> {
 }
 
 /// Write a report as a SARIF 2.1.0 log to `out`.
-pub fn write_sarif(mut out: impl Write, report: &Report, sources: &[Source]) -> io::Result<()> {
-    let catalogue = Catalogue::builtin();
+pub fn write_sarif(out: impl Write, report: &Report, sources: &[Source]) -> io::Result<()> {
+    write_sarif_with(out, report, sources, Catalogue::builtin())
+}
+
+/// [`write_sarif`] with the rule metadata of `catalogue`: the one a configuration file
+/// made ([`crate::config::Config::catalogue`]: its severities and custom rules).
+pub fn write_sarif_with(
+    mut out: impl Write,
+    report: &Report,
+    sources: &[Source],
+    catalogue: &Catalogue,
+) -> io::Result<()> {
     let writer = Writer {
         resolver: Resolver::new(Positions::new(sources)),
     };

@@ -60,6 +60,14 @@ impl<'s> Resolver<'s> {
         }
     }
 
+    /// The chart template the document at `offset` was rendered from (`# Source:`).
+    pub(crate) fn template(&self, file: impl FileIndex, offset: usize) -> Option<String> {
+        self.positions
+            .borrow_mut()
+            .template(file, offset)
+            .map(str::to_string)
+    }
+
     /// The display name (`<stdin>` for standard input).
     pub(crate) fn name(&self, file: impl FileIndex) -> &'s str {
         self.positions.borrow().name(file)
@@ -116,6 +124,10 @@ pub struct FindingView<'a> {
     fix: Option<FixView<'a>>,
     suppressed: bool,
     suppression_reason: Option<&'a str>,
+    /// The chart template of the document, from `helm template`'s `# Source:` comment;
+    /// absent for other input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<String>,
 }
 
 impl<'a> FindingView<'a> {
@@ -159,6 +171,7 @@ impl<'a> FindingView<'a> {
             }),
             suppressed: f.suppressed.is_some(),
             suppression_reason: f.suppressed.as_deref().map(String::as_str),
+            template: r.template(f.file, f.span.start),
         }
     }
 }

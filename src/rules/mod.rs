@@ -63,6 +63,7 @@ pub mod netpol;
 pub mod psp;
 pub mod pss;
 pub mod rbac;
+pub mod registry;
 pub mod validity;
 
 pub use validity::SUPPRESSION_PREFIX;
@@ -347,6 +348,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(api_lifecycle::TEMPLATES)
         .chain(images::TEMPLATES)
         .chain(psp::TEMPLATES)
+        .chain(registry::TEMPLATES)
 }
 
 /// A whole-bundle template without parameters.
