@@ -227,6 +227,23 @@ test("changing an attribute re-checks; a bad attribute is shown, naming it", asy
   await context.close();
 });
 
+test("theme follows the attribute without a re-render; height limits the code view", async () => {
+  const { context, page: p } = await open("three.html");
+  await results(p, 5);
+  const bg = () => p.$eval("#a", (w) => getComputedStyle(w.shadowRoot.querySelector(".frame")).backgroundColor);
+  const light = await bg();
+  const before = await p.evaluate(() => window.results.length);
+  await p.evaluate(() => document.querySelector("#a").setAttribute("theme", "dark"));
+  const dark = await bg();
+  assert.equal(light, "rgb(255, 255, 255)");
+  assert.equal(dark, "rgb(30, 31, 34)");
+  assert.equal(await p.evaluate(() => window.results.length), before, "a theme change does not re-check");
+  await p.evaluate(() => document.querySelector("#a").setAttribute("height", "60"));
+  const height = await p.$eval("#a", (w) => w.shadowRoot.querySelector(".code").getBoundingClientRect().height);
+  assert.ok(height <= 60.5, `height ${height}`);
+  await context.close();
+});
+
 test("the Open in playground link carries the manifest and options in the share fragment", async () => {
   const { context, page: p } = await open("three.html");
   await results(p, 5);

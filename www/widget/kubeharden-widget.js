@@ -68,7 +68,7 @@ const CSS = `
 a { color: var(--kh-accent); }
 .panel { overflow: auto; }
 .panel[hidden] { display: none; }
-.code { margin: 0; padding: .4em 0; background: var(--kh-code-bg); font: 13px/1.5 var(--kh-font-mono); white-space: pre; overflow: auto; tab-size: 2; }
+.code { box-sizing: border-box; margin: 0; padding: .4em 0; background: var(--kh-code-bg); font: 13px/1.5 var(--kh-font-mono); white-space: pre; overflow: auto; tab-size: 2; }
 .line { display: block; padding-right: .6em; }
 .line.current { background: color-mix(in srgb, var(--kh-accent) 15%, transparent); }
 .gutter { display: inline-block; width: 4.2em; user-select: none; color: var(--kh-muted); text-align: right; }
