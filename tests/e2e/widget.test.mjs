@@ -181,7 +181,7 @@ test("the hardened tab shows the engine's fixed text; the diff tab its diff", as
   await p.keyboard.press("ArrowRight");
   assert.equal(await p.$eval("#c [role=tab][aria-selected=true]", (t) => t.dataset.tab), "diff");
   const diff = await p.$eval("#c [data-testid=diff]", (e) => e.textContent);
-  assert.match(diff, /^--- a\/manifest\.yaml/m);
+  assert.match(diff, /^--- a\/host-pid\.yaml/m, "named after the src= file");
   assert.match(diff, /^-  hostPID: true/m);
   await context.close();
 });

@@ -240,7 +240,7 @@ function renderDiff(pre, diff) {
   pre.replaceChildren();
   for (const line of diff.replace(/\n$/, "").split("\n")) {
     const cls = line.startsWith("@@") ? "hunk" : line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
-    pre.append(h("span", { class: `line ${cls}`, text: line }), "\n");
+    pre.append(h("span", { class: `line ${cls}`, text: line + "\n" }));
   }
 }
 
@@ -359,6 +359,10 @@ function defineElement() {
       if (profile) o.profile = profile;
       const v = this.getAttribute("kube-version");
       if (v) o.kubeVersion = v;
+      // A manifest read from src= is named after its file in the report and the diff.
+      const src = this.getAttribute("src");
+      const file = src && decodeURIComponent(new URL(src, document.baseURI).pathname.split("/").pop());
+      if (file) o.file = file;
       const rules = this.getAttribute("rules");
       if (rules && rules.trim()) o.rules = rules.split(/[\s,]+/).filter(Boolean);
       return o;
