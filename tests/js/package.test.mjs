@@ -223,3 +223,11 @@ test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", (
     rmSync(probe, { force: true });
   }
 });
+
+test("the widget module imports where there is no DOM (server-side rendering) and defines nothing", () => {
+  const widget = pathToFileURL(join(pkgDir, "..", "kubeharden-widget.js")).href;
+  const script = `const m = await import(${JSON.stringify(widget)}); process.stdout.write(typeof m.upgradeCodeBlocks + " " + typeof globalThis.customElements + " " + m.dedent("\\n    a: 1\\n      b: 2\\n  "));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "function undefined a: 1\n  b: 2\n");
+});
