@@ -242,6 +242,13 @@ test("theme follows the attribute without a re-render; height limits the code vi
   const height = await p.$eval("#a", (w) => w.shadowRoot.querySelector(".code").getBoundingClientRect().height);
   assert.ok(height <= 60.5, `height ${height}`);
   await context.close();
+  // theme="auto" (the default) follows the reader's colour scheme.
+  const darkContext = await browser.newContext({ colorScheme: "dark" });
+  const dp = await darkContext.newPage();
+  await dp.goto(server.origin + "/three.html");
+  await dp.waitForFunction(() => document.querySelector("#a")?.shadowRoot?.querySelector(".frame"), null, WAIT);
+  assert.equal(await dp.$eval("#a", (w) => getComputedStyle(w.shadowRoot.querySelector(".frame")).backgroundColor), "rgb(30, 31, 34)");
+  await darkContext.close();
 });
 
 test("the Open in playground link carries the manifest and options in the share fragment", async () => {
