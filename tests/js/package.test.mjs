@@ -224,6 +224,34 @@ test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", (
   }
 });
 
+test("real reports, fix results and rule docs type-check against the declarations (tsc)", async () => {
+  const tsc = join(here, "node_modules", "typescript", "bin", "tsc");
+  assert.ok(existsSync(tsc), `TypeScript is missing: run \`npm ci\` in ${here}`);
+  await kh.init();
+  // Object literals get excess-property checks: a field the declarations lack fails too.
+  const values = {
+    Report: [kh.check(MANIFEST), kh.check("a: [\n"), kh.check(MANIFEST, { profile: "restricted", kubeVersion: "1.29" })],
+    FixResult: [kh.fix(MANIFEST, { unsafe: true }), kh.fix("a: [\n")],
+    RuleDoc: await kh.rules(),
+  };
+  const source =
+    `import type { FixResult, Report, RuleDoc } from "kubeharden";\n` +
+    Object.entries(values)
+      .map(([type, list]) => `export const ${type.toLowerCase()}s: ${type}[] = ${JSON.stringify(list)};\n`)
+      .join("");
+  const file = join(here, "values.probe.ts");
+  const config = join(here, "tsconfig.values.json");
+  writeFileSync(file, source);
+  writeFileSync(config, JSON.stringify({ extends: "./tsconfig.json", files: ["values.probe.ts"] }));
+  try {
+    const r = spawnSync(process.execPath, [tsc, "-p", config], { encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, `the declarations do not describe what the package returns:\n${r.stdout.slice(0, 4000)}${r.stderr}`);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(config, { force: true });
+  }
+});
+
 test("the widget module imports where there is no DOM (server-side rendering) and defines nothing", () => {
   const widget = pathToFileURL(join(pkgDir, "..", "kubeharden-widget.js")).href;
   const script = `const m = await import(${JSON.stringify(widget)}); process.stdout.write(typeof m.upgradeCodeBlocks + " " + typeof globalThis.customElements + " " + m.dedent("\\n    a: 1\\n      b: 2\\n  "));`;

@@ -1,7 +1,8 @@
 // Types of the kubeharden package (kubeharden.js). The report types are the JSON report of
 // `kubeharden check --format json`, version 2 (docs/report.schema.json in the repository);
 // RuleDoc is `kubeharden rules --format json` (src/docs.rs). tests/js/ compiles a consumer
-// against this file with `tsc --noEmit --strict` and checks real reports against the schema.
+// against this file with `tsc --noEmit --strict`, and real reports, fix results and the whole
+// catalogue as typed object literals (a field missing here, or extra, fails).
 
 /** The engine's version (the kubeharden crate version, as in `Report.tool.version`). */
 export declare const version: string;
