@@ -2,6 +2,8 @@
 // dist/pkg/kubeharden.d.ts (tsconfig.json maps the name): every export and type is used,
 // and the @ts-expect-error lines prove the declarations reject what the engine rejects.
 import { OptionError, check, fix, init, isReady, rule, rules, version } from "kubeharden";
+import { upgradeCodeBlocks } from "kubeharden-widget";
+import type { KubehardenCheckElement } from "kubeharden-widget";
 import type { CheckOptions, Finding, FixResult, Report, RuleDoc, Severity, Span } from "kubeharden";
 
 export async function run(text: string): Promise<number> {
@@ -36,6 +38,17 @@ export async function run(text: string): Promise<number> {
   check();
   const v: string = version;
   return [ready ? 1 : 0, utf16, worst, left, docs.length, refs.length, v.length, reason?.length ?? 0, severity?.length ?? 0].reduce((a, b) => a + b, 0);
+}
+
+export async function widget(): Promise<number> {
+  const el: KubehardenCheckElement = document.createElement("kubeharden-check");
+  el.source = "apiVersion: v1\nkind: Pod\n";
+  el.addEventListener("kubeharden-result", (e) => console.log(e.detail.summary.findings));
+  const report: Report | null = await el.check();
+  const made: KubehardenCheckElement[] = upgradeCodeBlocks(document.body);
+  // @ts-expect-error: the report is read-only
+  el.report = null;
+  return (report?.findings.length ?? 0) + made.length;
 }
 
 declare const process: { env: Record<string, string | undefined> };

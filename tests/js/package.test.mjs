@@ -218,7 +218,7 @@ test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", (
     const p = spawnSync(process.execPath, [tsc, "-p", config], { encoding: "utf8" });
     rmSync(config);
     assert.notEqual(p.status, 0, "the declarations accept what the engine rejects");
-    assert.equal((p.stdout.match(/error TS/g) || []).length, 4, p.stdout);
+    assert.equal((p.stdout.match(/error TS/g) || []).length, 5, p.stdout);
   } finally {
     rmSync(probe, { force: true });
   }
@@ -258,4 +258,20 @@ test("the widget module imports where there is no DOM (server-side rendering) an
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "function undefined a: 1\n  b: 2\n");
+});
+
+test("the package is ready to publish: npm pack takes exactly its files, named kubeharden at the crate's version", () => {
+  const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkgDir, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const [pack] = JSON.parse(r.stdout);
+  assert.equal(pack.name, "kubeharden");
+  assert.equal(pack.version, kh.version);
+  assert.deepEqual(
+    pack.files.map((f) => f.path).sort(),
+    ["README.md", "kubeharden.d.ts", "kubeharden.js", "kubeharden_wasm.js", "kubeharden_wasm_bg.wasm", "package.json", "rules.json"],
+  );
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))]) {
+    assert.ok(existsSync(join(pkgDir, target)), `package.json names ${target}, which is not in the package`);
+  }
 });

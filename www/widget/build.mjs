@@ -1,5 +1,6 @@
 // Builds the docs widget into OUT (dist/): node www/widget/build.mjs OUT
 //   kubeharden-widget.js         the <kubeharden-check> element (imports ./pkg/kubeharden.js)
+//   kubeharden-widget.d.ts       its types (the element, its event, the loader)
 //   kubeharden-widget-editor.js  CodeMirror for `editable` widgets, loaded only by them
 //   widget-demo.html, widget-demo/*.yaml   the demo page and the manifest it loads by src=
 // Both scripts are minified ES modules (esbuild, from www/node_modules). The build fails if
@@ -26,6 +27,7 @@ await esbuild.build({ ...common, entryPoints: [join(here, "editor.js")], outfile
 
 mkdirSync(join(out, "widget-demo"), { recursive: true });
 copyFileSync(join(here, "widget-demo.html"), join(out, "widget-demo.html"));
+copyFileSync(join(here, "kubeharden-widget.d.ts"), join(out, "kubeharden-widget.d.ts"));
 for (const f of readdirSync(join(here, "demo"))) copyFileSync(join(here, "demo", f), join(out, "widget-demo", f));
 
 const ALLOWED = [/^http:\/\/www\.w3\.org\/\d{4}\/(svg|xlink|xhtml)$/, /^http:\/\/www\.w3\.org\/1999\/xhtml$/];
