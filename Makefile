@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets build bench fmt
+.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets js-test widget-budgets build bench fmt
 
 ## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation; the
 ## playground (wasm32): wasm-bindgen tests of the library, budgets, end-to-end tests.
@@ -14,7 +14,9 @@ PORT ?= 8080
 ## Order matters: `dist` builds std and the dependencies for wasm32 that `wasm-test` reuses
 ## (one target dir, one profile); e2e runs last so the output ends with its summary.
 ## The library alone (no `web` feature) for wasm32 is proven by `wasm-test`, which links it.
-test: setup ci-tools lint unit sarif report-schema dist wasm-test web-budgets e2e
+## `dist` also builds the JavaScript package and the docs widget (same target dir, profile
+## and std); js-test and widget-budgets test and measure them, e2e drives the widget too.
+test: setup ci-tools lint unit sarif report-schema dist js-test wasm-test web-budgets widget-budgets e2e
 
 setup: web-setup
 	bash scripts/setup.sh
@@ -24,12 +26,15 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --features web --bin playground -- -D warnings
+	cargo clippy --features js --bin kubeharden-js -- -D warnings
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
 unit:
 	KUBEHARDEN_REQUIRE_CORPUS=1 KUBEHARDEN_REQUIRE_CI=1 cargo test
 	# The playground's catalogue (built without the rule docs) equals the full one but for them.
 	cargo test --no-default-features --lib catalogue
+	# The JavaScript package's option parsing and JSON (src/js/), natively.
+	cargo test --features js --bin kubeharden-js
 
 # pre-commit and xmlschema (PyPI) for tests/config_ci.rs, in target/ci-venv.
 ci-tools:
@@ -56,9 +61,12 @@ web-setup:
 	bash scripts/wasm-toolchain.sh ensure-rust
 	bash scripts/wasm-toolchain.sh ensure-web
 
-## dist: the static playground in dist/ (works from any static server, also under a sub-path)
+## dist: the static playground in dist/ (works from any static server, also under a sub-path),
+## then the JavaScript package (dist/pkg/) and the docs widget (dist/kubeharden-widget*.js,
+## dist/widget-demo.html): after Trunk, which replaces dist/.
 dist: web-setup
 	bash scripts/wasm-toolchain.sh dist
+	bash scripts/js-pkg.sh
 
 ## serve: build, then serve dist/ on loopback
 serve: dist
@@ -74,6 +82,16 @@ e2e: dist
 
 web-budgets: dist
 	node scripts/measure-web.mjs
+
+## js-test: the package in Node against the CLI, and its TypeScript declarations (tsc)
+js-test: dist
+	cargo build --quiet
+	[[ -d tests/js/node_modules ]] || (cd tests/js && npm ci --no-audit --no-fund)
+	node --test tests/js/
+
+## widget-budgets: the widget's download size (fails over 350 KiB), first-result time, wasm fetches
+widget-budgets: dist
+	node scripts/measure-widget.mjs
 
 build:
 	cargo build --release

@@ -55,10 +55,15 @@ function* walk(dir) {
 /** What a first check may load: the page, its style sheet, the JavaScript and the wasm. */
 const FIRST_CHECK_FILE = /(^|\/)(index\.html)?$|\.(css|m?js|wasm)$/i;
 
+/** The docs widget and the JavaScript package (scripts/js-pkg.sh): not the playground's
+ * downloads; scripts/measure-widget.mjs measures them. */
+const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo)/;
+
 function sizes() {
   const files = [];
   const other = [];
   for (const p of walk(distDir)) {
+    if (WIDGET_FILE.test(relative(distDir, p))) continue;
     const data = readFileSync(p);
     const entry = { file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
     (/\.(wasm|m?js)$/i.test(p) ? files : other).push(entry);

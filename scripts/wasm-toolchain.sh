@@ -6,6 +6,7 @@
 #   ensure-web   install wasm-bindgen-cli, trunk, Chromium and the npm packages (playground)
 #   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
 #   wasm-test    run the wasm-bindgen-test tests in headless Chromium
+#   js-wasm      build the JavaScript package's wasm (scripts/js-pkg.sh makes dist/pkg/ of it)
 #
 # Every wasm32 build uses one target dir (target/wasm) and one profile (`web`, the one Trunk
 # builds the playground with): build-std compiles std once, and the dependencies the
@@ -135,6 +136,15 @@ build_lib() {
     echo "$rlib $(stat -c %s "$rlib") bytes ($(du -h "$rlib" | cut -f1))"
 }
 
+# The wasm of the JavaScript package (bin kubeharden-js, feature js), in the playground's
+# target dir and profile with the same std: only the crate itself and wasm-bindgen are
+# compiled again. scripts/js-pkg.sh runs wasm-bindgen, wasm-opt and assembles dist/pkg/.
+js_wasm() {
+    with_wasm_env nice -n 10 cargo build --bin kubeharden-js --no-default-features \
+        --features js --target "$TARGET" --target-dir "$WASM_TARGET_DIR" \
+        --profile "$WASM_PROFILE"
+}
+
 # Print the version a tool reports ("wasm-bindgen 0.2.130" -> "0.2.130"), or nothing.
 tool_version() { "$1" --version 2>/dev/null | awk '{print $2; exit}' || true; }
 
@@ -166,5 +176,6 @@ case "${1:-}" in
     ensure-web) ensure_web ;;
     dist) dist ;;
     wasm-test) wasm_test ;;
-    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|wasm-test}" >&2; exit 2 ;;
+    js-wasm) js_wasm ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|wasm-test|js-wasm}" >&2; exit 2 ;;
 esac

@@ -1,0 +1,277 @@
+// The kubeharden JavaScript package (dist/pkg/, built by `make dist`) in Node: it loads,
+// checks and fixes manifests exactly as the CLI does (same JSON report for the same file,
+// same hardened text), counts UTF-16 offsets right, returns errors as values and rejects
+// bad options by name; and its TypeScript declarations compile a consumer (tsc --noEmit).
+// Run: `node --test tests/js/` (after `npm ci` in tests/js and `make dist`; the CLI from
+// `cargo build`, or KUBEHARDEN_BIN).
+//
+// A missing package or CLI FAILS the tests with the reason: nothing is skipped.
+
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import Ajv2020 from "ajv/dist/2020.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const pkgDir = resolve(process.env.KUBEHARDEN_PKG || join(root, "dist", "pkg"));
+const cli = resolve(process.env.KUBEHARDEN_BIN || join(root, "target", "debug", "kubeharden"));
+
+for (const [what, path, how] of [
+  ["the built package", join(pkgDir, "kubeharden.js"), "run `make dist` (or bash scripts/js-pkg.sh after the playground's dist)"],
+  ["the CLI", cli, "run `cargo build` or set KUBEHARDEN_BIN"],
+]) {
+  if (!existsSync(path)) throw new Error(`${what} is missing: ${path} does not exist; ${how}`);
+}
+
+const kh = await import(pathToFileURL(join(pkgDir, "kubeharden.js")).href);
+
+// A comment with characters of 2 bytes / 1 UTF-16 unit (é) and 4 bytes / 2 units (🦀), so
+// byte and UTF-16 offsets differ after it.
+const MANIFEST = `# café 🦀: a privileged web server
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      hostNetwork: true
+      containers:
+        - name: web
+          image: nginx:1.27
+          securityContext:
+            privileged: true
+`;
+
+let dir;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "kubeharden-js-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI in the temporary folder on `text` written to `name`; its stdout (status 2 is an input error, whose report is still written). */
+function runCli(args, text, name = "manifest.yaml") {
+  writeFileSync(join(dir, name), text);
+  const r = spawnSync(cli, [...args, name], { cwd: dir, encoding: "utf8" });
+  assert.ok([0, 1, 2].includes(r.status) && r.stdout, `${cli} ${args.join(" ")} ${name}: status ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+test("calls before init() throw a clear error; init() is one shared promise", async () => {
+  assert.equal(kh.isReady(), false);
+  assert.throws(() => kh.check(MANIFEST), /before init\(\) finished/);
+  const a = kh.init();
+  const b = kh.init();
+  assert.equal(a, b, "every caller shares one load");
+  await a;
+  assert.equal(kh.isReady(), true);
+});
+
+test("check() gives the CLI's JSON report (version 2) for the same file", () => {
+  for (const options of [{}, { profile: "restricted", kubeVersion: "1.29" }, { profile: "baseline", kubeVersion: "v1.25" }, { rules: ["privileged-container", "host-namespaces"] }]) {
+    const args = ["check", "--format", "json"];
+    if (options.profile) args.push("--profile", options.profile);
+    if (options.kubeVersion) args.push("--kube-version", options.kubeVersion);
+    for (const r of options.rules ?? []) args.push("--rule", r);
+    const expected = JSON.parse(runCli(args, MANIFEST, "app.yaml"));
+    const report = kh.check(MANIFEST, { ...options, file: "app.yaml" });
+    assert.deepEqual(report, expected, JSON.stringify(options));
+    assert.ok(report.findings.length > 0);
+  }
+  const report = kh.check(MANIFEST);
+  assert.equal(report.findings[0].file, "manifest.yaml", "the default name");
+  assert.equal(report.version, 2);
+  assert.equal(report.tool.version, kh.version);
+});
+
+test("spans carry UTF-16 offsets that index the JavaScript string", () => {
+  const report = kh.check(MANIFEST);
+  const bytes = Buffer.from(MANIFEST);
+  const privileged = report.findings.find((f) => f.rule === "privileged-container");
+  assert.ok(privileged, "privileged-container is reported");
+  assert.equal(privileged.span.start.line, 19);
+  for (const f of report.findings) {
+    const { start, end } = f.span;
+    assert.equal(
+      MANIFEST.slice(start.offset_utf16, end.offset_utf16),
+      bytes.subarray(start.offset, end.offset).toString(),
+      `${f.id}: the UTF-16 range covers the same text as the byte range`,
+    );
+  }
+  assert.equal(MANIFEST.slice(privileged.span.start.offset_utf16).split(":")[0], "privileged");
+  // Past the comment, UTF-16 offsets are 4 less than byte offsets: é (2 bytes, 1 unit) and 🦀 (4, 2), plus
+  // nothing else non-ASCII.
+  assert.equal(privileged.span.start.offset - privileged.span.start.offset_utf16, 3);
+});
+
+test("fix() gives the CLI's hardened text, and the report of what remains", () => {
+  const cliText = runCli(["fix", "--unsafe"], MANIFEST);
+  const result = kh.fix(MANIFEST, { unsafe: true });
+  assert.equal(result.text, cliText);
+  assert.notEqual(result.text, MANIFEST);
+  assert.ok(result.applied.some((r) => r.rule === "privileged-container" && r.applicability === "unsafe"));
+  assert.match(result.diff, /^--- a\/manifest\.yaml\n\+\+\+ b\/manifest\.yaml\n/);
+  assert.match(result.diff, /^\+ +privileged: false$/m);
+  const remaining = JSON.parse(runCli(["check", "--format", "json"], result.text));
+  assert.deepEqual(result.remaining, remaining, "the report of the hardened text, as the CLI checks it");
+
+  const safe = kh.fix(MANIFEST);
+  assert.equal(safe.text, runCli(["fix"], MANIFEST), "safe fixes only by default");
+  assert.ok(!safe.applied.some((r) => r.applicability === "unsafe"));
+
+  const privileged = kh.check(MANIFEST).findings.find((f) => f.rule === "privileged-container");
+  const kept = kh.fix(MANIFEST, { unsafe: true, exclude: [privileged.id] });
+  assert.match(kept.text, /privileged: true/, "an excluded finding is not fixed");
+  const only = kh.fix(MANIFEST, { unsafe: true, only: [privileged.id] });
+  assert.deepEqual([...new Set([...only.applied, ...only.skipped].map((r) => r.id))], [privileged.id]);
+});
+
+test("bad YAML is a report with the error at its line, not an exception", () => {
+  const broken = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n";
+  const report = kh.check(broken);
+  assert.equal(report.summary.errors, 1);
+  assert.equal(report.errors[0].span.start.line, 4);
+  assert.deepEqual(report, JSON.parse(runCli(["check", "--format", "json"], broken)));
+  const fixed = kh.fix(broken);
+  assert.equal(fixed.text, broken, "an unreadable document is left as it is");
+  assert.equal(fixed.remaining.summary.errors, 1);
+  assert.equal(kh.check("").summary.findings, 0);
+  assert.equal(kh.check("\u0000\uFFFF🦀: [").summary.errors, 1);
+});
+
+test("invalid options throw an OptionError naming the option", () => {
+  const cases = [
+    [() => kh.check(MANIFEST, { profile: "strict" }), "profile", /unknown profile "strict"/],
+    [() => kh.check(MANIFEST, { kubeVersion: 1.3 }), "kubeVersion", /must be a string/],
+    [() => kh.check(MANIFEST, { kubeVersion: "1.99" }), "kubeVersion", /newer than the newest/],
+    [() => kh.check(MANIFEST, { rules: ["host-namespace"] }), "rules", /did you mean "host-namespaces"/],
+    [() => kh.check(MANIFEST, { rules: "host-namespaces" }), "rules", /array/],
+    [() => kh.check(MANIFEST, { profil: "all" }), "profil", /not an option/],
+    [() => kh.check(MANIFEST, { unsafe: true }), "unsafe", /not an option/],
+    [() => kh.fix(MANIFEST, { unsafe: "yes" }), "unsafe", /true or false/],
+    [() => kh.fix(MANIFEST, { only: [1] }), "only", /only\[0\]/],
+    [() => kh.check(42), "text", /must be a string/],
+    [() => kh.check(MANIFEST, "restricted"), "options", /must be an object/],
+  ];
+  for (const [call, option, message] of cases) {
+    assert.throws(call, (e) => e instanceof kh.OptionError && e instanceof TypeError && e.option === option && message.test(e.message), String(call));
+  }
+  // The engine still works after refusing options.
+  assert.ok(kh.check(MANIFEST).findings.length > 0);
+});
+
+test("rules() is the CLI's catalogue; rule(id) one entry", async () => {
+  const expected = JSON.parse(execFileSync(cli, ["rules", "--format", "json"], { encoding: "utf8", maxBuffer: 64 << 20 }));
+  const all = await kh.rules();
+  assert.deepEqual(all, expected);
+  assert.equal(await kh.rules(), all, "loaded once");
+  const doc = await kh.rule("host-namespaces");
+  assert.equal(doc.id, "host-namespaces");
+  assert.ok(doc.rationale.length > 20, "the documentation text is there");
+  assert.equal(await kh.rule("no-such-rule"), undefined);
+  await assert.rejects(async () => kh.rule(3), kh.OptionError);
+});
+
+test("reports validate against docs/report.schema.json", () => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(join(root, "docs", "report.schema.json"), "utf8")));
+  for (const report of [kh.check(MANIFEST), kh.check("a: [\n"), kh.fix(MANIFEST, { unsafe: true }).remaining]) {
+    assert.ok(validate(report), ajv.errorsText(validate.errors));
+  }
+});
+
+test("init() takes bytes or a compiled module (fresh processes)", () => {
+  const wasm = join(pkgDir, "kubeharden_wasm_bg.wasm");
+  const url = pathToFileURL(join(pkgDir, "kubeharden.js")).href;
+  for (const source of [`readFileSync(${JSON.stringify(wasm)})`, `await WebAssembly.compile(readFileSync(${JSON.stringify(wasm)}))`, `new URL(${JSON.stringify(pathToFileURL(wasm).href)})`]) {
+    const script = `import { readFileSync } from "node:fs"; const kh = await import(${JSON.stringify(url)}); await kh.init(${source}); process.stdout.write(String(kh.check("apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\nspec:\\n  containers:\\n  - {name: c, image: nginx, securityContext: {privileged: true}}\\n").findings.some((f) => f.rule === "privileged-container")));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.equal(r.stdout, "true", `init(${source}): ${r.stderr}`);
+  }
+  const bad = spawnSync(process.execPath, ["--input-type=module", "-e", `const kh = await import(${JSON.stringify(url)}); await kh.init(new Uint8Array([0, 1, 2])).then(() => console.log("loaded"), (e) => console.log("rejected"));`], { encoding: "utf8" });
+  assert.equal(bad.stdout.trim(), "rejected", bad.stderr);
+});
+
+test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", () => {
+  const tsc = join(here, "node_modules", "typescript", "bin", "tsc");
+  assert.ok(existsSync(tsc), `TypeScript is missing: run \`npm ci\` in ${here}`);
+  const r = spawnSync(process.execPath, [tsc, "-p", join(here, "tsconfig.json")], { encoding: "utf8" });
+  assert.equal(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
+  // The consumer's @ts-expect-error lines must each be an error: without them tsc fails.
+  const stripped = readFileSync(join(here, "consumer.ts"), "utf8").replace(/^\s*\/\/ @ts-expect-error.*$/gm, "");
+  const probe = join(here, "consumer.probe.ts");
+  writeFileSync(probe, stripped);
+  try {
+    const config = join(here, "tsconfig.probe.json");
+    writeFileSync(config, JSON.stringify({ extends: "./tsconfig.json", files: ["consumer.probe.ts"] }));
+    const p = spawnSync(process.execPath, [tsc, "-p", config], { encoding: "utf8" });
+    rmSync(config);
+    assert.notEqual(p.status, 0, "the declarations accept what the engine rejects");
+    assert.equal((p.stdout.match(/error TS/g) || []).length, 5, p.stdout);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+});
+
+test("real reports, fix results and rule docs type-check against the declarations (tsc)", async () => {
+  const tsc = join(here, "node_modules", "typescript", "bin", "tsc");
+  assert.ok(existsSync(tsc), `TypeScript is missing: run \`npm ci\` in ${here}`);
+  await kh.init();
+  // Object literals get excess-property checks: a field the declarations lack fails too.
+  const values = {
+    Report: [kh.check(MANIFEST), kh.check("a: [\n"), kh.check(MANIFEST, { profile: "restricted", kubeVersion: "1.29" })],
+    FixResult: [kh.fix(MANIFEST, { unsafe: true }), kh.fix("a: [\n")],
+    RuleDoc: await kh.rules(),
+  };
+  const source =
+    `import type { FixResult, Report, RuleDoc } from "kubeharden";\n` +
+    Object.entries(values)
+      .map(([type, list]) => `export const ${type.toLowerCase()}s: ${type}[] = ${JSON.stringify(list)};\n`)
+      .join("");
+  const file = join(here, "values.probe.ts");
+  const config = join(here, "tsconfig.values.json");
+  writeFileSync(file, source);
+  writeFileSync(config, JSON.stringify({ extends: "./tsconfig.json", files: ["values.probe.ts"] }));
+  try {
+    const r = spawnSync(process.execPath, [tsc, "-p", config], { encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, `the declarations do not describe what the package returns:\n${r.stdout.slice(0, 4000)}${r.stderr}`);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(config, { force: true });
+  }
+});
+
+test("the widget module imports where there is no DOM (server-side rendering) and defines nothing", () => {
+  const widget = pathToFileURL(join(pkgDir, "..", "kubeharden-widget.js")).href;
+  const script = `const m = await import(${JSON.stringify(widget)}); process.stdout.write(typeof m.upgradeCodeBlocks + " " + typeof globalThis.customElements + " " + m.dedent("\\n    a: 1\\n      b: 2\\n  "));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "function undefined a: 1\n  b: 2\n");
+});
+
+test("the package is ready to publish: npm pack takes exactly its files, named kubeharden at the crate's version", () => {
+  const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkgDir, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const [pack] = JSON.parse(r.stdout);
+  assert.equal(pack.name, "kubeharden");
+  assert.equal(pack.version, kh.version);
+  assert.deepEqual(
+    pack.files.map((f) => f.path).sort(),
+    ["README.md", "kubeharden.d.ts", "kubeharden.js", "kubeharden_wasm.js", "kubeharden_wasm_bg.wasm", "package.json", "rules.json"],
+  );
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))]) {
+    assert.ok(existsSync(join(pkgDir, target)), `package.json names ${target}, which is not in the package`);
+  }
+});

@@ -1,0 +1,44 @@
+// Assembles the `kubeharden` package: node www/pkg/build.mjs WASM_DIR OUT_DIR
+//   WASM_DIR  what scripts/js-pkg.sh made: wasm-bindgen's kubeharden_wasm.js, the optimised
+//             kubeharden_wasm_bg.wasm and rules.json
+//   OUT_DIR   the package (dist/pkg/): those, kubeharden.js and kubeharden.d.ts from here,
+//             package.json and README.md, the version set to the crate's (Cargo.toml)
+// Fails when a file refers to another origin (the package must make no such request).
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const [wasmDir, outDir] = process.argv.slice(2).map((p) => resolve(p));
+if (!wasmDir || !outDir) {
+  console.error("usage: node www/pkg/build.mjs WASM_DIR OUT_DIR");
+  process.exit(2);
+}
+const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+const version = /^\[package\][^[]*?^version\s*=\s*"([^"]+)"/ms.exec(cargo)?.[1];
+if (!version) throw new Error("Cargo.toml: no [package] version");
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const js = readFileSync(join(here, "kubeharden.js"), "utf8");
+if (js.split("__KUBEHARDEN_VERSION__").length !== 2) throw new Error("kubeharden.js: expected one version placeholder");
+writeFileSync(join(outDir, "kubeharden.js"), js.replace("__KUBEHARDEN_VERSION__", version));
+copyFileSync(join(here, "kubeharden.d.ts"), join(outDir, "kubeharden.d.ts"));
+copyFileSync(join(here, "README.md"), join(outDir, "README.md"));
+const pkg = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
+pkg.version = version;
+writeFileSync(join(outDir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
+for (const f of ["kubeharden_wasm.js", "kubeharden_wasm_bg.wasm", "rules.json"]) copyFileSync(join(wasmDir, f), join(outDir, f));
+
+for (const f of ["kubeharden.js", "kubeharden_wasm.js"]) {
+  const code = readFileSync(join(outDir, f), "utf8");
+  const remote = code.match(/\b(?:https?|wss?):\/\/[^\s"'`)]+/g);
+  if (remote) throw new Error(`${f} refers to another origin: ${remote.join(", ")}`);
+}
+const gz = (f) => gzipSync(readFileSync(join(outDir, f)), { level: 9 }).length;
+const kib = (n) => (n / 1024).toFixed(1) + " KiB";
+console.log(
+  `dist/pkg (kubeharden ${version}): wasm ${kib(gz("kubeharden_wasm_bg.wasm"))} gzipped, JS ${kib(gz("kubeharden.js") + gz("kubeharden_wasm.js"))}, rules.json ${kib(gz("rules.json"))} (on demand)`,
+);

@@ -1,0 +1,227 @@
+// Types of the kubeharden package (kubeharden.js). The report types are the JSON report of
+// `kubeharden check --format json`, version 2 (docs/report.schema.json in the repository);
+// RuleDoc is `kubeharden rules --format json` (src/docs.rs). tests/js/ compiles a consumer
+// against this file with `tsc --noEmit --strict`, and real reports, fix results and the whole
+// catalogue as typed object literals (a field missing here, or extra, fails).
+
+/** The engine's version (the kubeharden crate version, as in `Report.tool.version`). */
+export declare const version: string;
+
+/** Where the engine's WebAssembly comes from (see init). */
+export type WasmSource =
+  | string
+  | URL
+  | Response
+  | Promise<Response>
+  | BufferSource
+  | WebAssembly.Module;
+
+/**
+ * Loads the engine once; later calls return the same promise. By default the wasm next to
+ * the module (kubeharden_wasm_bg.wasm; read from disk in Node). Rejects when it cannot be
+ * loaded (the next call tries again).
+ */
+export declare function init(wasm?: WasmSource): Promise<void>;
+
+/** Whether init() has finished. */
+export declare function isReady(): boolean;
+
+export type Profile = "baseline" | "restricted" | "all";
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+export type Area = "controls" | "metadata" | "updates";
+export type Applicability = "safe" | "unsafe";
+
+/** Options of a check. Every one is optional; an unknown key throws an OptionError. */
+export interface CheckOptions {
+  /** Which rules run, as `--profile` (default "all"). */
+  profile?: Profile;
+  /** Target Kubernetes version: "1.NN", "v1.NN" or "latest" (default), as `--kube-version`. A string: 1.30 as a number would be 1.3. */
+  kubeVersion?: string;
+  /** Only these rule ids (all when absent or empty), as `--rule`; each must run under the profile and version. */
+  rules?: string[];
+  /** The name the report gives the text (default "manifest.yaml"). */
+  file?: string;
+}
+
+/** Options of a fix: a check's, and which fixes to make. */
+export interface FixOptions extends CheckOptions {
+  /** Also apply fixes that may change how a workload behaves, as `--unsafe`. */
+  unsafe?: boolean;
+  /** Fix only the findings with these ids (Finding.id); all fixable ones when absent. */
+  only?: string[];
+  /** Never fix the findings with these ids. */
+  exclude?: string[];
+}
+
+/** Thrown for a bad option (synchronously by check and fix); `option` names it. */
+export declare class OptionError extends TypeError {
+  readonly option: string;
+  constructor(option: string, message: string);
+}
+
+/** A position: 0-based byte offset, 1-based line, 1-based column in characters and in UTF-16 code units, 0-based UTF-16 offset (what JavaScript strings and editors count). */
+export interface Position {
+  offset: number;
+  line: number;
+  column: number;
+  column_utf16: number;
+  offset_utf16: number;
+}
+
+export interface Span {
+  start: Position;
+  end: Position;
+}
+
+/** A secondary location explaining a finding. */
+export interface Related {
+  file: string;
+  /** 1-based document number in the file. */
+  document: number;
+  /** RFC 6901 JSON pointer. */
+  path: string;
+  message: string;
+  span: Span;
+}
+
+/** One text edit of a fix (byte span into the text as checked; empty for an insertion). */
+export interface Edit {
+  file: string;
+  span: Span;
+  replacement: string;
+}
+
+export interface FindingFix {
+  applicability: Applicability;
+  title: string;
+  /** This fix alone: sorted, non-overlapping; empty when `unavailable` says why. */
+  edits: Edit[];
+  unavailable: string | null;
+}
+
+export interface ObjectRef {
+  apiVersion: string | null;
+  kind: string | null;
+  namespace: string | null;
+  name: string | null;
+}
+
+export interface Finding {
+  /** Stable id: rule:file:document:pointer (with ~N on the N-th repetition). */
+  id: string;
+  rule: string;
+  severity: Severity;
+  area: Area;
+  message: string;
+  file: string;
+  /** 1-based document number in the file. */
+  document: number;
+  object: ObjectRef;
+  /** RFC 6901 JSON pointer of the field. */
+  path: string;
+  span: Span;
+  related: Related[];
+  pss: { level: "baseline" | "restricted"; check: string } | null;
+  fix: FindingFix | null;
+  suppressed: boolean;
+  suppression_reason: string | null;
+}
+
+/** A YAML error or a note, at its location. */
+export interface Diagnostic {
+  file: string;
+  document: number;
+  message: string;
+  span: Span;
+}
+
+/** The JSON report, version 2: what `kubeharden check --format json` writes. */
+export interface Report {
+  version: 2;
+  tool: { name: "kubeharden"; version: string };
+  settings: { profile: Profile; kube_version: string };
+  findings: Finding[];
+  errors: Diagnostic[];
+  notes: Diagnostic[];
+  summary: {
+    files: number;
+    /** Unsuppressed findings. */
+    findings: number;
+    suppressed: number;
+    errors: number;
+    fixable: number;
+    by_severity: Record<Severity, number>;
+  };
+}
+
+/** A fix made, or skipped with the reason. */
+export interface FixRecord {
+  /** The finding's id in the report of the text before the fix. */
+  id: string;
+  rule: string;
+  path: string;
+  message: string;
+  title: string;
+  applicability: Applicability;
+  /** Why it was skipped (null for applied fixes). */
+  reason: string | null;
+}
+
+export interface FixResult {
+  /** The hardened text (what `kubeharden fix FILE` prints). */
+  text: string;
+  /** Unified diff from the input to `text` (`a/FILE`, `b/FILE`); empty when unchanged. */
+  diff: string;
+  applied: FixRecord[];
+  skipped: FixRecord[];
+  /** The report of the hardened text (with `rules`, of those rules only). */
+  remaining: Report;
+}
+
+/** Checks one text: the report (bad YAML is a report with errors). Throws OptionError on bad options, Error before init(). */
+export declare function check(text: string, options?: CheckOptions): Report;
+
+/** Hardens one text. Throws OptionError on bad options, Error before init(). */
+export declare function fix(text: string, options?: FixOptions): FixResult;
+
+export interface Fixture {
+  path: string;
+  text: string;
+  kind: "fail" | "fixed" | "unsafe_fixed" | "pass";
+}
+
+/** A rule's documentation: `kubeharden rules --format json` (src/docs.rs RuleDoc). */
+export interface RuleDoc {
+  id: string;
+  title: string;
+  summary: string;
+  severity: Severity;
+  area: Area;
+  template: string;
+  template_summary: string | null;
+  params: unknown;
+  pss: { level: "baseline" | "restricted"; check: string; since: string; overrides: string | null } | null;
+  /** Equivalent checks of other scanners: scanner name to check id. */
+  sources: Record<string, string>;
+  rationale: string;
+  remediation: string;
+  references: string[];
+  fix: {
+    applicability?: Applicability;
+    reason?: string;
+    guidance?: string;
+    heading: string;
+    text: string;
+    command: string | null;
+  } | null;
+  /** The annotation key that suppresses the rule. */
+  suppression: string;
+  example: Fixture | null;
+  use_instead: Fixture | null;
+}
+
+/** The catalogue, loaded from rules.json next to the module on first use (needs no init()). */
+export declare function rules(): Promise<RuleDoc[]>;
+
+/** One rule's documentation, or undefined for an unknown id. */
+export declare function rule(id: string): Promise<RuleDoc | undefined>;

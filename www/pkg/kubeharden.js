@@ -1,0 +1,137 @@
+// kubeharden: the Rust engine of the kubeharden CLI, compiled to WebAssembly, as an ES
+// module for browsers and Node (>= 20). Types: kubeharden.d.ts. Nothing is sent anywhere:
+// the module loads its own wasm (and, for rules(), its rules.json) and nothing else.
+//
+//   import { init, check, fix, rules, rule, version } from "kubeharden";
+//   await init();                                   // once; shared by everything on the page
+//   const report = check(text, { profile: "restricted", kubeVersion: "1.29" });
+//   const { text: hardened } = fix(text, { unsafe: true });
+//
+// Importing the module does nothing (no window, document or fetch at the top level), so
+// docs generators that render pages on a server can import it.
+
+import initWasm, { check as checkJson, fix as fixJson, version as wasmVersion } from "./kubeharden_wasm.js";
+
+/** The engine's version: the kubeharden crate version, as in a report's `tool.version`. */
+export const version = "__KUBEHARDEN_VERSION__";
+
+/** A bad option: `option` names it (`"profile"`, `"rules"`, ...), `message` says why. */
+export class OptionError extends TypeError {
+  constructor(option, message) {
+    super(message);
+    this.name = "OptionError";
+    this.option = option;
+  }
+}
+
+let ready = null;
+let loaded = false;
+
+function isFileUrl(source) {
+  if (source instanceof URL) return source.protocol === "file:";
+  return typeof source === "string" && source.startsWith("file:");
+}
+
+/**
+ * Loads the engine once. `wasm` is where its WebAssembly is: a URL (string or URL), a
+ * Response or a promise of one, bytes (ArrayBuffer, typed array) or a compiled
+ * WebAssembly.Module; by default kubeharden_wasm_bg.wasm next to this module (read from
+ * disk in Node). Every later call returns the same promise: many callers, one instance.
+ * A failed load rejects, and the next call tries again.
+ */
+export function init(wasm) {
+  if (ready) return ready;
+  ready = (async () => {
+    let source = wasm ?? new URL("./kubeharden_wasm_bg.wasm", import.meta.url);
+    if (isFileUrl(source)) {
+      const { readFile } = await import("node:fs/promises");
+      source = await readFile(source instanceof URL ? source : new URL(source));
+    }
+    await initWasm({ module_or_path: source });
+    if (wasmVersion() !== version) {
+      throw new Error(`kubeharden: the wasm is version ${wasmVersion()}, this module ${version}: load the wasm of the same package`);
+    }
+    loaded = true;
+  })();
+  ready.catch(() => {
+    ready = null;
+  });
+  return ready;
+}
+
+/** Whether init() has finished: check() and fix() may be called. */
+export function isReady() {
+  return loaded;
+}
+
+function call(fn, name, text, options) {
+  if (!loaded) throw new Error(`kubeharden: ${name}() before init() finished: await init() first`);
+  if (typeof text !== "string") throw new OptionError("text", `${name}(text, options): text must be a string, not ${typeof text}`);
+  if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+    throw new OptionError("options", `${name}(text, options): options must be an object`);
+  }
+  let out;
+  try {
+    out = fn(text, JSON.stringify(options ?? {}));
+  } catch (e) {
+    // Only a bug in the engine gets here (its panics are traps); the instance may be broken.
+    throw new Error(`kubeharden: the engine failed on this input (a bug, please report it): ${e}`);
+  }
+  const value = JSON.parse(out);
+  if (value.option_error) throw new OptionError(value.option_error.option, `kubeharden ${name}: ${value.option_error.message}`);
+  return value;
+}
+
+/**
+ * Checks `text` (one file's YAML or JSON, any number of documents) and returns the report,
+ * in the shape of `kubeharden check --format json` (version 2) for a file named
+ * `options.file` (default "manifest.yaml"). Bad YAML is a report with `errors`; bad
+ * options throw an OptionError naming the option.
+ */
+export function check(text, options) {
+  return call(checkJson, "check", text, options);
+}
+
+/**
+ * Hardens `text`: `{ text, diff, applied, skipped, remaining }` (the fixed text, its unified
+ * diff, the fixes made and those skipped with the reason, and the report of the fixed text).
+ * Safe fixes only unless `options.unsafe`; `options.only` / `options.exclude` choose
+ * findings by id.
+ */
+export function fix(text, options) {
+  return call(fixJson, "fix", text, options);
+}
+
+let catalogue = null;
+
+async function loadRules() {
+  const url = new URL("./rules.json", import.meta.url);
+  if (url.protocol === "file:") {
+    const { readFile } = await import("node:fs/promises");
+    return JSON.parse(await readFile(url, "utf8"));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`kubeharden: ${url} answered ${response.status}`);
+  return response.json();
+}
+
+/**
+ * The rule catalogue, as `kubeharden rules --format json` writes it: read from rules.json
+ * next to this module (once) when first asked for, so pages that never show a rule's
+ * documentation never load it. Needs no init().
+ */
+export function rules() {
+  if (!catalogue) {
+    catalogue = loadRules();
+    catalogue.catch(() => {
+      catalogue = null;
+    });
+  }
+  return catalogue;
+}
+
+/** One rule's documentation, or undefined for an id the catalogue does not have. */
+export async function rule(id) {
+  if (typeof id !== "string") throw new OptionError("id", `rule(id): id must be a string, not ${typeof id}`);
+  return (await rules()).find((r) => r.id === id);
+}

@@ -1,0 +1,703 @@
+// <kubeharden-check>: a Kubernetes manifest checked live in the reader's browser, for docs
+// pages. One tag loads it:
+//
+//   <script type="module" src="kubeharden-widget.js"></script>
+//   <kubeharden-check profile="restricted" kube-version="1.29">
+//     <pre><code>apiVersion: v1 ...</code></pre>          (or a <template>, or src="app.yaml")
+//   </kubeharden-check>
+//
+// Attributes (docs/widget.md): profile, kube-version, rules, show (findings | hardened |
+// diff), editable, unsafe-fixes, theme (auto | light | dark), height, src, loading (lazy |
+// eager), playground. Changing one re-checks. Events: `kubeharden-result` (detail: the
+// report) after each check. Theming: CSS custom properties (--kh-*) and ::part().
+//
+// Every widget of a page shares one engine (the `kubeharden` package in ./pkg/): its wasm is
+// fetched once, when the first widget scrolls into view. CodeMirror is loaded only for
+// `editable` widgets. No inline script or style (styles are a constructed style sheet),
+// no eval, no request to another origin. User text only ever goes into textContent.
+//
+// Importing this module on a server (static site generators) defines nothing and touches
+// no browser global.
+
+import { OptionError, check, fix, init, isReady, rule } from "./pkg/kubeharden.js";
+
+const TAG = "kubeharden-check";
+const SEVERITIES = ["critical", "high", "medium", "low", "info"];
+// Severity is told by a symbol and a word, never by colour alone.
+const SYMBOL = { critical: "‼", high: "!", medium: "▲", low: "▽", info: "i", error: "✖" };
+const RECHECK_MS = 150;
+
+const CSS = `
+:host {
+  --kh-bg: light-dark(#ffffff, #1e1f22);
+  --kh-fg: light-dark(#1f2328, #e6e6e6);
+  --kh-muted: light-dark(#59636e, #9aa0a6);
+  --kh-border: light-dark(#d0d7de, #3c4043);
+  --kh-code-bg: light-dark(#f6f8fa, #26282c);
+  --kh-accent: light-dark(#0b57d0, #8ab4f8);
+  --kh-critical: light-dark(#a50e0e, #ff8a80);
+  --kh-high: light-dark(#c5221f, #f28b82);
+  --kh-medium: light-dark(#8a5300, #fdd663);
+  --kh-low: light-dark(#1a5fb4, #8ab4f8);
+  --kh-info: light-dark(#5f6368, #bdc1c6);
+  --kh-key: light-dark(#0550ae, #79c0ff);
+  --kh-string: light-dark(#0a3069, #a5d6ff);
+  --kh-comment: light-dark(#6e7781, #8b949e);
+  --kh-literal: light-dark(#8250df, #d2a8ff);
+  --kh-added: light-dark(#dafbe1, #1c3a26);
+  --kh-removed: light-dark(#ffebe9, #4a2125);
+  --kh-font: system-ui, sans-serif;
+  --kh-font-mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  --kh-radius: 6px;
+  color-scheme: light dark;
+  display: block;
+  margin: 1em 0;
+  font: 14px/1.45 var(--kh-font);
+  color: var(--kh-fg);
+}
+:host([theme="light"]) { color-scheme: light; }
+:host([theme="dark"]) { color-scheme: dark; }
+:host([hidden]) { display: none; }
+.frame { border: 1px solid var(--kh-border); border-radius: var(--kh-radius); background: var(--kh-bg); overflow: hidden; }
+.bar { display: flex; flex-wrap: wrap; align-items: center; gap: .25em .75em; padding: .3em .6em; border-bottom: 1px solid var(--kh-border); }
+.tabs { display: flex; gap: .25em; }
+.tab { font: inherit; color: inherit; background: none; border: 0; border-bottom: 2px solid transparent; padding: .25em .5em; cursor: pointer; }
+.tab[aria-selected="true"] { border-bottom-color: var(--kh-accent); font-weight: 600; }
+.tab:focus-visible, .goto:focus-visible, a:focus-visible, .code:focus-visible, .line:focus, button:focus-visible { outline: 2px solid var(--kh-accent); outline-offset: 1px; }
+.status { margin: 0; color: var(--kh-muted); flex: 1; }
+a { color: var(--kh-accent); }
+.panel { overflow: auto; }
+.panel[hidden] { display: none; }
+.code { box-sizing: border-box; margin: 0; padding: .4em 0; background: var(--kh-code-bg); font: 13px/1.5 var(--kh-font-mono); white-space: pre; overflow: auto; tab-size: 2; }
+.line { display: block; padding-right: .6em; }
+.line.current { background: color-mix(in srgb, var(--kh-accent) 15%, transparent); }
+.gutter { display: inline-block; width: 4.2em; user-select: none; color: var(--kh-muted); text-align: right; }
+.num { display: inline-block; min-width: 2.4em; }
+.marker { display: inline-block; width: 1.4em; text-align: center; font-weight: 700; }
+.k { color: var(--kh-key); } .s { color: var(--kh-string); } .c { color: var(--kh-comment); font-style: italic; } .l { color: var(--kh-literal); } .p { color: var(--kh-muted); }
+.u { text-decoration: underline wavy; text-decoration-skip-ink: none; text-underline-offset: 3px; }
+.u-critical, .u-error { text-decoration-color: var(--kh-critical); } .m-critical, .sev-critical, .m-error, .sev-error { color: var(--kh-critical); }
+.u-high { text-decoration-color: var(--kh-high); } .m-high, .sev-high { color: var(--kh-high); }
+.u-medium { text-decoration-color: var(--kh-medium); } .m-medium, .sev-medium { color: var(--kh-medium); }
+.u-low { text-decoration-color: var(--kh-low); } .m-low, .sev-low { color: var(--kh-low); }
+.u-info { text-decoration-color: var(--kh-info); } .m-info, .sev-info { color: var(--kh-info); }
+.list { list-style: none; margin: 0; padding: 0; }
+.item { padding: .45em .7em; border-top: 1px solid var(--kh-border); }
+.item:first-child { border-top: 0; }
+.head { display: flex; flex-wrap: wrap; gap: .2em .6em; align-items: baseline; }
+.sev { font-weight: 700; text-transform: uppercase; font-size: .8em; letter-spacing: .03em; }
+.rule { font: 12px var(--kh-font-mono); color: var(--kh-muted); }
+.goto { font: inherit; color: var(--kh-accent); background: none; border: 0; padding: 0; cursor: pointer; text-decoration: underline; }
+.msg { margin: .15em 0 0; }
+details { margin-top: .25em; color: var(--kh-muted); }
+details p { margin: .3em 0; color: var(--kh-fg); }
+summary { cursor: pointer; }
+.empty, .note { padding: .6em .7em; margin: 0; color: var(--kh-muted); }
+.alert { padding: .6em .7em; margin: 0; color: var(--kh-critical); }
+.diff .add { background: var(--kh-added); } .diff .del { background: var(--kh-removed); } .diff .hunk { color: var(--kh-muted); }
+.diff .line { padding-left: .6em; }
+.tools { display: flex; gap: .6em; padding: .4em .7em; border-top: 1px solid var(--kh-border); align-items: center; flex-wrap: wrap; }
+.tools button { font: inherit; color: inherit; background: var(--kh-code-bg); border: 1px solid var(--kh-border); border-radius: 4px; padding: .1em .6em; cursor: pointer; }
+.editor .cm-editor { background: var(--kh-code-bg); font-size: 13px; }
+.editor .cm-editor.cm-focused { outline: 2px solid var(--kh-accent); }
+@media (prefers-reduced-motion: no-preference) { .line.current { transition: background .3s; } }
+`;
+
+let sheet = null;
+function styleSheet() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+  }
+  return sheet;
+}
+
+/** `el` with its attributes, classes and children (strings become text nodes). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c != null) el.append(c);
+  return el;
+}
+
+/** Text written inside HTML: without its first and last blank lines and common indentation. */
+export function dedent(text) {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  while (lines.length && !lines[0].trim()) lines.shift();
+  while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)[0].length));
+  return lines.map((l) => l.slice(Number.isFinite(indent) ? indent : 0)).join("\n") + (lines.length ? "\n" : "");
+}
+
+// YAML tokens of one line, as [from, to, class] (k key, s string, c comment, l literal,
+// p punctuation). A highlighter for reading, not a parser: the engine parses.
+const LITERAL = /^(true|false|yes|no|on|off|null|~|-?\d[\d_]*(\.\d+)?([eE][-+]?\d+)?|0x[\da-fA-F]+|0o?[0-7]+)$/i;
+function tokens(line) {
+  const out = [];
+  let i = 0;
+  const n = line.length;
+  const push = (a, b, c) => b > a && out.push([a, b, c]);
+  if (/^(---|\.\.\.)(\s|$)/.test(line)) return [[0, 3, "p"], ...commentAt(line, 3)];
+  while (i < n) {
+    const ch = line[i];
+    if (ch === " " || ch === "\t") { i++; continue; }
+    if (ch === "#" && (i === 0 || /\s/.test(line[i - 1]))) { push(i, n, "c"); break; }
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < n && line[j] !== ch) j += line[j] === "\\" && ch === '"' ? 2 : 1;
+      j = Math.min(j + 1, n);
+      const key = /^\s*:(\s|$)/.test(line.slice(j));
+      push(i, j, key ? "k" : "s");
+      i = j;
+      continue;
+    }
+    if ("-?:,[]{}|>&*!".includes(ch) && (ch !== "-" || /\s|$/.test(line[i + 1] ?? " "))) {
+      if (ch === "&" || ch === "*" || ch === "!") {
+        let j = i + 1;
+        while (j < n && !/[\s,\]}]/.test(line[j])) j++;
+        push(i, j, "l");
+        i = j;
+        continue;
+      }
+      push(i, i + 1, "p");
+      i++;
+      continue;
+    }
+    // A plain scalar: up to ": ", " #", or a flow indicator.
+    let j = i;
+    while (j < n && !(line[j] === ":" && /\s|$/.test(line[j + 1] ?? " ")) && !(line[j] === "#" && /\s/.test(line[j - 1])) && !",[]{}".includes(line[j])) j++;
+    let end = j;
+    while (end > i && /\s/.test(line[end - 1])) end--;
+    const word = line.slice(i, end);
+    const isKey = line[j] === ":";
+    push(i, end, isKey ? "k" : LITERAL.test(word) ? "l" : "s");
+    i = j;
+  }
+  return out;
+}
+function commentAt(line, from) {
+  const m = /\s#.*$/.exec(line.slice(from));
+  return m ? [[from + m.index + 1, line.length, "c"]] : [];
+}
+
+/**
+ * The text as lines of spans: highlighted tokens, and `marks` ({from, to, severity, label}
+ * in UTF-16 offsets) underlined, with a gutter marker on each mark's first line. Returns
+ * the line elements (index 0 = line 1).
+ */
+function renderCode(pre, text, marks = []) {
+  pre.replaceChildren();
+  const lines = text.split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  const els = [];
+  let start = 0;
+  const rank = (s) => (s === "error" ? -1 : SEVERITIES.indexOf(s));
+  const worst = (ms) => ms.reduce((a, m) => (a && rank(a.severity) <= rank(m.severity) ? a : m), null);
+  for (let li = 0; li < lines.length; li++) {
+    const line = lines[li];
+    const end = start + line.length;
+    // Marks on this line (an empty one, where a missing field would go, at its position).
+    const here = marks.filter((m) => (m.from === m.to ? m.from >= start && m.from <= end : m.from <= end && m.to > start));
+    const starting = marks.filter((m) => m.from >= start && m.from <= end);
+    const gutterMark = worst(starting);
+    const bounds = new Set([0, line.length]);
+    const toks = tokens(line);
+    for (const [a, b] of toks) bounds.add(a).add(b);
+    const local = here.map((m) => {
+      let a = Math.max(0, m.from - start);
+      let b = Math.min(line.length, m.to - start);
+      if (b <= a) b = Math.min(line.length, a + 1);
+      if (b <= a) a = Math.max(0, b - 1);
+      bounds.add(a).add(b);
+      return { a, b, m };
+    });
+    const cuts = [...bounds].sort((x, y) => x - y);
+    const text = h("span", { class: "text" });
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const [a, b] = [cuts[k], cuts[k + 1]];
+      const tok = toks.find(([x, y]) => x <= a && b <= y);
+      const over = local.filter((x) => x.a <= a && b <= x.b).map((x) => x.m);
+      const cls = [tok ? tok[2] : "", over.length ? `u u-${worst(over).severity}` : ""].join(" ").trim();
+      const seg = line.slice(a, b);
+      text.append(cls ? h("span", { class: cls, title: over.map((m) => m.label).join("\n") || null, text: seg }) : seg);
+    }
+    const marker = h("span", { class: "marker" + (gutterMark ? ` m-${gutterMark.severity}` : ""), title: gutterMark ? starting.map((m) => m.label).join("\n") : null, text: gutterMark ? SYMBOL[gutterMark.severity] : "" });
+    const el = h("span", { class: "line", "data-line": li + 1, "data-marked": gutterMark ? gutterMark.severity : null, tabindex: "-1" },
+      h("span", { class: "gutter", "aria-hidden": "true" }, h("span", { class: "num", text: String(li + 1) }), marker), text, "\n");
+    pre.append(el);
+    els.push(el);
+    start = end + 1;
+  }
+  return els;
+}
+
+function renderDiff(pre, diff) {
+  pre.replaceChildren();
+  for (const line of diff.replace(/\n$/, "").split("\n")) {
+    const cls = line.startsWith("@@") ? "hunk" : line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
+    pre.append(h("span", { class: `line ${cls}`, text: line + "\n" }));
+  }
+}
+
+const base64url = (bytes) => {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+
+/** The playground's share fragment (src/web/share.rs: `v1.` base64url(raw deflate(JSON))). */
+export async function shareFragment(text, profile, kubeVersion, unsafeFixes) {
+  const state = { t: text };
+  if (profile === "baseline" || profile === "restricted") state.p = profile;
+  const minor = /^v?1\.(\d+)/.exec(kubeVersion || "");
+  if (minor) state.k = `1.${Number(minor[1])}`;
+  if (unsafeFixes) state.u = true;
+  const stream = new Blob([JSON.stringify(state)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return "#v1." + base64url(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+// One observer for every widget: each is checked when it first comes near the viewport.
+let observer = null;
+function whenVisible(el, then) {
+  if (typeof IntersectionObserver === "undefined") return then();
+  observer ??= new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        observer.unobserve(e.target);
+        e.target._khVisible?.();
+      }
+    },
+    { rootMargin: "200px" },
+  );
+  el._khVisible = then;
+  observer.observe(el);
+}
+
+let editorModule = null;
+const loadEditor = () => (editorModule ??= import("./kubeharden-widget-editor.js"));
+
+let serial = 0;
+
+function defineElement() {
+  class KubehardenCheck extends HTMLElement {
+    static observedAttributes = ["profile", "kube-version", "rules", "show", "editable", "unsafe-fixes", "theme", "height", "src", "playground"];
+
+    #root;
+    #ui = null;
+    #text = null;
+    #report = null;
+    #fixed = null;
+    #visible = false;
+    #timer = 0;
+    #editor = null;
+    #id = ++serial;
+    #shareToken = 0;
+
+    constructor() {
+      super();
+      this.#root = this.attachShadow({ mode: "open" });
+      this.#root.adoptedStyleSheets = [styleSheet()];
+    }
+
+    /** The manifest text (setting it re-checks). */
+    get source() {
+      return this.#text ?? "";
+    }
+    set source(text) {
+      this.#text = String(text);
+      this.#fixed = null;
+      if (this.#editor && this.#editor.state.doc.toString() !== this.#text) {
+        this.#editor.dispatch({ changes: { from: 0, to: this.#editor.state.doc.length, insert: this.#text } });
+      }
+      this.#renderSource();
+      this.#schedule(0);
+    }
+
+    /** The last report (null before the first check). */
+    get report() {
+      return this.#report;
+    }
+
+    connectedCallback() {
+      if (!this.#ui) this.#build();
+      this.#loadSource().then(() => {
+        if (this.getAttribute("loading") === "eager") this.#becomeVisible();
+        else whenVisible(this, () => this.#becomeVisible());
+      });
+    }
+
+    disconnectedCallback() {
+      observer?.unobserve(this);
+    }
+
+    attributeChangedCallback(name, old, value) {
+      if (!this.#ui || old === value) return;
+      if (name === "theme") return;
+      if (name === "height") return this.#applyHeight();
+      if (name === "show") return this.#select(this.#tabName());
+      if (name === "src") return void this.#loadSource().then(() => this.#schedule(0));
+      if (name === "editable") return this.#setupEditor();
+      this.#fixed = null;
+      this.#schedule(0);
+    }
+
+    /** Checks now (after the engine loads) and resolves to the report. */
+    async check() {
+      await init();
+      return this.#run();
+    }
+
+    #options() {
+      const o = {};
+      const profile = this.getAttribute("profile");
+      if (profile) o.profile = profile;
+      const v = this.getAttribute("kube-version");
+      if (v) o.kubeVersion = v;
+      // A manifest read from src= is named after its file in the report and the diff.
+      const src = this.getAttribute("src");
+      const file = src && decodeURIComponent(new URL(src, document.baseURI).pathname.split("/").pop());
+      if (file) o.file = file;
+      const rules = this.getAttribute("rules");
+      if (rules && rules.trim()) o.rules = rules.split(/[\s,]+/).filter(Boolean);
+      return o;
+    }
+
+    #tabName() {
+      const s = this.getAttribute("show");
+      return s === "hardened" || s === "diff" ? s : "findings";
+    }
+
+    #build() {
+      const id = (s) => `kh${this.#id}-${s}`;
+      const tab = (name, label) =>
+        h("button", { class: "tab", part: "tab", role: "tab", id: id(`tab-${name}`), "aria-controls": id(name), "aria-selected": "false", tabindex: "-1", "data-tab": name, text: label });
+      const tabs = h("div", { class: "tabs", part: "tabs", role: "tablist", "aria-label": "kubeharden views" }, tab("findings", "Findings"), tab("hardened", "Hardened YAML"), tab("diff", "Diff"));
+      const status = h("p", { class: "status", part: "status", role: "status", "aria-live": "polite", text: "Checked when visible…" });
+      const link = h("a", { part: "playground-link", href: this.#playgroundUrl(), target: "_blank", rel: "noopener", text: "Open in playground" });
+      const code = h("pre", { class: "code", part: "code", tabindex: "0", role: "region", "aria-label": "Manifest" });
+      const editor = h("div", { class: "editor", part: "editor", hidden: true });
+      const list = h("ul", { class: "list", part: "findings", "aria-label": "Findings" });
+      const findings = h("div", { class: "panel", part: "panel findings-panel", role: "tabpanel", id: id("findings"), "aria-labelledby": id("tab-findings") }, code, editor, list);
+      const hardenedCode = h("pre", { class: "code", part: "code hardened", tabindex: "0", "aria-label": "Hardened YAML", "data-testid": "hardened" });
+      const hardenedInfo = h("p", { class: "note", part: "fix-summary" });
+      const copy = h("button", { type: "button", text: "Copy hardened YAML" });
+      const hardened = h("div", { class: "panel", part: "panel hardened-panel", role: "tabpanel", id: id("hardened"), "aria-labelledby": id("tab-hardened"), hidden: true }, hardenedCode, h("div", { class: "tools" }, copy, hardenedInfo));
+      const diffCode = h("pre", { class: "code diff", part: "code diff", tabindex: "0", "aria-label": "Diff from the manifest to the hardened YAML", "data-testid": "diff" });
+      const diff = h("div", { class: "panel", part: "panel diff-panel", role: "tabpanel", id: id("diff"), "aria-labelledby": id("tab-diff"), hidden: true }, diffCode);
+      const frame = h("div", { class: "frame", part: "frame" }, h("div", { class: "bar", part: "toolbar" }, tabs, status, link), findings, hardened, diff);
+      this.#root.replaceChildren(frame);
+      this.#ui = { tabs, status, link, code, editor, list, findings, hardened, hardenedCode, hardenedInfo, diff, diffCode, lines: [] };
+      tabs.addEventListener("click", (e) => {
+        const t = e.target.closest("[data-tab]");
+        if (t) this.#select(t.dataset.tab, true);
+      });
+      tabs.addEventListener("keydown", (e) => {
+        const order = ["findings", "hardened", "diff"];
+        const i = order.indexOf(this.#current);
+        const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: 2 }[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        this.#select(order[(next + 3) % 3], true);
+      });
+      copy.addEventListener("click", () => {
+        if (this.#fixed) navigator.clipboard?.writeText(this.#fixed.text).then(() => (copy.textContent = "Copied"), () => (copy.textContent = "Copy failed: select the text"));
+      });
+      this.#applyHeight();
+      this.#select(this.#tabName());
+    }
+
+    #current = "findings";
+    #select(name, focus = false) {
+      this.#current = name;
+      for (const t of this.#ui.tabs.children) {
+        const on = t.dataset.tab === name;
+        t.setAttribute("aria-selected", String(on));
+        t.tabIndex = on ? 0 : -1;
+        if (on && focus) t.focus();
+      }
+      this.#ui.findings.hidden = name !== "findings";
+      this.#ui.hardened.hidden = name !== "hardened";
+      this.#ui.diff.hidden = name !== "diff";
+      if (name !== "findings") this.#renderFixed();
+    }
+
+    #applyHeight() {
+      const v = this.getAttribute("height");
+      const css = v && /^\d+$/.test(v) ? `${v}px` : v || "";
+      for (const p of [this.#ui.code, this.#ui.hardenedCode, this.#ui.diffCode, this.#ui.editor]) p.style.maxHeight = css;
+    }
+
+    #playgroundUrl() {
+      const given = this.getAttribute("playground");
+      return new URL(given || "index.html", given ? document.baseURI : import.meta.url).href.replace(/#.*$/, "");
+    }
+
+    async #loadSource() {
+      const src = this.getAttribute("src");
+      if (src) {
+        const url = new URL(src, document.baseURI);
+        if (url.origin !== location.origin) {
+          this.#text = "";
+          this.#fail(`src="${src}" is on another origin: the widget only reads manifests from this site`);
+          return;
+        }
+        try {
+          const response = await fetch(url);
+          if (!response.ok) throw new Error(`the server answered ${response.status}`);
+          this.#text = await response.text();
+        } catch (e) {
+          this.#text = "";
+          this.#fail(`could not read src="${src}": ${e.message}`);
+          return;
+        }
+      } else if (this.#text === null) {
+        const t = this.querySelector(":scope > template");
+        const block = this.querySelector(":scope > pre, :scope > code");
+        this.#text = dedent(t ? t.content.textContent : block ? block.textContent : this.textContent);
+      }
+      this.#renderSource();
+      this.#setupEditor();
+    }
+
+    #renderSource() {
+      if (!this.#ui || this.#text === null) return;
+      this.#ui.lines = renderCode(this.#ui.code, this.#text, this.#marks());
+      this.#updateLink();
+    }
+
+    async #updateLink() {
+      const token = ++this.#shareToken;
+      try {
+        const fragment = await shareFragment(this.#text, this.getAttribute("profile"), this.getAttribute("kube-version"), this.hasAttribute("unsafe-fixes"));
+        if (token === this.#shareToken) this.#ui.link.href = this.#playgroundUrl() + fragment;
+      } catch {
+        this.#ui.link.href = this.#playgroundUrl();
+      }
+    }
+
+    async #setupEditor() {
+      const editable = this.hasAttribute("editable");
+      this.#ui.code.hidden = editable;
+      this.#ui.editor.hidden = !editable;
+      if (!editable || this.#editor || this.#text === null) return;
+      try {
+        const { createEditor } = await loadEditor();
+        if (this.#editor || !this.hasAttribute("editable")) return;
+        this.#editor = createEditor(this.#ui.editor, this.#root, this.#text, (text) => {
+          this.#text = text;
+          this.#fixed = null;
+          this.#updateLink();
+          this.#schedule(RECHECK_MS);
+        }, "Manifest (editable)");
+        this.#showDiagnostics();
+      } catch (e) {
+        this.#ui.code.hidden = false;
+        this.#ui.editor.hidden = true;
+        this.#fail(`the editor could not be loaded (${e.message}); the manifest is shown read-only`);
+      }
+    }
+
+    #becomeVisible() {
+      this.#visible = true;
+      this.#schedule(0);
+    }
+
+    #schedule(ms) {
+      if (!this.#visible || !this.#ui) return;
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => {
+        init().then(
+          () => this.#run(),
+          (e) => this.#fail(`the checker could not be loaded: ${e.message}`),
+        );
+      }, ms);
+    }
+
+    #fail(message) {
+      if (!this.#ui) return;
+      this.#ui.status.textContent = "Not checked";
+      this.#ui.list.replaceChildren(h("li", { class: "alert", role: "alert", "data-testid": "widget-error", text: message }));
+    }
+
+    #run() {
+      if (this.#text === null) return null;
+      let report;
+      try {
+        report = check(this.#text, this.#options());
+      } catch (e) {
+        this.#report = null;
+        this.#fail(e instanceof OptionError ? `${e.message} (attribute ${attributeOf(e.option)})` : e.message);
+        return null;
+      }
+      this.#report = report;
+      this.#render();
+      if (this.#current !== "findings") this.#renderFixed();
+      this.dispatchEvent(new CustomEvent("kubeharden-result", { detail: report, bubbles: true, composed: true }));
+      return report;
+    }
+
+    #marks() {
+      const r = this.#report;
+      if (!r) return [];
+      const label = (f) => `${f.severity}: ${f.message} [${f.rule}]`;
+      return [
+        ...r.findings.filter((f) => !f.suppressed).map((f) => ({ from: f.span.start.offset_utf16, to: f.span.end.offset_utf16, severity: f.severity, label: label(f) })),
+        ...r.errors.map((e) => ({ from: e.span.start.offset_utf16, to: e.span.end.offset_utf16, severity: "error", label: `error: ${e.message}` })),
+      ];
+    }
+
+    #render() {
+      const r = this.#report;
+      const ui = this.#ui;
+      const open = r.findings.filter((f) => !f.suppressed);
+      const counts = SEVERITIES.filter((s) => r.summary.by_severity[s]).map((s) => `${r.summary.by_severity[s]} ${s}`);
+      const parts = [open.length ? `${open.length} finding${open.length === 1 ? "" : "s"} (${counts.join(", ")})` : "No findings"];
+      if (r.errors.length) parts.push(`${r.errors.length} YAML error${r.errors.length === 1 ? "" : "s"}`);
+      if (r.summary.suppressed) parts.push(`${r.summary.suppressed} suppressed`);
+      ui.status.textContent = parts.join(" · ");
+      if (!this.#editor || !this.hasAttribute("editable")) this.#renderSource();
+      if (this.#editor) this.#showDiagnostics();
+      const items = [];
+      for (const e of r.errors) items.push(this.#item("error", e.span.start.line, e.message, null, "error"));
+      const sorted = [...r.findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.span.start.offset - b.span.start.offset);
+      for (const f of sorted) items.push(this.#item(f.severity, f.span.start.line, f.message, f, "finding"));
+      for (const n of r.notes) items.push(this.#item("info", n.span.start.line, n.message, null, "note"));
+      if (!items.length) items.push(h("li", { class: "empty", text: "kubeharden found nothing to report for this manifest." }));
+      ui.list.replaceChildren(...items);
+    }
+
+    #item(severity, line, message, finding, kind) {
+      const word = kind === "note" ? "note" : severity;
+      const head = h("div", { class: "head" },
+        h("span", { class: `sev sev-${severity}` }, h("span", { "aria-hidden": "true", text: SYMBOL[severity] + " " }), word),
+        h("button", { type: "button", class: "goto", "aria-label": `Go to line ${line}`, text: `line ${line}` }),
+        finding ? h("code", { class: "rule", text: finding.rule }) : null,
+        finding?.suppressed ? h("span", { class: "rule", text: `suppressed: ${finding.suppression_reason ?? ""}` }) : null,
+      );
+      const li = h("li", { class: "item", part: "finding", "data-testid": kind, "data-line": line, "data-severity": severity, "data-rule": finding?.rule ?? null }, head, h("p", { class: "msg", text: message }));
+      if (finding?.fix) li.append(h("p", { class: "rule", text: `fix (${finding.fix.applicability}): ${finding.fix.title}` }));
+      head.querySelector(".goto").addEventListener("click", () => this.#goto(line));
+      if (finding) {
+        const body = h("div", { text: "Loading…" });
+        const details = h("details", { part: "rule-docs" }, h("summary", { text: `About ${finding.rule}` }), body);
+        details.addEventListener("toggle", () => details.open && body.textContent === "Loading…" && this.#ruleDocs(finding.rule, body), { once: false });
+        li.append(details);
+      }
+      return li;
+    }
+
+    async #ruleDocs(id, body) {
+      try {
+        const doc = await rule(id);
+        if (!doc) return void (body.textContent = `No documentation for ${id}.`);
+        const refs = doc.references.map((u) => h("li", {}, h("a", { href: u, rel: "noopener noreferrer", target: "_blank", text: u })));
+        body.replaceChildren(
+          h("p", { text: doc.title }),
+          h("p", { text: doc.rationale }),
+          h("p", { text: `How to fix: ${doc.remediation}` }),
+          doc.fix ? h("p", { text: `${doc.fix.heading}: ${doc.fix.text}` }) : null,
+          doc.pss ? h("p", { text: `Pod Security Standards ${doc.pss.level}: ${doc.pss.check} (since ${doc.pss.since})` }) : null,
+          refs.length ? h("ul", {}, refs) : null,
+          h("p", { text: `Suppress with the annotation ${doc.suppression}: "<reason>"` }),
+        );
+      } catch (e) {
+        body.textContent = `The rule documentation could not be loaded: ${e.message}`;
+      }
+    }
+
+    #goto(line) {
+      if (this.#current !== "findings") this.#select("findings");
+      if (this.#editor) {
+        const l = this.#editor.state.doc.line(Math.min(line, this.#editor.state.doc.lines));
+        this.#editor.dispatch({ selection: { anchor: l.from }, scrollIntoView: true });
+        this.#editor.focus();
+        return;
+      }
+      const el = this.#ui.lines[line - 1];
+      if (!el) return;
+      for (const l of this.#ui.code.querySelectorAll(".current")) l.classList.remove("current");
+      el.classList.add("current");
+      el.scrollIntoView({ block: "nearest" });
+      el.focus();
+    }
+
+    async #showDiagnostics() {
+      if (!this.#editor || !this.#report) return;
+      const { setDiagnostics } = await loadEditor();
+      const cm = { critical: "error", high: "error", error: "error", medium: "warning", low: "info", info: "info" };
+      setDiagnostics(this.#editor, this.#marks().map((m) => ({ from: m.from, to: m.to, severity: cm[m.severity], message: m.label, source: "kubeharden" })));
+    }
+
+    #renderFixed() {
+      if (!this.#ui || this.#text === null || !isReady()) return;
+      if (!this.#fixed) {
+        try {
+          this.#fixed = fix(this.#text, { ...this.#options(), unsafe: this.hasAttribute("unsafe-fixes") });
+        } catch (e) {
+          this.#ui.hardenedInfo.textContent = e.message;
+          return;
+        }
+      }
+      const f = this.#fixed;
+      renderCode(this.#ui.hardenedCode, f.text);
+      renderDiff(this.#ui.diffCode, f.diff || "No changes: nothing here has an automatic fix.\n");
+      const kind = this.hasAttribute("unsafe-fixes") ? "safe and unsafe fixes" : "safe fixes only";
+      const left = f.remaining.summary.findings;
+      this.#ui.hardenedInfo.textContent = `${f.applied.length} fix${f.applied.length === 1 ? "" : "es"} applied (${kind}); ${f.skipped.length} skipped; ${left} finding${left === 1 ? "" : "s"} left.`;
+    }
+  }
+
+  if (!customElements.get(TAG)) customElements.define(TAG, KubehardenCheck);
+}
+
+function attributeOf(option) {
+  return { kubeVersion: "kube-version", unsafe: "unsafe-fixes" }[option] ?? option;
+}
+
+/**
+ * Upgrades fenced code blocks marked for kubeharden into widgets: `<pre><code>` whose class
+ * list holds `kubeharden` (```` ```yaml kubeharden ```` → `class="language-yaml kubeharden"`;
+ * mdBook's `yaml,kubeharden` too). The other class words `editable`, `hardened`, `diff` and
+ * `unsafe-fixes`, and data-profile / data-kube-version / data-rules / data-theme /
+ * data-height on the <pre> or <code>, set the widget's attributes. The <pre> stays inside the
+ * widget, so the page reads the same without JavaScript. Returns the widgets made.
+ */
+export function upgradeCodeBlocks(root = document) {
+  const made = [];
+  for (const code of root.querySelectorAll("pre > code")) {
+    const words = code.className.split(/[\s,]+/).map((w) => w.replace(/^language-/, ""));
+    if (!words.includes("kubeharden") || code.closest(TAG)) continue;
+    const pre = code.parentElement;
+    const widget = document.createElement(TAG);
+    if (words.includes("editable")) widget.setAttribute("editable", "");
+    if (words.includes("unsafe-fixes")) widget.setAttribute("unsafe-fixes", "");
+    if (words.includes("hardened")) widget.setAttribute("show", "hardened");
+    if (words.includes("diff")) widget.setAttribute("show", "diff");
+    for (const el of [pre, code]) {
+      for (const a of ["profile", "kube-version", "rules", "theme", "height", "show", "loading"]) {
+        const v = el.getAttribute(`data-${a}`);
+        if (v !== null) widget.setAttribute(a, v);
+      }
+    }
+    // The content first: the widget reads it when it is connected.
+    const [parent, next] = [pre.parentNode, pre.nextSibling];
+    widget.append(pre);
+    parent.insertBefore(widget, next);
+    made.push(widget);
+  }
+  return made;
+}
+
+// Defined in browsers only: importing this module during server-side rendering is a no-op.
+if (typeof customElements !== "undefined" && typeof HTMLElement !== "undefined") {
+  defineElement();
+  const upgrade = () => upgradeCodeBlocks(document);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", upgrade, { once: true });
+  else upgrade();
+}
