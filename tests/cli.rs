@@ -810,8 +810,11 @@ fn unchecked_objects_are_counted_and_fail_only_on_request() {
     );
     let out = stdout(&o);
     assert!(out.contains("empty input"), "{out}");
-    assert!(!out.contains("not checked"), "{out}");
-    assert_eq!(o.status.code(), Some(0), "{out}");
+    // Nothing was checked: an empty stream (a `helm template` with every template
+    // disabled) fails the run, as an unchecked object does.
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let o = kubeharden(&["check", "-"], Some(""));
+    assert_eq!(o.status.code(), Some(0), "without the flag, only a note");
 
     let help = stdout(&kubeharden(&["check", "--help"], None));
     assert!(help.contains("--fail-on-unchecked"), "{help}");

@@ -160,16 +160,34 @@ pub fn render(
 }
 
 /// 2 when an input could not be read or parsed, 1 when an unsuppressed finding reaches
-/// `threshold` (or, with `fail_on_unchecked`, when an object was not checked: see
-/// [`Report::unchecked`]), else 0.
+/// `threshold` (or, with `fail_on_unchecked`, when an object was not checked, see
+/// [`Report::unchecked`], or an input held no object at all: an empty file or stream, as
+/// `helm template` prints when every template is disabled), else 0.
 pub fn status(report: &Report, threshold: Severity, fail_on_unchecked: bool) -> u8 {
     if !report.errors.is_empty() {
         2
     } else if report.failing(threshold).next().is_some()
-        || fail_on_unchecked && report.unchecked().next().is_some()
+        || fail_on_unchecked && (report.unchecked().next().is_some() || holds_nothing(report))
     {
         1
     } else {
         0
     }
+}
+
+/// Whether some input of the report yielded no object to check and no note of an object
+/// left unchecked (its notes say why: "empty input", or documents that are not objects).
+fn holds_nothing(report: &Report) -> bool {
+    let mut checked = vec![false; report.files.len()];
+    for file in report
+        .objects
+        .iter()
+        .map(|o| o.file)
+        .chain(report.unchecked().map(|n| n.file))
+    {
+        if let Some(c) = checked.get_mut(file) {
+            *c = true;
+        }
+    }
+    checked.contains(&false)
 }

@@ -158,7 +158,8 @@ pub struct CheckArgs {
         long,
         long_help = "Exit 1 when an object is not checked: a document that is not a Kubernetes\n\
                      object, a custom resource with no pod template, a workload without a pod\n\
-                     spec. Each is a note, and the summary counts them."
+                     spec. Each is a note, and the summary counts them. Also exit 1 when an\n\
+                     input holds no object at all (an empty file or stream)."
     )]
     pub fail_on_unchecked: bool,
     /// Also print suppressed findings (human format)
