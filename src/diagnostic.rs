@@ -374,6 +374,9 @@ pub struct Report {
     /// The name of each source as every format shows it (`<stdin>` for standard input),
     /// by index: `Finding::file` and the other `file` fields index it.
     pub files: Vec<SharedStr>,
+    /// The ids of the rules the run checked, in catalogue order (the profile's and
+    /// version's rules, narrowed by `--rule` or a configuration).
+    pub rules: Vec<&'static str>,
     pub findings: Vec<Finding>,
     pub errors: Vec<Diagnostic>,
     pub notes: Vec<Diagnostic>,

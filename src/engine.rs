@@ -278,6 +278,7 @@ impl Engine {
                 .iter()
                 .map(|s| names.get(crate::render::display_name(&s.name)))
                 .collect(),
+            rules: self.active.iter().map(|a| a.rule.id.as_str()).collect(),
             ..Report::default()
         };
         for r in per_file {

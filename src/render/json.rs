@@ -25,9 +25,12 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct Settings {
+struct Settings<'r> {
     profile: &'static str,
     kube_version: String,
+    /// The rules that ran: every rule of the profile and version, or those `--rule` (or
+    /// a configuration) chose.
+    rules: &'r [&'static str],
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,7 @@ pub fn write_json(
         &Settings {
             profile: options.profile.as_str(),
             kube_version: options.version.to_string(),
+            rules: &report.rules,
         },
     )?;
     out.write_all(b",\n  \"findings\": ")?;
