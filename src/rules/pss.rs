@@ -822,7 +822,8 @@ fn seccomp_restricted(cx: &PodCx, p: &SeccompRestrictedParams, out: &mut Vec<Hit
         let mut related = Vec::new();
         for (key, value) in &annotations {
             message.push_str(&format!(
-                "; the annotation {key} (related location) is {status}"
+                "; the annotation {key} on line {} is {status}",
+                pod.doc.line_of(value.node)
             ));
             related.push((Loc::Node(value.node), format!("{key}: {status}")));
         }

@@ -203,6 +203,17 @@ pub struct Stream<'a> {
 }
 
 impl<'a> Document<'a> {
+    /// The 1-based line of the stream on which `id` starts (counted from the start of the
+    /// stream: O(offset), for the few messages that name a line).
+    pub fn line_of(&self, id: NodeId) -> usize {
+        let at = (self.node(id).span().start).min(self.source.len());
+        self.source.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }
