@@ -148,10 +148,7 @@ fn checked(text: &str, report: &Report) -> Checked {
                         range: range(text, &index, x.span),
                     })
                     .collect(),
-                pss: f
-                    .pss
-                    .as_ref()
-                    .map(|p| format!("{} {}", p.level.as_str(), p.check)),
+                pss: f.pss().map(|p| format!("{} {}", p.level.as_str(), p.check)),
                 fix: f.fix.as_ref().map(|x| EditorFix {
                     applicability: x.applicability.as_str(),
                     title: x.title.to_string(),

@@ -228,8 +228,6 @@ pub struct Finding {
     /// Secondary locations, at most [`crate::engine::MAX_RELATED`] (the message counts
     /// the rest).
     pub related: ThinVec<Related>,
-    /// The rule's place in the Pod Security Standards (the rule's own mapping).
-    pub pss: Option<&'static PssMapping>,
     /// The fix of this finding, when its rule has one.
     pub fix: Option<Box<Fix>>,
     /// The reason given by an `ignore.kubeharden.io/<rule>` annotation.
@@ -241,9 +239,9 @@ pub struct Finding {
 }
 
 // A finding-dense run holds hundreds of thousands of findings (and the memory limit of a
-// check is 16x its input): keep a finding at most 104 bytes on 64-bit targets.
+// check is 16x its input): keep a finding at most 96 bytes on 64-bit targets.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Finding>() <= 104);
+const _: () = assert!(std::mem::size_of::<Finding>() <= 96);
 
 impl Finding {
     /// Stable identity: rule, file name, 1-based document and pointer
@@ -266,6 +264,15 @@ impl Finding {
             let _ = write!(id, "~{}", self.repeat);
         }
         id
+    }
+
+    /// The rule's place in the Pod Security Standards: the mapping of the built-in rule
+    /// (a configuration's custom rules have none). Looked up, not stored: a run may hold
+    /// hundreds of thousands of findings.
+    pub fn pss(&self) -> Option<&'static PssMapping> {
+        crate::catalogue::Catalogue::builtin()
+            .get(self.rule)
+            .and_then(|r| r.pss.as_ref())
     }
 
     /// The applicability of this finding's fix, when one can be applied here.

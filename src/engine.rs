@@ -395,15 +395,30 @@ impl Engine {
     /// at any other.
     fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], findings: &mut Vec<Finding>) {
         let mut strings = Interner::default();
-        for a in &self.active {
-            let Check::Bundle(check) = a.template.check else {
-                continue;
-            };
+        // Rules of one template family (`rbac-…`, `netpol-…`) run one after the other and
+        // share the family's index, which is dropped when the family is done: the report
+        // is sorted afterwards, so the order of the rules does not show.
+        let mut bundle_rules: Vec<(&Active, rules::BundleCheck)> = self
+            .active
+            .iter()
+            .filter_map(|a| match a.template.check {
+                Check::Bundle(check) => Some((a, check)),
+                _ => None,
+            })
+            .collect();
+        let family = |a: &Active| a.template.name.split('-').next().unwrap_or("");
+        bundle_rules.sort_by_key(|(a, _)| family(a));
+        let mut shared = rules::BundleShared::default();
+        for (i, &(a, check)) in bundle_rules.iter().enumerate() {
+            if i > 0 && family(bundle_rules[i - 1].0) != family(a) {
+                shared = rules::BundleShared::default();
+            }
             let cx = BundleCx {
                 rule: a.rule,
                 catalogue: self.catalogue,
                 version: self.options.version,
                 bundle,
+                shared: &shared,
             };
             let mut emit = |hit: BundleHit| {
                 let Some((model, info)) = doc_of(bundle, infos, hit.at.doc) else {
@@ -436,7 +451,7 @@ fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report)
     }
     let mut strings = Interner::default();
     for f in &mut report.findings {
-        let (Some(pss), Some(ns)) = (&f.pss, f.object.namespace.as_deref()) else {
+        let (Some(pss), Some(ns)) = (f.pss(), f.object.namespace.as_deref()) else {
             continue;
         };
         let Some(&(at, node, level)) = levels.get(ns) else {
@@ -872,7 +887,6 @@ impl<'e, 'b> Emitter<'e, 'b> {
             path,
             span: span_of(doc, at),
             related: related.into(),
-            pss: rule.pss.as_ref(),
             fix,
             suppressed,
             repeat: 1,

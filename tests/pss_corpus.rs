@@ -57,7 +57,7 @@ fn pss_conformance_fixtures_agree_100_percent() {
                     let pss: Vec<&str> = report
                         .findings
                         .iter()
-                        .filter_map(|f| f.pss)
+                        .filter_map(|f| f.pss())
                         .map(|p| p.check.as_str())
                         .collect();
                     let stem = file

@@ -352,7 +352,7 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
             Some(&r.message),
         );
     }
-    if let Some(pss) = &f.pss {
+    if let Some(pss) = f.pss() {
         let _ = writeln!(
             out,
             "  = Pod Security Standards {}: {}",

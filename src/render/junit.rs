@@ -128,7 +128,7 @@ pub fn write_junit(mut out: impl Write, report: &Report, sources: &[Source]) -> 
                     if let Some(t) = positions.template(file, f.span.start) {
                         body.push_str(&format!("  chart template: {t}\n"));
                     }
-                    if let Some(pss) = f.pss {
+                    if let Some(pss) = f.pss() {
                         body.push_str(&format!(
                             "  Pod Security Standards {}: {}\n",
                             pss.level.as_str(),

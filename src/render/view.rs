@@ -154,7 +154,7 @@ impl<'a> FindingView<'a> {
                     span: r.span(x.file, x.span),
                 })
                 .collect(),
-            pss: f.pss,
+            pss: f.pss(),
             fix: f.fix.as_ref().map(|x| FixView {
                 applicability: x.applicability,
                 title: &x.title,

@@ -280,6 +280,18 @@ pub struct BundleCx<'c, 'b> {
     pub catalogue: &'c crate::catalogue::Catalogue,
     pub version: KubeVersion,
     pub bundle: &'c Bundle<'b>,
+    /// Indexes the templates of one run share.
+    pub shared: &'c BundleShared<'c, 'b>,
+}
+
+/// What the whole-bundle templates of one run share, each part built by the first
+/// template that asks for it: the RBAC index (roles with their bindings, aggregation
+/// resolved) that the RBAC rules read, and the NetworkPolicy index (policies by namespace,
+/// the policies selecting each pod) that the NetworkPolicy and metadata rules read.
+#[derive(Default)]
+pub struct BundleShared<'c, 'b> {
+    pub(crate) rbac: std::cell::OnceCell<rbac::RbacIndex<'b>>,
+    pub(crate) net: std::cell::OnceCell<netpol::NetIndex<'c, 'b>>,
 }
 
 pub type PodCheck = fn(&PodCx<'_, '_>, &mut Vec<Hit>);

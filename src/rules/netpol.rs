@@ -264,7 +264,7 @@ fn selector_place(e: &Entry, p: &NetworkPolicy) -> Place {
 }
 
 fn workload_unselected(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (p, net) in index.judged() {
         if !net.selecting.is_empty() {
             continue;
@@ -315,7 +315,7 @@ fn workload_unselected(cx: &BundleCx, out: &mut BundleHits) {
 }
 
 fn namespace_default_deny(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     let bundle = cx.bundle;
     // Workloads per namespace, in bundle order of their first workload.
     let mut order: Vec<Option<&str>> = Vec::new();
@@ -397,7 +397,7 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut BundleHits) {
 }
 
 fn one_direction(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (p, net) in index.judged() {
         if net.selecting.is_empty() || net.ingress_isolated == net.egress_isolated {
             continue;
@@ -445,7 +445,7 @@ fn one_direction(cx: &BundleCx, out: &mut BundleHits) {
 }
 
 fn selects_nothing(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     let mut in_namespace: HashMap<Option<&str>, usize> = HashMap::new();
     let mut selected = vec![false; index.policies.len()];
     for net in &index.pods {
@@ -523,7 +523,7 @@ fn ports_text(rule: &PolicyRule) -> String {
 }
 
 fn open_ingress(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
         for rule in pol.effective_ingress() {
@@ -592,7 +592,7 @@ fn selected_workloads(index: &NetIndex, policy: usize) -> Vec<(Place, String)> {
 }
 
 fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
         let rules = pol.effective_egress();
@@ -611,7 +611,7 @@ fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
                                 "{}: this egress rule has no `to`, so it allows every destination, the cloud metadata endpoint {METADATA_V4} (and {METADATA_V6}) included: the pods can fetch the node's cloud credentials",
                                 who(e)
                             ),
-                            related: selected_workloads(&index, i),
+                            related: selected_workloads(index, i),
                             fix: Vec::new(),
                         });
                     }
@@ -641,7 +641,7 @@ fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
                                 who(e),
                                 block.cidr
                             ),
-                            related: selected_workloads(&index, i),
+                            related: selected_workloads(index, i),
                             fix,
                         });
                     }
@@ -688,7 +688,7 @@ fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
 }
 
 fn kubelet_egress(cx: &BundleCx, out: &mut BundleHits) {
-    let index = NetIndex::new(cx.bundle);
+    let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
         for rule in pol.effective_egress() {
@@ -721,7 +721,7 @@ fn kubelet_egress(cx: &BundleCx, out: &mut BundleHits) {
                     "{}: this egress rule opens TCP port {KUBELET_PORT}, the kubelet's API, to {to}: wherever a node address is in range the pods can call the kubelet (exec into pods, read their logs and secrets) with any credentials they hold",
                     who(e)
                 ),
-                related: selected_workloads(&index, i),
+                related: selected_workloads(index, i),
                 fix: Vec::new(),
             });
         }

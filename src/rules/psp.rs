@@ -409,7 +409,7 @@ fn evaluate_levels(
     let report = engine.check_text(&pod.to_string());
     let mut failed: Vec<(Level, Vec<Setting>)> = Vec::new();
     for f in &report.findings {
-        let Some(pss) = &f.pss else { continue };
+        let Some(pss) = f.pss() else { continue };
         let mut settings: Vec<Setting> = causes
             .iter_mut()
             .filter(|(rule, s)| *rule == f.rule && !s.label.is_empty())

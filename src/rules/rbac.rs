@@ -775,6 +775,22 @@ struct Holders {
 /// For every rule that counts, who holds it: the bindings of its role and of every
 /// aggregated ClusterRole that gathers it. A ClusterRole that an aggregated role of the
 /// bundle gathers counts as used (derailed/popeye#309), even without bindings of its own.
+/// The RBAC index of a run, built once: the roles and bindings, and who holds each rule.
+pub(crate) struct RbacIndex<'b> {
+    rbac: Rbac<'b>,
+    held: BTreeMap<(usize, usize), Holders>,
+}
+
+/// The run's RBAC index, built by the first RBAC rule that asks.
+fn index<'c, 'b>(cx: &BundleCx<'c, 'b>) -> (&'c Rbac<'b>, &'c BTreeMap<(usize, usize), Holders>) {
+    let i = cx.shared.rbac.get_or_init(|| {
+        let rbac = Rbac::new(cx.bundle);
+        let held = holders(&rbac);
+        RbacIndex { rbac, held }
+    });
+    (&i.rbac, &i.held)
+}
+
 fn holders(rbac: &Rbac) -> BTreeMap<(usize, usize), Holders> {
     let mut out: BTreeMap<(usize, usize), Holders> = BTreeMap::new();
     for e in 0..rbac.roles.len() {
@@ -945,8 +961,7 @@ fn verbs_text(verbs: &[&str]) -> String {
 }
 
 fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
-    let held = holders(&rbac);
+    let (rbac, held) = index(cx);
     // `all`: the anchor rule of each effective role that grants every power together.
     let mut together: BTreeMap<(usize, usize), Vec<(Place, String)>> = BTreeMap::new();
     if !p.all.is_empty() {
@@ -955,7 +970,7 @@ fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
             let mut found = Vec::new();
             for power in &p.all {
                 let hit = rules.iter().find_map(|&(ri, ru)| {
-                    grants(&rbac, &rbac.roles[ri].role.rules[ru], power, cx.version)
+                    grants(rbac, &rbac.roles[ri].role.rules[ru], power, cx.version)
                         .map(|g| ((ri, ru), g))
                 });
                 match hit {
@@ -978,20 +993,20 @@ fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
             }
         }
     }
-    for (&(ri, ru), h) in &held {
+    for (&(ri, ru), h) in held {
         let entry = &rbac.roles[ri];
         let rule = &entry.role.rules[ru];
         let mut granted: Vec<Granted> = p
             .any
             .iter()
-            .filter_map(|power| grants(&rbac, rule, power, cx.version))
+            .filter_map(|power| grants(rbac, rule, power, cx.version))
             .collect();
         let mut extra = Vec::new();
         if let Some(related) = together.get(&(ri, ru)) {
             if let Some(g) = p
                 .all
                 .first()
-                .and_then(|power| grants(&rbac, rule, power, cx.version))
+                .and_then(|power| grants(rbac, rule, power, cx.version))
             {
                 granted.push(g);
                 extra = related.clone();
@@ -1005,7 +1020,7 @@ fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
                 .iter()
                 .any(|g| !(potential && matches!(g.reach, Reach::In(_))) && g.reach.within(s))
         };
-        let Some(gr) = grantees(&rbac, ri, h, usable) else {
+        let Some(gr) = grantees(rbac, ri, h, usable) else {
             continue;
         };
         granted.retain(|g| gr.can_use(g.reach));
@@ -1070,8 +1085,8 @@ const SPECIAL_VERBS: &[(&str, &str, &str)] = &[
 ];
 
 fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
-    for (&(ri, ru), h) in &holders(&rbac) {
+    let (rbac, held) = index(cx);
+    for (&(ri, ru), h) in held {
         let entry = &rbac.roles[ri];
         let rule = &entry.role.rules[ru];
         let mut fields = Vec::new();
@@ -1094,7 +1109,7 @@ fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
         let urls_only = rule.resources.is_empty() && !rule.non_resource_urls.is_empty();
         let Some(Grantees {
             text: who, related, ..
-        }) = grantees(&rbac, ri, h, |scope, _| {
+        }) = grantees(rbac, ri, h, |scope, _| {
             !urls_only || matches!(scope, Scope::Cluster)
         })
         else {
@@ -1189,7 +1204,7 @@ fn role_related(rbac: &Rbac, b: &BindingEntry) -> (Vec<(Place, String)>, Option<
 }
 
 fn cluster_admin_binding(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     for be in &rbac.bindings {
         let b = &be.binding;
         let Some(rr) = b.role_ref else { continue };
@@ -1252,7 +1267,7 @@ pub struct RiskySubjectParams {
 impl TemplateParams for RiskySubjectParams {}
 
 fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     for be in &rbac.bindings {
         let b = &be.binding;
         let Some(rr) = b.role_ref else { continue };
@@ -1267,7 +1282,7 @@ fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut BundleHits) {
             else {
                 continue;
             };
-            let (related, missing) = role_related(&rbac, be);
+            let (related, missing) = role_related(rbac, be);
             let scope = match b.kind {
                 BindingKind::ClusterRoleBinding => Scope::Cluster,
                 BindingKind::RoleBinding => Scope::Namespace(b.namespace),
@@ -1296,7 +1311,7 @@ fn risky_subject(cx: &BundleCx, p: &RiskySubjectParams, out: &mut BundleHits) {
 }
 
 fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     for be in &rbac.bindings {
         let b = &be.binding;
         let Some(rr) = b.role_ref else { continue };
@@ -1305,7 +1320,7 @@ fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleH
                 continue;
             }
             let ns = b.subject_namespace(s);
-            let (related, missing) = role_related(&rbac, be);
+            let (related, missing) = role_related(rbac, be);
             let mut message = format!(
                 "{} grants {} {} to the default ServiceAccount of namespace {}: every pod there that names no ServiceAccount of its own gets these permissions",
                 binding_text(b),
@@ -1327,7 +1342,7 @@ fn default_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleH
 }
 
 fn unbound_service_account(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     if rbac.bindings.is_empty() {
         return;
     }
@@ -1404,7 +1419,7 @@ impl TemplateParams for ManyRolesParams {
 }
 
 fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     // subject (kind, namespace, name) → (role text, binding, subject node), in bundle order.
     type SubjectKey<'s> = (&'s str, Option<&'s str>, &'s str);
     let mut by_subject: BTreeMap<SubjectKey, Vec<(String, usize, NodeId)>> = BTreeMap::new();
@@ -1481,7 +1496,7 @@ fn many_roles(cx: &BundleCx, p: &ManyRolesParams, out: &mut BundleHits) {
 }
 
 fn cluster_scope(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     for be in &rbac.bindings {
         let b = &be.binding;
         if b.kind != BindingKind::ClusterRoleBinding {
@@ -1552,7 +1567,7 @@ const BUILT_IN_NAMESPACED_ROLES: &[(&str, &str)] = &[
 ];
 
 fn role_ref(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
-    let rbac = Rbac::new(cx.bundle);
+    let (rbac, _) = index(cx);
     // Roles by name, for "it has Role x in namespace y".
     let mut roles_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut roles_in_ns: HashMap<Option<&str>, usize> = HashMap::new();

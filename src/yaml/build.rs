@@ -151,6 +151,8 @@ struct Builder<'a, 'l> {
     source: &'a str,
     in_document: bool,
     doc_start: usize,
+    /// (offset, 1-based line) of the last document start: lines are counted once.
+    line_cursor: (usize, usize),
     nodes: Vec<Node>,
     entries: Vec<(NodeId, NodeId)>,
     items: Vec<NodeId>,
@@ -171,6 +173,10 @@ fn byte_span(span: &GSpan) -> Span {
     Span::new(start, end.max(start))
 }
 
+fn bytecount_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
 /// A vector kept for the whole run: no spare capacity.
 fn exact<T>(v: &mut Vec<T>) -> Vec<T> {
     let mut out = std::mem::replace(v, Vec::with_capacity(v.len()));
@@ -185,6 +191,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             source,
             in_document: false,
             doc_start: 0,
+            line_cursor: (0, 1),
             nodes: Vec::new(),
             entries: Vec::new(),
             items: Vec::new(),
@@ -309,8 +316,13 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             Event::DocumentEnd => {
                 self.in_document = false;
+                let (at, line) = self.line_cursor;
+                let start = self.doc_start.clamp(at, self.source.len());
+                let line = line + bytecount_newlines(&self.source.as_bytes()[at..start]);
+                self.line_cursor = (start, line);
                 let doc = Document {
                     index: doc_index,
+                    first_line: (start, line),
                     span: Span::new(self.doc_start, bspan.end.max(self.doc_start)),
                     root: self.root.take(),
                     source: self.source,

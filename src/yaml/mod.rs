@@ -174,6 +174,9 @@ pub struct Document<'a> {
     pub index: usize,
     pub span: Span,
     pub root: Option<NodeId>,
+    /// (offset, 1-based line) of the document's start in the stream, so that
+    /// [`Document::line_of`] counts lines within the document only.
+    first_line: (usize, usize),
     /// The whole text of the stream the document was read from.
     source: &'a str,
     nodes: Vec<Node>,
@@ -203,15 +206,15 @@ pub struct Stream<'a> {
 }
 
 impl<'a> Document<'a> {
-    /// The 1-based line of the stream on which `id` starts (counted from the start of the
-    /// stream: O(offset), for the few messages that name a line).
+    /// The 1-based line of the stream on which `id` starts (lines are counted from the
+    /// document's start: O(size of the document), for the few messages that name a line).
     pub fn line_of(&self, id: NodeId) -> usize {
-        let at = (self.node(id).span().start).min(self.source.len());
-        self.source.as_bytes()[..at]
+        let (from, line) = self.first_line;
+        let at = self.node(id).span().start.clamp(from, self.source.len());
+        line + self.source.as_bytes()[from..at]
             .iter()
             .filter(|&&b| b == b'\n')
             .count()
-            + 1
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
