@@ -64,14 +64,15 @@ pub struct EngineArgs {
                      The manifest-validity rules run under every profile."
     )]
     pub profile: Profile,
-    /// Target Kubernetes version: 1.NN, v1.NN or latest (v1.37)
+    /// Target Kubernetes version: 1.NN, 1.NN.P, v1.NN[.P] or latest (v1.37)
     #[arg(
         long,
         value_name = "VERSION",
         default_value = "latest",
         value_parser = values::kube_version,
-        long_help = "Target Kubernetes version: 1.NN, v1.NN or latest (v1.37). A Pod Security\n\
-                     Standards check applies from the version that introduced it."
+        long_help = "Target Kubernetes version: 1.NN, 1.NN.P, v1.NN[.P] or latest (v1.37). A Pod\n\
+                     Security Standards check applies from the version that introduced it. With a\n\
+                     patch release (1.29.3) the known-CVE rules say which CVEs that release has."
     )]
     pub kube_version: KubeVersion,
     /// Refuse larger inputs [default: 33554432, 32 MiB]
