@@ -84,15 +84,12 @@ impl Release {
     pub fn parse(text: &str) -> Result<Release, String> {
         let t = text.strip_prefix('v').unwrap_or(text);
         let mut n = [0u32; 3];
-        let mut count = 0;
-        for part in t.split('.') {
-            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("{text:?} is not a release X.Y.Z"));
+        let bad = || format!("{text:?} is not a release X.Y.Z");
+        for (i, part) in t.split('.').enumerate() {
+            if i == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
             }
-            n[count] = part
-                .parse()
-                .map_err(|_| format!("{text:?} is not a release X.Y.Z"))?;
-            count += 1;
+            n[i] = part.parse().map_err(|_| bad())?;
         }
         Ok(Release {
             major: n[0],
@@ -599,7 +596,7 @@ fn who(kind: &str, namespace: Option<&str>, name: Option<&str>) -> String {
 /// admission: the DenyServiceExternalIPs admission plugin (v1.21+) or an allow-list policy.
 fn service_external_ips(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
     for o in &cx.model.objects {
-        if o.kind != "Service" || crate::bundle::api_group(o.api_version) != "" {
+        if o.kind != "Service" || !crate::bundle::api_group(o.api_version).is_empty() {
             continue;
         }
         let doc = o.doc;
