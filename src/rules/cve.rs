@@ -55,7 +55,7 @@ pub static TEMPLATES: &[Template] = &[
     Template {
         name: "cve-ingress-nginx-snippet",
         summary: "Ingresses should not carry the ingress-nginx snippet annotations in `annotations` (CVE-2021-25742)",
-        check: Check::Document(ingress_nginx_snippet_check),
+        check: Check::Bundle(ingress_nginx_snippet),
         params: ParamSpec::of::<SnippetParams>("SnippetParams"),
         validity: false,
     },
@@ -625,31 +625,79 @@ fn service_external_ips_check(cx: &DocCx<'_, '_>, out: &mut Vec<Hit>) {
 /// an Ingress can read the controller's ServiceAccount token and, with it, every Secret
 /// (CVE-2021-25742, https://github.com/kubernetes/ingress-nginx/issues/7837). No release fixes
 /// it by upgrading alone: v0.49.1 and v1.0.1 added `allow-snippet-annotations`, to be set
-/// `"false"` in the controller's ConfigMap.
-fn ingress_nginx_snippet(cx: &DocCx, params: &SnippetParams, out: &mut Vec<Hit>) {
-    for o in &cx.model.objects {
-        let group = crate::bundle::api_group(o.api_version);
-        if o.kind != "Ingress" || !matches!(group, "networking.k8s.io" | "extensions") {
+/// `"false"` in the controller's ConfigMap (the default from v1.9.0, kubernetes/ingress-nginx
+/// #10393). The bundle's ConfigMaps that set it are read: when every one says `"false"`, the
+/// controllers the bundle configures ignore the annotations and nothing is reported; one that
+/// says `"true"` is named as a related location.
+fn ingress_nginx_snippet(cx: &BundleCx, out: &mut BundleHits) {
+    let params = cx.rule.typed_params.get::<SnippetParams>();
+    let bundle = cx.bundle;
+    let mut allowing = Vec::new();
+    let mut refusing = 0;
+    for e in bundle.of_kind("", "ConfigMap") {
+        let doc = e.object.doc;
+        let Some(node) = doc.get_path(e.object.root, &["data", "allow-snippet-annotations"]) else {
             continue;
-        }
-        for (key, _) in &o.annotations {
-            if !params.annotations.iter().any(|a| a == key.value) {
-                continue;
-            }
-            out.push(Hit::node(
-                key.node,
+        };
+        match doc.str(node).map(str::trim) {
+            Some("false") => refusing += 1,
+            Some(_) => allowing.push((
+                Place {
+                    doc: e.at.doc,
+                    loc: super::Loc::Node(node),
+                },
                 format!(
-                    "{} sets {}: CVE-2021-25742 (ingress-nginx custom snippets) lets whoever can write an Ingress inject nginx configuration that reads the controller's ServiceAccount token and every Secret it can see (by default all); no release fixes it by upgrading alone: ingress-nginx v0.49.1 and v1.0.1 and later take allow-snippet-annotations: \"false\" in the controller ConfigMap, which ignores these annotations",
-                    who("Ingress", o.namespace, o.name),
-                    key.value
+                    "ConfigMap {} allows snippet annotations",
+                    who_name(e.object.namespace, e.object.name)
                 ),
-            ));
+            )),
+            None => {}
         }
+    }
+    if allowing.is_empty() && refusing > 0 {
+        return;
+    }
+    let context = if allowing.is_empty() {
+        "the bundle has no ConfigMap that sets allow-snippet-annotations (ingress-nginx from v1.9.0 defaults it to \"false\", earlier releases to \"true\")"
+    } else {
+        "the bundle's ingress-nginx ConfigMap allows them"
+    };
+    let ingresses = bundle
+        .of_kind("networking.k8s.io", "Ingress")
+        .chain(bundle.of_kind("extensions", "Ingress"));
+    let mut found: Vec<_> = ingresses
+        .flat_map(|e| {
+            e.object
+                .annotations
+                .iter()
+                .filter(|(k, _)| params.annotations.iter().any(|a| a == k.value))
+                .map(move |(k, v)| (e, k.value, v.node))
+        })
+        .collect();
+    found.sort_by_key(|(e, _, node)| (e.at, *node));
+    for (e, key, node) in found {
+        out.push(BundleHit {
+            at: Place {
+                doc: e.at.doc,
+                loc: super::Loc::Node(node),
+            },
+            message: format!(
+                "{} sets {}: CVE-2021-25742 (ingress-nginx custom snippets) lets whoever can write an Ingress inject nginx configuration that reads the controller's ServiceAccount token and every Secret it can see (by default all); no release fixes it by upgrading alone: ingress-nginx v0.49.1, v1.0.1 and later ignore these annotations with allow-snippet-annotations: \"false\" in the controller ConfigMap, and {context}",
+                who("Ingress", e.object.namespace, e.object.name),
+                key
+            ),
+            related: allowing.clone(),
+            fix: Vec::new(),
+        });
     }
 }
 
-fn ingress_nginx_snippet_check(cx: &DocCx<'_, '_>, out: &mut Vec<Hit>) {
-    ingress_nginx_snippet(cx, cx.rule.typed_params.get::<SnippetParams>(), out);
+fn who_name(namespace: Option<&str>, name: Option<&str>) -> String {
+    let name = name.unwrap_or("(unnamed)");
+    match namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
 }
 
 /// Repository paths of the ingress-nginx controller image (registry.k8s.io, the frozen
