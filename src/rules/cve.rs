@@ -555,9 +555,10 @@ fn git_repo_volume(cx: &PodCx, params: &KubeCveParams, out: &mut Vec<Hit>) {
     };
     let exposed = match exposure(cve, cx.version) {
         Some(e) => format!(
-            "{} ({}): {}",
+            "{} ({}, fixed in {}): {}",
             cve.id,
             cve.summary,
+            cve.fixed_list(),
             exposure_text(cx.version, e)
         ),
         None => format!(
