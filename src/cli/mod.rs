@@ -72,14 +72,15 @@ pub struct EngineArgs {
                      The manifest-validity rules run under every profile."
     )]
     pub profile: Option<Profile>,
-    /// Target Kubernetes version: 1.NN, v1.NN or latest (v1.37)
+    /// Target Kubernetes version: 1.NN, 1.NN.P, v1.NN[.P] or latest (v1.37)
     #[arg(
         long,
         value_name = "VERSION",
         value_parser = values::kube_version,
-        long_help = "Target Kubernetes version: 1.NN, v1.NN or latest (v1.37) [default: the\n\
-                     config file's `kube-version`, else latest]. A Pod Security Standards check\n\
-                     applies from the version that introduced it."
+        long_help = "Target Kubernetes version: 1.NN, 1.NN.P, v1.NN[.P] or latest (v1.37)\n\
+                     [default: the config file's `kube-version`, else latest]. A Pod Security\n\
+                     Standards check applies from the version that introduced it. With a patch\n\
+                     release (1.29.3) the known-CVE rules say which CVEs that release has."
     )]
     pub kube_version: Option<KubeVersion>,
     /// The configuration file [default: .kubeharden.yaml here or in a parent directory]

@@ -187,7 +187,8 @@ impl TypedValueParser for RuleId {
     }
 }
 
-/// `--kube-version`: `1.NN`, `v1.NN` or `latest`, at most the newest version this build
+/// `--kube-version`: `1.NN`, `1.NN.P`, `v1.NN[.P]` or `latest` (no leading zeros: `1.09` is
+/// an error), at most the newest version this build
 /// knows ([`KubeVersion::LATEST`]): a newer one would be checked with older semantics
 /// without saying so.
 pub fn kube_version(text: &str) -> Result<KubeVersion, String> {

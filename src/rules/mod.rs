@@ -55,6 +55,7 @@ macro_rules! doc_template {
 pub mod api_lifecycle;
 mod bundle;
 pub mod credential;
+pub mod cve;
 pub mod hardening;
 pub mod identity;
 pub mod images;
@@ -361,6 +362,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(images::TEMPLATES)
         .chain(psp::TEMPLATES)
         .chain(registry::TEMPLATES)
+        .chain(cve::TEMPLATES)
 }
 
 /// A whole-bundle template without parameters.
