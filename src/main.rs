@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Some(Command::Rules(args)) => cli::docs::rules(args),
         Some(Command::Explain(args)) => cli::docs::explain(args),
         Some(Command::Completions(args)) => cli::docs::completions(args),
+        Some(Command::Lesson(args)) => cli::lesson::run(args),
         None => cli::help(),
     };
     cli::exit(status)

@@ -362,6 +362,25 @@ fn main() {
             Ok(())
         },
     ));
+    trials.push(Trial::test("a suppression is not a fix", || {
+        let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
+        let checker = Checker::new(lesson);
+        let mut sources = lesson.start_sources();
+        sources[0].text = sources[0].text.replacen(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    ignore.kubeharden.io/seccomp-required: \"later\"\n    ignore.kubeharden.io/seccomp-unconfined: \"later\"\n",
+            1,
+        );
+        let report = checker.engine().check(&sources);
+        if report.findings.iter().filter(|f| f.suppressed.is_some()).count() < 2 {
+            return Err(format!("the annotations suppress nothing:\n{}", sources[0].text).into());
+        }
+        let e = checker.evaluate(&sources);
+        if e.passed() {
+            return Err(format!("suppressed findings pass:\n{}", describe(&e)).into());
+        }
+        Ok(())
+    }));
     trials.push(Trial::test(
         "kubeharden lesson list|start|check|hint",
         cli_test,

@@ -1,11 +1,13 @@
 //! The command line's grammar (clap derive) and the commands behind it: `check`
-//! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
+//! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]), and
+//! the workshop lessons ([`lesson`]).
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
 pub mod check;
 pub mod docs;
 pub mod fix;
 pub mod input;
+pub mod lesson;
 pub mod values;
 
 use std::io::Write;
@@ -44,6 +46,7 @@ pub enum Command {
     Rules(RulesArgs),
     Explain(ExplainArgs),
     Completions(CompletionsArgs),
+    Lesson(lesson::LessonArgs),
 }
 
 /// Options `check` and `fix` share: which rules run, and the inputs.

@@ -115,7 +115,7 @@ impl<'l> Checker<'l> {
         let start = lesson.start_sources();
         let report = engine.check(&start);
         let start_findings = report.findings.iter().map(finding_key).collect();
-        let start_shapes = with_bundle(&engine, &start, |bundle| shapes(bundle));
+        let start_shapes = with_bundle(&engine, &start, shapes);
         Checker {
             lesson,
             engine,
