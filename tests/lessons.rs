@@ -270,6 +270,20 @@ fn cli_test() -> Result<(), Failed> {
     if typo.status.code() != Some(2) || !text(&typo).contains("seccomp") {
         return Err(format!("lesson show with a typo: {}", text(&typo)).into());
     }
+    // An author's lint: a broken copy is refused with its line, the shipped files pass.
+    let broken = std::fs::read_to_string(lessons_dir().join("seccomp.yaml"))
+        .unwrap()
+        .replace("minutes:", "minutez:");
+    std::fs::write(dir.join("seccomp.yaml"), broken).unwrap();
+    let lint = kubeharden(&["lesson", "lint", "seccomp.yaml"], &dir);
+    if lint.status.code() != Some(1) || !text(&lint).contains("lessons/seccomp.yaml:5:1: minutez") {
+        return Err(format!("lesson lint on a broken file: {}", text(&lint)).into());
+    }
+    let shipped = lessons_dir().join("seccomp.yaml");
+    let lint = kubeharden(&["lesson", "lint", shipped.to_str().unwrap()], &dir);
+    if lint.status.code() != Some(0) {
+        return Err(format!("lesson lint on a shipped file: {}", text(&lint)).into());
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -37,6 +37,16 @@ pub enum LessonCommand {
     Check(CheckArgs),
     Hint(HintArgs),
     Solution(SolutionArgs),
+    Lint(LintArgs),
+}
+
+/// Validate lesson files (for authors): fields, rule ids, hint lines, references
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Lesson files (`<id>.yaml`); the built-in lessons of other names are loaded with
+    /// them, so `requires` may name those
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// List the lessons, grouped by pillar, in workshop order
@@ -141,6 +151,35 @@ pub fn run(args: LessonArgs) -> Result<u8, String> {
         LessonCommand::Check(a) => check(a),
         LessonCommand::Hint(a) => hint(&a.id, a.number),
         LessonCommand::Solution(a) => solution(a),
+        LessonCommand::Lint(a) => lint(a),
+    }
+}
+
+fn lint(args: LintArgs) -> Result<u8, String> {
+    let mut given: Vec<(String, String)> = Vec::new();
+    for path in &args.files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        given.push((name, text));
+    }
+    let mut files: Vec<(&str, &str)> = kubeharden::lessons::LESSON_FILES
+        .iter()
+        .filter(|(n, _)| !given.iter().any(|(g, _)| g == n))
+        .copied()
+        .collect();
+    files.extend(given.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    match Lessons::load(&files) {
+        Ok(_) => {
+            out(&format!("{} lesson files are valid\n", given.len()));
+            Ok(0)
+        }
+        Err(errors) => {
+            out(&format!("{}\n", errors.join("\n")));
+            Ok(1)
+        }
     }
 }
 
