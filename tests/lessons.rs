@@ -184,6 +184,32 @@ fn lesson_test(file: &str) -> Result<(), Failed> {
             }
         }
     }
+    // A hint that names a rule and a line points at a finding of that rule: on the
+    // line, or within the three lines below it (the finding may be on a child field).
+    let report = checker.engine().check(&lesson.start_sources());
+    for (i, h) in lesson.hints.iter().enumerate() {
+        let (Some(rule), Some(at)) = (&h.rule, &h.at) else {
+            continue;
+        };
+        let file = at.file.as_deref().unwrap_or(&lesson.start[0].name);
+        let near = report.findings.iter().any(|f| {
+            let text = &lesson.start[f.file as usize].text;
+            let line = kubeharden::LineIndex::new(text)
+                .position(text, f.span.start)
+                .line;
+            f.rule == rule
+                && report.file_name(f.file) == file
+                && (at.line..=at.line + 3).contains(&line)
+        });
+        if !near {
+            return Err(format!(
+                "hint {} points at line {} of {file}, where {rule} reports nothing",
+                i + 1,
+                at.line
+            )
+            .into());
+        }
+    }
     // Every rule and reference it names exists.
     let catalogue = Catalogue::builtin();
     for rule in lesson.rule_ids() {
@@ -197,6 +223,47 @@ fn lesson_test(file: &str) -> Result<(), Failed> {
                 return Err(format!("reference {url:?} is not https").into());
             }
         }
+    }
+    Ok(())
+}
+
+/// Ways to "win" a lesson without doing what it asks, each a text replacement in the
+/// reference solution: (lesson, what, replace, with). Each must fail the check.
+const CHEATS: &[(&str, &str, &str, &str)] = &[
+    ("rbac-secrets-read", "grant nothing", "resources: [\"configmaps\"]", "resources: []"),
+    ("exec-and-escalate", "drop the log access too", "resources: [\"pods\", \"pods/log\"]", "resources: [\"pods\"]"),
+    ("cluster-admin-service-account", "keep cluster-admin through a RoleBinding", "  kind: Role\n  name: deployer\nsubjects", "  kind: ClusterRole\n  name: cluster-admin\nsubjects"),
+    ("default-deny", "deny DNS as well", "protocol: UDP\n          port: 53", "protocol: UDP\n          port: 54"),
+    ("metadata-egress", "allow no egress at all", "            cidr: 0.0.0.0/0\n            except:\n              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n        - protocol: TCP\n          port: 80", "            cidr: 10.0.0.0/8"),
+    ("pin-images", "swap the image for another", "image: nginx:1.27.2@", "image: docker.io/library/httpd:2.4@"),
+    ("pin-images", "change a port", "containerPort: 80", "containerPort: 8080"),
+    ("removed-ingress-api", "route to another Service", "name: storefront\n                port:", "name: maintenance-page\n                port:"),
+    ("psp-to-pod-security", "enforce privileged", "enforce: restricted", "enforce: privileged"),
+    ("token-automount", "mount the token on the pod anyway", "      automountServiceAccountToken: false\n      containers", "      automountServiceAccountToken: true\n      containers"),
+    ("non-root-writable-tmp", "mount /tmp read-only", "mountPath: /tmp", "mountPath: /tmp\n                    readOnly: true"),
+    ("privileged-daemonset", "trade privileged for hostPID", "serviceAccountName: fluent-bit", "serviceAccountName: fluent-bit\n            hostPID: true"),
+    ("drop-capabilities", "rename the container", "- name: redis\n          image", "- name: cache\n          image"),
+    ("seccomp", "rename the Deployment", "name: orders-api\n  namespace", "name: orders-api-v2\n  namespace"),
+];
+
+fn cheat(id: &str, from: &str, to: &str) -> Result<(), Failed> {
+    let lesson = Lessons::builtin()
+        .get(id)
+        .ok_or_else(|| format!("no lesson {id}"))?;
+    let mut sources = lesson.solution_sources();
+    let mut replaced = false;
+    for s in &mut sources {
+        if s.text.contains(from) {
+            s.text = s.text.replacen(from, to, 1);
+            replaced = true;
+        }
+    }
+    if !replaced {
+        return Err(format!("the solution of {id} has no {from:?}").into());
+    }
+    let e = Checker::new(lesson).evaluate(&sources);
+    if e.passed() {
+        return Err(format!("the cheat passes:\n{}", describe(&e)).into());
     }
     Ok(())
 }
@@ -376,6 +443,11 @@ fn main() {
             Ok(())
         },
     ));
+    for (id, what, from, to) in CHEATS {
+        trials.push(Trial::test(format!("cheat/{id}: {what}"), move || {
+            cheat(id, from, to)
+        }));
+    }
     trials.push(Trial::test("a suppression is not a fix", || {
         let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
         let checker = Checker::new(lesson);

@@ -529,11 +529,40 @@ fn allows_port(rule: &Json, protocol: &str, port: u16) -> bool {
         })
 }
 
+/// Whether an egress rule's peers reach `addr`: no `to` (every peer), or an `ipBlock`
+/// whose `cidr` holds it and no `except` does (NetworkPolicy API, `IPBlock`).
+fn reaches(rule: &Json, addr: Option<core::net::IpAddr>) -> bool {
+    let Some(addr) = addr else { return true };
+    let peers = items(rule, "to");
+    peers.is_empty()
+        || peers.iter().any(|p| {
+            let Some(block) = p.get("ipBlock") else {
+                return false;
+            };
+            let net = |v: &Json| v.as_str().and_then(|t| crate::model::cidr::parse(t).ok());
+            block
+                .get("cidr")
+                .and_then(net)
+                .is_some_and(|c| c.contains(&addr))
+                && !items(block, "except")
+                    .iter()
+                    .filter_map(net)
+                    .any(|x| x.contains(&addr))
+        })
+}
+
 fn egress(e: &EgressCheck, now: &[Shape]) -> Condition {
-    let label = format!(
-        "{} still allows egress to port {}/{}",
-        e.policy, e.port, e.protocol
-    );
+    let addr = e.to.as_deref().and_then(|t| t.parse().ok());
+    let label = match &e.to {
+        Some(to) => format!(
+            "{} still allows egress to {to} on port {}/{}",
+            e.policy, e.port, e.protocol
+        ),
+        None => format!(
+            "{} still allows egress to port {}/{}",
+            e.policy, e.port, e.protocol
+        ),
+    };
     let details = match now.iter().find(|s| s.matches(&e.policy)) {
         None => vec![missing(&e.policy)],
         Some(p)
@@ -542,7 +571,7 @@ fn egress(e: &EgressCheck, now: &[Shape]) -> Condition {
                 .map(|s| items(s, "egress"))
                 .unwrap_or_default()
                 .iter()
-                .any(|r| allows_port(r, &e.protocol, e.port)) =>
+                .any(|r| allows_port(r, &e.protocol, e.port) && reaches(r, addr)) =>
         {
             Vec::new()
         }

@@ -181,6 +181,10 @@ pub struct EgressCheck {
     /// `TCP`, `UDP` or `SCTP`.
     pub protocol: String,
     pub port: u16,
+    /// An IP address the rule must reach (`203.0.113.10`: "the internet"): a rule without
+    /// `to`, or with an `ipBlock` holding it outside its `except`s. Absent: any peer.
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// `field`: the value at an RFC 6901 pointer of the object equals `equals` (a last
@@ -590,6 +594,15 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                 }
                 if !["TCP", "UDP", "SCTP"].contains(&e.protocol.as_str()) {
                     err(&["success"], Some(i), "protocol is TCP, UDP or SCTP".into());
+                }
+                if let Some(to) = &e.to {
+                    if to.parse::<core::net::IpAddr>().is_err() {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!("to: {to:?} is not an IP address"),
+                        );
+                    }
                 }
             }
             SuccessCheck::Field(f) => {
