@@ -316,6 +316,16 @@ fn cli_test() -> Result<(), Failed> {
     {
         return Err(format!("lesson check on the starting files: {out}").into());
     }
+    let json = kubeharden(&["lesson", "check", "--json", "seccomp", "work"], &dir);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout)
+        .map_err(|e| format!("lesson check --json: {e}: {}", text(&json)))?;
+    if json.status.code() != Some(1)
+        || v["passed"] != false
+        || v["next_hint"] != 1
+        || v["met"].as_u64() >= v["total"].as_u64()
+    {
+        return Err(format!("lesson check --json on the starting files: {v}").into());
+    }
     // The solution, written over them: solved (0), with the explanation.
     for f in &lesson.solution {
         std::fs::write(dir.join("work").join(&f.name), &f.text).unwrap();

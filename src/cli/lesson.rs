@@ -93,6 +93,10 @@ pub struct CheckArgs {
     /// Files or folders with your manifests [default: ./LESSON, as `lesson start` wrote it]
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+    /// Print the evaluation as JSON: {lesson, passed, met, total, conditions: [{label,
+    /// met, details}], reporting, next_hint}
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Print one hint of a lesson (1 is the first)
@@ -304,7 +308,21 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     }
     let checker = Checker::new(l);
     let evaluation = checker.evaluate(&sources);
-    out(&render(&checker, &evaluation));
+    if args.json {
+        let json = serde_json::json!({
+            "lesson": l.id,
+            "passed": evaluation.passed(),
+            "met": evaluation.met(),
+            "total": evaluation.conditions.len(),
+            "conditions": evaluation.conditions,
+            "reporting": evaluation.reporting,
+            "next_hint": checker.next_hint(&evaluation).filter(|_| !evaluation.passed()).map(|(i, _)| i + 1),
+        });
+        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+        out(&format!("{text}\n"));
+    } else {
+        out(&render(&checker, &evaluation));
+    }
     Ok(if evaluation.passed() { 0 } else { 1 })
 }
 
