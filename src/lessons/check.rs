@@ -134,7 +134,9 @@ impl<'l> Checker<'l> {
         &self.engine
     }
 
-    /// Check `sources` (the learner's files) with the lesson's engine and evaluate.
+    /// Check `sources` (the learner's files) with the lesson's engine and evaluate. The
+    /// sources are parsed twice (by the engine, and for the bundle the guards read): a
+    /// lesson's manifests are a few hundred lines.
     pub fn evaluate(&self, sources: &[Source]) -> Evaluation {
         let report = self.engine.check(sources);
         with_bundle(&self.engine, sources, |bundle| {
@@ -342,25 +344,23 @@ fn quiet(
         }
     }
     let on = |f: &Finding| q.on.is_empty() || q.on.iter().any(|sel| finding_on(f, sel));
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| q.rules.iter().any(|r| r == f.rule) && on(f))
     {
-        for f in report
-            .findings
-            .iter()
-            .filter(|f| q.rules.iter().any(|r| r == f.rule) && on(f))
-        {
-            reporting.insert(f.rule.to_string());
-            let suppressed = if f.suppressed.is_some() {
-                " (suppressed: a suppression is not a fix)"
-            } else {
-                ""
-            };
-            details.push(format!(
-                "{}: {}: {}{suppressed}",
-                line_of(f),
-                f.rule,
-                f.message
-            ));
-        }
+        reporting.insert(f.rule.to_string());
+        let suppressed = if f.suppressed.is_some() {
+            " (suppressed: a suppression is not a fix)"
+        } else {
+            ""
+        };
+        details.push(format!(
+            "{}: {}: {}{suppressed}",
+            line_of(f),
+            f.rule,
+            f.message
+        ));
     }
     let objects: Vec<String> = q.on.iter().map(ToString::to_string).collect();
     let objects = if objects.is_empty() {
