@@ -29,6 +29,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod engine;
 pub mod fix;
+pub mod lessons;
 pub(crate) mod lower;
 pub mod model;
 pub mod render;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some(Command::WhoCan(args)) => cli::access::who_can(args),
         Some(Command::Access(args)) => cli::access::access(args),
         Some(Command::Reach(args)) => cli::access::reach(args),
+        Some(Command::Lesson(args)) => cli::lesson::run(args),
         None => cli::help(),
     };
     cli::exit(status)

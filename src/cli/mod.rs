@@ -1,5 +1,6 @@
 //! The command line's grammar (clap derive) and the commands behind it: `check`
-//! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]).
+//! ([`check`]), `fix` ([`fix`]), `rules`, `explain` and `completions` ([`docs`]), and
+//! the workshop lessons ([`lesson`]).
 //! Reading and writing files is in [`input`]; typed option values in [`values`].
 
 pub mod access;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod docs;
 pub mod fix;
 pub mod input;
+pub mod lesson;
 pub mod values;
 
 use std::io::Write;
@@ -54,6 +56,7 @@ pub enum Command {
     WhoCan(access::WhoCanArgs),
     Access(access::AccessArgs),
     Reach(access::ReachArgs),
+    Lesson(lesson::LessonArgs),
 }
 
 /// Options `check` and `fix` share: which rules run, and the inputs.

@@ -1,0 +1,668 @@
+//! The lesson file format (`lessons/<id>.yaml`), parsed with unknown fields refused and
+//! validated when loaded; errors name the file, line, column and field.
+
+use serde::Deserialize;
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::Severity;
+use crate::engine::{Options, Profile};
+use crate::rules::{self, FieldError, PathSegment};
+use crate::source::{LineIndex, Source};
+use crate::version::KubeVersion;
+use crate::yaml::{parse_stream, Document, Limits, NodeId};
+
+/// The three pillars of the catalogue, as a workshop names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pillar {
+    SecurityControls,
+    MetadataConcealment,
+    Updates,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 3] = [
+        Pillar::SecurityControls,
+        Pillar::MetadataConcealment,
+        Pillar::Updates,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pillar::SecurityControls => "security-controls",
+            Pillar::MetadataConcealment => "metadata-concealment",
+            Pillar::Updates => "updates",
+        }
+    }
+
+    /// The heading a list shows: "Security controls".
+    pub fn title(self) -> &'static str {
+        match self {
+            Pillar::SecurityControls => "Security controls",
+            Pillar::MetadataConcealment => "Metadata concealment",
+            Pillar::Updates => "Updates",
+        }
+    }
+}
+
+/// One manifest file of a lesson: its name (what `lesson start` writes, what the
+/// findings show) and its text.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// A line of a starting file a hint points at (1-based).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintLine {
+    /// The starting file's name; the first file when absent.
+    #[serde(default)]
+    pub file: Option<String>,
+    pub line: usize,
+}
+
+/// One hint, revealed on request, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    pub text: String,
+    /// The rule the hint is about (`kubeharden explain RULE`).
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// The place in the starting manifest the hint is about.
+    #[serde(default)]
+    pub at: Option<HintLine>,
+}
+
+/// An object of the lesson, by kind, name and namespace (absent: written without one).
+/// The API group is not part of it, so a migration to another group keeps the object.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectSel {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+impl std::fmt::Display for ObjectSel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {ns}/{}", self.kind, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// `quiet`: these rules report nothing on these objects (suppressed findings count: a
+/// suppression is not a fix), and each object exists. Without `on`, they report
+/// nothing anywhere in the bundle (for an object the lesson replaces; pair it with a
+/// `keep` or `can` guard).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietCheck {
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub on: Vec<ObjectSel>,
+}
+
+/// `writable_mount`: container `container` of the object mounts an `emptyDir` volume
+/// at `path`, not read-only (the place a read-only root filesystem leaves writable).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MountCheck {
+    pub object: ObjectSel,
+    pub container: String,
+    pub path: String,
+}
+
+/// What a `keep` guard lets the learner change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Allow {
+    /// Any image may change.
+    Images,
+    /// The image's registry host, tag and digest may change; its repository path may
+    /// not (`nginx:latest` → `docker.io/library/nginx:1.27@sha256:…`).
+    ImageReferences,
+    /// Container and Service ports may change.
+    Ports,
+    /// The API version may change (a migration); the kind and name may not.
+    ApiVersion,
+}
+
+/// `keep`: the object still exists in the learner's manifests, with the containers
+/// (names, images, ports) and Service ports of the starting manifest, unless `allow`ed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepCheck {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub allow: Vec<Allow>,
+}
+
+impl KeepCheck {
+    /// The object kept.
+    pub fn object(&self) -> ObjectSel {
+        ObjectSel {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+/// `can`: a Role or ClusterRole still grants `verb` on `resource` of API group `group`
+/// (`""`, the core group, when absent): a rule lists the verb, group and resource or a
+/// `*` for them, and no `resourceNames` restricts it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanCheck {
+    pub role: ObjectSel,
+    pub verb: String,
+    #[serde(default)]
+    pub group: String,
+    /// `pods`, or a subresource as `pods/log`.
+    pub resource: String,
+}
+
+/// `egress`: a NetworkPolicy still allows egress on this port (an egress rule without
+/// ports, or one that lists it), to any peer it names.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EgressCheck {
+    pub policy: ObjectSel,
+    /// `TCP`, `UDP` or `SCTP`.
+    pub protocol: String,
+    pub port: u16,
+    /// An IP address the rule must reach (`203.0.113.10`: "the internet"): a rule without
+    /// `to`, or with an `ipBlock` holding it outside its `except`s. Absent: any peer.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// `field`: the value at an RFC 6901 pointer of the object equals `equals` (a last
+/// resort, for what no rule expresses: a migrated Ingress still routes to its Service).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldCheck {
+    pub object: ObjectSel,
+    /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`.
+    pub pointer: String,
+    pub equals: serde_json::Value,
+}
+
+/// One condition of a lesson's success check; all must hold.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SuccessCheck {
+    Quiet(QuietCheck),
+    Keep(KeepCheck),
+    Can(CanCheck),
+    Egress(EgressCheck),
+    WritableMount(MountCheck),
+    Field(FieldCheck),
+    /// No finding at or above this severity that the starting manifest did not have
+    /// (by rule and object).
+    NoNewFindings(#[serde(deserialize_with = "severity")] Severity),
+}
+
+/// A reference: a rule of the catalogue (`rule: ID`, its `kubeharden explain` page) or
+/// a web page (`url` and `title`); validated to be one or the other.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// One lesson, validated (see [`crate::lessons::Lessons::load`]).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Stable (the progress key); the file is `lessons/<id>.yaml`.
+    pub id: String,
+    pub title: String,
+    pub pillar: Pillar,
+    /// 1 (introduction) to 4 (expert).
+    pub level: u8,
+    /// Estimated minutes.
+    pub minutes: u16,
+    /// Lessons to do first (ids).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// The profile the check runs at [default: all].
+    #[serde(default = "all", deserialize_with = "profile")]
+    #[serde(serialize_with = "profile_out")]
+    pub profile: Profile,
+    /// The target Kubernetes version, `1.NN` [default: latest].
+    #[serde(default, serialize_with = "version_out")]
+    pub kube_version: KubeVersion,
+    /// The situation, in prose (Markdown).
+    #[serde(default)]
+    pub story: String,
+    /// What to achieve (Markdown).
+    pub goal: String,
+    pub start: Vec<LessonFile>,
+    pub hints: Vec<Hint>,
+    pub success: Vec<SuccessCheck>,
+    /// Shown on success: why it matters, what an attacker could have done (Markdown).
+    pub explanation: String,
+    pub references: Vec<Reference>,
+    /// The reference solution: the same files, fixed.
+    pub solution: Vec<LessonFile>,
+}
+
+fn all() -> Profile {
+    Profile::All
+}
+
+fn parsed<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr<Err = String>,
+{
+    String::deserialize(d)?
+        .parse()
+        .map_err(serde::de::Error::custom)
+}
+
+fn severity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+    parsed(d)
+}
+
+fn profile<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Profile, D::Error> {
+    parsed(d)
+}
+
+fn profile_out<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.as_str())
+}
+
+fn version_out<S: serde::Serializer>(v: &KubeVersion, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+impl Lesson {
+    /// The engine options the success check runs with.
+    pub fn options(&self) -> Options {
+        Options {
+            profile: self.profile,
+            version: self.kube_version,
+            ..Options::default()
+        }
+    }
+
+    /// The starting files as engine sources.
+    pub fn start_sources(&self) -> Vec<Source> {
+        sources(&self.start)
+    }
+
+    /// The reference solution as engine sources.
+    pub fn solution_sources(&self) -> Vec<Source> {
+        sources(&self.solution)
+    }
+
+    /// Every rule id the lesson names: in hints, `quiet` checks and references.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        ids.extend(self.hints.iter().filter_map(|h| h.rule.as_deref()));
+        for c in &self.success {
+            if let SuccessCheck::Quiet(q) = c {
+                ids.extend(q.rules.iter().map(String::as_str));
+            }
+        }
+        ids.extend(self.references.iter().filter_map(|r| r.rule.as_deref()));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+fn sources(files: &[LessonFile]) -> Vec<Source> {
+    files
+        .iter()
+        .map(|f| Source::new(f.name.clone(), f.text.clone()))
+        .collect()
+}
+
+/// Where a field error is: the key of an unknown field, else the value at the path (or
+/// its deepest existing parent).
+fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
+    let (mut node, mut key) = (root, None);
+    for segment in &e.path {
+        let next = match segment {
+            PathSegment::Key(k) => doc
+                .entries(node)
+                .iter()
+                .rev()
+                .find(|&&(kn, _)| doc.text(kn) == Some(k.as_str()))
+                .map(|&(kn, v)| (v, Some(kn))),
+            PathSegment::Index(i) => doc.items(node).get(*i).map(|&n| (n, None)),
+        };
+        let Some((n, k)) = next else { break };
+        (node, key) = (n, k);
+    }
+    match key {
+        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span().start,
+        _ => doc.node(node).span().start,
+    }
+}
+
+/// Parse and validate one lesson file; errors are complete lines
+/// (`lessons/<name>:<line>:<column>: <path>: <message>`).
+pub(super) fn parse(name: &str, text: &str) -> Result<Lesson, Vec<String>> {
+    let file = format!("lessons/{name}");
+    let lines = LineIndex::new(text);
+    let at = |offset: usize| {
+        let p = lines.position(text, offset);
+        format!("{file}:{}:{}", p.line, p.column)
+    };
+    let stream = parse_stream(text, &Limits::default());
+    if let Some(e) = stream.errors.first() {
+        return Err(vec![format!(
+            "{}: YAML error: {}",
+            at(e.span.start),
+            e.message
+        )]);
+    }
+    let Some((doc, root)) = stream
+        .documents
+        .first()
+        .and_then(|d| d.root.map(|r| (d, r)))
+    else {
+        return Err(vec![format!("{file}: empty file")]);
+    };
+    let mut errors = Vec::new();
+    if let Some(second) = stream.documents.get(1) {
+        errors.push(format!(
+            "{}: a lesson file holds one YAML document",
+            at(second.span.start)
+        ));
+    }
+    for &(_, dup) in &doc.duplicate_keys {
+        errors.push(format!(
+            "{}: key {:?} appears twice",
+            at(doc.node(dup).span().start),
+            doc.text(dup).unwrap_or("")
+        ));
+    }
+    let json = doc.to_json(root);
+    let report = |e: FieldError| format!("{}: {e}", at(field_offset(doc, root, &e)));
+    let lesson: Lesson = match rules::deserialize(&json) {
+        Ok(l) => l,
+        Err(e) => {
+            errors.push(report(e));
+            return Err(errors);
+        }
+    };
+    for e in validate(&lesson, name) {
+        errors.push(report(e));
+    }
+    if errors.is_empty() {
+        Ok(lesson)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The checks the types cannot express.
+fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let catalogue = Catalogue::builtin();
+    let mut err = |path: &[&str], index: Option<usize>, message: String| {
+        let e = FieldError::new(path, message);
+        errors.push(match index {
+            Some(i) => e.item(i),
+            None => e,
+        });
+    };
+    if format!("{}.yaml", l.id) != name {
+        err(
+            &["id"],
+            None,
+            format!("lesson id {:?} must match its file name", l.id),
+        );
+    }
+    if !l
+        .id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        err(
+            &["id"],
+            None,
+            "use lower-case letters, digits and `-`".into(),
+        );
+    }
+    for (key, value) in [
+        ("title", &l.title),
+        ("goal", &l.goal),
+        ("explanation", &l.explanation),
+    ] {
+        if value.trim().is_empty() {
+            err(&[key], None, "must not be empty".into());
+        }
+    }
+    if !(1..=4).contains(&l.level) {
+        err(
+            &["level"],
+            None,
+            format!("{} is not a level from 1 to 4", l.level),
+        );
+    }
+    if l.minutes == 0 || l.minutes > 120 {
+        err(
+            &["minutes"],
+            None,
+            format!("{} is not 1 to 120 minutes", l.minutes),
+        );
+    }
+    if l.kube_version > KubeVersion::LATEST {
+        err(
+            &["kube_version"],
+            None,
+            format!("newer than the catalogue knows ({})", KubeVersion::LATEST),
+        );
+    }
+    for (key, files) in [("start", &l.start), ("solution", &l.solution)] {
+        if files.is_empty() {
+            err(&[key], None, "needs at least one file".into());
+        }
+        for (i, f) in files.iter().enumerate() {
+            let bad_name = f.name.is_empty()
+                || f.name.starts_with('.')
+                || f.name.contains(['/', '\\'])
+                || !(f.name.ends_with(".yaml") || f.name.ends_with(".yml"));
+            if bad_name {
+                err(
+                    &[key],
+                    Some(i),
+                    format!("file name {:?} must be a plain *.yaml name", f.name),
+                );
+            }
+            if files[..i].iter().any(|g| g.name == f.name) {
+                err(
+                    &[key],
+                    Some(i),
+                    format!("file {:?} is listed twice", f.name),
+                );
+            }
+        }
+    }
+    let solution_names: Vec<&str> = l.solution.iter().map(|f| f.name.as_str()).collect();
+    let start_names: Vec<&str> = l.start.iter().map(|f| f.name.as_str()).collect();
+    if solution_names != start_names {
+        err(
+            &["solution"],
+            None,
+            format!("must hold the starting files {start_names:?}, in order"),
+        );
+    }
+    let known = |id: &str| catalogue.get(id).is_some();
+    if l.hints.is_empty() {
+        err(&["hints"], None, "needs at least one hint".into());
+    }
+    for (i, h) in l.hints.iter().enumerate() {
+        if h.text.trim().is_empty() {
+            err(&["hints"], Some(i), "hint text must not be empty".into());
+        }
+        if let Some(rule) = h.rule.as_deref().filter(|r| !known(r)) {
+            err(
+                &["hints"],
+                Some(i),
+                format!("no rule {rule:?} in the catalogue"),
+            );
+        }
+        if let Some(hl) = &h.at {
+            let file = match &hl.file {
+                Some(n) => l.start.iter().find(|f| &f.name == n),
+                None => l.start.first(),
+            };
+            match file {
+                None => err(
+                    &["hints"],
+                    Some(i),
+                    format!("no starting file {:?}", hl.file),
+                ),
+                Some(f) if hl.line == 0 || hl.line > f.text.lines().count() => err(
+                    &["hints"],
+                    Some(i),
+                    format!("{} has no line {}", f.name, hl.line),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    if l.success.is_empty() {
+        err(&["success"], None, "needs at least one condition".into());
+    }
+    let engine = crate::engine::Engine::new(l.options());
+    let runs = |id: &str| engine.rules().any(|r| r.id == id);
+    let mut quiet = false;
+    let mut guarded = false;
+    for (i, c) in l.success.iter().enumerate() {
+        match c {
+            SuccessCheck::Quiet(q) => {
+                quiet = true;
+                if q.rules.is_empty() {
+                    err(&["success"], Some(i), "quiet needs rules".into());
+                }
+                for r in &q.rules {
+                    if !known(r) {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!("no rule {r:?} in the catalogue"),
+                        );
+                    } else if !runs(r) {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!(
+                                "rule {r:?} does not run at profile {} and {}",
+                                l.profile.as_str(),
+                                l.kube_version
+                            ),
+                        );
+                    }
+                }
+            }
+            SuccessCheck::Keep(_) => guarded = true,
+            SuccessCheck::Can(c) => {
+                if c.role.kind != "Role" && c.role.kind != "ClusterRole" {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "can names a Role or ClusterRole".into(),
+                    );
+                }
+            }
+            SuccessCheck::Egress(e) => {
+                if e.policy.kind != "NetworkPolicy" {
+                    err(&["success"], Some(i), "egress names a NetworkPolicy".into());
+                }
+                if !["TCP", "UDP", "SCTP"].contains(&e.protocol.as_str()) {
+                    err(&["success"], Some(i), "protocol is TCP, UDP or SCTP".into());
+                }
+                if let Some(to) = &e.to {
+                    if to.parse::<core::net::IpAddr>().is_err() {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!("to: {to:?} is not an IP address"),
+                        );
+                    }
+                }
+            }
+            SuccessCheck::Field(f) => {
+                if !f.pointer.starts_with('/') {
+                    err(&["success"], Some(i), "a pointer starts with /".into());
+                }
+            }
+            SuccessCheck::WritableMount(_) | SuccessCheck::NoNewFindings(_) => {}
+        }
+    }
+    if !quiet {
+        err(&["success"], None, "needs a quiet condition".into());
+    }
+    if !guarded {
+        err(
+            &["success"],
+            None,
+            "needs a keep condition, so that deleting the objects does not pass".into(),
+        );
+    }
+    if l.references.is_empty() {
+        err(&["references"], None, "needs at least one reference".into());
+    }
+    for (i, r) in l.references.iter().enumerate() {
+        match (&r.rule, &r.url, &r.title) {
+            (Some(id), None, None) if !known(id) => {
+                err(
+                    &["references"],
+                    Some(i),
+                    format!("no rule {id:?} in the catalogue"),
+                );
+            }
+            (Some(_), None, None) => {}
+            (None, Some(url), title) => {
+                let title = title.as_deref().unwrap_or("");
+                let host = url
+                    .strip_prefix("https://")
+                    .and_then(|rest| rest.split('/').next())
+                    .unwrap_or("");
+                if host.is_empty() || !host.contains('.') || url.contains(char::is_whitespace) {
+                    err(
+                        &["references"],
+                        Some(i),
+                        format!("{url:?} is not an https:// URL"),
+                    );
+                }
+                if title.trim().is_empty() {
+                    err(
+                        &["references"],
+                        Some(i),
+                        "a URL reference needs a title".into(),
+                    );
+                }
+            }
+            _ => err(
+                &["references"],
+                Some(i),
+                "a reference is `rule: ID`, or `url` with a `title`".into(),
+            ),
+        }
+    }
+    errors
+}

@@ -1,0 +1,485 @@
+//! One test per lesson file, named `lessons/<file>` (a libtest-mimic harness:
+//! `cargo test --test lessons lessons/seccomp.yaml`): the lesson loads; its starting
+//! manifests fail the success check on a `quiet` condition (the current rules report
+//! what the lesson is about); its reference solution passes; deleting any object the
+//! check names, deleting every document of a file, or emptying the text does not pass;
+//! every rule id and reference it names exists. Then the catalogue-wide checks (every
+//! file is embedded, 12 lessons or more over the three pillars) and `kubeharden lesson`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+use kubeharden::lessons::{Checker, Evaluation, Lesson, Lessons, Pillar, SuccessCheck};
+use kubeharden::{Catalogue, Source};
+
+fn lessons_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")
+}
+
+fn files_on_disk() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(lessons_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn describe(e: &Evaluation) -> String {
+    e.conditions
+        .iter()
+        .map(|c| {
+            format!(
+                "  [{}] {}{}",
+                if c.met { "x" } else { " " },
+                c.label,
+                c.details
+                    .iter()
+                    .map(|d| format!("\n        {d}"))
+                    .collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every object a condition names, as (kind, name).
+fn named_objects(lesson: &Lesson) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for c in &lesson.success {
+        match c {
+            SuccessCheck::Quiet(q) => {
+                out.extend(q.on.iter().map(|o| (o.kind.clone(), o.name.clone())))
+            }
+            SuccessCheck::Keep(k) => out.push((k.kind.clone(), k.name.clone())),
+            SuccessCheck::Can(c) => out.push((c.role.kind.clone(), c.role.name.clone())),
+            SuccessCheck::Egress(e) => out.push((e.policy.kind.clone(), e.policy.name.clone())),
+            SuccessCheck::WritableMount(m) => {
+                out.push((m.object.kind.clone(), m.object.name.clone()))
+            }
+            SuccessCheck::Field(f) => out.push((f.object.kind.clone(), f.object.name.clone())),
+            SuccessCheck::NoNewFindings(_) => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a YAML document's text defines (kind, name) (as the lessons write them:
+/// `kind: X` at column 0 and `name: Y` as the first key of `metadata`).
+fn defines(doc: &str, (kind, name): &(String, String)) -> bool {
+    doc.lines().any(|l| l.trim_end() == format!("kind: {kind}"))
+        && doc.lines().any(|l| {
+            let l = l.trim();
+            l == format!("name: {name}") || l.starts_with(&format!("metadata: {{name: {name},"))
+        })
+}
+
+fn lesson_test(file: &str) -> Result<(), Failed> {
+    let id = file.trim_end_matches(".yaml");
+    let lesson = Lessons::builtin()
+        .get(id)
+        .ok_or_else(|| format!("no lesson {id:?} loaded from lessons/{file}"))?;
+    let checker = Checker::new(lesson);
+
+    let start = checker.evaluate(&lesson.start_sources());
+    if start.passed() {
+        return Err(format!("the starting manifests pass:\n{}", describe(&start)).into());
+    }
+    let quiet_unmet = lesson
+        .success
+        .iter()
+        .zip(&start.conditions[1..])
+        .any(|(s, c)| matches!(s, SuccessCheck::Quiet(_)) && !c.met);
+    if !quiet_unmet || start.reporting.is_empty() {
+        return Err(format!(
+            "the starting manifests must fail a quiet condition (the rules report):\n{}",
+            describe(&start)
+        )
+        .into());
+    }
+    if !start.conditions[0].met {
+        return Err(format!("the starting manifests do not parse:\n{}", describe(&start)).into());
+    }
+
+    let solution = checker.evaluate(&lesson.solution_sources());
+    if !solution.passed() {
+        return Err(format!("the reference solution fails:\n{}", describe(&solution)).into());
+    }
+    if checker.next_hint(&start).is_none() {
+        return Err("no hint to show".into());
+    }
+
+    // Emptying the text does not pass.
+    for empty in ["", "\n", "# nothing here\n", "---\n"] {
+        let sources: Vec<Source> = lesson
+            .solution
+            .iter()
+            .map(|f| Source::new(f.name.clone(), empty))
+            .collect();
+        if checker.evaluate(&sources).passed() {
+            return Err(format!("emptied files ({empty:?}) pass").into());
+        }
+    }
+    // Deleting every document of one file, or one document naming a checked object.
+    let named = named_objects(lesson);
+    for (i, f) in lesson.solution.iter().enumerate() {
+        let docs: Vec<&str> = f.text.split("\n---\n").collect();
+        let mut variants = vec![String::new()];
+        for (d, doc) in docs.iter().enumerate() {
+            if named.iter().any(|o| defines(doc, o)) {
+                let rest: Vec<&str> = docs
+                    .iter()
+                    .enumerate()
+                    .filter(|&(e, _)| e != d)
+                    .map(|(_, t)| *t)
+                    .collect();
+                variants.push(rest.join("\n---\n"));
+            }
+        }
+        for v in variants {
+            let mut sources = lesson.solution_sources();
+            sources[i].text = v.clone();
+            let e = checker.evaluate(&sources);
+            if e.passed() {
+                return Err(format!(
+                    "{} with a document deleted passes:\n{v}\n{}",
+                    f.name,
+                    describe(&e)
+                )
+                .into());
+            }
+        }
+    }
+    // Every object a condition names is in the solution, and every object kept or
+    // checked quiet is in the starting manifests too (`can` and `egress` may name an
+    // object the learner writes).
+    let in_files = |files: &[kubeharden::lessons::LessonFile], o: &(String, String)| {
+        files
+            .iter()
+            .any(|f| f.text.split("\n---\n").any(|d| defines(d, o)))
+    };
+    for o in &named {
+        if !in_files(&lesson.solution, o) {
+            return Err(format!("the solution does not define {} {}", o.0, o.1).into());
+        }
+    }
+    for c in &lesson.success {
+        let objects: Vec<(String, String)> = match c {
+            SuccessCheck::Keep(k) => vec![(k.kind.clone(), k.name.clone())],
+            SuccessCheck::Quiet(q) => {
+                q.on.iter()
+                    .map(|o| (o.kind.clone(), o.name.clone()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for o in objects {
+            if !in_files(&lesson.start, &o) {
+                return Err(format!("the starting files do not define {} {}", o.0, o.1).into());
+            }
+        }
+    }
+    // A hint that names a rule and a line points at a finding of that rule: on the
+    // line, or within the three lines below it (the finding may be on a child field).
+    let report = checker.engine().check(&lesson.start_sources());
+    for (i, h) in lesson.hints.iter().enumerate() {
+        let (Some(rule), Some(at)) = (&h.rule, &h.at) else {
+            continue;
+        };
+        let file = at.file.as_deref().unwrap_or(&lesson.start[0].name);
+        let near = report.findings.iter().any(|f| {
+            let text = &lesson.start[f.file as usize].text;
+            let line = kubeharden::LineIndex::new(text)
+                .position(text, f.span.start)
+                .line;
+            f.rule == rule
+                && report.file_name(f.file) == file
+                && (at.line..=at.line + 3).contains(&line)
+        });
+        if !near {
+            return Err(format!(
+                "hint {} points at line {} of {file}, where {rule} reports nothing",
+                i + 1,
+                at.line
+            )
+            .into());
+        }
+    }
+    // Every rule and reference it names exists.
+    let catalogue = Catalogue::builtin();
+    for rule in lesson.rule_ids() {
+        if catalogue.get(rule).is_none() {
+            return Err(format!("names rule {rule:?}, which does not exist").into());
+        }
+    }
+    for r in &lesson.references {
+        if let Some(url) = &r.url {
+            if !url.starts_with("https://") {
+                return Err(format!("reference {url:?} is not https").into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ways to "win" a lesson without doing what it asks, each a text replacement in the
+/// reference solution: (lesson, what, replace, with). Each must fail the check.
+const CHEATS: &[(&str, &str, &str, &str)] = &[
+    ("rbac-secrets-read", "grant nothing", "resources: [\"configmaps\"]", "resources: []"),
+    ("exec-and-escalate", "drop the log access too", "resources: [\"pods\", \"pods/log\"]", "resources: [\"pods\"]"),
+    ("cluster-admin-service-account", "keep cluster-admin through a RoleBinding", "  kind: Role\n  name: deployer\nsubjects", "  kind: ClusterRole\n  name: cluster-admin\nsubjects"),
+    ("default-deny", "deny DNS as well", "protocol: UDP\n          port: 53", "protocol: UDP\n          port: 54"),
+    ("metadata-egress", "allow no egress at all", "            cidr: 0.0.0.0/0\n            except:\n              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n        - protocol: TCP\n          port: 80", "            cidr: 10.0.0.0/8"),
+    ("pin-images", "swap the image for another", "image: nginx:1.27.2@", "image: docker.io/library/httpd:2.4@"),
+    ("pin-images", "change a port", "containerPort: 80", "containerPort: 8080"),
+    ("removed-ingress-api", "route to another Service", "name: storefront\n                port:", "name: maintenance-page\n                port:"),
+    ("psp-to-pod-security", "enforce privileged", "enforce: restricted", "enforce: privileged"),
+    ("token-automount", "mount the token on the pod anyway", "      automountServiceAccountToken: false\n      containers", "      automountServiceAccountToken: true\n      containers"),
+    ("non-root-writable-tmp", "mount /tmp read-only", "mountPath: /tmp", "mountPath: /tmp\n                    readOnly: true"),
+    ("privileged-daemonset", "trade privileged for hostPID", "serviceAccountName: fluent-bit", "serviceAccountName: fluent-bit\n            hostPID: true"),
+    ("drop-capabilities", "rename the container", "- name: redis\n          image", "- name: cache\n          image"),
+    ("seccomp", "rename the Deployment", "name: orders-api\n  namespace", "name: orders-api-v2\n  namespace"),
+];
+
+fn cheat(id: &str, from: &str, to: &str) -> Result<(), Failed> {
+    let lesson = Lessons::builtin()
+        .get(id)
+        .ok_or_else(|| format!("no lesson {id}"))?;
+    let mut sources = lesson.solution_sources();
+    let mut replaced = false;
+    for s in &mut sources {
+        if s.text.contains(from) {
+            s.text = s.text.replacen(from, to, 1);
+            replaced = true;
+        }
+    }
+    if !replaced {
+        return Err(format!("the solution of {id} has no {from:?}").into());
+    }
+    let e = Checker::new(lesson).evaluate(&sources);
+    if e.passed() {
+        return Err(format!("the cheat passes:\n{}", describe(&e)).into());
+    }
+    Ok(())
+}
+
+fn kubeharden(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubeharden"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn cli_test() -> Result<(), Failed> {
+    let dir = std::env::temp_dir().join(format!("kubeharden-lessons-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = Lessons::builtin()
+        .get("seccomp")
+        .ok_or("no lesson seccomp")?;
+
+    let list = kubeharden(&["lesson", "list"], &dir);
+    if list.status.code() != Some(0) || !text(&list).contains("seccomp") {
+        return Err(format!("lesson list: {}", text(&list)).into());
+    }
+    let start = kubeharden(&["lesson", "start", "seccomp", "work"], &dir);
+    if start.status.code() != Some(0) {
+        return Err(format!("lesson start: {}", text(&start)).into());
+    }
+    let written = std::fs::read_to_string(dir.join("work").join(&lesson.start[0].name))
+        .map_err(|e| format!("lesson start wrote nothing: {e}"))?;
+    if written != lesson.start[0].text {
+        return Err("lesson start wrote other text".into());
+    }
+    let again = kubeharden(&["lesson", "start", "seccomp", "work"], &dir);
+    if again.status.code() != Some(2) {
+        return Err(format!("lesson start over existing files: {}", text(&again)).into());
+    }
+    // The starting files: not solved (1), with what remains and a hint.
+    let check = kubeharden(&["lesson", "check", "seccomp", "work"], &dir);
+    let out = text(&check);
+    if check.status.code() != Some(1) || !out.contains("Hint") || !out.contains("seccomp-required")
+    {
+        return Err(format!("lesson check on the starting files: {out}").into());
+    }
+    let json = kubeharden(&["lesson", "check", "--json", "seccomp", "work"], &dir);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout)
+        .map_err(|e| format!("lesson check --json: {e}: {}", text(&json)))?;
+    if json.status.code() != Some(1)
+        || v["passed"] != false
+        || v["next_hint"] != 1
+        || v["met"].as_u64() >= v["total"].as_u64()
+    {
+        return Err(format!("lesson check --json on the starting files: {v}").into());
+    }
+    // The solution, written over them: solved (0), with the explanation.
+    for f in &lesson.solution {
+        std::fs::write(dir.join("work").join(&f.name), &f.text).unwrap();
+    }
+    let check = kubeharden(&["lesson", "check", "seccomp", "work"], &dir);
+    let out = text(&check);
+    if check.status.code() != Some(0) || !out.contains("Solved") {
+        return Err(format!("lesson check on the solved files: {out}").into());
+    }
+    let hint = kubeharden(&["lesson", "hint", "seccomp", "1"], &dir);
+    if hint.status.code() != Some(0) || !text(&hint).contains(&lesson.hints[0].text[..20]) {
+        return Err(format!("lesson hint: {}", text(&hint)).into());
+    }
+    let bad = kubeharden(&["lesson", "hint", "seccomp", "99"], &dir);
+    if bad.status.code() != Some(2) {
+        return Err(format!("lesson hint 99: {}", text(&bad)).into());
+    }
+    let typo = kubeharden(&["lesson", "show", "secomp"], &dir);
+    if typo.status.code() != Some(2) || !text(&typo).contains("seccomp") {
+        return Err(format!("lesson show with a typo: {}", text(&typo)).into());
+    }
+    // An author's lint: a broken copy is refused with its line, the shipped files pass.
+    let broken = std::fs::read_to_string(lessons_dir().join("seccomp.yaml"))
+        .unwrap()
+        .replace("minutes:", "minutez:");
+    std::fs::write(dir.join("seccomp.yaml"), broken).unwrap();
+    let lint = kubeharden(&["lesson", "lint", "seccomp.yaml"], &dir);
+    if lint.status.code() != Some(1) || !text(&lint).contains("lessons/seccomp.yaml:5:1: minutez") {
+        return Err(format!("lesson lint on a broken file: {}", text(&lint)).into());
+    }
+    let shipped = lessons_dir().join("seccomp.yaml");
+    let lint = kubeharden(&["lesson", "lint", shipped.to_str().unwrap()], &dir);
+    if lint.status.code() != Some(0) {
+        return Err(format!("lesson lint on a shipped file: {}", text(&lint)).into());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = files_on_disk()
+        .into_iter()
+        .map(|f| {
+            let name = format!("lessons/{f}");
+            Trial::test(name, move || lesson_test(&f))
+        })
+        .collect();
+    trials.push(Trial::test("every lesson file is embedded", || {
+        let embedded: Vec<String> = {
+            let mut v: Vec<String> = kubeharden::lessons::LESSON_FILES
+                .iter()
+                .map(|(n, _)| n.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        if embedded != files_on_disk() {
+            return Err(format!(
+                "lessons/ holds {:?} but src/lessons/mod.rs embeds {embedded:?}",
+                files_on_disk()
+            )
+            .into());
+        }
+        for (name, text) in kubeharden::lessons::LESSON_FILES {
+            let disk = std::fs::read_to_string(lessons_dir().join(name)).unwrap();
+            if disk != *text {
+                return Err(format!("{name}: embedded text differs").into());
+            }
+        }
+        Ok(())
+    }));
+    trials.push(Trial::test(
+        "twelve lessons or more over the three pillars",
+        || {
+            let all = &Lessons::builtin().lessons;
+            if all.len() < 12 {
+                return Err(format!("{} lessons", all.len()).into());
+            }
+            for p in Pillar::ALL {
+                if !all.iter().any(|l| l.pillar == p) {
+                    return Err(format!("no lesson in {}", p.as_str()).into());
+                }
+            }
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
+        "a broken lesson file is refused with file, line and field",
+        || {
+            let text = lessons_dir().join("seccomp.yaml");
+            let text = std::fs::read_to_string(text).unwrap();
+            let cases = [
+                (
+                    text.replace("minutes:", "minutez:"),
+                    "unknown field `minutez`",
+                ),
+                (
+                    text.replace("rule: seccomp-required", "rule: seccomp-requird"),
+                    "no rule \"seccomp-requird\"",
+                ),
+                (
+                    text.replace("id: seccomp", "id: other"),
+                    "must match its file name",
+                ),
+            ];
+            for (broken, want) in cases {
+                match Lessons::load(&[("seccomp.yaml", &broken)]) {
+                    Ok(_) => return Err(format!("accepted a lesson with {want}").into()),
+                    Err(errors) => {
+                        let all = errors.join("\n");
+                        let located = errors.iter().any(|e| {
+                            e.starts_with("lessons/seccomp.yaml:")
+                                && e.split(':')
+                                    .nth(1)
+                                    .is_some_and(|l| l.parse::<usize>().is_ok())
+                                && e.contains(want)
+                        });
+                        if !located {
+                            return Err(format!("want a located {want:?}, got:\n{all}").into());
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    ));
+    for (id, what, from, to) in CHEATS {
+        trials.push(Trial::test(format!("cheat/{id}: {what}"), move || {
+            cheat(id, from, to)
+        }));
+    }
+    trials.push(Trial::test("a suppression is not a fix", || {
+        let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
+        let checker = Checker::new(lesson);
+        let mut sources = lesson.start_sources();
+        sources[0].text = sources[0].text.replacen(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    ignore.kubeharden.io/seccomp-required: \"later\"\n    ignore.kubeharden.io/seccomp-unconfined: \"later\"\n",
+            1,
+        );
+        let report = checker.engine().check(&sources);
+        if report.findings.iter().filter(|f| f.suppressed.is_some()).count() < 2 {
+            return Err(format!("the annotations suppress nothing:\n{}", sources[0].text).into());
+        }
+        let e = checker.evaluate(&sources);
+        if e.passed() {
+            return Err(format!("suppressed findings pass:\n{}", describe(&e)).into());
+        }
+        Ok(())
+    }));
+    trials.push(Trial::test(
+        "kubeharden lesson list|start|check|hint",
+        cli_test,
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
