@@ -21,7 +21,8 @@ import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirro
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 import { indentWithTab, isolateHistory } from "@codemirror/commands";
-import { foldGutter, foldKeymap } from "@codemirror/language";
+import { foldGutter, foldKeymap, syntaxHighlighting } from "@codemirror/language";
+import { classHighlighter } from "@lezer/highlight";
 import { search, searchKeymap } from "@codemirror/search";
 
 // Marks transactions made by `setText`, so that they do not call `onChange`.
@@ -74,6 +75,9 @@ export function createEditor(parent, text, onChange, onFix) {
       // history, default keymap, selection drawing, fallback syntax highlighting
       minimalSetup,
       yaml(),
+      // Stable token classes (tok-string, tok-comment, …) coloured by style.css, in light
+      // and dark alike (replaces the built-in light-only fallback style).
+      syntaxHighlighting(classHighlighter),
       diagnosticsCount,
       // Tab indents; Escape then Tab (or Ctrl-m, then Tab) moves focus on, so the editor
       // never traps keyboard users (CodeMirror's tab focus mode). F8 / Ctrl-Shift-m walk
@@ -92,6 +96,9 @@ export function createEditor(parent, text, onChange, onFix) {
       editorTheme,
       EditorView.contentAttributes.of({
         "aria-label": "Kubernetes manifests",
+        // Already in the Tab order (contenteditable); said explicitly so that checkers
+        // such as axe see the scroller's focusable content.
+        tabindex: "0",
         "data-testid": "editor-content",
       }),
       EditorView.updateListener.of((update) => {

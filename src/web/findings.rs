@@ -325,7 +325,7 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
                     </label>
                     if *choice != FixChoice::Suppressed {
                         <button class="apply" data-testid="apply-fix" onclick={ on_apply }
-                            aria-label={ format!("Apply the fix of {name} to the editor") }>{ "Apply to editor" }</button>
+                            aria-label={ format!("Apply to editor: the fix of {name}") }>{ "Apply to editor" }</button>
                     }
                 </div>
             }
@@ -334,7 +334,7 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
     html! {
         <li class={ classes!("finding", format!("sev-{}", f.severity), f.suppressed.is_some().then_some("suppressed")) }
             data-testid="finding" data-rule={ f.rule } data-line={ f.line.to_string() } data-severity={ f.severity.as_str() } {onclick}>
-            <button class="jump" aria-label={ format!("{} {}: {} (line {})", f.severity, f.rule, f.message, f.line) }>
+            <button class="jump">
                 <span class="sev"><span aria-hidden="true">{ severity_icon(f.severity) }</span>{ format!(" {}", f.severity) }</span>
                 <span class="rule">{ f.rule }</span>
                 <span class="where">{ format!("line {}", f.line) }</span>

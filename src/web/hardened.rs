@@ -132,11 +132,11 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
             }
             { for h.skipped.iter().map(|(_id, rule, reason)| html! { <p class="skipped">{ format!("Not applied: {rule}: {reason}") }</p> }) }
             if p.diff {
-                <pre class="diff" data-testid="diff">
+                <pre class="diff" data-testid="diff" tabindex="0" aria-label="Diff of the hardened YAML">
                     { for h.diff.lines().map(|l| html! { <span class={ diff_class(l) }>{ l }{ "\n" }</span> }) }
                 </pre>
             } else {
-                <pre class="code" data-testid="hardened">{ &h.text }</pre>
+                <pre class="code" data-testid="hardened" tabindex="0" aria-label="Hardened YAML">{ &h.text }</pre>
             }
         </div>
     }

@@ -216,7 +216,7 @@ pub fn catalogue() -> Html {
     let mut docs: Vec<Rc<Doc>> = DOCS.with(|d| d.values().cloned().collect());
     docs.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
     html! {
-        <div class="catalogue" data-testid="catalogue">
+        <div class="catalogue" data-testid="catalogue" tabindex="0" role="region" aria-label="Rule catalogue">
             <p class="note">{ format!("{} rules. The baseline profile runs the Pod Security Standards' baseline checks, restricted adds the restricted ones, all runs every rule; the manifest-validity rules run under every profile.", docs.len()) }</p>
             <table>
                 <thead><tr><th scope="col">{ "Rule" }</th><th scope="col">{ "Severity" }</th><th scope="col">{ "Area" }</th><th scope="col">{ "Profile" }</th></tr></thead>
@@ -310,11 +310,11 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
             }
             if let Some(example) = example {
                 <p class="example-label">{ "Example" }</p>
-                <pre class="example" data-testid="rule-example">{ example }</pre>
+                <pre class="example" data-testid="rule-example" tabindex="0">{ example }</pre>
             }
             if let Some((text, kind)) = instead {
                 <p class="example-label">{ label(kind) }</p>
-                <pre class="example" data-testid="rule-use-instead">{ text }</pre>
+                <pre class="example" data-testid="rule-use-instead" tabindex="0">{ text }</pre>
             }
             <ul class="refs">
                 { for references.iter().map(|r| html! {
