@@ -157,11 +157,14 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                     html! {
                         <button class={ classes!("example", current.then_some("current")) } data-testid="example" data-example={ example.stem }
                             aria-current={ current.then_some("true") } title={ example.description } {onclick}>
-                            { example.title }<span class="desc">{ example.description }</span>
+                            { example.title }
                         </button>
                     }
                 }) }
             </nav>
+            if let Some(example) = p.example.and_then(|i| EXAMPLES.get(i)) {
+                <p class="example-desc" data-testid="example-desc">{ format!("{}: {}", example.title, example.description) }</p>
+            }
         </>
     }
 }

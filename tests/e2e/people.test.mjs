@@ -709,6 +709,7 @@ test("the gallery: descriptions, the current example marked, and a question befo
     const first = page.locator('[data-testid=example][data-example="insecure-deployment"]');
     assert.equal(await first.getAttribute("aria-current"), "true");
     assert.match(await first.getAttribute("title"), /first-draft Deployment/);
+    assert.match(await page.locator("[data-testid=example-desc]").textContent(), /^Insecure Deployment: A first-draft Deployment/);
     await page.click('[data-testid=example][data-example="hardened"]');
     await page.waitForFunction(() => document.querySelector('[data-example="hardened"]')?.getAttribute("aria-current") === "true", null, WAIT);
     await page.locator("[data-testid=editor] .cm-content").click();
