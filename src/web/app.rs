@@ -283,6 +283,15 @@ fn status(state: &State, checked: Option<&Checked>, dispatch: &Callback<Action>)
     };
     let live = c.findings.iter().filter(|f| f.suppressed.is_none()).count();
     let mut s = format!("{live} finding{}", if live == 1 { "" } else { "s" });
+    // Never a bare "0 findings" when part of the text was not checked.
+    let unchecked =
+        crate::coverage::unchecked_count(&crate::coverage::coverage(c, state.options()));
+    if unchecked > 0 {
+        s.push_str(&format!(
+            " · {unchecked} document{} not (fully) checked",
+            if unchecked == 1 { "" } else { "s" }
+        ));
+    }
     if let Some(e) = c.errors.first() {
         s.push_str(&format!(
             " · YAML error at line {}, column {}: {} (other documents are still checked)",

@@ -243,6 +243,7 @@ test("coverage: every document says what was checked and what not; an unchecked 
     const empty = await page.locator("[data-testid=empty]").textContent();
     assert.doesNotMatch(empty, /No findings for this profile/, empty);
     assert.match(empty, /3 documents were not \(fully\) checked/);
+    assert.match(await page.locator("[data-testid=status]").textContent(), /0 findings · 3 documents not \(fully\) checked/);
 
     await page.selectOption("select[data-testid=profile]", "all");
     await page.waitForFunction(
