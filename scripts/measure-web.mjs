@@ -2,7 +2,8 @@
 // Measures the playground's budgets against the built site (dist/, or KUBEHARDEN_DIST):
 //
 //   1. download size: every .wasm and .js file in dist/, raw and gzipped (zlib level 9);
-//      budget: at most 535 KiB gzipped (README "Budgets"). The other files are listed
+//      budget: at most 560 KiB gzipped (README "Budgets"; issue 9 allows 600 KiB, the goal
+//      is 437 KiB: the lead shrinks the engine side). The other files are listed
 //      too: the page and its style sheet, and the assets fetched on demand
 //      (rule-examples.json, the rule docs' text and examples, when a rule doc panel
 //      opens; examples/*.yaml when a gallery example is chosen), which are not part
@@ -34,7 +35,9 @@ import { gzipSync } from "node:zlib";
 import { HANG_MS, distDir, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
 
 const BUDGET = {
-  gzippedKiB: 535,
+  // 533.3 KiB before the issue-9 playground (+34 KiB of its features, -10 KiB of deflate
+  // moved to the browser's CompressionStream): 557.4 KiB.
+  gzippedKiB: 560,
   firstFindingMs: 1000,
   recheckMs: 16,
 };

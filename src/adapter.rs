@@ -80,6 +80,8 @@ pub struct EditorFinding {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditorMessage {
     pub message: String,
+    /// A note about something the rules did not check (`NoteKind::Unchecked`).
+    pub unchecked: bool,
     /// 0-based document index.
     pub document: usize,
     pub from: usize,
@@ -97,12 +99,30 @@ pub struct Checked {
     /// Whether the text holds something a share link should warn about: a `Secret`
     /// object (core group) or a credential written as a literal value.
     pub holds_secret: bool,
+    /// Every object read, in input order (what a coverage view lists per document).
+    pub objects: Vec<EditorObject>,
+}
+
+/// One object of the text and how much of it the rules could judge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditorObject {
+    /// 0-based document index.
+    pub document: usize,
+    /// `Kind namespace/name`, as findings name their object.
+    pub object: String,
+    /// `kind` (empty when absent) and API group (`""` for the core group).
+    pub kind: String,
+    pub group: String,
+    /// Pod templates found in it and checked by the pod rules.
+    pub pods: usize,
+    pub range: EditorRange,
 }
 
 fn message(text: &str, index: &LineIndex, d: &crate::diagnostic::Diagnostic) -> EditorMessage {
     let r = range(text, index, d.span);
     EditorMessage {
         message: d.message.clone(),
+        unchecked: d.kind == crate::diagnostic::NoteKind::Unchecked,
         document: d.document,
         from: r.from,
         to: r.to,
@@ -170,6 +190,18 @@ fn checked(text: &str, report: &Report) -> Checked {
     Checked {
         holds_secret: report.has_kind("", "Secret")
             || report.findings.iter().any(|f| f.rule == "secret-in-env"),
+        objects: report
+            .objects
+            .iter()
+            .map(|o| EditorObject {
+                document: o.document,
+                object: o.object.to_string(),
+                kind: o.object.kind.as_deref().unwrap_or_default().to_string(),
+                group: o.group.to_string(),
+                pods: o.pods,
+                range: range(text, &index, o.span),
+            })
+            .collect(),
         findings,
         errors: report
             .errors

@@ -5,6 +5,8 @@
 // The app uses more of these modules than their tests do.
 #![allow(dead_code)]
 
+#[path = "../src/web/coverage.rs"]
+mod coverage;
 #[path = "../src/web/engine.rs"]
 mod engine;
 #[path = "../src/web/examples.rs"]

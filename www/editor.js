@@ -20,6 +20,10 @@ import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
 import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirror/state";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
+import { indentWithTab, isolateHistory } from "@codemirror/commands";
+import { foldGutter, foldKeymap, syntaxHighlighting } from "@codemirror/language";
+import { classHighlighter } from "@lezer/highlight";
+import { search, searchKeymap } from "@codemirror/search";
 
 // Marks transactions made by `setText`, so that they do not call `onChange`.
 const external = Annotation.define();
@@ -39,7 +43,7 @@ const diagnosticsCount = StateField.define({
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
 
-const theme = EditorView.theme({
+const editorTheme = EditorView.theme({
   "&": { height: "100%" },
   ".cm-scroller": {
     overflow: "auto",
@@ -57,25 +61,44 @@ const theme = EditorView.theme({
  * @param {(text: string) => void} onChange
  * @returns {EditorView}
  */
-export function createEditor(parent, text, onChange) {
+export function createEditor(parent, text, onChange, onFix) {
   const view = new EditorView({
     parent,
     doc: String(text ?? ""),
     extensions: [
       lineNumbers(),
+      foldGutter(),
       highlightActiveLineGutter(),
       highlightActiveLine(),
       lintGutter(),
+      search({ top: true }),
       // history, default keymap, selection drawing, fallback syntax highlighting
       minimalSetup,
       yaml(),
+      // Stable token classes (tok-string, tok-comment, …) coloured by style.css, in light
+      // and dark alike (replaces the built-in light-only fallback style).
+      syntaxHighlighting(classHighlighter),
       diagnosticsCount,
-      // Tab is left unbound, so it moves focus on: the editor never traps keyboard users.
-      // F8 / Ctrl-Shift-m walk the diagnostics.
-      keymap.of(lintKeymap),
-      theme,
+      // Tab indents; Escape then Tab (or Ctrl-m, then Tab) moves focus on, so the editor
+      // never traps keyboard users (CodeMirror's tab focus mode). F8 / Ctrl-Shift-m walk
+      // the diagnostics, Ctrl-f searches, Ctrl-Shift-[ folds.
+      keymap.of([...searchKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+      // A file dropped on the editor replaces its text (undoable with Ctrl+Z).
+      EditorView.domEventHandlers({
+        drop(event, v) {
+          const file = event.dataTransfer?.files?.[0];
+          if (!file) return false;
+          event.preventDefault();
+          file.text().then((t) => replaceAll(v, t));
+          return true;
+        },
+      }),
+      editorTheme,
       EditorView.contentAttributes.of({
         "aria-label": "Kubernetes manifests",
+        // Already in the Tab order (contenteditable); said explicitly so that checkers
+        // such as axe see the scroller's focusable content.
+        tabindex: "0",
         "data-testid": "editor-content",
       }),
       EditorView.updateListener.of((update) => {
@@ -85,8 +108,62 @@ export function createEditor(parent, text, onChange) {
       }),
     ],
   });
+  view.khFix = typeof onFix === "function" ? onFix : null;
   return view;
 }
+
+// Replace the document as a user edit (calls onChange; undoable).
+function replaceAll(view, text) {
+  view.dispatch({
+    changes: { from: 0, to: view.state.doc.length, insert: String(text ?? "") },
+    selection: EditorSelection.cursor(0),
+    userEvent: "input.drop",
+    annotations: isolateHistory.of("full"),
+    scrollIntoView: true,
+  });
+  view.focus();
+}
+
+/**
+ * Lets the user choose a local file; its text replaces the document (undoable).
+ * @param {EditorView} view
+ */
+export function pickFile(view) {
+  const input = document.createElement("input");
+  input.type = "file";
+  input.accept = ".yaml,.yml,.json,text/yaml,application/json,text/plain";
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (file) file.text().then((t) => replaceAll(view, t));
+  });
+  input.click();
+}
+
+/**
+ * The colour scheme: "light", "dark" or "" (follow the system), kept in localStorage.
+ * `setTheme(name)` applies and stores it; `theme()` reads it.
+ */
+export function theme() {
+  try {
+    return localStorage.getItem("kubeharden.theme") || "";
+  } catch (_) {
+    return "";
+  }
+}
+
+export function setTheme(name) {
+  name = name === "light" || name === "dark" ? name : "";
+  try {
+    if (name) localStorage.setItem("kubeharden.theme", name);
+    else localStorage.removeItem("kubeharden.theme");
+  } catch (_) {
+    // storage unavailable: the choice lasts for this page only
+  }
+  if (name) document.documentElement.dataset.theme = name;
+  else delete document.documentElement.dataset.theme;
+}
+
+setTheme(theme());
 
 /**
  * Replaces the whole document (undoable; does not call `onChange`).
@@ -100,7 +177,8 @@ export function setText(view, text) {
   view.dispatch({
     changes: { from: 0, to: doc.length, insert: text },
     selection: EditorSelection.cursor(0),
-    annotations: external.of(true),
+    // Its own undo step: Ctrl+Z undoes exactly this replacement (an applied fix).
+    annotations: [external.of(true), isolateHistory.of("full")],
     scrollIntoView: true,
   });
 }
@@ -156,6 +234,17 @@ export function setDiagnostics(view, diagnostics) {
       diagnostic.markClass = "cm-kh-related";
     } else {
       primary += 1;
+      if (d.suppressed) diagnostic.markClass = "cm-kh-suppressed";
+      else if (d.critical) diagnostic.markClass = "cm-kh-critical";
+    }
+    if (d.fixId && d.fixTitle) {
+      const id = String(d.fixId);
+      diagnostic.actions = [
+        {
+          name: "Fix: " + String(d.fixTitle),
+          apply: (v) => v.khFix && v.khFix(id),
+        },
+      ];
     }
     list.push(diagnostic);
   }
@@ -248,4 +337,120 @@ export function downloadText(filename, text) {
  */
 export function nowMs() {
   return performance.now();
+}
+
+/**
+ * Focuses the editor (the skip link from the findings).
+ * @param {EditorView} view
+ */
+export function focusEditor(view) {
+  view.focus();
+}
+
+/**
+ * Makes `#splitter` resize the split of `#panes` between the editor and the side pane:
+ * by dragging, or with the arrow keys (Home/End for the limits) when it has the focus.
+ * The share (20–80 % of the width) is kept in localStorage and set through the CSSOM
+ * (`--split`), which the Content Security Policy allows. Narrow layouts stack the panes
+ * and ignore it.
+ */
+export function installSplit() {
+  const handle = document.getElementById("splitter");
+  const panes = document.getElementById("panes");
+  if (!handle || !panes || handle.dataset.ready) return;
+  handle.dataset.ready = "1";
+  const KEY = "kubeharden.split";
+  const set = (pct) => {
+    pct = Math.round(Math.max(20, Math.min(80, pct)));
+    panes.style.setProperty("--split", pct + "%");
+    handle.setAttribute("aria-valuenow", String(pct));
+    try {
+      localStorage.setItem(KEY, String(pct));
+    } catch (_) {
+      // not kept
+    }
+  };
+  handle.setAttribute("aria-valuemin", "20");
+  handle.setAttribute("aria-valuemax", "80");
+  let start = 55;
+  try {
+    start = Number(localStorage.getItem(KEY)) || 55;
+  } catch (_) {
+    // default
+  }
+  set(start);
+  handle.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    handle.setPointerCapture(e.pointerId);
+    const move = (ev) => {
+      const r = panes.getBoundingClientRect();
+      set(((ev.clientX - r.left) / r.width) * 100);
+    };
+    const up = () => {
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", up);
+    };
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", up);
+  });
+  handle.addEventListener("keydown", (e) => {
+    const now = Number(handle.getAttribute("aria-valuenow")) || 55;
+    const step = { ArrowLeft: -5, ArrowRight: 5, ArrowUp: 5, ArrowDown: -5 }[e.key];
+    if (step) set(now + step);
+    else if (e.key === "Home") set(20);
+    else if (e.key === "End") set(80);
+    else return;
+    e.preventDefault();
+  });
+}
+
+async function pipe(bytes, stream, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(stream).getReader();
+  const parts = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (limit && total > limit) {
+      await reader.cancel();
+      const e = new Error("too large");
+      e.kind = "large";
+      throw e;
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Raw deflate (RFC 1951) with the browser's CompressionStream: share links.
+ * @param {Uint8Array} bytes
+ * @returns {Promise<Uint8Array>}
+ */
+export function deflateRaw(bytes) {
+  return pipe(bytes, new CompressionStream("deflate-raw"), 0);
+}
+
+/**
+ * Raw inflate with the browser's DecompressionStream, refusing more than `limit` bytes of
+ * output. Rejects with a string: "large" (over the limit), "truncated" (the data ends
+ * early) or "invalid" (not deflate data).
+ * @param {Uint8Array} bytes
+ * @param {number} limit
+ * @returns {Promise<Uint8Array>}
+ */
+export async function inflateRaw(bytes, limit) {
+  try {
+    return await pipe(bytes, new DecompressionStream("deflate-raw"), limit);
+  } catch (e) {
+    if (e && e.kind === "large") throw "large";
+    throw /truncat|end of|unexpected end/i.test(String(e && e.message)) ? "truncated" : "invalid";
+  }
 }

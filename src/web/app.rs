@@ -8,13 +8,19 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+use crate::codemirror;
 use crate::editor::{Editor, EditorHandle};
 use crate::engine::{self, Checked, Hardened};
 use crate::findings::Findings;
 use crate::hardened::HardenedView;
-use crate::share::{self, Shared};
-use crate::state::{Action, Notice, State, Tab, Tone, LARGE_INPUT};
+use crate::link;
+use crate::rule_doc::Catalogue;
+use crate::share::Shared;
+use crate::state::{Action, Notice, NoticeAction, State, Tab, Tone, LARGE_INPUT};
 use crate::toolbar::Toolbar;
+
+/// Information notices go away by themselves after this long (milliseconds).
+const NOTICE_MS: u32 = 6000;
 
 /// Where the autosave lives in localStorage.
 const STORAGE_KEY: &str = "kubeharden.state";
@@ -33,33 +39,69 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The state a page starts from (see [`State::initial`]).
-fn initial_state() -> State {
+/// The state a page starts from (see [`State::start`]): the URL's link and the
+/// autosave, inflated by the browser.
+pub async fn start() -> State {
     let fragment = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-    State::initial(fragment.trim_start_matches('#'), saved.as_deref())
+    let fragment = fragment.trim_start_matches('#');
+    let link = if fragment.is_empty() {
+        None
+    } else {
+        Some(link::decode(fragment).await)
+    };
+    let saved = match storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()) {
+        Some(saved) => Some(link::decode(&saved).await),
+        None => None,
+    };
+    State::start(link, saved)
 }
 
-/// Write `shared` to localStorage and, unless it is too large for a link, to the URL.
-fn persist(shared: &Shared) {
-    // Compressed only when written, so typing never waits for it.
-    let fragment = share::encode(shared);
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(STORAGE_KEY, &fragment);
+/// Write `shared` to the URL (unless it is too large for a link: then the URL holds no
+/// state, rather than an older one) and, with `autosave`, to localStorage. The autosave
+/// is left alone while it holds work an opened link displaced ([`State::displaced`]).
+/// Compressed only when written, so typing never waits for it; `seq` drops a write that
+/// a newer one overtook.
+async fn persist(shared: Shared, autosave: bool, seq: Rc<std::cell::Cell<u64>>) {
+    let mine = seq.get() + 1;
+    seq.set(mine);
+    let Ok(fragment) = link::encode(&shared).await else {
+        return;
+    };
+    if seq.get() != mine {
+        return;
     }
-    if shared.text.len() <= LARGE_INPUT {
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = format!("#{fragment}");
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    if autosave {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(STORAGE_KEY, &fragment);
         }
     }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let url = if shared.text.len() <= LARGE_INPUT {
+            format!("#{fragment}")
+        } else {
+            window.location().pathname().unwrap_or_default()
+        };
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The state the page starts from ([`start`]).
+    pub start: State,
 }
 
 #[function_component(App)]
-pub fn app() -> Html {
-    let state = use_reducer(initial_state);
+pub fn app(props: &AppProps) -> Html {
+    let state = {
+        let start = props.start.clone();
+        use_reducer(move || start)
+    };
     let dispatch: Rc<Callback<Action>> = {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| Callback::from(move |a| dispatcher.dispatch(a)))
@@ -78,15 +120,19 @@ pub fn app() -> Html {
     // problem stays in the address bar until the user changes something.
     {
         let writes: Rc<RefCell<(Option<f64>, Option<Timeout>)>> = use_mut_ref(|| (None, None));
-        use_effect_with(state.shared(), move |shared| {
+        let seq: Rc<std::cell::Cell<u64>> =
+            (*use_memo((), |_| Rc::new(std::cell::Cell::new(0)))).clone();
+        let autosave = state.displaced.is_none();
+        use_effect_with((state.shared(), autosave), move |(shared, autosave)| {
+            let autosave = *autosave;
             let mut w = writes.borrow_mut();
             match w.0 {
                 None => w.0 = Some(f64::NEG_INFINITY),
                 Some(last) => {
                     let write = {
-                        let (writes, shared) = (writes.clone(), shared.clone());
+                        let (writes, shared, seq) = (writes.clone(), shared.clone(), seq.clone());
                         move || {
-                            persist(&shared);
+                            wasm_bindgen_futures::spawn_local(persist(shared, autosave, seq));
                             writes.borrow_mut().0 = Some(js_sys::Date::now());
                         }
                     };
@@ -109,38 +155,111 @@ pub fn app() -> Html {
         Callback::from(move |(from, to): (usize, usize)| editor.select(from, to))
     };
     let on_change = dispatch.reform(Action::SetText);
-    let tab_button = |t: Tab, label: &str, id: &str| {
+    // One finding's fix applied to the editor's text as it is now (undoable there).
+    let on_apply = {
+        let (editor, dispatch, options) = ((*editor).clone(), dispatch.clone(), state.options());
+        let text = state.text.clone();
+        Callback::from(move |id: String| {
+            let text = editor.text().unwrap_or_else(|| text.to_string());
+            match engine::apply_one(&text, options, &id) {
+                Ok(fixed) => {
+                    dispatch.emit(Action::ApplyText(fixed));
+                    dispatch.emit(Action::Notify(Notice::info(
+                        "Fix applied to the editor: Ctrl+Z there undoes it.",
+                    )));
+                }
+                Err(why) => dispatch.emit(Action::Notify(Notice::warning(format!(
+                    "This fix could not be applied: {why}."
+                )))),
+            }
+        })
+    };
+
+    // Information notices go away by themselves; warnings stay until dismissed.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.notice.clone(), move |notice| {
+            let timer = notice
+                .as_ref()
+                .filter(|n| n.tone == Tone::Info && n.action.is_none())
+                .map(|_| Timeout::new(NOTICE_MS, move || dispatch.emit(Action::DismissNotice)));
+            move || drop(timer)
+        });
+    }
+    // The resizable split between the editor and the side pane (www/editor.js).
+    use_effect_with((), |_| {
+        codemirror::install_split();
+    });
+
+    const TABS: [(Tab, &str, &str); 4] = [
+        (Tab::Findings, "Findings", "tab-findings"),
+        (Tab::Hardened, "Hardened YAML", "tab-hardened"),
+        (Tab::Diff, "Diff", "tab-diff"),
+        (Tab::Rules, "Rules", "tab-rules"),
+    ];
+    // The ARIA tabs pattern: one tab in the Tab order, arrow keys, Home and End move.
+    let on_tab_key = {
+        let (dispatch, current) = (dispatch.clone(), state.tab);
+        move |e: KeyboardEvent| {
+            let i = TABS.iter().position(|t| t.0 == current).unwrap_or(0);
+            let next = match e.key().as_str() {
+                "ArrowRight" => (i + 1) % TABS.len(),
+                "ArrowLeft" => (i + TABS.len() - 1) % TABS.len(),
+                "Home" => 0,
+                "End" => TABS.len() - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            dispatch.emit(Action::SelectTab(TABS[next].0));
+            crate::toolbar::focus(TABS[next].2);
+        }
+    };
+    let tab_button = |(t, label, id): (Tab, &str, &str)| {
         let active = state.tab == t;
         html! {
-            <button role="tab" aria-selected={ active.to_string() } class={ classes!("tab", active.then_some("active")) }
+            <button role="tab" id={ id.to_string() } aria-selected={ active.to_string() } aria-controls="tab-panel"
+                tabindex={ if active { "0" } else { "-1" } } class={ classes!("tab", active.then_some("active")) }
                 data-testid={ id.to_string() } onclick={ dispatch.reform(move |_: MouseEvent| Action::SelectTab(t)) }>{ label }</button>
         }
     };
+    let active_tab = TABS
+        .iter()
+        .find(|t| t.0 == state.tab)
+        .map_or("tab-findings", |t| t.2);
+    let helm = state.text.contains("{{") && state.text.contains("}}");
 
     html! {
         <div class="app">
-            <Toolbar shared={ state.shared() } checked={ checked.clone() } dispatch={ (*dispatch).clone() } />
-            <main class="panes">
+            <Toolbar shared={ state.shared() } checked={ checked.clone() } editor={ (*editor).clone() }
+                example={ state.example.filter(|_| !state.edited()) } edited={ state.edited() } dispatch={ (*dispatch).clone() } />
+            <main class="panes" id="panes">
                 <section class="editor-pane" aria-label="Editor">
                     <Editor handle={ (*editor).clone() } text={ state.text.clone() } loaded={ state.loaded }
-                        checked={ checked.clone() } {on_change} />
+                        checked={ checked.clone() } {on_change} on_fix={ on_apply.clone() } />
                     <div class="status" data-testid="status" role="status" aria-live="polite">
                         { status(&state, checked.as_ref().as_ref(), &dispatch) }
                     </div>
                     if let Some(notice) = &state.notice { { notice_view(notice, &dispatch) } }
                 </section>
-                <section class="side-pane">
-                    <div class="tabs" role="tablist">
-                        { tab_button(Tab::Findings, "Findings", "tab-findings") }
-                        { tab_button(Tab::Hardened, "Hardened YAML", "tab-hardened") }
-                        { tab_button(Tab::Diff, "Diff", "tab-diff") }
+                <div class="splitter" id="splitter" role="separator" aria-orientation="vertical" tabindex="0"
+                    aria-label="Resize the editor and the findings (arrow keys)" aria-controls="panes"></div>
+                <section class="side-pane" aria-label="Results">
+                    <div class="tabs" role="tablist" aria-label="Results" onkeydown={ on_tab_key }>
+                        { for TABS.iter().map(|t| tab_button(*t)) }
                     </div>
-                    if state.tab == Tab::Findings {
-                        <Findings checked={ checked.clone() } filters={ state.filters.clone() } left_out={ state.left_out.clone() }
-                            dispatch={ (*dispatch).clone() } {on_select} />
-                    } else {
-                        <HardenedView hardened={ hardened.clone() } diff={ state.tab == Tab::Diff } />
-                    }
+                    <div id="tab-panel" role="tabpanel" aria-labelledby={ active_tab } class="tab-panel">
+                        <button class="skip" id="findings-start" onclick={ { let e = (*editor).clone(); move |_: MouseEvent| e.focus() } }>{ "Skip to the editor" }</button>
+                        if state.tab == Tab::Rules {
+                            <Catalogue />
+                        } else if state.tab == Tab::Findings {
+                            <Findings checked={ checked.clone() } options={ state.options() } filters={ state.filters.clone() }
+                                unsafe_fixes={ state.unsafe_fixes } left_out={ state.left_out.clone() } {helm}
+                                dispatch={ (*dispatch).clone() } {on_select} on_apply={ on_apply.clone() } />
+                        } else {
+                            <HardenedView hardened={ hardened.clone() } checked={ checked.clone() } unsafe_fixes={ state.unsafe_fixes }
+                                left_out={ state.left_out.clone() } diff={ state.tab == Tab::Diff } dispatch={ (*dispatch).clone() } />
+                        }
+                    </div>
                 </section>
             </main>
             <footer class="foot">{ "Nothing you type leaves this page: checks run in WebAssembly, the text is saved in this browser and in the link's #fragment only. " }
@@ -154,16 +273,25 @@ pub fn app() -> Html {
 /// is paused.
 fn status(state: &State, checked: Option<&Checked>, dispatch: &Callback<Action>) -> Html {
     let Some(c) = checked else {
-        let mb = state.text.len() as f64 / 1e6;
+        let mb = crate::state::megabytes(state.text.len());
         return html! {
             <span>
-                { format!("Large input ({mb:.1} MB): checking is paused so that typing stays smooth. ") }
+                { format!("Large input ({mb} MB): checking is paused so that typing stays smooth. ") }
                 <button onclick={ dispatch.reform(|_: MouseEvent| Action::CheckLargeAnyway) }>{ "Check anyway" }</button>
             </span>
         };
     };
     let live = c.findings.iter().filter(|f| f.suppressed.is_none()).count();
     let mut s = format!("{live} finding{}", if live == 1 { "" } else { "s" });
+    // Never a bare "0 findings" when part of the text was not checked.
+    let unchecked =
+        crate::coverage::unchecked_count(&crate::coverage::coverage(c, state.options()));
+    if unchecked > 0 {
+        s.push_str(&format!(
+            " · {unchecked} document{} not (fully) checked",
+            if unchecked == 1 { "" } else { "s" }
+        ));
+    }
     if let Some(e) = c.errors.first() {
         s.push_str(&format!(
             " · YAML error at line {}, column {}: {} (other documents are still checked)",
@@ -181,6 +309,9 @@ fn notice_view(notice: &Notice, dispatch: &Callback<Action>) -> Html {
     html! {
         <div {class} {role} data-testid="notice">
             <span>{ &notice.text }</span>
+            if notice.action == Some(NoticeAction::RestoreAutosave) {
+                <button data-testid="restore-autosave" onclick={ dispatch.reform(|_: MouseEvent| Action::RestoreAutosave) }>{ "Restore my text" }</button>
+            }
             <button class="dismiss" aria-label="Dismiss" onclick={ dispatch.reform(|_: MouseEvent| Action::DismissNotice) }>{ "×" }</button>
         </div>
     }

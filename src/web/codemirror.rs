@@ -13,7 +13,34 @@ extern "C" {
         parent: &web_sys::HtmlElement,
         text: &str,
         on_change: &js_sys::Function,
+        on_fix: &js_sys::Function,
     ) -> EditorView;
+
+    /// Let the user open a local file into the editor (undoable).
+    #[wasm_bindgen(js_name = pickFile)]
+    pub fn pick_file(view: &EditorView);
+
+    /// The colour scheme chosen: `"light"`, `"dark"` or `""` (the system's).
+    pub fn theme() -> String;
+
+    #[wasm_bindgen(js_name = setTheme)]
+    pub fn set_theme(name: &str);
+
+    #[wasm_bindgen(js_name = deflateRaw)]
+    pub fn deflate_raw(bytes: &js_sys::Uint8Array) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = inflateRaw)]
+    pub fn inflate_raw(bytes: &js_sys::Uint8Array, limit: f64) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = focusEditor)]
+    pub fn focus_editor(view: &EditorView);
+
+    /// The resizable split (`#splitter` between the panes of `#panes`).
+    #[wasm_bindgen(js_name = installSplit)]
+    pub fn install_split();
+
+    #[wasm_bindgen(js_name = getText)]
+    pub fn get_text(view: &EditorView) -> String;
 
     #[wasm_bindgen(js_name = setText)]
     pub fn set_text(view: &EditorView, text: &str);
@@ -46,6 +73,11 @@ pub fn diagnostic(from: usize, to: usize, severity: &str, message: &str, source:
     set("message", JsValue::from_str(message));
     set("source", JsValue::from_str(source));
     object.into()
+}
+
+/// Set `key` of diagnostic `d` to `value`.
+pub fn set(d: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(d, &JsValue::from_str(key), value);
 }
 
 /// A finding's secondary location as a CodeMirror diagnostic: a dotted underline whose

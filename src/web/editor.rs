@@ -28,6 +28,25 @@ impl PartialEq for EditorHandle {
 }
 
 impl EditorHandle {
+    /// The editor's text now (also a change still waiting for the typing pause).
+    pub fn text(&self) -> Option<String> {
+        self.0.borrow().as_ref().map(codemirror::get_text)
+    }
+
+    /// Give the editor the keyboard focus.
+    pub fn focus(&self) {
+        if let Some(view) = self.0.borrow().as_ref() {
+            codemirror::focus_editor(view);
+        }
+    }
+
+    /// Ask for a local file to open in the editor.
+    pub fn pick_file(&self) {
+        if let Some(view) = self.0.borrow().as_ref() {
+            codemirror::pick_file(view);
+        }
+    }
+
     /// Select the UTF-16 range `from..to`, scroll to it and focus the editor.
     pub fn select(&self, from: usize, to: usize) {
         if let Some(view) = self.0.borrow().as_ref() {
@@ -46,14 +65,18 @@ pub struct EditorProps {
     pub checked: Rc<Option<Checked>>,
     /// The whole text, after each pause in typing.
     pub on_change: Callback<String>,
+    /// A quick fix chosen in a hover: the finding's id.
+    pub on_fix: Callback<String>,
 }
 
+/// CodeMirror has four lint severities: critical and high get one each, so that the
+/// gutter tells them apart (the hover names the severity too).
 fn lint_severity(s: Severity) -> &'static str {
     match s {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low => "info",
-        Severity::Info => "hint",
+        Severity::Critical => "error",
+        Severity::High => "warning",
+        Severity::Medium => "info",
+        Severity::Low | Severity::Info => "hint",
     }
 }
 
@@ -63,6 +86,8 @@ pub fn editor(p: &EditorProps) -> Html {
     // The newest callback, for the change listener that is created once.
     let on_change = use_mut_ref(|| p.on_change.clone());
     *on_change.borrow_mut() = p.on_change.clone();
+    let on_fix = use_mut_ref(|| p.on_fix.clone());
+    *on_fix.borrow_mut() = p.on_fix.clone();
     // The change waiting for the end of the pause (dropping it cancels it).
     let pending: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
 
@@ -75,15 +100,23 @@ pub fn editor(p: &EditorProps) -> Html {
                 let timer = Timeout::new(TYPING_PAUSE_MS, move || callback.emit(new_text));
                 *pending.borrow_mut() = Some(timer);
             });
+            let fixer = Closure::<dyn Fn(String)>::new(move |id: String| {
+                let callback = on_fix.borrow().clone();
+                callback.emit(id);
+            });
             if let Some(parent) = node.cast::<web_sys::HtmlElement>() {
-                let view =
-                    codemirror::create_editor(&parent, &text, listener.as_ref().unchecked_ref());
+                let view = codemirror::create_editor(
+                    &parent,
+                    &text,
+                    listener.as_ref().unchecked_ref(),
+                    fixer.as_ref().unchecked_ref(),
+                );
                 *handle.0.borrow_mut() = Some(view);
             }
-            // The listener lives as long as the editor.
+            // The listeners live as long as the editor.
             move || {
                 handle.0.borrow_mut().take();
-                drop(listener);
+                drop((listener, fixer));
             }
         });
     }
@@ -108,14 +141,29 @@ pub fn editor(p: &EditorProps) -> Html {
                 let list = js_sys::Array::new();
                 if let Some(c) = checked.as_ref() {
                     for f in &c.findings {
-                        let message = format!("{} [{}] {}", f.severity, f.rule, f.message);
-                        list.push(&codemirror::diagnostic(
+                        let mut message = format!("{} [{}] {}", f.severity, f.rule, f.message);
+                        if let Some(reason) = &f.suppressed {
+                            message.push_str(&format!(" (suppressed: {reason})"));
+                        }
+                        let d = codemirror::diagnostic(
                             f.from,
                             f.to,
                             lint_severity(f.severity),
                             &message,
                             f.rule,
-                        ));
+                        );
+                        if f.suppressed.is_some() {
+                            codemirror::set(&d, "suppressed", &JsValue::TRUE);
+                        } else if f.severity == Severity::Critical {
+                            codemirror::set(&d, "critical", &JsValue::TRUE);
+                        }
+                        if let Some(fix) = f.fix.as_ref().filter(|x| x.unavailable.is_none()) {
+                            if f.suppressed.is_none() {
+                                codemirror::set(&d, "fixId", &JsValue::from_str(&f.id));
+                                codemirror::set(&d, "fixTitle", &JsValue::from_str(&fix.title));
+                            }
+                        }
+                        list.push(&d);
                         for r in &f.related {
                             let message = format!("{} (see [{}] {})", r.message, f.rule, f.message);
                             list.push(&codemirror::related(

@@ -31,10 +31,98 @@ pub fn area(f: &EditorFinding) -> Option<Area> {
     f.area.parse().ok()
 }
 
-/// Whether a share link of `text` should warn: a Secret or a literal credential.
-/// (Read from the engine's model of the text, not from its lines.)
-pub fn looks_secret(checked: &Checked) -> bool {
-    checked.holds_secret
+/// Why a share link of `text` should warn, if it should: a `Secret` object, or a
+/// credential written as a literal value (in an environment variable or a ConfigMap).
+/// Read from the engine's model and findings under the `all` profile, whatever the
+/// page's profile is, so that no profile hides a credential from the warning.
+pub fn share_warning(text: &str) -> Option<&'static str> {
+    let checked = adapter::check(
+        text,
+        Options {
+            profile: kubeharden::Profile::All,
+            ..Options::default()
+        },
+    );
+    let rule = |id: &str| checked.findings.iter().any(|f| f.rule == id);
+    if checked
+        .objects
+        .iter()
+        .any(|o| o.group.is_empty() && o.kind == "Secret")
+    {
+        Some("a Secret")
+    } else if rule("configmap-credential") || rule("env-configmap-credential") {
+        Some("a credential in a ConfigMap")
+    } else if checked.holds_secret {
+        Some("a credential")
+    } else {
+        None
+    }
+}
+
+/// What a finding's fix box shows: whether the hardened YAML really applies its fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixChoice {
+    /// The rule has no automatic fix.
+    None,
+    /// The rule's fix cannot be made here (the reason).
+    Unavailable(String),
+    /// Suppressed findings are never fixed.
+    Suppressed,
+    /// An unsafe fix while unsafe fixes are off: waits behind the switch.
+    NeedsUnsafe,
+    /// Applied (`true`) or left out by the user (`false`).
+    Chosen(bool),
+}
+
+/// The fix choice of `f` with these settings (as `fix::fix` decides what to apply).
+pub fn fix_choice(f: &EditorFinding, unsafe_fixes: bool, left_out: &[FixKey]) -> FixChoice {
+    let Some(fix) = &f.fix else {
+        return FixChoice::None;
+    };
+    if let Some(reason) = &fix.unavailable {
+        FixChoice::Unavailable(reason.clone())
+    } else if f.suppressed.is_some() {
+        FixChoice::Suppressed
+    } else if fix.applicability == "unsafe" && !unsafe_fixes {
+        FixChoice::NeedsUnsafe
+    } else {
+        FixChoice::Chosen(!left_out.contains(&fix_key(f)))
+    }
+}
+
+/// The fixes waiting behind the unsafe switch (unsafe, not suppressed, possible here).
+pub fn waiting_unsafe(checked: &Checked, unsafe_fixes: bool, left_out: &[FixKey]) -> usize {
+    checked
+        .findings
+        .iter()
+        .filter(|f| fix_choice(f, unsafe_fixes, left_out) == FixChoice::NeedsUnsafe)
+        .count()
+}
+
+/// `text` with the fix of finding `id` alone applied (safe or unsafe: the user asked
+/// for this one). Errors: the reason the fix was skipped, or that nothing changed.
+pub fn apply_one(text: &str, options: Options, id: &str) -> Result<String, String> {
+    let result = kubeharden::fix::fix(
+        text,
+        &kubeharden::fix::FixOptions {
+            check: options,
+            unsafe_fixes: true,
+            only: Some(vec![id.to_string()]),
+            exclude: Vec::new(),
+            rules: None,
+            config: None,
+        },
+    );
+    if let Some(s) = result.skipped.first() {
+        return Err(s
+            .reason
+            .clone()
+            .unwrap_or_else(|| "the fix could not be applied".into()));
+    }
+    if result.applied.is_empty() || result.text() == text {
+        return Err("the fix changes nothing in the current text".into());
+    }
+    Ok(result.text().to_string())
 }
 
 /// One check of `text` with the default options (for the budget script's timing);
@@ -78,5 +166,70 @@ mod tests {
         assert!(harden(&s.harden_input().unwrap())
             .text
             .contains("privileged: false"));
+    }
+
+    #[test]
+    fn fix_boxes_say_what_the_hardened_yaml_applies() {
+        let checked = check(
+            &State::initial("", None)
+                .apply(Action::SetText(POD.into()))
+                .check_input()
+                .unwrap(),
+        );
+        let privileged = checked
+            .findings
+            .iter()
+            .find(|f| f.rule == "privileged-container")
+            .unwrap();
+        assert_eq!(fix_choice(privileged, false, &[]), FixChoice::NeedsUnsafe);
+        assert_eq!(fix_choice(privileged, true, &[]), FixChoice::Chosen(true));
+        let out = [fix_key(privileged)];
+        assert_eq!(fix_choice(privileged, true, &out), FixChoice::Chosen(false));
+        let waiting = waiting_unsafe(&checked, false, &[]);
+        assert!(waiting >= 1);
+        assert_eq!(waiting_unsafe(&checked, true, &[]), 0);
+        // The count matches what hardening without unsafe fixes leaves for the switch.
+        let safe = harden(&HardenInput {
+            text: POD.into(),
+            options: Options::default(),
+            unsafe_fixes: false,
+            left_out: Vec::new(),
+        });
+        assert!(safe.text.contains("privileged: true"));
+        let suppressed = POD.replace(
+            "metadata: {name: p}",
+            "metadata: {name: p, annotations: {ignore.kubeharden.io/privileged-container: \"a test\"}}",
+        );
+        let checked = adapter::check(&suppressed, Options::default());
+        let f = checked
+            .findings
+            .iter()
+            .find(|f| f.rule == "privileged-container")
+            .unwrap();
+        assert_eq!(fix_choice(f, true, &[]), FixChoice::Suppressed);
+    }
+
+    #[test]
+    fn one_fix_is_applied_alone() {
+        let text = POD.replace("spec:\n", "spec:\n  hostNetwork: true\n");
+        let checked = adapter::check(&text, Options::default());
+        let host = checked
+            .findings
+            .iter()
+            .find(|f| f.rule == "host-namespaces")
+            .unwrap();
+        let fixed = apply_one(&text, Options::default(), &host.id).unwrap();
+        assert!(!fixed.contains("hostNetwork: true"), "{fixed}");
+        assert!(fixed.contains("privileged: true"), "only this fix: {fixed}");
+        assert!(apply_one(POD, Options::default(), "no-such-id").is_err());
+    }
+
+    #[test]
+    fn the_share_warning_reads_the_model_under_every_profile() {
+        let secret = "apiVersion: v1\nkind:   Secret   # a comment\nmetadata: {name: s}\nstringData: {a: b}\n";
+        assert_eq!(share_warning(secret), Some("a Secret"));
+        let config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {DB_PASSWORD: hunter2hunter2}\n";
+        assert_eq!(share_warning(config), Some("a credential in a ConfigMap"));
+        assert_eq!(share_warning(POD), None);
     }
 }

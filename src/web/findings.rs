@@ -1,14 +1,17 @@
-//! The findings tab: severity and area filters, YAML errors, the findings grouped by
-//! object (one card each), and the engine's notes.
+//! The findings tab: an overview (severity counts), what was checked per document, the
+//! filters (severity, area, rule, text, suppressed), YAML errors (clickable), and the
+//! findings grouped by object (collapsible), one card each; findings of several rules on
+//! one span are one entry with the others folded under it.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use kubeharden::Severity;
+use kubeharden::{Options, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::engine::{self, Checked, EditorFinding};
+use crate::coverage::{self, DocCoverage, Status};
+use crate::engine::{self, Checked, EditorFinding, FixChoice};
 use crate::rule_doc::RuleDoc;
 use crate::state::{Action, Filters, FixKey, AREAS};
 
@@ -26,11 +29,22 @@ pub fn severity_icon(s: Severity) -> &'static str {
 pub struct FindingsProps {
     /// `None` while checking is paused.
     pub checked: Rc<Option<Checked>>,
+    /// The options of that check (for the coverage view).
+    pub options: Options,
     pub filters: Filters,
+    pub unsafe_fixes: bool,
     pub left_out: Vec<FixKey>,
+    /// The text looks like a Helm template (`{{ … }}`).
+    pub helm: bool,
     pub dispatch: Callback<Action>,
     /// Select a UTF-16 range in the editor.
     pub on_select: Callback<(usize, usize)>,
+    /// Apply one finding's fix to the editor (its id).
+    pub on_apply: Callback<String>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[function_component(Findings)]
@@ -38,11 +52,18 @@ pub fn findings(p: &FindingsProps) -> Html {
     let Some(checked) = p.checked.as_ref() else {
         return html! { <p class="empty">{ "Not checked yet." }</p> };
     };
+    let coverage = coverage::coverage(checked, p.options);
+    let unchecked = coverage::unchecked_count(&coverage);
     let visible: Vec<&EditorFinding> = checked
         .findings
         .iter()
         .filter(|f| engine::area(f).is_none_or(|a| p.filters.shows(f.severity, a)))
+        .filter(|f| {
+            let hay = format!("{} {} {}", f.rule, f.message, f.object);
+            p.filters.matches(f.rule, f.suppressed.is_some(), &hay)
+        })
         .collect();
+    let hidden = checked.findings.len() - visible.len();
     // Grouped by object; groups ordered by their most severe finding (the adapter sorts
     // findings by severity, then position).
     let mut groups: BTreeMap<&str, Vec<&EditorFinding>> = BTreeMap::new();
@@ -56,6 +77,22 @@ pub fn findings(p: &FindingsProps) -> Html {
             .cmp(&a.1[0].severity)
             .then(a.1[0].from.cmp(&b.1[0].from))
     });
+
+    let counts = Severity::ALL.iter().map(|&s| {
+        let n = checked
+            .findings
+            .iter()
+            .filter(|f| f.severity == s && f.suppressed.is_none())
+            .count();
+        html! {
+            <li class={ classes!("count", format!("sev-{s}")) }><span class="sev"><span aria-hidden="true">{ severity_icon(s) }</span>{ format!(" {s}") }</span>{ format!(" {n}") }</li>
+        }
+    });
+    let suppressed = checked
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
 
     let severity_filter = Severity::ALL.iter().map(|&s| {
         let shown = !p.filters.hidden_severities.contains(&s);
@@ -71,45 +108,179 @@ pub fn findings(p: &FindingsProps) -> Html {
         let onchange = p.dispatch.reform(move |_: Event| Action::ToggleArea(a));
         html! { <label class="filter"><input type="checkbox" checked={ shown } {onchange} />{ a.as_str() }</label> }
     });
+    let mut rules: Vec<&str> = checked.findings.iter().map(|f| f.rule).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let on_rule = p.dispatch.reform(|e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        Action::SetRuleFilter((!v.is_empty()).then_some(v))
+    });
+    let on_query = p.dispatch.reform(|e: InputEvent| {
+        Action::SetQuery(e.target_unchecked_into::<HtmlInputElement>().value())
+    });
+    let on_hide = p.dispatch.reform(|e: Event| {
+        Action::SetHideSuppressed(e.target_unchecked_into::<HtmlInputElement>().checked())
+    });
+    let clear = p.dispatch.reform(|_: MouseEvent| Action::ClearFilters);
+
+    let empty = if !visible.is_empty() {
+        None
+    } else if hidden > 0 {
+        Some(html! {
+            <p class="empty" data-testid="empty">{ format!("{} hidden by the filters. ", plural(hidden, "finding is", "findings are")) }
+                <button onclick={ clear.clone() }>{ "Show all" }</button></p>
+        })
+    } else if !checked.errors.is_empty() || unchecked > 0 {
+        Some(html! {
+            <p class="empty" data-testid="empty">{ format!(
+                "No findings in what was checked, but {} not (fully) checked: see \"What was checked\" above.",
+                plural(unchecked, "document was", "documents were")
+            ) }</p>
+        })
+    } else {
+        Some(
+            html! { <p class="empty" data-testid="empty">{ "No findings for this profile and version in any document." }</p> },
+        )
+    };
 
     html! {
         <div class="findings">
-            <fieldset class="filters"><legend>{ "Show" }</legend>{ for severity_filter }<span class="sep"></span>{ for area_filter }</fieldset>
-            { for checked.errors.iter().map(|e| html! {
-                <p class="yaml-error" role="alert">{ format!("YAML error in document {} at line {}, column {}: {}", e.document + 1, e.line, e.column, e.message) }</p>
+            if p.helm {
+                <p class="helm" role="note" data-testid="helm">{ "This looks like a Helm template ({{ … }}): the checker reads plain manifests. Run " }
+                    <code>{ "helm template ./chart" }</code>{ " and paste its output." }</p>
+            }
+            <ul class="overview" aria-label="Findings by severity" data-testid="overview">{ for counts }
+                if suppressed > 0 { <li class="count">{ format!("{suppressed} suppressed") }</li> }
+            </ul>
+            { coverage_view(&coverage, &p.on_select) }
+            <fieldset class="filters"><legend>{ "Show" }</legend>{ for severity_filter }<span class="sep"></span>{ for area_filter }
+                <label class="filter">{ "Rule " }
+                    <select data-testid="rule-filter" onchange={ on_rule }>
+                        <option value="" selected={ p.filters.rule.is_none() }>{ "every rule" }</option>
+                        { for rules.iter().map(|r| html! { <option value={ *r } selected={ p.filters.rule.as_deref() == Some(*r) }>{ *r }</option> }) }
+                    </select>
+                </label>
+                <input type="search" class="query" data-testid="query" placeholder="Filter text" aria-label="Filter findings by text"
+                    value={ p.filters.query.clone() } oninput={ on_query } />
+                <label class="filter"><input type="checkbox" data-testid="hide-suppressed" checked={ p.filters.hide_suppressed } onchange={ on_hide } />{ "hide suppressed" }</label>
+                if p.filters.active() { <button onclick={ clear }>{ "Clear filters" }</button> }
+            </fieldset>
+            if hidden > 0 && !visible.is_empty() { <p class="note">{ format!("{} hidden by the filters.", plural(hidden, "finding is", "findings are")) }</p> }
+            { for checked.errors.iter().map(|e| {
+                let range = (e.from, e.to);
+                html! {
+                    <button class="yaml-error" data-testid="yaml-error" onclick={ p.on_select.reform(move |_: MouseEvent| range) }>
+                        { format!("YAML error in document {} at line {}, column {}: {}", e.document + 1, e.line, e.column, e.message) }
+                    </button>
+                }
             }) }
-            if visible.is_empty() && checked.errors.is_empty() { <p class="empty">{ "No findings for this profile and version." }</p> }
+            { for empty }
             { for groups.iter().map(|(object, list)| html! {
-                <section class="group">
-                    <h2>{ if object.is_empty() { "(document)" } else { object } }</h2>
-                    <ul>
-                        { for list.iter().map(|f| {
-                            let key = engine::fix_key(f);
-                            html! {
-                                <FindingCard finding={ (*f).clone() } chosen={ !p.left_out.contains(&key) } fix_key={ key }
-                                    dispatch={ p.dispatch.clone() } on_select={ p.on_select.clone() } />
-                            }
-                        }) }
-                    </ul>
-                </section>
+                <details class="group" open=true>
+                    <summary><h2>{ if object.is_empty() { "(document)" } else { object } }{ format!(" · {}", plural(list.len(), "finding", "findings")) }</h2></summary>
+                    <ul>{ for folded(list).into_iter().map(|(primary, also)| card(p, primary, &also)) }</ul>
+                </details>
             }) }
-            { for checked.notes.iter().map(|n| html! { <p class="note">{ format!("Note, line {}: {}", n.line, n.message) }</p> }) }
+            { for checked.notes.iter().filter(|n| !n.unchecked).map(|n| html! { <p class="note">{ format!("Note, line {}: {}", n.line, n.message) }</p> }) }
         </div>
+    }
+}
+
+/// Findings of one object, with those on the span of an earlier one folded under it
+/// (the same issue reported by several rules: a runtime socket as a host path).
+fn folded<'a>(list: &[&'a EditorFinding]) -> Vec<(&'a EditorFinding, Vec<&'a EditorFinding>)> {
+    let mut out: Vec<(&EditorFinding, Vec<&EditorFinding>)> = Vec::new();
+    for f in list {
+        match out
+            .iter_mut()
+            .find(|(p, _)| p.from == f.from && p.to == f.to && p.path == f.path)
+        {
+            Some((_, also)) => also.push(f),
+            None => out.push((f, Vec::new())),
+        }
+    }
+    out
+}
+
+fn card(p: &FindingsProps, f: &EditorFinding, also: &[&EditorFinding]) -> Html {
+    let one = |f: &EditorFinding, also: Html| {
+        html! {
+            <FindingCard finding={ f.clone() } choice={ engine::fix_choice(f, p.unsafe_fixes, &p.left_out) }
+                dispatch={ p.dispatch.clone() } on_select={ p.on_select.clone() } on_apply={ p.on_apply.clone() } {also} />
+        }
+    };
+    let nested = if also.is_empty() {
+        Html::default()
+    } else {
+        html! {
+            <details class="also" onclick={ |e: MouseEvent| e.stop_propagation() }>
+                <summary>{ format!("also reported by {}: {}", plural(also.len(), "rule", "rules"),
+                    also.iter().map(|f| f.rule).collect::<Vec<_>>().join(", ")) }</summary>
+                <ul>{ for also.iter().map(|f| one(f, Html::default())) }</ul>
+            </details>
+        }
+    };
+    one(f, nested)
+}
+
+fn coverage_view(list: &[DocCoverage], on_select: &Callback<(usize, usize)>) -> Html {
+    let unchecked = coverage::unchecked_count(list);
+    let summary = match unchecked {
+        0 => format!(
+            "What was checked: all {}",
+            plural(list.len(), "document", "documents")
+        ),
+        n => format!(
+            "What was checked: {} of {} not (fully) checked",
+            n,
+            plural(list.len(), "document", "documents")
+        ),
+    };
+    html! {
+        <details class="coverage" data-testid="coverage" open={ unchecked > 0 }>
+            <summary>{ summary }</summary>
+            <ul>
+                { for list.iter().map(|d| {
+                    let range = (d.from, d.from);
+                    let (class, state) = match d.status {
+                        Status::Checked => ("checked", format!("checked, {}", plural(d.findings, "finding", "findings"))),
+                        Status::NotChecked if d.checked.is_empty() => ("unchecked", "not checked".to_string()),
+                        Status::NotChecked => ("unchecked", format!("not fully checked, {}", plural(d.findings, "finding", "findings"))),
+                        Status::Error => ("error", "could not be read".to_string()),
+                    };
+                    html! {
+                        <li class={ classes!("doc", class) } data-testid="doc-coverage" data-status={ class } data-document={ d.number.to_string() }>
+                            <button class="doc-jump" onclick={ on_select.reform(move |_: MouseEvent| range) }>
+                                { format!("Document {} (line {}): {} — {state}", d.number, d.line, d.title) }
+                            </button>
+                            if !d.checked.is_empty() { <p class="ran">{ format!("Checked: {}.", d.checked.join("; ")) }</p> }
+                            { for d.not_checked.iter().map(|n| html! { <p class="why">{ format!("Not checked: {n}.") }</p> }) }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </details>
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct FindingCardProps {
     pub finding: EditorFinding,
-    pub fix_key: FixKey,
-    /// Its fix goes into the hardened YAML.
-    pub chosen: bool,
+    /// What its fix box shows.
+    pub choice: FixChoice,
     pub dispatch: Callback<Action>,
     pub on_select: Callback<(usize, usize)>,
+    pub on_apply: Callback<String>,
+    /// Findings folded under this one.
+    #[prop_or_default]
+    pub also: Html,
 }
 
 /// One finding: a button that selects it in the editor, its rule's documentation and,
-/// when it can be fixed, whether the hardened YAML fixes it.
+/// when it can be fixed, whether the hardened YAML fixes it and a button that applies
+/// this fix alone to the editor.
 #[function_component(FindingCard)]
 pub fn finding_card(p: &FindingCardProps) -> Html {
     let f = &p.finding;
@@ -119,16 +290,51 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
     });
     let stop = |e: MouseEvent| e.stop_propagation();
     let on_choose = p.dispatch.reform({
-        let key = p.fix_key.clone();
+        let key = engine::fix_key(f);
         move |e: Event| {
             let include = e.target_unchecked_into::<HtmlInputElement>().checked();
             Action::ChooseFix(key.clone(), include)
         }
     });
+    let on_apply = p.on_apply.reform({
+        let id = f.id.clone();
+        move |e: MouseEvent| {
+            e.stop_propagation();
+            id.clone()
+        }
+    });
+    let name = format!("{} at line {}", f.rule, f.line);
+    let fix_view = match (&f.fix, &p.choice) {
+        (None, _) | (_, FixChoice::None) => html! {},
+        (_, FixChoice::Unavailable(reason)) => {
+            html! { <p class="fix-unavailable">{ format!("No automatic fix here: {reason}") }</p> }
+        }
+        (Some(fix), choice) => {
+            let (checked, disabled, note) = match choice {
+                FixChoice::Suppressed => (false, true, " — suppressed: not fixed"),
+                FixChoice::NeedsUnsafe => (false, true, " — waits for the unsafe-fixes switch"),
+                FixChoice::Chosen(c) => (*c, false, ""),
+                _ => (false, true, ""),
+            };
+            html! {
+                <div class="fix" onclick={ stop }>
+                    <label class="include">
+                        <input type="checkbox" data-testid="fix-choice" {checked} {disabled} onchange={ on_choose }
+                            aria-label={ format!("Fix {name} in the hardened YAML: {} ({}){note}", fix.title, fix.applicability) } />
+                        { format!(" {} ({}){note}", fix.title, fix.applicability) }
+                    </label>
+                    if *choice != FixChoice::Suppressed {
+                        <button class="apply" data-testid="apply-fix" onclick={ on_apply }
+                            aria-label={ format!("Apply to editor: the fix of {name}") }>{ "Apply to editor" }</button>
+                    }
+                </div>
+            }
+        }
+    };
     html! {
         <li class={ classes!("finding", format!("sev-{}", f.severity), f.suppressed.is_some().then_some("suppressed")) }
             data-testid="finding" data-rule={ f.rule } data-line={ f.line.to_string() } data-severity={ f.severity.as_str() } {onclick}>
-            <button class="jump" aria-label={ format!("{} {}: {} (line {})", f.severity, f.rule, f.message, f.line) }>
+            <button class="jump">
                 <span class="sev"><span aria-hidden="true">{ severity_icon(f.severity) }</span>{ format!(" {}", f.severity) }</span>
                 <span class="rule">{ f.rule }</span>
                 <span class="where">{ format!("line {}", f.line) }</span>
@@ -149,16 +355,8 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
                     </button>
                 }
             }) }
-            if let Some(fix) = &f.fix {
-                if let Some(reason) = &fix.unavailable {
-                    <p class="fix-unavailable">{ format!("No automatic fix here: {reason}") }</p>
-                } else {
-                    <label class="include" onclick={ stop }>
-                        <input type="checkbox" data-testid="fix-choice" checked={ p.chosen } onchange={ on_choose } />
-                        { format!(" {} ({})", fix.title, fix.applicability) }
-                    </label>
-                }
-            }
+            { fix_view }
+            { p.also.clone() }
         </li>
     }
 }

@@ -1,19 +1,46 @@
 //! The hardened view: the fixed text (tab "Hardened YAML") or its unified diff against
-//! the editor's text (tab "Diff"), with copy and download.
+//! the editor's text (tab "Diff"), with copy, download and "apply to the editor"; how
+//! many fixes wait behind the unsafe switch, and what no fix covers.
 
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::codemirror;
-use crate::engine::Hardened;
+use crate::engine::{self, Checked, FixChoice, Hardened};
+use crate::state::{Action, FixKey, Notice};
 
 #[derive(Properties, PartialEq)]
 pub struct HardenedProps {
     /// `None` while checking is paused.
     pub hardened: Rc<Option<Hardened>>,
+    /// The check of the editor's text (what waits, what no fix covers).
+    pub checked: Rc<Option<Checked>>,
+    pub unsafe_fixes: bool,
+    pub left_out: Vec<FixKey>,
     /// Show the diff instead of the text.
     pub diff: bool,
+    pub dispatch: Callback<Action>,
+}
+
+/// Copy `text`; the outcome (copied or refused) is a notice.
+/// `what` names the text in a sentence's start ("Hardened YAML"); `lower` in its middle.
+pub fn copy_with_notice(text: &str, what: &str, lower: &str, dispatch: &Callback<Action>) {
+    let (ok, failed) = (dispatch.clone(), dispatch.clone());
+    let what = what.to_string();
+    let what2 = lower.to_string();
+    let ok = Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
+        ok.emit(Action::Notify(Notice::info(format!("{what} copied."))))
+    });
+    let failed = Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
+        failed.emit(Action::Notify(Notice::warning(format!(
+            "The browser did not allow copying the {what2}: select it and copy it by hand."
+        ))))
+    });
+    let _ = codemirror::copy_text(text).then2(&ok, &failed);
+    ok.forget();
+    failed.forget();
 }
 
 /// The CSS class of a unified-diff line.
@@ -37,30 +64,79 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
         return html! { <p class="empty">{ "Nothing to harden yet." }</p> };
     };
     let copy = {
-        let text = h.text.clone();
-        move |_: MouseEvent| {
-            let _ = codemirror::copy_text(&text);
-        }
+        let (text, dispatch) = (h.text.clone(), p.dispatch.clone());
+        move |_: MouseEvent| copy_with_notice(&text, "Hardened YAML", "hardened YAML", &dispatch)
     };
+    let apply = {
+        let text = h.text.clone();
+        p.dispatch
+            .reform(move |_: MouseEvent| Action::ApplyText(text.clone()))
+    };
+    let checked = p.checked.as_ref().as_ref();
+    let waiting = checked.map_or(0, |c| {
+        engine::waiting_unsafe(c, p.unsafe_fixes, &p.left_out)
+    });
+    let left_out = checked.map_or(0, |c| {
+        c.findings
+            .iter()
+            .filter(|f| {
+                engine::fix_choice(f, p.unsafe_fixes, &p.left_out) == FixChoice::Chosen(false)
+            })
+            .count()
+    });
+    let uncovered: Vec<_> = checked
+        .map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| f.suppressed.is_none())
+                .filter(|f| f.fix.as_ref().is_none_or(|x| x.unavailable.is_some()))
+                .collect()
+        })
+        .unwrap_or_default();
     let download = {
         let text = h.text.clone();
         move |_: MouseEvent| codemirror::download_text("hardened.yaml", &text)
     };
     let plural = if h.applied == 1 { "" } else { "es" };
+    let mut summary = format!(
+        "{} fix{plural} applied; comments and formatting kept.",
+        h.applied
+    );
+    if waiting > 0 {
+        summary.push_str(&format!(
+            " {waiting} more fix{} wait{} behind the \"unsafe fixes\" switch (they harden, but may change how the workload behaves).",
+            if waiting == 1 { "" } else { "es" },
+            if waiting == 1 { "s" } else { "" }
+        ));
+    }
+    if left_out > 0 {
+        summary.push_str(&format!(" {left_out} left out by you in the findings."));
+    }
     html! {
         <div class="hardened">
             <div class="toolbar">
                 <button onclick={ copy }>{ "Copy" }</button>
                 <button onclick={ download }>{ "Download" }</button>
+                <button data-testid="apply-hardened" onclick={ apply } disabled={ h.applied == 0 }>{ "Apply to editor" }</button>
             </div>
-            <p class="summary">{ format!("{} fix{plural} applied; comments and formatting kept.", h.applied) }</p>
+            <p class="summary" data-testid="hardened-summary">{ summary }</p>
+            if !uncovered.is_empty() {
+                <details class="uncovered" data-testid="uncovered">
+                    <summary>{ format!("{} no automatic fix covers", uncovered.len()) }</summary>
+                    <ul>{ for uncovered.iter().map(|f| html! {
+                        <li>{ format!("line {}: {} — {}. ", f.line, f.rule, f.title) }
+                            { f.fix.as_ref().and_then(|x| x.unavailable.clone()).map(|r| format!("{r}. ")).unwrap_or_default() }
+                            { "Change it by hand: the rule's explanation in the Findings tab says how." }</li>
+                    }) }</ul>
+                </details>
+            }
             { for h.skipped.iter().map(|(_id, rule, reason)| html! { <p class="skipped">{ format!("Not applied: {rule}: {reason}") }</p> }) }
             if p.diff {
-                <pre class="diff" data-testid="diff">
+                <pre class="diff" data-testid="diff" tabindex="0" aria-label="Diff of the hardened YAML">
                     { for h.diff.lines().map(|l| html! { <span class={ diff_class(l) }>{ l }{ "\n" }</span> }) }
                 </pre>
             } else {
-                <pre class="code" data-testid="hardened">{ &h.text }</pre>
+                <pre class="code" data-testid="hardened" tabindex="0" aria-label="Hardened YAML">{ &h.text }</pre>
             }
         </div>
     }

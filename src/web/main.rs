@@ -3,19 +3,21 @@
 //! fragment, and every check runs here.
 //!
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
-//! pure), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
-//! results, autosave), [`fetch`] (files loaded on demand) and one file per component: [`toolbar`], [`editor`] (over the
+//! pure; [`link`] compresses them with the browser's streams), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
+//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand) and one file per component: [`toolbar`], [`editor`] (over the
 //! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`]. The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
 mod app;
 mod codemirror;
+mod coverage;
 mod editor;
 mod engine;
 mod examples;
 mod fetch;
 mod findings;
 mod hardened;
+mod link;
 mod rule_doc;
 mod share;
 mod state;
@@ -49,5 +51,16 @@ fn install_bench() {
 
 fn main() {
     install_bench();
-    yew::Renderer::<app::App>::new().render();
+    // The link and the autosave are inflated by the browser (asynchronously) first.
+    wasm_bindgen_futures::spawn_local(async {
+        let start = app::start().await;
+        // The page's "loading" message, shown while the engine downloads.
+        if let Some(loading) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("loading"))
+        {
+            loading.remove();
+        }
+        yew::Renderer::<app::App>::with_props(app::AppProps { start }).render();
+    });
 }

@@ -146,6 +146,95 @@ fn either<'a>(own: &'a str, fetched: Option<&'a str>) -> &'a str {
     }
 }
 
+/// Inline Markdown as the rule files write it: `` `code` ``, `**strong**`,
+/// `[text](https://…)` and bare `https://` links; paragraphs split on blank lines.
+/// Everything else is text (never HTML): user-facing strings are not trusted markup.
+pub fn markdown(text: &str) -> Html {
+    let paragraphs = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| html! { <p>{ inline(p) }</p> });
+    html! { <>{ for paragraphs }</> }
+}
+
+fn link(href: &str, label: &str) -> Html {
+    html! { <a href={ href.to_string() } rel="noopener noreferrer" target="_blank">{ label.to_string() }</a> }
+}
+
+fn inline(mut s: &str) -> Html {
+    let mut out: Vec<Html> = Vec::new();
+    let mut plain = String::new();
+    while let Some(c) = s.chars().next() {
+        let rest = &s[c.len_utf8()..];
+        let piece: Option<(Html, usize)> = match c {
+            '`' => rest
+                .find('`')
+                .map(|end| (html! { <code>{ &rest[..end] }</code> }, end + 2)),
+            '*' if rest.starts_with('*') => rest[1..]
+                .find("**")
+                .map(|end| (html! { <strong>{ &rest[1..1 + end] }</strong> }, end + 4)),
+            '[' => rest.find("](").and_then(|mid| {
+                let after = &rest[mid + 2..];
+                let end = after.find(')')?;
+                let href = &after[..end];
+                href.starts_with("https://")
+                    .then(|| (link(href, &rest[..mid]), 1 + mid + 2 + end + 1))
+            }),
+            'h' if s.starts_with("https://") => {
+                let end = s
+                    .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
+                    .unwrap_or(s.len());
+                let href = s[..end].trim_end_matches(['.', ',', ';']);
+                Some((link(href, href), href.len()))
+            }
+            _ => None,
+        };
+        match piece {
+            Some((html, len)) => {
+                if !plain.is_empty() {
+                    out.push(html! { { std::mem::take(&mut plain) } });
+                }
+                out.push(html);
+                s = &s[len..];
+            }
+            None => {
+                plain.push(c);
+                s = rest;
+            }
+        }
+    }
+    if !plain.is_empty() {
+        out.push(html! { { plain } });
+    }
+    html! { <>{ for out }</> }
+}
+
+/// The rule catalogue: every rule compiled in, with its severity, area and Pod Security
+/// Standards check, and which profile runs it.
+#[function_component(Catalogue)]
+pub fn catalogue() -> Html {
+    let mut docs: Vec<Rc<Doc>> = DOCS.with(|d| d.values().cloned().collect());
+    docs.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    html! {
+        <div class="catalogue" data-testid="catalogue" tabindex="0" role="region" aria-label="Rule catalogue">
+            <p class="note">{ format!("{} rules. The baseline profile runs the Pod Security Standards' baseline checks, restricted adds the restricted ones, all runs every rule; the manifest-validity rules run under every profile.", docs.len()) }</p>
+            <table>
+                <thead><tr><th scope="col">{ "Rule" }</th><th scope="col">{ "Severity" }</th><th scope="col">{ "Area" }</th><th scope="col">{ "Profile" }</th></tr></thead>
+                <tbody>
+                    { for docs.iter().map(|d| html! {
+                        <tr data-testid="catalogue-rule" data-rule={ d.id.clone() }>
+                            <td><code>{ &d.id }</code><br />{ &d.title }</td>
+                            <td>{ d.severity.as_str() }</td>
+                            <td>{ d.area.as_str() }</td>
+                            <td>{ match &d.pss { Some(p) => format!("{} ({}, from {})", p.level.as_str(), p.check, p.since), None => "all".to_string() } }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct RuleDocProps {
     pub rule: &'static str,
@@ -202,13 +291,15 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
                 <p class="loading" data-testid="rule-doc-loading">{ "Loading the rule's documentation…" }</p>
             }
             if !rationale.is_empty() {
-                <p data-testid="rule-rationale">{ rationale }</p>
+                <div data-testid="rule-rationale">{ markdown(rationale) }</div>
             }
             if !remediation.is_empty() {
-                <p><strong>{ "Fix: " }</strong>{ remediation }</p>
+                <p class="example-label">{ "Fix" }</p>
+                <div>{ markdown(remediation) }</div>
             }
             if let Some(fix) = &d.fix {
-                <p><strong>{ format!("{}: ", fix.heading) }</strong>{ either(&fix.text, fetched.map(|f| f.fix_text.as_str())) }</p>
+                <p class="example-label">{ fix.heading.clone() }</p>
+                <div>{ markdown(either(&fix.text, fetched.map(|f| f.fix_text.as_str()))) }</div>
             }
             if let Some(pss) = &d.pss {
                 <p>{ format!("Pod Security Standards: {} {} (from {})", pss.level.as_str(), pss.check, pss.since) }</p>
@@ -219,11 +310,11 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
             }
             if let Some(example) = example {
                 <p class="example-label">{ "Example" }</p>
-                <pre class="example" data-testid="rule-example">{ example }</pre>
+                <pre class="example" data-testid="rule-example" tabindex="0">{ example }</pre>
             }
             if let Some((text, kind)) = instead {
                 <p class="example-label">{ label(kind) }</p>
-                <pre class="example" data-testid="rule-use-instead">{ text }</pre>
+                <pre class="example" data-testid="rule-use-instead" tabindex="0">{ text }</pre>
             }
             <ul class="refs">
                 { for references.iter().map(|r| html! {

@@ -4,17 +4,26 @@
 //! Format `v1.<base64url(raw deflate(json))>`, base64url without padding (RFC 4648 §5);
 //! the JSON object holds `t` (the text, required), `p` (profile: `baseline`,
 //! `restricted`; absent for `all`), `k` (Kubernetes version `1.NN`; absent for the
-//! newest) and `u` (`true` when unsafe fixes are on; absent otherwise).
+//! newest), `u` (`true` when unsafe fixes are on; absent otherwise) and `x` (the ids of
+//! the findings whose fixes the user left out of the hardened YAML; absent when none).
 //!
 //! Reading a link never falls back silently: a link that cannot be read at all is a
 //! [`LinkError`], and a readable link with a bad value keeps the rest and lists the
 //! value in [`Decoded::problems`], for the page to show.
+//!
+//! This module is pure and does not compress: the page deflates and inflates with the
+//! browser's own `CompressionStream("deflate-raw")` (`link.rs`, `www/editor.js`), which
+//! keeps a deflate implementation out of the WebAssembly download. A link is
+//! [`frame`]`(deflate(`[`to_json`]`(state)))`, read back with [`unframe`], inflate and
+//! [`from_json`]. The native tests compress with `miniz_oxide` (`encode`, `decode`).
 
 use std::fmt;
 use std::rc::Rc;
 
 use kubeharden::{KubeVersion, Profile};
+#[cfg(test)]
 use miniz_oxide::deflate::compress_to_vec;
+#[cfg(test)]
 use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
 use serde_json::{json, Map, Value};
 
@@ -29,6 +38,8 @@ pub struct Shared {
     /// `None`: the newest version this playground knows ([`KubeVersion::LATEST`]).
     pub version: Option<KubeVersion>,
     pub unsafe_fixes: bool,
+    /// Finding ids whose fixes are left out of the hardened YAML, in the order chosen.
+    pub left_out: Vec<String>,
 }
 
 /// A link that could not be read at all.
@@ -107,8 +118,8 @@ pub fn version_value(v: KubeVersion) -> String {
     format!("1.{}", v.minor)
 }
 
-/// `v1.<base64url(deflate(json))>`; defaults are left out.
-pub fn encode(state: &Shared) -> String {
+/// The JSON a link compresses; defaults are left out.
+pub fn to_json(state: &Shared) -> String {
     let mut v = json!({ "t": &*state.text });
     if state.profile != Profile::All {
         v["p"] = json!(state.profile.as_str());
@@ -119,17 +130,20 @@ pub fn encode(state: &Shared) -> String {
     if state.unsafe_fixes {
         v["u"] = json!(true);
     }
-    let bytes = compress_to_vec(v.to_string().as_bytes(), 9);
-    format!("v1.{}", base64url(&bytes))
+    if !state.left_out.is_empty() {
+        v["x"] = json!(state.left_out);
+    }
+    v.to_string()
 }
 
-/// Read a fragment (without `#`).
-///
-/// Errors: [`LinkError`] when there is no text to restore. A bad profile, version or
-/// unsafe flag keeps the text, takes the default for that value and says so in
-/// [`Decoded::problems`]. Versions newer than [`KubeVersion::LATEST`] are problems too:
-/// the menu cannot show them.
-pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
+/// The fragment (without `#`) of a link whose compressed JSON is `compressed`.
+pub fn frame(compressed: &[u8]) -> String {
+    format!("v1.{}", base64url(compressed))
+}
+
+/// The compressed JSON of a fragment (without `#`). Errors: not a link, a newer
+/// format, or data that is not base64url.
+pub fn unframe(fragment: &str) -> Result<Vec<u8>, LinkError> {
     let Some((format, data)) = fragment.split_once('.') else {
         return Err(LinkError::NotALink);
     };
@@ -138,19 +152,48 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
         Some(Ok(_)) => return Err(LinkError::NewerFormat(format.to_string())),
         _ => return Err(LinkError::NotALink),
     }
-    let compressed = unbase64url(data).map_err(LinkError::Damaged)?;
+    unbase64url(data).map_err(LinkError::Damaged)
+}
+
+/// `v1.<base64url(deflate(json))>` (native, for tests: the page compresses with the
+/// browser's `CompressionStream`).
+#[cfg(test)]
+pub fn encode(state: &Shared) -> String {
+    frame(&compress_to_vec(to_json(state).as_bytes(), 9))
+}
+
+/// Read a fragment (without `#`) (native, for tests: the page inflates with the
+/// browser's `DecompressionStream`, then calls [`from_json`]).
+#[cfg(test)]
+pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
+    let compressed = unframe(fragment)?;
     let bytes = decompress_to_vec_with_limit(&compressed, MAX_INFLATED).map_err(|e| {
         LinkError::Damaged(match e.status {
-            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
-                "its compressed data ends too early".into()
-            }
-            TINFLStatus::HasMoreOutput => {
-                format!("it inflates to more than {} MiB", MAX_INFLATED >> 20)
-            }
-            _ => "its data is not deflate-compressed".into(),
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => TRUNCATED.into(),
+            TINFLStatus::HasMoreOutput => too_large(),
+            _ => NOT_DEFLATE.into(),
         })
     })?;
-    let value: Value = serde_json::from_slice(&bytes)
+    from_json(&bytes)
+}
+
+/// Why a link's compressed data is damaged (the page's decompression says the same).
+pub const TRUNCATED: &str = "its compressed data ends too early";
+pub const NOT_DEFLATE: &str = "its data is not deflate-compressed";
+
+/// Why a link is refused that inflates beyond [`MAX_INFLATED`].
+pub fn too_large() -> String {
+    format!("it inflates to more than {} MiB", MAX_INFLATED >> 20)
+}
+
+/// Read a link's inflated JSON.
+///
+/// Errors: [`LinkError`] when there is no text to restore. A bad profile, version or
+/// unsafe flag keeps the text, takes the default for that value and says so in
+/// [`Decoded::problems`]. Versions newer than [`KubeVersion::LATEST`] are problems too:
+/// the menu cannot show them.
+pub fn from_json(bytes: &[u8]) -> Result<Decoded, LinkError> {
+    let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| LinkError::Damaged(format!("the data is not JSON: {e}")))?;
     let Value::Object(map) = value else {
         return Err(LinkError::Damaged("the data is not a JSON object".into()));
@@ -190,12 +233,29 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
             .ok_or_else(|| format!("{v} is not true or false"))
     })
     .unwrap_or(false);
+    let left_out = read(
+        &map,
+        "x",
+        &mut problems,
+        "list of fixes left out",
+        "none",
+        |v| {
+            let why = || format!("{v} is not a list of finding ids");
+            v.as_array()
+                .ok_or_else(why)?
+                .iter()
+                .map(|id| id.as_str().map(str::to_string).ok_or_else(why))
+                .collect()
+        },
+    )
+    .unwrap_or_default();
     Ok(Decoded {
         shared: Shared {
             text,
             profile,
             version,
             unsafe_fixes,
+            left_out,
         },
         problems,
     })
@@ -236,10 +296,11 @@ mod tests {
             profile: Profile::Restricted,
             version: Some(KubeVersion::new(29)),
             unsafe_fixes: true,
+            left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
         };
         let encoded = encode(&state);
         assert!(
-            encoded.starts_with("v1.") && encoded.len() < 200,
+            encoded.starts_with("v1.") && encoded.len() < 240,
             "{encoded}"
         );
         let decoded = decode(&encoded).unwrap();
@@ -251,6 +312,7 @@ mod tests {
             profile: Profile::All,
             version: None,
             unsafe_fixes: false,
+            left_out: Vec::new(),
         };
         let encoded = encode(&plain);
         assert_eq!(encoded, link(r#"{"t":"a: 1\n"}"#), "defaults are left out");
@@ -269,14 +331,16 @@ mod tests {
     #[test]
     fn bad_values_are_reported_not_silently_replaced() {
         let decoded = decode(&link(
-            r#"{"t":"kind: Pod\n","p":"strict","k":"1.x","u":"yes"}"#,
+            r#"{"t":"kind: Pod\n","p":"strict","k":"1.x","u":"yes","x":[1]}"#,
         ))
         .unwrap();
         assert_eq!(&*decoded.shared.text, "kind: Pod\n", "the text is kept");
         assert_eq!(decoded.shared.profile, Profile::All);
         assert_eq!(decoded.shared.version, None);
         assert!(!decoded.shared.unsafe_fixes);
-        assert_eq!(decoded.problems.len(), 3, "{:?}", decoded.problems);
+        assert!(decoded.shared.left_out.is_empty());
+        assert_eq!(decoded.problems.len(), 4, "{:?}", decoded.problems);
+        assert!(decoded.problems[3].contains("fixes left out"));
         assert!(decoded.problems[0].contains("profile") && decoded.problems[0].contains("strict"));
         assert!(decoded.problems[0].ends_with("using all"));
         assert!(
@@ -334,6 +398,7 @@ mod tests {
             profile: Profile::Baseline,
             version: Some(KubeVersion::new(30)),
             unsafe_fixes: true,
+            left_out: Vec::new(),
         });
         for cut in 3..full.len() {
             let result = decode(&full[..cut]);

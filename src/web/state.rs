@@ -16,6 +16,13 @@ use crate::share::{self, Shared};
 /// anyway, and the URL does not carry it (too long for a link).
 pub const LARGE_INPUT: usize = 2 * 1024 * 1024;
 
+/// `bytes` in megabytes with one decimal (`2.1`), in integer arithmetic: no float
+/// formatting in the download.
+pub fn megabytes(bytes: usize) -> String {
+    let tenths = (bytes + 50_000) / 100_000;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 /// Every area, in the order the filters show them.
 pub const AREAS: [Area; 3] = [Area::Controls, Area::Metadata, Area::Updates];
 
@@ -31,6 +38,8 @@ pub enum Tab {
     Findings,
     Hardened,
     Diff,
+    /// The rule catalogue.
+    Rules,
 }
 
 /// How a notice is shown: information (`role="status"`) or a warning (`role="alert"`).
@@ -40,11 +49,20 @@ pub enum Tone {
     Warning,
 }
 
-/// A message under the editor, until dismissed or replaced.
+/// A button a notice offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeAction {
+    /// Bring back the autosaved text an opened link replaced ([`State::displaced`]).
+    RestoreAutosave,
+}
+
+/// A message under the editor, until dismissed or replaced (the app dismisses
+/// information by itself after a few seconds; warnings stay until dismissed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub tone: Tone,
     pub text: String,
+    pub action: Option<NoticeAction>,
 }
 
 impl Notice {
@@ -52,6 +70,7 @@ impl Notice {
         Notice {
             tone: Tone::Info,
             text: text.into(),
+            action: None,
         }
     }
 
@@ -59,6 +78,7 @@ impl Notice {
         Notice {
             tone: Tone::Warning,
             text: text.into(),
+            action: None,
         }
     }
 }
@@ -81,6 +101,13 @@ pub struct State {
     pub check_large: bool,
     pub filters: Filters,
     pub notice: Option<Notice>,
+    /// The gallery example last loaded (its index), while its text is the editor's.
+    pub example: Option<usize>,
+    /// The text as last loaded (example, link, autosave): [`State::edited`] compares.
+    pub pristine: Rc<str>,
+    /// The autosaved text that an opened share link replaced: kept (also in storage,
+    /// by the app) until the user restores or dismisses it, so no work is lost.
+    pub displaced: Option<Rc<str>>,
 }
 
 /// What the findings list hides.
@@ -88,6 +115,12 @@ pub struct State {
 pub struct Filters {
     pub hidden_severities: Vec<Severity>,
     pub hidden_areas: Vec<Area>,
+    /// Show only this rule's findings (`None`: every rule).
+    pub rule: Option<String>,
+    /// Show only findings whose rule, message or object contains this (ASCII letters in
+    /// any case: no Unicode case tables in the download).
+    pub query: String,
+    pub hide_suppressed: bool,
 }
 
 impl Filters {
@@ -95,15 +128,41 @@ impl Filters {
     pub fn shows(&self, severity: Severity, area: Area) -> bool {
         !self.hidden_severities.contains(&severity) && !self.hidden_areas.contains(&area)
     }
+
+    /// Whether a finding passes the rule, text and suppression filters (`haystack`: its
+    /// rule id, message and object, in any order).
+    pub fn matches(&self, rule: &str, suppressed: bool, haystack: &str) -> bool {
+        self.rule.as_deref().is_none_or(|r| r == rule)
+            && !(self.hide_suppressed && suppressed)
+            && (self.query.trim().is_empty()
+                || haystack
+                    .to_ascii_lowercase()
+                    .contains(&self.query.trim().to_ascii_lowercase()))
+    }
+
+    /// Whether any filter is set.
+    pub fn active(&self) -> bool {
+        *self != Filters::default()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// The editor's text changed (typing, paste, undo).
     SetText(String),
-    /// Replace the text with a gallery example's (the toolbar loads it); the fix choices
-    /// of the old text are dropped.
-    LoadExample(String),
+    /// Replace the text with gallery example `.0`'s text `.1` (the toolbar loads it);
+    /// the fix choices of the old text are dropped.
+    LoadExample(usize, String),
+    /// Replace the text from outside the editor, keeping the fix choices: a fix or the
+    /// hardened YAML applied to the editor (undoable there with Ctrl+Z).
+    ApplyText(String),
+    /// Bring back [`State::displaced`] (the share link's text is replaced).
+    RestoreAutosave,
+    SetRuleFilter(Option<String>),
+    SetQuery(String),
+    SetHideSuppressed(bool),
+    /// Show every finding again.
+    ClearFilters,
     SetProfile(Profile),
     SetVersion(Option<KubeVersion>),
     SetUnsafe(bool),
@@ -137,36 +196,76 @@ pub struct HardenInput {
 impl State {
     fn from_shared(shared: Shared, notice: Option<Notice>) -> Self {
         State {
+            pristine: shared.text.clone(),
             text: shared.text,
             loaded: 0,
             profile: shared.profile,
             version: shared.version,
             unsafe_fixes: shared.unsafe_fixes,
-            left_out: Vec::new(),
+            left_out: shared.left_out.into_iter().map(FixKey).collect(),
             tab: Tab::Findings,
             check_large: false,
             filters: Filters::default(),
             notice,
+            example: None,
+            displaced: None,
         }
     }
 
-    /// The state a page starts from: the link's `fragment` (without `#`; empty when the
-    /// URL has none), else the autosaved state `saved`, else the first example. A link
-    /// that cannot be read, or a bad value in one, is reported in [`State::notice`].
+    /// The text differs from what was last loaded (typing, a fix applied).
+    pub fn edited(&self) -> bool {
+        self.text != self.pristine
+    }
+
+    /// [`State::start`] from the fragment (without `#`; empty when the URL has none) and
+    /// the autosave as written (native, for tests: the page decodes them with the
+    /// browser's decompression first).
+    #[cfg(test)]
     pub fn initial(fragment: &str, saved: Option<&str>) -> Self {
+        let link = (!fragment.is_empty()).then(|| share::decode(fragment));
+        State::start(link, saved.map(share::decode))
+    }
+
+    /// The state a page starts from: the decoded `link` (`None` when the URL has none),
+    /// else the decoded autosave `saved`, else the first example. A link that cannot be
+    /// read, or a bad value in one, is reported in [`State::notice`]; an autosave that a
+    /// link replaces is kept in [`State::displaced`] and offered back.
+    pub fn start(
+        link: Option<Result<share::Decoded, share::LinkError>>,
+        saved: Option<Result<share::Decoded, share::LinkError>>,
+    ) -> Self {
         let mut problem = None;
-        if !fragment.is_empty() {
-            match share::decode(fragment) {
+        if let Some(link) = link {
+            match link {
                 Ok(d) => {
-                    let notice = not_understood("This link's", &d.problems);
-                    return State::from_shared(d.shared, notice);
+                    let mut notice = not_understood("This link's", &d.problems);
+                    // Work autosaved here is never lost to a link: it is kept aside, and
+                    // the notice offers it back.
+                    let displaced = saved
+                        .and_then(Result::ok)
+                        .map(|s| s.shared.text)
+                        .filter(|t| *t != d.shared.text && !t.trim().is_empty());
+                    if displaced.is_some() {
+                        let mut text = "This page shows the shared link's manifest. Your own autosaved text is kept: restore it to continue your work.".to_string();
+                        if let Some(n) = notice {
+                            text = format!("{} {text}", n.text);
+                        }
+                        notice = Some(Notice {
+                            tone: Tone::Warning,
+                            text,
+                            action: Some(NoticeAction::RestoreAutosave),
+                        });
+                    }
+                    let mut s = State::from_shared(d.shared, notice);
+                    s.displaced = displaced;
+                    return s;
                 }
                 Err(e) => problem = Some(format!("This link could not be opened: {e}.")),
             }
         }
         // The autosave was written by this playground, but storage can be damaged too.
         if let Some(saved) = saved {
-            match share::decode(saved) {
+            match saved {
                 Ok(d) => {
                     let notice = match problem {
                         Some(p) => Some(Notice::warning(format!(
@@ -186,22 +285,45 @@ impl State {
             profile: Profile::All,
             version: None,
             unsafe_fixes: false,
+            left_out: Vec::new(),
         };
         let notice =
             problem.map(|p| Notice::warning(format!("{p} Showing the first example instead.")));
-        State::from_shared(example, notice)
+        let mut s = State::from_shared(example, notice);
+        s.example = Some(0);
+        s
     }
 
     /// The state after `action`.
     pub fn apply(mut self, action: Action) -> Self {
         match action {
             Action::SetText(text) => self.text = text.into(),
-            Action::LoadExample(text) => {
+            Action::LoadExample(i, text) => {
                 self.text = text.into();
+                self.pristine = self.text.clone();
+                self.example = Some(i);
                 self.loaded = self.loaded.wrapping_add(1);
                 self.left_out.clear();
                 self.check_large = false;
             }
+            Action::ApplyText(text) => {
+                self.text = text.into();
+                self.loaded = self.loaded.wrapping_add(1);
+            }
+            Action::RestoreAutosave => {
+                if let Some(text) = self.displaced.take() {
+                    self.text = text;
+                    self.pristine = self.text.clone();
+                    self.example = None;
+                    self.left_out.clear();
+                    self.loaded = self.loaded.wrapping_add(1);
+                    self.notice = Some(Notice::info("Your autosaved text is back."));
+                }
+            }
+            Action::SetRuleFilter(r) => self.filters.rule = r,
+            Action::SetQuery(q) => self.filters.query = q,
+            Action::SetHideSuppressed(h) => self.filters.hide_suppressed = h,
+            Action::ClearFilters => self.filters = Filters::default(),
             Action::SetProfile(p) => self.profile = p,
             Action::SetVersion(v) => self.version = v,
             Action::SetUnsafe(u) => self.unsafe_fixes = u,
@@ -216,7 +338,17 @@ impl State {
             Action::SelectTab(t) => self.tab = t,
             Action::CheckLargeAnyway => self.check_large = true,
             Action::Notify(n) => self.notice = Some(n),
-            Action::DismissNotice => self.notice = None,
+            Action::DismissNotice => {
+                // Dismissing the offer to restore the autosave gives it up.
+                if self
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.action == Some(NoticeAction::RestoreAutosave))
+                {
+                    self.displaced = None;
+                }
+                self.notice = None;
+            }
         }
         self
     }
@@ -244,7 +376,7 @@ impl State {
 
     /// What to harden, or `None` while paused or while no tab shows the result.
     pub fn harden_input(&self) -> Option<HardenInput> {
-        (!self.paused() && self.tab != Tab::Findings).then(|| HardenInput {
+        (!self.paused() && matches!(self.tab, Tab::Hardened | Tab::Diff)).then(|| HardenInput {
             text: self.text.clone(),
             options: self.options(),
             unsafe_fixes: self.unsafe_fixes,
@@ -259,6 +391,7 @@ impl State {
             profile: self.profile,
             version: self.version,
             unsafe_fixes: self.unsafe_fixes,
+            left_out: self.left_out.iter().map(|k| k.0.clone()).collect(),
         }
     }
 }
@@ -314,6 +447,7 @@ mod tests {
             profile,
             version: Some(KubeVersion::new(25)),
             unsafe_fixes: true,
+            left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
         })
     }
 
@@ -341,10 +475,70 @@ mod tests {
         assert_eq!(s.profile, Profile::Restricted);
         assert_eq!(s.version, Some(KubeVersion::new(25)));
         assert!(s.unsafe_fixes);
-        assert_eq!(s.notice, None);
+        assert_eq!(
+            s.left_out,
+            vec![FixKey("privileged-container:<stdin>:1:/spec".into())],
+            "the link's fix choices are restored"
+        );
+        // The autosave is not lost: it is kept aside and offered back.
+        assert_eq!(s.displaced.as_deref(), Some("saved: 1\n"));
+        let notice = s.notice.clone().expect("a notice offering the autosave");
+        assert_eq!(notice.action, Some(NoticeAction::RestoreAutosave));
+        assert!(
+            notice.text.contains("autosaved text is kept"),
+            "{}",
+            notice.text
+        );
+        let restored = s.clone().apply(Action::RestoreAutosave);
+        assert_eq!(&*restored.text, "saved: 1\n");
+        assert_eq!(restored.loaded, s.loaded + 1, "the editor shows it");
+        assert!(restored.displaced.is_none() && !restored.edited());
+        // Dismissing the offer gives the autosave up.
+        let dismissed = s.apply(Action::DismissNotice);
+        assert!(dismissed.displaced.is_none() && dismissed.notice.is_none());
+        assert_eq!(&*dismissed.text, "linked: 1\n");
+
         let s = State::initial("", Some(&saved));
         assert_eq!(&*s.text, "saved: 1\n");
         assert_eq!(s.notice, None);
+        // A link holding the autosaved text itself displaces nothing.
+        let s = State::initial(&link("saved: 1\n", Profile::Restricted), Some(&saved));
+        assert!(s.displaced.is_none() && s.notice.is_none());
+    }
+
+    #[test]
+    fn edits_and_applied_fixes_mark_the_text_edited() {
+        let s = State::initial("", None);
+        assert_eq!(s.example, Some(0));
+        assert!(!s.edited());
+        let s = s.apply(Action::SetText("x: 1\n".into()));
+        assert!(s.edited());
+        let s = s.apply(Action::LoadExample(2, "y: 1\n".into()));
+        assert!(!s.edited() && s.example == Some(2));
+        let loaded = s.loaded;
+        let s = s
+            .apply(Action::ChooseFix(key("a"), false))
+            .apply(Action::ApplyText("y: 2\n".into()));
+        assert!(s.edited() && s.loaded == loaded + 1);
+        assert_eq!(s.left_out, vec![key("a")], "fix choices are kept");
+    }
+
+    #[test]
+    fn rule_text_and_suppression_filters() {
+        let s = State::initial("", None);
+        assert!(!s.filters.active());
+        assert!(s.filters.matches("a-rule", true, "a-rule message"));
+        let s = s
+            .apply(Action::SetRuleFilter(Some("a-rule".into())))
+            .apply(Action::SetQuery("  MESSAGE ".into()))
+            .apply(Action::SetHideSuppressed(true));
+        assert!(s.filters.active());
+        assert!(s.filters.matches("a-rule", false, "a-rule the message"));
+        assert!(!s.filters.matches("b-rule", false, "b-rule the message"));
+        assert!(!s.filters.matches("a-rule", false, "a-rule other"));
+        assert!(!s.filters.matches("a-rule", true, "a-rule the message"));
+        let s = s.apply(Action::ClearFilters);
+        assert!(!s.filters.active());
     }
 
     #[test]
@@ -429,13 +623,15 @@ mod tests {
             .apply(Action::CheckLargeAnyway)
             .apply(Action::SetProfile(Profile::Baseline));
         let loaded = s.loaded;
-        let s = s.apply(Action::LoadExample("kind: Pod\n".into()));
+        let s = s.apply(Action::LoadExample(3, "kind: Pod\n".into()));
         assert_eq!(&*s.text, "kind: Pod\n");
         assert_eq!(s.loaded, loaded + 1, "the editor is told to show it");
         assert!(s.left_out.is_empty());
         assert!(!s.check_large);
         assert_eq!(s.profile, Profile::Baseline, "settings are kept");
-        let again = s.clone().apply(Action::LoadExample("kind: Pod\n".into()));
+        let again = s
+            .clone()
+            .apply(Action::LoadExample(3, "kind: Pod\n".into()));
         assert_eq!(
             again.loaded,
             s.loaded + 1,
@@ -519,6 +715,11 @@ mod tests {
         );
         assert!(s
             .clone()
+            .apply(Action::SelectTab(Tab::Rules))
+            .harden_input()
+            .is_none());
+        assert!(s
+            .clone()
             .apply(Action::SelectTab(Tab::Hardened))
             .harden_input()
             .is_some());
@@ -539,10 +740,18 @@ mod tests {
             s.notice,
             Some(Notice {
                 tone: Tone::Info,
-                text: "copied".into()
+                text: "copied".into(),
+                action: None,
             })
         );
         assert_eq!(s.apply(Action::DismissNotice).notice, None);
+    }
+
+    #[test]
+    fn megabytes_have_one_decimal() {
+        assert_eq!(megabytes(0), "0.0");
+        assert_eq!(megabytes(LARGE_INPUT), "2.1");
+        assert_eq!(megabytes(2_960_000), "3.0");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The toolbar: profile, Kubernetes version, unsafe fixes, the share link, and the
-//! example gallery.
+//! The toolbar: profile, Kubernetes version (with what they do), unsafe fixes, the share
+//! link, opening a local file, export, the colour scheme, and the example gallery.
 
 use std::rc::Rc;
 
@@ -9,8 +9,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::codemirror;
+use crate::editor::EditorHandle;
 use crate::engine::{self, Checked};
 use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
+use crate::hardened::copy_with_notice;
 use crate::share::{self, Shared};
 use crate::state::{self, Action, Notice, LARGE_INPUT};
 
@@ -20,8 +22,12 @@ const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Base
 pub struct ToolbarProps {
     /// The settings and text a share link carries.
     pub shared: Shared,
-    /// The last check (for the warning before sharing a Secret).
+    /// The last check (for the export).
     pub checked: Rc<Option<Checked>>,
+    pub editor: EditorHandle,
+    /// The gallery example shown, and whether its text was edited since.
+    pub example: Option<usize>,
+    pub edited: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -32,6 +38,7 @@ fn select_value(e: &Event) -> String {
 #[function_component(Toolbar)]
 pub fn toolbar(p: &ToolbarProps) -> Html {
     let s = &p.shared;
+    let theme = use_state(codemirror::theme);
     // The menus offer only values that parse; anything else is ignored.
     let on_profile = {
         let dispatch = p.dispatch.clone();
@@ -53,8 +60,44 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         Action::SetUnsafe(e.target_unchecked_into::<HtmlInputElement>().checked())
     });
     let on_share = {
-        let (shared, checked, dispatch) = (s.clone(), p.checked.clone(), p.dispatch.clone());
-        move |_: MouseEvent| share_link(&shared, checked.as_ref().as_ref(), &dispatch)
+        let (shared, editor, dispatch) = (s.clone(), p.editor.clone(), p.dispatch.clone());
+        move |_: MouseEvent| share_link(&shared, &editor, &dispatch)
+    };
+    let on_open = {
+        let editor = p.editor.clone();
+        move |_: MouseEvent| editor.pick_file()
+    };
+    let on_theme = {
+        let theme = theme.clone();
+        move |e: Event| {
+            let v = select_value(&e);
+            codemirror::set_theme(&v);
+            theme.set(v);
+        }
+    };
+    let on_markdown = {
+        let (checked, dispatch, shared) = (p.checked.clone(), p.dispatch.clone(), s.clone());
+        move |_: MouseEvent| {
+            if let Some(c) = checked.as_ref() {
+                copy_with_notice(
+                    &markdown(c, &shared),
+                    "Findings as Markdown",
+                    "findings",
+                    &dispatch,
+                );
+            }
+        }
+    };
+    let on_cli = {
+        let (dispatch, shared) = (p.dispatch.clone(), s.clone());
+        move |_: MouseEvent| {
+            copy_with_notice(
+                &cli_command(&shared),
+                "CLI command",
+                "CLI command",
+                &dispatch,
+            )
+        }
     };
     let version_label = |v: Option<KubeVersion>| match v {
         None => format!("latest ({})", KubeVersion::LATEST),
@@ -63,18 +106,19 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
 
     html! {
         <>
+            <button class="skip" onclick={ |_: MouseEvent| focus("findings-start") }>{ "Skip to the findings" }</button>
             <header class="top">
                 <h1>{ "kubeharden" }<span class="tagline">{ " Kubernetes manifest security checker — runs entirely in your browser" }</span></h1>
                 <div class="controls">
                     <label>{ "Profile " }
-                        <select data-testid="profile" onchange={ on_profile }>
+                        <select data-testid="profile" onchange={ on_profile } aria-describedby="settings-help">
                             { for PROFILES.iter().map(|&profile| html! {
                                 <option value={ profile.as_str() } selected={ s.profile == profile }>{ profile.as_str() }</option>
                             }) }
                         </select>
                     </label>
                     <label>{ "Kubernetes " }
-                        <select data-testid="kube-version" onchange={ on_version }>
+                        <select data-testid="kube-version" onchange={ on_version } aria-describedby="settings-help">
                             { for state::version_choices().map(|v| html! {
                                 <option value={ state::version_value(v) } selected={ s.version == v }>{ version_label(v) }</option>
                             }) }
@@ -85,31 +129,82 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         { " unsafe fixes" }
                     </label>
                     <button data-testid="share" onclick={ on_share }>{ "Copy share link" }</button>
+                    <button data-testid="open-file" onclick={ on_open }>{ "Open file…" }</button>
+                    <details class="menu">
+                        <summary>{ "Export" }</summary>
+                        <div class="menu-items">
+                            <button data-testid="export-markdown" onclick={ on_markdown }>{ "Copy findings as Markdown" }</button>
+                            <button data-testid="export-cli" onclick={ on_cli }>{ "Copy the CLI command" }</button>
+                        </div>
+                    </details>
+                    <label>{ "Theme " }
+                        <select data-testid="theme" onchange={ on_theme }>
+                            <option value="" selected={ theme.is_empty() }>{ "system" }</option>
+                            <option value="light" selected={ *theme == "light" }>{ "light" }</option>
+                            <option value="dark" selected={ *theme == "dark" }>{ "dark" }</option>
+                        </select>
+                    </label>
                 </div>
+                <details class="help"><summary>{ "What do these do?" }</summary>
+                    <p id="settings-help">{ "Profile: baseline runs the Pod Security Standards' baseline checks (what every cluster should refuse), restricted adds the restricted checks (current hardening best practice), all adds kubeharden's own rules (RBAC, network policy, images, metadata, API versions). Kubernetes: the version the Pod Security Standards are judged for (a check applies from the version that introduced it) and whose removed APIs are reported. The manifest-validity rules run under every profile." }</p>
+                </details>
             </header>
             <nav class="gallery" aria-label="Examples">
                 { for EXAMPLES.iter().enumerate().map(|(i, example)| {
-                    let dispatch = p.dispatch.clone();
-                    let onclick = move |_: MouseEvent| load_example(i, *example, dispatch.clone());
+                    let (dispatch, edited) = (p.dispatch.clone(), p.edited);
+                    let onclick = move |_: MouseEvent| load_example(i, *example, edited, dispatch.clone());
+                    let current = p.example == Some(i);
                     html! {
-                        <button class="example" data-testid="example" data-example={ example.stem } {onclick}>{ example.title }</button>
+                        <button class={ classes!("example", current.then_some("current")) } data-testid="example" data-example={ example.stem }
+                            aria-current={ current.then_some("true") } title={ example.description } {onclick}>
+                            { example.title }
+                        </button>
                     }
                 }) }
             </nav>
+            if let Some(example) = p.example.and_then(|i| EXAMPLES.get(i)) {
+                <p class="example-desc" data-testid="example-desc">{ format!("{}: {}", example.title, example.description) }</p>
+            }
         </>
     }
 }
 
-/// Show gallery example `i`: the first is compiled in, the others are fetched from the
-/// site (a failure is a notice, and the text stays as it was).
-fn load_example(i: usize, example: Example, dispatch: Callback<Action>) {
+/// Move the keyboard focus to the element with this id.
+pub fn focus(id: &str) {
+    if let Some(e) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = e.focus();
+    }
+}
+
+/// Show gallery example `i`, after asking when it would replace edited text: the first
+/// is compiled in, the others are fetched from the site (a failure is a notice, and the
+/// text stays as it was).
+fn load_example(i: usize, example: Example, edited: bool, dispatch: Callback<Action>) {
+    if edited {
+        let ok = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(&format!(
+                    "Replace your edited text with the example \"{}\"? (Ctrl+Z in the editor brings it back.)",
+                    example.title
+                ))
+                .ok()
+            })
+            .unwrap_or(false);
+        if !ok {
+            return;
+        }
+    }
     if i == 0 {
-        dispatch.emit(Action::LoadExample(FIRST_TEXT.to_string()));
+        dispatch.emit(Action::LoadExample(0, FIRST_TEXT.to_string()));
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
         match crate::fetch::text(&example.url()).await {
-            Ok(text) => dispatch.emit(Action::LoadExample(text)),
+            Ok(text) => dispatch.emit(Action::LoadExample(i, text)),
             Err(e) => dispatch.emit(Action::Notify(Notice::warning(format!(
                 "The example \"{}\" is not available: {e}.",
                 example.title
@@ -118,44 +213,119 @@ fn load_example(i: usize, example: Example, dispatch: Callback<Action>) {
     });
 }
 
-/// Put the state into the URL now and copy the URL, after a warning when the text holds
-/// a Secret or a credential. The outcome is a notice.
-fn share_link(shared: &Shared, checked: Option<&Checked>, dispatch: &Callback<Action>) {
+/// Put the state, with the editor's text as it is now (also what was typed in the last
+/// moment), into the URL and copy the URL, after a warning when the text holds a Secret or
+/// a credential. The outcome, copied or not, is a notice.
+fn share_link(shared: &Shared, editor: &EditorHandle, dispatch: &Callback<Action>) {
     let Some(window) = web_sys::window() else {
         return;
     };
+    let mut shared = shared.clone();
+    if let Some(text) = editor.text() {
+        if *text != *shared.text {
+            dispatch.emit(Action::SetText(text.clone()));
+            shared.text = text.into();
+        }
+    }
     if shared.text.len() > LARGE_INPUT {
+        // The address bar must not keep the link of an earlier, smaller text.
+        if let Ok(history) = window.history() {
+            let path = window.location().pathname().unwrap_or_default();
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
         dispatch.emit(Action::Notify(Notice::warning(format!(
-            "This manifest ({:.1} MB) is too large for a link (at most {:.1} MB): share the file instead.",
-            shared.text.len() as f64 / 1e6,
-            LARGE_INPUT as f64 / 1e6
+            "This manifest ({} MB) is too large for a link (at most {} MB): nothing was copied; share the file instead.",
+            state::megabytes(shared.text.len()),
+            state::megabytes(LARGE_INPUT)
         ))));
         return;
     }
-    let secret = checked.is_some_and(engine::looks_secret);
-    if secret
-        && !window
-            .confirm_with_message("This manifest contains a Secret or a credential. Anyone with the link can read it: the whole text is in the link. Copy the link anyway?")
-            .unwrap_or(false)
-    {
-        return;
+    if let Some(what) = engine::share_warning(&shared.text) {
+        let question = format!("This manifest contains {what}. Anyone with the link can read it: the whole text is in the link. Copy the link anyway?");
+        if !window.confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
     }
-    let fragment = format!("#{}", share::encode(shared));
+    let dispatch = dispatch.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::link::encode(&shared).await {
+            Ok(fragment) => copy_link(&window, &fragment, &dispatch),
+            Err(e) => dispatch.emit(Action::Notify(Notice::warning(format!(
+                "No link was made: {e}."
+            )))),
+        }
+    });
+}
+
+/// Put `fragment` into the address bar and copy the page's URL.
+fn copy_link(window: &web_sys::Window, fragment: &str, dispatch: &Callback<Action>) {
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&fragment));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")));
     }
     let href = window.location().href().unwrap_or_default();
-    let failed = {
-        let dispatch = dispatch.clone();
-        Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
-            dispatch.emit(Action::Notify(Notice::warning(
-                "The browser did not allow copying: copy the link from the address bar, which holds it now.",
-            )))
-        })
-    };
-    let _ = codemirror::copy_text(&href).catch(&failed);
+    let (ok, failed) = (dispatch.clone(), dispatch.clone());
+    let ok = Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
+        ok.emit(Action::Notify(Notice::info(
+            "Link copied. It holds the whole manifest in its #fragment, which browsers never send to a server.",
+        )))
+    });
+    let failed = Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
+        failed.emit(Action::Notify(Notice::warning(
+            "The browser did not allow copying: copy the link from the address bar, which holds it now.",
+        )))
+    });
+    let _ = codemirror::copy_text(&href).then2(&ok, &failed);
+    ok.forget();
     failed.forget();
-    dispatch.emit(Action::Notify(Notice::info(
-        "Link copied. It holds the whole manifest in its #fragment, which browsers never send to a server.",
-    )));
+}
+
+/// The CLI command that checks the same way (the file name is a placeholder).
+pub fn cli_command(s: &Shared) -> String {
+    let mut cmd = String::from("kubeharden check");
+    if s.profile != Profile::All {
+        cmd.push_str(&format!(" --profile {}", s.profile.as_str()));
+    }
+    if let Some(v) = s.version {
+        cmd.push_str(&format!(" --kube-version {}", share::version_value(v)));
+    }
+    cmd.push_str(" manifest.yaml");
+    cmd
+}
+
+/// The findings as a Markdown list, for a ticket.
+fn markdown(c: &Checked, s: &Shared) -> String {
+    let live: Vec<_> = c
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    let mut out = format!(
+        "## kubeharden: {} finding{}\n\nProfile `{}`, Kubernetes {}; `{}`\n\n",
+        live.len(),
+        if live.len() == 1 { "" } else { "s" },
+        s.profile.as_str(),
+        s.version.unwrap_or(KubeVersion::LATEST),
+        cli_command(s)
+    );
+    for f in live {
+        out.push_str(&format!(
+            "- **{}** `{}` line {} ({}): {}\n",
+            f.severity,
+            f.rule,
+            f.line,
+            if f.object.is_empty() {
+                "document"
+            } else {
+                &f.object
+            },
+            f.message
+        ));
+    }
+    for e in &c.errors {
+        out.push_str(&format!(
+            "- **YAML error** line {}, column {}: {}\n",
+            e.line, e.column, e.message
+        ));
+    }
+    out
 }

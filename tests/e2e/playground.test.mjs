@@ -341,8 +341,9 @@ test("a finding's rule doc comes from the docs model: fix policy, example and wh
   const { page } = await pasted();
   try {
     const card = page.locator('[data-testid=finding][data-rule="privileged-container"]').first();
-    await card.locator("details.rule-doc summary").click();
-    const doc = card.locator("details.rule-doc");
+    // (The card's own doc: findings of other rules on the same field are folded inside it.)
+    await card.locator(":scope > details.rule-doc > summary").click();
+    const doc = card.locator(":scope > details.rule-doc");
     await doc.locator("[data-testid=rule-example]").waitFor(WAIT);
     assert.match(await doc.locator("[data-testid=rule-example]").textContent(), /privileged: yes/);
     assert.match(await doc.locator("[data-testid=rule-use-instead]").textContent(), /privileged: false/);

@@ -1,0 +1,373 @@
+//! What was checked, per document: which rule families judged each object of the text
+//! under the chosen profile and version, which did not and why, and the documents that
+//! could not be checked at all. Pure (no web-sys): unit-tested natively by
+//! `tests/playground_state.rs`.
+//!
+//! The families come from the engine's active rules ([`kubeharden::Engine::rules`]) and
+//! each rule's template kind ([`kubeharden::rules::Check`]): pod rules judge pod templates
+//! (a workload's `spec.template`, a Pod's `spec`, a CronJob's job template), document
+//! rules every document. Whole-bundle rules judge the kinds named in [`BUNDLE_KINDS`]; a
+//! whole-bundle rule missing from that table is never claimed for an object, so the view
+//! can understate coverage but never overstate it.
+
+use kubeharden::adapter::{Checked, EditorMessage, EditorObject};
+use kubeharden::rules::{self, Check};
+use kubeharden::{Engine, Options, Profile};
+
+const RBAC: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+
+/// Whole-bundle rules by id prefix (or id): the family label and the kinds they judge
+/// (`&[]`: every object). Source: the rules' templates in `src/rules/` (rbac.rs, netpol.rs,
+/// namespaces.rs, credential.rs, psp.rs, api_lifecycle.rs, bundle.rs).
+const BUNDLE_KINDS: &[(&str, &str, &[&str])] = &[
+    ("rbac-unbound-service-account", "RBAC", &["ServiceAccount"]),
+    ("rbac-default-service-account", "RBAC", &["ServiceAccount"]),
+    ("rbac-", "RBAC", RBAC),
+    ("network-policy-missing", "", &[]),
+    ("network-policy-", "network policy", &["NetworkPolicy"]),
+    (
+        "metadata-endpoint-egress",
+        "network policy",
+        &["NetworkPolicy"],
+    ),
+    ("kubelet-port-egress", "network policy", &["NetworkPolicy"]),
+    ("namespace-", "namespace", &["Namespace"]),
+    (
+        "configmap-credential",
+        "credentials in ConfigMaps",
+        &["ConfigMap"],
+    ),
+    ("service-exposure", "Service exposure", &["Service"]),
+    (
+        "pod-security-policy-migration",
+        "PodSecurityPolicy migration",
+        &["PodSecurityPolicy"],
+    ),
+    ("deprecated-api", "API versions", &[]),
+    ("removed-api", "API versions", &[]),
+    ("duplicate-object", "duplicate objects", &[]),
+];
+
+/// Families every object gets, which say nothing about its security settings.
+const GENERIC: &[&str] = &["manifest validity", "API versions", "duplicate objects"];
+
+/// How far a document was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Security rules judged every object in it.
+    Checked,
+    /// Only the manifest's validity and API versions were checked, or part of it was
+    /// not checked: see [`DocCoverage::not_checked`].
+    NotChecked,
+    /// It could not be read (a YAML error).
+    Error,
+}
+
+/// One document's coverage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocCoverage {
+    /// 1-based, as the findings and errors say it.
+    pub number: usize,
+    /// Its objects (`Kind namespace/name`), or what the document is.
+    pub title: String,
+    /// UTF-16 offset of its start, for a click that selects it in the editor, and line.
+    pub from: usize,
+    pub to: usize,
+    pub line: usize,
+    pub status: Status,
+    /// Unsuppressed findings in it.
+    pub findings: usize,
+    /// Families that ran, with their rule counts: `"RBAC (22 rules)"`.
+    pub checked: Vec<String>,
+    /// What was not checked, and why (one sentence each).
+    pub not_checked: Vec<String>,
+}
+
+/// (family label, pod rules?, kinds) of one active rule; `None` when not claimable.
+fn family(id: &str, pss: bool, check: &Check) -> Option<(&'static str, Scope)> {
+    match check {
+        Check::Document(_) => Some(("manifest validity", Scope::Any)),
+        Check::Pod(_) if pss => Some(("Pod Security Standards", Scope::Pods)),
+        Check::Pod(_) => Some(("pod and container hardening", Scope::Pods)),
+        Check::Bundle(_) => {
+            let (_, label, kinds) = BUNDLE_KINDS
+                .iter()
+                .find(|(p, _, _)| id == *p || (p.ends_with('-') && id.starts_with(p)))?;
+            Some(match (*label, *kinds) {
+                ("", _) => ("pod and container hardening", Scope::Pods),
+                (label, []) => (label, Scope::Any),
+                (label, kinds) => (label, Scope::Kinds(kinds)),
+            })
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    Any,
+    Pods,
+    Kinds(&'static [&'static str]),
+}
+
+impl Scope {
+    fn covers(self, o: &EditorObject) -> bool {
+        match self {
+            Scope::Any => true,
+            Scope::Pods => o.pods > 0,
+            Scope::Kinds(kinds) => kinds.contains(&o.kind.as_str()),
+        }
+    }
+}
+
+/// The families of every active rule, with the number of rules of each.
+fn active_families(options: Options) -> Vec<(&'static str, Scope, usize)> {
+    let mut out: Vec<(&'static str, Scope, usize)> = Vec::new();
+    for rule in Engine::new(options).rules() {
+        let Some(template) = rules::template(&rule.template) else {
+            continue;
+        };
+        let Some((label, scope)) = family(&rule.id, rule.pss.is_some(), &template.check) else {
+            continue;
+        };
+        match out.iter_mut().find(|(l, s, _)| *l == label && *s == scope) {
+            Some(entry) => entry.2 += 1,
+            None => out.push((label, scope, 1)),
+        }
+    }
+    out
+}
+
+/// The families the `all` profile adds for this object, if the profile is narrower.
+fn only_under_all(o: &EditorObject, options: Options) -> Vec<&'static str> {
+    if options.profile == Profile::All {
+        return Vec::new();
+    }
+    let all = active_families(Options {
+        profile: Profile::All,
+        ..options
+    });
+    let mut labels: Vec<&'static str> = all
+        .iter()
+        .filter(|(l, s, _)| s.covers(o) && !GENERIC.contains(l))
+        .map(|(l, _, _)| *l)
+        .filter(|l| *l != "Pod Security Standards")
+        .collect();
+    labels.dedup();
+    labels
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The coverage of every document of a check made with `options`, in document order.
+pub fn coverage(checked: &Checked, options: Options) -> Vec<DocCoverage> {
+    let families = active_families(options);
+    let mut numbers: Vec<usize> = checked
+        .objects
+        .iter()
+        .map(|o| o.document)
+        .chain(checked.errors.iter().map(|e| e.document))
+        .chain(checked.notes.iter().map(|n| n.document))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+        .into_iter()
+        .map(|doc| document(checked, options, &families, doc))
+        .collect()
+}
+
+fn document(
+    checked: &Checked,
+    options: Options,
+    families: &[(&'static str, Scope, usize)],
+    doc: usize,
+) -> DocCoverage {
+    let objects: Vec<&EditorObject> = checked
+        .objects
+        .iter()
+        .filter(|o| o.document == doc)
+        .collect();
+    let errors: Vec<&EditorMessage> = checked
+        .errors
+        .iter()
+        .filter(|e| e.document == doc)
+        .collect();
+    let unchecked: Vec<&EditorMessage> = checked
+        .notes
+        .iter()
+        .filter(|n| n.document == doc && n.unchecked)
+        .collect();
+    let (from, to, line) = match (objects.first(), errors.first(), unchecked.first()) {
+        (Some(o), _, _) => (o.range.from, o.range.to, o.range.line),
+        (None, Some(e), _) => (e.from, e.to, e.line),
+        (None, None, Some(n)) => (n.from, n.to, n.line),
+        _ => (0, 0, 1),
+    };
+    let findings = checked
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .filter(|f| {
+            objects
+                .iter()
+                .any(|o| o.range.from <= f.from && f.from <= o.range.to)
+        })
+        .count();
+    let mut checked_list: Vec<String> = Vec::new();
+    let mut not_checked: Vec<String> = unchecked.iter().map(|n| n.message.clone()).collect();
+    let mut security = false;
+    let mut pods = 0;
+    for o in &objects {
+        pods += o.pods;
+        let mut judged = false;
+        for (label, scope, n) in families {
+            if !scope.covers(o) {
+                continue;
+            }
+            judged |= !GENERIC.contains(label);
+            let entry = format!("{label} ({})", plural(*n, "rule", "rules"));
+            if !checked_list.contains(&entry) {
+                checked_list.push(entry);
+            }
+        }
+        security |= judged;
+        if !judged {
+            let kind = if o.kind.is_empty() { "object" } else { &o.kind };
+            let more = only_under_all(o, options);
+            not_checked.push(if more.is_empty() {
+                format!(
+                    "{}: no rule judges the security of a {kind}, only its validity and API version",
+                    o.object
+                )
+            } else {
+                format!(
+                    "{}: the {} profile judges pod specs only, and a {kind} has none; the {} rules run under the \"all\" profile",
+                    o.object,
+                    options.profile.as_str(),
+                    more.join(", ")
+                )
+            });
+        }
+    }
+    if pods > 0 {
+        let at = plural(pods, "pod template", "pod templates");
+        if let Some(entry) = checked_list
+            .iter_mut()
+            .find(|e| e.starts_with("Pod Security Standards"))
+        {
+            entry.push_str(&format!(
+                ", {} at {}, on {at}",
+                options.profile.as_str(),
+                options.version
+            ));
+        }
+    }
+    let status = if !errors.is_empty() {
+        not_checked.extend(errors.iter().map(|e| {
+            format!(
+                "YAML error at line {}, column {}: {}; this document was not checked",
+                e.line, e.column, e.message
+            )
+        }));
+        Status::Error
+    } else if security && not_checked.is_empty() {
+        Status::Checked
+    } else {
+        Status::NotChecked
+    };
+    let title = if objects.is_empty() {
+        match status {
+            Status::Error => "unreadable document".to_string(),
+            _ => "not a Kubernetes object".to_string(),
+        }
+    } else {
+        objects
+            .iter()
+            .map(|o| o.object.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    DocCoverage {
+        number: doc + 1,
+        title,
+        from,
+        to,
+        line,
+        status,
+        findings,
+        checked: checked_list,
+        not_checked,
+    }
+}
+
+/// Documents not (fully) checked, of `list`.
+pub fn unchecked_count(list: &[DocCoverage]) -> usize {
+    list.iter().filter(|d| d.status != Status::Checked).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeharden::adapter;
+
+    const BUNDLE: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n  - {name: c, image: nginx:1.27}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n---\nkey: [unclosed\n";
+
+    fn of(profile: Profile) -> Vec<DocCoverage> {
+        let options = Options {
+            profile,
+            ..Options::default()
+        };
+        coverage(&adapter::check(BUNDLE, options), options)
+    }
+
+    #[test]
+    fn every_document_says_what_was_and_was_not_checked() {
+        let all = of(Profile::All);
+        assert_eq!(all.len(), 4, "{all:#?}");
+        let pod = &all[0];
+        assert_eq!((pod.number, pod.status), (1, Status::Checked), "{pod:#?}");
+        assert!(pod.findings > 0);
+        assert!(
+            pod.checked
+                .iter()
+                .any(|c| c.starts_with("Pod Security Standards") && c.contains("1 pod template")),
+            "{pod:#?}"
+        );
+        let role = &all[1];
+        assert_eq!(role.status, Status::Checked, "{role:#?}");
+        assert!(
+            role.checked.iter().any(|c| c.starts_with("RBAC")),
+            "{role:#?}"
+        );
+        assert!(!role.checked.iter().any(|c| c.starts_with("Pod Security")));
+        let widget = &all[2];
+        assert_eq!(widget.status, Status::NotChecked, "{widget:#?}");
+        assert!(
+            widget.not_checked.iter().any(|n| n.contains("not checked")),
+            "the engine's reason is shown: {widget:#?}"
+        );
+        let broken = &all[3];
+        assert_eq!(broken.status, Status::Error, "{broken:#?}");
+        assert!(broken.not_checked[0].starts_with("YAML error"));
+        assert_eq!(unchecked_count(&all), 2);
+    }
+
+    #[test]
+    fn a_narrow_profile_says_which_rules_it_leaves_out() {
+        let baseline = of(Profile::Baseline);
+        let role = &baseline[1];
+        assert_eq!(role.status, Status::NotChecked, "{role:#?}");
+        assert_eq!(role.findings, 0);
+        let why = role.not_checked.join(" ");
+        assert!(
+            why.contains("baseline profile judges pod specs only") && why.contains("RBAC"),
+            "{why}"
+        );
+        assert!(baseline[0]
+            .checked
+            .iter()
+            .any(|c| c.contains("baseline at v1.")));
+    }
+}
