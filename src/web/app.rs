@@ -264,6 +264,8 @@ pub fn app(props: &AppProps) -> Html {
             </main>
             <footer class="foot">{ "Nothing you type leaves this page: checks run in WebAssembly, the text is saved in this browser and in the link's #fragment only. " }
                 <a href="https://kubernetes.io/docs/concepts/security/pod-security-standards/" rel="noopener noreferrer" target="_blank">{ "Pod Security Standards" }</a>
+                { " · " }
+                <a href="widget-demo.html" id="widget-demo-link">{ "Embed the checker in your docs" }</a>
             </footer>
         </div>
     }

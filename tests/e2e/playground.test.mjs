@@ -130,6 +130,20 @@ test("the default example loads and shows findings; the editor is labelled for s
   }
 });
 
+test("the footer links the docs widget's demo page, which is part of the site", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    const link = page.locator("#widget-demo-link");
+    await link.waitFor(WAIT);
+    const href = await link.evaluate((a) => a.href);
+    assert.equal(href, server.origin + "/widget-demo.html");
+    const status = await page.evaluate(async (u) => (await fetch(u)).status, href);
+    assert.equal(status, 200, "dist/widget-demo.html is served");
+  } finally {
+    await page.close();
+  }
+});
+
 test("(a) pasted manifest: findings at the right lines and underlines in the editor", async () => {
   const { page, text } = await pasted();
   try {
