@@ -529,6 +529,33 @@ impl<'a> Planner<'a> {
                     text: key(to, self.style()),
                 }])
             }
+            Op::AppendDocument { yaml, .. } => {
+                let text = self.text;
+                if text
+                    .trim_start_matches('\u{feff}')
+                    .trim_start()
+                    .starts_with(['{', '['])
+                {
+                    return Err("the file is JSON, which holds one object: write the new object into a file of its own".into());
+                }
+                let crlf = text.contains("\r\n");
+                let mut out = String::new();
+                if !text.is_empty() && !text.ends_with('\n') {
+                    out.push_str(if crlf { "\r\n" } else { "\n" });
+                }
+                out.push_str("---\n");
+                out.push_str(yaml);
+                if !yaml.ends_with('\n') {
+                    out.push('\n');
+                }
+                if crlf {
+                    out = out.replace('\n', "\r\n");
+                }
+                Ok(vec![Intent::Replace {
+                    span: Span::empty(text.len()),
+                    text: out,
+                }])
+            }
         }
     }
 
@@ -1446,6 +1473,11 @@ pub(crate) fn title_into(doc: &Document, ops: &[Op], out: &mut String) {
                 out.push_str("` to `");
                 out.push_str(to);
                 out.push('`');
+            }
+            Op::AppendDocument { what, .. } => {
+                out.push_str("add ");
+                out.push_str(what);
+                out.push_str(" at the end of the file");
             }
         }
         out.push_str(&label);

@@ -124,3 +124,53 @@ fn removed_lines_keep_their_comments_and_the_next_key_moves_up() {
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    ports:\n    - # debug only\n      containerPort: 8080\n"
     );
 }
+
+/// The default-deny fix appends a NetworkPolicy document: after a line break when the file
+/// has none at its end, with the file's CRLF line ends, and never into a JSON file (which
+/// holds one object), where it is skipped with the reason.
+#[test]
+fn a_default_deny_policy_is_appended_as_a_document_of_the_file() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx}]}";
+    let result = fix(deployment, &only("namespace-default-deny"));
+    let fixed = result.text();
+    assert!(
+        fixed.starts_with(&format!("{deployment}\n---\n# Added by kubeharden")),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("  name: default-deny\n  namespace: shop\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("  policyTypes: [Ingress, Egress]\n"),
+        "{fixed}"
+    );
+    assert_eq!(result.applied.len(), 1, "{:?}", result.skipped);
+    // Fixing again changes nothing: the namespace now has its default deny.
+    assert_eq!(fix(fixed, &only("namespace-default-deny")).text(), fixed);
+
+    let crlf = format!("{}\r\n", deployment.replace('\n', "\r\n"));
+    let fixed = fix(&crlf, &only("namespace-default-deny"))
+        .text()
+        .to_string();
+    assert!(
+        fixed.starts_with(&crlf) && fixed[crlf.len()..].starts_with("---\r\n"),
+        "{fixed:?}"
+    );
+    assert!(
+        !fixed.replace("\r\n", "").contains('\n'),
+        "only CRLF line ends: {fixed:?}"
+    );
+
+    let json = "{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"metadata\": {\"name\": \"web\", \"namespace\": \"shop\"}, \"spec\": {\"template\": {\"metadata\": {\"labels\": {\"app\": \"web\"}}, \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"nginx\"}]}}}}\n";
+    let result = fix(json, &only("namespace-default-deny"));
+    assert_eq!(result.text(), json);
+    assert!(
+        result.skipped.iter().any(|s| s
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("the file is JSON"))),
+        "{:?}",
+        result.skipped
+    );
+}

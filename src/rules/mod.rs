@@ -165,6 +165,11 @@ pub enum Op {
     /// Rename the key of the mapping entry whose value is `node` to `to`, keeping the value
     /// (`spec.backend` → `spec.defaultBackend`).
     RenameKey { node: NodeId, to: String },
+    /// Append `yaml` (one YAML document without its `---` separator, `\n` line ends) to
+    /// the end of the file of the document the operation is in, after a `---`. `what`
+    /// names it in the fix title ("a NetworkPolicy `default-deny` in namespace shop").
+    /// Refused in a JSON file.
+    AppendDocument { yaml: String, what: String },
 }
 
 impl Op {

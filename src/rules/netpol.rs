@@ -381,6 +381,11 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut BundleHits) {
         } else {
             String::new()
         };
+        let taken: Vec<&str> = policies
+            .iter()
+            .filter_map(|&i| index.policy_entry(i).object.name)
+            .collect();
+        let fix = vec![(at.doc, default_deny_document(ns, &missing, &taken))];
         out.push(BundleHit {
             at,
             message: format!(
@@ -391,8 +396,62 @@ fn namespace_default_deny(cx: &BundleCx, out: &mut BundleHits) {
                 if missing.len() == 1 { "it" } else { "them" },
             ),
             related,
-            fix: Vec::new(),
+            fix,
         });
+    }
+}
+
+/// The NetworkPolicy that closes namespace `ns` for the `missing` directions (`ingress`,
+/// `egress`): an empty podSelector with those policyTypes and no rule, but for egress to
+/// the cluster DNS (UDP and TCP 53 to the `k8s-app: kube-dns` pods of `kube-system`,
+/// found by the `kubernetes.io/metadata.name` label the API server sets on every namespace
+/// since v1.22), so that name lookups keep working. Named `default-deny` (or
+/// `default-deny-ingress` / `-egress`), with a number when `taken` has the name.
+fn default_deny_document(ns: Option<&str>, missing: &[&str], taken: &[&str]) -> Op {
+    let base = match missing {
+        [one] => format!("default-deny-{one}"),
+        _ => "default-deny".to_string(),
+    };
+    let name = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|n| !taken.contains(&n.as_str()))
+        .unwrap_or(base);
+    let egress = missing.contains(&"egress");
+    let types: Vec<&str> = missing
+        .iter()
+        .map(|d| if *d == "ingress" { "Ingress" } else { "Egress" })
+        .collect();
+    let mut yaml = format!(
+        "# Added by kubeharden: a default deny for {}.\n# Its pods accept and open no connection that another policy does not allow\n# ({}{}). Allow what each workload needs in policies of its own.\n",
+        match ns {
+            Some(ns) => format!("namespace {ns}"),
+            None => "the namespace these manifests are applied to".to_string(),
+        },
+        missing.join(" and "),
+        if egress { "; DNS lookups stay allowed" } else { "" },
+    );
+    yaml.push_str("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n");
+    yaml.push_str(&format!("  name: {name}\n"));
+    if let Some(ns) = ns {
+        yaml.push_str(&format!("  namespace: {ns}\n"));
+    }
+    yaml.push_str(&format!(
+        "spec:\n  podSelector: {{}}\n  policyTypes: [{}]\n",
+        types.join(", ")
+    ));
+    if egress {
+        yaml.push_str(
+            "  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels: {kubernetes.io/metadata.name: kube-system}\n          podSelector:\n            matchLabels: {k8s-app: kube-dns}\n      ports:\n        - {protocol: UDP, port: 53}\n        - {protocol: TCP, port: 53}\n",
+        );
+    }
+    Op::AppendDocument {
+        yaml,
+        what: format!(
+            "a NetworkPolicy `{name}`{} that denies {} by default",
+            ns.map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default(),
+            missing.join(" and ")
+        ),
     }
 }
 
