@@ -1206,20 +1206,35 @@ pub(crate) fn merge<'i>(
         let (span, rendered) = render(&target, &tree, text);
         edits.push((span, rendered, owners));
     }
-    // New lines inserted at the end of a line that another fix removes go before it.
-    let removed: Vec<Span> = edits
+    // New lines inserted at the end of a line that another fix removes go before it; when
+    // the removed lines keep their comments (as lines of their own), the new lines go after
+    // those comments instead, so each comment stays where its line was.
+    let removed: Vec<(Span, bool)> = edits
         .iter()
-        .map(|e| e.0)
-        .filter(|s| !s.is_empty() && (s.start == 0 || text[..s.start].ends_with(['\n', '\r'])))
+        .map(|e| (e.0, !e.1.is_empty()))
+        .filter(|(s, _)| !s.is_empty() && (s.start == 0 || text[..s.start].ends_with(['\n', '\r'])))
         .collect();
     for (span, inserted, _) in &mut edits {
         if !(span.is_empty() && inserted.starts_with(['\n', '\r'])) {
             continue;
         }
-        while let Some(r) = removed
+        while let Some(&(r, keeps_comments)) = removed
             .iter()
-            .find(|r| r.start < span.start && span.start < r.end)
+            .find(|(r, _)| r.start < span.start && span.start < r.end)
         {
+            if keeps_comments && text[..r.end].ends_with(['\n', '\r']) {
+                // After the kept comments, at the start of the next line: the line break
+                // moves from the front of the new lines to their end.
+                let body = inserted.trim_start_matches(['\r', '\n']);
+                let newline = if inserted.starts_with("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                *inserted = format!("{body}{newline}");
+                *span = Span::empty(r.end);
+                break;
+            }
             let line_break = if text[..r.start].ends_with("\r\n") {
                 2
             } else {

@@ -174,3 +174,26 @@ fn a_default_deny_policy_is_appended_as_a_document_of_the_file() {
         result.skipped
     );
 }
+
+/// Removed list items keep their comments at their place, and a key inserted into the
+/// same mapping goes after those comments, not above them (the comment would then read
+/// as if it were about the new key's neighbour).
+#[test]
+fn kept_comments_of_removed_items_stay_above_keys_inserted_after_them() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: api\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          add:\n            - NET_ADMIN   # lets the container reconfigure the pod network\n            - SYS_TIME\n";
+    let result = fix(
+        text,
+        &FixOptions {
+            unsafe_fixes: true,
+            rules: Some(vec![
+                "capabilities-restricted".into(),
+                "capabilities-baseline".into(),
+            ]),
+            ..FixOptions::default()
+        },
+    );
+    assert_eq!(
+        result.text(),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: api\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          add:\n            # lets the container reconfigure the pod network\n          drop:\n            - ALL\n"
+    );
+}
