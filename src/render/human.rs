@@ -40,6 +40,10 @@ impl Style {
 
 /// Source lines of `span` with a gutter, the first line's part underlined with `^`
 /// (or `-` and a label, for a secondary location).
+/// The most characters of a source line a snippet shows: a longer line (minified JSON, a
+/// long string) is cut to a window around the span.
+const SNIPPET_WIDTH: usize = 160;
+
 fn snippet(
     out: &mut String,
     positions: &mut Positions,
@@ -62,19 +66,50 @@ fn snippet(
         lines.len().min(4)
     };
     for (i, &(line, text)) in lines.iter().take(shown).enumerate() {
+        let len = text.chars().count();
+        // A long line (minified JSON) is shown as a window around the span's start.
+        let from = if i == 0 { start.column - 1 } else { 0 };
+        let window = if len > SNIPPET_WIDTH {
+            let first = from
+                .saturating_sub(SNIPPET_WIDTH / 4)
+                .min(len - SNIPPET_WIDTH);
+            Some(first..first + SNIPPET_WIDTH)
+        } else {
+            None
+        };
+        let shown_text: std::borrow::Cow<str> = match &window {
+            None => text.into(),
+            Some(w) => format!(
+                "{}{}{}",
+                if w.start > 0 { "…" } else { "" },
+                text.chars().skip(w.start).take(w.len()).collect::<String>(),
+                if w.end < len { "…" } else { "" }
+            )
+            .into(),
+        };
         let _ = writeln!(
             out,
             "{} {} {}",
             style.paint("34", &format!("{:>width$}", line + 1)),
             style.paint("34", "|"),
-            text
+            shown_text
         );
         if i == 0 {
-            let from = start.column - 1;
             let to = if lines.len() == 1 {
                 end.column - 1
             } else {
-                text.chars().count()
+                len
+            };
+            // Columns within the window (after its leading `…`).
+            let (from, to) = match &window {
+                None => (from, to),
+                Some(w) => {
+                    let lead = usize::from(w.start > 0);
+                    (
+                        from - w.start + lead,
+                        to.clamp(w.start, w.end) - w.start + lead,
+                    )
+                }
             };
             let (underline, text) = match label {
                 None => ("^", String::new()),
