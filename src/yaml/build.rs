@@ -19,8 +19,8 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// Deepest accepted nesting of collections.
     pub max_depth: usize,
-    /// Nodes that alias and merge-key expansion may add to a document, beyond this
-    /// many per node written in the document itself (see [`Limits::alias_budget`]).
+    /// Nodes that alias and merge-key expansion may add to a stream (a file), beyond this
+    /// many per node written in it (see [`Limits::alias_budget`]).
     pub alias_nodes_per_node: usize,
 }
 
@@ -35,8 +35,9 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Expansion budget for a document of `written` nodes: generous for real manifests
-    /// that reuse anchors, tiny next to a billion laughs.
+    /// Expansion budget for a stream of `written` nodes (the budget is the whole file's,
+    /// not each document's): generous for real manifests that reuse anchors, tiny next to
+    /// a billion laughs, and bounded by the size of the file.
     pub fn alias_budget(&self, written: usize) -> usize {
         10_000 + written.saturating_mul(self.alias_nodes_per_node)
     }
@@ -164,6 +165,10 @@ struct Builder<'a, 'l> {
     root: Option<NodeId>,
     anchors: HashMap<usize, NodeId>,
     expanded: usize,
+    /// Nodes expanded and written by the stream's earlier documents: the budget is the
+    /// stream's, so many documents each just under a budget of their own cannot add up.
+    stream_expanded: usize,
+    stream_written: usize,
     duplicates: Vec<(NodeId, NodeId)>,
 }
 
@@ -202,11 +207,21 @@ impl<'a, 'l> Builder<'a, 'l> {
             root: None,
             anchors: HashMap::new(),
             expanded: 0,
+            stream_expanded: 0,
+            stream_written: 0,
             duplicates: Vec::new(),
         }
     }
 
+    /// Add the current document's expanded and written nodes to the stream's.
+    fn account(&mut self) {
+        self.stream_expanded += self.expanded;
+        self.stream_written += self.nodes.len().saturating_sub(self.expanded);
+        self.expanded = 0;
+    }
+
     fn reset(&mut self) {
+        self.account();
         self.in_document = false;
         self.nodes.clear();
         self.entries.clear();
@@ -320,6 +335,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                 let start = self.doc_start.clamp(at, self.source.len());
                 let line = line + bytecount_newlines(&self.source.as_bytes()[at..start]);
                 self.line_cursor = (start, line);
+                self.account();
                 let doc = Document {
                     index: doc_index,
                     first_line: (start, line),
@@ -519,13 +535,13 @@ impl<'a, 'l> Builder<'a, 'l> {
     /// Deep-copy the subtree at `source`, counting against the expansion budget.
     fn copy(&mut self, source: NodeId, at: usize) -> Result<NodeId, BuildError> {
         self.expanded += 1;
-        let written = self.nodes.len().saturating_sub(self.expanded);
-        if self.expanded > self.limits.alias_budget(written) {
+        let written = self.stream_written + self.nodes.len().saturating_sub(self.expanded);
+        let budget = self.limits.alias_budget(written);
+        if self.stream_expanded + self.expanded > budget {
             return Err(BuildError {
                 at,
                 message: format!(
-                    "aliases expand to more than {} nodes (a \"billion laughs\" document?); refused",
-                    self.limits.alias_budget(written)
+                    "aliases expand to more than {budget} nodes in this file (a \"billion laughs\" document?); refused"
                 ),
             });
         }

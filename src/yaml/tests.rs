@@ -95,6 +95,33 @@ fn billion_laughs_is_refused_quickly() {
     );
 }
 
+/// Many documents each just under a budget of their own add up: the budget is the file's,
+/// so a stream of small bombs is refused after the first few, not held in memory whole.
+#[test]
+fn alias_expansion_is_budgeted_per_file_not_per_document() {
+    let one = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+    let alone = parse(one);
+    assert!(alone.errors.is_empty(), "one document is within budget");
+    let text = vec![one; 100].join("---\n");
+    let stream = parse(&text);
+    assert!(
+        stream.documents.len() < 5,
+        "{} documents kept",
+        stream.documents.len()
+    );
+    assert!(stream.errors.len() > 95);
+    assert!(
+        stream.errors[0].message.contains("in this file"),
+        "{}",
+        stream.errors[0].message
+    );
+    // Ordinary reuse of anchors across documents stays within budget.
+    let reuse = "base: &base {app: web, team: shop}\nlabels: {<<: *base, tier: front}\n";
+    let many = vec![reuse; 1000].join("---\n");
+    let stream = parse(&many);
+    assert!(stream.errors.is_empty(), "{:?}", stream.errors.first());
+}
+
 #[test]
 fn nesting_and_size_limits() {
     let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
