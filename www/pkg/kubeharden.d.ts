@@ -125,6 +125,8 @@ export interface Finding {
   fix: FindingFix | null;
   suppressed: boolean;
   suppression_reason: string | null;
+  /** The chart template the document came from, in `helm template` output (`# Source:`). */
+  template?: string;
 }
 
 /** A YAML error or a note, at its location. */
@@ -139,7 +141,8 @@ export interface Diagnostic {
 export interface Report {
   version: 2;
   tool: { name: "kubeharden"; version: string };
-  settings: { profile: Profile; kube_version: string };
+  /** `rules`: the ids of the rules the run checked (the profile's and version's, narrowed by options). */
+  settings: { profile: Profile; kube_version: string; rules: string[] };
   findings: Finding[];
   errors: Diagnostic[];
   notes: Diagnostic[];
