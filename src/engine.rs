@@ -289,6 +289,21 @@ impl Engine {
         self.check_bundle(&bundle, &infos, &mut report.findings);
         report.findings.shrink_to_fit();
         admission_notes(&bundle, &infos, &mut report);
+        // A target without a patch release: which known CVEs its patch releases fixed is a
+        // note of the run, not a finding (nothing is known to apply).
+        if !bundle.objects.is_empty()
+            && self.active.iter().any(|a| a.rule.id == "kube-version-cves")
+        {
+            if let Some(message) = rules::cve::minor_only_note(self.options.version) {
+                report.notes.push(Diagnostic {
+                    file: 0,
+                    document: 0,
+                    message,
+                    span: Span::empty(0),
+                    kind: NoteKind::Info,
+                });
+            }
+        }
         if let Some(config) = &self.config {
             config.exempt(&mut report);
         }

@@ -422,21 +422,48 @@ fn first_object_place(cx: &BundleCx) -> Option<Place> {
 /// in that line's patch releases (the patch level decides), and how many no patch of the
 /// line fixes. Nothing when none apply. One finding per run, on the first object.
 fn kube_version_cves(cx: &BundleCx, out: &mut BundleHits) {
-    let Ok(table) = cve_table() else {
-        return; // refused when the catalogue loaded
+    // Without a patch release nothing is known to apply: the engine says so in a note
+    // ([`minor_only_note`]) instead of failing the run on every bundle.
+    if cx.version.patch.is_none() {
+        return;
+    }
+    let Some(message) = version_message(cx.version) else {
+        return;
     };
-    let v = cx.version;
+    let Some(at) = first_object_place(cx) else {
+        return;
+    };
+    out.push(BundleHit {
+        at,
+        message,
+        related: Vec::new(),
+        fix: Vec::new(),
+    });
+}
+
+/// For a target version without a patch release (`1.29`): which known CVEs its patch
+/// releases fixed, and that the patch release decides (`--kube-version 1.29.P`); `None`
+/// when none affects the line.
+pub(crate) fn minor_only_note(version: KubeVersion) -> Option<String> {
+    if version.patch.is_some() {
+        return None;
+    }
+    version_message(version).map(|m| format!("kube-version-cves: {m}"))
+}
+
+/// The message about the known CVEs of `v`, or `None` when none applies.
+fn version_message(v: KubeVersion) -> Option<String> {
+    let Ok(table) = cve_table() else {
+        return None; // refused when the catalogue loaded
+    };
     let hits: Vec<(&Cve, Exposure)> = table
         .cves
         .iter()
         .filter_map(|c| exposure(c, v).map(|e| (c, e)))
         .collect();
     if hits.is_empty() {
-        return;
+        return None;
     }
-    let Some(at) = first_object_place(cx) else {
-        return;
-    };
     let as_of = &table.source.as_of;
     let fixed_of = |e: &Exposure| match *e {
         Exposure::Affected { fixed } | Exposure::Line { fixed, .. } => fixed,
@@ -495,12 +522,7 @@ fn kube_version_cves(cx: &BundleCx, out: &mut BundleHits) {
             )
         }
     };
-    out.push(BundleHit {
-        at,
-        message,
-        related: Vec::new(),
-        fix: Vec::new(),
-    });
+    Some(message)
 }
 
 /// `subPath` and `subPathExpr` mounts (containers, init and ephemeral containers) when the
