@@ -363,7 +363,7 @@ fn the_human_output_says_it_once_per_run_and_only_when_worth_saying() {
         out.contains("\x1b[1;33mwarning\x1b[0m: target v1.25"),
         "{out}"
     );
-    // The other formats are unchanged; the terminal still gets the line with --output.
+    // JUnit is unchanged; the terminal still gets the line with --output.
     let report = dir.join("report.xml");
     let out = run(&[
         "--format",
@@ -381,6 +381,37 @@ fn the_human_output_says_it_once_per_run_and_only_when_worth_saying() {
     assert!(!std::fs::read_to_string(&report)
         .unwrap()
         .contains("end of support"));
+    // SARIF: one tool execution notification of the invocation, none while supported.
+    let notes = |version: &str| {
+        let o = kubeharden(
+            &[
+                "--format",
+                "sarif",
+                "--kube-version",
+                version,
+                "--today",
+                "2026-12-01",
+                files[0],
+            ],
+            None,
+            "",
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let n = notes("1.25");
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0]["level"], "warning");
+    assert_eq!(n[0]["descriptor"]["id"], "target-version-support");
+    assert!(n[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("v1.25 reached its end of support"));
+    assert_eq!(notes("1.33")[0]["level"], "note");
+    assert!(notes("1.35").is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use kubeharden::render::{
-    target_line, write_human_with, write_json_with_target, write_junit, write_sarif_with,
+    target_line, write_human_with, write_json_with_target, write_junit, write_sarif_with_target,
     HumanOptions,
 };
 use kubeharden::support::{target_support, Date, TargetSupport};
@@ -167,8 +167,9 @@ pub fn today(flag: Option<Date>) -> Result<Date, String> {
 
 /// Write the report in the chosen format; SARIF's rule metadata and the human help come
 /// from `catalogue` (the configuration's: its severities and custom rules). `target` is
-/// the target version's support status: `summary.target` in JSON, a line after the human
-/// summary when [`TargetSupport::worth_saying`].
+/// the target version's support status: `summary.target` in JSON; when
+/// [`TargetSupport::worth_saying`], a line after the human summary and a tool execution
+/// notification in SARIF (JUnit has no place for a run-level message).
 #[allow(clippy::too_many_arguments)]
 pub fn render(
     mut out: impl Write,
@@ -189,7 +190,9 @@ pub fn render(
             }
         }
         ReportFormat::Json => write_json_with_target(out, report, sources, options, Some(target)),
-        ReportFormat::Sarif => write_sarif_with(out, report, sources, catalogue),
+        ReportFormat::Sarif => {
+            write_sarif_with_target(out, report, sources, catalogue, Some(target))
+        }
         ReportFormat::Junit => write_junit(out, report, sources),
     }
 }
