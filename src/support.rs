@@ -236,6 +236,8 @@ pub struct MinorDates {
 pub struct TableSource {
     pub website: String,
     pub eol: String,
+    /// An older eol.yaml, which the notes cite where it recorded another end.
+    pub eol_older: String,
     pub releases: String,
     pub dates: String,
     pub schedule: Vec<String>,
@@ -610,7 +612,7 @@ mod tests {
 
     #[test]
     fn the_table_refuses_what_it_cannot_stand_behind() {
-        let head = "source: {website: w, eol: e, releases: r, dates: d, schedule: [s], blog: b, as_of: \"2025-01-01\"}\nminors:\n";
+        let head = "source: {website: w, eol: e, eol_older: o, releases: r, dates: d, schedule: [s], blog: b, as_of: \"2025-01-01\"}\nminors:\n";
         let ok = "  - {minor: 37, released: {date: \"2024-01-01\", from: blog}, end_of_life: {date: \"2024-06-01\", from: eol}, final_patch: 3}\n";
         assert!(ReleaseTable::parse(&format!("{head}{ok}")).is_ok());
         for (entries, why) in [
