@@ -35,6 +35,7 @@ pub mod model;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod support;
 pub mod version;
 pub mod yaml;
 

@@ -4,8 +4,10 @@
 use std::io::{IsTerminal, Write};
 
 use kubeharden::render::{
-    write_human_with, write_json, write_junit, write_sarif_with, HumanOptions,
+    target_line, write_human_with, write_json_with_target, write_junit, write_sarif_with_target,
+    HumanOptions,
 };
+use kubeharden::support::{target_support, Date, TargetSupport};
 use kubeharden::{Catalogue, Engine, Options, Report, Severity, Source};
 
 use super::input::{self, Input, Threads};
@@ -32,6 +34,9 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             options.version
         ));
     }
+    let today = today(args.today)?;
+    let target = target_support(options.version, today)
+        .map_err(|e| format!("policies/data/k8s-releases.yaml: {e}"))?;
     let inputs = super::config::filter(input::resolve(args.engine.paths)?, &config);
     let jobs = args
         .jobs
@@ -84,6 +89,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             &report,
             &sources,
             &options,
+            &target,
             human_options,
             catalogue,
         )
@@ -102,6 +108,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         &report,
         &sources,
         &options,
+        &target,
         human_options,
         catalogue,
     )
@@ -140,21 +147,52 @@ pub fn run_check(engine: &Engine, inputs: &[Input], jobs: usize) -> (Vec<Source>
     (sources, report)
 }
 
+/// The day the target's support is judged on: `--today`, else `KUBEHARDEN_TODAY`, else the
+/// system date in UTC. Errors: a `KUBEHARDEN_TODAY` that is not `YYYY-MM-DD`, a system clock
+/// outside years 1..9999.
+pub fn today(flag: Option<Date>) -> Result<Date, String> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    if let Some(v) = std::env::var_os("KUBEHARDEN_TODAY") {
+        let v = v.to_string_lossy();
+        return v.parse().map_err(|e| format!("KUBEHARDEN_TODAY: {e}"));
+    }
+    let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    Date::from_unix_days(secs.div_euclid(86_400)).map_err(|e| format!("the system date: {e}"))
+}
+
 /// Write the report in the chosen format; SARIF's rule metadata and the human help come
-/// from `catalogue` (the configuration's: its severities and custom rules).
+/// from `catalogue` (the configuration's: its severities and custom rules). `target` is
+/// the target version's support status: `summary.target` in JSON; when
+/// [`TargetSupport::worth_saying`], a line after the human summary and a tool execution
+/// notification in SARIF (JUnit has no place for a run-level message).
+#[allow(clippy::too_many_arguments)]
 pub fn render(
-    out: impl Write,
+    mut out: impl Write,
     format: ReportFormat,
     report: &Report,
     sources: &[Source],
     options: &Options,
+    target: &TargetSupport,
     human_options: HumanOptions,
     catalogue: &Catalogue,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => write_human_with(out, report, sources, human_options, catalogue),
-        ReportFormat::Json => write_json(out, report, sources, options),
-        ReportFormat::Sarif => write_sarif_with(out, report, sources, catalogue),
+        ReportFormat::Human => {
+            write_human_with(&mut out, report, sources, human_options, catalogue)?;
+            match target_line(target, human_options.color) {
+                Some(line) => out.write_all(line.as_bytes()),
+                None => Ok(()),
+            }
+        }
+        ReportFormat::Json => write_json_with_target(out, report, sources, options, Some(target)),
+        ReportFormat::Sarif => {
+            write_sarif_with_target(out, report, sources, catalogue, Some(target))
+        }
         ReportFormat::Junit => write_junit(out, report, sources),
     }
 }

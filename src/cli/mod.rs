@@ -20,6 +20,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use kubeharden::config::Config;
+use kubeharden::support::Date;
 use kubeharden::yaml::Limits;
 use kubeharden::{KubeVersion, Options, Profile, Severity};
 
@@ -185,8 +186,25 @@ pub struct CheckArgs {
     /// Files checked in parallel [default: the number of cores]
     #[arg(short, long, value_name = "N", value_parser = values::job_count)]
     pub jobs: Option<usize>,
+    /// The day the target version's support is judged on [default: KUBEHARDEN_TODAY, else
+    /// the system date in UTC]
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        value_parser = today_date,
+        long_help = "The day the target version's support status is judged on: past its end of\n\
+                     support, the report says so (summary.target in JSON, a warning line in the\n\
+                     human output). [default: the environment variable KUBEHARDEN_TODAY, else\n\
+                     the system date in UTC]. For reproducible reports and tests."
+    )]
+    pub today: Option<Date>,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+/// `--today`: a date `YYYY-MM-DD`.
+fn today_date(text: &str) -> Result<Date, String> {
+    text.parse()
 }
 
 /// Write the hardened text: the fewest edits that fix the findings

@@ -6,6 +6,7 @@ use super::{FileIndex, Positions};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Applicability, Finding, Report, Severity};
 use crate::source::{Source, Span};
+use crate::support::{Status, TargetSupport};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HumanOptions {
@@ -421,4 +422,21 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
             }
         }
     }
+}
+
+/// The human output's line about the target version, once per run and after the summary
+/// line: `warning: target v1.25 reached its end of support on …` past the end of support
+/// (or before the release), `note: target …` in maintenance mode or when the data does not
+/// know the end; `None` while the target is plainly supported
+/// ([`TargetSupport::worth_saying`]).
+pub fn target_line(target: &TargetSupport, color: bool) -> Option<String> {
+    if !target.worth_saying() {
+        return None;
+    }
+    let style = Style(color);
+    let label = match target.status {
+        Status::EndOfLife | Status::NotReleased => style.paint("1;33", "warning"),
+        _ => style.paint("1;36", "note"),
+    };
+    Some(format!("{label}: target {}\n", target.note()))
 }

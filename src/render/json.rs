@@ -11,6 +11,7 @@ use super::Positions;
 use crate::diagnostic::{Report, Severity};
 use crate::engine::Options;
 use crate::source::Source;
+use crate::support::{Dated, TargetSupport};
 
 /// Version of the JSON report format. Adding fields keeps it; changing or removing
 /// one bumps it. Version 2: findings gained `id`, `related` locations with their file,
@@ -41,9 +42,52 @@ struct Summary {
     errors: usize,
     fixable: usize,
     by_severity: serde_json::Map<String, serde_json::Value>,
+    /// The target version's support status; only when the caller gave today's date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<TargetView>,
 }
 
-fn summary(report: &Report, files: usize) -> Summary {
+/// `summary.target`: dates as `YYYY-MM-DD` or `"unknown"`, never estimated.
+#[derive(Serialize)]
+struct TargetView {
+    version: String,
+    released: String,
+    maintenance: String,
+    end_of_life: String,
+    /// Whether `end_of_life` is a plan rather than a record.
+    end_of_life_planned: bool,
+    final_patch: Option<String>,
+    today: String,
+    /// `null` when the data does not say.
+    supported: Option<bool>,
+    status: &'static str,
+    note: String,
+    data_as_of: String,
+    data_note: Option<&'static str>,
+}
+
+impl TargetView {
+    fn new(t: &TargetSupport) -> TargetView {
+        let date =
+            |d: Option<Dated>| d.map_or_else(|| "unknown".to_string(), |d| d.date.to_string());
+        TargetView {
+            version: t.line().to_string(),
+            released: date(t.released),
+            maintenance: date(t.maintenance),
+            end_of_life: date(t.end_of_life),
+            end_of_life_planned: t.end_of_life.is_some_and(|e| e.from.planned()),
+            final_patch: t.final_release().map(|r| r.to_string()),
+            today: t.today.to_string(),
+            supported: t.supported(),
+            status: t.status.as_str(),
+            note: t.note(),
+            data_as_of: t.data_as_of.to_string(),
+            data_note: t.data_note,
+        }
+    }
+}
+
+fn summary(report: &Report, files: usize, target: Option<&TargetSupport>) -> Summary {
     let open: Vec<_> = report
         .findings
         .iter()
@@ -62,6 +106,7 @@ fn summary(report: &Report, files: usize) -> Summary {
                 (s.as_str().to_string(), n.into())
             })
             .collect(),
+        target: target.map(TargetView::new),
     }
 }
 
@@ -83,12 +128,25 @@ fn lines<'a, W: Write, T, V: Serialize>(
     out.write_all(if items.is_empty() { b"]" } else { b"\n  ]" })
 }
 
-/// Write a report as JSON to `out`. `options` records the settings it was made with.
+/// Write a report as JSON to `out`. `options` records the settings it was made with. The
+/// summary has no `target`: see [`write_json_with_target`].
 pub fn write_json(
+    out: impl Write,
+    report: &Report,
+    sources: &[Source],
+    options: &Options,
+) -> io::Result<()> {
+    write_json_with_target(out, report, sources, options, None)
+}
+
+/// [`write_json`], with `summary.target` from `target` (the support status of
+/// `options.version` on the caller's today: [`crate::support::target_support`]).
+pub fn write_json_with_target(
     mut out: impl Write,
     report: &Report,
     sources: &[Source],
     options: &Options,
+    target: Option<&TargetSupport>,
 ) -> io::Result<()> {
     let r = Resolver::new(Positions::new(sources));
     let out = &mut out;
@@ -116,7 +174,7 @@ pub fn write_json(
     out.write_all(b",\n  \"notes\": ")?;
     lines(out, &report.notes, |d| DiagnosticView::new(d, &r))?;
     out.write_all(b",\n  \"summary\": ")?;
-    compact(out, &summary(report, sources.len()))?;
+    compact(out, &summary(report, sources.len(), target))?;
     out.write_all(b"\n}\n")
 }
 

@@ -13,6 +13,7 @@ use super::{FileIndex, Positions};
 use crate::catalogue::Catalogue;
 use crate::diagnostic::{Finding, Report, Severity};
 use crate::source::{Source, Span};
+use crate::support::{Status, TargetSupport};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -331,15 +332,29 @@ pub fn write_sarif(out: impl Write, report: &Report, sources: &[Source]) -> io::
 /// [`write_sarif`] with the rule metadata of `catalogue`: the one a configuration file
 /// made ([`crate::config::Config::catalogue`]: its severities and custom rules).
 pub fn write_sarif_with(
-    mut out: impl Write,
+    out: impl Write,
     report: &Report,
     sources: &[Source],
     catalogue: &Catalogue,
 ) -> io::Result<()> {
+    write_sarif_with_target(out, report, sources, catalogue, None)
+}
+
+/// [`write_sarif_with`], and the target version's support status, when
+/// [`TargetSupport::worth_saying`], as a tool execution notification of the invocation
+/// (descriptor `target-version-support`; level `warning` past the end of support or before
+/// the release, `note` otherwise): it is about the run, not a place in a file.
+pub fn write_sarif_with_target(
+    mut out: impl Write,
+    report: &Report,
+    sources: &[Source],
+    catalogue: &Catalogue,
+    target: Option<&TargetSupport>,
+) -> io::Result<()> {
     let writer = Writer {
         resolver: Resolver::new(Positions::new(sources)),
     };
-    let notifications: Vec<Value> = report
+    let mut notifications: Vec<Value> = report
         .errors
         .iter()
         .map(|e| {
@@ -350,6 +365,17 @@ pub fn write_sarif_with(
             })
         })
         .collect();
+    if let Some(t) = target.filter(|t| t.worth_saying()) {
+        let level = match t.status {
+            Status::EndOfLife | Status::NotReleased => "warning",
+            _ => "note",
+        };
+        notifications.push(json!({
+            "level": level,
+            "message": {"text": t.note()},
+            "descriptor": {"id": "target-version-support"},
+        }));
+    }
     let artifacts: Vec<Value> = sources
         .iter()
         .map(|s| json!({"location": {"uri": uri(&s.name)}}))
