@@ -936,3 +936,31 @@ fn fix_rule_summary_counts_only_that_rule() {
     assert!(err.contains("0 fixed, 0 skipped, 1 remaining"), "{err}");
     assert!(err.contains("1 more fix need --unsafe"), "{err}");
 }
+
+/// `--output` naming one of the inputs is refused before anything is written: the
+/// manifest would be replaced by the report.
+#[test]
+fn output_that_is_an_input_is_refused() {
+    let dir = std::env::temp_dir().join(format!("kubeharden-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("deploy.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    std::fs::write(&victim, text).unwrap();
+    let v = victim.to_str().unwrap();
+    let o = kubeharden(&["check", "--format", "json", "--output", v, v], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is also an input"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        text,
+        "left alone"
+    );
+    let d = dir.to_str().unwrap();
+    let o = kubeharden(&["check", "--format", "json", "--output", v, d], None);
+    assert_eq!(o.status.code(), Some(2), "also when found in a directory");
+    let _ = std::fs::remove_dir_all(&dir);
+}

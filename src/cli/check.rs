@@ -38,6 +38,24 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     let target = target_support(options.version, today)
         .map_err(|e| format!("policies/data/k8s-releases.yaml: {e}"))?;
     let inputs = super::config::filter(input::resolve(args.engine.paths)?, &config);
+    if let Some(out) = args
+        .output
+        .as_deref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+    {
+        let is_input = inputs.iter().any(|i| match i {
+            input::Input::File(p) | input::Input::Special(p) => {
+                std::fs::canonicalize(p).is_ok_and(|p| p == out)
+            }
+            _ => false,
+        });
+        if is_input {
+            return Err(format!(
+                "--output {} is also an input: refusing to overwrite a manifest with the report",
+                out.display()
+            ));
+        }
+    }
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
