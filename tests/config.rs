@@ -731,3 +731,24 @@ fn the_schema_in_docs_is_the_one_this_build_makes() {
     assert_eq!(keys, kubeharden::config::KEYS.iter().copied().collect());
     assert!(schema["properties"]["rules"]["properties"]["cpu-limits"].is_object());
 }
+
+/// An exemption whose pattern lists are empty would exempt every object; a kind that
+/// misspells a built-in kind (kinds are matched exactly) would exempt nothing. Both are
+/// errors at their place; a custom resource's kind is not.
+#[test]
+fn empty_exemption_patterns_and_misspelt_kinds_are_errors() {
+    let e =
+        errors("exemptions:\n  - rule: host-namespaces\n    objects: []\n    reason: the CNI\n");
+    assert!(
+        e.iter()
+            .any(|e| e.contains(":2:5:") && e.contains("at least one pattern")),
+        "{e:?}"
+    );
+    let e = errors("exemptions:\n  - rule: host-namespaces\n    objects: [{kind: Deploymnet}, {kind: daemonset}, {kind: Prometheus}, {kind: 'Cron*'}]\n    reason: the CNI\n");
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].contains(":3:22:") && e[0].contains("did you mean \"Deployment\""),
+        "{e:?}"
+    );
+    assert!(e[1].contains("did you mean \"DaemonSet\""), "{e:?}");
+}

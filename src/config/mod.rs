@@ -608,6 +608,25 @@ fn intern(key: String, catalogue: Catalogue) -> &'static Catalogue {
     leaked
 }
 
+/// A `kind` pattern that misspells a built-in kind (`deployment`, `Deploymnet`): kinds are
+/// matched exactly, so it would silently match nothing. Custom kinds, globs and exact
+/// built-in kinds pass.
+fn kind_typo(kind: &str) -> Option<String> {
+    if kind.contains(['*', '?', '[', '{']) {
+        return None;
+    }
+    let kinds = || crate::model::BUILT_IN_KINDS.iter().map(|k| k.kind);
+    if kinds().any(|k| k == kind) {
+        return None;
+    }
+    let near = kinds().find(|k| {
+        k.eq_ignore_ascii_case(kind) || (k.len() >= 6 && strsim::levenshtein(k, kind) <= 2)
+    })?;
+    Some(format!(
+        "kind {kind:?} is not a built-in kind and would match nothing of that name (kinds are matched exactly): did you mean {near:?}?"
+    ))
+}
+
 /// Why `pattern` is not a glob glob-match reads as meant: `[` or `{` left open or closed
 /// without opening (a literal one is written `\\[`).
 fn glob_error(pattern: &str) -> Option<String> {
@@ -1132,6 +1151,12 @@ impl Reader<'_> {
                                     self.error(doc, *v, e);
                                     ok = false;
                                 }
+                                if k == "kind" {
+                                    if let Some(e) = value.as_deref().and_then(kind_typo) {
+                                        self.error(doc, *v, e);
+                                        ok = false;
+                                    }
+                                }
                                 match k.as_str() {
                                     "kind" => p.kind = value,
                                     "namespace" => p.namespace = value,
@@ -1187,8 +1212,8 @@ impl Reader<'_> {
                 );
                 ok = false;
             }
-            if !has("objects") && !has("paths") {
-                self.error(doc, item, "an exemption needs `objects` or `paths`: to exempt every object, turn the rule off under `rules:`");
+            if objects.is_empty() && paths.is_empty() {
+                self.error(doc, item, "an exemption needs at least one pattern in `objects` or `paths`: to exempt every object, turn the rule off under `rules:`");
                 ok = false;
             }
             if let (true, Some(rule), Some(reason)) = (ok, rule, reason) {
