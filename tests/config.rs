@@ -219,7 +219,7 @@ fn errors_name_the_line_column_and_what_was_expected() {
         ("rules:\n  privileged-container: {params: {x: 1}}\n", ".kubeharden.yaml:2:35: params.rule \"privileged-container\" (template pss-privileged) takes no parameters"),
         ("exemptions:\n  - rule: host-namespaces\n    objects: [{kind: DaemonSet}]\n", ".kubeharden.yaml:2:5: an exemption needs `reason`: say why these findings are acceptable"),
         ("exemptions:\n  - rule: host-namespaces\n    objects: [{kind: DaemonSet}]\n    reason: \"  \"\n", ".kubeharden.yaml:4:13: expected a reason (text): say why these findings are acceptable; found \"  \""),
-        ("exemptions:\n  - rule: host-namespaces\n    reason: why\n", ".kubeharden.yaml:2:5: an exemption needs `objects` or `paths`: to exempt every object, turn the rule off under `rules:`"),
+        ("exemptions:\n  - rule: host-namespaces\n    reason: why\n", ".kubeharden.yaml:2:5: an exemption needs at least one pattern in `objects` or `paths`: to exempt every object, turn the rule off under `rules:`"),
         ("exemptions:\n  - rule: host-namespace\n    paths: [a]\n    reason: why\n", ".kubeharden.yaml:2:11: unknown rule \"host-namespace\" (did you mean \"host-namespaces\"?)"),
         ("exemptions:\n  - rule: host-namespaces\n    objects: [{knd: Pod}]\n    reason: why\n", ".kubeharden.yaml:3:16: unknown key \"knd\" in an object pattern (did you mean \"kind\"?): expected kind, namespace or name"),
         ("exclude: [\"charts/[ab/**\"]\n", ".kubeharden.yaml:1:11: the glob \"charts/[ab/**\" leaves a `[` open (write \\[ for the character)"),
