@@ -1107,10 +1107,21 @@ fn wildcard(cx: &BundleCx, _: &super::NoParams, out: &mut BundleHits) {
         // matches them for cluster-wide bindings alone: rbac.go, `appliesTo` with an
         // empty namespace).
         let urls_only = rule.resources.is_empty() && !rule.non_resource_urls.is_empty();
+        // A RoleBinding grants a ClusterRole's rules in its namespace only: a rule whose
+        // resources are all known to be cluster-scoped (nodes, persistentvolumes) grants
+        // nothing through one (`appliesTo` in rbac.go matches the namespace of the request,
+        // and requests for cluster-scoped resources have none).
+        let namespaced_any = rule.resources.iter().any(|r| {
+            r.value == "*"
+                || rule
+                    .api_groups
+                    .iter()
+                    .any(|g| g.value == "*" || rbac.namespaced(g.value, r.value) != Some(false))
+        });
         let Some(Grantees {
             text: who, related, ..
         }) = grantees(rbac, ri, h, |scope, _| {
-            !urls_only || matches!(scope, Scope::Cluster)
+            matches!(scope, Scope::Cluster) || (!urls_only && namespaced_any)
         })
         else {
             continue;
