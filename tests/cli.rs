@@ -964,3 +964,17 @@ fn output_that_is_an_input_is_refused() {
     assert_eq!(o.status.code(), Some(2), "also when found in a directory");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Standard input is `<stdin>` in every format: SARIF's artifact URI cannot hold the angle
+/// brackets, so the artifact's description carries the name.
+#[test]
+fn sarif_names_standard_input_in_the_artifact_description() {
+    let o = kubeharden(
+        &["check", "--format", "sarif", "-"],
+        Some("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: [{name: c, image: nginx}]}\n"),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let artifact = &v["runs"][0]["artifacts"][0];
+    assert_eq!(artifact["description"]["text"], "<stdin>");
+    assert_eq!(artifact["location"]["uri"], "stdin");
+}

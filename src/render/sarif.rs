@@ -378,7 +378,15 @@ pub fn write_sarif_with_target(
     }
     let artifacts: Vec<Value> = sources
         .iter()
-        .map(|s| json!({"location": {"uri": uri(&s.name)}}))
+        .map(|s| {
+            // A URI cannot hold `<stdin>`: the artifact's description names it as every
+            // other format does.
+            if s.name == "-" {
+                json!({"location": {"uri": uri(&s.name)}, "description": {"text": "<stdin>"}})
+            } else {
+                json!({"location": {"uri": uri(&s.name)}})
+            }
+        })
         .collect();
     let driver = json!({
         "name": "kubeharden",
