@@ -292,7 +292,10 @@ impl Engine {
         // A target without a patch release: which known CVEs its patch releases fixed is a
         // note of the run, not a finding (nothing is known to apply).
         if !bundle.objects.is_empty()
-            && self.active.iter().any(|a| a.rule.id == "kube-version-cves")
+            && self
+                .active
+                .iter()
+                .any(|a| a.template.name == rules::cve::TARGET_TEMPLATE)
         {
             if let Some(message) = rules::cve::minor_only_note(self.options.version) {
                 report.notes.push(Diagnostic {

@@ -27,7 +27,7 @@ use crate::yaml::{parse_stream, Limits};
 
 pub static TEMPLATES: &[Template] = &[
     Template {
-        name: "kube-version-cves",
+        name: TARGET_TEMPLATE,
         summary: "the target Kubernetes release should have no known CVE (official CVE feed, policies/data/k8s-cves.yaml); reported once per run",
         check: Check::Bundle(kube_version_cves),
         params: ParamSpec::of::<CveDataParams>("CveDataParams"),
@@ -440,6 +440,9 @@ fn kube_version_cves(cx: &BundleCx, out: &mut BundleHits) {
         fix: Vec::new(),
     });
 }
+
+/// The template of the once-per-run finding about the target release's known CVEs.
+pub(crate) const TARGET_TEMPLATE: &str = "kube-version-cves";
 
 /// For a target version without a patch release (`1.29`): which known CVEs its patch
 /// releases fixed, and that the patch release decides (`--kube-version 1.29.P`); `None`
