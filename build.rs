@@ -41,7 +41,44 @@ fn main() {
         out,
     )
     .unwrap();
+    data_files(docs);
     rule_examples();
+}
+
+/// The data tables the rules read (`policies/data/`), as constants. Without `rule-docs`
+/// (the playground's WebAssembly) their comment lines at column 0 go: a `#` there always
+/// starts a comment (a block scalar's text is indented), and the tables' sources and notes
+/// are comments.
+fn data_files(docs: bool) {
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("policies/data");
+    let mut out = String::new();
+    for (constant, file) in [
+        ("API_VERSIONS", "api-versions.yaml"),
+        ("K8S_CVES", "k8s-cves.yaml"),
+    ] {
+        println!("cargo:rerun-if-changed=policies/data/{file}");
+        let path = dir.join(file);
+        if docs {
+            writeln!(
+                out,
+                "pub const {constant}: &str = include_str!({:?});",
+                path.display().to_string()
+            )
+            .unwrap();
+        } else {
+            let text = fs::read_to_string(&path).expect("data file");
+            let kept: String = text
+                .split_inclusive('\n')
+                .filter(|line| !line.starts_with('#'))
+                .collect();
+            writeln!(out, "pub const {constant}: &str = {kept:?};").unwrap();
+        }
+    }
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("data.rs"),
+        out,
+    )
+    .unwrap();
 }
 
 /// The top-level keys of a rule file that only document it (`src/catalogue.rs` reads them

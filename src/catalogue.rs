@@ -18,6 +18,12 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 }
 
+/// The data tables of `policies/data/` the rules read (built by build.rs; without the
+/// `rule-docs` feature their comment lines are left out).
+pub(crate) mod data {
+    include!(concat!(env!("OUT_DIR"), "/data.rs"));
+}
+
 /// Where a rule sits in the Pod Security Standards (the `pss` mapping of a rule file).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]

@@ -46,7 +46,7 @@ fn run(cx: &DocCx<'_, '_>, out: &mut Vec<Hit>) {
 }
 
 /// The table file, compiled in.
-const TABLE_FILE: &str = include_str!("../../policies/data/api-versions.yaml");
+const TABLE_FILE: &str = crate::catalogue::data::API_VERSIONS;
 
 /// Which findings a rule of the template gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -67,7 +67,7 @@ pub static TEMPLATES: &[Template] = &[
     ),
 ];
 
-const DATA_FILE: &str = include_str!("../../policies/data/k8s-cves.yaml");
+const DATA_FILE: &str = crate::catalogue::data::K8S_CVES;
 
 /// A release `major.minor.patch` as the feed writes it (`"1.25.4"`; `"0"` is 0.0.0, before
 /// every release).
