@@ -13,21 +13,10 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::codemirror::{self, EditorView};
-use crate::state::{config_range, parse_config};
+use crate::state::{config_range, parse_config, CONFIG_STARTER as STARTER};
 
 /// Typing reaches the state after this pause (milliseconds), as in the manifest editor.
 const TYPING_PAUSE_MS: u32 = 120;
-
-/// What the tab offers to start from (`kubeharden config init` writes a longer one).
-const STARTER: &str = "# .kubeharden.yaml: the same file `kubeharden check` reads (docs/config.md)
-rules:
-  cpu-limits: off
-  run-as-non-root: {severity: high}
-exemptions:
-  - rule: host-namespaces
-    objects: [{kind: DaemonSet, namespace: kube-system, name: \"cni-*\"}]
-    reason: the CNI agent configures the node network
-";
 
 #[derive(Properties, PartialEq)]
 pub struct ConfigTabProps {

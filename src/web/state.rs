@@ -216,6 +216,18 @@ pub struct ConfigSets {
     pub version: Option<(KubeVersion, usize)>,
 }
 
+/// What the Config tab offers to start from (`kubeharden config init` writes a longer one).
+pub const CONFIG_STARTER: &str =
+    "# .kubeharden.yaml: the same file `kubeharden check` reads (docs/config.md)
+rules:
+  cpu-limits: off
+  run-as-non-root: {severity: high}
+exemptions:
+  - rule: host-namespaces
+    objects: [{kind: DaemonSet, namespace: kube-system, name: \"cni-*\"}]
+    reason: the CNI agent configures the node network
+";
+
 /// The name the Config tab's errors give its text (what the CLI looks for).
 pub const CONFIG_FILE: &str = kubeharden::config::FILE_NAME;
 
@@ -911,6 +923,10 @@ mod tests {
             errors[0]
         );
         assert!(parse_config(" \n").is_none());
+        let starter = parse_config(CONFIG_STARTER)
+            .unwrap()
+            .expect("the starter is valid");
+        assert_eq!((starter.rules.len(), starter.exemptions.len()), (2, 1));
     }
 
     #[test]
