@@ -3,7 +3,10 @@
 //! the DOM count in) instead of byte spans, and the rule documentation a panel shows.
 //! It holds no UI policy: what it reports is read from the engine's report.
 
+use std::sync::Arc;
+
 use crate::catalogue::Catalogue;
+use crate::config::Config;
 use crate::diagnostic::{Report, Severity};
 use crate::engine::{Engine, Options};
 use crate::fix::{fix, FixOptions};
@@ -133,13 +136,23 @@ fn message(text: &str, index: &LineIndex, d: &crate::diagnostic::Diagnostic) -> 
 
 /// Check one text for an editor.
 pub fn check(text: &str, options: Options) -> Checked {
-    let report = Engine::new(options).check_text(text);
-    checked(text, &report)
+    check_configured(text, options, None)
 }
 
-fn checked(text: &str, report: &Report) -> Checked {
+/// Check one text for an editor with a configuration file's rules, severities,
+/// parameters, custom rules and exemptions ([`Config::engine`]; the profile and version
+/// are `options`', which the caller merged with [`Config::options`]). Custom rules'
+/// findings carry their own documentation.
+pub fn check_configured(text: &str, options: Options, config: Option<&Config>) -> Checked {
+    let (report, catalogue) = match config {
+        Some(c) => (c.engine(options).check_text(text), c.catalogue()),
+        None => (Engine::new(options).check_text(text), Catalogue::builtin()),
+    };
+    checked(text, &report, catalogue)
+}
+
+fn checked(text: &str, report: &Report, catalogue: &'static Catalogue) -> Checked {
     let index = LineIndex::new(text);
-    let catalogue = Catalogue::builtin();
     let mut findings: Vec<EditorFinding> = report
         .findings
         .iter()
@@ -229,6 +242,17 @@ pub struct Hardened {
 /// Harden `text`: safe fixes, unsafe ones too when asked, all fixable findings but
 /// those whose ids are in `excluded`.
 pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[String]) -> Hardened {
+    harden_configured(text, options, unsafe_fixes, excluded, None)
+}
+
+/// [`harden`] with a configuration file's rules and exemptions (see [`check_configured`]).
+pub fn harden_configured(
+    text: &str,
+    options: Options,
+    unsafe_fixes: bool,
+    excluded: &[String],
+    config: Option<Arc<Config>>,
+) -> Hardened {
     let result = fix(
         text,
         &FixOptions {
@@ -237,7 +261,7 @@ pub fn harden(text: &str, options: Options, unsafe_fixes: bool, excluded: &[Stri
             only: None,
             exclude: excluded.to_vec(),
             rules: None,
-            config: None,
+            config,
         },
     );
     Hardened {

@@ -626,6 +626,61 @@ fn a_flag_rule_runs_even_when_the_file_turns_it_off() {
 }
 
 #[test]
+fn check_rule_accepts_a_custom_rule_of_the_file_and_suggests_over_both() {
+    let dir = scratch("rule-custom");
+    let config = std::fs::read_to_string(
+        Path::new(ROOT).join("tests/config/custom-rules/images-from-our-registry/config.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".kubeharden.yaml"), &config).unwrap();
+    let pod = POD.replace("image: nginx", "image: quay.io/team/app:1.0");
+    let only = |rule: &str| {
+        run(
+            &dir,
+            &["check", "--rule", rule, "--format", "json", "-"],
+            &pod,
+        )
+    };
+    // quay.io is not one of the allowed registries.
+    let o = only("images-from-our-registry");
+    assert_eq!(
+        rules_in(&o),
+        BTreeSet::from(["images-from-our-registry".to_string()]),
+        "{}",
+        text(&o.stderr)
+    );
+    // A typo is refused after the file is read, with the nearest id: custom ...
+    let o = only("images-from-our-registri");
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("unknown rule \"images-from-our-registri\"")
+            && err.contains("a similar value exists: 'images-from-our-registry'"),
+        "{err}"
+    );
+    // ... or built-in, as before.
+    let err = text(&only("privileged-containr").stderr);
+    assert!(
+        err.contains("a similar value exists: 'privileged-container'"),
+        "{err}"
+    );
+    // Without the file the custom id is unknown.
+    let o = run(
+        &dir,
+        &[
+            "check",
+            "--no-config",
+            "--rule",
+            "images-from-our-registry",
+            "-",
+        ],
+        &pod,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("unknown rule \"images-from-our-registry\""));
+}
+
+#[test]
 fn exclude_and_exemptions_apply_to_check_and_fix() {
     let dir = scratch("exclude");
     std::fs::create_dir_all(dir.join("charts/web/tests")).unwrap();

@@ -59,9 +59,12 @@ const editorTheme = EditorView.theme({
  * @param {HTMLElement} parent
  * @param {string} text
  * @param {(text: string) => void} onChange
+ * @param {(id: string) => void} onFix  a quick fix chosen in a hover (the finding id)
+ * @param {string} [label]  the editor's accessible name (default "Kubernetes manifests")
+ * @param {string} [testid]  its content's data-testid (default "editor-content")
  * @returns {EditorView}
  */
-export function createEditor(parent, text, onChange, onFix) {
+export function createEditor(parent, text, onChange, onFix, label, testid) {
   const view = new EditorView({
     parent,
     doc: String(text ?? ""),
@@ -95,11 +98,11 @@ export function createEditor(parent, text, onChange, onFix) {
       }),
       editorTheme,
       EditorView.contentAttributes.of({
-        "aria-label": "Kubernetes manifests",
+        "aria-label": label ? String(label) : "Kubernetes manifests",
         // Already in the Tab order (contenteditable); said explicitly so that checkers
         // such as axe see the scroller's focusable content.
         tabindex: "0",
-        "data-testid": "editor-content",
+        "data-testid": testid ? String(testid) : "editor-content",
       }),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;

@@ -170,8 +170,9 @@ pub struct CheckArgs {
     /// Also print suppressed findings (human format)
     #[arg(long)]
     pub show_suppressed: bool,
-    /// Run only this rule (repeatable; every rule of the profile when absent)
-    #[arg(long = "rule", value_name = "RULE", value_parser = values::RuleId, hide_possible_values = true)]
+    /// Run only this rule (repeatable; every rule of the profile when absent); built-in or
+    /// a custom rule of the configuration file
+    #[arg(long = "rule", value_name = "RULE", value_parser = values::AnyRuleId, hide_possible_values = true)]
     pub rules: Vec<String>,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never [default: auto]
     #[arg(

@@ -155,36 +155,103 @@ impl TypedValueParser for RuleId {
         value: &OsStr,
     ) -> Result<String, clap::Error> {
         let text = value.to_string_lossy();
-        let catalogue = Catalogue::builtin();
-        if catalogue.get(&text).is_some() {
-            return Ok(text.into_owned());
+        match unknown_rule(&text, Catalogue::builtin()) {
+            None => Ok(text.into_owned()),
+            Some((message, suggestion)) => Err(invalid_value(
+                cmd,
+                arg,
+                &text,
+                &message,
+                suggestion.as_deref(),
+            )),
         }
-        let ids = catalogue.rules.iter().map(|r| r.id.as_str());
-        // A Pod Security Standards check id (`runAsNonRoot`) names the rule that checks it.
-        let by_check = catalogue.rules.iter().find(|r| {
-            r.pss
-                .as_ref()
-                .is_some_and(|p| p.check.eq_ignore_ascii_case(&text))
-        });
-        let message = match by_check {
-            Some(r) => format!(
-                "unknown rule {text:?}: that is a Pod Security Standards check id, checked by rule {}",
-                r.id
-            ),
-            None => format!("unknown rule {text:?} (see kubeharden rules)"),
-        };
-        let suggestion = by_check
-            .map(|r| r.id.as_str())
-            .or_else(|| similar(&text, ids));
-        Err(invalid_value(cmd, arg, &text, &message, suggestion))
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        let rules = &Catalogue::builtin().rules;
-        Some(Box::new(
-            rules.iter().map(|r| PossibleValue::new(r.id.as_str())),
-        ))
+        builtin_ids()
     }
+}
+
+/// `check --rule`: any rule id, validated only once the configuration file is read
+/// ([`known_rules`]), since its custom rules are rules too; the built-in ids are offered
+/// to shell completion. Refuses an empty id.
+#[derive(Clone, Copy)]
+pub struct AnyRuleId;
+
+impl TypedValueParser for AnyRuleId {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = value.to_string_lossy();
+        if text.trim().is_empty() {
+            return Err(invalid_value(
+                cmd,
+                arg,
+                &text,
+                "expected a rule id (see kubeharden rules)",
+                None,
+            ));
+        }
+        Ok(text.into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        builtin_ids()
+    }
+}
+
+fn builtin_ids() -> Option<Box<dyn Iterator<Item = PossibleValue>>> {
+    let rules = &Catalogue::builtin().rules;
+    Some(Box::new(
+        rules.iter().map(|r| PossibleValue::new(r.id.as_str())),
+    ))
+}
+
+/// Check `--rule` ids against `catalogue` (the configuration's: built-in and custom
+/// rules). Errors: the first unknown id, as clap words an invalid value, with the
+/// nearest id of either kind.
+pub fn known_rules(ids: &[String], catalogue: &Catalogue) -> Result<(), String> {
+    for id in ids {
+        if let Some((message, suggestion)) = unknown_rule(id, catalogue) {
+            let mut text = format!("invalid value '{id}' for '--rule <RULE>': {message}");
+            if let Some(s) = suggestion {
+                text.push_str(&format!("\n\n  tip: a similar value exists: '{s}'"));
+            }
+            return Err(text);
+        }
+    }
+    Ok(())
+}
+
+/// Why `text` is not a rule of `catalogue` (`None` when it is) and the id most like it.
+fn unknown_rule(text: &str, catalogue: &Catalogue) -> Option<(String, Option<String>)> {
+    if catalogue.get(text).is_some() {
+        return None;
+    }
+    let ids = catalogue.rules.iter().map(|r| r.id.as_str());
+    // A Pod Security Standards check id (`runAsNonRoot`) names the rule that checks it.
+    let by_check = catalogue.rules.iter().find(|r| {
+        r.pss
+            .as_ref()
+            .is_some_and(|p| p.check.eq_ignore_ascii_case(text))
+    });
+    let message = match by_check {
+        Some(r) => format!(
+            "unknown rule {text:?}: that is a Pod Security Standards check id, checked by rule {}",
+            r.id
+        ),
+        None => format!("unknown rule {text:?} (see kubeharden rules)"),
+    };
+    let suggestion = by_check
+        .map(|r| r.id.as_str())
+        .or_else(|| similar(text, ids))
+        .map(str::to_string);
+    Some((message, suggestion))
 }
 
 /// `--kube-version`: `1.NN`, `1.NN.P`, `v1.NN[.P]` or `latest` (no leading zeros: `1.09` is

@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::codemirror;
+use crate::config_tab::ConfigTab;
 use crate::editor::{Editor, EditorHandle};
 use crate::engine::{self, Checked, Hardened};
 use crate::findings::Findings;
@@ -158,10 +159,10 @@ pub fn app(props: &AppProps) -> Html {
     // One finding's fix applied to the editor's text as it is now (undoable there).
     let on_apply = {
         let (editor, dispatch, options) = ((*editor).clone(), dispatch.clone(), state.options());
-        let text = state.text.clone();
+        let (text, config) = (state.text.clone(), state.config.clone());
         Callback::from(move |id: String| {
             let text = editor.text().unwrap_or_else(|| text.to_string());
-            match engine::apply_one(&text, options, &id) {
+            match engine::apply_one(&text, options, &config, &id) {
                 Ok(fixed) => {
                     dispatch.emit(Action::ApplyText(fixed));
                     dispatch.emit(Action::Notify(Notice::info(
@@ -191,11 +192,12 @@ pub fn app(props: &AppProps) -> Html {
         codemirror::install_split();
     });
 
-    const TABS: [(Tab, &str, &str); 4] = [
+    const TABS: [(Tab, &str, &str); 5] = [
         (Tab::Findings, "Findings", "tab-findings"),
         (Tab::Hardened, "Hardened YAML", "tab-hardened"),
         (Tab::Diff, "Diff", "tab-diff"),
         (Tab::Rules, "Rules", "tab-rules"),
+        (Tab::Config, "Config", "tab-config"),
     ];
     // The ARIA tabs pattern: one tab in the Tab order, arrow keys, Home and End move.
     let on_tab_key = {
@@ -230,7 +232,7 @@ pub fn app(props: &AppProps) -> Html {
 
     html! {
         <div class="app">
-            <Toolbar shared={ state.shared() } checked={ checked.clone() } editor={ (*editor).clone() }
+            <Toolbar shared={ state.shared() } config_sets={ state.config_sets() } checked={ checked.clone() } editor={ (*editor).clone() }
                 example={ state.example.filter(|_| !state.edited()) } edited={ state.edited() } dispatch={ (*dispatch).clone() } />
             <main class="panes" id="panes">
                 <section class="editor-pane" aria-label="Editor">
@@ -251,6 +253,9 @@ pub fn app(props: &AppProps) -> Html {
                         <button class="skip" id="findings-start" onclick={ { let e = (*editor).clone(); move |_: MouseEvent| e.focus() } }>{ "Skip to the editor" }</button>
                         if state.tab == Tab::Rules {
                             <Catalogue />
+                        } else if state.tab == Tab::Config {
+                            <ConfigTab text={ state.config.clone() } loaded={ state.config_loaded }
+                                on_change={ dispatch.reform(Action::SetConfig) } />
                         } else if state.tab == Tab::Findings {
                             <Findings checked={ checked.clone() } options={ state.options() } filters={ state.filters.clone() }
                                 unsafe_fixes={ state.unsafe_fixes } left_out={ state.left_out.clone() } {helm}
@@ -298,6 +303,13 @@ fn status(state: &State, checked: Option<&Checked>, dispatch: &Callback<Action>)
         s.push_str(&format!(
             " · YAML error at line {}, column {}: {} (other documents are still checked)",
             e.line, e.column, e.message
+        ));
+    }
+    if let Some(Err(errors)) = crate::state::parse_config(&state.config) {
+        s.push_str(&format!(
+            " · the Config tab's .kubeharden.yaml has {} error{} and is not applied",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
         ));
     }
     html! { <span>{ s }</span> }

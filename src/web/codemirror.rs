@@ -14,6 +14,8 @@ extern "C" {
         text: &str,
         on_change: &js_sys::Function,
         on_fix: &js_sys::Function,
+        label: &str,
+        testid: &str,
     ) -> EditorView;
 
     /// Let the user open a local file into the editor (undoable).

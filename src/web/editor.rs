@@ -110,6 +110,8 @@ pub fn editor(p: &EditorProps) -> Html {
                     &text,
                     listener.as_ref().unchecked_ref(),
                     fixer.as_ref().unchecked_ref(),
+                    "Kubernetes manifests",
+                    "editor-content",
                 );
                 *handle.0.borrow_mut() = Some(view);
             }

@@ -7,18 +7,35 @@ use kubeharden::{Area, Options};
 
 pub use kubeharden::adapter::{Checked, EditorFinding, Hardened};
 
-use crate::state::{CheckInput, FixKey, HardenInput};
+use std::sync::Arc;
 
-/// Check the state's text with its profile and version.
+use kubeharden::config::Config;
+
+use crate::state::{parse_config, CheckInput, FixKey, HardenInput};
+
+/// The Config tab's configuration when it is valid (an invalid one is not applied: the
+/// tab lists its errors).
+pub fn valid_config(text: &str) -> Option<Config> {
+    parse_config(text).and_then(Result::ok)
+}
+
+/// Check the state's text with its profile, version and configuration.
 pub fn check(input: &CheckInput) -> Checked {
-    adapter::check(&input.text, input.options)
+    let config = valid_config(&input.config);
+    adapter::check_configured(&input.text, input.options, config.as_ref())
 }
 
 /// Harden the state's text: safe fixes (and unsafe ones when chosen), except the fixes
-/// the user left out.
+/// the user left out, with the rules and exemptions of the configuration.
 pub fn harden(input: &HardenInput) -> Hardened {
     let left_out: Vec<String> = input.left_out.iter().map(|k| k.0.clone()).collect();
-    adapter::harden(&input.text, input.options, input.unsafe_fixes, &left_out)
+    adapter::harden_configured(
+        &input.text,
+        input.options,
+        input.unsafe_fixes,
+        &left_out,
+        valid_config(&input.config).map(Arc::new),
+    )
 }
 
 /// The key of a finding's fix choice.
@@ -100,8 +117,9 @@ pub fn waiting_unsafe(checked: &Checked, unsafe_fixes: bool, left_out: &[FixKey]
 }
 
 /// `text` with the fix of finding `id` alone applied (safe or unsafe: the user asked
-/// for this one). Errors: the reason the fix was skipped, or that nothing changed.
-pub fn apply_one(text: &str, options: Options, id: &str) -> Result<String, String> {
+/// for this one), checked with the configuration `config` (the Config tab's text).
+/// Errors: the reason the fix was skipped, or that nothing changed.
+pub fn apply_one(text: &str, options: Options, config: &str, id: &str) -> Result<String, String> {
     let result = kubeharden::fix::fix(
         text,
         &kubeharden::fix::FixOptions {
@@ -110,7 +128,7 @@ pub fn apply_one(text: &str, options: Options, id: &str) -> Result<String, Strin
             only: Some(vec![id.to_string()]),
             exclude: Vec::new(),
             rules: None,
-            config: None,
+            config: valid_config(config).map(Arc::new),
         },
     );
     if let Some(s) = result.skipped.first() {
@@ -135,6 +153,7 @@ pub fn bench_check(text: &str) -> usize {
 mod tests {
     use super::*;
     use crate::state::{Action, State, Tab};
+    use kubeharden::Severity;
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n";
 
@@ -194,6 +213,7 @@ mod tests {
             options: Options::default(),
             unsafe_fixes: false,
             left_out: Vec::new(),
+            config: "".into(),
         });
         assert!(safe.text.contains("privileged: true"));
         let suppressed = POD.replace(
@@ -218,10 +238,71 @@ mod tests {
             .iter()
             .find(|f| f.rule == "host-namespaces")
             .unwrap();
-        let fixed = apply_one(&text, Options::default(), &host.id).unwrap();
+        let fixed = apply_one(&text, Options::default(), "", &host.id).unwrap();
         assert!(!fixed.contains("hostNetwork: true"), "{fixed}");
         assert!(fixed.contains("privileged: true"), "only this fix: {fixed}");
-        assert!(apply_one(POD, Options::default(), "no-such-id").is_err());
+        assert!(apply_one(POD, Options::default(), "", "no-such-id").is_err());
+    }
+
+    /// A custom rule, a severity, a rule turned off and an exemption: the Config tab's
+    /// text reaches the checks, the hardened YAML and single fixes.
+    const CONFIG: &str = "rules:\n  host-namespaces: off\n  privileged-container: {severity: low}\ncustom-rules:\n  - id: images-from-our-registry\n    title: Image from a registry we do not run\n    severity: high\n    area: controls\n    template: image-registry\n    params: {allowed: [registry.example.com]}\n    fix: {guidance: Push the image to registry.example.com.}\n    rationale: Only images built by our pipeline may run.\n    remediation: Mirror the image into registry.example.com.\n    references: [https://kubernetes.io/docs/concepts/containers/images/]\nexemptions:\n  - rule: image-tag-without-digest\n    objects: [{kind: Pod, name: p}]\n    reason: a test pod\n";
+
+    #[test]
+    fn the_config_tab_reaches_checks_and_fixes() {
+        let text = POD.replace("spec:\n", "spec:\n  hostNetwork: true\n");
+        let plain = State::initial("", None).apply(Action::SetText(text.clone()));
+        let rules = |s: &State| -> Vec<(&'static str, Severity, bool)> {
+            check(&s.check_input().unwrap())
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity, f.suppressed.is_some()))
+                .collect()
+        };
+        let before = rules(&plain);
+        assert!(before.iter().any(|r| r.0 == "host-namespaces"));
+        let configured = plain.clone().apply(Action::SetConfig(CONFIG.into()));
+        let after = rules(&configured);
+        assert!(!after.iter().any(|r| r.0 == "host-namespaces"), "{after:?}");
+        assert!(after.contains(&("privileged-container", Severity::Low, false)));
+        assert!(after.iter().any(|r| r.0 == "images-from-our-registry"));
+        let custom = check(&configured.check_input().unwrap())
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "images-from-our-registry")
+            .unwrap();
+        assert_eq!(custom.title, "Image from a registry we do not run");
+        assert!(custom.rationale.contains("our pipeline"));
+        assert!(
+            after
+                .iter()
+                .any(|r| r.0 == "image-tag-without-digest" && r.2),
+            "{after:?}"
+        );
+        // Hardening and one fix use the configuration too: host-namespaces is off.
+        let hardened = harden(
+            &configured
+                .clone()
+                .apply(Action::SetUnsafe(true))
+                .apply(Action::SelectTab(Tab::Hardened))
+                .harden_input()
+                .unwrap(),
+        );
+        assert!(
+            hardened.text.contains("hostNetwork: true"),
+            "{}",
+            hardened.text
+        );
+        let host = check(&plain.check_input().unwrap())
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "host-namespaces")
+            .unwrap();
+        assert!(apply_one(&text, Options::default(), "", &host.id).is_ok());
+        assert!(apply_one(&text, Options::default(), CONFIG, &host.id).is_err());
+        // An invalid configuration is not applied.
+        let broken = plain.apply(Action::SetConfig("rules:\n  host-namespace: off\n".into()));
+        assert_eq!(rules(&broken), before);
     }
 
     #[test]

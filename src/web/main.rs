@@ -5,11 +5,12 @@
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
 //! pure; [`link`] compresses them with the browser's streams), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
 //! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand) and one file per component: [`toolbar`], [`editor`] (over the
-//! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`]. The pure modules
+//! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`], [`config_tab`] (the `.kubeharden.yaml` editor). The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
 mod app;
 mod codemirror;
+mod config_tab;
 mod coverage;
 mod editor;
 mod engine;

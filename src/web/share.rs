@@ -4,8 +4,9 @@
 //! Format `v1.<base64url(raw deflate(json))>`, base64url without padding (RFC 4648 §5);
 //! the JSON object holds `t` (the text, required), `p` (profile: `baseline`,
 //! `restricted`; absent for `all`), `k` (Kubernetes version `1.NN`; absent for the
-//! newest), `u` (`true` when unsafe fixes are on; absent otherwise) and `x` (the ids of
-//! the findings whose fixes the user left out of the hardened YAML; absent when none).
+//! newest), `u` (`true` when unsafe fixes are on; absent otherwise), `x` (the ids of
+//! the findings whose fixes the user left out of the hardened YAML; absent when none)
+//! and `c` (the Config tab's `.kubeharden.yaml` text; absent when empty).
 //!
 //! Reading a link never falls back silently: a link that cannot be read at all is a
 //! [`LinkError`], and a readable link with a bad value keeps the rest and lists the
@@ -40,6 +41,8 @@ pub struct Shared {
     pub unsafe_fixes: bool,
     /// Finding ids whose fixes are left out of the hardened YAML, in the order chosen.
     pub left_out: Vec<String>,
+    /// The Config tab's text (empty: no configuration).
+    pub config: Rc<str>,
 }
 
 /// A link that could not be read at all.
@@ -132,6 +135,9 @@ pub fn to_json(state: &Shared) -> String {
     }
     if !state.left_out.is_empty() {
         v["x"] = json!(state.left_out);
+    }
+    if !state.config.is_empty() {
+        v["c"] = json!(&*state.config);
     }
     v.to_string()
 }
@@ -249,6 +255,12 @@ pub fn from_json(bytes: &[u8]) -> Result<Decoded, LinkError> {
         },
     )
     .unwrap_or_default();
+    let config = read(&map, "c", &mut problems, "configuration", "none", |v| {
+        v.as_str()
+            .map(Rc::from)
+            .ok_or_else(|| format!("{v} is not a text"))
+    })
+    .unwrap_or_else(|| Rc::from(""));
     Ok(Decoded {
         shared: Shared {
             text,
@@ -256,6 +268,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Decoded, LinkError> {
             version,
             unsafe_fixes,
             left_out,
+            config,
         },
         problems,
     })
@@ -297,6 +310,7 @@ mod tests {
             version: Some(KubeVersion::new(29)),
             unsafe_fixes: true,
             left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
+            config: "rules:\n  cpu-limits: off # é\n".into(),
         };
         let encoded = encode(&state);
         assert!(
@@ -313,6 +327,7 @@ mod tests {
             version: None,
             unsafe_fixes: false,
             left_out: Vec::new(),
+            config: "".into(),
         };
         let encoded = encode(&plain);
         assert_eq!(encoded, link(r#"{"t":"a: 1\n"}"#), "defaults are left out");
@@ -331,7 +346,7 @@ mod tests {
     #[test]
     fn bad_values_are_reported_not_silently_replaced() {
         let decoded = decode(&link(
-            r#"{"t":"kind: Pod\n","p":"strict","k":"1.x","u":"yes","x":[1]}"#,
+            r#"{"t":"kind: Pod\n","p":"strict","k":"1.x","u":"yes","x":[1],"c":{"rules":1}}"#,
         ))
         .unwrap();
         assert_eq!(&*decoded.shared.text, "kind: Pod\n", "the text is kept");
@@ -339,8 +354,15 @@ mod tests {
         assert_eq!(decoded.shared.version, None);
         assert!(!decoded.shared.unsafe_fixes);
         assert!(decoded.shared.left_out.is_empty());
-        assert_eq!(decoded.problems.len(), 4, "{:?}", decoded.problems);
+        assert_eq!(&*decoded.shared.config, "");
+        assert_eq!(decoded.problems.len(), 5, "{:?}", decoded.problems);
         assert!(decoded.problems[3].contains("fixes left out"));
+        assert!(
+            decoded.problems[4].contains("configuration is not valid")
+                && decoded.problems[4].ends_with("using none"),
+            "{:?}",
+            decoded.problems
+        );
         assert!(decoded.problems[0].contains("profile") && decoded.problems[0].contains("strict"));
         assert!(decoded.problems[0].ends_with("using all"));
         assert!(
@@ -399,6 +421,7 @@ mod tests {
             version: Some(KubeVersion::new(30)),
             unsafe_fixes: true,
             left_out: Vec::new(),
+            config: "profile: baseline\n".into(),
         });
         for cut in 3..full.len() {
             let result = decode(&full[..cut]);

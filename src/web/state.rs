@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use kubeharden::config::{Config, ConfigError};
 use kubeharden::{Area, KubeVersion, Options, Profile, Severity};
 
 use crate::examples::FIRST_TEXT;
@@ -40,6 +41,8 @@ pub enum Tab {
     Diff,
     /// The rule catalogue.
     Rules,
+    /// The configuration file (`.kubeharden.yaml`) the checks use.
+    Config,
 }
 
 /// How a notice is shown: information (`role="status"`) or a warning (`role="alert"`).
@@ -108,6 +111,13 @@ pub struct State {
     /// The autosaved text that an opened share link replaced: kept (also in storage,
     /// by the app) until the user restores or dismisses it, so no work is lost.
     pub displaced: Option<Rc<str>>,
+    /// The autosaved configuration that went with [`State::displaced`].
+    pub displaced_config: Rc<str>,
+    /// The Config tab's text: a `.kubeharden.yaml` (empty: no configuration).
+    pub config: Rc<str>,
+    /// Counts configurations loaded from outside the Config tab's editor (the autosave
+    /// restored): when it changes, that editor shows [`State::config`].
+    pub config_loaded: u32,
 }
 
 /// What the findings list hides.
@@ -158,6 +168,8 @@ pub enum Action {
     ApplyText(String),
     /// Bring back [`State::displaced`] (the share link's text is replaced).
     RestoreAutosave,
+    /// The Config tab's text changed (typing, paste, undo).
+    SetConfig(String),
     SetRuleFilter(Option<String>),
     SetQuery(String),
     SetHideSuppressed(bool),
@@ -182,6 +194,8 @@ pub enum Action {
 pub struct CheckInput {
     pub text: Rc<str>,
     pub options: Options,
+    /// The Config tab's text ([`parse_config`]): applied when it is valid.
+    pub config: Rc<str>,
 }
 
 /// What hardening depends on.
@@ -191,11 +205,72 @@ pub struct HardenInput {
     pub options: Options,
     pub unsafe_fixes: bool,
     pub left_out: Vec<FixKey>,
+    /// As [`CheckInput::config`].
+    pub config: Rc<str>,
+}
+
+/// What the Config tab's configuration sets of the toolbar's menus, with the line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConfigSets {
+    pub profile: Option<(Profile, usize)>,
+    pub version: Option<(KubeVersion, usize)>,
+}
+
+/// What the Config tab offers to start from (`kubeharden config init` writes a longer one).
+pub const CONFIG_STARTER: &str =
+    "# .kubeharden.yaml: the same file `kubeharden check` reads (docs/config.md)
+rules:
+  cpu-limits: off
+  run-as-non-root: {severity: high}
+exemptions:
+  - rule: host-namespaces
+    objects: [{kind: DaemonSet, namespace: kube-system, name: \"cni-*\"}]
+    reason: the CNI agent configures the node network
+";
+
+/// The name the Config tab's errors give its text (what the CLI looks for).
+pub const CONFIG_FILE: &str = kubeharden::config::FILE_NAME;
+
+/// Read the Config tab's text: `None` when it is blank (no configuration), else the
+/// configuration or every error found, each with its line and column
+/// ([`Config::parse`]).
+pub fn parse_config(text: &str) -> Option<Result<Config, Vec<ConfigError>>> {
+    (!text.trim().is_empty()).then(|| Config::parse(CONFIG_FILE, text))
+}
+
+/// The UTF-16 range a Config tab error underlines: from its 1-based `line` and `column`
+/// (characters) to the end of the word there (a key, a value; up to `:`, `,`, a bracket
+/// or a blank). An empty range when there is no word (the editor widens it to the
+/// line). Past the end of the text: the end.
+pub fn config_range(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n');
+    for _ in 1..line {
+        match lines.next() {
+            Some(l) => offset += l.encode_utf16().count(),
+            None => return (offset, offset),
+        }
+    }
+    let Some(this) = lines.next() else {
+        return (offset, offset);
+    };
+    let mut chars = this.trim_end_matches(['\r', '\n']).chars();
+    for c in chars.by_ref().take(column.saturating_sub(1)) {
+        offset += c.len_utf16();
+    }
+    let word: usize = chars
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | '[' | ']' | '{' | '}'))
+        .map(char::len_utf16)
+        .sum();
+    (offset, offset + word)
 }
 
 impl State {
     fn from_shared(shared: Shared, notice: Option<Notice>) -> Self {
         State {
+            config: shared.config,
+            config_loaded: 0,
+            displaced_config: Rc::from(""),
             pristine: shared.text.clone(),
             text: shared.text,
             loaded: 0,
@@ -243,10 +318,13 @@ impl State {
                     // the notice offers it back.
                     let displaced = saved
                         .and_then(Result::ok)
-                        .map(|s| s.shared.text)
-                        .filter(|t| *t != d.shared.text && !t.trim().is_empty());
+                        .map(|s| (s.shared.text, s.shared.config))
+                        .filter(|(t, c)| {
+                            (*t != d.shared.text || *c != d.shared.config)
+                                && !(t.trim().is_empty() && c.trim().is_empty())
+                        });
                     if displaced.is_some() {
-                        let mut text = "This page shows the shared link's manifest. Your own autosaved text is kept: restore it to continue your work.".to_string();
+                        let mut text = "This page shows the shared link's manifest and configuration. Your own autosaved text is kept: restore it to continue your work.".to_string();
                         if let Some(n) = notice {
                             text = format!("{} {text}", n.text);
                         }
@@ -257,7 +335,10 @@ impl State {
                         });
                     }
                     let mut s = State::from_shared(d.shared, notice);
-                    s.displaced = displaced;
+                    if let Some((text, config)) = displaced {
+                        s.displaced = Some(text);
+                        s.displaced_config = config;
+                    }
                     return s;
                 }
                 Err(e) => problem = Some(format!("This link could not be opened: {e}.")),
@@ -286,6 +367,7 @@ impl State {
             version: None,
             unsafe_fixes: false,
             left_out: Vec::new(),
+            config: Rc::from(""),
         };
         let notice =
             problem.map(|p| Notice::warning(format!("{p} Showing the first example instead.")));
@@ -313,6 +395,8 @@ impl State {
             Action::RestoreAutosave => {
                 if let Some(text) = self.displaced.take() {
                     self.text = text;
+                    self.config = std::mem::replace(&mut self.displaced_config, Rc::from(""));
+                    self.config_loaded = self.config_loaded.wrapping_add(1);
                     self.pristine = self.text.clone();
                     self.example = None;
                     self.left_out.clear();
@@ -320,6 +404,7 @@ impl State {
                     self.notice = Some(Notice::info("Your autosaved text is back."));
                 }
             }
+            Action::SetConfig(text) => self.config = text.into(),
             Action::SetRuleFilter(r) => self.filters.rule = r,
             Action::SetQuery(q) => self.filters.query = q,
             Action::SetHideSuppressed(h) => self.filters.hide_suppressed = h,
@@ -353,11 +438,30 @@ impl State {
         self
     }
 
+    /// The options of a check: the menus' profile and version, replaced by the Config
+    /// tab's `profile` and `kube-version` when its configuration is valid and sets them
+    /// (the menus then show them, disabled: [`State::config_sets`]).
     pub fn options(&self) -> Options {
-        Options {
+        let menus = Options {
             profile: self.profile,
             version: self.version.unwrap_or(KubeVersion::LATEST),
             ..Options::default()
+        };
+        match parse_config(&self.config) {
+            Some(Ok(config)) => config.options(menus),
+            _ => menus,
+        }
+    }
+
+    /// The profile and the Kubernetes version a valid configuration sets, with the line
+    /// of each (`None`: it does not, or it is not valid).
+    pub fn config_sets(&self) -> ConfigSets {
+        match parse_config(&self.config) {
+            Some(Ok(c)) => ConfigSets {
+                profile: c.profile.map(|s| (s.value, s.at.line)),
+                version: c.kube_version.map(|s| (s.value, s.at.line)),
+            },
+            _ => ConfigSets::default(),
         }
     }
 
@@ -371,6 +475,7 @@ impl State {
         (!self.paused()).then(|| CheckInput {
             text: self.text.clone(),
             options: self.options(),
+            config: self.config.clone(),
         })
     }
 
@@ -381,6 +486,7 @@ impl State {
             options: self.options(),
             unsafe_fixes: self.unsafe_fixes,
             left_out: self.left_out.clone(),
+            config: self.config.clone(),
         })
     }
 
@@ -392,6 +498,7 @@ impl State {
             version: self.version,
             unsafe_fixes: self.unsafe_fixes,
             left_out: self.left_out.iter().map(|k| k.0.clone()).collect(),
+            config: self.config.clone(),
         }
     }
 }
@@ -448,6 +555,7 @@ mod tests {
             version: Some(KubeVersion::new(25)),
             unsafe_fixes: true,
             left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
+            config: Rc::from(""),
         })
     }
 
@@ -745,6 +853,97 @@ mod tests {
             })
         );
         assert_eq!(s.apply(Action::DismissNotice).notice, None);
+    }
+
+    fn shared_with_config(text: &str, config: &str) -> String {
+        share::encode(&Shared {
+            text: text.into(),
+            profile: Profile::All,
+            version: None,
+            unsafe_fixes: false,
+            left_out: Vec::new(),
+            config: config.into(),
+        })
+    }
+
+    #[test]
+    fn the_config_is_kept_by_links_and_the_autosave() {
+        let s =
+            State::initial("", None).apply(Action::SetConfig("rules:\n  cpu-limits: off\n".into()));
+        assert_eq!(
+            &*s.check_input().unwrap().config,
+            "rules:\n  cpu-limits: off\n"
+        );
+        let link = share::encode(&s.shared());
+        let reopened = State::initial(&link, None);
+        assert_eq!(&*reopened.config, "rules:\n  cpu-limits: off\n");
+        let reloaded = State::initial("", Some(&link));
+        assert_eq!(&*reloaded.config, "rules:\n  cpu-limits: off\n");
+        // A link with another configuration keeps the autosaved one aside, with its text.
+        let saved = shared_with_config("a: 1\n", "profile: baseline\n");
+        let s = State::initial(
+            &shared_with_config("a: 1\n", "profile: restricted\n"),
+            Some(&saved),
+        );
+        assert_eq!(s.displaced.as_deref(), Some("a: 1\n"));
+        assert_eq!(&*s.config, "profile: restricted\n");
+        let restored = s.apply(Action::RestoreAutosave);
+        assert_eq!(&*restored.config, "profile: baseline\n");
+        assert_eq!(
+            restored.config_loaded, 1,
+            "the Config tab's editor shows it"
+        );
+    }
+
+    #[test]
+    fn a_valid_config_sets_profile_and_version_an_invalid_one_nothing() {
+        let s = State::initial("", None).apply(Action::SetProfile(Profile::Baseline));
+        let s = s.apply(Action::SetConfig(
+            "# team settings\nprofile: restricted\nkube-version: \"1.25\"\n".into(),
+        ));
+        assert_eq!(s.options().profile, Profile::Restricted);
+        assert_eq!(s.options().version, KubeVersion::new(25));
+        assert_eq!(
+            s.config_sets(),
+            ConfigSets {
+                profile: Some((Profile::Restricted, 2)),
+                version: Some((KubeVersion::new(25), 3))
+            }
+        );
+        let s = s.apply(Action::SetConfig(
+            "profile: restricted\nkube-versio: \"1.25\"\n".into(),
+        ));
+        assert_eq!(s.options().profile, Profile::Baseline, "not applied");
+        assert_eq!(s.config_sets(), ConfigSets::default());
+        let errors = parse_config(&s.config).unwrap().unwrap_err();
+        assert_eq!(
+            (errors[0].at.line, errors[0].at.column),
+            (2, 1),
+            "{}",
+            errors[0]
+        );
+        assert!(parse_config(" \n").is_none());
+        let starter = parse_config(CONFIG_STARTER)
+            .unwrap()
+            .expect("the starter is valid");
+        assert_eq!((starter.rules.len(), starter.exemptions.len()), (2, 1));
+    }
+
+    #[test]
+    fn config_errors_underline_the_word_at_their_place() {
+        let text = "rules:\n  cpu-limit: off\n# é🦀\n  x: {severity: hgh}\n";
+        assert_eq!(config_range(text, 2, 3), (9, 18));
+        assert_eq!(&text[9..18], "cpu-limit");
+        // Offsets count UTF-16 units: line 4 starts after the é (1 unit) and the crab (2).
+        let line4 = "rules:\n  cpu-limit: off\n".len() + "# é🦀\n".encode_utf16().count();
+        assert_eq!(config_range(text, 4, 17), (line4 + 16, line4 + 19));
+        assert_eq!(
+            config_range(text, 1, 7),
+            (6, 6),
+            "no word: the editor widens it"
+        );
+        let end = text.encode_utf16().count();
+        assert_eq!(config_range(text, 9, 1), (end, end));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::engine::{self, Checked};
 use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
 use crate::hardened::copy_with_notice;
 use crate::share::{self, Shared};
-use crate::state::{self, Action, Notice, LARGE_INPUT};
+use crate::state::{self, Action, ConfigSets, Notice, LARGE_INPUT};
 
 const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Baseline];
 
@@ -22,6 +22,8 @@ const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Base
 pub struct ToolbarProps {
     /// The settings and text a share link carries.
     pub shared: Shared,
+    /// The menus the Config tab's configuration sets (shown with its value, disabled).
+    pub config_sets: ConfigSets,
     /// The last check (for the export).
     pub checked: Rc<Option<Checked>>,
     pub editor: EditorHandle,
@@ -103,6 +105,25 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         None => format!("latest ({})", KubeVersion::LATEST),
         Some(v) => v.to_string(),
     };
+    let set_by = |line: Option<usize>| {
+        line.map(|l| format!("Set by the Config tab's .kubeharden.yaml, line {l}"))
+    };
+    let (profile, profile_by) = match p.config_sets.profile {
+        Some((v, line)) => (v, set_by(Some(line))),
+        None => (s.profile, None),
+    };
+    let (version, version_by) = match p.config_sets.version {
+        Some((v, line)) => (Some(v), set_by(Some(line))),
+        None => (s.version, None),
+    };
+    // A version the configuration sets that the menu does not offer (a patch release).
+    let version_choices: Vec<Option<KubeVersion>> = state::version_choices()
+        .chain(
+            version
+                .filter(|v| !state::version_choices().any(|c| c == Some(*v)))
+                .map(Some),
+        )
+        .collect();
 
     html! {
         <>
@@ -111,16 +132,18 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 <h1>{ "kubeharden" }<span class="tagline">{ " Kubernetes manifest security checker — runs entirely in your browser" }</span></h1>
                 <div class="controls">
                     <label>{ "Profile " }
-                        <select data-testid="profile" onchange={ on_profile } aria-describedby="settings-help">
-                            { for PROFILES.iter().map(|&profile| html! {
-                                <option value={ profile.as_str() } selected={ s.profile == profile }>{ profile.as_str() }</option>
+                        <select data-testid="profile" onchange={ on_profile } aria-describedby="settings-help"
+                            disabled={ profile_by.is_some() } title={ profile_by.clone() }>
+                            { for PROFILES.iter().map(|&p| html! {
+                                <option value={ p.as_str() } selected={ profile == p }>{ p.as_str() }</option>
                             }) }
                         </select>
                     </label>
                     <label>{ "Kubernetes " }
-                        <select data-testid="kube-version" onchange={ on_version } aria-describedby="settings-help">
-                            { for state::version_choices().map(|v| html! {
-                                <option value={ state::version_value(v) } selected={ s.version == v }>{ version_label(v) }</option>
+                        <select data-testid="kube-version" onchange={ on_version } aria-describedby="settings-help"
+                            disabled={ version_by.is_some() } title={ version_by.clone() }>
+                            { for version_choices.into_iter().map(|v| html! {
+                                <option value={ state::version_value(v) } selected={ version == v }>{ version_label(v) }</option>
                             }) }
                         </select>
                     </label>
@@ -279,14 +302,25 @@ fn copy_link(window: &web_sys::Window, fragment: &str, dispatch: &Callback<Actio
     failed.forget();
 }
 
-/// The CLI command that checks the same way (the file name is a placeholder).
+/// The CLI command that checks the same way (the file names are placeholders). With the
+/// Config tab's file saved as `.kubeharden.yaml`: a profile or version it sets is left to
+/// it (in the playground it replaces the menus; in the CLI a flag would win).
 pub fn cli_command(s: &Shared) -> String {
     let mut cmd = String::from("kubeharden check");
-    if s.profile != Profile::All {
+    let config = match state::parse_config(&s.config) {
+        Some(Ok(c)) => Some(c),
+        _ => None,
+    };
+    let sets_profile = config.as_ref().is_some_and(|c| c.profile.is_some());
+    let sets_version = config.as_ref().is_some_and(|c| c.kube_version.is_some());
+    if s.profile != Profile::All && !sets_profile {
         cmd.push_str(&format!(" --profile {}", s.profile.as_str()));
     }
-    if let Some(v) = s.version {
+    if let Some(v) = s.version.filter(|_| !sets_version) {
         cmd.push_str(&format!(" --kube-version {}", share::version_value(v)));
+    }
+    if config.is_some() {
+        cmd.push_str(" --config .kubeharden.yaml");
     }
     cmd.push_str(" manifest.yaml");
     cmd

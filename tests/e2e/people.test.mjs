@@ -373,6 +373,9 @@ test("keyboard: ARIA tabs, a skip link, distinct fix-box names, and Tab indents 
     await page.waitForFunction(() => document.activeElement?.id === "tab-hardened", null, WAIT);
     assert.equal(await page.locator("[data-testid=tab-hardened]").getAttribute("aria-selected"), "true");
     await page.keyboard.press("End");
+    await page.waitForFunction(() => document.activeElement?.id === "tab-config", null, WAIT);
+    await page.waitForSelector("[data-testid=config-editor] .cm-content", WAIT);
+    await page.keyboard.press("ArrowLeft");
     await page.waitForFunction(() => document.activeElement?.id === "tab-rules", null, WAIT);
     await page.waitForSelector("[data-testid=catalogue-rule]", WAIT);
     await page.keyboard.press("Home");
@@ -753,7 +756,7 @@ test("readable docs: rule explanations rendered from Markdown, a rule catalogue,
   }
 });
 
-test("axe-core finds no serious or critical accessibility violation (findings, hardened, rules; light and dark)", async () => {
+test("axe-core finds no serious or critical accessibility violation (findings, hardened, rules, config; light and dark)", async () => {
   const require = createRequire(join(repoRoot, "www", "package.json"));
   const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
   for (const colorScheme of ["light", "dark"]) {
@@ -762,7 +765,7 @@ test("axe-core finds no serious or critical accessibility violation (findings, h
     try {
       await page.waitForSelector('[data-testid=finding][data-rule="privileged-container"]', WAIT);
       await page.evaluate(axe);
-      for (const tab of ["tab-findings", "tab-hardened", "tab-rules"]) {
+      for (const tab of ["tab-findings", "tab-hardened", "tab-rules", "tab-config"]) {
         await page.click(`[data-testid=${tab}]`);
         await page.waitForTimeout(300);
         const bad = await page.evaluate(async () => {
