@@ -48,7 +48,7 @@ fn main() {
 /// The data tables the rules read (`policies/data/`), as constants. Without `rule-docs`
 /// (the playground's WebAssembly) what no message shows goes: comment lines at column 0
 /// (a `#` there always starts a comment: a block scalar's text is indented), the API
-/// table's one-line `note:`s (where its sources disagree), and the CVEs' `published:`,
+/// table's one-line `note:`s (where its sources disagree) and `sources:`, the CVEs' `published:`,
 /// `url:` and, for the Kubernetes CVEs, `cvss:` lines (their fields are optional in that
 /// build).
 fn data_files(docs: bool) {
@@ -83,8 +83,9 @@ fn data_files(docs: bool) {
                     };
                     !(line.starts_with('#')
                         || (file == "api-versions.yaml"
-                            && field.starts_with("note: \"")
-                            && field.trim_end().ends_with('"'))
+                            && (field.starts_with("note: \"") && field.trim_end().ends_with('"')
+                                || field.starts_with("sources: [")
+                                    && field.trim_end().ends_with(']')))
                         || (file == "k8s-cves.yaml"
                             && (one_line("published: ") || one_line("url: ")))
                         || (file == "k8s-cves.yaml" && section == "cves" && one_line("cvss: ")))
