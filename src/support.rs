@@ -511,9 +511,9 @@ impl TargetSupport {
                     .map(|r| format!("; its last patch release is {r}"))
                     .unwrap_or_default();
                 format!(
-                    "{line} reached its end of support on {}{} ({} days before {}){last}: it gets no more fixes, security fixes included; upgrade to a supported minor version ({RELEASES_URL})",
+                    "{line} reached its end of support on {} ({}{} days before {}){last}: it gets no more fixes, security fixes included; upgrade to a supported minor version ({RELEASES_URL})",
                     e.date,
-                    planned(&e),
+                    if e.from.planned() { "planned; " } else { "" },
                     e.date.days_until(self.today),
                     self.today
                 )
