@@ -414,6 +414,27 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
             head = format!("{head} (suppressed: {reason})");
         }
         let _ = writeln!(out, "{head}");
+        // Its related places too (the other file of a duplicate, the granting binding),
+        // but not one the entry has shown already.
+        for r in &also.related {
+            let shown = f
+                .related
+                .iter()
+                .any(|x| x.file == r.file && x.span == r.span && x.message == r.message);
+            if shown {
+                continue;
+            }
+            place(out, cx.positions, ":::", r.file, r.span, r.document);
+            snippet(
+                out,
+                cx.positions,
+                cx.style,
+                r.file,
+                r.span,
+                "1;36",
+                Some(&r.message),
+            );
+        }
         fix_line(out, also);
         // A folded finding of another rule gets that rule's help too, once per run.
         if cx.helped.insert(also.rule) {
