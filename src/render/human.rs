@@ -216,6 +216,16 @@ pub fn write_human_with(
     let mut out = String::new();
     for e in &report.errors {
         let _ = writeln!(out, "{}: {}", style.paint("1;31", "error"), e.message);
+        // An input that could not be read (a missing file, an empty folder) has no text
+        // to point into: its name alone.
+        if sources
+            .get(e.file as usize)
+            .is_some_and(|s| s.text.is_empty())
+        {
+            let _ = writeln!(out, "  --> {}\n", positions.name(e.file));
+            drain(&mut out, &mut w)?;
+            continue;
+        }
         place(&mut out, &mut positions, "-->", e.file, e.span, e.document);
         snippet(
             &mut out,

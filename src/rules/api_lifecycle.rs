@@ -353,7 +353,9 @@ fn hit(cx: &DocCx, object: &Object, entry: &ApiEntry, stage: Stage) -> Hit {
     if let Some(kind) = &entry.replacement_kind {
         let changes = entry.changes.as_deref().unwrap_or_default();
         // The data's note may open with the same words: say them once.
-        let changes = changes.strip_prefix("A different kind: ").unwrap_or(changes);
+        let changes = changes
+            .strip_prefix("A different kind: ")
+            .unwrap_or(changes);
         return hit.with(set_version).withhold(Some(format!(
             "the replacement is another kind, {kind}: {changes}"
         )));
