@@ -51,6 +51,15 @@ fn install_bench() {
 }
 
 fn main() {
+    // `#/lessons` and `#/lessons/<id>` open the lessons page (dist/lessons/, a page and
+    // wasm of its own: src/web/lessons_main.rs).
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let hash = location.hash().unwrap_or_default();
+        if let Some(rest) = hash.strip_prefix("#/lessons") {
+            let _ = location.replace(&format!("lessons/#/{}", rest.trim_start_matches('/')));
+            return;
+        }
+    }
     install_bench();
     // The link and the autosave are inflated by the browser (asynchronously) first.
     wasm_bindgen_futures::spawn_local(async {
