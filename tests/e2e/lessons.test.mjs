@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -239,6 +240,41 @@ test("a hint appears only on request, one at a time, and stays revealed after a 
     await ctx.close();
   }
   assert.deepEqual(pageErrors, []);
+});
+
+test("axe-core finds no serious or critical accessibility violation (list, lesson, hints, solution, success; light and dark)", async () => {
+  const require = createRequire(join(repoRoot, "www", "package.json"));
+  const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const audit = async (page, where) => {
+    await page.evaluate(axe);
+    const bad = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+    });
+    assert.deepEqual(bad, [], where);
+  };
+  for (const colorScheme of ["light", "dark"]) {
+    // axe is injected through the DevTools protocol: the page's CSP forbids inline scripts.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, colorScheme });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${server.origin}/lessons/`);
+      await page.locator("[data-testid=lesson-item]").first().waitFor(WAIT);
+      await audit(page, `${colorScheme}, list`);
+      await openLesson(page, server.origin, "seccomp");
+      await page.locator("[data-testid=show-hint]").click();
+      await page.locator("[data-testid=show-solution]").click();
+      await page.locator("[data-testid=solution-diff]").waitFor(WAIT);
+      await audit(page, `${colorScheme}, lesson with a hint and the solution`);
+      await typeSeccompFix(page);
+      await waitSolved(page);
+      await audit(page, `${colorScheme}, solved`);
+    } finally {
+      await ctx.close();
+    }
+  }
 });
 
 /** Serves `dir` with `python3 -m http.server` on a free loopback port, as the workshop README says. */
