@@ -7,7 +7,7 @@
 #[path = "../src/web/lessons_state.rs"]
 mod lessons_state;
 
-use lessons_state::{Action, LessonProgress, Progress, Route, FORMAT};
+use lessons_state::{line_range, Action, LessonProgress, Progress, Route, FORMAT};
 
 #[test]
 fn routes() {
@@ -134,4 +134,16 @@ fn import_refuses_other_files() {
         assert_eq!(Progress::load(Some(text)), Progress::default());
     }
     assert_eq!(Progress::load(None), Progress::default());
+}
+
+#[test]
+fn line_ranges_count_utf16() {
+    let text = "a: 1\nnäme: \u{1F600}\n\nlast";
+    assert_eq!(line_range(text, 1), Some((0, 4)));
+    // ä is one UTF-16 unit, the emoji two.
+    assert_eq!(line_range(text, 2), Some((5, 13)));
+    assert_eq!(line_range(text, 3), Some((14, 14)));
+    assert_eq!(line_range(text, 4), Some((15, 19)));
+    assert_eq!(line_range(text, 5), None);
+    assert_eq!(line_range(text, 0), None);
 }

@@ -212,3 +212,17 @@ impl Progress {
         }
     }
 }
+
+/// The UTF-16 range (as CodeMirror counts) of 1-based line `line` of `text`, without its
+/// line break; `None` when the text has fewer lines.
+pub fn line_range(text: &str, line: usize) -> Option<(usize, usize)> {
+    let mut from = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        let len = l.encode_utf16().count();
+        if i + 1 == line {
+            return Some((from, from + len));
+        }
+        from += len + 1;
+    }
+    None
+}

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use kubeharden::adapter::{self, Checked};
-use kubeharden::lessons::{Checker, Evaluation, Lesson, Lessons, Pillar, SuccessCheck};
+use kubeharden::lessons::{Checker, Evaluation, HintLine, Lesson, Lessons, Pillar, SuccessCheck};
 use kubeharden::render::unified_diff;
 use kubeharden::{Catalogue, Source};
 use wasm_bindgen::prelude::*;
@@ -20,7 +20,7 @@ use yew::prelude::*;
 
 use crate::codemirror;
 use crate::editor::{Editor, EditorHandle};
-use crate::lessons_state::{Action, LessonProgress, Progress, Route, STORAGE_KEY};
+use crate::lessons_state::{line_range, Action, LessonProgress, Progress, Route, STORAGE_KEY};
 use crate::rule_doc::markdown;
 
 /// The name an exported progress file gets.
@@ -515,7 +515,7 @@ fn lesson_page(p: &LessonProps) -> Html {
                             { for lesson.hints.iter().take(shown).map(|h| html! {
                                 <li data-testid="hint">{ markdown(&h.text) }
                                     if let Some(rule) = &h.rule { <p class="meta">{ "Rule: " }<code>{ rule }</code></p> }
-                                    if let Some(at) = &h.at { <p class="meta">{ format!("Look at line {} of the starting {}", at.line, at.file.as_deref().or(lesson.start.first().map(|f| f.name.as_str())).unwrap_or("file")) }</p> }
+                                    if let Some(at) = &h.at { { hint_line(lesson, at, *active, &text, &editor) } }
                                 </li>
                             }) }
                         </ol>
@@ -533,6 +533,37 @@ fn lesson_page(p: &LessonProps) -> Html {
                 </section>
             </aside>
         </main>
+    }
+}
+
+/// Where a hint points: line N of a starting file, with a button that selects that line
+/// in the editor when the file is the one shown (the learner's lines may have moved).
+fn hint_line(
+    lesson: &Lesson,
+    at: &HintLine,
+    active: usize,
+    text: &str,
+    editor: &EditorHandle,
+) -> Html {
+    let file = match &at.file {
+        Some(name) => lesson.start.iter().position(|f| &f.name == name),
+        None => Some(0),
+    };
+    let name = file
+        .and_then(|i| lesson.start.get(i))
+        .map_or("file", |f| f.name.as_str());
+    let range = (file == Some(active))
+        .then(|| line_range(text, at.line))
+        .flatten();
+    html! {
+        <p class="meta">{ format!("About line {} of the starting {name}", at.line) }
+            if let Some((from, to)) = range {
+                { " " }
+                <button class="link-button" data-testid="hint-line"
+                    onclick={ { let editor = editor.clone(); move |_: MouseEvent| editor.select(from, to) } }>
+                    { format!("Show line {} in the editor", at.line) }</button>
+            }
+        </p>
     }
 }
 

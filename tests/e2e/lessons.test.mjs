@@ -99,7 +99,11 @@ test("a link opens a lesson; the typed fix turns every condition green and shows
   const { ctx, foreign } = await newContext(server.origin);
   try {
     const page = await ctx.newPage();
-    // The playground's form of the link redirects to the lessons page.
+    // The playground links the lessons page, and its form of a lesson's link (followed in
+    // the open playground: a fragment change) redirects there.
+    await page.goto(`${server.origin}/`);
+    await page.locator("[data-testid=editor] .cm-content").waitFor(WAIT);
+    assert.equal(await page.locator("#lessons-link").getAttribute("href"), "lessons/");
     await page.goto(`${server.origin}/#/lessons/seccomp`);
     await page.locator('[data-testid=lesson][data-lesson="seccomp"] [data-testid=editor] .cm-content').waitFor(WAIT);
     assert.match(page.url(), /\/lessons\/#\/seccomp$/);
@@ -217,6 +221,18 @@ test("a hint appears only on request, one at a time, and stays revealed after a 
     const first = await page.locator("[data-testid=hint]").first().textContent();
     assert.ok(first.includes("switches the system-call filter off"), first);
     assert.equal((await button.textContent()).trim(), `Show a hint (2 of ${lesson.hints.length})`);
+    // The hint's line, selected in the editor on request.
+    const at = lesson.hints[0].at.line;
+    const wanted = lesson.start[0].text.split("\n")[at - 1].trim();
+    await page.locator("[data-testid=hint-line]").click();
+    await page.waitForFunction(
+      (want) => {
+        const active = document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? "";
+        return active.trim() === want && String(window.getSelection() ?? "").trim() === want;
+      },
+      wanted,
+      WAIT,
+    );
     await page.reload();
     await page.locator("[data-testid=hint]").first().waitFor(WAIT);
     assert.equal(await page.locator("[data-testid=hint]").count(), 1);
@@ -319,7 +335,8 @@ test("the workshop folder, unzipped in a fresh directory and served by python3 -
   const { ctx, foreign } = await newContext(served.origin);
   try {
     const page = await ctx.newPage();
-    await page.goto(`${served.origin}/lessons/`);
+    // The playground's `#/lessons` opens the list (a fresh load redirects).
+    await page.goto(`${served.origin}/#/lessons`);
     await page.locator('[data-testid=lesson-item][data-lesson="seccomp"] a').click();
     await page.locator('[data-testid=lesson][data-lesson="seccomp"] [data-testid=editor] .cm-content').waitFor(WAIT);
     await typeSeccompFix(page);
