@@ -219,7 +219,7 @@ pub fn write_human_with(
         // An input that could not be read (a missing file, an empty folder) has no text
         // to point into: its name alone.
         if sources
-            .get(e.file as usize)
+            .get(e.file)
             .is_some_and(|s| s.text.is_empty())
         {
             let _ = writeln!(out, "  --> {}\n", positions.name(e.file));
@@ -386,18 +386,7 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
         let _ = writeln!(out, "  = chart template: {template}");
     }
     snippet(out, cx.positions, cx.style, f.file, f.span, "1;31", None);
-    for r in &f.related {
-        place(out, cx.positions, ":::", r.file, r.span, r.document);
-        snippet(
-            out,
-            cx.positions,
-            cx.style,
-            r.file,
-            r.span,
-            "1;36",
-            Some(&r.message),
-        );
-    }
+    related_snippets(out, cx, &f.related, &[]);
     if let Some(pss) = f.pss() {
         let _ = writeln!(
             out,
@@ -426,25 +415,7 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
         let _ = writeln!(out, "{head}");
         // Its related places too (the other file of a duplicate, the granting binding),
         // but not one the entry has shown already.
-        for r in &also.related {
-            let shown = f
-                .related
-                .iter()
-                .any(|x| x.file == r.file && x.span == r.span && x.message == r.message);
-            if shown {
-                continue;
-            }
-            place(out, cx.positions, ":::", r.file, r.span, r.document);
-            snippet(
-                out,
-                cx.positions,
-                cx.style,
-                r.file,
-                r.span,
-                "1;36",
-                Some(&r.message),
-            );
-        }
+        related_snippets(out, cx, &also.related, &f.related);
         fix_line(out, also);
         // A folded finding of another rule gets that rule's help too, once per run.
         if cx.helped.insert(also.rule) {
@@ -452,6 +423,34 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
                 let _ = writeln!(out, "    = help ({}): {}", also.rule, rule.remediation);
             }
         }
+    }
+}
+
+/// Each related place of `related` as a labelled snippet, but for those `shown` already
+/// (same file, span and message).
+fn related_snippets(
+    out: &mut String,
+    cx: &mut EntryCx<'_, '_>,
+    related: &[crate::diagnostic::Related],
+    shown: &[crate::diagnostic::Related],
+) {
+    for r in related {
+        if shown
+            .iter()
+            .any(|x| x.file == r.file && x.span == r.span && x.message == r.message)
+        {
+            continue;
+        }
+        place(out, cx.positions, ":::", r.file, r.span, r.document);
+        snippet(
+            out,
+            cx.positions,
+            cx.style,
+            r.file,
+            r.span,
+            "1;36",
+            Some(&r.message),
+        );
     }
 }
 
