@@ -486,6 +486,9 @@ impl TargetSupport {
     /// younger line of unknown end, or a version the data knows nothing of, stays quiet:
     /// the JSON still carries it.
     pub fn worth_saying(&self) -> bool {
+        if self.not_a_release().is_some() {
+            return true;
+        }
         match self.status {
             Status::Supported => false,
             Status::Unknown => match self.released {
@@ -497,8 +500,35 @@ impl TargetSupport {
         }
     }
 
-    /// One sentence for a person: what the status is and what to do.
+    /// The last patch release of the line when the target names a later one (`1.29.15`
+    /// when 1.29 ended with 1.29.14): no such release exists.
+    pub fn not_a_release(&self) -> Option<KubeVersion> {
+        let last = self.final_release()?;
+        (self.version.patch? > last.patch?).then_some(last)
+    }
+
+    /// One sentence for a person: what the status is and what to do; a target patch
+    /// release past the line's last one says so first.
     pub fn note(&self) -> String {
+        let status = self.status_note();
+        match self.not_a_release() {
+            Some(last) if status.is_empty() => {
+                format!(
+                    "{} is not a release: the last patch release of {} is {last}",
+                    self.version,
+                    self.line()
+                )
+            }
+            Some(last) => format!(
+                "{} is not a release (the last patch release of {} is {last}); {status}",
+                self.version,
+                self.line()
+            ),
+            None => status,
+        }
+    }
+
+    fn status_note(&self) -> String {
         let line = self.line();
         let planned = |d: &Dated| if d.from.planned() { " (planned)" } else { "" };
         match self.status {
@@ -645,7 +675,7 @@ mod tests {
         );
         assert!(at("1.34", "2026-12-01")
             .note()
-            .contains("2026-10-27 (planned)"));
+            .contains("2026-10-27 (planned; "));
         assert!(!at("1.37", "2026-12-01").worth_saying());
         assert!(
             !at("1.36", "2026-12-01").worth_saying(),
@@ -665,6 +695,14 @@ mod tests {
             .note()
             .starts_with("v1.37 was released on 2026-08-26 (planned);"));
         assert!(at("1.0", "2026-12-01").worth_saying());
+        // A patch release past the line's last one does not exist.
+        let n = at("1.29.15", "2026-12-01").note();
+        assert!(
+            n.starts_with("v1.29.15 is not a release (the last patch release of v1.29 is v1.29.14); v1.29 reached"),
+            "{n}"
+        );
+        assert_eq!(at("1.29.14", "2026-12-01").not_a_release(), None);
+        assert!(at("1.29.15", "2024-06-01").worth_saying());
         assert!(at("1.1", "2026-12-01")
             .note()
             .starts_with("v1.1 predates kubeharden's release data (which starts at v1.2)"));
