@@ -317,6 +317,11 @@ test("ten widgets: the wasm is fetched once, only when the first scrolls into vi
   assert.deepEqual(new Set(all.map((r) => r.id)).size, 10);
   assert.equal(requests.filter((u) => u.endsWith(".wasm")).length, 1, "one wasm for ten widgets");
   assert.ok(!requests.some((u) => u.includes("editor")), "read-only widgets never load the editor");
+  assert.ok(!requests.some((u) => u.endsWith("/rules.json")), "nor the rule docs, until one is opened");
+  await p.locator("#w0 [data-rule=privileged-container] summary").click();
+  await p.waitForFunction(() => /privileged/i.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent) && !/Loading/.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent), null, WAIT);
+  await p.locator("#w1 [data-rule=privileged-container] summary").click();
+  assert.equal(requests.filter((u) => u.endsWith("/rules.json")).length, 1, "opening rule docs loads rules.json once for the page");
   await context.close();
 });
 
