@@ -233,7 +233,7 @@ fn check_rules(parsed: &Parsed) -> Result<(), OptionError> {
     if parsed.rules.is_empty() {
         return Ok(());
     }
-    let catalogue = parsed.config.catalogue();
+    let catalogue = &parsed.config.catalogue();
     let engine = engine(parsed);
     for (i, id) in parsed.rules.iter().enumerate() {
         if catalogue.get(id).is_none() {
