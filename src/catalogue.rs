@@ -1,7 +1,6 @@
 //! The rule catalogue: every rule is data in `policies/<id>.yaml` that instantiates a
 //! parameterised template written in Rust (see [`crate::rules`]).
 
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -132,14 +131,14 @@ pub(crate) fn static_id(id: &str) -> &'static str {
     if let Some(rule) = Catalogue::builtin().get(id) {
         return &rule.id;
     }
-    static IDS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    // A list: a process meets a handful of custom rule ids.
+    static IDS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
     let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
-    let ids = ids.get_or_insert_with(HashSet::new);
-    if let Some(&known) = ids.get(id) {
+    if let Some(&known) = ids.iter().find(|&&k| k == id) {
         return known;
     }
     let leaked: &'static str = Box::leak(id.to_owned().into_boxed_str());
-    ids.insert(leaked);
+    ids.push(leaked);
     leaked
 }
 

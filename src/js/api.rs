@@ -237,14 +237,10 @@ fn check_rules(parsed: &Parsed) -> Result<(), OptionError> {
     let engine = engine(parsed);
     for (i, id) in parsed.rules.iter().enumerate() {
         if catalogue.get(id).is_none() {
-            let nearest = catalogue
-                .rules
-                .iter()
-                .map(|r| (strsim::jaro(id, &r.id), r.id.as_str()))
-                .filter(|(score, _)| *score > 0.7)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, id)| format!(" (did you mean {id:?}?)"))
-                .unwrap_or_default();
+            let nearest =
+                kubeharden::rules::similar(id, catalogue.rules.iter().map(|r| r.id.as_str()))
+                    .map(|id| format!(" (did you mean {id:?}?)"))
+                    .unwrap_or_default();
             return Err(bad(
                 "rules",
                 format!("rules[{i}]: unknown rule {id:?}{nearest}"),

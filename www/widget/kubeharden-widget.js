@@ -281,8 +281,9 @@ function whenVisible(el, then) {
   observer.observe(el);
 }
 
-// Same-origin files by URL, fetched once for the page (a site's one .kubeharden.yaml serves
-// all its widgets). A failed fetch is forgotten, so a later widget tries again.
+// Same-origin files by URL (manifests of src=, configurations of config-src=), fetched once
+// for the page: a site's one .kubeharden.yaml serves all its widgets. A failed fetch is
+// forgotten, so a later widget tries again.
 const files = new Map();
 function fetchText(url) {
   let p = files.get(url);
@@ -503,16 +504,14 @@ function defineElement() {
     async #loadSource() {
       const src = this.getAttribute("src");
       if (src) {
-        const url = new URL(src, document.baseURI);
-        if (url.origin !== location.origin) {
+        const url = sameOrigin(src);
+        if (!url) {
           this.#text = "";
           this.#fail(`src="${src}" is on another origin: the widget only reads manifests from this site`);
           return;
         }
         try {
-          const response = await fetch(url);
-          if (!response.ok) throw new Error(`the server answered ${response.status}`);
-          this.#text = await response.text();
+          this.#text = await fetchText(url);
         } catch (e) {
           this.#text = "";
           this.#fail(`could not read src="${src}": ${e.message}`);
