@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets js-test widget-budgets build bench fmt
+.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets js-test widget-budgets build bench fmt fuzz fuzz-smoke
 
 ## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation; the
 ## playground (wasm32): wasm-bindgen tests of the library, budgets, end-to-end tests.
@@ -97,6 +97,15 @@ build:
 	cargo build --release
 
 ## bench: engine throughput and fix cost, and parallel directory checks
+## fuzz: every fuzz target of fuzz/ for FUZZ_SECONDS each (default 60; cargo-fuzz and
+## libFuzzer, installed when missing; see scripts/fuzz.sh). fuzz-smoke: 10 s each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	bash scripts/fuzz.sh 10
+
 bench:
 	cargo bench --bench throughput
 	cargo bench --bench fix

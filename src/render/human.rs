@@ -216,6 +216,16 @@ pub fn write_human_with(
     let mut out = String::new();
     for e in &report.errors {
         let _ = writeln!(out, "{}: {}", style.paint("1;31", "error"), e.message);
+        // An input that could not be read (a missing file, an empty folder) has no text
+        // to point into: its name alone.
+        if sources
+            .get(e.file as usize)
+            .is_some_and(|s| s.text.is_empty())
+        {
+            let _ = writeln!(out, "  --> {}\n", positions.name(e.file));
+            drain(&mut out, &mut w)?;
+            continue;
+        }
         place(&mut out, &mut positions, "-->", e.file, e.span, e.document);
         snippet(
             &mut out,
@@ -414,6 +424,27 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
             head = format!("{head} (suppressed: {reason})");
         }
         let _ = writeln!(out, "{head}");
+        // Its related places too (the other file of a duplicate, the granting binding),
+        // but not one the entry has shown already.
+        for r in &also.related {
+            let shown = f
+                .related
+                .iter()
+                .any(|x| x.file == r.file && x.span == r.span && x.message == r.message);
+            if shown {
+                continue;
+            }
+            place(out, cx.positions, ":::", r.file, r.span, r.document);
+            snippet(
+                out,
+                cx.positions,
+                cx.style,
+                r.file,
+                r.span,
+                "1;36",
+                Some(&r.message),
+            );
+        }
         fix_line(out, also);
         // A folded finding of another rule gets that rule's help too, once per run.
         if cx.helped.insert(also.rule) {
