@@ -567,6 +567,46 @@ fn main() {
             cheat(id, from, to)
         }));
     }
+    trials.push(Trial::test("a malformed can, reach or host_paths is refused", || {
+        let text = std::fs::read_to_string(lessons_dir().join("metadata-egress.yaml")).unwrap();
+        let cases = [
+            ("to: {outside: metadata}", "to: {outside: the-moon}", "reach to"),
+            (
+                "from: {kind: Deployment, name: image-resizer, namespace: media}\n      to: {outside: metadata}",
+                "from: {outside: metadata}\n      to: {outside: metadata}",
+                "only `internet` as a source",
+            ),
+            ("      protocol: TCP\n      port: 443\n", "      port: 443\n", "a protocol"),
+        ];
+        for (from, to, want) in cases {
+            if !text.contains(from) {
+                return Err(format!("metadata-egress.yaml has no {from:?}").into());
+            }
+            let broken = text.replacen(from, to, 1);
+            match Lessons::load(&[("draft/metadata-egress.yaml", &broken)]) {
+                Ok(_) => return Err(format!("{to:?} is accepted").into()),
+                Err(e) if e.iter().any(|l| l.contains(want) && l.contains("success")) => {}
+                Err(e) => return Err(format!("{to:?}: no error about {want:?}: {e:?}").into()),
+            }
+        }
+        let rbac = std::fs::read_to_string(lessons_dir().join("rbac-secrets-read.yaml")).unwrap();
+        let broken = rbac.replacen(
+            "as: {kind: ServiceAccount, name: config-reloader, namespace: shop}",
+            "as: {kind: ServiceAccount, name: config-reloader}",
+            1,
+        );
+        match Lessons::load(&[("draft/rbac-secrets-read.yaml", &broken)]) {
+            Err(e) if e.iter().any(|l| l.contains("has a namespace")) => {}
+            other => return Err(format!("a ServiceAccount without a namespace: {other:?}").into()),
+        }
+        let ds = std::fs::read_to_string(lessons_dir().join("privileged-daemonset.yaml")).unwrap();
+        let broken = ds.replacen("{path: /var/log, read_only: true}", "{path: /var/log/../.., read_only: true}", 1);
+        match Lessons::load(&[("draft/privileged-daemonset.yaml", &broken)]) {
+            Err(e) if e.iter().any(|l| l.contains("without ..")) => {}
+            other => return Err(format!("a host path with ..: {other:?}").into()),
+        }
+        Ok(())
+    }));
     trials.push(Trial::test("a suppression is not a fix", || {
         let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
         let checker = Checker::new(lesson);
