@@ -519,12 +519,12 @@ fn can(c: &CanCheck, access: &Access) -> Condition {
     if decision.allowed && !c.allowed {
         for g in &decision.grants {
             details.push(format!(
-                "{} grants it through {} {} ({})",
+                "{} grants it through {}{} ({}): the subject must not have it",
                 g.binding,
                 g.role,
                 g.aggregated_from
                     .as_deref()
-                    .map(|a| format!("aggregating {a}"))
+                    .map(|a| format!(", which aggregates {a}"))
                     .unwrap_or_default(),
                 g.scope.text()
             ));
