@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::{At, Bootstrap, Origin};
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, DocRef};
 use crate::model::rbac::{
     read_binding, read_role, Binding, BindingKind, PolicyRule, Request, Role, RoleKind, RBAC_GROUP,
 };
@@ -258,6 +258,8 @@ pub struct RoleDef<'b> {
     pub doc: &'b Document<'b>,
     pub origin: Origin,
     pub root: NodeId,
+    /// The document of the bundle it is in (`None`: built in).
+    pub doc_ref: Option<DocRef>,
     /// Replaced by an object of the bundle with the same identity.
     pub shadowed: bool,
 }
@@ -268,7 +270,10 @@ pub struct BindingDef<'b> {
     pub doc: &'b Document<'b>,
     pub origin: Origin,
     pub root: NodeId,
-    /// The role its `roleRef` resolves to.
+    /// The document of the bundle it is in (`None`: built in).
+    pub doc_ref: Option<DocRef>,
+    /// The role its `roleRef` resolves to ([`target_key`], then the role in effect with
+    /// that identity: the bundle's, else the built-in one).
     pub role: Option<usize>,
     pub shadowed: bool,
 }
@@ -279,7 +284,8 @@ impl BindingDef<'_> {
     }
 }
 
-type RoleKey<'b> = (RoleKind, Option<&'b str>, &'b str);
+/// A role's identity: (kind, namespace, name).
+pub type RoleKey<'b> = (RoleKind, Option<&'b str>, &'b str);
 
 /// The RBAC objects of a bundle and of the bootstrap policy, resolved.
 pub struct Access<'b> {
@@ -313,8 +319,12 @@ fn binding_text(b: &Binding) -> String {
 }
 
 /// The (kind, namespace, name) a roleRef resolves to; `None` when the API server refuses
-/// it (another API group or kind, a ClusterRoleBinding to a Role).
-fn target_key<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
+/// it (another API group or kind, a ClusterRoleBinding to a Role): a RoleBinding's Role
+/// is looked up in the binding's own namespace, a ClusterRole by name
+/// (`pkg/apis/rbac/validation/validation.go`, `pkg/registry/rbac/validation/rule.go`
+/// `GetRoleReferenceRules`). The one resolution of roleRefs: the checker's RBAC rules
+/// ([`crate::rules::rbac`]) read it too.
+pub fn target_key<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
     let r = b.role_ref?;
     if r.api_group.is_some_and(|g| g.value != RBAC_GROUP) {
         return None;
@@ -368,13 +378,14 @@ impl<'b> Access<'b> {
     pub fn new(bundle: &Bundle<'b>, bootstrap: &'b Bootstrap, options: AccessOptions) -> Self {
         let mut roles: Vec<RoleDef<'b>> = Vec::new();
         let mut bindings: Vec<BindingDef<'b>> = Vec::new();
-        let mut add = |object: &Object<'b>, origin: Origin| {
+        let mut add = |object: &Object<'b>, origin: Origin, doc_ref: Option<DocRef>| {
             if let Some(role) = read_role(object) {
                 roles.push(RoleDef {
                     role,
                     doc: object.doc,
                     origin,
                     root: object.root,
+                    doc_ref,
                     shadowed: false,
                 });
             } else if let Some(binding) = read_binding(object) {
@@ -383,6 +394,7 @@ impl<'b> Access<'b> {
                     doc: object.doc,
                     origin,
                     root: object.root,
+                    doc_ref,
                     role: None,
                     shadowed: false,
                 });
@@ -390,11 +402,15 @@ impl<'b> Access<'b> {
         };
         for (stream, path) in [
             (&bootstrap.roles, super::bootstrap::ROLES_PATH),
+            (
+                &bootstrap.controller_roles,
+                super::bootstrap::CONTROLLER_ROLES_PATH,
+            ),
             (&bootstrap.bindings, super::bootstrap::BINDINGS_PATH),
         ] {
             for doc in &stream.documents {
                 for object in &DocumentModel::read(doc).objects {
-                    add(object, Origin::BuiltIn(path));
+                    add(object, Origin::BuiltIn(path), None);
                 }
             }
         }
@@ -403,7 +419,7 @@ impl<'b> Access<'b> {
         for e in &bundle.objects {
             let object = e.object;
             if e.group == RBAC_GROUP {
-                add(object, Origin::Bundle(e.at.doc.file));
+                add(object, Origin::Bundle(e.at.doc.file), Some(e.at.doc));
             } else if e.group == "apiextensions.k8s.io" && object.kind == "CustomResourceDefinition"
             {
                 let doc = object.doc;
@@ -500,7 +516,7 @@ impl<'b> Access<'b> {
             by_subject: HashMap::new(),
             crds,
             service_accounts,
-            bootstrap_note: bootstrap.note(),
+            bootstrap_note: bootstrap.note_for(options.version),
             options,
         };
         let mut by_subject: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
@@ -547,6 +563,12 @@ impl<'b> Access<'b> {
         b.binding
             .namespace
             .or(self.options.apply_namespace.as_deref())
+    }
+
+    /// For an aggregated ClusterRole in effect, the ClusterRoles without aggregation whose
+    /// rules it holds (transitively, bundle and built in); empty for other roles.
+    pub fn members_of(&self, i: usize) -> &[usize] {
+        &self.members[i]
     }
 
     /// The rules role `i` grants, as (role holding the rule, rule index): its own, or for
@@ -933,11 +955,34 @@ impl<'b> Access<'b> {
                 for (pi, checks) in checks.iter().enumerate() {
                     for &key in &rules {
                         let rule = &self.roles[key.0].role.rules[key.1];
-                        if checks.iter().any(|(verb, target, in_namespace)| {
-                            (scope == Scope::Cluster || *in_namespace)
-                                && rule_allows(rule, verb, target)
-                        }) {
+                        // Some(false): granted for every object; Some(true): only for the
+                        // objects the rule's resourceNames name.
+                        let mut hit = None;
+                        for (verb, target, in_namespace) in checks {
+                            if !(scope == Scope::Cluster || *in_namespace) {
+                                continue;
+                            }
+                            if rule_allows(rule, verb, target) {
+                                hit = Some(false);
+                                break;
+                            }
+                            if hit.is_none() && names_allow(rule, verb, target) {
+                                hit = Some(true);
+                            }
+                        }
+                        if let Some(by_name) = hit {
                             let cell = &mut cells[pi];
+                            if by_name {
+                                for n in &rule.resource_names {
+                                    if let Err(i) =
+                                        cell.names.binary_search_by(|x| x.as_str().cmp(n.value))
+                                    {
+                                        cell.names.insert(i, n.value.to_string());
+                                    }
+                                }
+                            } else {
+                                cell.every_name = true;
+                            }
                             cell.add_scope(&scope);
                             if cell.grants.len() < MAX_CELL_GRANTS
                                 && !cell.grants.iter().any(|g| {
@@ -1017,6 +1062,36 @@ pub fn rule_allows(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
             name,
         }),
     }
+}
+
+/// Whether `rule` grants `verb` on `target` for some of the objects its `resourceNames`
+/// name (and not for the unnamed request `rule_allows` asks about). `create` of a
+/// top-level object and `deletecollection` carry no name, so resourceNames never grants
+/// them; `create` on a subresource (`pods/exec` of pod NAME) and the other verbs do
+/// (RBAC docs "Referring to resources": "You cannot restrict create or deletecollection
+/// requests by their resource name"; the subresource's URL carries the parent's name).
+pub fn names_allow(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
+    let Target::Resource {
+        group,
+        resource,
+        subresource,
+        ..
+    } = target
+    else {
+        return false;
+    };
+    if (verb == "create" && subresource.is_empty()) || verb == "deletecollection" {
+        return false;
+    }
+    rule.resource_names.iter().any(|n| {
+        rule.allows(&Request {
+            verb,
+            group,
+            resource,
+            subresource,
+            name: n.value,
+        })
+    })
 }
 
 /// At most this many grants are kept per matrix cell.
@@ -1336,11 +1411,20 @@ pub struct Cell {
     pub namespaces: Vec<String>,
     /// Up to [`MAX_CELL_GRANTS`] grants.
     pub grants: Vec<Grant>,
+    /// Some grant holds for every object (no `resourceNames`).
+    pub every_name: bool,
+    /// The `resourceNames` of the grants limited to named objects (sorted).
+    pub names: Vec<String>,
 }
 
 impl Cell {
     pub fn granted(&self) -> bool {
         self.cluster || !self.namespaces.is_empty()
+    }
+
+    /// Granted only for the objects named in [`Cell::names`] (`pods/exec` on pod `db-0`).
+    pub fn limited_to_names(&self) -> bool {
+        self.granted() && !self.every_name
     }
 
     fn add_scope(&mut self, scope: &Scope) {
@@ -1355,8 +1439,17 @@ impl Cell {
         }
     }
 
-    /// `cluster`, `ns-a, ns-b`, or `-`.
+    /// `cluster`, `ns-a, ns-b`, or `-`; a grant limited to names adds ` (only db-0, db-1)`.
     pub fn text(&self) -> String {
+        let scope = self.scope_text();
+        if self.limited_to_names() {
+            format!("{scope} (only {})", self.names.join(", "))
+        } else {
+            scope
+        }
+    }
+
+    fn scope_text(&self) -> String {
         if self.cluster {
             "cluster".into()
         } else if self.namespaces.is_empty() {

@@ -482,6 +482,8 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                         "permission": p.id,
                         "cluster": c.cluster,
                         "namespaces": c.namespaces,
+                        "limited_to_names": c.limited_to_names(),
+                        "resource_names": c.names,
                         "grants": c.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
