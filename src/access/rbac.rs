@@ -245,6 +245,22 @@ impl SubjectRef {
     }
 }
 
+/// One line of [`Access::list`] (`kubectl auth can-i --list`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Permitted {
+    /// `resource[/subresource][.group]` as kubectl prints it (`pods`, `deployments.apps`,
+    /// `*.*`); empty for a non-resource URL line.
+    pub resource: String,
+    /// The non-resource URL (`/metrics`, `/api/*`); empty for a resource line.
+    pub url: String,
+    /// The one object name the line is limited to (empty: every object).
+    pub resource_names: Vec<String>,
+    /// The verbs, sorted.
+    pub verbs: Vec<String>,
+    /// The bindings and rules that grant it.
+    pub grants: Vec<Grant>,
+}
+
 /// Who can: a subject and its grants.
 #[derive(Clone, Debug, Serialize)]
 pub struct Holder {
@@ -825,6 +841,88 @@ impl<'b> Access<'b> {
                 (None, _) => false,
             },
         }
+    }
+
+    /// Every permission `user` holds in `namespace`, as `kubectl auth can-i --list` prints
+    /// them from a SelfSubjectRulesReview: the rules of every ClusterRoleBinding naming the
+    /// user and of the RoleBindings of `namespace` (`None`: only the ClusterRoleBindings),
+    /// broken down to one line per (API group, resource, resource name) or non-resource URL
+    /// with the union of their verbs (kubectl `rbacutil.BreakdownRule` / `CompactRules`),
+    /// sorted by resource. Each line carries the grants (binding and rule) it comes from.
+    /// Two departures from the review, which lists rules as written: a non-resource URL or
+    /// a resource known to be cluster-scoped is left out of what a RoleBinding grants (the
+    /// authorizer never uses it, [`Access::can`]); an aggregated ClusterRole's rules are
+    /// those of the roles it gathers. The notes are [`Access::can`]'s.
+    pub fn list(&self, user: &User, namespace: Option<&str>) -> (Vec<Permitted>, Vec<String>) {
+        let mut notes: Vec<String> = self.bootstrap_note.iter().cloned().collect();
+        // (resource text, url, name) → (verbs, grants)
+        type Line = (BTreeSet<String>, Vec<Grant>);
+        let mut lines: BTreeMap<(String, String, String), Line> = BTreeMap::new();
+        for (bi, si) in self.bindings_for(user) {
+            let b = &self.bindings[bi];
+            if !self.in_scope(b, namespace, &mut notes) {
+                continue;
+            }
+            let Some(role) = b.role else { continue };
+            let cluster = b.binding.kind == BindingKind::ClusterRoleBinding;
+            for key in self.effective_rules(role) {
+                let rule = &self.roles[key.0].role.rules[key.1];
+                let verbs: Vec<&str> = rule.verbs.iter().map(|v| v.value).collect();
+                let mut keys: Vec<(String, String, String)> = Vec::new();
+                for g in &rule.api_groups {
+                    for r in &rule.resources {
+                        let base = r.value.split('/').next().unwrap_or(r.value);
+                        if !cluster && self.namespaced(g.value, base) == Some(false) {
+                            continue;
+                        }
+                        let text = if g.value.is_empty() {
+                            r.value.to_string()
+                        } else {
+                            format!("{}.{}", r.value, g.value)
+                        };
+                        if rule.resource_names.is_empty() {
+                            keys.push((text.clone(), String::new(), String::new()));
+                        }
+                        for n in &rule.resource_names {
+                            keys.push((text.clone(), String::new(), n.value.to_string()));
+                        }
+                    }
+                }
+                if cluster {
+                    for u in &rule.non_resource_urls {
+                        keys.push((String::new(), u.value.to_string(), String::new()));
+                    }
+                }
+                for k in keys {
+                    let line = lines.entry(k).or_default();
+                    line.0.extend(verbs.iter().map(|v| v.to_string()));
+                    let at = At::node(self.roles[key.0].origin, self.roles[key.0].doc, rule.node);
+                    if !line
+                        .1
+                        .iter()
+                        .any(|g| g.binding_index == bi && g.rule_at == at)
+                    {
+                        line.1.push(self.grant(bi, si, role, key));
+                    }
+                }
+            }
+        }
+        notes.dedup();
+        let out = lines
+            .into_iter()
+            .map(|((resource, url, name), (verbs, grants))| Permitted {
+                resource,
+                url,
+                resource_names: if name.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![name]
+                },
+                verbs: verbs.into_iter().collect(),
+                grants,
+            })
+            .collect();
+        (out, notes)
     }
 
     /// `who_can(verb, target, namespace)`: every subject some binding lets do it, with the
