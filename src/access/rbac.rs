@@ -392,6 +392,16 @@ pub const ANY: &str = "\u{0}any";
 impl<'b> Access<'b> {
     /// Resolve the RBAC objects of `bundle` together with `bootstrap`'s.
     pub fn new(bundle: &Bundle<'b>, bootstrap: &'b Bootstrap, options: AccessOptions) -> Self {
+        Self::with_bootstrap(bundle, Some(bootstrap), options)
+    }
+
+    /// [`Access::new`], or without the bootstrap policy (`None`: only the bundle's roles
+    /// and bindings, for a caller that knows none of its questions needs them).
+    pub fn with_bootstrap(
+        bundle: &Bundle<'b>,
+        bootstrap: Option<&'b Bootstrap>,
+        options: AccessOptions,
+    ) -> Self {
         let mut roles: Vec<RoleDef<'b>> = Vec::new();
         let mut bindings: Vec<BindingDef<'b>> = Vec::new();
         let mut add = |object: &Object<'b>, origin: Origin, doc_ref: Option<DocRef>| {
@@ -416,14 +426,13 @@ impl<'b> Access<'b> {
                 });
             }
         };
-        for (stream, path) in [
-            (&bootstrap.roles, super::bootstrap::ROLES_PATH),
-            (
-                &bootstrap.controller_roles,
-                super::bootstrap::CONTROLLER_ROLES_PATH,
-            ),
-            (&bootstrap.bindings, super::bootstrap::BINDINGS_PATH),
-        ] {
+        for (stream, path) in bootstrap.into_iter().flat_map(|b| {
+            [
+                (&b.roles, super::bootstrap::ROLES_PATH),
+                (&b.controller_roles, super::bootstrap::CONTROLLER_ROLES_PATH),
+                (&b.bindings, super::bootstrap::BINDINGS_PATH),
+            ]
+        }) {
             for doc in &stream.documents {
                 for object in &DocumentModel::read(doc).objects {
                     add(object, Origin::BuiltIn(path), None);
@@ -532,7 +541,7 @@ impl<'b> Access<'b> {
             by_subject: HashMap::new(),
             crds,
             service_accounts,
-            bootstrap_note: bootstrap.note_for(options.version),
+            bootstrap_note: bootstrap.and_then(|b| b.note_for(options.version)),
             options,
         };
         let mut by_subject: HashMap<String, Vec<(usize, usize)>> = HashMap::new();

@@ -759,7 +759,13 @@ fn shared_index<'c, 'b>(cx: &BundleCx<'c, 'b>) -> &'c RbacIndex<'b> {
             version: cx.version,
             apply_namespace: None,
         };
-        let access = Access::new(cx.bundle, Bootstrap::shared(cx.version), options);
+        // The built-in roles matter only to the bundle's bindings: without any, the
+        // bootstrap policy is not read (most pastes have no RBAC objects).
+        let bindings = cx.bundle.objects.iter().any(|e| {
+            e.group == RBAC_GROUP && matches!(e.object.kind, "RoleBinding" | "ClusterRoleBinding")
+        });
+        let boot = bindings.then(|| Bootstrap::shared(cx.version));
+        let access = Access::with_bootstrap(cx.bundle, boot, options);
         let rbac = Rbac::new(cx.bundle, &access);
         let held = holders(&rbac);
         RbacIndex { access, rbac, held }
