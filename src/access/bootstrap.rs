@@ -12,6 +12,7 @@
 
 use std::sync::OnceLock;
 
+use crate::catalogue::data;
 use crate::version::KubeVersion;
 use crate::yaml::{parse_stream, Limits, Stream};
 
@@ -32,12 +33,14 @@ pub struct Dataset {
     pub bindings: &'static str,
 }
 
-/// The stored datasets, oldest first.
+/// The stored datasets, oldest first. Embedded by build.rs: without the `rule-docs`
+/// feature (the playground's WebAssembly) their comment lines at column 0 are left out, so
+/// a built-in place's line there is not the file's (the playground shows none).
 pub const DATASETS: &[Dataset] = &[Dataset {
     since: KubeVersion::new(27),
-    roles: include_str!("../../policies/data/bootstrap-cluster-roles.yaml"),
-    controller_roles: include_str!("../../policies/data/bootstrap-controller-roles.yaml"),
-    bindings: include_str!("../../policies/data/bootstrap-cluster-role-bindings.yaml"),
+    roles: data::BOOTSTRAP_ROLES,
+    controller_roles: data::BOOTSTRAP_CONTROLLER_ROLES,
+    bindings: data::BOOTSTRAP_BINDINGS,
 }];
 
 /// The text of a built-in data file by its path (the newest dataset's), for locating

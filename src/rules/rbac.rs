@@ -1,13 +1,15 @@
 //! RBAC rules: each Role/ClusterRole rule judged as the RBAC authorizer matches it
 //! ([`crate::model::rbac`]), read together with the bindings that grant it.
 //!
-//! One index ([`Rbac`]) is built per check: roles by (kind, namespace, name), bindings by
-//! the role they reference (a RoleBinding's Role is looked up **in the binding's own
-//! namespace**; a ClusterRole by name), aggregated ClusterRoles with the ClusterRoles
-//! their `clusterRoleSelectors` select (transitively, as the aggregation controller
-//! converges), and the scope of custom resources from the bundle's CRDs. Building it is
-//! linear in the number of RBAC objects, plus (aggregated roles × ClusterRoles) selector
-//! tests.
+//! One index ([`Rbac`]) is built per check, on the access model of `can-i`
+//! ([`crate::access::rbac::Access`], whose roleRef resolution and aggregation it reads):
+//! roles by (kind, namespace, name), bindings by the role they reference (a RoleBinding's
+//! Role is looked up **in the binding's own namespace**; a ClusterRole by name; a role the
+//! bundle does not define is the API server's built-in one when the bootstrap policy has
+//! it, [`BindingEntry::built_in`]), aggregated ClusterRoles with the ClusterRoles their
+//! `clusterRoleSelectors` select (transitively, as the aggregation controller converges),
+//! and the scope of custom resources from the bundle's CRDs. Building it is linear in the
+//! number of RBAC objects, plus (aggregated roles × ClusterRoles) selector tests.
 //!
 //! Scope, from the RBAC documentation (<https://kubernetes.io/docs/reference/access-authn-authz/rbac/>)
 //! and `pkg/apis/rbac/validation/validation.go`:
