@@ -234,3 +234,23 @@ fn a_list_emptied_by_separate_fixes_loses_its_key() {
         partial.text()
     );
 }
+
+/// Found by the `fix` fuzz target: the items of one flow list are removed one per round
+/// (their edits overlap), and with more of them than the rounds then allowed the first
+/// fix stopped short: a second one applied 4 more fixes. Fixing twice changes nothing.
+#[test]
+fn many_removals_from_one_flow_list_still_reach_a_fixed_point() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  hostNetwork: false\n  hostPID: true\n  initContainers:\n  - name: c0\n    image: nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000\n    securityContext:\n      privileged: true\n      allowPrivilegeEscalation: true\n      readOnlyRootFilesystem: true\n      capabilities: {add: [CHOWN, CHOWN, CHOWN, CHOWN, CHOWN, NET_BIND_SERVICE, ALL, ALL, ALL]}\n      runAsNonRoot: true\n      runAsUser: 0\n  containers:\n  - name: main\n    image: nginx\n";
+    let options = kubeharden::fix::FixOptions {
+        unsafe_fixes: true,
+        ..Default::default()
+    };
+    let once = kubeharden::fix::fix(text, &options);
+    let twice = kubeharden::fix::fix(once.text(), &options);
+    assert!(
+        twice.applied.is_empty() && twice.text() == once.text(),
+        "{} more fixes on the fixed text:\n{}",
+        twice.applied.len(),
+        once.text()
+    );
+}
