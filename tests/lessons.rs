@@ -248,6 +248,13 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("pin-images", "swap the image for another", "image: nginx:1.27.2@", "image: docker.io/library/httpd:2.4@"),
     ("pin-images", "change a port", "containerPort: 80", "containerPort: 8080"),
     ("removed-ingress-api", "route to another Service", "name: storefront\n                port:", "name: maintenance-page\n                port:"),
+    // From the fresh-user review: the Ingress must still serve `/` of its host through its
+    // class, and the images must come from the registries the goal names.
+    ("removed-ingress-api", "route another host", "host: shop.example.com", "host: nothing.invalid"),
+    ("removed-ingress-api", "route another path", "- path: /", "- path: /never-used"),
+    ("removed-ingress-api", "use no controller", "ingressClassName: nginx", "ingressClassName: none"),
+    ("pin-images", "pull nginx from another registry", "image: nginx:1.27.2@", "image: evil.example.com/nginx:1.27.2@"),
+    ("pin-images", "pull pause from another registry", "image: registry.k8s.io/pause:", "image: evil.example.com/pause:"),
     ("psp-to-pod-security", "enforce privileged", "enforce: restricted", "enforce: privileged"),
     ("token-automount", "mount the token on the pod anyway", "      automountServiceAccountToken: false\n      containers", "      automountServiceAccountToken: true\n      containers"),
     ("non-root-writable-tmp", "mount /tmp read-only", "mountPath: /tmp", "mountPath: /tmp\n                    readOnly: true"),

@@ -985,12 +985,21 @@ fn writable_mount(m: &MountCheck, now: &[Shape]) -> Condition {
 }
 
 fn field(f: &FieldCheck, now: &[Shape]) -> Condition {
-    let want = f.equals.to_string();
-    let label = format!("{} has {} = {want}", f.object, f.pointer);
+    let want = match &f.equals {
+        Some(v) => format!("= {v}"),
+        None => format!("starting with {}", f.starts_with.join(" or ")),
+    };
+    let label = format!("{} has {} {want}", f.object, f.pointer);
+    let holds = |v: &serde_json::Value| match &f.equals {
+        Some(e) => v == e,
+        None => v
+            .as_str()
+            .is_some_and(|s| f.starts_with.iter().any(|p| s.starts_with(p.as_str()))),
+    };
     let details = match now.iter().find(|s| s.matches(&f.object)) {
         None => vec![missing(&f.object)],
         Some(o) => match o.json.pointer(&f.pointer) {
-            Some(v) if *v == f.equals => Vec::new(),
+            Some(v) if holds(v) => Vec::new(),
             Some(v) => vec![format!("{} is {v}, not {want}", f.pointer)],
             None => vec![format!("{} is not set", f.pointer)],
         },

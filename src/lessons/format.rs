@@ -316,15 +316,21 @@ pub struct EgressCheck {
     pub to: Option<String>,
 }
 
-/// `field`: the value at an RFC 6901 pointer of the object equals `equals` (a last
-/// resort, for what no rule expresses: a migrated Ingress still routes to its Service).
+/// `field`: the value at an RFC 6901 pointer of the object equals `equals`, or is a string
+/// that starts with one of `starts_with` (exactly one of the two; a last resort, for what
+/// no rule expresses: a migrated Ingress still routes `/` of its host to its Service, a
+/// pinned image still comes from its registry).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
     pub object: ObjectSel,
     /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`.
     pub pointer: String,
-    pub equals: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    /// Accepted prefixes of a string value (`registry.k8s.io/pause:`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
 }
 
 /// The `outside` of a `reach` destination that stands for every public address.
@@ -733,6 +739,13 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
             SuccessCheck::Field(f) => {
                 if !f.pointer.starts_with('/') {
                     err(&["success"], Some(i), "a pointer starts with /".into());
+                }
+                if f.equals.is_some() == !f.starts_with.is_empty() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "a field condition has `equals` or `starts_with`, not both".into(),
+                    );
                 }
             }
             SuccessCheck::WritableMount(_)
