@@ -740,7 +740,7 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                 if !f.pointer.starts_with('/') {
                     err(&["success"], Some(i), "a pointer starts with /".into());
                 }
-                if f.equals.is_some() == !f.starts_with.is_empty() {
+                if f.equals.is_some() != f.starts_with.is_empty() {
                     err(
                         &["success"],
                         Some(i),
