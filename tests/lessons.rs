@@ -241,6 +241,10 @@ fn lesson_test(file: &str) -> Result<(), Failed> {
 /// reference solution: (lesson, what, replace, with). Each must fail the check.
 const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("rbac-secrets-read", "grant nothing", "resources: [\"configmaps\"]", "resources: []"),
+    // From the fresh-user review: a Secret named in resourceNames is still read, and a pod
+    // the reloader may create can mount any Secret.
+    ("rbac-secrets-read", "read one Secret by name", "    verbs: [\"get\", \"patch\"]", "    verbs: [\"get\", \"patch\"]\n  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    resourceNames: [\"db-password\"]\n    verbs: [\"get\"]"),
+    ("rbac-secrets-read", "create pods that mount Secrets", "    verbs: [\"get\", \"patch\"]", "    verbs: [\"get\", \"patch\"]\n  - apiGroups: [\"\"]\n    resources: [\"pods\"]\n    verbs: [\"create\"]"),
     ("exec-and-escalate", "drop the log access too", "resources: [\"pods\", \"pods/log\"]", "resources: [\"pods\"]"),
     ("cluster-admin-service-account", "keep cluster-admin through a RoleBinding", "  kind: Role\n  name: deployer\nsubjects", "  kind: ClusterRole\n  name: cluster-admin\nsubjects"),
     ("default-deny", "deny DNS as well", "protocol: UDP\n          port: 53", "protocol: UDP\n          port: 54"),
