@@ -81,13 +81,14 @@ test('summary.target validates for every support status; a guessed date does not
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: nginx}\n';
   for (const [version, today, status] of [
     ['1.25', '2026-12-01', 'end-of-life'], ['1.25', '2023-09-01', 'maintenance'], ['1.35', '2026-12-01', 'supported'],
-    ['1.33', '2026-12-01', 'unknown'], ['latest', '2026-12-01', 'unknown'], ['1.25', '2022-01-01', 'not-released'],
+    ['1.33', '2026-12-01', 'end-of-life'], ['1.36', '2026-12-01', 'unknown'], ['latest', '2026-12-01', 'unknown'],
+    ['1.25', '2022-01-01', 'not-released'],
   ]) {
     const r = report(['--kube-version', version, '--today', today, '-'], pod);
     assertValid(r, `${version} on ${today}`);
     assert.equal(r.summary.target.status, status, `${version} on ${today}`);
   }
-  const r = report(['--kube-version', '1.33', '--today', '2026-12-01', '-'], pod);
+  const r = report(['--kube-version', '1.36', '--today', '2026-12-01', '-'], pod);
   const guessed = structuredClone(r);
   guessed.summary.target.end_of_life = 'about 2026-02';
   assert.equal(validate(guessed), false);
