@@ -254,3 +254,23 @@ fn many_removals_from_one_flow_list_still_reach_a_fixed_point() {
         once.text()
     );
 }
+
+/// Found by the `fix` fuzz target after the first fix of the round limit: 24 removals
+/// from one flow list, one per round, outlasted a limit of "the fixes wanted + 12".
+#[test]
+fn two_dozen_removals_from_one_flow_list_reach_a_fixed_point() {
+    let add = ["CHOWN"; 24].join(", ");
+    let text = format!("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {{app: app}}\n  template:\n    metadata:\n      labels: {{app: app}}\n    spec:\n      containers:\n      - name: c1\n        image: nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000\n        securityContext:\n          readOnlyRootFilesystem: true\n          capabilities: {{add: [{add}, NET_BIND_SERVICE]}}\n          runAsUser: 0\n");
+    let options = kubeharden::fix::FixOptions {
+        unsafe_fixes: true,
+        ..Default::default()
+    };
+    let once = kubeharden::fix::fix(&text, &options);
+    let twice = kubeharden::fix::fix(once.text(), &options);
+    assert!(
+        twice.applied.is_empty() && twice.text() == once.text(),
+        "{} more fixes on the fixed text:\n{}",
+        twice.applied.len(),
+        once.text()
+    );
+}
