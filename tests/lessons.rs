@@ -260,6 +260,8 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("pin-images", "pull nginx from another registry", "image: nginx:1.27.2@", "image: evil.example.com/nginx:1.27.2@"),
     ("pin-images", "pull pause from another registry", "image: registry.k8s.io/pause:", "image: evil.example.com/pause:"),
     ("psp-to-pod-security", "enforce privileged", "enforce: restricted", "enforce: privileged"),
+    ("psp-to-pod-security", "drop the warn label", "    pod-security.kubernetes.io/warn: restricted\n", ""),
+    ("psp-to-pod-security", "audit at baseline", "audit: restricted", "audit: baseline"),
     ("token-automount", "mount the token on the pod anyway", "      automountServiceAccountToken: false\n      containers", "      automountServiceAccountToken: true\n      containers"),
     ("non-root-writable-tmp", "mount /tmp read-only", "mountPath: /tmp", "mountPath: /tmp\n                    readOnly: true"),
     ("privileged-daemonset", "trade privileged for hostPID", "serviceAccountName: fluent-bit", "serviceAccountName: fluent-bit\n            hostPID: true"),
