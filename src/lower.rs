@@ -161,6 +161,18 @@ pub(crate) enum Intent {
         path: Vec<String>,
         leaf: Leaf,
     },
+    /// An item of a block list under a key removed (`span` replaced by `text`). When one
+    /// merge removes every item of that list (`items` of them, told apart by span), the
+    /// key goes with them instead (`whole`: the removal of the key and its list): a key
+    /// left alone (`add:`) would read as null.
+    RemoveItem {
+        span: Span,
+        text: String,
+        /// The list's span: the same list in every fix of one text.
+        list: Span,
+        items: usize,
+        whole: Box<(Span, String)>,
+    },
 }
 
 pub(crate) struct Planner<'a> {
@@ -859,15 +871,45 @@ impl<'a> Planner<'a> {
     /// Remove a mapping entry (by its value) or a sequence item, keeping comments.
     fn remove(&self, node: NodeId) -> Result<Intent, String> {
         let doc = self.doc;
+        let n = doc.node(node);
+        let parent = n.parent().ok_or("cannot remove the document root")?;
+        let p = doc.node(parent);
+        // The last item of a block list goes with its key (`add:` alone would read as
+        // null): the only item at once, each of several when one merge removes them all.
+        if doc.key(node).is_none() && !p.flow() && doc.key(parent).is_some() {
+            let items = doc.items(parent).len();
+            if items == 1 {
+                return self.remove(parent);
+            }
+            let Intent::Replace { span, text } = self.remove_one(node)? else {
+                return Err("unusual sequence layout".into());
+            };
+            let Intent::Replace {
+                span: whole,
+                text: whole_text,
+            } = self.remove(parent)?
+            else {
+                return Err("unusual sequence layout".into());
+            };
+            return Ok(Intent::RemoveItem {
+                span,
+                text,
+                list: p.span(),
+                items,
+                whole: Box::new((whole, whole_text)),
+            });
+        }
+        self.remove_one(node)
+    }
+
+    /// [`Planner::remove`] of `node` alone, whatever its siblings are.
+    fn remove_one(&self, node: NodeId) -> Result<Intent, String> {
+        let doc = self.doc;
         let text = self.text;
         let n = doc.node(node);
         let parent = n.parent().ok_or("cannot remove the document root")?;
         let p = doc.node(parent);
-        // The only item of a block list goes with its key (`add:` alone would read as null).
         let key = doc.key(node);
-        if key.is_none() && !p.flow() && doc.key(parent).is_some() && doc.items(parent).len() == 1 {
-            return self.remove(parent);
-        }
         // (start of what is removed, the entry's own start, end of its content)
         let (start, end) = match key {
             Some(key) => (doc.node(key).span().start, n.span().end),
@@ -1188,10 +1230,33 @@ pub(crate) fn merge<'i>(
 ) -> Result<Vec<(Span, String)>, Vec<usize>> {
     let mut edits: Vec<(Span, String, Vec<usize>)> = Vec::new();
     let mut targets: BTreeMap<(usize, u32), (Target, Tree, Vec<usize>)> = BTreeMap::new();
+    // Block-list items removed, by list: (items, whole removal, item -> (text, owners)).
+    type Removed = (
+        usize,
+        (Span, String),
+        BTreeMap<(usize, usize), (String, Vec<usize>)>,
+    );
+    let mut lists: BTreeMap<(usize, usize), Removed> = BTreeMap::new();
     for (i, intents) in fixes.into_iter().enumerate() {
         for intent in intents {
             match intent {
                 Intent::Replace { span, text } => edits.push((*span, text.clone(), vec![i])),
+                Intent::RemoveItem {
+                    span,
+                    text,
+                    list,
+                    items,
+                    whole,
+                } => {
+                    let entry = lists
+                        .entry((list.start, list.end))
+                        .or_insert_with(|| (*items, (**whole).clone(), BTreeMap::new()));
+                    let item = entry
+                        .2
+                        .entry((span.start, span.end))
+                        .or_insert_with(|| (text.clone(), Vec::new()));
+                    item.1.push(i);
+                }
                 Intent::Insert { target, path, leaf } => {
                     let entry = targets
                         .entry(target.key)
@@ -1205,6 +1270,16 @@ pub(crate) fn merge<'i>(
     for (target, tree, owners) in targets.into_values() {
         let (span, rendered) = render(&target, &tree, text);
         edits.push((span, rendered, owners));
+    }
+    for (items, whole, removed) in lists.into_values() {
+        if removed.len() == items {
+            let owners = removed.into_values().flat_map(|(_, o)| o).collect();
+            edits.push((whole.0, whole.1, owners));
+        } else {
+            for ((start, end), (text, owners)) in removed {
+                edits.push((Span::new(start, end), text, owners));
+            }
+        }
     }
     // New lines inserted at the end of a line that another fix removes go before it; when
     // the removed lines keep their comments (as lines of their own), the new lines go after
@@ -1550,7 +1625,9 @@ mod tests {
             .unwrap();
         assert_eq!(intents.len(), 1, "{intents:?}");
         let (span, new) = match &intents[0] {
-            Intent::Replace { span, text } => (*span, text.clone()),
+            Intent::Replace { span, text } | Intent::RemoveItem { span, text, .. } => {
+                (*span, text.clone())
+            }
             Intent::Insert { target, path, leaf } => {
                 let mut tree = Tree::Map(Vec::new());
                 tree.insert(path, leaf.clone());

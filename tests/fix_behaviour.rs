@@ -194,6 +194,43 @@ fn kept_comments_of_removed_items_stay_above_keys_inserted_after_them() {
     );
     assert_eq!(
         result.text(),
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: api\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          add:\n            # lets the container reconfigure the pod network\n          drop:\n            - ALL\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: api\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          # lets the container reconfigure the pod network\n          drop:\n            - ALL\n"
+    );
+}
+
+/// Each fix removes one item of `add`; when separate fixes remove every item, the key
+/// goes too (issue 9): `add:` alone would be a null the API server accepts but that
+/// only adds noise. Removing some of the items keeps the key and the rest.
+#[test]
+fn a_list_emptied_by_separate_fixes_loses_its_key() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          add:\n            - SYS_ADMIN\n            - NET_ADMIN\n          drop: [ALL]\n";
+    let result = fix(text, &only("capabilities-baseline"));
+    assert_eq!(result.applied.len(), 2, "{:?}", result.skipped);
+    assert_eq!(
+        result.text(),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        capabilities:\n          drop: [ALL]\n"
+    );
+    // Both capability rules flag both items (four fixes, two distinct removals).
+    let both = fix(
+        text,
+        &FixOptions {
+            unsafe_fixes: true,
+            rules: Some(vec![
+                "capabilities-restricted".into(),
+                "capabilities-baseline".into(),
+            ]),
+            ..FixOptions::default()
+        },
+    );
+    assert_eq!(both.text(), result.text());
+    // An allowed item stays, with its key.
+    let kept = text.replace("- NET_ADMIN", "- CHOWN");
+    let partial = fix(&kept, &only("capabilities-baseline"));
+    assert!(
+        partial
+            .text()
+            .contains("add:\n            - CHOWN\n          drop: [ALL]\n"),
+        "{}",
+        partial.text()
     );
 }
