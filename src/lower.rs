@@ -1230,13 +1230,10 @@ pub(crate) fn merge<'i>(
 ) -> Result<Vec<(Span, String)>, Vec<usize>> {
     let mut edits: Vec<(Span, String, Vec<usize>)> = Vec::new();
     let mut targets: BTreeMap<(usize, u32), (Target, Tree, Vec<usize>)> = BTreeMap::new();
-    // Block-list items removed, by list: (items, whole removal, item -> (text, owners)).
-    type Removed = (
-        usize,
-        (Span, String),
-        BTreeMap<(usize, usize), (String, Vec<usize>)>,
-    );
-    let mut lists: BTreeMap<(usize, usize), Removed> = BTreeMap::new();
+    // Block-list items removed: (list, items, whole removal), and each removal's
+    // (list index, span, text, owner); few, so found by a linear search.
+    let mut lists: Vec<(Span, usize, &(Span, String))> = Vec::new();
+    let mut removed_items: Vec<(usize, Span, &str, usize)> = Vec::new();
     for (i, intents) in fixes.into_iter().enumerate() {
         for intent in intents {
             match intent {
@@ -1248,14 +1245,14 @@ pub(crate) fn merge<'i>(
                     items,
                     whole,
                 } => {
-                    let entry = lists
-                        .entry((list.start, list.end))
-                        .or_insert_with(|| (*items, (**whole).clone(), BTreeMap::new()));
-                    let item = entry
-                        .2
-                        .entry((span.start, span.end))
-                        .or_insert_with(|| (text.clone(), Vec::new()));
-                    item.1.push(i);
+                    let at = match lists.iter().position(|l| l.0 == *list) {
+                        Some(at) => at,
+                        None => {
+                            lists.push((*list, *items, whole));
+                            lists.len() - 1
+                        }
+                    };
+                    removed_items.push((at, *span, text, i));
                 }
                 Intent::Insert { target, path, leaf } => {
                     let entry = targets
@@ -1271,14 +1268,16 @@ pub(crate) fn merge<'i>(
         let (span, rendered) = render(&target, &tree, text);
         edits.push((span, rendered, owners));
     }
-    for (items, whole, removed) in lists.into_values() {
-        if removed.len() == items {
-            let owners = removed.into_values().flat_map(|(_, o)| o).collect();
-            edits.push((whole.0, whole.1, owners));
+    for (at, (_, items, whole)) in lists.iter().enumerate() {
+        let of_list = || removed_items.iter().filter(move |r| r.0 == at);
+        let mut spans: Vec<(usize, usize)> = of_list().map(|r| (r.1.start, r.1.end)).collect();
+        spans.sort_unstable();
+        spans.dedup();
+        if spans.len() == *items {
+            edits.push((whole.0, whole.1.clone(), of_list().map(|r| r.3).collect()));
         } else {
-            for ((start, end), (text, owners)) in removed {
-                edits.push((Span::new(start, end), text, owners));
-            }
+            // Each item alone; identical removals are joined below.
+            edits.extend(of_list().map(|r| (r.1, r.2.to_string(), vec![r.3])));
         }
     }
     // New lines inserted at the end of a line that another fix removes go before it; when
