@@ -229,6 +229,73 @@ fn checked(text: &str, report: &Report, catalogue: &'static Catalogue) -> Checke
     }
 }
 
+/// A report format of `kubeharden check --format`, for an editor's export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The JSON report, version [`crate::render::JSON_VERSION`].
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// The report `kubeharden check --format json|sarif [--config FILE] NAME` writes for `text`
+/// saved as the file `name`: the same engine (a configuration's rules, severities, custom
+/// rules and exemptions, or none), the same renderers, byte for byte. `today` is the day
+/// the target version's support is judged on (`summary.target`, SARIF's notification;
+/// none without it: the library reads no clock). SARIF's rule metadata comes from
+/// `catalogue` when given (a build without the `rule-docs` feature passes the catalogue
+/// with its documentation filled in), else from the configuration's or the built-in one.
+pub fn report(
+    text: &str,
+    name: &str,
+    options: Options,
+    config: Option<&Config>,
+    today: Option<crate::support::Date>,
+    format: ReportFormat,
+    catalogue: Option<&Catalogue>,
+) -> String {
+    let default;
+    let config = match config {
+        Some(c) => c,
+        None => {
+            default = Config::default();
+            &default
+        }
+    };
+    let sources = [crate::source::Source::new(name, text)];
+    let report = config.engine(options).check(&sources);
+    let target = today.and_then(|d| crate::support::target_support(options.version, d).ok());
+    let mut out = Vec::with_capacity(4096 + report.findings.len() * 700);
+    // Writing to a Vec cannot fail.
+    let _ = match format {
+        ReportFormat::Json => crate::render::write_json_with_target(
+            &mut out,
+            &report,
+            &sources,
+            &options,
+            target.as_ref(),
+        ),
+        ReportFormat::Sarif => crate::render::write_sarif_with_target(
+            &mut out,
+            &report,
+            &sources,
+            catalogue.unwrap_or_else(|| config.catalogue()),
+            target.as_ref(),
+        ),
+    };
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The support status of the target version `version` on `today` when it is worth saying
+/// ([`crate::support::TargetSupport::worth_saying`]: past its end of support, in
+/// maintenance, not yet released, or a released line whose end the data does not know):
+/// the line the CLI's human output prints after its summary, without colour or line
+/// break (`warning: target v1.25 reached its end of support on …`, or `note: …`).
+pub fn target_note(version: crate::KubeVersion, today: crate::support::Date) -> Option<String> {
+    let target = crate::support::target_support(version, today).ok()?;
+    crate::render::target_line(&target, false).map(|l| l.trim_end().to_string())
+}
+
 /// The hardened text, its diff against the input, and what was done.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hardened {

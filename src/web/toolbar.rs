@@ -1,20 +1,23 @@
-//! The toolbar: profile, Kubernetes version (with what they do), unsafe fixes, the share
-//! link, opening a local file, export, the colour scheme, and the example gallery.
+//! The toolbar: profile, Kubernetes version (a menu of minor versions, a field for a patch
+//! release; with what they do, and a note when the target is past its end of support or
+//! its support is not known), unsafe fixes, the share link, opening a local file, export
+//! (Markdown, the JSON and SARIF reports exactly as the CLI writes them, the CLI command),
+//! the colour scheme, and the example gallery.
 
 use std::rc::Rc;
 
-use kubeharden::{KubeVersion, Profile};
+use kubeharden::{KubeVersion, Options, Profile};
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::codemirror;
 use crate::editor::EditorHandle;
-use crate::engine::{self, Checked};
+use crate::engine::{self, Checked, ReportFormat};
 use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
 use crate::hardened::copy_with_notice;
 use crate::share::{self, Shared};
-use crate::state::{self, Action, ConfigSets, Notice, LARGE_INPUT};
+use crate::state::{self, Action, CheckInput, ConfigSets, Notice, LARGE_INPUT};
 
 const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Baseline];
 
@@ -26,6 +29,8 @@ pub struct ToolbarProps {
     pub config_sets: ConfigSets,
     /// The last check (for the export).
     pub checked: Rc<Option<Checked>>,
+    /// The options the checks run with (the menus', or the Config tab's).
+    pub options: Options,
     pub editor: EditorHandle,
     /// The gallery example shown, and whether its text was edited since.
     pub example: Option<usize>,
@@ -55,6 +60,26 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         move |e: Event| {
             if let Ok(version) = state::parse_version_value(&select_value(&e)) {
                 dispatch.emit(Action::SetVersion(version));
+            }
+        }
+    };
+    // A version typed in the field: a patch release (1.29.3) or a minor (1.29); a value
+    // that does not parse is said next to the field and changes nothing.
+    let version_error = use_state(|| None::<String>);
+    let on_version_text = {
+        let (dispatch, error) = (p.dispatch.clone(), version_error.clone());
+        move |e: Event| {
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            match state::parse_version_value(text.trim()) {
+                Ok(Some(v)) if v > KubeVersion::LATEST => error.set(Some(format!(
+                    "{v} is newer than this playground knows ({})",
+                    KubeVersion::LATEST
+                ))),
+                Ok(v) => {
+                    error.set(None);
+                    dispatch.emit(Action::SetVersion(v));
+                }
+                Err(why) => error.set(Some(why)),
             }
         }
     };
@@ -90,6 +115,26 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             }
         }
     };
+    let export = |format: ReportFormat, copy: bool| {
+        let (shared, editor, dispatch, options) =
+            (s.clone(), p.editor.clone(), p.dispatch.clone(), p.options);
+        move |_: MouseEvent| {
+            let text = editor.text().map_or_else(|| shared.text.clone(), Rc::from);
+            let input = CheckInput {
+                text,
+                options,
+                config: shared.config.clone(),
+            };
+            let command = cli_command_with(&shared, format);
+            wasm_bindgen_futures::spawn_local(export_report(
+                input,
+                format,
+                copy,
+                command,
+                dispatch.clone(),
+            ));
+        }
+    };
     let on_cli = {
         let (dispatch, shared) = (p.dispatch.clone(), s.clone());
         move |_: MouseEvent| {
@@ -117,13 +162,19 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         None => (s.version, None),
     };
     // A version the configuration sets that the menu does not offer (a patch release).
+    let same = |a: Option<KubeVersion>, b: Option<KubeVersion>| match (a, b) {
+        (Some(a), Some(b)) => a.same_release(&b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
     let version_choices: Vec<Option<KubeVersion>> = state::version_choices()
         .chain(
             version
-                .filter(|v| !state::version_choices().any(|c| c == Some(*v)))
+                .filter(|v| !state::version_choices().any(|c| same(c, Some(*v))))
                 .map(Some),
         )
         .collect();
+    let target_note =
+        engine::today().and_then(|today| engine::target_note(p.options.version, today));
 
     html! {
         <>
@@ -143,10 +194,20 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         <select data-testid="kube-version" onchange={ on_version } aria-describedby="settings-help"
                             disabled={ version_by.is_some() } title={ version_by.clone() }>
                             { for version_choices.into_iter().map(|v| html! {
-                                <option value={ state::version_value(v) } selected={ version == v }>{ version_label(v) }</option>
+                                <option value={ state::version_value(v) } selected={ same(version, v) }>{ version_label(v) }</option>
                             }) }
                         </select>
                     </label>
+                    <label>{ "or type " }
+                        <input type="text" data-testid="kube-version-text" size="8" inputmode="decimal" spellcheck="false"
+                            placeholder="1.29.3" value={ state::version_value(version) } onchange={ on_version_text }
+                            aria-describedby="settings-help" aria-invalid={ version_error.is_some().then_some("true") }
+                            aria-errormessage={ version_error.is_some().then_some("kube-version-error") }
+                            disabled={ version_by.is_some() } title={ version_by.clone().unwrap_or_else(|| "A Kubernetes version: 1.NN, or a patch release 1.NN.P (the known-CVE rules read the patch)".into()) } />
+                    </label>
+                    if let Some(why) = &*version_error {
+                        <span id="kube-version-error" class="field-error" role="alert" data-testid="kube-version-error">{ why }</span>
+                    }
                     <label title="Fixes that may change how a workload behaves, such as privileged: false">
                         <input type="checkbox" data-testid="unsafe-toggle" checked={ s.unsafe_fixes } onchange={ on_unsafe } />
                         { " unsafe fixes" }
@@ -157,6 +218,10 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         <summary>{ "Export" }</summary>
                         <div class="menu-items">
                             <button data-testid="export-markdown" onclick={ on_markdown }>{ "Copy findings as Markdown" }</button>
+                            <button data-testid="export-json" onclick={ export(ReportFormat::Json, false) }>{ "Download the JSON report" }</button>
+                            <button data-testid="export-json-copy" onclick={ export(ReportFormat::Json, true) }>{ "Copy the JSON report" }</button>
+                            <button data-testid="export-sarif" onclick={ export(ReportFormat::Sarif, false) }>{ "Download SARIF" }</button>
+                            <button data-testid="export-sarif-copy" onclick={ export(ReportFormat::Sarif, true) }>{ "Copy SARIF" }</button>
                             <button data-testid="export-cli" onclick={ on_cli }>{ "Copy the CLI command" }</button>
                         </div>
                     </details>
@@ -168,8 +233,11 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         </select>
                     </label>
                 </div>
+                if let Some(note) = target_note {
+                    <p class="target-note" data-testid="target-note" role="note">{ note }</p>
+                }
                 <details class="help"><summary>{ "What do these do?" }</summary>
-                    <p id="settings-help">{ "Profile: baseline runs the Pod Security Standards' baseline checks (what every cluster should refuse), restricted adds the restricted checks (current hardening best practice), all adds kubeharden's own rules (RBAC, network policy, images, metadata, API versions). Kubernetes: the version the Pod Security Standards are judged for (a check applies from the version that introduced it) and whose removed APIs are reported. The manifest-validity rules run under every profile." }</p>
+                    <p id="settings-help">{ "Profile: baseline runs the Pod Security Standards' baseline checks (what every cluster should refuse), restricted adds the restricted checks (current hardening best practice), all adds kubeharden's own rules (RBAC, network policy, images, metadata, API versions). Kubernetes: the version the Pod Security Standards are judged for (a check applies from the version that introduced it) and whose removed APIs are reported; type a patch release (1.29.3) to have the Kubernetes CVEs that affect it reported. The manifest-validity rules run under every profile." }</p>
                 </details>
             </header>
             <nav class="gallery" aria-label="Examples">
@@ -300,6 +368,59 @@ fn copy_link(window: &web_sys::Window, fragment: &str, dispatch: &Callback<Actio
     let _ = codemirror::copy_text(&href).then2(&ok, &failed);
     ok.forget();
     failed.forget();
+}
+
+/// Make the `format` report of `input` (SARIF after fetching the rules' documentation,
+/// which its rule metadata holds) and download or copy it; the outcome is a notice.
+async fn export_report(
+    input: CheckInput,
+    format: ReportFormat,
+    copy: bool,
+    command: String,
+    dispatch: Callback<Action>,
+) {
+    let docs = match format {
+        ReportFormat::Sarif => match crate::rule_doc::fetched().await {
+            Ok(docs) => Some(docs),
+            Err(e) => {
+                dispatch.emit(Action::Notify(Notice::warning(format!(
+                    "No SARIF was made: the rules' documentation it holds is not available ({e})."
+                ))));
+                return;
+            }
+        },
+        ReportFormat::Json => None,
+    };
+    let report = engine::report(&input, format, engine::today(), &|id| {
+        let d = docs.as_ref()?.get(id)?;
+        Some((
+            d.rationale.clone(),
+            d.remediation.clone(),
+            d.references.clone(),
+        ))
+    });
+    let (name, what) = match format {
+        ReportFormat::Json => ("kubeharden.json", "JSON report"),
+        ReportFormat::Sarif => ("kubeharden.sarif", "SARIF log"),
+    };
+    if copy {
+        let upper = format!("The {what} (as `{command}` writes it)");
+        copy_with_notice(&report, &upper, what, &dispatch);
+    } else {
+        codemirror::download_text(name, &report);
+        dispatch.emit(Action::Notify(Notice::info(format!(
+            "{name} downloaded: the {what} `{command}` writes."
+        ))));
+    }
+}
+
+/// [`cli_command`] with `--format json` or `--format sarif`.
+fn cli_command_with(s: &Shared, format: ReportFormat) -> String {
+    let flag = match format {
+        ReportFormat::Json => "kubeharden check --format json",
+        ReportFormat::Sarif => "kubeharden check --format sarif",
+    };
+    cli_command(s).replacen("kubeharden check", flag, 1)
 }
 
 /// The CLI command that checks the same way (the file names are placeholders). With the
