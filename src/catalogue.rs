@@ -9,10 +9,8 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Applicability, Area, Level, Severity};
-use crate::rules::{self, FieldError, PathSegment, TypedParams};
-use crate::source::LineIndex;
+use crate::rules::{self, FieldError, TypedParams};
 use crate::version::KubeVersion;
-use crate::yaml::{parse_stream, Document, Limits, NodeId};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/policies.rs"));
@@ -369,80 +367,13 @@ impl FixFile {
     }
 }
 
-/// Where a field error is in the file: the key of an unknown field, else the value at
-/// the path (or its deepest existing parent).
-fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
-    let (mut node, mut key) = (root, None);
-    for segment in &e.path {
-        let next = match segment {
-            // The last occurrence of a key is the one the JSON tree kept.
-            PathSegment::Key(k) => doc
-                .entries(node)
-                .iter()
-                .rev()
-                .find(|&&(kn, _)| doc.text(kn) == Some(k.as_str()))
-                .map(|&(kn, v)| (v, Some(kn))),
-            PathSegment::Index(i) => doc.items(node).get(*i).map(|&n| (n, None)),
-        };
-        let Some((n, k)) = next else { break };
-        (node, key) = (n, k);
-    }
-    match key {
-        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span().start,
-        _ => doc.node(node).span().start,
-    }
-}
-
 /// Parse, resolve and validate one rule file; errors are complete lines
-/// (`policies/<name>:<line>:<column>: <path>: <message>`).
+/// (`policies/<name>:<line>:<column>: <path>: <message>`, [`crate::datafile::read`]).
 fn parse_rule(name: &str, text: &str) -> Result<Rule, Vec<String>> {
     let file = format!("policies/{name}");
-    let lines = LineIndex::new(text);
-    let at = |offset: usize| {
-        let p = lines.position(text, offset);
-        format!("{file}:{}:{}", p.line, p.column)
-    };
-    let stream = parse_stream(text, &Limits::default());
-    if let Some(e) = stream.errors.first() {
-        return Err(vec![format!(
-            "{}: YAML error: {}",
-            at(e.span.start),
-            e.message
-        )]);
-    }
-    let Some((doc, root)) = stream
-        .documents
-        .first()
-        .and_then(|d| d.root.map(|r| (d, r)))
-    else {
-        return Err(vec![format!("{file}: empty file")]);
-    };
-    let mut errors = Vec::new();
-    if let Some(second) = stream.documents.get(1) {
-        errors.push(format!(
-            "{}: a rule file holds one YAML document",
-            at(second.span.start)
-        ));
-    }
-    for &(first, dup) in &doc.duplicate_keys {
-        let p = lines.position(text, doc.node(first).span().start);
-        errors.push(format!(
-            "{}: key {:?} appears twice (first at line {})",
-            at(doc.node(dup).span().start),
-            doc.text(dup).unwrap_or(""),
-            p.line
-        ));
-    }
-    let json = doc.to_json(root);
-    let report = |e: FieldError| format!("{}: {e}", at(field_offset(doc, root, &e)));
-    match rule_from_json(&json, &file, Some(name)) {
-        Ok(rule) if errors.is_empty() => Ok(rule),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            errors.extend(e.into_iter().map(report));
-            Err(errors)
-        }
-    }
+    crate::datafile::read(&file, text, "rule file", |json| {
+        rule_from_json(json, &file, Some(name))
+    })
 }
 
 /// Resolve and validate one rule given as the JSON tree of a rule file (a file of

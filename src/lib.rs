@@ -25,6 +25,7 @@ pub mod adapter;
 pub mod bundle;
 pub mod catalogue;
 pub mod config;
+mod datafile;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;

@@ -163,13 +163,23 @@ pub enum DateSource {
     Schedule,
     /// The release announcement on kubernetes.io/blog.
     Blog,
+    /// endoflife.date's `products/kubernetes.md`: the planned maintenance and end-of-support
+    /// dates of kubernetes.io/releases/patch-releases, as it recorded them.
+    Endoflife,
+    /// kubernetes/sig-release `releases/release-1.N/README.md`: the release team's planned
+    /// date of the `.0` release.
+    Plan,
 }
 
 impl DateSource {
-    /// Whether the date is a plan (`releases.yaml` lists the lines still supported), not a
-    /// record of what happened.
+    /// Whether the date is a plan (`releases.yaml` and endoflife.date list the planned dates
+    /// of the lines still supported, sig-release the planned `.0` release), not a record of
+    /// what happened.
     pub fn planned(self) -> bool {
-        self == DateSource::Releases
+        matches!(
+            self,
+            DateSource::Releases | DateSource::Endoflife | DateSource::Plan
+        )
     }
 }
 
@@ -242,6 +252,10 @@ pub struct TableSource {
     pub dates: String,
     pub schedule: Vec<String>,
     pub blog: String,
+    /// endoflife.date's record of the planned dates, at its commit.
+    pub endoflife: String,
+    /// The release team's schedules, at their commits.
+    pub plan: Vec<String>,
     /// The newest event the sources record; recorded dates are not after it.
     pub as_of: Date,
 }
@@ -300,7 +314,7 @@ impl ReleaseTable {
             for (name, d) in &known {
                 if !d.from.planned() && d.date > as_of {
                     return Err(format!(
-                        "{at}: {name} {} is after the data's as_of {as_of} but not a plan (from: releases)",
+                        "{at}: {name} {} is after the data's as_of {as_of} but not a plan (from: releases, endoflife or plan)",
                         d.date
                     ));
                 }
@@ -350,6 +364,12 @@ pub fn release_table() -> Result<&'static ReleaseTable, &'static str> {
         .as_ref()
         .map_err(String::as_str)
 }
+
+/// A line of unknown end of support is mentioned once it is a year old: a minor version is
+/// supported for 14 months since 1.19 (12, then 2 in maintenance mode; KEP-2572,
+/// kubernetes/enhancements keps/sig-release/2572-release-cadence), so its end may be near.
+/// Not an estimate of the end: the note still says the data does not know it.
+pub const UNKNOWN_END_WORTH_SAYING_DAYS: i64 = 365;
 
 /// How a target version stands on the day given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -458,13 +478,16 @@ impl TargetSupport {
     }
 
     /// Whether the status should be said in a report: past its end of support, in
-    /// maintenance mode, not yet released, or a released line whose end the data does not
-    /// know. A version the data knows nothing of (the newest, after the snapshot) stays
-    /// quiet: the JSON still carries it.
+    /// maintenance mode, not yet released, or a line released more than
+    /// [`UNKNOWN_END_WORTH_SAYING_DAYS`] before today whose end the data does not know. A
+    /// younger line of unknown end, or a version the data knows nothing of, stays quiet:
+    /// the JSON still carries it.
     pub fn worth_saying(&self) -> bool {
         match self.status {
             Status::Supported => false,
-            Status::Unknown => self.released.is_some(),
+            Status::Unknown => self
+                .released
+                .is_some_and(|r| r.date.days_until(self.today) > UNKNOWN_END_WORTH_SAYING_DAYS),
             _ => true,
         }
     }
@@ -591,12 +614,15 @@ mod tests {
         assert_eq!(at("1.25", "2023-08-27").status, Status::Supported);
         assert_eq!(at("1.25", "2022-08-22").status, Status::NotReleased);
         assert_eq!(at("1.20", "2021-06-01").status, Status::Supported);
-        assert_eq!(at("1.32", "2026-12-01").status, Status::Unknown);
+        assert_eq!(at("1.32", "2026-12-01").status, Status::EndOfLife);
+        assert_eq!(at("1.36", "2026-12-01").status, Status::Unknown);
         assert_eq!(at("1.37", "2026-12-01").status, Status::Unknown);
+        assert_eq!(at("1.37", "2026-08-25").status, Status::NotReleased);
         assert_eq!(at("1.0", "2026-12-01").status, Status::Unknown);
         assert_eq!(at("1.35", "2026-12-01").supported(), Some(true));
         assert_eq!(at("1.34", "2026-12-01").supported(), Some(false));
-        assert_eq!(at("1.33", "2026-12-01").supported(), None);
+        assert_eq!(at("1.33", "2026-12-01").supported(), Some(false));
+        assert_eq!(at("1.36", "2026-12-01").supported(), None);
         let n = at("1.25.3", "2026-12-01").note();
         assert!(
             n.starts_with("v1.25 reached its end of support on 2023-10-28 (1130 days before 2026-12-01); its last patch release is v1.25.16"),
@@ -606,13 +632,21 @@ mod tests {
             .note()
             .contains("2026-10-27 (planned)"));
         assert!(!at("1.37", "2026-12-01").worth_saying());
+        assert!(
+            !at("1.36", "2026-12-01").worth_saying(),
+            "7 months old, end unknown"
+        );
+        assert!(
+            at("1.36", "2027-05-01").worth_saying(),
+            "a year old, end unknown"
+        );
         assert!(at("1.33", "2026-12-01").worth_saying());
         assert!(!at("1.29", "2024-06-01").worth_saying());
     }
 
     #[test]
     fn the_table_refuses_what_it_cannot_stand_behind() {
-        let head = "source: {website: w, eol: e, eol_older: o, releases: r, dates: d, schedule: [s], blog: b, as_of: \"2025-01-01\"}\nminors:\n";
+        let head = "source: {website: w, eol: e, eol_older: o, releases: r, dates: d, schedule: [s], blog: b, endoflife: l, plan: [p], as_of: \"2025-01-01\"}\nminors:\n";
         let ok = "  - {minor: 37, released: {date: \"2024-01-01\", from: blog}, end_of_life: {date: \"2024-06-01\", from: eol}, final_patch: 3}\n";
         assert!(ReleaseTable::parse(&format!("{head}{ok}")).is_ok());
         for (entries, why) in [

@@ -2,27 +2,18 @@
 //! locations, formats and exit statuses, on tests/access/shop.yaml (its header states the
 //! expected answers and their sources).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 const SHOP: &str = "tests/access/shop.yaml";
 
 fn kubeharden(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    match pipe.write_all(stdin.unwrap_or("").as_bytes()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.unwrap(),
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    common::run_cli(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        args,
+        stdin.unwrap_or(""),
+    )
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,25 +1,16 @@
 //! The command line as a user runs it: exit codes, formats, inputs.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn kubeharden(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    // A usage error exits before reading its input: a closed pipe is then expected.
-    match pipe.write_all(stdin.unwrap_or("").as_bytes()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.unwrap(),
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    common::run_cli(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        args,
+        stdin.unwrap_or(""),
+    )
 }
 
 fn stdout(o: &Output) -> String {

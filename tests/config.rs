@@ -3,9 +3,11 @@
 //! and excludes, and at the command line: discovery, precedence (flag > file > default),
 //! `config init | show | schema`.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use kubeharden::config::Config;
 use kubeharden::{Engine, KubeVersion, LineIndex, Options, Profile, Severity, Source};
@@ -410,19 +412,7 @@ fn paths_are_relative_to_the_config_files_directory() {
 // The command line.
 
 fn run(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin.as_bytes());
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    common::run_cli(dir, args, stdin)
 }
 
 fn text(o: &[u8]) -> String {

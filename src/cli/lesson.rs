@@ -160,21 +160,24 @@ pub fn run(args: LessonArgs) -> Result<u8, String> {
 }
 
 fn lint(args: LintArgs) -> Result<u8, String> {
-    let mut given: Vec<(String, String)> = Vec::new();
+    // (path as given, file name, text): a given file replaces the built-in lesson of its
+    // name, so that `lint lessons/x.yaml` checks the edited file against the others.
+    let mut given: Vec<(String, String, String)> = Vec::new();
     for path in &args.files {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        given.push((name, text));
+        given.push((path.display().to_string(), name, text));
     }
-    let mut files: Vec<(&str, &str)> = kubeharden::lessons::LESSON_FILES
+    let builtin: Vec<(String, &str)> = kubeharden::lessons::LESSON_FILES
         .iter()
-        .filter(|(n, _)| !given.iter().any(|(g, _)| g == n))
-        .copied()
+        .filter(|(n, _)| !given.iter().any(|(_, g, _)| g == n))
+        .map(|(n, t)| (format!("lessons/{n}"), *t))
         .collect();
-    files.extend(given.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let mut files: Vec<(&str, &str)> = builtin.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    files.extend(given.iter().map(|(p, _, t)| (p.as_str(), t.as_str())));
     match Lessons::load(&files) {
         Ok(_) => {
             out(&format!("{} lesson files are valid\n", given.len()));

@@ -6,10 +6,9 @@ use serde::Deserialize;
 use crate::catalogue::Catalogue;
 use crate::diagnostic::Severity;
 use crate::engine::{Options, Profile};
-use crate::rules::{self, FieldError, PathSegment};
-use crate::source::{LineIndex, Source};
+use crate::rules::{self, FieldError};
+use crate::source::Source;
 use crate::version::KubeVersion;
-use crate::yaml::{parse_stream, Document, Limits, NodeId};
 
 /// The three pillars of the catalogue, as a workshop names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -336,84 +335,20 @@ fn sources(files: &[LessonFile]) -> Vec<Source> {
         .collect()
 }
 
-/// Where a field error is: the key of an unknown field, else the value at the path (or
-/// its deepest existing parent).
-fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
-    let (mut node, mut key) = (root, None);
-    for segment in &e.path {
-        let next = match segment {
-            PathSegment::Key(k) => doc
-                .entries(node)
-                .iter()
-                .rev()
-                .find(|&&(kn, _)| doc.text(kn) == Some(k.as_str()))
-                .map(|&(kn, v)| (v, Some(kn))),
-            PathSegment::Index(i) => doc.items(node).get(*i).map(|&n| (n, None)),
-        };
-        let Some((n, k)) = next else { break };
-        (node, key) = (n, k);
-    }
-    match key {
-        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span().start,
-        _ => doc.node(node).span().start,
-    }
-}
-
-/// Parse and validate one lesson file; errors are complete lines
-/// (`lessons/<name>:<line>:<column>: <path>: <message>`).
-pub(super) fn parse(name: &str, text: &str) -> Result<Lesson, Vec<String>> {
-    let file = format!("lessons/{name}");
-    let lines = LineIndex::new(text);
-    let at = |offset: usize| {
-        let p = lines.position(text, offset);
-        format!("{file}:{}:{}", p.line, p.column)
-    };
-    let stream = parse_stream(text, &Limits::default());
-    if let Some(e) = stream.errors.first() {
-        return Err(vec![format!(
-            "{}: YAML error: {}",
-            at(e.span.start),
-            e.message
-        )]);
-    }
-    let Some((doc, root)) = stream
-        .documents
-        .first()
-        .and_then(|d| d.root.map(|r| (d, r)))
-    else {
-        return Err(vec![format!("{file}: empty file")]);
-    };
-    let mut errors = Vec::new();
-    if let Some(second) = stream.documents.get(1) {
-        errors.push(format!(
-            "{}: a lesson file holds one YAML document",
-            at(second.span.start)
-        ));
-    }
-    for &(_, dup) in &doc.duplicate_keys {
-        errors.push(format!(
-            "{}: key {:?} appears twice",
-            at(doc.node(dup).span().start),
-            doc.text(dup).unwrap_or("")
-        ));
-    }
-    let json = doc.to_json(root);
-    let report = |e: FieldError| format!("{}: {e}", at(field_offset(doc, root, &e)));
-    let lesson: Lesson = match rules::deserialize(&json) {
-        Ok(l) => l,
-        Err(e) => {
-            errors.push(report(e));
-            return Err(errors);
+/// Parse and validate one lesson file, shown as `path` in errors (`lessons/<name>` for a
+/// built-in one); its file name must be `<id>.yaml`. Errors are complete lines
+/// (`<path>:<line>:<column>: <field path>: <message>`, [`crate::datafile::read`]).
+pub(super) fn parse(path: &str, text: &str) -> Result<Lesson, Vec<String>> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    crate::datafile::read(path, text, "lesson file", |json| {
+        let lesson: Lesson = rules::deserialize(json).map_err(|e| vec![e])?;
+        let errors = validate(&lesson, name);
+        if errors.is_empty() {
+            Ok(lesson)
+        } else {
+            Err(errors)
         }
-    };
-    for e in validate(&lesson, name) {
-        errors.push(report(e));
-    }
-    if errors.is_empty() {
-        Ok(lesson)
-    } else {
-        Err(errors)
-    }
+    })
 }
 
 /// The checks the types cannot express.

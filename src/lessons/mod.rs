@@ -101,32 +101,40 @@ impl Lessons {
     pub fn builtin() -> &'static Lessons {
         static BUILTIN: OnceLock<Lessons> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            Lessons::load(LESSON_FILES).unwrap_or_else(|errors| {
+            let files: Vec<(String, &str)> = LESSON_FILES
+                .iter()
+                .map(|(name, text)| (format!("lessons/{name}"), *text))
+                .collect();
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+            Lessons::load(&files).unwrap_or_else(|errors| {
                 panic!("the built-in lessons are invalid:\n{}", errors.join("\n"))
             })
         })
     }
 
-    /// Read lesson files given as (file name, text).
+    /// Read lesson files given as (path, text): the path as errors show it, whose file name
+    /// must be `<id>.yaml` (the built-in lessons are `lessons/<file>`).
     ///
     /// Errors: every problem of every file, each a complete line
-    /// `lessons/<file>:<line>:<column>: <field path>: <message>` — YAML errors, unknown
+    /// `<path>:<line>:<column>: <field path>: <message>` — YAML errors, unknown
     /// or missing fields, an id that differs from the file name or is used twice, rule
     /// ids the catalogue does not have, hints pointing at lines or files that do not
     /// exist, `requires` naming no lesson, malformed references.
     pub fn load(files: &[(&str, &str)]) -> Result<Lessons, Vec<String>> {
         let mut lessons: Vec<Lesson> = Vec::new();
         let mut errors = Vec::new();
-        for (name, text) in files {
-            match format::parse(name, text) {
+        let mut paths: Vec<&str> = Vec::new();
+        for (path, text) in files {
+            match format::parse(path, text) {
                 Ok(lesson) => {
                     if lessons.iter().any(|l| l.id == lesson.id) {
                         errors.push(format!(
-                            "lessons/{name}: lesson id {:?} is defined twice",
+                            "{path}: lesson id {:?} is defined twice",
                             lesson.id
                         ));
                     }
                     lessons.push(lesson);
+                    paths.push(path);
                 }
                 Err(mut e) => errors.append(&mut e),
             }
@@ -134,17 +142,17 @@ impl Lessons {
         // A lesson whose file failed to load still counts as known here: its own error
         // says what is wrong, and the lessons that require it need no second one.
         let named = |id: &str| {
-            files
-                .iter()
-                .any(|(n, _)| n.strip_suffix(".yaml") == Some(id))
+            files.iter().any(|(p, _)| {
+                p.rsplit(['/', '\\'])
+                    .next()
+                    .and_then(|n| n.strip_suffix(".yaml"))
+                    == Some(id)
+            })
         };
-        for lesson in &lessons {
+        for (lesson, path) in lessons.iter().zip(&paths) {
             for r in &lesson.requires {
                 if !lessons.iter().any(|l| &l.id == r) && !named(r) {
-                    errors.push(format!(
-                        "lessons/{}.yaml: requires: no lesson {r:?}",
-                        lesson.id
-                    ));
+                    errors.push(format!("{path}: requires: no lesson {r:?}"));
                 }
             }
         }

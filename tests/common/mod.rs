@@ -88,3 +88,26 @@ pub fn fixes_left_standing<'a>(
         })
         .collect()
 }
+
+/// Run the `kubeharden` binary of this build in `dir` with `args`, `stdin` on its standard
+/// input (a usage error exits before reading it: the closed pipe is then expected).
+#[allow(dead_code)]
+pub fn run_cli(dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    match pipe.write_all(stdin.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
