@@ -144,6 +144,7 @@ pub fn apply_one(text: &str, options: Options, config: &str, id: &str) -> Result
 }
 
 pub use kubeharden::adapter::ReportFormat;
+use kubeharden::support::{ReleaseTable, TargetSupport};
 
 /// The name the exports and the CLI command give the editor's text.
 pub const MANIFEST_NAME: &str = "manifest.yaml";
@@ -155,18 +156,47 @@ pub fn today() -> Option<kubeharden::support::Date> {
     kubeharden::support::Date::from_unix_days(days).ok()
 }
 
+/// Where the release table is, relative to the page: `policies/data/k8s-releases.yaml`,
+/// copied by Trunk and fetched when first needed (the CLI compiles it in).
+pub const RELEASES_URL: &str = "k8s-releases.yaml";
+
+thread_local! {
+    static RELEASES: std::cell::Cell<Option<&'static ReleaseTable>> = const { std::cell::Cell::new(None) };
+}
+
+/// The release table, fetched and read once per page.
+pub async fn releases() -> Result<&'static ReleaseTable, String> {
+    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
+        return Ok(table);
+    }
+    let text = crate::fetch::text(RELEASES_URL).await?;
+    let table = adapter::release_table(&text).map_err(|e| format!("{RELEASES_URL}: {e}"))?;
+    RELEASES.with(|r| r.set(Some(table)));
+    Ok(table)
+}
+
+/// How `version` stands on `today` by `table` (the CLI's `summary.target`).
+pub fn target(
+    table: &'static ReleaseTable,
+    version: kubeharden::KubeVersion,
+    today: kubeharden::support::Date,
+) -> TargetSupport {
+    kubeharden::support::support_in(table, version, today)
+}
+
 /// A rule's documentation text: rationale, remediation, references.
 pub type RuleText = (String, String, Vec<String>);
 
 /// The report `kubeharden check --format json|sarif` writes for the state's text saved
 /// as `manifest.yaml` (with `--config .kubeharden.yaml` when the Config tab's file is
-/// valid: [`crate::toolbar::cli_command`]), judged on `today`. SARIF's rule metadata
-/// needs the rules' documentation, which this build leaves out: `docs` fills it in
-/// (rationale, remediation, references by rule id, fetched from `rule-examples.json`).
+/// valid: [`crate::toolbar::cli_command`]), with `target` as its `summary.target`. SARIF's
+/// rule metadata needs the rules' documentation, which this build leaves out: `docs`
+/// fills it in (rationale, remediation, references by rule id, fetched from
+/// `rule-examples.json`).
 pub fn report(
     input: &CheckInput,
     format: ReportFormat,
-    today: Option<kubeharden::support::Date>,
+    target: Option<&TargetSupport>,
     docs: &dyn Fn(&str) -> Option<RuleText>,
 ) -> String {
     let config = valid_config(&input.config);
@@ -192,18 +222,15 @@ pub fn report(
         MANIFEST_NAME,
         input.options,
         config.as_ref(),
-        today,
+        target,
         format,
         catalogue.as_ref(),
     )
 }
 
-/// The CLI's line about the target version's support on `today`, when worth saying.
-pub fn target_note(
-    version: kubeharden::KubeVersion,
-    today: kubeharden::support::Date,
-) -> Option<String> {
-    adapter::target_note(version, today)
+/// The CLI's line about the target version's support, when worth saying.
+pub fn target_note(target: &TargetSupport) -> Option<String> {
+    adapter::target_note(target)
 }
 
 /// One check of `text` with the default options (for the budget script's timing);
@@ -376,9 +403,11 @@ mod tests {
             .check_input()
             .unwrap();
         let today = kubeharden::support::Date::new(2026, 12, 1).unwrap();
+        let table =
+            adapter::release_table(include_str!("../../policies/data/k8s-releases.yaml")).unwrap();
+        let t = target(table, input.options.version, today);
         let json: serde_json::Value =
-            serde_json::from_str(&report(&input, ReportFormat::Json, Some(today), &|_| None))
-                .unwrap();
+            serde_json::from_str(&report(&input, ReportFormat::Json, Some(&t), &|_| None)).unwrap();
         assert_eq!(json["version"], 2);
         assert_eq!(json["settings"]["kube_version"], "v1.25.3");
         assert_eq!(json["findings"][0]["file"], "manifest.yaml");
@@ -398,7 +427,7 @@ mod tests {
             })
         };
         let sarif: serde_json::Value =
-            serde_json::from_str(&report(&input, ReportFormat::Sarif, Some(today), &docs)).unwrap();
+            serde_json::from_str(&report(&input, ReportFormat::Sarif, Some(&t), &docs)).unwrap();
         let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .unwrap();
@@ -417,12 +446,22 @@ mod tests {
             ..input.clone()
         };
         assert_ne!(minor, input);
-        let note = target_note(KubeVersion::new(25), today).unwrap();
+        let note = target_note(&target(table, KubeVersion::new(25), today)).unwrap();
         assert!(
             note.starts_with("warning: target v1.25 reached its end of support"),
             "{note}"
         );
-        assert_eq!(target_note(KubeVersion::LATEST, today), None);
+        assert_eq!(
+            target_note(&target(table, KubeVersion::LATEST, today)),
+            None
+        );
+        // The fetched table is the compiled-in one.
+        assert_eq!(
+            Some(&t),
+            kubeharden::support::target_support(input.options.version, today)
+                .ok()
+                .as_ref()
+        );
     }
 
     #[test]

@@ -173,8 +173,45 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 .map(Some),
         )
         .collect();
-    let target_note =
-        engine::today().and_then(|today| engine::target_note(p.options.version, today));
+    // The target's support, from the release table fetched when a version is chosen.
+    // Not for the newest (the default), so that the first check fetches nothing: the data
+    // has no dates for it, and the CLI says nothing about it either.
+    // The field is not bound to the state on every render (a re-render while someone types
+    // would undo their keystrokes): it shows the state's version when that changes, and
+    // keeps a value that did not parse until it is corrected.
+    let version_field = use_node_ref();
+    {
+        let field = version_field.clone();
+        let shown = version.map(|v| (v.minor, v.patch));
+        use_effect_with(shown, move |_| {
+            if let Some(input) = field.cast::<HtmlInputElement>() {
+                input.set_value(&state::version_value(version));
+            }
+        });
+    }
+    let target_note = use_state(|| None::<String>);
+    {
+        let note = target_note.clone();
+        let version = p.options.version;
+        use_effect_with((version.minor, version.patch), move |_| {
+            if version.same_release(&KubeVersion::LATEST) {
+                note.set(None);
+                return;
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                let table = engine::releases().await;
+                note.set(match (table, engine::today()) {
+                    (Ok(table), Some(today)) => {
+                        engine::target_note(&engine::target(table, version, today))
+                    }
+                    (Err(e), _) => Some(format!(
+                        "The support dates of {version} are not available: {e}."
+                    )),
+                    (_, None) => None,
+                });
+            });
+        });
+    }
 
     html! {
         <>
@@ -200,7 +237,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                     </label>
                     <label>{ "or type " }
                         <input type="text" data-testid="kube-version-text" size="8" inputmode="decimal" spellcheck="false"
-                            placeholder="1.29.3" value={ state::version_value(version) } onchange={ on_version_text }
+                            placeholder="1.29.3" ref={ version_field } onchange={ on_version_text }
                             aria-describedby="settings-help" aria-invalid={ version_error.is_some().then_some("true") }
                             aria-errormessage={ version_error.is_some().then_some("kube-version-error") }
                             disabled={ version_by.is_some() } title={ version_by.clone().unwrap_or_else(|| "A Kubernetes version: 1.NN, or a patch release 1.NN.P (the known-CVE rules read the patch)".into()) } />
@@ -233,7 +270,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         </select>
                     </label>
                 </div>
-                if let Some(note) = target_note {
+                if let Some(note) = &*target_note {
                     <p class="target-note" data-testid="target-note" role="note">{ note }</p>
                 }
                 <details class="help"><summary>{ "What do these do?" }</summary>
@@ -391,7 +428,17 @@ async fn export_report(
         },
         ReportFormat::Json => None,
     };
-    let report = engine::report(&input, format, engine::today(), &|id| {
+    let target = match (engine::releases().await, engine::today()) {
+        (Ok(table), Some(today)) => Some(engine::target(table, input.options.version, today)),
+        (Err(e), _) => {
+            dispatch.emit(Action::Notify(Notice::warning(format!(
+                "No report was made: the release dates its summary holds are not available ({e})."
+            ))));
+            return;
+        }
+        (_, None) => None,
+    };
+    let report = engine::report(&input, format, target.as_ref(), &|id| {
         let d = docs.as_ref()?.get(id)?;
         Some((
             d.rationale.clone(),

@@ -20,6 +20,8 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { HANG_MS, editorText, launchBrowser, openApp, replaceEditorText, repoRoot, requireDist, startServer } from "./harness.mjs";
 
 const WAIT = { timeout: HANG_MS };
+// Findings of a collapsed group are in the page but not visible.
+const ATTACHED = { state: "attached", timeout: HANG_MS };
 const cli = resolve(process.env.KUBEHARDEN_BIN || join(repoRoot, "target", "debug", "kubeharden"));
 
 // A comment with characters of 2 bytes / 1 UTF-16 unit (é) and 4 bytes / 2 units (🦀): the
@@ -186,13 +188,12 @@ function runCli(command, format, text, config) {
 test("export: the JSON and SARIF reports are the CLI's, byte for byte, also with a patch release and a configuration", async () => {
   const { ctx, page } = await withText(MANIFEST);
   try {
-    await page.selectOption("select[data-testid=profile]", "restricted");
     await typeVersion(page, "1.29.3");
-    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', WAIT);
+    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', ATTACHED);
     const text = await editorText(page);
     assert.equal(text, MANIFEST, "the editor holds the manifest");
     const command = await clipboardAfter(page, "export-cli", "kubeharden check");
-    assert.equal(command, "kubeharden check --profile restricted --kube-version 1.29.3 manifest.yaml");
+    assert.equal(command, "kubeharden check --kube-version 1.29.3 manifest.yaml");
 
     const json = await download(page, "export-json");
     assert.equal(json.name, "kubeharden.json");
@@ -213,10 +214,19 @@ test("export: the JSON and SARIF reports are the CLI's, byte for byte, also with
     assert.equal(sarif.text, cliSarif, "the downloaded SARIF is the CLI's");
     assert.equal(await clipboardAfter(page, "export-sarif-copy", "{"), cliSarif, "the copied SARIF too");
 
+    // Another profile.
+    await page.selectOption("select[data-testid=profile]", "restricted");
+    await page.waitForFunction(() => !document.querySelector('[data-testid=finding][data-rule="kube-version-cves"]'), null, WAIT);
+    const restricted = await clipboardAfter(page, "export-cli", "kubeharden check");
+    assert.equal(restricted, "kubeharden check --profile restricted --kube-version 1.29.3 manifest.yaml");
+    const rJson = await download(page, "export-json");
+    assert.equal(rJson.text, runCli(restricted, "json", text));
+    assert.equal(JSON.parse(rJson.text).settings.profile, "restricted");
+
     // With the Config tab's file: custom rule, severities, a rule off, an exemption, its profile.
     await typeConfig(page, CONFIG);
     await page.click("[data-testid=tab-findings]");
-    await page.waitForSelector('[data-testid=finding][data-rule="images-from-our-registry"]', WAIT);
+    await page.waitForSelector('[data-testid=finding][data-rule="images-from-our-registry"]', ATTACHED);
     const configured = await clipboardAfter(page, "export-cli", "kubeharden check");
     assert.equal(configured, "kubeharden check --kube-version 1.29.3 --config .kubeharden.yaml manifest.yaml");
     const cJson = await download(page, "export-json");
@@ -277,7 +287,7 @@ test("versions: a patch release is typed, checked, shared and noted; a bad one i
     const note = page.locator("[data-testid=target-note]");
     assert.equal(await note.count(), 0, "the newest version: nothing to say");
     await typeVersion(page, "1.29.3");
-    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', WAIT);
+    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', ATTACHED);
     assert.equal(await page.locator("select[data-testid=kube-version]").inputValue(), "1.29.3");
     // Past its end of support: said once, as the CLI's human output says it.
     const human = spawnSync(cli, ["check", "--kube-version", "1.29.3", "--color", "never", "-"], { input: MANIFEST, encoding: "utf8" });
@@ -290,13 +300,15 @@ test("versions: a patch release is typed, checked, shared and noted; a bad one i
     // A minor version from the menu drops the patch: the CVE list of one release goes.
     await page.selectOption("select[data-testid=kube-version]", "1.29");
     await page.waitForFunction(() => document.querySelector("input[data-testid=kube-version-text]").value === "1.29", null, WAIT);
-    // A version whose end of support the data does not know is said too.
-    await page.selectOption("select[data-testid=kube-version]", "1.33");
-    await waitForText(page, "[data-testid=target-note]", /end of support is not in kubeharden's data/);
+    // A supported version: nothing to say (as the CLI says nothing).
+    await page.selectOption("select[data-testid=kube-version]", "1.35");
+    await page.waitForFunction(() => !document.querySelector("[data-testid=target-note]"), null, WAIT);
+    const quiet = spawnSync(cli, ["check", "--kube-version", "1.35", "--color", "never", "-"], { input: MANIFEST, encoding: "utf8" });
+    assert.ok(!quiet.stdout.includes("target v1.35"), quiet.stdout);
 
     // A bad value is said next to the field and changes nothing.
     await typeVersion(page, "1.29.3");
-    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', WAIT);
+    await page.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', ATTACHED);
     await typeVersion(page, "1.29.x");
     await waitForText(page, "[data-testid=kube-version-error]", /invalid Kubernetes version "1\.29\.x"/);
     assert.equal(await page.locator("input[data-testid=kube-version-text]").getAttribute("aria-invalid"), "true");
@@ -311,7 +323,7 @@ test("versions: a patch release is typed, checked, shared and noted; a bad one i
     const ctx2 = await newContext();
     try {
       const opened = await openApp(ctx2, server.origin, url.slice(url.indexOf("#")));
-      await opened.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', WAIT);
+      await opened.waitForSelector('[data-testid=finding][data-rule="kube-version-cves"]', ATTACHED);
       assert.equal(await opened.locator("input[data-testid=kube-version-text]").inputValue(), "1.29.3");
       // A link with a version that cannot be read says so, and keeps the text.
       const bad = "#v1." + deflateRawSync(Buffer.from(JSON.stringify({ t: MANIFEST, k: "1.29.3-gke.100" }))).toString("base64url");
