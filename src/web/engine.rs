@@ -149,30 +149,13 @@ use kubeharden::support::{ReleaseTable, TargetSupport};
 /// The name the exports and the CLI command give the editor's text.
 pub const MANIFEST_NAME: &str = "manifest.yaml";
 
-/// Today in UTC from the browser's clock (the library reads none): the day the target
-/// version's support is judged on, as the CLI judges it on the system date.
-pub fn today() -> Option<kubeharden::support::Date> {
-    let days = (js_sys::Date::now() / 86_400_000.0).floor() as i64;
-    kubeharden::support::Date::from_unix_days(days).ok()
-}
-
 /// Where the release table is, relative to the page: `policies/data/k8s-releases.yaml`,
-/// copied by Trunk and fetched when first needed (the CLI compiles it in).
+/// copied by Trunk and fetched when first needed (`fetch::releases`; the CLI compiles it in).
 pub const RELEASES_URL: &str = "k8s-releases.yaml";
 
-thread_local! {
-    static RELEASES: std::cell::Cell<Option<&'static ReleaseTable>> = const { std::cell::Cell::new(None) };
-}
-
-/// The release table, fetched and read once per page.
-pub async fn releases() -> Result<&'static ReleaseTable, String> {
-    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
-        return Ok(table);
-    }
-    let text = crate::fetch::text(RELEASES_URL).await?;
-    let table = adapter::release_table(&text).map_err(|e| format!("{RELEASES_URL}: {e}"))?;
-    RELEASES.with(|r| r.set(Some(table)));
-    Ok(table)
+/// The release table of `text` (`RELEASES_URL`'s), kept for the page's life.
+pub fn release_table(text: &str) -> Result<&'static ReleaseTable, String> {
+    adapter::release_table(text).map_err(|e| format!("{RELEASES_URL}: {e}"))
 }
 
 /// How `version` stands on `today` by `table` (the CLI's `summary.target`).

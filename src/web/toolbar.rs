@@ -199,8 +199,8 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
-                let table = engine::releases().await;
-                note.set(match (table, engine::today()) {
+                let table = crate::fetch::releases().await;
+                note.set(match (table, crate::fetch::today()) {
                     (Ok(table), Some(today)) => {
                         engine::target_note(&engine::target(table, version, today))
                     }
@@ -428,7 +428,7 @@ async fn export_report(
         },
         ReportFormat::Json => None,
     };
-    let target = match (engine::releases().await, engine::today()) {
+    let target = match (crate::fetch::releases().await, crate::fetch::today()) {
         (Ok(table), Some(today)) => Some(engine::target(table, input.options.version, today)),
         (Err(e), _) => {
             dispatch.emit(Action::Notify(Notice::warning(format!(
