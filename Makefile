@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets js-test widget-budgets build bench fmt
+.PHONY: test setup ci-tools lint unit sarif report-schema wasm-lib web-setup dist serve e2e wasm-test web-budgets js-test widget-budgets workshop build bench fmt fuzz fuzz-smoke
 
 ## test: install missing tools; lint; unit, corpus and CLI tests; SARIF validation; the
 ## playground (wasm32): wasm-bindgen tests of the library, budgets, end-to-end tests.
@@ -26,6 +26,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --features web --bin playground -- -D warnings
+	cargo clippy --features web --bin lessons -- -D warnings
 	cargo clippy --features js --bin kubeharden-js -- -D warnings
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
@@ -68,6 +69,12 @@ dist: web-setup
 	bash scripts/wasm-toolchain.sh dist
 	bash scripts/js-pkg.sh
 
+## workshop: target/workshop/kubeharden-workshop/ and its .zip: the playground, the lessons,
+## the instructor notes, the widget demo and an instructor README, for offline use
+## (serve with `python3 -m http.server`). tests/e2e/lessons.test.mjs builds it from dist/.
+workshop: dist
+	bash scripts/workshop.sh
+
 ## serve: build, then serve dist/ on loopback
 serve: dist
 	@echo "kubeharden playground: http://127.0.0.1:$(PORT)/"
@@ -99,6 +106,15 @@ build:
 	cargo build --release
 
 ## bench: engine throughput and fix cost, and parallel directory checks
+## fuzz: every fuzz target of fuzz/ for FUZZ_SECONDS each (default 60; cargo-fuzz and
+## libFuzzer, installed when missing; see scripts/fuzz.sh). fuzz-smoke: 10 s each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	bash scripts/fuzz.sh 10
+
 bench:
 	cargo bench --bench throughput
 	cargo bench --bench fix

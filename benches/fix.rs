@@ -6,80 +6,9 @@ use std::time::{Duration, Instant};
 use kubeharden::fix::{fix, FixOptions};
 use kubeharden::{Engine, Options};
 
-const WORKLOAD: &str = "---
-# Deployment NAME: an insecure web tier
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: NAME
-  namespace: shop
-  labels: {app: NAME}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: NAME}
-  template:
-    metadata:
-      labels: {app: NAME}
-    spec:
-      hostNetwork: true
-      containers:
-        - name: web
-          image: nginx:1.27
-          ports:
-            - containerPort: 80
-              hostPort: 80   # exposed on the node
-          securityContext:
-            privileged: true
-            capabilities:
-              add: [NET_ADMIN, SYS_TIME]
-          env:
-            - name: MODE
-              value: production
-        - name: sidecar
-          image: busybox:1.36
-          securityContext: {runAsNonRoot: false}
-      initContainers:
-        - name: setup
-          image: busybox:1.36
-          securityContext:
-            procMount: Unmasked
-";
-
-/// A mostly hardened workload: a few findings each (hundreds in the whole file).
-const TYPICAL: &str = "---
-# Deployment NAME: the API tier
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: NAME
-  namespace: shop
-  labels: {app: NAME}
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: NAME}
-  template:
-    metadata:
-      labels: {app: NAME}
-    spec:
-      securityContext:
-        runAsNonRoot: true
-      containers:
-        - name: api
-          image: registry.example.com/shop/api:2.4.1
-          ports:
-            - containerPort: 8080
-          resources:
-            limits: {cpu: 500m, memory: 256Mi}
-          securityContext:
-            readOnlyRootFilesystem: true
-          volumeMounts:
-            - {name: tmp, mountPath: /tmp}
-      volumes:
-        - name: tmp
-          emptyDir: {}
-";
+#[path = "workloads.rs"]
+mod workloads;
+use workloads::{TYPICAL, WORKLOAD};
 
 fn measure(runs: usize, mut f: impl FnMut() -> usize) -> Duration {
     let mut times = Vec::new();
@@ -103,12 +32,7 @@ fn main() {
 }
 
 fn run(label: &str, workload: &str) {
-    let mut text = String::new();
-    let mut i = 0;
-    while text.lines().count() < 5000 {
-        text.push_str(&workload.replace("NAME", &format!("web-{i}")));
-        i += 1;
-    }
+    let (text, i) = workloads::stream(workload, 5000);
     let engine = Engine::new(Options::default());
     let report = engine.check_text(&text);
     let options = FixOptions {

@@ -11,6 +11,9 @@ use kubeharden::{Engine, Options};
 
 #[path = "before.rs"]
 mod before;
+#[allow(dead_code)] // the dense workload is the fix bench's
+#[path = "workloads.rs"]
+mod workloads;
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -152,5 +155,24 @@ fn main() {
         rate(check_only_before),
         check_before.as_secs_f64() * 1e3,
         rate(check_before),
+    );
+    // Ordinary manifests (issue 16: within 1.5x of the bare event parse): the typical
+    // stream of mostly hardened Deployments of the fix bench.
+    let (typical, _) = workloads::stream(workloads::TYPICAL, 5000);
+    let typical_sources = [kubeharden::Source::new("typical", typical.clone())];
+    let (typical_parse, _) = measure(runs, || bare_parse(&typical));
+    let (typical_check, _) = measure(runs, || {
+        let report = engine.check(&typical_sources);
+        json(&report, &typical_sources, engine.options()).len() + report.findings.len()
+    });
+    let typical_mb = typical.len() as f64 / 1e6;
+    println!(
+        "ordinary Deployments ({:.2} MB): bare event parse {:.2} ms ({:.1} MB/s), full check+JSON {:.2} ms ({:.1} MB/s, {:.2}x the bare parse)",
+        typical_mb,
+        typical_parse.as_secs_f64() * 1e3,
+        typical_mb / typical_parse.as_secs_f64(),
+        typical_check.as_secs_f64() * 1e3,
+        typical_mb / typical_check.as_secs_f64(),
+        typical_check.as_secs_f64() / typical_parse.as_secs_f64()
     );
 }

@@ -60,13 +60,19 @@ function* walk(dir) {
 const FIRST_CHECK_FILE = /(^|\/)(index\.html)?$|\.(css|m?js|wasm)$/i;
 
 /** The docs widget and the JavaScript package (scripts/js-pkg.sh): not the playground's
- * downloads; scripts/measure-widget.mjs measures them. */
-const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo)/;
+ * downloads; scripts/measure-widget.mjs measures them. Nor is the lessons page (lessons/,
+ * its own wasm, loaded only when a learner opens it): it is listed apart, unbudgeted. */
+const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo|lessons\/)/;
 
 function sizes() {
   const files = [];
   const other = [];
+  const lessons = [];
   for (const p of walk(distDir)) {
+    if (/^lessons\//.test(relative(distDir, p))) {
+      const data = readFileSync(p);
+      lessons.push({ file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
+    }
     if (WIDGET_FILE.test(relative(distDir, p))) continue;
     const data = readFileSync(p);
     const entry = { file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
@@ -85,6 +91,7 @@ function sizes() {
     gzip,
     page: { files: page, gzip: sum(page, "gzip") },
     on_demand: { files: onDemand, raw: sum(onDemand, "raw"), gzip: sum(onDemand, "gzip") },
+    lessons_page: { files: lessons.sort((a, b) => b.gzip - a.gzip), gzip: sum(lessons, "gzip") },
   };
 }
 
@@ -254,6 +261,7 @@ async function main() {
       // Not counted: the page and its style sheet (info), and what is fetched on demand.
       page: size.page,
       on_demand: size.on_demand,
+      lessons_page: size.lessons_page,
       first_check_requests: requested,
     },
     first_finding_ms: { median: firstMs, loads: times, budget: BUDGET.firstFindingMs },
@@ -280,6 +288,8 @@ async function main() {
   console.log(table([["  file", "raw", "gzip -9"], ...size.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`not counted: the page and its style sheet, ${kib(size.page.gzip)} gzipped; fetched on demand (never for the first check), ${size.on_demand.files.length} files, ${kib(size.on_demand.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.on_demand.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
+  console.log(`not counted either: the lessons page (lessons/, opened from its link; every file), ${kib(size.lessons_page.gzip)} gzipped:`);
+  console.log(table([["  file", "raw", "gzip -9"], ...size.lessons_page.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`first check requested: ${requested.join(" ")}`);
   console.log();
   console.log(

@@ -110,6 +110,20 @@ dist() {
     with_wasm_env cargo fetch --quiet
     CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" with_wasm_env nice -n 10 trunk build --release
     python3 scripts/csp-boot.py dist/index.html
+    lessons_page
+}
+
+# The lessons page (dist/lessons/, after the playground's build, which replaces dist/): a
+# wasm of its own (bin `lessons`), so none of it is in the playground's first download; the
+# same target dir, profile and std, so only that bin is compiled again. Its data and the
+# instructor notes come from the native CLI: the built-in lessons, validated when loaded.
+lessons_page() {
+    export PATH="$PWD/www/node_modules/.bin:$PATH"
+    CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" with_wasm_env nice -n 10 \
+        trunk build www/lessons/index.html --release --dist dist/lessons
+    python3 scripts/csp-boot.py dist/lessons/index.html
+    cargo run --quiet --bin kubeharden -- lesson list --json > dist/lessons/lessons.json
+    cargo run --quiet --bin kubeharden -- lesson instructor > dist/lessons/instructor.html
 }
 
 wasm_test() {
@@ -175,7 +189,8 @@ case "${1:-}" in
     build-lib) build_lib ;;
     ensure-web) ensure_web ;;
     dist) dist ;;
+    lessons-page) lessons_page ;;
     wasm-test) wasm_test ;;
     js-wasm) js_wasm ;;
-    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|wasm-test|js-wasm}" >&2; exit 2 ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|lessons-page|wasm-test|js-wasm}" >&2; exit 2 ;;
 esac

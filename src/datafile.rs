@@ -71,10 +71,15 @@ pub(crate) fn read<T>(
     }
 }
 
-/// Where a field error is in the file: the key of an unknown field, else the value at
-/// the path (or its deepest existing parent).
+/// Where a field error is in the file: [`locate`]'s node, as a byte offset.
 fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
-    let (mut node, mut key) = (root, None);
+    doc.node(locate(doc, root, e)).span().start
+}
+
+/// The node a field error of the subtree at `base` points at: the key of an unknown
+/// field, else the value at the path (or its deepest existing parent).
+pub(crate) fn locate(doc: &Document, base: NodeId, e: &FieldError) -> NodeId {
+    let (mut node, mut key) = (base, None);
     for segment in &e.path {
         let next = match segment {
             // The last occurrence of a key is the one the JSON tree kept.
@@ -90,7 +95,7 @@ fn field_offset(doc: &Document, root: NodeId, e: &FieldError) -> usize {
         (node, key) = (n, k);
     }
     match key {
-        Some(k) if e.message.starts_with("unknown field") => doc.node(k).span().start,
-        _ => doc.node(node).span().start,
+        Some(k) if e.message.starts_with("unknown field") => k,
+        _ => node,
     }
 }

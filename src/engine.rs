@@ -290,14 +290,15 @@ impl Engine {
         report.findings.shrink_to_fit();
         admission_notes(&bundle, &infos, &mut report);
         // A target without a patch release: which known CVEs its patch releases fixed is a
-        // note of the run, not a finding (nothing is known to apply).
+        // note of the run, not a finding (nothing is known to apply); a patch release no
+        // known CVE affects: that none is known, as of the data's date.
         if !bundle.objects.is_empty()
             && self
                 .active
                 .iter()
                 .any(|a| a.template.name == rules::cve::TARGET_TEMPLATE)
         {
-            if let Some(message) = rules::cve::minor_only_note(self.options.version) {
+            if let Some(message) = rules::cve::target_note(self.options.version) {
                 report.notes.push(Diagnostic {
                     file: 0,
                     document: 0,

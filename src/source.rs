@@ -127,6 +127,7 @@ impl LineIndex {
     }
 
     /// Convert a byte offset (clamped to the text and to a char boundary) to a position.
+    /// Columns do not count a byte order mark at the start of the text; offsets do.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
@@ -135,6 +136,12 @@ impl LineIndex {
         let line = self.line_of(offset);
         let prefix = &text[self.line_start(line)..offset];
         let prefix = prefix.trim_end_matches(['\r', '\n']);
+        // A byte order mark is not a column: editors hide it (the offsets keep it).
+        let prefix = if line == 0 {
+            prefix.strip_prefix('\u{feff}').unwrap_or(prefix)
+        } else {
+            prefix
+        };
         let (chars, units) = if prefix.is_ascii() {
             (prefix.len(), prefix.len())
         } else {
@@ -165,6 +172,16 @@ fn utf16_len(s: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}apiVersion: v1\nkind: Pod\n";
+        let index = LineIndex::new(text);
+        let p = index.position(text, 3);
+        assert_eq!((p.line, p.column, p.utf16_column, p.offset), (1, 1, 1, 3));
+        assert_eq!(index.position(text, 3 + "apiVersion: ".len()).column, 13);
+        assert_eq!(index.position(text, text.find("kind").unwrap()).column, 1);
+    }
     use super::*;
 
     #[test]

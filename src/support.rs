@@ -416,6 +416,8 @@ pub struct TargetSupport {
     pub data_as_of: Date,
     /// The data's note on this line.
     pub data_note: Option<&'static str>,
+    /// The oldest minor version the data lists (2: 1.0 and 1.1 predate the schedule).
+    pub first_listed: u32,
 }
 
 /// How `version` stands on `today`, from the compiled-in table. A version the table does
@@ -452,6 +454,7 @@ pub fn support_in(
         status,
         data_as_of: table.source.as_of,
         data_note: line.and_then(|m| m.note.as_deref()),
+        first_listed: table.minors.first().map_or(0, |m| m.minor),
     }
 }
 
@@ -483,17 +486,49 @@ impl TargetSupport {
     /// younger line of unknown end, or a version the data knows nothing of, stays quiet:
     /// the JSON still carries it.
     pub fn worth_saying(&self) -> bool {
+        if self.not_a_release().is_some() {
+            return true;
+        }
         match self.status {
             Status::Supported => false,
-            Status::Unknown => self
-                .released
-                .is_some_and(|r| r.date.days_until(self.today) > UNKNOWN_END_WORTH_SAYING_DAYS),
+            Status::Unknown => match self.released {
+                Some(r) => r.date.days_until(self.today) > UNKNOWN_END_WORTH_SAYING_DAYS,
+                // A line older than the table (1.0, 1.1): long past any support.
+                None => self.version.minor < self.first_listed,
+            },
             _ => true,
         }
     }
 
-    /// One sentence for a person: what the status is and what to do.
+    /// The last patch release of the line when the target names a later one (`1.29.15`
+    /// when 1.29 ended with 1.29.14): no such release exists.
+    pub fn not_a_release(&self) -> Option<KubeVersion> {
+        let last = self.final_release()?;
+        (self.version.patch? > last.patch?).then_some(last)
+    }
+
+    /// One sentence for a person: what the status is and what to do; a target patch
+    /// release past the line's last one says so first.
     pub fn note(&self) -> String {
+        let status = self.status_note();
+        match self.not_a_release() {
+            Some(last) if status.is_empty() => {
+                format!(
+                    "{} is not a release: the last patch release of {} is {last}",
+                    self.version,
+                    self.line()
+                )
+            }
+            Some(last) => format!(
+                "{} is not a release (the last patch release of {} is {last}); {status}",
+                self.version,
+                self.line()
+            ),
+            None => status,
+        }
+    }
+
+    fn status_note(&self) -> String {
         let line = self.line();
         let planned = |d: &Dated| if d.from.planned() { " (planned)" } else { "" };
         match self.status {
@@ -506,9 +541,9 @@ impl TargetSupport {
                     .map(|r| format!("; its last patch release is {r}"))
                     .unwrap_or_default();
                 format!(
-                    "{line} reached its end of support on {}{} ({} days before {}){last}: it gets no more fixes, security fixes included; upgrade to a supported minor version ({RELEASES_URL})",
+                    "{line} reached its end of support on {} ({}{} days before {}){last}: it gets no more fixes, security fixes included; upgrade to a supported minor version ({RELEASES_URL})",
                     e.date,
-                    planned(&e),
+                    if e.from.planned() { "planned; " } else { "" },
                     e.date.days_until(self.today),
                     self.today
                 )
@@ -532,6 +567,10 @@ impl TargetSupport {
                 None => String::new(),
             },
             Status::NotReleased => match self.released {
+                Some(r) if r.from.planned() => format!(
+                    "{line} is planned for release on {} (the day checked is {}; kubeharden's data is as of {})",
+                    r.date, self.today, self.data_as_of
+                ),
                 Some(r) => format!(
                     "{line} is not released until {} (the day checked is {})",
                     r.date, self.today
@@ -540,8 +579,14 @@ impl TargetSupport {
             },
             Status::Unknown => match self.released {
                 Some(r) => format!(
-                    "{line} was released on {}; its end of support is not in kubeharden's data (as of {}): see {RELEASES_URL}",
-                    r.date, self.data_as_of
+                    "{line} was released on {}{}; its end of support is not in kubeharden's data (as of {}): see {RELEASES_URL}",
+                    r.date,
+                    planned(&r),
+                    self.data_as_of
+                ),
+                None if self.version.minor < self.first_listed => format!(
+                    "{line} predates kubeharden's release data (which starts at v1.{}): it has long been out of support; upgrade to a supported minor version ({RELEASES_URL})",
+                    self.first_listed
                 ),
                 None => format!(
                     "kubeharden's data (as of {}) has no release or end-of-support date for {line}: see {RELEASES_URL}",
@@ -630,7 +675,7 @@ mod tests {
         );
         assert!(at("1.34", "2026-12-01")
             .note()
-            .contains("2026-10-27 (planned)"));
+            .contains("2026-10-27 (planned; "));
         assert!(!at("1.37", "2026-12-01").worth_saying());
         assert!(
             !at("1.36", "2026-12-01").worth_saying(),
@@ -641,6 +686,26 @@ mod tests {
             "a year old, end unknown"
         );
         assert!(at("1.33", "2026-12-01").worth_saying());
+        // A planned date reads as a plan; a line older than the data is said to be out.
+        assert_eq!(
+            at("1.37", "2026-05-01").note(),
+            "v1.37 is planned for release on 2026-08-26 (the day checked is 2026-05-01; kubeharden's data is as of 2026-04-22)"
+        );
+        assert!(at("1.37", "2027-09-01")
+            .note()
+            .starts_with("v1.37 was released on 2026-08-26 (planned);"));
+        assert!(at("1.0", "2026-12-01").worth_saying());
+        // A patch release past the line's last one does not exist.
+        let n = at("1.29.15", "2026-12-01").note();
+        assert!(
+            n.starts_with("v1.29.15 is not a release (the last patch release of v1.29 is v1.29.14); v1.29 reached"),
+            "{n}"
+        );
+        assert_eq!(at("1.29.14", "2026-12-01").not_a_release(), None);
+        assert!(at("1.29.15", "2024-06-01").worth_saying());
+        assert!(at("1.1", "2026-12-01")
+            .note()
+            .starts_with("v1.1 predates kubeharden's release data (which starts at v1.2)"));
         assert!(!at("1.29", "2024-06-01").worth_saying());
     }
 

@@ -23,6 +23,24 @@ fn two_files() -> Vec<Source> {
     ]
 }
 
+/// A duplicate Pod on the host network: `duplicate-object` folds under the more severe
+/// `host-namespaces` finding on the same object, and keeps its related location.
+#[test]
+fn a_folded_finding_keeps_its_related_location_in_the_human_output() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  hostNetwork: true\n  containers:\n  - {name: c, image: nginx:1.27}\n";
+    let sources = vec![Source::new("a.yaml", pod), Source::new("b/web.yaml", pod)];
+    let report = Engine::new(Options::default()).check(&sources);
+    let text = human(&report, &sources, HumanOptions::default());
+    let folded = text
+        .find("  = also medium duplicate-object:")
+        .unwrap_or_else(|| panic!("duplicate-object is folded: {text}"));
+    let rest = &text[folded..];
+    assert!(
+        rest.contains("  ::: a.yaml:4:3 (document 1)") && rest.contains("--- first defined here"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_related_location_in_another_file_is_shown_in_every_format() {
     let sources = two_files();

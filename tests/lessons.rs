@@ -405,6 +405,77 @@ fn main() {
         Ok(())
     }));
     trials.push(Trial::test(
+        "the JSON of `lesson list --json` reads back as the same lessons",
+        || {
+            // The playground's lessons page reads lessons.json, made by this command.
+            let out = kubeharden(&["lesson", "list", "--json"], Path::new("."));
+            let json = text(&out);
+            let back = Lessons::from_json(&json).map_err(|e| format!("{e}\n{json}"))?;
+            if back.lessons != Lessons::builtin().lessons {
+                return Err("lessons.json differs from the built-in lessons".into());
+            }
+            for broken in ["{}", "{\"lessons\": [{}]}", "not json"] {
+                if Lessons::from_json(broken).is_ok() {
+                    return Err(format!("accepted {broken:?}").into());
+                }
+            }
+            let twice = format!(
+                "{{\"lessons\": [{0}, {0}]}}",
+                serde_json::to_string(&Lessons::builtin().lessons[0]).unwrap()
+            );
+            match Lessons::from_json(&twice) {
+                Err(e) if e.contains("twice") => Ok(()),
+                other => Err(format!("a lesson twice: {other:?}").into()),
+            }
+        },
+    ));
+    trials.push(Trial::test(
+        "`lesson instructor` prints every lesson on one printable page",
+        || {
+            let out = kubeharden(
+                &["lesson", "instructor", "--format", "html"],
+                Path::new("."),
+            );
+            if !out.status.success() {
+                return Err(format!("failed: {}", text(&out)).into());
+            }
+            let html = String::from_utf8_lossy(&out.stdout).into_owned();
+            for want in [
+                "<!doctype html>",
+                "@media print",
+                "break-before: page",
+                "</html>",
+            ] {
+                if !html.contains(want) {
+                    return Err(format!("no {want:?} in the page").into());
+                }
+            }
+            if html.contains("<script") {
+                return Err("the instructor page has a script".into());
+            }
+            for l in &Lessons::builtin().lessons {
+                let section = format!("<section class=\"lesson\" id=\"{}\"", l.id);
+                let Some(at) = html.find(&section) else {
+                    return Err(format!("no section for {}", l.id).into());
+                };
+                let rest = &html[at..];
+                let rest = &rest[..rest.find("</section>").unwrap_or(rest.len())];
+                let minutes = format!("about {} minutes", l.minutes);
+                let hints = rest.matches("<li>").count();
+                if !rest.contains(&minutes) || hints < l.hints.len() {
+                    return Err(format!("{}: no timing or hints", l.id).into());
+                }
+                // The solution as a diff: a line it adds or removes.
+                if !rest.contains("<span class=\"add\">+")
+                    && !rest.contains("<span class=\"del\">-")
+                {
+                    return Err(format!("{}: no solution diff", l.id).into());
+                }
+            }
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
         "twelve lessons or more over the three pillars",
         || {
             let all = &Lessons::builtin().lessons;

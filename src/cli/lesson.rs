@@ -15,6 +15,8 @@ use kubeharden::yaml::Limits;
 use super::input;
 use super::out;
 
+mod instructor;
+
 /// Workshop lessons: fix a manifest step by step, offline
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -38,6 +40,16 @@ pub enum LessonCommand {
     Hint(HintArgs),
     Solution(SolutionArgs),
     Lint(LintArgs),
+    Instructor(InstructorArgs),
+}
+
+/// Print the instructor notes: every lesson with its goal, timing, hints, success
+/// conditions and solution, as one printable HTML page
+#[derive(Debug, Args)]
+pub struct InstructorArgs {
+    /// The output format (only `html`)
+    #[arg(long, value_name = "FORMAT", default_value = "html", value_parser = ["html"])]
+    pub format: String,
 }
 
 /// Validate lesson files (for authors): fields, rule ids, hint lines, references
@@ -156,6 +168,10 @@ pub fn run(args: LessonArgs) -> Result<u8, String> {
         LessonCommand::Hint(a) => hint(&a.id, a.number),
         LessonCommand::Solution(a) => solution(a),
         LessonCommand::Lint(a) => lint(a),
+        LessonCommand::Instructor(_) => {
+            out(&instructor::page(Lessons::builtin()));
+            Ok(0)
+        }
     }
 }
 

@@ -48,7 +48,7 @@ use serde_json::Value as Json;
 use crate::catalogue::{rule_from_json, Catalogue, Rule};
 use crate::diagnostic::{Area, Finding, Level, Report, Severity};
 use crate::engine::{Engine, Options, Profile};
-use crate::rules::{self, FieldError, PathSegment};
+use crate::rules;
 use crate::source::LineIndex;
 use crate::version::KubeVersion;
 use crate::yaml::{parse_stream, Document, Limits, NodeId, NodeKind, Value};
@@ -1026,7 +1026,7 @@ impl Reader<'_> {
                         template.name, template.params.type_name
                     ));
                 }
-                let at = locate(doc, node, &e);
+                let at = crate::datafile::locate(doc, node, &e);
                 self.error(doc, at, format!("params.{message}"));
                 None
             }
@@ -1085,7 +1085,7 @@ impl Reader<'_> {
                 }
                 Err(errors) => {
                     for e in errors {
-                        let n = locate(doc, item, &e);
+                        let n = crate::datafile::locate(doc, item, &e);
                         self.error(doc, n, e.to_string());
                     }
                 }
@@ -1227,28 +1227,5 @@ impl Reader<'_> {
             }
         }
         out
-    }
-}
-
-/// The node a field error of a subtree points at: the key of an unknown field, else the
-/// value at the path (or its deepest existing parent).
-fn locate(doc: &Document, base: NodeId, e: &FieldError) -> NodeId {
-    let (mut node, mut key) = (base, None);
-    for segment in &e.path {
-        let next = match segment {
-            PathSegment::Key(k) => doc
-                .entries(node)
-                .iter()
-                .rev()
-                .find(|&&(kn, _)| doc.text(kn) == Some(k.as_str()))
-                .map(|&(kn, v)| (v, Some(kn))),
-            PathSegment::Index(i) => doc.items(node).get(*i).map(|&n| (n, None)),
-        };
-        let Some((n, k)) = next else { break };
-        (node, key) = (n, k);
-    }
-    match key {
-        Some(k) if e.message.starts_with("unknown field") => k,
-        _ => node,
     }
 }

@@ -163,6 +163,28 @@ impl Lessons {
         }
     }
 
+    /// The lessons of `kubeharden lesson list --json` (`{"lessons": [...]}`), as the
+    /// playground's lessons page fetches them (`dist/lessons/lessons.json`, made at
+    /// build time from [`Lessons::builtin`]). Read as they are: they were validated when
+    /// that build loaded them, so only their shape is checked here.
+    ///
+    /// Errors: the JSON error with its line and column, or a lesson id used twice.
+    pub fn from_json(text: &str) -> Result<Lessons, String> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            lessons: Vec<Lesson>,
+        }
+        let file: File = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for (i, l) in file.lessons.iter().enumerate() {
+            if file.lessons[..i].iter().any(|k| k.id == l.id) {
+                return Err(format!("lesson id {:?} is defined twice", l.id));
+            }
+        }
+        Ok(Lessons {
+            lessons: file.lessons,
+        })
+    }
+
     pub fn get(&self, id: &str) -> Option<&Lesson> {
         self.lessons.iter().find(|l| l.id == id)
     }

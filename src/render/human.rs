@@ -216,6 +216,13 @@ pub fn write_human_with(
     let mut out = String::new();
     for e in &report.errors {
         let _ = writeln!(out, "{}: {}", style.paint("1;31", "error"), e.message);
+        // An input that could not be read (a missing file, an empty folder) has no text
+        // to point into: its name alone.
+        if sources.get(e.file).is_some_and(|s| s.text.is_empty()) {
+            let _ = writeln!(out, "  --> {}\n", positions.name(e.file));
+            drain(&mut out, &mut w)?;
+            continue;
+        }
         place(&mut out, &mut positions, "-->", e.file, e.span, e.document);
         snippet(
             &mut out,
@@ -376,18 +383,7 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
         let _ = writeln!(out, "  = chart template: {template}");
     }
     snippet(out, cx.positions, cx.style, f.file, f.span, "1;31", None);
-    for r in &f.related {
-        place(out, cx.positions, ":::", r.file, r.span, r.document);
-        snippet(
-            out,
-            cx.positions,
-            cx.style,
-            r.file,
-            r.span,
-            "1;36",
-            Some(&r.message),
-        );
-    }
+    related_snippets(out, cx, &f.related, &[]);
     if let Some(pss) = f.pss() {
         let _ = writeln!(
             out,
@@ -414,6 +410,9 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
             head = format!("{head} (suppressed: {reason})");
         }
         let _ = writeln!(out, "{head}");
+        // Its related places too (the other file of a duplicate, the granting binding),
+        // but not one the entry has shown already.
+        related_snippets(out, cx, &also.related, &f.related);
         fix_line(out, also);
         // A folded finding of another rule gets that rule's help too, once per run.
         if cx.helped.insert(also.rule) {
@@ -421,6 +420,34 @@ fn entry(out: &mut String, cx: &mut EntryCx<'_, '_>, group: &mut [&Finding], aft
                 let _ = writeln!(out, "    = help ({}): {}", also.rule, rule.remediation);
             }
         }
+    }
+}
+
+/// Each related place of `related` as a labelled snippet, but for those `shown` already
+/// (same file, span and message).
+fn related_snippets(
+    out: &mut String,
+    cx: &mut EntryCx<'_, '_>,
+    related: &[crate::diagnostic::Related],
+    shown: &[crate::diagnostic::Related],
+) {
+    for r in related {
+        if shown
+            .iter()
+            .any(|x| x.file == r.file && x.span == r.span && x.message == r.message)
+        {
+            continue;
+        }
+        place(out, cx.positions, ":::", r.file, r.span, r.document);
+        snippet(
+            out,
+            cx.positions,
+            cx.style,
+            r.file,
+            r.span,
+            "1;36",
+            Some(&r.message),
+        );
     }
 }
 

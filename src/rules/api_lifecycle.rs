@@ -350,11 +350,15 @@ fn hit(cx: &DocCx, object: &Object, entry: &ApiEntry, stage: Stage) -> Hit {
             cx.version
         )));
     }
-    if entry.replacement_kind.is_some() {
-        let changes = entry.changes.clone().unwrap_or_default();
-        return hit
-            .with(set_version)
-            .withhold(Some(format!("the replacement is another kind: {changes}")));
+    if let Some(kind) = &entry.replacement_kind {
+        let changes = entry.changes.as_deref().unwrap_or_default();
+        // The data's note may open with the same words: say them once.
+        let changes = changes
+            .strip_prefix("A different kind: ")
+            .unwrap_or(changes);
+        return hit.with(set_version).withhold(Some(format!(
+            "the replacement is another kind, {kind}: {changes}"
+        )));
     }
     match entry.migration {
         Migration::None => hit,

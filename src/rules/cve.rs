@@ -427,7 +427,7 @@ fn first_object_place(cx: &BundleCx) -> Option<Place> {
 /// line fixes. Nothing when none apply. One finding per run, on the first object.
 fn kube_version_cves(cx: &BundleCx, out: &mut BundleHits) {
     // Without a patch release nothing is known to apply: the engine says so in a note
-    // ([`minor_only_note`]) instead of failing the run on every bundle.
+    // ([`target_note`]) instead of failing the run on every bundle.
     if cx.version.patch.is_none() {
         return;
     }
@@ -448,14 +448,24 @@ fn kube_version_cves(cx: &BundleCx, out: &mut BundleHits) {
 /// The template of the once-per-run finding about the target release's known CVEs.
 pub(crate) const TARGET_TEMPLATE: &str = "kube-version-cves";
 
-/// For a target version without a patch release (`1.29`): which known CVEs its patch
-/// releases fixed, and that the patch release decides (`--kube-version 1.29.P`); `None`
-/// when none affects the line.
-pub(crate) fn minor_only_note(version: KubeVersion) -> Option<String> {
-    if version.patch.is_some() {
-        return None;
+/// The note of the run about the target's known CVEs, where the finding cannot say it:
+/// - without a patch release (`1.29`): which known CVEs its patch releases fixed, and that
+///   the patch release decides (`--kube-version 1.29.P`); nothing when none affects the line;
+/// - with a patch release that no CVE of the data affects: that none is known, as of the
+///   data's date, so that a clean result is not read as "no CVE" (a release newer than the
+///   data has CVEs it cannot know; whether the release exists at all is the target-version
+///   line's business, [`crate::support`], which the library's users call with a date).
+pub(crate) fn target_note(version: KubeVersion) -> Option<String> {
+    if version.patch.is_none() {
+        return version_message(version).map(|m| format!("kube-version-cves: {m}"));
     }
-    version_message(version).map(|m| format!("kube-version-cves: {m}"))
+    if version_message(version).is_some() {
+        return None; // the finding says it
+    }
+    let as_of = &cve_table().ok()?.source.as_of;
+    Some(format!(
+        "kube-version-cves: no CVE of kubeharden's data (the official Kubernetes CVE feed as of {as_of}) affects Kubernetes {version}; CVEs published later, and every CVE of a release newer than the data, are not known"
+    ))
 }
 
 /// The message about the known CVEs of `v`, or `None` when none applies.
@@ -781,6 +791,25 @@ fn ingress_nginx_controller(cx: &PodCx, params: &IngressNginxCveParams, out: &mu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_clean_patch_release_is_said_to_be_clean_as_of_the_data() {
+        let v = |s: &str| s.parse::<crate::version::KubeVersion>().unwrap();
+        // A release with known CVEs: the finding says it, not the note.
+        assert_eq!(target_note(v("1.29.3")), None);
+        let n = target_note(v("1.31.0")).unwrap();
+        assert!(
+            n.contains("as of 2024-08-16") && n.contains("CVEs published later"),
+            "{n}"
+        );
+        // A release newer than the data (1.32.0 came after 2024-08-16) has no known CVE here.
+        assert!(target_note(v("1.32.0"))
+            .unwrap()
+            .contains("every CVE of a release newer than the data"));
+        assert!(target_note(v("1.29"))
+            .unwrap()
+            .contains("the patch release of Kubernetes v1.29 decides"));
+    }
+
     use super::*;
 
     fn kv(s: &str) -> KubeVersion {

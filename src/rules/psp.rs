@@ -62,8 +62,9 @@ fn text_list(v: &J) -> Vec<String> {
 
 /// Build the pod. Each PSP field is read as the PSP admission plugin applied it: a field
 /// that allows something lets the pod ask for it; an unset field allows what its
-/// default allows (`allowPrivilegeEscalation` unset allows escalation; no seccomp or
-/// AppArmor annotation leaves those profiles unconstrained, so a pod may be unconfined).
+/// default allows (`allowPrivilegeEscalation` unset allows escalation; no AppArmor
+/// annotation leaves the profile unconstrained, so a pod may be unconfined; no seccomp
+/// annotation forbids setting a profile, so a pod runs with none).
 fn synthetic(doc: &Document, object: &Object) -> Synthetic {
     let spec_node = doc.get(object.root, "spec");
     let spec = spec_node.map(|s| doc.to_json(s)).unwrap_or(J::Null);
@@ -244,33 +245,37 @@ fn synthetic(doc: &Document, object: &Object) -> Synthetic {
         "seLinux rule RunAsAny lets pods choose any SELinux type".into(),
         node("seLinux"),
     );
-    // Seccomp: the annotation's allowed profiles; none means unconstrained.
+    // Seccomp (pkg/security/podsecuritypolicy/seccomp/strategy.go): without the
+    // annotation a pod may not set a profile at all ("seccomp may not be set"), so it runs
+    // with none; `*` or `unconfined` among the allowed profiles lets it be unconfined.
     let seccomp = annotation("seccomp.security.alpha.kubernetes.io/allowedProfileNames");
     let profiles: Vec<&str> = seccomp
         .map(|(v, _)| v.split(',').map(str::trim).collect())
         .unwrap_or_default();
-    let seccomp_profile =
-        if seccomp.is_none() || profiles.iter().any(|p| *p == "*" || *p == "unconfined") {
-            json!({"type": "Unconfined"})
-        } else if let Some(local) = profiles.iter().find_map(|p| p.strip_prefix("localhost/")) {
-            json!({"type": "Localhost", "localhostProfile": local})
-        } else {
-            json!({"type": "RuntimeDefault"})
-        };
-    pod_sc.insert("seccompProfile".into(), seccomp_profile);
+    let seccomp_profile = if seccomp.is_none() {
+        None
+    } else if profiles.iter().any(|p| *p == "*" || *p == "unconfined") {
+        Some(json!({"type": "Unconfined"}))
+    } else if let Some(local) = profiles.iter().find_map(|p| p.strip_prefix("localhost/")) {
+        Some(json!({"type": "Localhost", "localhostProfile": local}))
+    } else {
+        Some(json!({"type": "RuntimeDefault"}))
+    };
+    if let Some(profile) = seccomp_profile {
+        pod_sc.insert("seccompProfile".into(), profile);
+    }
     let seccomp_label = match seccomp {
-        None => "no seccomp.security.alpha.kubernetes.io/allowedProfileNames annotation (any profile, unconfined too)".to_string(),
+        None => "no seccomp.security.alpha.kubernetes.io/allowedProfileNames annotation (pods may not set a seccomp profile, so they run without one)".to_string(),
         Some((v, _)) => format!("seccomp allowedProfileNames {v:?}"),
     };
     let seccomp_node = seccomp.map(|(_, n)| n);
     cause("seccomp-unconfined", seccomp_label.clone(), seccomp_node);
     cause("seccomp-required", seccomp_label, seccomp_node);
-    // AppArmor: likewise.
+    // AppArmor (pkg/security/podsecuritypolicy/apparmor/strategy.go): without the
+    // annotation any profile is allowed, unconfined too; with it, only the names listed
+    // (`*` is a name there, not a wildcard).
     let apparmor = annotation("apparmor.security.beta.kubernetes.io/allowedProfileNames");
-    let unconfined = apparmor.is_none_or(|(v, _)| {
-        v.split(',')
-            .any(|p| p.trim() == "unconfined" || p.trim() == "*")
-    });
+    let unconfined = apparmor.is_none_or(|(v, _)| v.split(',').any(|p| p.trim() == "unconfined"));
     if unconfined {
         annotations.insert(
             "container.apparmor.security.beta.kubernetes.io/c".into(),

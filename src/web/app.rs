@@ -271,6 +271,8 @@ pub fn app(props: &AppProps) -> Html {
                 <a href="https://kubernetes.io/docs/concepts/security/pod-security-standards/" rel="noopener noreferrer" target="_blank">{ "Pod Security Standards" }</a>
                 { " · " }
                 <a href="widget-demo.html" id="widget-demo-link">{ "Embed the checker in your docs" }</a>
+                { " · " }
+                <a href="lessons/" id="lessons-link">{ "Lessons for workshops" }</a>
             </footer>
         </div>
     }

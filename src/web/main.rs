@@ -50,7 +50,33 @@ fn install_bench() {
     bench.forget();
 }
 
+/// `#/lessons` and `#/lessons/<id>` open the lessons page (dist/lessons/, a page and wasm
+/// of its own: src/web/lessons_main.rs). Whether the page is leaving for it.
+fn lessons_redirect() -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let hash = location.hash().unwrap_or_default();
+    let Some(rest) = hash.strip_prefix("#/lessons") else {
+        return false;
+    };
+    let _ = location.replace(&format!("lessons/#/{}", rest.trim_start_matches('/')));
+    true
+}
+
 fn main() {
+    if lessons_redirect() {
+        return;
+    }
+    // Also for such a link followed in the open playground (a fragment change).
+    let on_hash = Closure::<dyn Fn()>::new(|| {
+        lessons_redirect();
+    });
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+    }
+    on_hash.forget();
     install_bench();
     // The link and the autosave are inflated by the browser (asynchronously) first.
     wasm_bindgen_futures::spawn_local(async {
