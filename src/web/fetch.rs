@@ -1,5 +1,5 @@
 //! Same-origin files the playground loads on demand instead of compiling them into its
-//! WebAssembly (the gallery's examples, the rule examples, the release dates): nothing is
+//! WebAssembly (the gallery's examples, the rule examples, the release dates: `toolbar::releases`): nothing is
 //! fetched for the first check. URLs are relative to the page, so a site under a sub-path
 //! works too. And today's date from the browser's clock (the library reads none).
 
@@ -36,19 +36,4 @@ pub async fn text(url: &str) -> Result<String, String> {
 pub fn today() -> Option<kubeharden::support::Date> {
     let days = (js_sys::Date::now() / 86_400_000.0).floor() as i64;
     kubeharden::support::Date::from_unix_days(days).ok()
-}
-
-thread_local! {
-    static RELEASES: std::cell::Cell<Option<&'static kubeharden::support::ReleaseTable>> =
-        const { std::cell::Cell::new(None) };
-}
-
-/// The release table (`engine::RELEASES_URL`), fetched and read once per page.
-pub async fn releases() -> Result<&'static kubeharden::support::ReleaseTable, String> {
-    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
-        return Ok(table);
-    }
-    let table = crate::engine::release_table(&text(crate::engine::RELEASES_URL).await?)?;
-    RELEASES.with(|r| r.set(Some(table)));
-    Ok(table)
 }

@@ -226,7 +226,11 @@ pub struct CatalogueProps {
 /// configuration turns it off, and its documentation (opened on demand).
 #[function_component(Catalogue)]
 pub fn catalogue(p: &CatalogueProps) -> Html {
-    let config = crate::engine::valid_config(&p.config);
+    // Read here, not through the playground's engine module: the lessons page shares this
+    // file (an invalid configuration is not applied, as everywhere).
+    let config = (!p.config.trim().is_empty())
+        .then(|| kubeharden::config::Config::parse(kubeharden::config::FILE_NAME, &p.config).ok())
+        .flatten();
     let builtin = kubeharden::Catalogue::builtin();
     let catalogue = config
         .as_ref()
@@ -248,14 +252,14 @@ pub fn catalogue(p: &CatalogueProps) -> Html {
         }
     });
     let by = |line: Option<usize>| {
-        line.map(|l| format!(" (set by {}, line {l})", crate::state::CONFIG_FILE))
+        line.map(|l| format!(" (set by {}, line {l})", kubeharden::config::FILE_NAME))
             .unwrap_or_default()
     };
     let mut note = format!("{} rules", rules.len());
     if custom > 0 {
         note.push_str(&format!(
             ", {custom} of them custom rules of the Config tab's {}",
-            crate::state::CONFIG_FILE
+            kubeharden::config::FILE_NAME
         ));
     }
     note.push_str(". The baseline profile runs the Pod Security Standards' baseline checks, restricted adds the restricted ones, all runs every rule; the manifest-validity rules and custom rules run under every profile.");

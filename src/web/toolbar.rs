@@ -199,7 +199,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
-                let table = crate::fetch::releases().await;
+                let table = releases().await;
                 note.set(match (table, crate::fetch::today()) {
                     (Ok(table), Some(today)) => {
                         engine::target_note(&engine::target(table, version, today))
@@ -428,7 +428,7 @@ async fn export_report(
         },
         ReportFormat::Json => None,
     };
-    let target = match (crate::fetch::releases().await, crate::fetch::today()) {
+    let target = match (releases().await, crate::fetch::today()) {
         (Ok(table), Some(today)) => Some(engine::target(table, input.options.version, today)),
         (Err(e), _) => {
             dispatch.emit(Action::Notify(Notice::warning(format!(
@@ -530,4 +530,19 @@ fn markdown(c: &Checked, s: &Shared) -> String {
         ));
     }
     out
+}
+
+thread_local! {
+    static RELEASES: std::cell::Cell<Option<&'static kubeharden::support::ReleaseTable>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The release table (`engine::RELEASES_URL`), fetched and read once per page.
+pub async fn releases() -> Result<&'static kubeharden::support::ReleaseTable, String> {
+    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
+        return Ok(table);
+    }
+    let table = engine::release_table(&crate::fetch::text(engine::RELEASES_URL).await?)?;
+    RELEASES.with(|r| r.set(Some(table)));
+    Ok(table)
 }
