@@ -21,6 +21,10 @@ use crate::state::{self, Action, CheckInput, ConfigSets, Notice, LARGE_INPUT};
 
 const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Baseline];
 
+/// How long after the page starts the release table is fetched for the default, newest
+/// version (milliseconds): well after the first check is shown.
+const LATEST_NOTE_DELAY_MS: u32 = 5000;
+
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
     /// The settings and text a share link carries.
@@ -173,9 +177,6 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 .map(Some),
         )
         .collect();
-    // The target's support, from the release table fetched when a version is chosen.
-    // Not for the newest (the default), so that the first check fetches nothing: the data
-    // has no dates for it, and the CLI says nothing about it either.
     // The field is not bound to the state on every render (a re-render while someone types
     // would undo their keystrokes): it shows the state's version when that changes, and
     // keeps a value that did not parse until it is corrected.
@@ -190,26 +191,47 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         });
     }
     let target_note = use_state(|| None::<String>);
+    // Counts versions chosen: a note computed for an earlier one is dropped.
+    let note_seq = use_mut_ref(|| 0u32);
     {
         let note = target_note.clone();
         let version = p.options.version;
+        // The target's support, from the release table fetched when a version is chosen.
+        // For the newest (the default) a few seconds after the page starts, so that the
+        // first check fetches nothing but the page, its script and the wasm.
         use_effect_with((version.minor, version.patch), move |_| {
-            if version.same_release(&KubeVersion::LATEST) {
-                note.set(None);
-                return;
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                let table = releases().await;
-                note.set(match (table, crate::fetch::today()) {
-                    (Ok(table), Some(today)) => {
-                        engine::target_note(&engine::target(table, version, today))
+            *note_seq.borrow_mut() += 1;
+            let mine = *note_seq.borrow();
+            let fetch = move || {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let table = releases().await;
+                    if *note_seq.borrow() != mine {
+                        return;
                     }
-                    (Err(e), _) => Some(format!(
-                        "The support dates of {version} are not available: {e}."
-                    )),
-                    (_, None) => None,
-                });
-            });
+                    note.set(match (table, crate::fetch::today()) {
+                        (Ok(table), Some(today)) => {
+                            engine::target_note(&engine::target(table, version, today))
+                        }
+                        (Err(e), _) => Some(format!(
+                            "The support dates of {version} are not available: {e}."
+                        )),
+                        (_, None) => None,
+                    });
+                })
+            };
+            let deferred = if version.same_release(&KubeVersion::LATEST)
+                && RELEASES.with(std::cell::Cell::get).is_none()
+            {
+                Some(gloo_timers::callback::Timeout::new(
+                    LATEST_NOTE_DELAY_MS,
+                    fetch,
+                ))
+            } else {
+                fetch();
+                None
+            };
+            // A version chosen before the delay ends cancels it.
+            move || drop(deferred)
         });
     }
 
