@@ -45,8 +45,9 @@ fn main() {
     rule_examples();
 }
 
-/// The data tables the rules read (`policies/data/`), as constants. Without `rule-docs`
-/// (the playground's WebAssembly) what no message shows goes: comment lines at column 0
+/// The data tables the rules and the access model read (`policies/data/`), as constants.
+/// Without `rule-docs` (the playground's WebAssembly) what no message shows goes: comment
+/// lines at column 0
 /// (a `#` there always starts a comment: a block scalar's text is indented), the API
 /// table's one-line `note:`s (where its sources disagree) and `sources:`, the CVEs' `published:`,
 /// `url:` and, for the Kubernetes CVEs, `cvss:` lines (their fields are optional in that
@@ -57,6 +58,12 @@ fn data_files(docs: bool) {
     for (constant, file) in [
         ("API_VERSIONS", "api-versions.yaml"),
         ("K8S_CVES", "k8s-cves.yaml"),
+        ("BOOTSTRAP_ROLES", "bootstrap-cluster-roles.yaml"),
+        (
+            "BOOTSTRAP_CONTROLLER_ROLES",
+            "bootstrap-controller-roles.yaml",
+        ),
+        ("BOOTSTRAP_BINDINGS", "bootstrap-cluster-role-bindings.yaml"),
     ] {
         println!("cargo:rerun-if-changed=policies/data/{file}");
         let path = dir.join(file);

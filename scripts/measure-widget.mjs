@@ -5,8 +5,9 @@
 //   1. download size of a read-only page: every script and wasm the page requests until its
 //      widget shows a result (the widget, the package's JS, the wasm), gzipped (zlib level 9);
 //      limit: 375 KiB (issue 12's budget is 350 KiB, met at 342.2 KiB before the
-//      configuration reader and the known-CVE rules joined the engine: 370.3 KiB now, over
-//      that budget and said so in the README). The editor (editable widgets only) and rules.json (a rule's
+//      configuration reader and the known-CVE rules joined the engine: 382.5 KiB with the
+//      configuration in the widget and the JS API, over that budget and this limit, said so
+//      in the README). The editor (editable widgets only) and rules.json (a rule's
 //      docs, when opened) are listed, not counted. Checked, not assumed: the read-only page
 //      must not request the editor.
 //   2. first result: from the moment the widget is scrolled into view (nothing of the engine

@@ -3,9 +3,10 @@
 //! the DOM count in) instead of byte spans, and the rule documentation a panel shows.
 //! It holds no UI policy: what it reports is read from the engine's report.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Rule};
 use crate::config::Config;
 use crate::diagnostic::{Report, Severity};
 use crate::engine::{Engine, Options};
@@ -57,7 +58,7 @@ pub struct EditorFinding {
     /// The finding's stable id: the key for per-finding fix choices.
     pub id: String,
     pub rule: &'static str,
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     pub severity: Severity,
     pub area: &'static str,
     pub message: String,
@@ -74,9 +75,11 @@ pub struct EditorFinding {
     pub pss: Option<String>,
     pub fix: Option<EditorFix>,
     pub suppressed: Option<String>,
-    pub rationale: &'static str,
-    pub remediation: &'static str,
-    pub references: &'static [String],
+    /// A built-in rule's documentation is borrowed from the built-in catalogue; a custom
+    /// rule's is copied from its configuration's (which is freed when no longer used).
+    pub rationale: Cow<'static, str>,
+    pub remediation: Cow<'static, str>,
+    pub references: Cow<'static, [String]>,
 }
 
 /// A YAML error or a note, with its UTF-16 position.
@@ -144,25 +147,52 @@ pub fn check(text: &str, options: Options) -> Checked {
 /// are `options`', which the caller merged with [`Config::options`]). Custom rules'
 /// findings carry their own documentation.
 pub fn check_configured(text: &str, options: Options, config: Option<&Config>) -> Checked {
-    let (report, catalogue) = match config {
-        Some(c) => (c.engine(options).check_text(text), c.catalogue()),
-        None => (Engine::new(options).check_text(text), Catalogue::builtin()),
+    let engine = match config {
+        Some(c) => c.engine(options),
+        None => Engine::new(options),
     };
-    checked(text, &report, catalogue)
+    checked(text, &engine.check_text(text), engine.catalogue())
 }
 
-fn checked(text: &str, report: &Report, catalogue: &'static Catalogue) -> Checked {
+/// A rule's documentation text: borrowed when it is a built-in rule (a configuration
+/// changes their severity and parameters, never their text), else copied.
+fn docs(
+    rule: &Rule,
+) -> (
+    Cow<'static, str>,
+    Cow<'static, str>,
+    Cow<'static, str>,
+    Cow<'static, [String]>,
+) {
+    match Catalogue::builtin().get(&rule.id) {
+        Some(b) => (
+            Cow::Borrowed(b.title.as_str()),
+            Cow::Borrowed(b.rationale.as_str()),
+            Cow::Borrowed(b.remediation.as_str()),
+            Cow::Borrowed(b.references.as_slice()),
+        ),
+        None => (
+            Cow::Owned(rule.title.clone()),
+            Cow::Owned(rule.rationale.clone()),
+            Cow::Owned(rule.remediation.clone()),
+            Cow::Owned(rule.references.clone()),
+        ),
+    }
+}
+
+fn checked(text: &str, report: &Report, catalogue: &Catalogue) -> Checked {
     let index = LineIndex::new(text);
     let mut findings: Vec<EditorFinding> = report
         .findings
         .iter()
         .filter_map(|f| {
             let rule = catalogue.get(f.rule)?;
+            let (title, rationale, remediation, references) = docs(rule);
             let r = range(text, &index, f.span);
             Some(EditorFinding {
                 id: report.id(f),
                 rule: f.rule,
-                title: &rule.title,
+                title,
                 severity: f.severity,
                 area: f.area.as_str(),
                 message: f.message.to_string(),
@@ -188,9 +218,9 @@ fn checked(text: &str, report: &Report, catalogue: &'static Catalogue) -> Checke
                     unavailable: x.unavailable.as_deref().cloned(),
                 }),
                 suppressed: f.suppressed.as_deref().cloned(),
-                rationale: &rule.rationale,
-                remediation: &rule.remediation,
-                references: &rule.references,
+                rationale,
+                remediation,
+                references,
             })
         })
         .collect();

@@ -2,7 +2,7 @@
 //! parameterised template written in Rust (see [`crate::rules`]).
 
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -112,15 +112,45 @@ pub const SOURCES: &[&str] = &[
     "trivy",
 ];
 
+fn builtin_arc() -> &'static Arc<Catalogue> {
+    static BUILTIN: OnceLock<Arc<Catalogue>> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        Arc::new(
+            Catalogue::load(embedded::POLICY_FILES).unwrap_or_else(|errors| {
+                panic!("the built-in catalogue is invalid:\n{}", errors.join("\n"))
+            }),
+        )
+    })
+}
+
+/// A rule id as findings hold it (`Finding::rule` is a `&'static str`): a built-in rule's
+/// own, else one copy per distinct id (a configuration's custom rules) kept for the life
+/// of the process — a few bytes each, so that a catalogue itself can be freed when no
+/// engine holds it any more ([`crate::config::Config::catalogue`]).
+pub(crate) fn static_id(id: &str) -> &'static str {
+    if let Some(rule) = Catalogue::builtin().get(id) {
+        return &rule.id;
+    }
+    // A list: a process meets a handful of custom rule ids.
+    static IDS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = ids.iter().find(|&&k| k == id) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(id.to_owned().into_boxed_str());
+    ids.push(leaked);
+    leaked
+}
+
 impl Catalogue {
     /// The catalogue compiled into this build.
     pub fn builtin() -> &'static Catalogue {
-        static BUILTIN: OnceLock<Catalogue> = OnceLock::new();
-        BUILTIN.get_or_init(|| {
-            Catalogue::load(embedded::POLICY_FILES).unwrap_or_else(|errors| {
-                panic!("the built-in catalogue is invalid:\n{}", errors.join("\n"))
-            })
-        })
+        builtin_arc()
+    }
+
+    /// [`Catalogue::builtin`] as the shared handle an [`crate::Engine`] holds.
+    pub fn shared_builtin() -> Arc<Catalogue> {
+        builtin_arc().clone()
     }
 
     /// Read rule files given as (file name, text): every rule is parsed, its template

@@ -79,7 +79,10 @@ pub struct Options {
 }
 
 struct Active {
-    rule: &'static Rule,
+    /// The rule's index in the engine's catalogue.
+    rule: usize,
+    /// Its id, as findings hold it ([`crate::catalogue::static_id`]).
+    id: &'static str,
     template: &'static Template,
     /// Index of the restricted rule that replaces this baseline rule at this profile:
     /// its findings are kept only when that rule also fails the pod, so a pod is
@@ -88,17 +91,21 @@ struct Active {
 }
 
 /// Point each baseline rule at the restricted rule that replaces it, when that one runs.
-fn link_overrides(active: &mut [Active]) {
+fn link_overrides(catalogue: &Catalogue, active: &mut [Active]) {
     for i in 0..active.len() {
         active[i].overridden_by = None;
-        let Some(pss) = &active[i].rule.pss else {
+        let Some(pss) = &catalogue.rules[active[i].rule].pss else {
             continue;
         };
         if pss.level != Level::Baseline {
             continue;
         }
         active[i].overridden_by = active.iter().position(|a| {
-            a.rule.pss.as_ref().and_then(|p| p.overrides.as_deref()) == Some(pss.check.as_str())
+            catalogue.rules[a.rule]
+                .pss
+                .as_ref()
+                .and_then(|p| p.overrides.as_deref())
+                == Some(pss.check.as_str())
         });
     }
 }
@@ -142,7 +149,10 @@ fn spread_map<T: Send>(spread: &dyn Spread, count: usize, f: impl Fn(usize) -> T
 
 /// A configured checker. Cheap to build; reuse it across inputs.
 pub struct Engine {
-    catalogue: &'static Catalogue,
+    /// Shared: a configuration's catalogue lives as long as an engine (or the bounded
+    /// cache of [`crate::config::Config::catalogue`]) holds it; findings name their rule by
+    /// a `&'static str` id and never point into it.
+    catalogue: Arc<Catalogue>,
     options: Options,
     active: Vec<Active>,
     /// The fixer's engine keeps each fix's unmerged intents on its findings.
@@ -153,7 +163,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(options: Options) -> Self {
-        Engine::select(options, Catalogue::builtin(), &|_, on| on)
+        Engine::select(options, Catalogue::shared_builtin(), &|_, on| on)
     }
 
     /// An engine over `catalogue` (the built-in one, or one a configuration changed:
@@ -163,13 +173,14 @@ impl Engine {
     /// `choose` says.
     pub fn select(
         options: Options,
-        catalogue: &'static Catalogue,
+        catalogue: Arc<Catalogue>,
         choose: &dyn Fn(&Rule, bool) -> bool,
     ) -> Self {
         let mut active: Vec<Active> = catalogue
             .rules
             .iter()
-            .filter_map(|rule| {
+            .enumerate()
+            .filter_map(|(index, rule)| {
                 let template = rules::template(&rule.template)?;
                 let in_version = rule.pss.as_ref().is_none_or(|p| p.since <= options.version);
                 let by_profile = template.validity
@@ -180,14 +191,15 @@ impl Engine {
                         (None, profile) => profile == Profile::All,
                     };
                 let on = in_version && choose(rule, by_profile);
-                on.then_some(Active {
-                    rule,
+                on.then(|| Active {
+                    rule: index,
+                    id: crate::catalogue::static_id(&rule.id),
                     template,
                     overridden_by: None,
                 })
             })
             .collect();
-        link_overrides(&mut active);
+        link_overrides(&catalogue, &mut active);
         Engine {
             catalogue,
             options,
@@ -203,8 +215,8 @@ impl Engine {
     #[must_use]
     pub fn retain_rules(mut self, ids: &[String]) -> Self {
         if !ids.is_empty() {
-            self.active.retain(|a| ids.contains(&a.rule.id));
-            link_overrides(&mut self.active);
+            self.active.retain(|a| ids.iter().any(|id| id == a.id));
+            link_overrides(&self.catalogue, &mut self.active);
         }
         self
     }
@@ -232,13 +244,22 @@ impl Engine {
         &self.options
     }
 
-    pub fn catalogue(&self) -> &'static Catalogue {
-        self.catalogue
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The catalogue, shared (it lives as long as one holder does).
+    pub fn shared_catalogue(&self) -> Arc<Catalogue> {
+        self.catalogue.clone()
     }
 
     /// The rules this engine runs.
-    pub fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
-        self.active.iter().map(|a| a.rule)
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> + '_ {
+        self.active.iter().map(|a| self.rule(a))
+    }
+
+    fn rule(&self, a: &Active) -> &Rule {
+        &self.catalogue.rules[a.rule]
     }
 
     /// Check several sources as one bundle; findings refer to them by index.
@@ -278,7 +299,7 @@ impl Engine {
                 .iter()
                 .map(|s| names.get(crate::render::display_name(&s.name)))
                 .collect(),
-            rules: self.active.iter().map(|a| a.rule.id.as_str()).collect(),
+            rules: self.active.iter().map(|a| a.id).collect(),
             ..Report::default()
         };
         for r in per_file {
@@ -373,7 +394,7 @@ impl Engine {
                 for (ri, a) in self.active.iter().enumerate() {
                     if let Check::Pod(check) = a.template.check {
                         let cx = PodCx {
-                            rule: a.rule,
+                            rule: self.rule(a),
                             version: self.options.version,
                             object,
                             pod,
@@ -388,7 +409,7 @@ impl Engine {
                         continue;
                     }
                     for hit in hits {
-                        out.emit(a.rule, Some(oi), hit);
+                        out.emit(self.rule(a), a.id, Some(oi), hit);
                     }
                 }
             }
@@ -396,15 +417,15 @@ impl Engine {
         for a in &self.active {
             if let Check::Document(check) = a.template.check {
                 let cx = DocCx {
-                    rule: a.rule,
-                    catalogue: self.catalogue,
+                    rule: self.rule(a),
+                    catalogue: &self.catalogue,
                     version: self.options.version,
                     model,
                 };
                 let mut hits = Vec::new();
                 check(&cx, &mut hits);
                 for hit in hits {
-                    out.emit(a.rule, None, hit);
+                    out.emit(self.rule(a), a.id, None, hit);
                 }
             }
         }
@@ -433,8 +454,8 @@ impl Engine {
                 shared = rules::BundleShared::default();
             }
             let cx = BundleCx {
-                rule: a.rule,
-                catalogue: self.catalogue,
+                rule: self.rule(a),
+                catalogue: &self.catalogue,
                 version: self.options.version,
                 bundle,
                 shared: &shared,
@@ -451,7 +472,7 @@ impl Engine {
                     self.keep_intents,
                     &mut strings,
                 );
-                out.emit_bundle(a.rule, None, hit, infos);
+                out.emit_bundle(self.rule(a), a.id, None, hit, infos);
                 findings.append(&mut out.findings);
             };
             check(&cx, &mut BundleHits::new(&mut emit));
@@ -712,7 +733,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     }
 
     /// A hit of a per-document rule: every location is in this document.
-    fn emit(&mut self, rule: &'static Rule, object: Option<usize>, hit: Hit) {
+    fn emit(&mut self, rule: &Rule, id: &'static str, object: Option<usize>, hit: Hit) {
         let here = self.here();
         let doc = self.model.doc;
         let related = hit
@@ -730,14 +751,15 @@ impl<'e, 'b> Emitter<'e, 'b> {
         if let (Some(f), true) = (fix.as_mut(), hit.unsafe_fix) {
             f.applicability = Applicability::Unsafe;
         }
-        self.push(rule, object, &hit.at, hit.message, related, fix);
+        self.push(rule, id, object, &hit.at, hit.message, related, fix);
     }
 
     /// A hit of a whole-bundle rule: it is in this document, its related locations and
     /// fix operations anywhere.
     fn emit_bundle(
         &mut self,
-        rule: &'static Rule,
+        rule: &Rule,
+        id: &'static str,
         object: Option<usize>,
         hit: BundleHit,
         infos: &[Vec<DocInfo>],
@@ -758,14 +780,14 @@ impl<'e, 'b> Emitter<'e, 'b> {
             })
             .collect();
         let fix = self.fix_across(rule, hit.fix, infos);
-        self.push(rule, object, &hit.at.loc, hit.message, related, fix);
+        self.push(rule, id, object, &hit.at.loc, hit.message, related, fix);
     }
 
     /// Lower a whole-bundle fix whose operations may edit several documents (the
     /// ServiceAccount in another file): one fix, its edits in every file it touches.
     fn fix_across(
         &mut self,
-        rule: &'static Rule,
+        rule: &Rule,
         ops: Vec<(DocRef, rules::Op)>,
         infos: &[Vec<DocInfo>],
     ) -> Option<Box<Fix>> {
@@ -821,7 +843,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
     /// unavailable with that reason.
     fn fix(
         &mut self,
-        rule: &'static Rule,
+        rule: &Rule,
         ops: &[rules::Op],
         withheld: Option<String>,
     ) -> Option<Box<Fix>> {
@@ -867,9 +889,11 @@ impl<'e, 'b> Emitter<'e, 'b> {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        rule: &'static Rule,
+        rule: &Rule,
+        id: &'static str,
         object: Option<usize>,
         at: &Loc,
         mut message: String,
@@ -896,7 +920,7 @@ impl<'e, 'b> Emitter<'e, 'b> {
         pointer_into(doc, at, &mut self.scratch);
         let path = self.strings.get(&self.scratch);
         self.findings.push(Finding {
-            rule: &rule.id,
+            rule: id,
             severity: rule.severity,
             area: rule.area,
             message,
@@ -963,10 +987,11 @@ mod tests {
             applicability: Applicability::Safe,
             reason: "test".into(),
         });
-        let rule: &'static Rule = Box::leak(Box::new(rule));
         let mut engine = Engine::new(Options::default());
+        engine.catalogue = Arc::new(Catalogue { rules: vec![rule] });
         engine.active = vec![Active {
-            rule,
+            rule: 0,
+            id: "duplicate-object",
             template: &LABEL_EVERYTHING,
             overridden_by: None,
         }];

@@ -709,3 +709,79 @@ spec: {group: example.com, names: {plural: widgets, kind: Widget}, scope: Cluste
         assert!(a.resolve_resource("gadgets").is_err());
     });
 }
+
+/// The controller roles of the bootstrap policy (k8s.io/kubernetes
+/// `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go`, golden output
+/// `testdata/controller-roles.yaml`) are built in like the others:
+/// `system:controller:generic-garbage-collector` has `delete, get, list, patch, update, watch`
+/// on `*` of every group (so it reads Secrets) but not `create`; `namespace-controller` has
+/// `deletecollection` on `*`, which the garbage collector lacks.
+#[test]
+fn the_controller_roles_are_built_in() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: gc}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: 'system:controller:generic-garbage-collector'}
+subjects:
+- {kind: ServiceAccount, name: gc, namespace: tools}
+";
+    with(yaml, |a| {
+        let sa = user("system:serviceaccount:tools:gc");
+        let d = a.can(&sa, "get", &res("", "secrets"), Some("shop"));
+        assert!(d.allowed, "{d:?}");
+        assert_eq!(
+            d.grants[0].rule_at.origin,
+            Origin::BuiltIn("policies/data/bootstrap-controller-roles.yaml")
+        );
+        assert_eq!(
+            d.grants[0].role,
+            "ClusterRole system:controller:generic-garbage-collector"
+        );
+        assert!(
+            a.can(&sa, "delete", &res("apps", "deployments"), None)
+                .allowed
+        );
+        assert!(!a.can(&sa, "create", &res("", "pods"), Some("shop")).allowed);
+        assert!(
+            !a.can(&sa, "deletecollection", &res("", "pods"), Some("shop"))
+                .allowed
+        );
+    });
+}
+
+/// RBAC docs, "Referring to resources": resourceNames restricts a request to the named
+/// objects, and "you cannot restrict create or deletecollection requests by their resource
+/// name". `create` on `pods/exec` names the pod in its URL
+/// (`/api/v1/namespaces/NS/pods/NAME/exec`), so a rule limited to `db-0` grants exec into
+/// `db-0` only: the matrix shows it, marked as limited to names. `create pods` with
+/// resourceNames grants nothing, so no workload-creation cell.
+#[test]
+fn the_matrix_shows_grants_limited_to_names() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: db-debug, namespace: shop}
+rules:
+- {apiGroups: [''], resources: [pods/exec], resourceNames: [db-0, db-1], verbs: [create]}
+- {apiGroups: [''], resources: [pods], resourceNames: [db-0], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: oncall, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: db-debug}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let col = |id: &str| m.permissions.iter().position(|p| p.id == id).unwrap();
+        let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+        let exec = &row.cells[col("exec")];
+        assert!(exec.granted() && exec.limited_to_names(), "{exec:?}");
+        assert_eq!(exec.names, ["db-0", "db-1"]);
+        assert_eq!(exec.namespaces, ["shop"]);
+        assert_eq!(exec.text(), "shop (only db-0, db-1)");
+        assert_eq!(exec.grants[0].rule_index, 0);
+        assert!(!row.cells[col("create-workloads")].granted());
+        assert_eq!(row.dangerous, 1);
+    });
+}

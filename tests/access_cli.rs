@@ -472,3 +472,65 @@ fn reach_with_one_end_lists_everything_across_namespaces() {
     assert_eq!(verdict("dns").as_deref(), Some("allowed"));
     assert_eq!(verdict("Deployment shop/db").as_deref(), Some("allowed"));
 }
+
+/// `can-i --list` is `kubectl auth can-i --list`: every permission of the user in the
+/// namespace, one line per resource (`resource[.group]`) or URL with its verbs (kubectl's
+/// BreakdownRule/CompactRules over a SelfSubjectRulesReview). web is bound to view in shop,
+/// which gathers system:aggregate-to-view (`get, list, watch` on pods, no Secrets), and every
+/// authenticated user holds system:basic-user (create selfsubjectaccessreviews) and
+/// system:discovery (get /api) through the bootstrap ClusterRoleBindings. In another
+/// namespace the RoleBinding does not apply. alice's cluster-admin is `*.*` and the URL `*`.
+#[test]
+fn can_i_list_prints_every_permission_with_its_grant() {
+    let web = ["--as", "system:serviceaccount:shop:web", SHOP];
+    let o = kubeharden(
+        &[
+            &["can-i", "--list", "-n", "shop", "--format", "json"][..],
+            &web[..],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let perms = v["permissions"].as_array().unwrap();
+    let line = |res: &str, url: &str| {
+        perms
+            .iter()
+            .find(|p| p["resource"] == res && p["non_resource_url"] == url)
+            .cloned()
+    };
+    let pods = line("pods", "").expect("view lists pods");
+    assert_eq!(pods["verbs"], serde_json::json!(["get", "list", "watch"]));
+    let g = &pods["grants"][0];
+    assert_eq!(g["binding"], "RoleBinding shop/web-view");
+    assert_eq!(g["binding_at"]["line"], line_of("name: web-view") + 2);
+    assert_eq!(g["rule_at"]["built_in"], true);
+    assert!(line("secrets", "").is_none(), "view does not read Secrets");
+    assert!(line("selfsubjectaccessreviews.authorization.k8s.io", "").is_some());
+    assert!(line("", "/api").is_some());
+    let o = kubeharden(
+        &[&["can-i", "--list", "-n", "other"][..], &web[..]].concat(),
+        None,
+    );
+    let text = stdout(&o);
+    assert!(text.starts_with("Resources "), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("pods ")), "{text}");
+    assert!(text.contains("selfsubjectaccessreviews.authorization.k8s.io"));
+    let o = kubeharden(
+        &["can-i", "--list", "--no-headers", "--as", "alice", SHOP],
+        None,
+    );
+    let text = stdout(&o);
+    assert!(
+        text.lines().any(|l| l.starts_with("*.* ")
+            && l.contains("[*]")
+            && l.contains("ClusterRoleBinding alice-admin")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("[*]")),
+        "{text}"
+    );
+    assert!(!text.contains("Resources "));
+}

@@ -55,7 +55,17 @@ fn named_objects(lesson: &Lesson) -> Vec<(String, String)> {
                 out.extend(q.on.iter().map(|o| (o.kind.clone(), o.name.clone())))
             }
             SuccessCheck::Keep(k) => out.push((k.kind.clone(), k.name.clone())),
-            SuccessCheck::Can(c) => out.push((c.role.kind.clone(), c.role.name.clone())),
+            SuccessCheck::Can(_) => {}
+            SuccessCheck::Reach(r) => {
+                out.extend(
+                    [r.from.object(), r.to.object()]
+                        .into_iter()
+                        .flatten()
+                        .map(|o| (o.kind, o.name)),
+                );
+            }
+            SuccessCheck::NoToken(t) => out.push((t.object.kind.clone(), t.object.name.clone())),
+            SuccessCheck::HostPaths(h) => out.push((h.object.kind.clone(), h.object.name.clone())),
             SuccessCheck::Egress(e) => out.push((e.policy.kind.clone(), e.policy.name.clone())),
             SuccessCheck::WritableMount(m) => {
                 out.push((m.object.kind.clone(), m.object.name.clone()))
@@ -242,6 +252,28 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("token-automount", "mount the token on the pod anyway", "      automountServiceAccountToken: false\n      containers", "      automountServiceAccountToken: true\n      containers"),
     ("non-root-writable-tmp", "mount /tmp read-only", "mountPath: /tmp", "mountPath: /tmp\n                    readOnly: true"),
     ("privileged-daemonset", "trade privileged for hostPID", "serviceAccountName: fluent-bit", "serviceAccountName: fluent-bit\n            hostPID: true"),
+    // Issue 13 review: winning without fixing. RBAC (`can` asks the authorizer, through
+    // the bindings): a Role nobody is bound to grants nothing.
+    ("rbac-secrets-read", "point the binding at another Role (the Role is left unbound)", "  name: config-reloader\nsubjects", "  name: config-reloader-v2\nsubjects"),
+    ("rbac-secrets-read", "bind the Role to another ServiceAccount", "  - kind: ServiceAccount\n    name: config-reloader\n", "  - kind: ServiceAccount\n    name: nobody\n"),
+    ("rbac-secrets-read", "read Secrets through the built-in edit ClusterRole", "  name: config-reloader\nsubjects", "  name: config-reloader\nsubjects:\n  - kind: ServiceAccount\n    name: config-reloader\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: config-reloader-edit\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects"),
+    ("cluster-admin-service-account", "delete the RoleBinding", "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n", ""),
+    ("exec-and-escalate", "bind the Role to another group", "name: support-engineers", "name: nobody"),
+    // default-deny: the app's own traffic must stay allowed (reachability model).
+    ("default-deny", "block the API's own connection to the ledger", "              app: api\n      ports:\n        - protocol: TCP\n          port: 5432", "              app: nobody\n      ports:\n        - protocol: TCP\n          port: 5432"),
+    ("default-deny", "send DNS to pods that are not the cluster DNS", "k8s-app: kube-dns", "k8s-app: nothing"),
+    // metadata-egress: judged by the addresses the policies allow, not by one CIDR's text.
+    ("metadata-egress", "allow only the address the check used to test", "            cidr: 0.0.0.0/0\n            except:\n              - 169.254.169.254/32", "            cidr: 203.0.113.0/24"),
+    ("metadata-egress", "except half of the internet along with the metadata endpoint", "              - 169.254.169.254/32", "              - 169.254.169.254/32\n              - 0.0.0.0/1"),
+    ("metadata-egress", "drop the port 80 the resizer fetches from", "        - protocol: TCP\n          port: 80\n", ""),
+    ("metadata-egress", "split 0.0.0.0/0 into 0.0.0.0/1 and 128.0.0.0/1", "            cidr: 0.0.0.0/0\n            except:\n              - 169.254.169.254/32", "            cidr: 0.0.0.0/1\n        - ipBlock:\n            cidr: 128.0.0.0/1"),
+    ("host-network", "allow only the address the check used to test", "            cidr: 0.0.0.0/0\n            except:\n              - 169.254.169.254/32", "            cidr: 203.0.113.0/24"),
+    // token-automount: a token by another way than automount.
+    ("token-automount", "mount a projected serviceAccountToken volume", "            - containerPort: 8080", "            - containerPort: 8080\n          volumeMounts:\n            - name: token\n              mountPath: /var/run/secrets/tokens\n      volumes:\n        - name: token\n          projected:\n            sources:\n              - serviceAccountToken:\n                  path: token"),
+    ("token-automount", "read a token Secret into the environment", "            - containerPort: 8080", "            - containerPort: 8080\n          env:\n            - name: KUBE_TOKEN\n              valueFrom:\n                secretKeyRef:\n                  name: storefront-token\n                  key: token\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: storefront-token\n  namespace: shop\n  annotations:\n    kubernetes.io/service-account.name: storefront\ntype: kubernetes.io/service-account-token"),
+    // privileged-daemonset: a host mount the rules do not flag still exposes the node.
+    ("privileged-daemonset", "make the /var/log host mount writable", "              mountPath: /var/log\n              readOnly: true", "              mountPath: /var/log"),
+    ("privileged-daemonset", "mount /var/lib of the node instead", "            path: /var/lib/docker/containers", "            path: /var/lib"),
     ("drop-capabilities", "rename the container", "- name: redis\n          image", "- name: cache\n          image"),
     ("seccomp", "rename the Deployment", "name: orders-api\n  namespace", "name: orders-api-v2\n  namespace"),
 ];
@@ -535,6 +567,46 @@ fn main() {
             cheat(id, from, to)
         }));
     }
+    trials.push(Trial::test("a malformed can, reach or host_paths is refused", || {
+        let text = std::fs::read_to_string(lessons_dir().join("metadata-egress.yaml")).unwrap();
+        let cases = [
+            ("to: {outside: metadata}", "to: {outside: the-moon}", "reach to"),
+            (
+                "from: {kind: Deployment, name: image-resizer, namespace: media}\n      to: {outside: metadata}",
+                "from: {outside: metadata}\n      to: {outside: metadata}",
+                "only `internet` as a source",
+            ),
+            ("      protocol: TCP\n      port: 443\n", "      port: 443\n", "a protocol"),
+        ];
+        for (from, to, want) in cases {
+            if !text.contains(from) {
+                return Err(format!("metadata-egress.yaml has no {from:?}").into());
+            }
+            let broken = text.replacen(from, to, 1);
+            match Lessons::load(&[("draft/metadata-egress.yaml", &broken)]) {
+                Ok(_) => return Err(format!("{to:?} is accepted").into()),
+                Err(e) if e.iter().any(|l| l.contains(want) && l.contains("success")) => {}
+                Err(e) => return Err(format!("{to:?}: no error about {want:?}: {e:?}").into()),
+            }
+        }
+        let rbac = std::fs::read_to_string(lessons_dir().join("rbac-secrets-read.yaml")).unwrap();
+        let broken = rbac.replacen(
+            "as: {kind: ServiceAccount, name: config-reloader, namespace: shop}",
+            "as: {kind: ServiceAccount, name: config-reloader}",
+            1,
+        );
+        match Lessons::load(&[("draft/rbac-secrets-read.yaml", &broken)]) {
+            Err(e) if e.iter().any(|l| l.contains("has a namespace")) => {}
+            other => return Err(format!("a ServiceAccount without a namespace: {other:?}").into()),
+        }
+        let ds = std::fs::read_to_string(lessons_dir().join("privileged-daemonset.yaml")).unwrap();
+        let broken = ds.replacen("{path: /var/log, read_only: true}", "{path: /var/log/../.., read_only: true}", 1);
+        match Lessons::load(&[("draft/privileged-daemonset.yaml", &broken)]) {
+            Err(e) if e.iter().any(|l| l.contains("without ..")) => {}
+            other => return Err(format!("a host path with ..: {other:?}").into()),
+        }
+        Ok(())
+    }));
     trials.push(Trial::test("a suppression is not a fix", || {
         let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
         let checker = Checker::new(lesson);

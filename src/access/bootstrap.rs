@@ -1,18 +1,26 @@
 //! The API server's RBAC bootstrap policy as data: the ClusterRoles (`cluster-admin`,
-//! `admin`, `edit`, `view` and the `system:` roles) and ClusterRoleBindings it creates at
-//! start (k8s.io/kubernetes `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go`,
-//! whose golden output `testdata/cluster-roles.yaml` and `testdata/cluster-role-bindings.yaml`
-//! the files under `policies/data/` copy; each file's header names the commit).
+//! `admin`, `edit`, `view`, the `system:` roles and the controllers' `system:controller:`
+//! roles) and ClusterRoleBindings it creates at start (k8s.io/kubernetes
+//! `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go` and `controller_policy.go`,
+//! whose golden output `testdata/cluster-roles.yaml`, `testdata/controller-roles.yaml` and
+//! `testdata/cluster-role-bindings.yaml` the files under `policies/data/` copy; each
+//! file's header names the commit).
 //!
 //! The data is chosen per Kubernetes version ([`Bootstrap::new`]) from [`DATASETS`]: each
 //! dataset applies from its `since` version to the next dataset's. One dataset is stored
 //! today (the v1.27+ policy); older targets get it too, and [`Bootstrap::note`] says so.
 
+use std::sync::OnceLock;
+
+use crate::catalogue::data;
 use crate::version::KubeVersion;
 use crate::yaml::{parse_stream, Limits, Stream};
 
 /// Path of the built-in ClusterRoles (as [`super::Origin::BuiltIn`] names them).
 pub const ROLES_PATH: &str = "policies/data/bootstrap-cluster-roles.yaml";
+/// Path of the built-in ClusterRoles of the controller manager's controllers
+/// (`system:controller:*`, `testdata/controller-roles.yaml`).
+pub const CONTROLLER_ROLES_PATH: &str = "policies/data/bootstrap-controller-roles.yaml";
 /// Path of the built-in ClusterRoleBindings.
 pub const BINDINGS_PATH: &str = "policies/data/bootstrap-cluster-role-bindings.yaml";
 
@@ -20,14 +28,19 @@ pub const BINDINGS_PATH: &str = "policies/data/bootstrap-cluster-role-bindings.y
 pub struct Dataset {
     pub since: KubeVersion,
     pub roles: &'static str,
+    /// The `system:controller:*` ClusterRoles.
+    pub controller_roles: &'static str,
     pub bindings: &'static str,
 }
 
-/// The stored datasets, oldest first.
+/// The stored datasets, oldest first. Embedded by build.rs: without the `rule-docs`
+/// feature (the playground's WebAssembly) their comment lines at column 0 are left out, so
+/// a built-in place's line there is not the file's (the playground shows none).
 pub const DATASETS: &[Dataset] = &[Dataset {
     since: KubeVersion::new(27),
-    roles: include_str!("../../policies/data/bootstrap-cluster-roles.yaml"),
-    bindings: include_str!("../../policies/data/bootstrap-cluster-role-bindings.yaml"),
+    roles: data::BOOTSTRAP_ROLES,
+    controller_roles: data::BOOTSTRAP_CONTROLLER_ROLES,
+    bindings: data::BOOTSTRAP_BINDINGS,
 }];
 
 /// The text of a built-in data file by its path (the newest dataset's), for locating
@@ -36,6 +49,7 @@ pub fn text(path: &str) -> Option<&'static str> {
     let d = DATASETS.last()?;
     match path {
         ROLES_PATH => Some(d.roles),
+        CONTROLLER_ROLES_PATH => Some(d.controller_roles),
         BINDINGS_PATH => Some(d.bindings),
         _ => None,
     }
@@ -46,6 +60,7 @@ pub struct Bootstrap {
     pub version: KubeVersion,
     pub dataset: &'static Dataset,
     pub roles: Stream<'static>,
+    pub controller_roles: Stream<'static>,
     pub bindings: Stream<'static>,
 }
 
@@ -63,16 +78,36 @@ impl Bootstrap {
             version,
             dataset,
             roles: parse_stream(dataset.roles, &limits),
+            controller_roles: parse_stream(dataset.controller_roles, &limits),
             bindings: parse_stream(dataset.bindings, &limits),
         }
     }
 
+    /// The policy of `version`, parsed once per dataset and kept for the life of the
+    /// program (the checker's RBAC rules read it on every run). Its `version` is the
+    /// dataset's `since`: use [`Bootstrap::note_for`] for the target's note.
+    pub fn shared(version: KubeVersion) -> &'static Bootstrap {
+        static PARSED: OnceLock<Vec<Bootstrap>> = OnceLock::new();
+        let all = PARSED.get_or_init(|| DATASETS.iter().map(|d| Bootstrap::new(d.since)).collect());
+        let i = DATASETS
+            .iter()
+            .rposition(|d| d.since <= version)
+            .unwrap_or(0);
+        &all[i]
+    }
+
     /// What to tell a user about the data used: `None` when it describes their version.
     pub fn note(&self) -> Option<String> {
-        (self.version < self.dataset.since).then(|| {
+        self.note_for(self.version)
+    }
+
+    /// What to tell a user whose target is `version` about this data: `None` when it
+    /// describes that version.
+    pub fn note_for(&self, version: KubeVersion) -> Option<String> {
+        (version < self.dataset.since).then(|| {
             format!(
                 "the built-in roles are the bootstrap policy of {} and later; {} may differ",
-                self.dataset.since, self.version
+                self.dataset.since, version
             )
         })
     }
@@ -86,9 +121,17 @@ mod tests {
     fn the_data_parses_without_errors() {
         let b = Bootstrap::new(KubeVersion::LATEST);
         assert!(b.roles.errors.is_empty(), "{:?}", b.roles.errors);
+        assert!(
+            b.controller_roles.errors.is_empty(),
+            "{:?}",
+            b.controller_roles.errors
+        );
         assert!(b.bindings.errors.is_empty(), "{:?}", b.bindings.errors);
         assert!(b.note().is_none());
         assert!(Bootstrap::new(KubeVersion::new(20)).note().is_some());
         assert!(text(ROLES_PATH).is_some() && text("other").is_none());
+        let shared = Bootstrap::shared(KubeVersion::new(20));
+        assert!(std::ptr::eq(shared, Bootstrap::shared(KubeVersion::LATEST)));
+        assert!(shared.note_for(KubeVersion::new(20)).is_some());
     }
 }

@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::{At, Bootstrap, Origin};
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, DocRef};
 use crate::model::rbac::{
     read_binding, read_role, Binding, BindingKind, PolicyRule, Request, Role, RoleKind, RBAC_GROUP,
 };
@@ -245,6 +245,22 @@ impl SubjectRef {
     }
 }
 
+/// One line of [`Access::list`] (`kubectl auth can-i --list`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Permitted {
+    /// `resource[/subresource][.group]` as kubectl prints it (`pods`, `deployments.apps`,
+    /// `*.*`); empty for a non-resource URL line.
+    pub resource: String,
+    /// The non-resource URL (`/metrics`, `/api/*`); empty for a resource line.
+    pub url: String,
+    /// The one object name the line is limited to (empty: every object).
+    pub resource_names: Vec<String>,
+    /// The verbs, sorted.
+    pub verbs: Vec<String>,
+    /// The bindings and rules that grant it.
+    pub grants: Vec<Grant>,
+}
+
 /// Who can: a subject and its grants.
 #[derive(Clone, Debug, Serialize)]
 pub struct Holder {
@@ -258,6 +274,8 @@ pub struct RoleDef<'b> {
     pub doc: &'b Document<'b>,
     pub origin: Origin,
     pub root: NodeId,
+    /// The document of the bundle it is in (`None`: built in).
+    pub doc_ref: Option<DocRef>,
     /// Replaced by an object of the bundle with the same identity.
     pub shadowed: bool,
 }
@@ -268,7 +286,10 @@ pub struct BindingDef<'b> {
     pub doc: &'b Document<'b>,
     pub origin: Origin,
     pub root: NodeId,
-    /// The role its `roleRef` resolves to.
+    /// The document of the bundle it is in (`None`: built in).
+    pub doc_ref: Option<DocRef>,
+    /// The role its `roleRef` resolves to ([`target_key`], then the role in effect with
+    /// that identity: the bundle's, else the built-in one).
     pub role: Option<usize>,
     pub shadowed: bool,
 }
@@ -279,7 +300,8 @@ impl BindingDef<'_> {
     }
 }
 
-type RoleKey<'b> = (RoleKind, Option<&'b str>, &'b str);
+/// A role's identity: (kind, namespace, name).
+pub type RoleKey<'b> = (RoleKind, Option<&'b str>, &'b str);
 
 /// The RBAC objects of a bundle and of the bootstrap policy, resolved.
 pub struct Access<'b> {
@@ -313,8 +335,12 @@ fn binding_text(b: &Binding) -> String {
 }
 
 /// The (kind, namespace, name) a roleRef resolves to; `None` when the API server refuses
-/// it (another API group or kind, a ClusterRoleBinding to a Role).
-fn target_key<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
+/// it (another API group or kind, a ClusterRoleBinding to a Role): a RoleBinding's Role
+/// is looked up in the binding's own namespace, a ClusterRole by name
+/// (`pkg/apis/rbac/validation/validation.go`, `pkg/registry/rbac/validation/rule.go`
+/// `GetRoleReferenceRules`). The one resolution of roleRefs: the checker's RBAC rules
+/// ([`crate::rules::rbac`]) read it too.
+pub fn target_key<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
     let r = b.role_ref?;
     if r.api_group.is_some_and(|g| g.value != RBAC_GROUP) {
         return None;
@@ -366,15 +392,26 @@ pub const ANY: &str = "\u{0}any";
 impl<'b> Access<'b> {
     /// Resolve the RBAC objects of `bundle` together with `bootstrap`'s.
     pub fn new(bundle: &Bundle<'b>, bootstrap: &'b Bootstrap, options: AccessOptions) -> Self {
+        Self::with_bootstrap(bundle, Some(bootstrap), options)
+    }
+
+    /// [`Access::new`], or without the bootstrap policy (`None`: only the bundle's roles
+    /// and bindings, for a caller that knows none of its questions needs them).
+    pub fn with_bootstrap(
+        bundle: &Bundle<'b>,
+        bootstrap: Option<&'b Bootstrap>,
+        options: AccessOptions,
+    ) -> Self {
         let mut roles: Vec<RoleDef<'b>> = Vec::new();
         let mut bindings: Vec<BindingDef<'b>> = Vec::new();
-        let mut add = |object: &Object<'b>, origin: Origin| {
+        let mut add = |object: &Object<'b>, origin: Origin, doc_ref: Option<DocRef>| {
             if let Some(role) = read_role(object) {
                 roles.push(RoleDef {
                     role,
                     doc: object.doc,
                     origin,
                     root: object.root,
+                    doc_ref,
                     shadowed: false,
                 });
             } else if let Some(binding) = read_binding(object) {
@@ -383,18 +420,22 @@ impl<'b> Access<'b> {
                     doc: object.doc,
                     origin,
                     root: object.root,
+                    doc_ref,
                     role: None,
                     shadowed: false,
                 });
             }
         };
-        for (stream, path) in [
-            (&bootstrap.roles, super::bootstrap::ROLES_PATH),
-            (&bootstrap.bindings, super::bootstrap::BINDINGS_PATH),
-        ] {
+        for (stream, path) in bootstrap.into_iter().flat_map(|b| {
+            [
+                (&b.roles, super::bootstrap::ROLES_PATH),
+                (&b.controller_roles, super::bootstrap::CONTROLLER_ROLES_PATH),
+                (&b.bindings, super::bootstrap::BINDINGS_PATH),
+            ]
+        }) {
             for doc in &stream.documents {
                 for object in &DocumentModel::read(doc).objects {
-                    add(object, Origin::BuiltIn(path));
+                    add(object, Origin::BuiltIn(path), None);
                 }
             }
         }
@@ -403,7 +444,7 @@ impl<'b> Access<'b> {
         for e in &bundle.objects {
             let object = e.object;
             if e.group == RBAC_GROUP {
-                add(object, Origin::Bundle(e.at.doc.file));
+                add(object, Origin::Bundle(e.at.doc.file), Some(e.at.doc));
             } else if e.group == "apiextensions.k8s.io" && object.kind == "CustomResourceDefinition"
             {
                 let doc = object.doc;
@@ -500,7 +541,7 @@ impl<'b> Access<'b> {
             by_subject: HashMap::new(),
             crds,
             service_accounts,
-            bootstrap_note: bootstrap.note(),
+            bootstrap_note: bootstrap.and_then(|b| b.note_for(options.version)),
             options,
         };
         let mut by_subject: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
@@ -547,6 +588,12 @@ impl<'b> Access<'b> {
         b.binding
             .namespace
             .or(self.options.apply_namespace.as_deref())
+    }
+
+    /// For an aggregated ClusterRole in effect, the ClusterRoles without aggregation whose
+    /// rules it holds (transitively, bundle and built in); empty for other roles.
+    pub fn members_of(&self, i: usize) -> &[usize] {
+        &self.members[i]
     }
 
     /// The rules role `i` grants, as (role holding the rule, rule index): its own, or for
@@ -805,6 +852,88 @@ impl<'b> Access<'b> {
         }
     }
 
+    /// Every permission `user` holds in `namespace`, as `kubectl auth can-i --list` prints
+    /// them from a SelfSubjectRulesReview: the rules of every ClusterRoleBinding naming the
+    /// user and of the RoleBindings of `namespace` (`None`: only the ClusterRoleBindings),
+    /// broken down to one line per (API group, resource, resource name) or non-resource URL
+    /// with the union of their verbs (kubectl `rbacutil.BreakdownRule` / `CompactRules`),
+    /// sorted by resource. Each line carries the grants (binding and rule) it comes from.
+    /// Two departures from the review, which lists rules as written: a non-resource URL or
+    /// a resource known to be cluster-scoped is left out of what a RoleBinding grants (the
+    /// authorizer never uses it, [`Access::can`]); an aggregated ClusterRole's rules are
+    /// those of the roles it gathers. The notes are [`Access::can`]'s.
+    pub fn list(&self, user: &User, namespace: Option<&str>) -> (Vec<Permitted>, Vec<String>) {
+        let mut notes: Vec<String> = self.bootstrap_note.iter().cloned().collect();
+        // (resource text, url, name) → (verbs, grants)
+        type Line = (BTreeSet<String>, Vec<Grant>);
+        let mut lines: BTreeMap<(String, String, String), Line> = BTreeMap::new();
+        for (bi, si) in self.bindings_for(user) {
+            let b = &self.bindings[bi];
+            if !self.in_scope(b, namespace, &mut notes) {
+                continue;
+            }
+            let Some(role) = b.role else { continue };
+            let cluster = b.binding.kind == BindingKind::ClusterRoleBinding;
+            for key in self.effective_rules(role) {
+                let rule = &self.roles[key.0].role.rules[key.1];
+                let verbs: Vec<&str> = rule.verbs.iter().map(|v| v.value).collect();
+                let mut keys: Vec<(String, String, String)> = Vec::new();
+                for g in &rule.api_groups {
+                    for r in &rule.resources {
+                        let base = r.value.split('/').next().unwrap_or(r.value);
+                        if !cluster && self.namespaced(g.value, base) == Some(false) {
+                            continue;
+                        }
+                        let text = if g.value.is_empty() {
+                            r.value.to_string()
+                        } else {
+                            format!("{}.{}", r.value, g.value)
+                        };
+                        if rule.resource_names.is_empty() {
+                            keys.push((text.clone(), String::new(), String::new()));
+                        }
+                        for n in &rule.resource_names {
+                            keys.push((text.clone(), String::new(), n.value.to_string()));
+                        }
+                    }
+                }
+                if cluster {
+                    for u in &rule.non_resource_urls {
+                        keys.push((String::new(), u.value.to_string(), String::new()));
+                    }
+                }
+                for k in keys {
+                    let line = lines.entry(k).or_default();
+                    line.0.extend(verbs.iter().map(|v| v.to_string()));
+                    let at = At::node(self.roles[key.0].origin, self.roles[key.0].doc, rule.node);
+                    if !line
+                        .1
+                        .iter()
+                        .any(|g| g.binding_index == bi && g.rule_at == at)
+                    {
+                        line.1.push(self.grant(bi, si, role, key));
+                    }
+                }
+            }
+        }
+        notes.dedup();
+        let out = lines
+            .into_iter()
+            .map(|((resource, url, name), (verbs, grants))| Permitted {
+                resource,
+                url,
+                resource_names: if name.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![name]
+                },
+                verbs: verbs.into_iter().collect(),
+                grants,
+            })
+            .collect();
+        (out, notes)
+    }
+
     /// `who_can(verb, target, namespace)`: every subject some binding lets do it, with the
     /// grants, in subject order. A group (`system:authenticated`) is listed as itself: its
     /// members are not in the manifests.
@@ -933,11 +1062,34 @@ impl<'b> Access<'b> {
                 for (pi, checks) in checks.iter().enumerate() {
                     for &key in &rules {
                         let rule = &self.roles[key.0].role.rules[key.1];
-                        if checks.iter().any(|(verb, target, in_namespace)| {
-                            (scope == Scope::Cluster || *in_namespace)
-                                && rule_allows(rule, verb, target)
-                        }) {
+                        // Some(false): granted for every object; Some(true): only for the
+                        // objects the rule's resourceNames name.
+                        let mut hit = None;
+                        for (verb, target, in_namespace) in checks {
+                            if !(scope == Scope::Cluster || *in_namespace) {
+                                continue;
+                            }
+                            if rule_allows(rule, verb, target) {
+                                hit = Some(false);
+                                break;
+                            }
+                            if hit.is_none() && names_allow(rule, verb, target) {
+                                hit = Some(true);
+                            }
+                        }
+                        if let Some(by_name) = hit {
                             let cell = &mut cells[pi];
+                            if by_name {
+                                for n in &rule.resource_names {
+                                    if let Err(i) =
+                                        cell.names.binary_search_by(|x| x.as_str().cmp(n.value))
+                                    {
+                                        cell.names.insert(i, n.value.to_string());
+                                    }
+                                }
+                            } else {
+                                cell.every_name = true;
+                            }
                             cell.add_scope(&scope);
                             if cell.grants.len() < MAX_CELL_GRANTS
                                 && !cell.grants.iter().any(|g| {
@@ -1017,6 +1169,36 @@ pub fn rule_allows(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
             name,
         }),
     }
+}
+
+/// Whether `rule` grants `verb` on `target` for some of the objects its `resourceNames`
+/// name (and not for the unnamed request `rule_allows` asks about). `create` of a
+/// top-level object and `deletecollection` carry no name, so resourceNames never grants
+/// them; `create` on a subresource (`pods/exec` of pod NAME) and the other verbs do
+/// (RBAC docs "Referring to resources": "You cannot restrict create or deletecollection
+/// requests by their resource name"; the subresource's URL carries the parent's name).
+pub fn names_allow(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
+    let Target::Resource {
+        group,
+        resource,
+        subresource,
+        ..
+    } = target
+    else {
+        return false;
+    };
+    if (verb == "create" && subresource.is_empty()) || verb == "deletecollection" {
+        return false;
+    }
+    rule.resource_names.iter().any(|n| {
+        rule.allows(&Request {
+            verb,
+            group,
+            resource,
+            subresource,
+            name: n.value,
+        })
+    })
 }
 
 /// At most this many grants are kept per matrix cell.
@@ -1336,11 +1518,20 @@ pub struct Cell {
     pub namespaces: Vec<String>,
     /// Up to [`MAX_CELL_GRANTS`] grants.
     pub grants: Vec<Grant>,
+    /// Some grant holds for every object (no `resourceNames`).
+    pub every_name: bool,
+    /// The `resourceNames` of the grants limited to named objects (sorted).
+    pub names: Vec<String>,
 }
 
 impl Cell {
     pub fn granted(&self) -> bool {
         self.cluster || !self.namespaces.is_empty()
+    }
+
+    /// Granted only for the objects named in [`Cell::names`] (`pods/exec` on pod `db-0`).
+    pub fn limited_to_names(&self) -> bool {
+        self.granted() && !self.every_name
     }
 
     fn add_scope(&mut self, scope: &Scope) {
@@ -1355,8 +1546,17 @@ impl Cell {
         }
     }
 
-    /// `cluster`, `ns-a, ns-b`, or `-`.
+    /// `cluster`, `ns-a, ns-b`, or `-`; a grant limited to names adds ` (only db-0, db-1)`.
     pub fn text(&self) -> String {
+        let scope = self.scope_text();
+        if self.limited_to_names() {
+            format!("{scope} (only {})", self.names.join(", "))
+        } else {
+            scope
+        }
+    }
+
+    fn scope_text(&self) -> String {
         if self.cluster {
             "cluster".into()
         } else if self.namespaces.is_empty() {

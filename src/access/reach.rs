@@ -327,6 +327,40 @@ fn escapes(net: IpNet, holes: &[IpNet]) -> bool {
     }
 }
 
+/// Two CIDRs overlap iff one contains the other.
+fn overlap(a: &IpNet, b: &IpNet) -> bool {
+    a.contains(b) || b.contains(a)
+}
+
+/// Some part of `net` that is outside every `hole` and that no block allows (a block
+/// allows an address in its `cidr` and in none of its `except`s), or `None`.
+fn uncovered(net: IpNet, holes: &[IpNet], blocks: &[&IpBlock]) -> Option<IpNet> {
+    if holes.iter().any(|h| h.contains(&net)) {
+        return None;
+    }
+    let covered =
+        |b: &&&IpBlock| b.cidr.contains(&net) && !b.except.iter().any(|e| overlap(e, &net));
+    if blocks.iter().any(|b| covered(&b)) {
+        return None;
+    }
+    // Split only where a boundary lies strictly inside `net`: a hole or a block's cidr
+    // inside it, or an except inside it of a block that holds it.
+    let touched = holes.iter().any(|h| net.contains(h))
+        || blocks.iter().any(|b| {
+            net.contains(&b.cidr)
+                || (b.cidr.contains(&net)
+                    && !b.except.iter().any(|e| e.contains(&net))
+                    && b.except.iter().any(|e| net.contains(e)))
+        });
+    if !touched {
+        return Some(net);
+    }
+    match net.subnets(net.prefix_len() + 1) {
+        Ok(mut halves) => halves.find_map(|half| uncovered(half, holes, blocks)),
+        Err(_) => Some(net),
+    }
+}
+
 /// Whether an ipBlock allows some public address.
 pub fn allows_public(block: &IpBlock) -> bool {
     let parse = |s: &str| s.parse::<IpNet>().ok();
@@ -759,6 +793,62 @@ impl<'q, 'b> Reach<'q, 'b> {
         }
     }
 
+    /// A public IPv4 address (a CIDR of them, outside the special-purpose ranges of
+    /// RFC 6890) that the egress of workload `w` does **not** allow on `port`: `Ok(None)`
+    /// when every public IPv4 address is allowed (egress not isolated, a rule without
+    /// peers, or `ipBlock`s whose union, less their `except`s, covers the public space).
+    /// Where [`Outside::Internet`] asks whether *some* public address is reachable, this
+    /// asks whether *all* are. Errors: what the model cannot decide (hostNetwork, policy
+    /// kinds it does not evaluate). Semantics as [`Reach::answer`]'s egress side; a
+    /// named port matches no outside address.
+    pub fn public_ipv4_gap(&self, w: usize, port: &PortQuery) -> Result<Option<IpNet>, String> {
+        let workload = &self.workloads[w];
+        let net = &self.net.pods[workload.pod];
+        if net.other_policies {
+            return Err(format!(
+                "policy kinds this model does not evaluate (Cilium, Calico, AdminNetworkPolicy) apply to {}",
+                workload.qualified()
+            ));
+        }
+        if workload.host_network {
+            return Err(format!(
+                "{} uses hostNetwork: NetworkPolicy behaviour for hostNetwork pods is undefined",
+                workload.qualified()
+            ));
+        }
+        let mut blocks: Vec<&IpBlock> = Vec::new();
+        let mut isolated = false;
+        for &pi in &net.selecting {
+            let policy = &self.net.policies[pi].1;
+            if !policy.egress {
+                continue;
+            }
+            isolated = true;
+            for rule in policy.effective_egress() {
+                let dest = Party::Outside(Outside::Internet);
+                if self.port_matches(rule, port, dest) != Tri::Yes {
+                    continue;
+                }
+                match &rule.peers {
+                    None => return Ok(None),
+                    Some(peers) => blocks.extend(peers.iter().filter_map(|p| match p {
+                        Peer::IpBlock { block, .. } => Some(block),
+                        _ => None,
+                    })),
+                }
+            }
+        }
+        if !isolated {
+            return Ok(None);
+        }
+        let holes: Vec<IpNet> = NOT_PUBLIC_V4
+            .iter()
+            .filter_map(|s| s.parse::<IpNet>().ok())
+            .collect();
+        let everything: IpNet = "0.0.0.0/0".parse().map_err(|_| "0.0.0.0/0".to_string())?;
+        Ok(uncovered(everything, &holes, &blocks))
+    }
+
     /// The matrix of one namespace: rows are its workloads then the internet as a source;
     /// columns its workloads then every [`Outside`] destination. The internet row has no
     /// cells for outside destinations.
@@ -852,6 +942,46 @@ mod tests {
             cidr: parse(cidr).unwrap(),
             except: except.iter().map(|e| parse(e).unwrap()).collect(),
         }
+    }
+
+    /// The first public IPv4 range the blocks leave out.
+    fn gap(blocks: &[IpBlock]) -> Option<String> {
+        let holes: Vec<IpNet> = NOT_PUBLIC_V4.iter().map(|s| s.parse().unwrap()).collect();
+        let refs: Vec<&IpBlock> = blocks.iter().collect();
+        uncovered("0.0.0.0/0".parse().unwrap(), &holes, &refs).map(|n| n.to_string())
+    }
+
+    #[test]
+    fn every_public_address_needs_the_union_to_cover_the_public_space() {
+        assert_eq!(gap(&[block("0.0.0.0/0", &[])]), None);
+        assert_eq!(gap(&[block("0.0.0.0/0", &["169.254.169.254/32"])]), None);
+        // Split halves cover it as well as the whole.
+        assert_eq!(
+            gap(&[block("0.0.0.0/1", &[]), block("128.0.0.0/1", &[])]),
+            None
+        );
+        // An except of a public range leaves that range out, unless another block has it.
+        assert_eq!(
+            gap(&[block("0.0.0.0/0", &["0.0.0.0/1"])]).as_deref(),
+            Some("1.0.0.0/8")
+        );
+        assert_eq!(
+            gap(&[
+                block("0.0.0.0/0", &["8.8.8.0/24"]),
+                block("8.8.0.0/16", &[])
+            ]),
+            None
+        );
+        assert_eq!(
+            gap(&[block("203.0.113.0/24", &[])]).as_deref(),
+            Some("1.0.0.0/8")
+        );
+        assert_eq!(gap(&[]).as_deref(), Some("1.0.0.0/8"));
+        // Private ranges need not be allowed.
+        assert_eq!(
+            gap(&[block("0.0.0.0/0", &["10.0.0.0/8", "192.168.0.0/16"])]),
+            None
+        );
     }
 
     #[test]

@@ -74,17 +74,27 @@ Examples:
   kubeharden can-i create deployments.apps --as jane --as-group devs -n dev rbac.yaml
   kubeharden can-i create pods --subresource exec --as bob -n shop rbac.yaml
   kubeharden can-i get /metrics --as system:serviceaccount:monitoring:prometheus rbac.yaml
+  kubeharden can-i --list --as system:serviceaccount:shop:web -n shop manifests/
 
 Exit status: 0 yes, 1 no, 2 usage error or input that could not be read."
 )]
 pub struct CanIArgs {
     /// The verb: get, list, watch, create, update, patch, delete, deletecollection, or a
     /// special verb (escalate, bind, impersonate, approve, use)
-    #[arg(value_name = "VERB")]
-    pub verb: String,
+    #[arg(value_name = "VERB", required_unless_present = "list")]
+    pub verb: Option<String>,
     /// TYPE, TYPE.GROUP, TYPE/NAME or a non-resource URL (/metrics)
-    #[arg(value_name = "RESOURCE")]
-    pub resource: String,
+    #[arg(value_name = "RESOURCE", required_unless_present = "list")]
+    pub resource: Option<String>,
+    /// Print every permission the user has in the namespace (one line per resource,
+    /// resource name or URL, with its verbs and the granting rule and binding), as
+    /// `kubectl auth can-i --list` (VERB and RESOURCE are then not given: every
+    /// positional argument is a PATH)
+    #[arg(long, conflicts_with_all = ["subresource", "quiet"])]
+    pub list: bool,
+    /// With --list: leave out the header line
+    #[arg(long, requires = "list")]
+    pub no_headers: bool,
     /// The user (system:serviceaccount:NAMESPACE:NAME for a ServiceAccount)
     #[arg(long = "as", value_name = "USER", required = true)]
     pub user: String,
@@ -327,18 +337,128 @@ fn grant_lines(out: &mut String, g: &Grant, sources: &[Source], indent: &str) {
     );
 }
 
+/// `kubeharden can-i --list`: exit status 0.
+fn can_i_list(args: &CanIArgs, access: &Access, sources: &[Source]) -> Result<u8, String> {
+    let namespace = if args.all_namespaces {
+        None
+    } else {
+        Some(args.namespace.as_deref().unwrap_or("default"))
+    };
+    let user = User::impersonate(&args.user, &args.groups);
+    let (lines, notes) = access.list(&user, namespace);
+    let mut out = String::new();
+    match args.format {
+        AnswerFormat::Json => {
+            let v = json!({
+                "user": user,
+                "namespace": namespace,
+                "permissions": lines.iter().map(|l| json!({
+                    "resource": l.resource,
+                    "non_resource_url": l.url,
+                    "resource_names": l.resource_names,
+                    "verbs": l.verbs,
+                    "grants": l.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "notes": notes,
+            });
+            out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+        }
+        AnswerFormat::Human => {
+            let bracket = |v: &[String]| format!("[{}]", v.join(" "));
+            let rows: Vec<[String; 5]> = lines
+                .iter()
+                .map(|l| {
+                    let urls: Vec<String> = (!l.url.is_empty())
+                        .then(|| l.url.clone())
+                        .into_iter()
+                        .collect();
+                    let by = l.grants.first().map_or(String::new(), |g| {
+                        let more = match l.grants.len() {
+                            1 => String::new(),
+                            n => format!(" (+{} more)", n - 1),
+                        };
+                        format!(
+                            "{} → rule {} of {} at {}{more}",
+                            g.binding,
+                            g.rule_index + 1,
+                            g.aggregated_from.as_ref().unwrap_or(&g.role),
+                            place(&g.rule_at, sources)
+                        )
+                    });
+                    [
+                        l.resource.clone(),
+                        bracket(&urls),
+                        bracket(&l.resource_names),
+                        bracket(&l.verbs),
+                        by,
+                    ]
+                })
+                .collect();
+            let header = [
+                "Resources",
+                "Non-Resource URLs",
+                "Resource Names",
+                "Verbs",
+                "Granted by",
+            ]
+            .map(String::from);
+            let all: Vec<&[String; 5]> = std::iter::once(&header)
+                .filter(|_| !args.no_headers)
+                .chain(rows.iter())
+                .collect();
+            let widths: Vec<usize> = (0..4)
+                .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+                .collect();
+            for r in all {
+                let mut line = String::new();
+                for i in 0..4 {
+                    let _ = write!(line, "{:<w$}   ", r[i], w = widths[i]);
+                }
+                line.push_str(&r[4]);
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+            if lines.is_empty() {
+                let _ = writeln!(out, "(no permissions)");
+            }
+            for n in &notes {
+                let _ = writeln!(out, "note: {n}");
+            }
+        }
+    }
+    super::out(&out);
+    Ok(0)
+}
+
 /// `kubeharden can-i`.
-pub fn can_i(args: CanIArgs) -> Result<u8, String> {
+pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
+    if args.list {
+        // `can-i --list --as U a.yaml b.yaml`: the positionals clap took as VERB and
+        // RESOURCE are paths.
+        let mut paths: Vec<String> = args
+            .verb
+            .take()
+            .into_iter()
+            .chain(args.resource.take())
+            .collect();
+        paths.append(&mut args.model.paths);
+        args.model.paths = paths;
+    }
     run_model(&args.model, |sources, bundle, boot, options| {
         let access = Access::new(bundle, boot, options);
-        let target = target(&access, &args.resource, args.subresource.as_deref())?;
+        if args.list {
+            return can_i_list(&args, &access, sources);
+        }
+        let (Some(verb), Some(resource)) = (&args.verb, &args.resource) else {
+            return Err("can-i needs VERB and RESOURCE (or --list)".into());
+        };
+        let target = target(&access, resource, args.subresource.as_deref())?;
         let namespace = if args.all_namespaces {
             None
         } else {
             Some(args.namespace.as_deref().unwrap_or("default"))
         };
         let user = User::impersonate(&args.user, &args.groups);
-        let d: Decision = access.can(&user, &args.verb, &target, namespace);
+        let d: Decision = access.can(&user, verb, &target, namespace);
         if !args.quiet {
             let mut out = String::new();
             match args.format {
@@ -346,7 +466,7 @@ pub fn can_i(args: CanIArgs) -> Result<u8, String> {
                     let v = json!({
                         "allowed": d.allowed,
                         "user": user,
-                        "verb": args.verb,
+                        "verb": verb,
                         "target": target,
                         "namespace": namespace,
                         "grants": d.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
@@ -482,6 +602,8 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                         "permission": p.id,
                         "cluster": c.cluster,
                         "namespaces": c.namespaces,
+                        "limited_to_names": c.limited_to_names(),
+                        "resource_names": c.names,
                         "grants": c.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),

@@ -21,7 +21,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     let (config, _) = super::config::load(&args.engine)?;
     let options = args.engine.options(&config);
     // Custom rules are known only now that the file is read.
-    super::values::known_rules(&args.rules, config.catalogue())?;
+    super::values::known_rules(&args.rules, &config.catalogue())?;
     // A rule named with --rule that the profile or version leaves out would make the run
     // pass without having checked it.
     let engine = config.engine_for(options, &args.rules);

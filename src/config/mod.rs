@@ -437,41 +437,46 @@ impl Config {
     }
 
     /// The catalogue this configuration checks with: the built-in rules with their
-    /// severities and parameters changed, and the custom rules. The built-in catalogue
-    /// itself when nothing changes. One copy is kept per distinct configuration for the
-    /// life of the process (findings refer to their rules for as long as they live).
-    pub fn catalogue(&self) -> &'static Catalogue {
+    /// severities and parameters changed, and the custom rules; the built-in catalogue
+    /// itself when nothing changes. Shared: the engines made from it hold it, and the
+    /// last [`CACHED_CATALOGUES`] distinct ones are kept (least recently used first out),
+    /// so the same configuration read again (a re-check as the playground's user types)
+    /// builds none, and a page that edits its configuration 10,000 times holds at most
+    /// that many besides those its engines still use.
+    pub fn catalogue(&self) -> Arc<Catalogue> {
         let builtin = Catalogue::builtin();
         let changed = |r: &Rule| {
             let d = self.decide(r, true);
             d.severity_by.is_some() || d.params_by.is_some()
         };
         if self.custom_rules.is_empty() && !builtin.rules.iter().any(changed) {
-            return builtin;
+            return Catalogue::shared_builtin();
         }
-        let mut rules: Vec<Rule> = builtin
+        // What differs from the built-in catalogue, computed before anything is cloned.
+        let key: String = builtin
             .rules
             .iter()
-            .map(|r| self.effective_rule(r))
-            .chain(self.custom_rules.iter().map(|(r, _)| {
-                let mut r = r.clone();
-                r.severity = self.decide(&r, true).severity;
-                r
-            }))
-            .collect();
-        rules.sort_by(|a, b| a.id.cmp(&b.id));
-        let key: String = rules
-            .iter()
-            .filter(|r| changed(r) || self.custom_rules.iter().any(|(c, _)| c.id == r.id))
-            .map(|r| format!("{}|{}|{}|{}\n", r.id, r.severity, r.template, r.params))
+            .filter(|r| changed(r))
+            .map(|r| {
+                let params = self.params_of(&r.id).map(|p| merge(&r.params, p));
+                format!(
+                    "{}|{}|{}\n",
+                    r.id,
+                    self.decide(r, true).severity,
+                    params.as_ref().unwrap_or(&r.params)
+                )
+            })
             .chain(self.custom_rules.iter().map(|(r, _)| {
                 // Everything a custom rule shows, so two files that differ only in a
                 // rule's documentation do not share a catalogue.
                 format!(
-                    "{}|{}|{}|{:?}|{}|{}|{:?}|{:?}\n",
+                    "{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{:?}|{:?}\n",
                     r.id,
-                    r.title,
+                    self.decide(r, true).severity,
                     r.area.as_str(),
+                    r.template,
+                    r.params,
+                    r.title,
                     r.fix,
                     r.rationale,
                     r.remediation,
@@ -480,7 +485,20 @@ impl Config {
                 )
             }))
             .collect();
-        intern(key, Catalogue { rules })
+        cached(key, || {
+            let mut rules: Vec<Rule> = builtin
+                .rules
+                .iter()
+                .map(|r| self.effective_rule(r))
+                .chain(self.custom_rules.iter().map(|(r, _)| {
+                    let mut r = r.clone();
+                    r.severity = self.decide(&r, true).severity;
+                    r
+                }))
+                .collect();
+            rules.sort_by(|a, b| a.id.cmp(&b.id));
+            Catalogue { rules }
+        })
     }
 
     /// A built-in rule with this configuration's severity and parameters.
@@ -512,8 +530,7 @@ impl Config {
     /// the only rules to run (`--rule`): they run even if this file turns them off, since
     /// a flag wins over the file.
     pub fn engine_for(&self, options: Options, named: &[String]) -> Engine {
-        let catalogue = self.catalogue();
-        Engine::select(options, catalogue, &|rule, by_profile| {
+        Engine::select(options, self.catalogue(), &|rule, by_profile| {
             if named.is_empty() {
                 self.decide(rule, by_profile).enabled
             } else {
@@ -596,16 +613,38 @@ fn merge(base: &Json, over: &Json) -> Json {
     Json::Object(out)
 }
 
-/// One catalogue per distinct configuration, kept for the life of the process.
-fn intern(key: String, catalogue: Catalogue) -> &'static Catalogue {
-    static CACHE: Mutex<Vec<(String, &'static Catalogue)>> = Mutex::new(Vec::new());
+/// How many configured catalogues [`Config::catalogue`] keeps (each one the whole
+/// catalogue, its built-in rules cloned): a few, since a process reads one configuration
+/// file and the playground edits one at a time.
+pub const CACHED_CATALOGUES: usize = 4;
+
+/// The catalogues last made, least recently used first, by the key of what they change.
+static CACHE: Mutex<Vec<(String, Arc<Catalogue>)>> = Mutex::new(Vec::new());
+
+/// The catalogue of `key` from the cache (now the most recently used), or `make`'s,
+/// which replaces the least recently used when the cache is full. An evicted catalogue is
+/// freed when the last engine holding it is dropped.
+fn cached(key: String, make: impl FnOnce() -> Catalogue) -> Arc<Catalogue> {
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, c)) = cache.iter().find(|(k, _)| *k == key) {
-        return c;
+    if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+        let entry = cache.remove(i);
+        let catalogue = entry.1.clone();
+        cache.push(entry);
+        return catalogue;
     }
-    let leaked: &'static Catalogue = Box::leak(Box::new(catalogue));
-    cache.push((key, leaked));
-    leaked
+    let catalogue = Arc::new(make());
+    if cache.len() >= CACHED_CATALOGUES {
+        cache.remove(0);
+    }
+    cache.push((key, catalogue.clone()));
+    catalogue
+}
+
+/// How many catalogues the cache holds now (at most [`CACHED_CATALOGUES`]).
+pub fn cached_catalogues() -> usize {
+    CACHE
+        .lock()
+        .map_or_else(|e| e.into_inner().len(), |c| c.len())
 }
 
 /// A `kind` pattern that misspells a built-in kind (`deployment`, `Deploymnet`): kinds are
@@ -1227,5 +1266,92 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A distinct configuration for each `n`: one custom rule whose title says `n`.
+    fn numbered(n: usize) -> Config {
+        let text = format!(
+            "custom-rules:\n  - id: images-from-ours\n    title: Image {n} not from our registry\n    severity: high\n    area: controls\n    template: image-registry\n    params: {{allowed: [registry.example.com]}}\n    fix: {{guidance: Push the image to registry.example.com.}}\n    rationale: Only our images run.\n    remediation: Mirror it.\n    references: [https://kubernetes.io/docs/concepts/containers/images/]\n"
+        );
+        Config::parse(FILE_NAME, &text).unwrap()
+    }
+
+    /// The cache is the process's: these tests take turns with it.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: docker.io/library/nginx:1.27}\n";
+
+    #[test]
+    fn ten_thousand_distinct_configurations_keep_a_few_catalogues() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let first = numbered(0).catalogue();
+        let first_rules = first.rules.len();
+        let freed = Arc::downgrade(&first);
+        drop(first);
+        // An engine keeps its catalogue alive however many others are made meanwhile.
+        let held = numbered(1);
+        let engine = held.engine(Options::default());
+        let kept = Arc::downgrade(&engine.shared_catalogue());
+        for n in 2..10_000 {
+            let c = numbered(n).catalogue();
+            assert_eq!(c.rules.len(), first_rules);
+            assert!(cached_catalogues() <= CACHED_CATALOGUES);
+        }
+        assert!(
+            freed.upgrade().is_none(),
+            "an evicted catalogue no engine holds is freed"
+        );
+        assert!(kept.upgrade().is_some(), "the engine's catalogue lives on");
+        let report = engine.check_text(POD);
+        let custom = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "images-from-ours")
+            .expect("the custom rule still runs");
+        assert_eq!(custom.severity, Severity::High);
+        drop(engine);
+        assert!(kept.upgrade().is_none(), "freed with its last engine");
+        // The findings outlive every catalogue: they name their rule by a static id.
+        assert_eq!(custom.rule, "images-from-ours");
+    }
+
+    #[test]
+    fn the_least_recently_used_catalogue_goes_first() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let configs: Vec<Config> = (0..=CACHED_CATALOGUES)
+            .map(|i| numbered(100_000 + i))
+            .collect();
+        let made: Vec<Arc<Catalogue>> = configs[..CACHED_CATALOGUES]
+            .iter()
+            .map(Config::catalogue)
+            .collect();
+        // Reading the first again is a hit, and makes it the most recently used.
+        assert!(Arc::ptr_eq(&configs[0].catalogue(), &made[0]));
+        // One more evicts the second (now the least recently used), not the first.
+        let _newest = configs[CACHED_CATALOGUES].catalogue();
+        assert!(cached_catalogues() <= CACHED_CATALOGUES);
+        assert!(
+            Arc::ptr_eq(&configs[0].catalogue(), &made[0]),
+            "kept: used recently"
+        );
+        assert!(
+            !Arc::ptr_eq(&configs[1].catalogue(), &made[1]),
+            "evicted, so made again"
+        );
+        // Equal configurations share one catalogue; no change at all is the built-in one.
+        assert!(Arc::ptr_eq(
+            &numbered(100_000).catalogue(),
+            &configs[0].catalogue()
+        ));
+        assert!(std::ptr::eq(
+            &*Config::default().catalogue(),
+            Catalogue::builtin()
+        ));
     }
 }

@@ -8,34 +8,61 @@
 //! - `rules`: rule ids to run (all when absent or empty), as `--rule`; each must exist
 //!   and run under the profile and version (as the CLI refuses it otherwise).
 //! - `file`: the name the report gives the text (default `manifest.yaml`).
+//! - `config`: the text (YAML or JSON) of a `.kubeharden.yaml` (`docs/config.md`), read by
+//!   [`Config::parse`] exactly as `kubeharden check --config .kubeharden.yaml` reads the
+//!   file: its rules, severities, parameters, custom rules and exemptions apply; its
+//!   `profile` and `kube-version` apply unless `profile` / `kubeVersion` are given, as the
+//!   CLI's flags win over the file; `rules` may name its custom rules and run rules it
+//!   turns off, as `--rule` does. Its `exclude` and `severity-threshold` concern files and
+//!   exit statuses, which a single text does not have: they are read and validated only.
+//!   Errors in it are an option error for `config` with every error's line and column.
 //! - fix only: `unsafe` (boolean, as `--unsafe`), `only` (finding ids to fix),
 //!   `exclude` (finding ids never to fix).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
+use kubeharden::config::Config;
 use kubeharden::fix::{FixOptions, FixRecord};
 use kubeharden::render::{json, unified_diff};
-use kubeharden::{Applicability, Catalogue, Engine, KubeVersion, Options, Profile, Source};
+use kubeharden::{Applicability, Engine, KubeVersion, Options, Profile, Source};
 
 /// The name a text is given in reports when `file` is not set.
 pub const DEFAULT_FILE: &str = "manifest.yaml";
 
-const CHECK_KEYS: &[&str] = &["profile", "kubeVersion", "rules", "file"];
+/// The name a configuration's errors and exemption reasons give it, as the CLI names a
+/// `.kubeharden.yaml` of its working directory.
+pub const CONFIG_FILE: &str = kubeharden::config::FILE_NAME;
+
+const CHECK_KEYS: &[&str] = &["profile", "kubeVersion", "rules", "file", "config"];
 const FIX_KEYS: &[&str] = &[
     "profile",
     "kubeVersion",
     "rules",
     "file",
+    "config",
     "unsafe",
     "only",
     "exclude",
 ];
 
-/// A bad option: which one, and why.
+/// A bad option: which one, and why; for `config`, each error of the text with its
+/// 1-based line and column (characters), as the CLI prints them.
 #[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct OptionError {
     pub option: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Located>,
+}
+
+/// One error of the `config` text.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct Located {
+    pub line: usize,
+    pub column: usize,
     pub message: String,
 }
 
@@ -43,13 +70,18 @@ fn bad(option: &str, message: impl Into<String>) -> OptionError {
     OptionError {
         option: option.to_string(),
         message: message.into(),
+        errors: Vec::new(),
     }
 }
 
 /// Parsed options of a check or a fix.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Parsed {
+    /// The profile and version: given, else the configuration's, else the defaults.
     pub options: Options,
+    /// The configuration (every default when no `config` is given, as the CLI without a
+    /// file).
+    pub config: Arc<Config>,
     pub rules: Vec<String>,
     pub file: String,
     pub unsafe_fixes: bool,
@@ -86,6 +118,7 @@ pub fn parse(text: &str, allowed: &[&str]) -> Result<Parsed, OptionError> {
         file: DEFAULT_FILE.to_string(),
         ..Parsed::default()
     };
+    let (mut profile, mut version) = (None, None);
     for (key, value) in &map {
         if !allowed.contains(&key.as_str()) {
             return Err(bad(
@@ -102,9 +135,10 @@ pub fn parse(text: &str, allowed: &[&str]) -> Result<Parsed, OptionError> {
                 let Value::String(s) = value else {
                     return Err(bad(key, "profile must be a string"));
                 };
-                parsed.options.profile = s
-                    .parse::<Profile>()
-                    .map_err(|e| bad(key, format!("profile: {e}")))?;
+                profile = Some(
+                    s.parse::<Profile>()
+                        .map_err(|e| bad(key, format!("profile: {e}")))?,
+                );
             }
             "kubeVersion" => {
                 let Value::String(s) = value else {
@@ -113,19 +147,19 @@ pub fn parse(text: &str, allowed: &[&str]) -> Result<Parsed, OptionError> {
                         "kubeVersion must be a string such as \"1.29\" (a number cannot tell 1.3 from 1.30)",
                     ));
                 };
-                let version: KubeVersion = s
+                let v: KubeVersion = s
                     .parse()
                     .map_err(|e| bad(key, format!("kubeVersion: {e}")))?;
-                if version > KubeVersion::LATEST {
+                if v > KubeVersion::LATEST {
                     return Err(bad(
                         key,
                         format!(
-                            "kubeVersion: {version} is newer than the newest Kubernetes version this kubeharden knows ({}); use latest or an older version",
+                            "kubeVersion: {v} is newer than the newest Kubernetes version this kubeharden knows ({}); use latest or an older version",
                             KubeVersion::LATEST
                         ),
                     ));
                 }
-                parsed.options.version = version;
+                version = Some(v);
             }
             "rules" => parsed.rules = strings(key, value)?,
             "file" => match value {
@@ -138,29 +172,75 @@ pub fn parse(text: &str, allowed: &[&str]) -> Result<Parsed, OptionError> {
             },
             "only" => parsed.only = Some(strings(key, value)?),
             "exclude" => parsed.exclude = strings(key, value)?,
+            "config" => {
+                let Value::String(text) = value else {
+                    return Err(bad(
+                        key,
+                        "config must be a string: the text of a .kubeharden.yaml (YAML or JSON)",
+                    ));
+                };
+                parsed.config = Arc::new(config(text)?);
+            }
             // Every allowed key has an arm above.
             _ => {}
         }
+    }
+    // The CLI's precedence: a flag, else the file's value, else the default.
+    parsed.options = parsed.config.options(Options::default());
+    if let Some(p) = profile {
+        parsed.options.profile = p;
+    }
+    if let Some(v) = version {
+        parsed.options.version = v;
     }
     check_rules(&parsed)?;
     Ok(parsed)
 }
 
-/// Every rule id must exist and run under the profile and version, as the CLI demands:
-/// a rule that does not run would make the check pass without having checked it.
+/// The configuration of `text`, or an error for `config` listing every error in it.
+fn config(text: &str) -> Result<Config, OptionError> {
+    Config::parse(CONFIG_FILE, text).map_err(|errors| OptionError {
+        option: "config".into(),
+        message: format!(
+            "config: the configuration is invalid: {}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        errors: errors
+            .into_iter()
+            .map(|e| Located {
+                line: e.at.line,
+                column: e.at.column,
+                message: e.message,
+            })
+            .collect(),
+    })
+}
+
+/// The engine of a check: the configuration's rules for the options, only `rules` when
+/// given (which run even if the configuration turns them off), as `kubeharden check`.
+fn engine(parsed: &Parsed) -> Engine {
+    parsed.config.engine_for(parsed.options, &parsed.rules)
+}
+
+/// Every rule id must exist (built-in, or a custom rule of the configuration) and run
+/// under the profile and version, as the CLI demands: a rule that does not run would
+/// make the check pass without having checked it.
 fn check_rules(parsed: &Parsed) -> Result<(), OptionError> {
-    let catalogue = Catalogue::builtin();
-    let engine = Engine::new(parsed.options);
+    if parsed.rules.is_empty() {
+        return Ok(());
+    }
+    let catalogue = &parsed.config.catalogue();
+    let engine = engine(parsed);
     for (i, id) in parsed.rules.iter().enumerate() {
         if catalogue.get(id).is_none() {
-            let nearest = catalogue
-                .rules
-                .iter()
-                .map(|r| (strsim::jaro(id, &r.id), r.id.as_str()))
-                .filter(|(score, _)| *score > 0.7)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, id)| format!(" (did you mean {id:?}?)"))
-                .unwrap_or_default();
+            let nearest =
+                kubeharden::rules::similar(id, catalogue.rules.iter().map(|r| r.id.as_str()))
+                    .map(|id| format!(" (did you mean {id:?}?)"))
+                    .unwrap_or_default();
             return Err(bad(
                 "rules",
                 format!("rules[{i}]: unknown rule {id:?}{nearest}"),
@@ -191,7 +271,7 @@ pub fn check(text: &str, options: &str) -> String {
         Ok(p) => p,
         Err(e) => return option_error(e),
     };
-    let engine = Engine::new(parsed.options).retain_rules(&parsed.rules);
+    let engine = engine(&parsed);
     let sources = [Source::new(parsed.file, text)];
     let report = engine.check(&sources);
     json(&report, &sources, &parsed.options)
@@ -246,7 +326,7 @@ pub fn fix(text: &str, options: &str) -> String {
         only: parsed.only.clone(),
         exclude: parsed.exclude.clone(),
         rules: (!parsed.rules.is_empty()).then(|| parsed.rules.clone()),
-        config: None,
+        config: Some(parsed.config.clone()),
     };
     let mut result = kubeharden::fix::fix_bundle(&sources, &fix_options);
     if !parsed.rules.is_empty() {
@@ -377,5 +457,121 @@ mod tests {
             .unwrap()
             .iter()
             .all(|f| f["rule"] == "privileged-container"));
+    }
+
+    fn ids(v: &Value) -> Vec<&str> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect()
+    }
+
+    fn options(config: &str, extra: &str) -> String {
+        format!(
+            "{{\"config\":{}{extra}}}",
+            serde_json::to_string(config).unwrap()
+        )
+    }
+
+    #[test]
+    fn a_config_applies_and_explicit_options_win_over_it() {
+        let config = "profile: baseline\nkube-version: \"1.25\"\nrules:\n  privileged-container: {severity: low}\n";
+        let v: Value = serde_json::from_str(&check(POD, &options(config, ""))).unwrap();
+        assert_eq!(v["settings"]["profile"], "baseline", "the file's profile");
+        assert_eq!(v["settings"]["kube_version"], "v1.25", "the file's version");
+        let privileged = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "privileged-container")
+            .unwrap();
+        assert_eq!(privileged["severity"], "low", "the file's severity");
+        let v: Value = serde_json::from_str(&check(
+            POD,
+            &options(config, r#","profile":"restricted","kubeVersion":"1.29""#),
+        ))
+        .unwrap();
+        assert_eq!(v["settings"]["profile"], "restricted", "an option wins");
+        assert_eq!(v["settings"]["kube_version"], "v1.29", "an option wins");
+        // A rule the file turns off runs when named, as with --rule.
+        let off = "rules:\n  privileged-container: off\n";
+        let v: Value = serde_json::from_str(&check(POD, &options(off, ""))).unwrap();
+        assert!(!ids(&v).contains(&"privileged-container"));
+        let v: Value = serde_json::from_str(&check(
+            POD,
+            &options(off, r#","rules":["privileged-container"]"#),
+        ))
+        .unwrap();
+        assert_eq!(ids(&v), ["privileged-container"]);
+    }
+
+    #[test]
+    fn custom_rules_and_exemptions_of_a_config_apply() {
+        let config = "custom-rules:\n  - id: images-from-our-registry\n    title: Images come from our registry\n    severity: high\n    area: controls\n    template: image-registry\n    params: {allowed: [registry.example.com]}\n    rationale: Only our registry is scanned.\n    remediation: Push the image to registry.example.com.\n    fix: {guidance: Push the image to registry.example.com.}\n    references: [https://kubernetes.io/docs/concepts/containers/images/]\nexemptions:\n  - rule: privileged-container\n    objects: [{kind: Pod, name: p}]\n    reason: a lab pod\n";
+        let out = check(POD, &options(config, ""));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert!(ids(&v).contains(&"images-from-our-registry"), "{out}");
+        let privileged = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "privileged-container")
+            .unwrap();
+        assert_eq!(privileged["suppressed"], true);
+        assert_eq!(
+            privileged["suppression_reason"],
+            "exempted by .kubeharden.yaml:13:5: a lab pod"
+        );
+        let named = check(
+            POD,
+            &options(config, r#","rules":["images-from-our-registry"]"#),
+        );
+        let v: Value = serde_json::from_str(&named).unwrap();
+        assert_eq!(ids(&v), ["images-from-our-registry"], "{named}");
+        // A suppressed finding is never fixed.
+        let fixed: Value =
+            serde_json::from_str(&fix(POD, &options(config, r#","unsafe":true"#))).unwrap();
+        assert!(fixed["text"].as_str().unwrap().contains("privileged: true"));
+    }
+
+    #[test]
+    fn config_errors_are_located_and_name_the_option() {
+        let out = check(
+            POD,
+            &options("rules:\n  host-namespace: off\nprofil: all\n", ""),
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let e = &v["option_error"];
+        assert_eq!(e["option"], "config");
+        assert_eq!(e["errors"][0]["line"], 2);
+        assert_eq!(e["errors"][0]["column"], 3);
+        assert!(e["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean \"host-namespaces\""));
+        assert_eq!(e["errors"][1]["line"], 3);
+        assert!(e["message"]
+            .as_str()
+            .unwrap()
+            .contains(".kubeharden.yaml:2:3: unknown rule"));
+        for bad in ["a: [", "{\"rules\": 3}", "- 1\n", "---\na: 1\n---\nb: 2\n"] {
+            let (option, _) = error(&fix(POD, &options(bad, "")));
+            assert_eq!(option, "config", "{bad}");
+        }
+        let (option, message) = error(&check(POD, r#"{"config":{"profile":"all"}}"#));
+        assert_eq!(option, "config");
+        assert!(message.contains("must be a string"));
+        // JSON is YAML: a configuration written as JSON reads the same.
+        let v: Value = serde_json::from_str(&check(
+            POD,
+            &options(r#"{"rules": {"privileged-container": "off"}}"#, ""),
+        ))
+        .unwrap();
+        assert!(!ids(&v).contains(&"privileged-container"));
+        // A rule named by `rules` must exist there too: custom ids only with their config.
+        let (option, _) = error(&check(POD, r#"{"rules":["images-from-our-registry"]}"#));
+        assert_eq!(option, "rules");
     }
 }

@@ -14,8 +14,9 @@
 //! written by `kubeharden rules --format json` from the same tree, and `rules()` reads it.
 //!
 //! Errors are values: bad manifests give a report with `errors`; bad options give
-//! `{"option_error": {"option": NAME, "message": TEXT}}`, which the JavaScript turns into
-//! a thrown `OptionError` naming the option. Nothing here panics on input.
+//! `{"option_error": {"option": NAME, "message": TEXT}}` (with `"errors": [{line, column,
+//! message}]` for an invalid `config`), which the JavaScript turns into a thrown
+//! `OptionError` naming the option. Nothing here panics on input.
 
 mod api;
 

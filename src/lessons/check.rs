@@ -12,9 +12,15 @@ use crate::model::DocumentModel;
 use crate::source::{LineIndex, Source};
 use crate::yaml::{parse_stream, Stream};
 
+use crate::access::rbac::Target;
+use crate::access::{
+    Access, AccessOptions, Bootstrap, Endpoint, Outside, PortQuery, Reach, User, Verdict,
+};
+
 use super::format::{
-    Allow, CanCheck, EgressCheck, FieldCheck, Hint, KeepCheck, Lesson, MountCheck, ObjectSel,
-    QuietCheck, SuccessCheck,
+    Allow, CanCheck, EgressCheck, FieldCheck, Hint, HostPathCheck, KeepCheck, Lesson, MountCheck,
+    NoTokenCheck, ObjectSel, QuietCheck, ReachCheck, ReachEnd, SubjectSel, SuccessCheck,
+    EVERY_PUBLIC_ADDRESS,
 };
 
 /// One condition of the success check, evaluated.
@@ -107,6 +113,8 @@ pub struct Checker<'l> {
     engine: Engine,
     start_shapes: Vec<Shape>,
     start_findings: BTreeSet<FindingKey>,
+    /// The API server's bootstrap RBAC policy at the lesson's version (`can`).
+    bootstrap: Bootstrap,
 }
 
 impl<'l> Checker<'l> {
@@ -121,6 +129,7 @@ impl<'l> Checker<'l> {
             engine,
             start_shapes,
             start_findings,
+            bootstrap: Bootstrap::new(lesson.kube_version),
         }
     }
 
@@ -160,11 +169,23 @@ impl<'l> Checker<'l> {
         };
         let mut conditions = vec![parses(report, bundle)];
         let mut reporting = BTreeSet::new();
+        let access = Access::new(
+            bundle,
+            &self.bootstrap,
+            AccessOptions {
+                version: self.lesson.kube_version,
+                apply_namespace: None,
+            },
+        );
+        let reach = Reach::new(bundle);
         for check in &self.lesson.success {
             conditions.push(match check {
                 SuccessCheck::Quiet(q) => quiet(q, report, &now, &line_of, &mut reporting),
                 SuccessCheck::Keep(k) => keep(k, &self.start_shapes, &now),
-                SuccessCheck::Can(c) => can(c, &now),
+                SuccessCheck::Can(c) => can(c, &access),
+                SuccessCheck::Reach(r) => reachable(r, &reach),
+                SuccessCheck::NoToken(t) => no_token(t, &now),
+                SuccessCheck::HostPaths(h) => host_paths(h, &now),
                 SuccessCheck::Egress(e) => egress(e, &now),
                 SuccessCheck::WritableMount(m) => writable_mount(m, &now),
                 SuccessCheck::Field(f) => field(f, &now),
@@ -458,51 +479,66 @@ fn keep(k: &KeepCheck, start: &[Shape], now: &[Shape]) -> Condition {
     }
 }
 
-fn has(list: &Json, want: &str) -> bool {
-    list.as_array().is_some_and(|l| {
-        l.iter()
-            .any(|v| v.as_str() == Some(want) || v.as_str() == Some("*"))
-    })
+/// The user the RBAC authorizer sees for a subject (a ServiceAccount with its groups,
+/// a user with `system:authenticated`, a group alone).
+fn user_of(s: &SubjectSel) -> User {
+    match (s.kind.as_str(), &s.namespace) {
+        ("ServiceAccount", Some(ns)) => User::service_account(ns, &s.name),
+        ("Group", _) => User::group(&s.name),
+        _ => User::impersonate(&s.name, &[]),
+    }
 }
 
-/// Whether one RBAC rule grants (verb, group, resource[/subresource]) on any object
-/// (k8s.io/kubernetes pkg/apis/rbac/v1/evaluation_helpers.go: VerbMatches,
-/// APIGroupMatches, ResourceMatches with `*/subresource`).
-fn grants(rule: &Json, c: &CanCheck) -> bool {
-    let resources = rule.get("resources").cloned().unwrap_or(Json::Null);
-    let resource_ok = has(&resources, &c.resource)
-        || c.resource.split_once('/').is_some_and(|(_, sub)| {
-            resources
-                .as_array()
-                .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(&format!("*/{sub}"))))
-        });
-    let names_restrict = rule
-        .get("resourceNames")
-        .and_then(Json::as_array)
-        .is_some_and(|l| !l.is_empty());
-    has(rule.get("verbs").unwrap_or(&Json::Null), &c.verb)
-        && has(rule.get("apiGroups").unwrap_or(&Json::Null), &c.group)
-        && resource_ok
-        && !names_restrict
-}
-
-fn can(c: &CanCheck, now: &[Shape]) -> Condition {
+fn can(c: &CanCheck, access: &Access) -> Condition {
+    let (resource, subresource) = c.resource.split_once('/').unwrap_or((&c.resource, ""));
+    let target = Target::Resource {
+        group: c.group.clone(),
+        resource: resource.to_string(),
+        subresource: subresource.to_string(),
+        name: String::new(),
+    };
+    let scope = match &c.namespace {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "cluster-wide".to_string(),
+    };
     let group = if c.group.is_empty() { "core" } else { &c.group };
     let label = format!(
-        "{} still grants {} on {} ({group} group)",
-        c.role, c.verb, c.resource
+        "{} {} {} {} ({group} group) {scope}",
+        c.subject,
+        if c.allowed { "can" } else { "cannot" },
+        c.verb,
+        c.resource,
     );
-    let details = match now.iter().find(|s| s.matches(&c.role)) {
-        None => vec![missing(&c.role)],
-        Some(role) if items(&role.json, "rules").iter().any(|r| grants(r, c)) => Vec::new(),
-        Some(_) => vec![format!(
-            "{} no longer grants {} on {}: the workload needs it",
-            c.role, c.verb, c.resource
-        )],
-    };
+    let decision = access.can(
+        &user_of(&c.subject),
+        &c.verb,
+        &target,
+        c.namespace.as_deref(),
+    );
+    let mut details = Vec::new();
+    if decision.allowed && !c.allowed {
+        for g in &decision.grants {
+            details.push(format!(
+                "{} grants it through {}{} ({}): the subject must not have it",
+                g.binding,
+                g.role,
+                g.aggregated_from
+                    .as_deref()
+                    .map(|a| format!(", which aggregates {a}"))
+                    .unwrap_or_default(),
+                g.scope.text()
+            ));
+        }
+    } else if !decision.allowed && c.allowed {
+        details.push(format!(
+            "no binding grants {} {} {} {scope}: the workload needs it (a Role grants nothing until a RoleBinding names the subject)",
+            c.subject, c.verb, c.resource
+        ));
+        details.extend(decision.notes.iter().cloned());
+    }
     Condition {
         label,
-        met: details.is_empty(),
+        met: details.is_empty() && decision.allowed == c.allowed,
         details,
     }
 }
@@ -580,6 +616,322 @@ fn egress(e: &EgressCheck, now: &[Shape]) -> Condition {
             e.policy, e.port, e.protocol
         )],
     };
+    Condition {
+        label,
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The workload of the reachability model an end names.
+fn endpoint(end: &ReachEnd, reach: &Reach) -> Result<Endpoint, String> {
+    if let Some(sel) = end.object() {
+        return reach
+            .workloads
+            .iter()
+            .position(|w| w.kind == sel.kind && w.name == sel.name && w.namespace == sel.namespace)
+            .map(Endpoint::Workload)
+            .ok_or_else(|| missing(&sel));
+    }
+    let name = end.outside.as_deref().unwrap_or("");
+    Outside::parse(name)
+        .map(Endpoint::Outside)
+        .ok_or_else(|| format!("lesson error: no outside place {name:?}"))
+}
+
+fn reachable(r: &ReachCheck, reach: &Reach) -> Condition {
+    let port = match (&r.protocol, r.port) {
+        (Some(protocol), Some(port)) => PortQuery::Port {
+            protocol: protocol.clone(),
+            port: i64::from(port),
+        },
+        _ => PortQuery::Any,
+    };
+    let every_public = r.to.outside.as_deref() == Some(EVERY_PUBLIC_ADDRESS);
+    let to_text = if every_public {
+        "every public IPv4 address".to_string()
+    } else {
+        r.to.to_string()
+    };
+    let on = match (&r.to.outside, &port) {
+        (Some(o), _) if o != "internet" && !every_public => "its port".to_string(),
+        (_, p) => p.text(),
+    };
+    let label = format!(
+        "{} → {to_text} on {on} is {}",
+        r.from,
+        if r.allowed { "allowed" } else { "denied" }
+    );
+    let mut details = Vec::new();
+    let verdict = match endpoint(&r.from, reach) {
+        Err(e) => {
+            details.push(e);
+            Verdict::Unknown
+        }
+        Ok(from) if every_public => match from {
+            Endpoint::Workload(w) => match reach.public_ipv4_gap(w, &port) {
+                Ok(None) => Verdict::Allowed,
+                Ok(Some(gap)) => {
+                    details.push(format!(
+                        "the egress of {} does not allow {gap} on {}",
+                        r.from,
+                        port.text()
+                    ));
+                    Verdict::Denied
+                }
+                Err(why) => {
+                    details.push(why);
+                    Verdict::Unknown
+                }
+            },
+            Endpoint::Outside(_) => {
+                details.push("lesson error: the source is not a workload".into());
+                Verdict::Unknown
+            }
+        },
+        Ok(from) => match endpoint(&r.to, reach) {
+            Err(e) => {
+                details.push(e);
+                Verdict::Unknown
+            }
+            Ok(to) => {
+                let answer = reach.answer(from, to, &port);
+                let from_text = format!("from {}", r.from);
+                let to_peer = format!("to {to_text}");
+                for (side, what, end, peer) in [
+                    (&answer.egress, "egress", &r.from, &to_peer),
+                    (&answer.ingress, "ingress", &r.to, &from_text),
+                ] {
+                    match side.verdict {
+                        Verdict::Denied if r.allowed => details.push(format!(
+                            "the {what} of {end} allows none of it: {} select{} it and no rule allows {peer} on {}",
+                            side.policies
+                                .iter()
+                                .map(|p| p.policy.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            if side.policies.len() == 1 { "s" } else { "" },
+                            answer.port.text()
+                        )),
+                        Verdict::Allowed if !r.allowed && side.isolated => {
+                            let mut by: Vec<&str> =
+                                side.allowing.iter().map(|p| p.policy.as_str()).collect();
+                            by.dedup();
+                            details.push(format!("the {what} of {end} is allowed by {}", by.join(", ")));
+                        }
+                        Verdict::Allowed if !r.allowed && end.object().is_some() => details.push(format!(
+                            "no NetworkPolicy isolates the {what} of {end}, so all of it is allowed"
+                        )),
+                        _ => {}
+                    }
+                    if side.verdict == Verdict::Unknown {
+                        details.extend(side.reasons.iter().cloned());
+                    }
+                }
+                answer.verdict
+            }
+        },
+    };
+    let met = match verdict {
+        Verdict::Allowed => r.allowed,
+        Verdict::Denied => !r.allowed,
+        Verdict::Unknown => false,
+    };
+    if met {
+        details.clear();
+    } else if details.is_empty() {
+        details.push(format!("it is {}", verdict.text()));
+    }
+    Condition {
+        label,
+        met,
+        details,
+    }
+}
+
+/// The containers of a pod spec, of every kind (init, app, ephemeral).
+fn all_containers(spec: &Json) -> impl Iterator<Item = &Json> {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .into_iter()
+        .flat_map(move |key| items(spec, key).iter())
+}
+
+/// The API token type of a Secret (`kubernetes.io/service-account-token`): the token
+/// controller fills it with a ServiceAccount's token.
+const TOKEN_SECRET_TYPE: &str = "kubernetes.io/service-account-token";
+
+fn no_token(t: &NoTokenCheck, now: &[Shape]) -> Condition {
+    let label = format!("the pods of {} get no Kubernetes API token", t.object);
+    let mut details = Vec::new();
+    match now.iter().find(|s| s.matches(&t.object)) {
+        None => details.push(missing(&t.object)),
+        Some(o) => {
+            let in_ns = |kind: &str, name: &str| {
+                now.iter()
+                    .find(move |s| s.kind == kind && s.name == name && s.namespace == o.namespace)
+            };
+            let token_secret = |name: &str| {
+                in_ns("Secret", name).is_some_and(|s| {
+                    s.json.get("type").and_then(Json::as_str) == Some(TOKEN_SECRET_TYPE)
+                })
+            };
+            for spec in pod_specs(&o.json) {
+                let sa = spec
+                    .get("serviceAccountName")
+                    .or_else(|| spec.get("serviceAccount"))
+                    .and_then(Json::as_str)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("default");
+                let pod_says = spec
+                    .get("automountServiceAccountToken")
+                    .and_then(Json::as_bool);
+                let sa_says = in_ns("ServiceAccount", sa)
+                    .and_then(|s| s.json.get("automountServiceAccountToken"))
+                    .and_then(Json::as_bool);
+                match (pod_says, sa_says) {
+                    (Some(false), _) | (None, Some(false)) => {}
+                    (Some(true), _) => details.push(format!(
+                        "the pod template sets automountServiceAccountToken: true, so ServiceAccount {sa}'s token is mounted"
+                    )),
+                    (None, Some(true)) => details.push(format!(
+                        "ServiceAccount {sa} sets automountServiceAccountToken: true and the pod template does not override it"
+                    )),
+                    (None, None) => details.push(format!(
+                        "neither the pod template nor ServiceAccount {sa} (in the manifests) sets automountServiceAccountToken: false, and it defaults to true"
+                    )),
+                }
+                for v in items(spec, "volumes") {
+                    let name = str_at(v, "name");
+                    if let Some(secret) = v.get("secret").map(|s| str_at(s, "secretName")) {
+                        if token_secret(&secret) {
+                            details.push(format!(
+                                "volume {name:?} mounts Secret {secret}, of type {TOKEN_SECRET_TYPE}"
+                            ));
+                        }
+                    }
+                    let sources = v
+                        .get("projected")
+                        .map(|p| items(p, "sources"))
+                        .unwrap_or(&[]);
+                    for src in sources {
+                        if src.get("serviceAccountToken").is_some() {
+                            details.push(format!(
+                                "volume {name:?} projects a serviceAccountToken: a token of ServiceAccount {sa}, whatever automountServiceAccountToken says"
+                            ));
+                        }
+                        if let Some(secret) = src.get("secret").map(|s| str_at(s, "name")) {
+                            if token_secret(&secret) {
+                                details.push(format!(
+                                    "volume {name:?} projects Secret {secret}, of type {TOKEN_SECRET_TYPE}"
+                                ));
+                            }
+                        }
+                    }
+                }
+                for c in all_containers(spec) {
+                    let cname = str_at(c, "name");
+                    let from_env = items(c, "env").iter().filter_map(|e| {
+                        e.get("valueFrom")
+                            .and_then(|v| v.get("secretKeyRef"))
+                            .map(|r| str_at(r, "name"))
+                    });
+                    let from_env_from = items(c, "envFrom")
+                        .iter()
+                        .filter_map(|e| e.get("secretRef").map(|r| str_at(r, "name")));
+                    for secret in from_env.chain(from_env_from) {
+                        if token_secret(&secret) {
+                            details.push(format!(
+                                "container {cname:?} reads Secret {secret}, of type {TOKEN_SECRET_TYPE}, into its environment"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    details.dedup();
+    Condition {
+        label,
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The segments of an absolute path without empty and `.` segments; `None` with `..`
+/// or when relative.
+fn segments(path: &str) -> Option<Vec<&str>> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    (!parts.contains(&"..")).then_some(parts)
+}
+
+fn host_paths(h: &HostPathCheck, now: &[Shape]) -> Condition {
+    let allowed: Vec<String> = h
+        .allow
+        .iter()
+        .map(|a| {
+            format!(
+                "{}{}",
+                a.path,
+                if a.read_only { " (read-only)" } else { "" }
+            )
+        })
+        .collect();
+    let label = format!(
+        "{} mounts no host path but {}",
+        h.object,
+        if allowed.is_empty() {
+            "none".to_string()
+        } else {
+            allowed.join(", ")
+        }
+    );
+    let mut details = Vec::new();
+    match now.iter().find(|s| s.matches(&h.object)) {
+        None => details.push(missing(&h.object)),
+        Some(o) => {
+            for spec in pod_specs(&o.json) {
+                for v in items(spec, "volumes") {
+                    let Some(path) = v.get("hostPath").map(|p| str_at(p, "path")) else {
+                        continue;
+                    };
+                    let name = str_at(v, "name");
+                    let allow = segments(&path).and_then(|p| {
+                        h.allow
+                            .iter()
+                            .find(|a| segments(&a.path).is_some_and(|want| p.starts_with(&want)))
+                    });
+                    let Some(allow) = allow else {
+                        details.push(format!(
+                            "volume {name:?} mounts host path {path:?} of the node, which the lesson does not allow"
+                        ));
+                        continue;
+                    };
+                    if !allow.read_only {
+                        continue;
+                    }
+                    for c in all_containers(spec) {
+                        for vm in items(c, "volumeMounts") {
+                            if str_at(vm, "name") == name
+                                && vm.get("readOnly").and_then(Json::as_bool) != Some(true)
+                            {
+                                details.push(format!(
+                                    "container {:?} mounts host path {path:?} writable at {}: set readOnly: true",
+                                    str_at(c, "name"),
+                                    str_at(vm, "mountPath")
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     Condition {
         label,
         met: details.is_empty(),
@@ -667,7 +1019,19 @@ fn pod_specs(o: &Json) -> Vec<&Json> {
 
 #[cfg(test)]
 mod tests {
-    use super::repository;
+    use super::{repository, segments};
+
+    #[test]
+    fn host_paths_compare_by_segment() {
+        assert_eq!(segments("/var/log/"), Some(vec!["var", "log"]));
+        assert_eq!(segments("//var/./log"), Some(vec!["var", "log"]));
+        assert_eq!(segments("/var/log/../../etc"), None);
+        assert_eq!(segments("var/log"), None);
+        let log = segments("/var/log").unwrap();
+        assert!(segments("/var/log/pods").unwrap().starts_with(&log));
+        assert!(!segments("/var/logs").unwrap().starts_with(&log));
+        assert!(!segments("/var").unwrap().starts_with(&log));
+    }
 
     #[test]
     fn repositories_ignore_host_tag_and_digest() {

@@ -157,18 +157,148 @@ impl KeepCheck {
     }
 }
 
-/// `can`: a Role or ClusterRole still grants `verb` on `resource` of API group `group`
-/// (`""`, the core group, when absent): a rule lists the verb, group and resource or a
-/// `*` for them, and no `resourceNames` restricts it.
+/// Who a `can` condition asks about, as an RBAC binding names a subject.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectSel {
+    /// `ServiceAccount`, `User` or `Group`.
+    pub kind: String,
+    pub name: String,
+    /// A ServiceAccount's namespace (required for one, refused for the others).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+impl std::fmt::Display for SubjectSel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {ns}/{}", self.kind, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `can`: the RBAC authorizer allows (`allowed: true`, the default) or denies
+/// (`allowed: false`) the subject `verb` on `resource` of API group `group` (`""`, the
+/// core group, when absent) in `namespace` (absent: a cluster-wide request), as
+/// [`crate::access::Access::can`] decides it over the learner's manifests and the API
+/// server's bootstrap roles: through the bindings that name the subject (a Role nobody
+/// is bound to grants nothing; a RoleBinding grants only in its namespace).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CanCheck {
-    pub role: ObjectSel,
+    #[serde(rename = "as")]
+    pub subject: SubjectSel,
     pub verb: String,
     #[serde(default)]
     pub group: String,
     /// `pods`, or a subresource as `pods/log`.
     pub resource: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default = "yes")]
+    pub allowed: bool,
+}
+
+/// One end of a `reach` condition: a workload of the bundle (`kind`, `name`,
+/// `namespace`) or a place outside it (`outside`: `internet` (some public address),
+/// `every-public-ipv4-address`, `metadata` (169.254.169.254, TCP 80), `metadata-v6`,
+/// `kubelet` (TCP 10250), `dns` (the kube-dns pods, UDP 53); as a source only
+/// `internet`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReachEnd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<String>,
+}
+
+impl ReachEnd {
+    /// The workload it names, if it names one.
+    pub fn object(&self) -> Option<ObjectSel> {
+        Some(ObjectSel {
+            kind: self.kind.clone()?,
+            name: self.name.clone()?,
+            namespace: self.namespace.clone(),
+        })
+    }
+}
+
+impl std::fmt::Display for ReachEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.object(), &self.outside) {
+            (Some(o), _) => write!(f, "{o}"),
+            (None, Some(o)) => write!(f, "{o}"),
+            (None, None) => f.write_str("(nothing)"),
+        }
+    }
+}
+
+/// `reach`: traffic from `from` to `to` on `protocol`/`port` (any port when absent; an
+/// outside destination other than the internet has its own port) is allowed
+/// (`allowed: true`, the default) or denied, by the NetworkPolicies of the learner's
+/// manifests, as [`crate::access::Reach::answer`] decides it (the source's egress
+/// **and** the destination's ingress, every policy selecting each). An answer the
+/// manifests cannot decide meets neither. `every-public-ipv4-address` as `to` needs every
+/// public address allowed, not just some.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReachCheck {
+    pub from: ReachEnd,
+    pub to: ReachEnd,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default = "yes")]
+    pub allowed: bool,
+}
+
+/// `no_token`: the pods of the object get no Kubernetes API credential: the
+/// ServiceAccount token is not automounted (the pod's `automountServiceAccountToken`,
+/// else its ServiceAccount's, else `true`: plugin/pkg/admission/serviceaccount/
+/// admission.go `shouldAutomount`), no `projected` volume has a `serviceAccountToken`
+/// source, and no volume, `env` or `envFrom` reads a Secret of the bundle of type
+/// `kubernetes.io/service-account-token`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoTokenCheck {
+    pub object: ObjectSel,
+}
+
+/// A host directory a `host_paths` condition lets the pods mount.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathAllow {
+    /// An absolute path: it and what is below it, by path segment (`/var/log` allows
+    /// `/var/log/pods`, not `/var/logs`).
+    pub path: String,
+    /// Every container mount of such a volume must be `readOnly: true`.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// `host_paths`: every `hostPath` volume of the object's pods is at or below an
+/// allowed path (compared by segment after removing `.` and empty segments; a path
+/// with `..` is allowed by nothing), and mounted read-only where that path says so
+/// (a volumeMount is writable unless `readOnly: true`). The prefix semantics are
+/// PodSecurityPolicy's `allowedHostPaths` (pkg/security/podsecuritypolicy/util
+/// `hasPathPrefix`), whose docs warn that a writable host mount can be used to escape.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathCheck {
+    pub object: ObjectSel,
+    #[serde(default)]
+    pub allow: Vec<HostPathAllow>,
 }
 
 /// `egress`: a NetworkPolicy still allows egress on this port (an egress rule without
@@ -197,6 +327,9 @@ pub struct FieldCheck {
     pub equals: serde_json::Value,
 }
 
+/// The `outside` of a `reach` destination that stands for every public address.
+pub const EVERY_PUBLIC_ADDRESS: &str = "every-public-ipv4-address";
+
 /// One condition of a lesson's success check; all must hold.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -204,6 +337,9 @@ pub enum SuccessCheck {
     Quiet(QuietCheck),
     Keep(KeepCheck),
     Can(CanCheck),
+    Reach(ReachCheck),
+    NoToken(NoTokenCheck),
+    HostPaths(HostPathCheck),
     Egress(EgressCheck),
     WritableMount(MountCheck),
     Field(FieldCheck),
@@ -515,12 +651,66 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
             }
             SuccessCheck::Keep(_) => guarded = true,
             SuccessCheck::Can(c) => {
-                if c.role.kind != "Role" && c.role.kind != "ClusterRole" {
+                let sa = c.subject.kind == "ServiceAccount";
+                if !["ServiceAccount", "User", "Group"].contains(&c.subject.kind.as_str()) {
                     err(
                         &["success"],
                         Some(i),
-                        "can names a Role or ClusterRole".into(),
+                        "can asks as a ServiceAccount, User or Group".into(),
                     );
+                }
+                if sa != c.subject.namespace.is_some() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "a ServiceAccount (and only one) has a namespace".into(),
+                    );
+                }
+            }
+            SuccessCheck::Reach(r) => {
+                for (which, end) in [("from", &r.from), ("to", &r.to)] {
+                    let outside = end.outside.as_deref();
+                    let known_outside = outside.is_some_and(|o| {
+                        o == EVERY_PUBLIC_ADDRESS || crate::access::Outside::parse(o).is_some()
+                    });
+                    let ok = match (end.object(), outside) {
+                        (Some(_), None) => true,
+                        (None, Some("internet")) => true,
+                        (None, Some(_)) => which == "to" && known_outside,
+                        _ => false,
+                    };
+                    if !ok {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!("reach {which}: a workload (kind, name, namespace) or `outside: internet|every-public-ipv4-address|metadata|metadata-v6|kubelet|dns` (only `internet` as a source), not {end}"),
+                        );
+                    }
+                }
+                if r.port.is_some() != r.protocol.is_some()
+                    || r.protocol
+                        .as_deref()
+                        .is_some_and(|p| !["TCP", "UDP", "SCTP"].contains(&p))
+                {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "reach names a protocol (TCP, UDP or SCTP) and a port, or neither".into(),
+                    );
+                }
+            }
+            SuccessCheck::HostPaths(h) => {
+                for a in &h.allow {
+                    if !a.path.starts_with('/') || a.path.split('/').any(|s| s == "..") {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!(
+                                "host_paths allows {:?}: an absolute path without ..",
+                                a.path
+                            ),
+                        );
+                    }
                 }
             }
             SuccessCheck::Egress(e) => {
@@ -545,7 +735,9 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                     err(&["success"], Some(i), "a pointer starts with /".into());
                 }
             }
-            SuccessCheck::WritableMount(_) | SuccessCheck::NoNewFindings(_) => {}
+            SuccessCheck::WritableMount(_)
+            | SuccessCheck::NoToken(_)
+            | SuccessCheck::NoNewFindings(_) => {}
         }
     }
     if !quiet {

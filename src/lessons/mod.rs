@@ -18,8 +18,9 @@ mod format;
 
 pub use check::{Checker, Condition, Evaluation};
 pub use format::{
-    Allow, CanCheck, EgressCheck, FieldCheck, Hint, HintLine, KeepCheck, Lesson, LessonFile,
-    MountCheck, ObjectSel, Pillar, QuietCheck, Reference, SuccessCheck,
+    Allow, CanCheck, EgressCheck, FieldCheck, Hint, HintLine, HostPathAllow, HostPathCheck,
+    KeepCheck, Lesson, LessonFile, MountCheck, NoTokenCheck, ObjectSel, Pillar, QuietCheck,
+    ReachCheck, ReachEnd, Reference, SubjectSel, SuccessCheck, EVERY_PUBLIC_ADDRESS,
 };
 
 use std::sync::OnceLock;

@@ -45,6 +45,31 @@ metadata:
   labels: [unclosed
 `;
 
+// A custom rule and a baseline profile, inline.
+const INLINE_CONFIG = `profile: baseline
+custom-rules:
+  - id: images-from-our-registry
+    title: Image from a registry we do not run
+    severity: high
+    area: controls
+    template: image-registry
+    params: {allowed: [registry.example.com]}
+    fix: {guidance: Push the image to registry.example.com.}
+    rationale: Only images built and scanned by our pipeline may run.
+    remediation: Mirror the image into registry.example.com.
+    references: [https://kubernetes.io/docs/concepts/containers/images/]
+`;
+// A site's configuration: restricted, and the privileged web pod exempted with a reason.
+const SITE_CONFIG = `profile: restricted
+exemptions:
+  - rule: privileged-container
+    objects: [{kind: Pod, name: web}]
+    reason: the course's example of what not to do
+`;
+const BAD_CONFIG = `rules:
+  host-namespace: off
+`;
+
 const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 const page = (body) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -80,6 +105,23 @@ before(async () => {
 <kubeharden-check id="broken"><pre>${escape(BROKEN)}</pre></kubeharden-check>
 <pre><code class="language-yaml kubeharden" id="fence">${escape(PRIVILEGED)}</code></pre>`),
   );
+  // Configurations: inline (`config`), from a file shared by two widgets (`config-src`), wrong
+  // ones, and one on another origin.
+  writeFileSync(join(root, "site.kubeharden.yaml"), SITE_CONFIG);
+  writeFileSync(
+    join(root, "config.html"),
+    page(`
+<kubeharden-check id="inline" config="${escape(INLINE_CONFIG).replace(/"/g, "&quot;")}"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="site1" config-src="site.kubeharden.yaml"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="site2" config-src="site.kubeharden.yaml" profile="all"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="bad" config="${escape(BAD_CONFIG)}"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="foreign" config-src="http://203.0.113.9/kubeharden.yaml"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="missing" config-src="no-such.yaml"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<pre data-config-src="site.kubeharden.yaml"><code class="language-yaml kubeharden" id="fenced">${escape(PRIVILEGED)}</code></pre>`),
+  );
+  // The demo page as built, with its files.
+  cpSync(join(distDir, "widget-demo.html"), join(root, "widget-demo.html"));
+  cpSync(join(distDir, "widget-demo"), join(root, "widget-demo"), { recursive: true });
   const spacer = '<div class="tall"></div>';
   writeFileSync(join(root, "tall.css"), ".tall { height: 3000px; }");
   writeFileSync(
@@ -275,5 +317,101 @@ test("ten widgets: the wasm is fetched once, only when the first scrolls into vi
   assert.deepEqual(new Set(all.map((r) => r.id)).size, 10);
   assert.equal(requests.filter((u) => u.endsWith(".wasm")).length, 1, "one wasm for ten widgets");
   assert.ok(!requests.some((u) => u.includes("editor")), "read-only widgets never load the editor");
+  assert.ok(!requests.some((u) => u.endsWith("/rules.json")), "nor the rule docs, until one is opened");
+  await p.locator("#w0 [data-rule=privileged-container] summary").click();
+  await p.waitForFunction(() => /privileged/i.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent) && !/Loading/.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent), null, WAIT);
+  await p.locator("#w1 [data-rule=privileged-container] summary").click();
+  assert.equal(requests.filter((u) => u.endsWith("/rules.json")).length, 1, "opening rule docs loads rules.json once for the page");
+  await context.close();
+});
+
+test("a configuration applies: inline (config), from a same-origin file fetched once (config-src); attributes win over it", async () => {
+  const { context, page: p, requests, errors } = await open("config.html");
+  await showAll(p);
+  const report = (id) => p.evaluate((id) => document.getElementById(id).report, id);
+  const inline = await report("inline");
+  assert.equal(inline.settings.profile, "baseline", "the configuration's profile");
+  const custom = await findings(p, "inline");
+  assert.ok(custom.some((f) => f.rule === "images-from-our-registry" && f.severity === "high" && f.line === 8), JSON.stringify(custom));
+  // The same report as the package gives for that configuration.
+  const expected = await p.evaluate(async ([text, config]) => (await import("./pkg/kubeharden.js")).check(text, { config }), [PRIVILEGED, INLINE_CONFIG]);
+  assert.deepEqual(inline, expected);
+  // A custom rule's docs are in the configuration, not in rules.json: the widget says so.
+  await p.locator("#inline [data-rule=images-from-our-registry] summary").click();
+  await p.waitForFunction(() => /custom-rules/.test(document.querySelector("#inline").shadowRoot.querySelector("[data-rule=images-from-our-registry] details").textContent), null, WAIT);
+
+  const site1 = await report("site1");
+  assert.equal(site1.settings.profile, "restricted");
+  const privileged = site1.findings.find((f) => f.rule === "privileged-container");
+  assert.equal(privileged.suppressed, true);
+  assert.match(privileged.suppression_reason, /^exempted by \.kubeharden\.yaml:\d+:\d+: the course's example/);
+  assert.equal((await findings(p, "site1")).find((f) => f.rule === "privileged-container").severity, "critical", "listed, marked suppressed");
+  assert.match(await p.$eval("#site1 [part=status]", (e) => e.textContent), /1 suppressed/);
+  const site2 = await report("site2");
+  assert.equal(site2.settings.profile, "all", "the profile attribute wins over the file's, as --profile does");
+  assert.equal(site2.findings.find((f) => f.rule === "privileged-container").suppressed, true);
+  const fenced = await p.$eval("kubeharden-check:has(#fenced)", (w) => w.report.findings.find((f) => f.rule === "privileged-container").suppressed);
+  assert.equal(fenced, true, "the loader copies data-config-src");
+  assert.equal(requests.filter((u) => u.endsWith("/site.kubeharden.yaml")).length, 1, "one fetch of a configuration for every widget using it");
+  assert.ok(!requests.some((u) => u.includes("203.0.113.9")), "config-src on another origin is never requested");
+  assert.deepEqual(await p.evaluate(() => window.violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a wrong configuration is shown error by error at its line and column, and nothing is checked", async () => {
+  const { context, page: p } = await open("config.html");
+  await showAll(p);
+  assert.equal(await p.evaluate(() => document.getElementById("bad").report), null);
+  const listed = await p.$$eval("#bad [data-testid=config-error]", (els) => els.map((e) => ({ line: Number(e.dataset.line), column: Number(e.dataset.column), text: e.textContent })));
+  assert.equal(listed.length, 1, JSON.stringify(listed));
+  assert.deepEqual([listed[0].line, listed[0].column], [2, 3]);
+  assert.match(listed[0].text, /^line 2, column 3: unknown rule "host-namespace" \(did you mean "host-namespaces"\?\)$/);
+  assert.match(await p.$eval("#bad [data-testid=widget-error]", (e) => e.textContent), /attribute config\) is invalid/);
+  assert.equal(await p.$eval("#bad [part=status]", (e) => e.textContent), "Not checked");
+  assert.match(await p.$eval("#foreign [data-testid=widget-error]", (e) => e.textContent), /another origin/);
+  assert.match(await p.$eval("#missing [data-testid=widget-error]", (e) => e.textContent), /could not read config-src="no-such.yaml": the server answered 404/);
+  // Fixing the attribute (or the property) re-checks with it.
+  await p.evaluate(() => (document.getElementById("bad").config = "rules:\n  host-namespaces: off\n"));
+  await p.waitForFunction(() => document.getElementById("bad").report, null, WAIT);
+  const fixedReport = await p.evaluate(() => document.getElementById("bad").report);
+  assert.ok(!fixedReport.settings.rules.includes("host-namespaces"), "the rule turned off does not run");
+  assert.equal(await p.evaluate(() => document.getElementById("bad").getAttribute("config")), "rules:\n  host-namespaces: off\n", "the property is the attribute");
+  // Both at once is refused.
+  await p.evaluate(() => document.getElementById("inline").setAttribute("config-src", "site.kubeharden.yaml"));
+  await p.waitForFunction(() => /not both/.test(document.getElementById("inline").shadowRoot.querySelector("[data-testid=widget-error]")?.textContent ?? ""), null, WAIT);
+  await context.close();
+});
+
+test("the configuration reaches the hardened tab, and Open in playground carries it", async () => {
+  const { context, page: p } = await open("config.html");
+  await showAll(p);
+  await p.evaluate(() => document.getElementById("site1").setAttribute("unsafe-fixes", ""));
+  await p.evaluate(() => document.getElementById("site1").setAttribute("show", "hardened"));
+  await p.locator("#site1 [data-testid=hardened] .line").first().waitFor(WAIT);
+  const hardened = await p.$eval("#site1 [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
+  const expected = await p.evaluate(async ([text, config]) => (await import("./pkg/kubeharden.js")).fix(text, { config, unsafe: true }).text, [PRIVILEGED, SITE_CONFIG]);
+  assert.equal(hardened, expected);
+  assert.match(hardened, /privileged: true/, "the exempted finding is not fixed");
+  await p.waitForFunction(() => document.querySelector("#site1").shadowRoot.querySelector("[part=playground-link]").href.includes("#v1."), null, WAIT);
+  const href = await p.$eval("#site1 [part=playground-link]", (a) => a.href);
+  const state = JSON.parse(inflateRawSync(Buffer.from(href.split("#v1.")[1], "base64url")).toString());
+  assert.deepEqual(state, { t: PRIVILEGED, u: true, c: SITE_CONFIG });
+  await context.close();
+});
+
+test("the demo page's configured widgets apply their configurations", async () => {
+  const { context, page: p, errors } = await open("widget-demo.html");
+  await showAll(p);
+  const configured = await p.evaluate(() => document.getElementById("configured").report);
+  assert.ok(configured, "checked, without a configuration error");
+  assert.equal(configured.settings.profile, "restricted");
+  assert.ok(configured.findings.some((f) => f.rule === "images-from-our-registry"), "the custom rule");
+  assert.ok(configured.findings.some((f) => f.rule === "host-namespaces" && f.suppressed), "the exemption");
+  const inline = await p.evaluate(() => document.getElementById("inline-config").report);
+  assert.ok(inline.findings.some((f) => f.rule === "privileged-container" && f.severity === "low"));
+  assert.ok(!inline.settings.rules.includes("host-namespaces"));
+  assert.deepEqual(await p.evaluate(() => window.violations ?? []), []);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -4,7 +4,7 @@
 import { OptionError, check, fix, init, isReady, rule, rules, version } from "kubeharden";
 import { upgradeCodeBlocks } from "kubeharden-widget";
 import type { KubehardenCheckElement } from "kubeharden-widget";
-import type { CheckOptions, Finding, FixResult, Report, RuleDoc, Severity, Span } from "kubeharden";
+import type { CheckOptions, ConfigError, Finding, FixResult, Report, RuleDoc, Severity, Span } from "kubeharden";
 
 export async function run(text: string): Promise<number> {
   await init();
@@ -23,10 +23,16 @@ export async function run(text: string): Promise<number> {
   const docs: RuleDoc[] = await rules();
   const one: RuleDoc | undefined = await rule("host-namespaces");
   const refs: string[] = one?.references ?? [];
+  const config = "profile: restricted\nrules:\n  cpu-limits: off\n";
+  const configured: Report = check(text, { config, profile: "baseline" });
+  const configuredFix: FixResult = fix(text, { config, unsafe: true });
   try {
-    check(text, { profile: (process.env.PROFILE ?? "all") as CheckOptions["profile"] });
+    check(text, { profile: (process.env.PROFILE ?? "all") as CheckOptions["profile"], config });
   } catch (e) {
-    if (e instanceof OptionError) console.error(e.option, e.message);
+    if (e instanceof OptionError) {
+      const errors: readonly ConfigError[] = e.errors;
+      for (const { line, column, message } of errors) console.error(`${e.option}:${line}:${column}: ${message}`);
+    }
   }
   // @ts-expect-error: not a profile
   check(text, { profile: "strict" });
@@ -36,19 +42,28 @@ export async function run(text: string): Promise<number> {
   check(text, { unsafe: true });
   // @ts-expect-error: text is required
   check();
+  // @ts-expect-error: a configuration is its text (YAML or JSON), not an object
+  check(text, { config: { profile: "all" } });
+  // @ts-expect-error: an error's place is read-only information, not an option
+  check(text, { errors: [] });
   const v: string = version;
-  return [ready ? 1 : 0, utf16, worst, left, docs.length, refs.length, v.length, reason?.length ?? 0, severity?.length ?? 0].reduce((a, b) => a + b, 0);
+  return [configured.findings.length, configuredFix.applied.length, ready ? 1 : 0, utf16, worst, left, docs.length, refs.length, v.length, reason?.length ?? 0, severity?.length ?? 0].reduce((a, b) => a + b, 0);
 }
 
 export async function widget(): Promise<number> {
   const el: KubehardenCheckElement = document.createElement("kubeharden-check");
   el.source = "apiVersion: v1\nkind: Pod\n";
+  el.config = "rules:\n  cpu-limits: off\n";
+  const inline: string | null = el.config;
+  el.config = null;
+  // @ts-expect-error: the configuration is text
+  el.config = { rules: {} };
   el.addEventListener("kubeharden-result", (e) => console.log(e.detail.summary.findings));
   const report: Report | null = await el.check();
   const made: KubehardenCheckElement[] = upgradeCodeBlocks(document.body);
   // @ts-expect-error: the report is read-only
   el.report = null;
-  return (report?.findings.length ?? 0) + made.length;
+  return (report?.findings.length ?? 0) + made.length + (inline?.length ?? 0);
 }
 
 declare const process: { env: Record<string, string | undefined> };

@@ -41,6 +41,14 @@ export interface CheckOptions {
   rules?: string[];
   /** The name the report gives the text (default "manifest.yaml"). */
   file?: string;
+  /**
+   * The text of a `.kubeharden.yaml` (YAML or JSON; docs/config.md), applied as
+   * `kubeharden check --config .kubeharden.yaml` applies the file: rules on or off,
+   * severities, parameters, custom rules, exemptions, and its profile and kube-version unless
+   * `profile` / `kubeVersion` are given here (they win, as the CLI's flags do). `rules` may
+   * name its custom rules. Errors in it throw an OptionError for "config" with `errors`.
+   */
+  config?: string;
 }
 
 /** Options of a fix: a check's, and which fixes to make. */
@@ -53,10 +61,19 @@ export interface FixOptions extends CheckOptions {
   exclude?: string[];
 }
 
+/** One error of a `config` text: 1-based line and column (characters), and what is wrong. */
+export interface ConfigError {
+  line: number;
+  column: number;
+  message: string;
+}
+
 /** Thrown for a bad option (synchronously by check and fix); `option` names it. */
 export declare class OptionError extends TypeError {
   readonly option: string;
-  constructor(option: string, message: string);
+  /** For `option === "config"`: every error of the configuration text, in order; else empty. */
+  readonly errors: readonly ConfigError[];
+  constructor(option: string, message: string, errors?: ConfigError[]);
 }
 
 /** A position: 0-based byte offset, 1-based line, 1-based column in characters and in UTF-16 code units, 0-based UTF-16 offset (what JavaScript strings and editors count). */
@@ -223,8 +240,14 @@ export interface RuleDoc {
   use_instead: Fixture | null;
 }
 
-/** The catalogue, loaded from rules.json next to the module on first use (needs no init()). */
+/**
+ * The built-in catalogue, loaded from rules.json next to the module on first use (needs no
+ * init()). A promise, not a value: the documentation text is not in the wasm (it would cost
+ * every page 20 KiB gzipped) and a page that shows no rule's docs never downloads rules.json
+ * (55 KiB gzipped); a synchronous form would need one of the two. Later calls resolve to the
+ * same array. A configuration's custom rules are not in it (their docs are in the config).
+ */
 export declare function rules(): Promise<RuleDoc[]>;
 
-/** One rule's documentation, or undefined for an unknown id. */
+/** One built-in rule's documentation, or undefined for an unknown id (from rules(): a promise). */
 export declare function rule(id: string): Promise<RuleDoc | undefined>;

@@ -5,7 +5,7 @@
 //   import { init, check, fix, rules, rule, version } from "kubeharden";
 //   await init();                                   // once; shared by everything on the page
 //   const report = check(text, { profile: "restricted", kubeVersion: "1.29" });
-//   const { text: hardened } = fix(text, { unsafe: true });
+//   const { text: hardened } = fix(text, { unsafe: true, config: kubehardenYaml });
 //
 // Importing the module does nothing (no window, document or fetch at the top level), so
 // docs generators that render pages on a server can import it.
@@ -15,12 +15,17 @@ import initWasm, { check as checkJson, fix as fixJson, version as wasmVersion } 
 /** The engine's version: the kubeharden crate version, as in a report's `tool.version`. */
 export const version = "__KUBEHARDEN_VERSION__";
 
-/** A bad option: `option` names it (`"profile"`, `"rules"`, ...), `message` says why. */
+/**
+ * A bad option: `option` names it (`"profile"`, `"rules"`, `"config"`, ...), `message` says
+ * why; for `config`, `errors` lists each error of its text ({ line, column, message }:
+ * 1-based, columns in characters), as `kubeharden check` prints them. Empty otherwise.
+ */
 export class OptionError extends TypeError {
-  constructor(option, message) {
+  constructor(option, message, errors = []) {
     super(message);
     this.name = "OptionError";
     this.option = option;
+    this.errors = errors;
   }
 }
 
@@ -78,15 +83,19 @@ function call(fn, name, text, options) {
     throw new Error(`kubeharden: the engine failed on this input (a bug, please report it): ${e}`);
   }
   const value = JSON.parse(out);
-  if (value.option_error) throw new OptionError(value.option_error.option, `kubeharden ${name}: ${value.option_error.message}`);
+  const bad = value.option_error;
+  if (bad) throw new OptionError(bad.option, `kubeharden ${name}: ${bad.message}`, bad.errors);
   return value;
 }
 
 /**
  * Checks `text` (one file's YAML or JSON, any number of documents) and returns the report,
  * in the shape of `kubeharden check --format json` (version 2) for a file named
- * `options.file` (default "manifest.yaml"). Bad YAML is a report with `errors`; bad
- * options throw an OptionError naming the option.
+ * `options.file` (default "manifest.yaml"). `options.config` is the text of a
+ * .kubeharden.yaml (YAML or JSON), applied as `kubeharden check --config` applies the file;
+ * `profile`, `kubeVersion` and `rules` given here win over its values, as the CLI's flags
+ * do. Bad YAML is a report with `errors`; bad options (an invalid config too) throw an
+ * OptionError naming the option.
  */
 export function check(text, options) {
   return call(checkJson, "check", text, options);

@@ -6,6 +6,12 @@ import type { Report } from "./pkg/kubeharden.js";
 export interface KubehardenCheckElement extends HTMLElement {
   /** The manifest text; setting it re-checks. */
   source: string;
+  /**
+   * The `config` attribute: the text of a .kubeharden.yaml (YAML or JSON) applied to every
+   * check; null when absent. Setting it re-checks; null removes it. (`config-src` reads one
+   * from a same-origin URL instead.)
+   */
+  config: string | null;
   /** The last report, null before the first check or after a bad attribute. */
   readonly report: Report | null;
   /** Checks now (loading the engine if needed): the report, or null when an attribute is bad. */
@@ -18,8 +24,8 @@ export declare function upgradeCodeBlocks(root?: ParentNode): KubehardenCheckEle
 /** Text without its first and last blank lines and its common indentation (how the widget reads its content). */
 export declare function dedent(text: string): string;
 
-/** The playground's share fragment (`#v1.…`) for a text and its options. */
-export declare function shareFragment(text: string, profile?: string | null, kubeVersion?: string | null, unsafeFixes?: boolean): Promise<string>;
+/** The playground's share fragment (`#v1.…`) for a text, its options and its configuration's text. */
+export declare function shareFragment(text: string, profile?: string | null, kubeVersion?: string | null, unsafeFixes?: boolean, config?: string | null): Promise<string>;
 
 declare global {
   interface HTMLElementTagNameMap {

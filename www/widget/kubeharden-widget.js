@@ -7,8 +7,9 @@
 //   </kubeharden-check>
 //
 // Attributes (docs/widget.md): profile, kube-version, rules, show (findings | hardened |
-// diff), editable, unsafe-fixes, theme (auto | light | dark), height, src, loading (lazy |
-// eager), playground. Changing one re-checks. Events: `kubeharden-result` (detail: the
+// diff), editable, unsafe-fixes, theme (auto | light | dark), height, src, config (the text
+// of a .kubeharden.yaml) or config-src (a same-origin URL of one), loading (lazy | eager),
+// playground. Changing one re-checks. Events: `kubeharden-result` (detail: the
 // report) after each check. Theming: CSS custom properties (--kh-*) and ::part().
 //
 // Every widget of a page shares one engine (the `kubeharden` package in ./pkg/): its wasm is
@@ -251,8 +252,9 @@ const base64url = (bytes) => {
 };
 
 /** The playground's share fragment (src/web/share.rs: `v1.` base64url(raw deflate(JSON))). */
-export async function shareFragment(text, profile, kubeVersion, unsafeFixes) {
+export async function shareFragment(text, profile, kubeVersion, unsafeFixes, config) {
   const state = { t: text };
+  if (config) state.c = config;
   if (profile === "baseline" || profile === "restricted") state.p = profile;
   const minor = /^v?1\.(\d+)/.exec(kubeVersion || "");
   if (minor) state.k = `1.${Number(minor[1])}`;
@@ -279,6 +281,29 @@ function whenVisible(el, then) {
   observer.observe(el);
 }
 
+// Same-origin files by URL (manifests of src=, configurations of config-src=), fetched once
+// for the page: a site's one .kubeharden.yaml serves all its widgets. A failed fetch is
+// forgotten, so a later widget tries again.
+const files = new Map();
+function fetchText(url) {
+  let p = files.get(url);
+  if (!p) {
+    p = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`the server answered ${r.status}`);
+      return r.text();
+    });
+    p.catch(() => files.delete(url));
+    files.set(url, p);
+  }
+  return p;
+}
+
+/** The URL of `value` (relative to the page) if it is on this origin, else null. */
+function sameOrigin(value) {
+  const url = new URL(value, document.baseURI);
+  return url.origin === location.origin ? url.href : null;
+}
+
 let editorModule = null;
 const loadEditor = () => (editorModule ??= import("./kubeharden-widget-editor.js"));
 
@@ -286,11 +311,14 @@ let serial = 0;
 
 function defineElement() {
   class KubehardenCheck extends HTMLElement {
-    static observedAttributes = ["profile", "kube-version", "rules", "show", "editable", "unsafe-fixes", "theme", "height", "src", "playground"];
+    static observedAttributes = ["profile", "kube-version", "rules", "show", "editable", "unsafe-fixes", "theme", "height", "src", "config", "config-src", "playground"];
 
     #root;
     #ui = null;
     #text = null;
+    // The configuration's text ("" for none); null while config-src loads or when it failed.
+    #config = "";
+    #configError = null;
     #report = null;
     #fixed = null;
     #visible = false;
@@ -319,6 +347,15 @@ function defineElement() {
       this.#schedule(0);
     }
 
+    /** The `config` attribute: a .kubeharden.yaml's text (setting it re-checks; null removes it). */
+    get config() {
+      return this.getAttribute("config");
+    }
+    set config(text) {
+      if (text == null) this.removeAttribute("config");
+      else this.setAttribute("config", String(text));
+    }
+
     /** The last report (null before the first check). */
     get report() {
       return this.#report;
@@ -326,7 +363,7 @@ function defineElement() {
 
     connectedCallback() {
       if (!this.#ui) this.#build();
-      this.#loadSource().then(() => {
+      Promise.all([this.#loadSource(), this.#loadConfig()]).then(() => {
         if (this.getAttribute("loading") === "eager") this.#becomeVisible();
         else whenVisible(this, () => this.#becomeVisible());
       });
@@ -342,6 +379,10 @@ function defineElement() {
       if (name === "height") return this.#applyHeight();
       if (name === "show") return this.#select(this.#tabName());
       if (name === "src") return void this.#loadSource().then(() => this.#schedule(0));
+      if (name === "config" || name === "config-src") {
+        this.#fixed = null;
+        return void this.#loadConfig().then(() => this.#schedule(0));
+      }
       if (name === "editable") return this.#setupEditor();
       this.#fixed = null;
       this.#schedule(0);
@@ -365,7 +406,29 @@ function defineElement() {
       if (file) o.file = file;
       const rules = this.getAttribute("rules");
       if (rules && rules.trim()) o.rules = rules.split(/[\s,]+/).filter(Boolean);
+      if (this.#config) o.config = this.#config;
       return o;
+    }
+
+    /** Reads the configuration: the `config` attribute's text, or the file at `config-src`. */
+    async #loadConfig() {
+      const inline = this.getAttribute("config");
+      const src = this.getAttribute("config-src");
+      this.#configError = null;
+      this.#config = inline ?? "";
+      if (src === null) return;
+      this.#config = null;
+      if (inline !== null) return void (this.#configError = "give the configuration as config or as config-src, not both");
+      const url = sameOrigin(src);
+      if (!url) return void (this.#configError = `config-src="${src}" is on another origin: the widget only reads files from this site`);
+      try {
+        const text = await fetchText(url);
+        // A newer attribute value may have been set meanwhile: keep only the current one's.
+        if (this.getAttribute("config-src") === src) this.#config = text;
+      } catch (e) {
+        if (this.getAttribute("config-src") === src) this.#configError = `could not read config-src="${src}": ${e.message}`;
+      }
+      if (this.#text !== null) this.#updateLink();
     }
 
     #tabName() {
@@ -441,16 +504,14 @@ function defineElement() {
     async #loadSource() {
       const src = this.getAttribute("src");
       if (src) {
-        const url = new URL(src, document.baseURI);
-        if (url.origin !== location.origin) {
+        const url = sameOrigin(src);
+        if (!url) {
           this.#text = "";
           this.#fail(`src="${src}" is on another origin: the widget only reads manifests from this site`);
           return;
         }
         try {
-          const response = await fetch(url);
-          if (!response.ok) throw new Error(`the server answered ${response.status}`);
-          this.#text = await response.text();
+          this.#text = await fetchText(url);
         } catch (e) {
           this.#text = "";
           this.#fail(`could not read src="${src}": ${e.message}`);
@@ -474,7 +535,7 @@ function defineElement() {
     async #updateLink() {
       const token = ++this.#shareToken;
       try {
-        const fragment = await shareFragment(this.#text, this.getAttribute("profile"), this.getAttribute("kube-version"), this.hasAttribute("unsafe-fixes"));
+        const fragment = await shareFragment(this.#text, this.getAttribute("profile"), this.getAttribute("kube-version"), this.hasAttribute("unsafe-fixes"), this.#config);
         if (token === this.#shareToken) this.#ui.link.href = this.#playgroundUrl() + fragment;
       } catch {
         this.#ui.link.href = this.#playgroundUrl();
@@ -519,20 +580,36 @@ function defineElement() {
       }, ms);
     }
 
-    #fail(message) {
+    #fail(message, ...more) {
       if (!this.#ui) return;
       this.#ui.status.textContent = "Not checked";
-      this.#ui.list.replaceChildren(h("li", { class: "alert", role: "alert", "data-testid": "widget-error", text: message }));
+      this.#ui.list.replaceChildren(h("li", { class: "alert", role: "alert", "data-testid": "widget-error", text: message }), ...more);
+    }
+
+    /** The configuration's errors, each at its line and column of the config text. */
+    #failConfig(e) {
+      const src = this.getAttribute("config-src");
+      const where = src === null ? "The configuration (attribute config)" : `The configuration config-src="${src}"`;
+      this.#fail(
+        `${where} is invalid, so nothing was checked:`,
+        ...e.errors.map((x) => h("li", { class: "item", part: "config-error", "data-testid": "config-error", "data-line": x.line, "data-column": x.column, text: `line ${x.line}, column ${x.column}: ${x.message}` })),
+      );
     }
 
     #run() {
       if (this.#text === null) return null;
+      if (this.#configError || this.#config === null) {
+        this.#report = null;
+        if (this.#configError) this.#fail(this.#configError);
+        return null;
+      }
       let report;
       try {
         report = check(this.#text, this.#options());
       } catch (e) {
         this.#report = null;
-        this.#fail(e instanceof OptionError ? `${e.message} (attribute ${attributeOf(e.option)})` : e.message);
+        if (e instanceof OptionError && e.option === "config") this.#failConfig(e);
+        else this.#fail(e instanceof OptionError ? `${e.message} (attribute ${attributeOf(e.option)})` : e.message);
         return null;
       }
       this.#report = report;
@@ -595,7 +672,7 @@ function defineElement() {
     async #ruleDocs(id, body) {
       try {
         const doc = await rule(id);
-        if (!doc) return void (body.textContent = `No documentation for ${id}.`);
+        if (!doc) return void (body.textContent = this.#config ? `${id} is not a built-in rule: see its entry under custom-rules in the configuration.` : `No documentation for ${id}.`);
         const refs = doc.references.map((u) => h("li", {}, h("a", { href: u, rel: "noopener noreferrer", target: "_blank", text: u })));
         body.replaceChildren(
           h("p", { text: doc.title }),
@@ -635,7 +712,7 @@ function defineElement() {
     }
 
     #renderFixed() {
-      if (!this.#ui || this.#text === null || !isReady()) return;
+      if (!this.#ui || this.#text === null || !isReady() || this.#config === null || this.#configError) return;
       if (!this.#fixed) {
         try {
           this.#fixed = fix(this.#text, { ...this.#options(), unsafe: this.hasAttribute("unsafe-fixes") });
@@ -665,7 +742,8 @@ function attributeOf(option) {
  * list holds `kubeharden` (```` ```yaml kubeharden ```` → `class="language-yaml kubeharden"`;
  * mdBook's `yaml,kubeharden` too). The other class words `editable`, `hardened`, `diff` and
  * `unsafe-fixes`, and data-profile / data-kube-version / data-rules / data-theme /
- * data-height on the <pre> or <code>, set the widget's attributes. The <pre> stays inside the
+ * data-height / data-show / data-loading / data-config-src on the <pre> or <code>, set the
+ * widget's attributes. The <pre> stays inside the
  * widget, so the page reads the same without JavaScript. Returns the widgets made.
  */
 export function upgradeCodeBlocks(root = document) {
@@ -680,7 +758,7 @@ export function upgradeCodeBlocks(root = document) {
     if (words.includes("hardened")) widget.setAttribute("show", "hardened");
     if (words.includes("diff")) widget.setAttribute("show", "diff");
     for (const el of [pre, code]) {
-      for (const a of ["profile", "kube-version", "rules", "theme", "height", "show", "loading"]) {
+      for (const a of ["profile", "kube-version", "rules", "theme", "height", "show", "loading", "config-src"]) {
         const v = el.getAttribute(`data-${a}`);
         if (v !== null) widget.setAttribute(a, v);
       }
