@@ -296,6 +296,7 @@ pub fn report(
     };
     let sources = [crate::source::Source::new(name, text)];
     let report = config.engine(options).check(&sources);
+    let own = config.catalogue();
     let mut out = Vec::with_capacity(4096 + report.findings.len() * 700);
     // Writing to a Vec cannot fail.
     let _ = match format {
@@ -306,7 +307,7 @@ pub fn report(
             &mut out,
             &report,
             &sources,
-            catalogue.unwrap_or_else(|| config.catalogue()),
+            catalogue.unwrap_or(&own),
             target,
         ),
     };

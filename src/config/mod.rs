@@ -1269,7 +1269,6 @@ impl Reader<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

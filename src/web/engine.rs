@@ -184,10 +184,10 @@ pub fn report(
 ) -> String {
     let config = valid_config(&input.config);
     let catalogue = (format == ReportFormat::Sarif).then(|| {
-        let mut catalogue = config
-            .as_ref()
-            .map_or_else(kubeharden::Catalogue::builtin, Config::catalogue)
-            .clone();
+        let mut catalogue = match config.as_ref() {
+            Some(c) => Config::catalogue(c).as_ref().clone(),
+            None => kubeharden::Catalogue::builtin().clone(),
+        };
         for rule in &mut catalogue.rules {
             if kubeharden::Catalogue::builtin().get(&rule.id).is_none() {
                 continue; // a custom rule: its docs are in the configuration

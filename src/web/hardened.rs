@@ -132,7 +132,7 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
                             <li data-testid="uncovered-item" data-rule={ f.rule }>
                                 <p>{ format!("Line {}: {} — {}: {}. ", f.line, f.rule, f.title, f.message) }
                                     { f.fix.as_ref().and_then(|x| x.unavailable.clone()).map(|r| format!("No fix here: {r}. ")).unwrap_or_default() }</p>
-                                <Remedy rule={ f.rule } own={ f.remediation } />
+                                <Remedy rule={ f.rule } own={ f.remediation.to_string() } />
                                 <button class="link" data-testid="uncovered-doc" onclick={ show }
                                     aria-label={ format!("Documentation of the rule {}", f.rule) }>{ "Rule documentation" }</button>
                             </li>

@@ -232,10 +232,9 @@ pub fn catalogue(p: &CatalogueProps) -> Html {
         .then(|| kubeharden::config::Config::parse(kubeharden::config::FILE_NAME, &p.config).ok())
         .flatten();
     let builtin = kubeharden::Catalogue::builtin();
-    let catalogue = config
-        .as_ref()
-        .map_or(builtin, kubeharden::config::Config::catalogue);
-    let mut rules: Vec<&'static kubeharden::Rule> = catalogue.rules.iter().collect();
+    let configured = config.as_ref().map(kubeharden::config::Config::catalogue);
+    let catalogue: &kubeharden::Catalogue = configured.as_deref().unwrap_or(builtin);
+    let mut rules: Vec<&kubeharden::Rule> = catalogue.rules.iter().collect();
     rules.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
     let custom = rules
         .iter()
@@ -270,7 +269,9 @@ pub fn catalogue(p: &CatalogueProps) -> Html {
                 <thead><tr><th scope="col">{ "Rule" }</th><th scope="col">{ "Severity" }</th><th scope="col">{ "Area" }</th><th scope="col">{ "Profile" }</th></tr></thead>
                 <tbody>
                     { for rules.iter().map(|r| {
-                        let is_custom = builtin.get(&r.id).is_none();
+                        // A built-in rule's id as the compiled-in catalogue holds it ('static).
+                        let own = builtin.get(&r.id);
+                        let is_custom = own.is_none();
                         let decision = config.as_ref().map(|c| c.decide(r, true));
                         let off = decision.as_ref().filter(|d| !d.enabled);
                         let severity_by = decision.as_ref().and_then(|d| d.severity_by.as_ref()).map(|o| o.line);
@@ -293,8 +294,8 @@ pub fn catalogue(p: &CatalogueProps) -> Html {
                                             <p class="example-label">{ "Fix" }</p>
                                             <div data-testid="rule-remediation">{ markdown(&r.remediation) }</div>
                                         </details>
-                                    } else {
-                                        <RuleDoc rule={ r.id.as_str() } path={ String::new() } { open } />
+                                    } else if let Some(own) = own {
+                                        <RuleDoc rule={ own.id.as_str() } path={ String::new() } { open } />
                                     }
                                 </td>
                                 <td data-testid="rule-severity">{ format!("{}{}", r.severity.as_str(), by(severity_by)) }</td>
@@ -417,7 +418,7 @@ pub struct RemedyProps {
     pub rule: &'static str,
     /// The remediation the finding carries: a custom rule's (its configuration holds its
     /// docs); empty for a built-in rule in this build, whose text is fetched.
-    pub own: &'static str,
+    pub own: String,
 }
 
 /// How to fix a finding of `rule` by hand: the rule's own remediation text, rendered
@@ -426,9 +427,9 @@ pub struct RemedyProps {
 pub fn remedy(p: &RemedyProps) -> Html {
     let loaded = use_state(|| Loaded::Pending);
     {
-        let (loaded, own) = (loaded.clone(), p.own);
+        let (loaded, own) = (loaded.clone(), p.own.is_empty());
         use_effect_with(p.rule, move |&rule| {
-            if own.is_empty() {
+            if own {
                 wasm_bindgen_futures::spawn_local(
                     async move { loaded.set(examples_of(rule).await) },
                 );
@@ -439,7 +440,7 @@ pub fn remedy(p: &RemedyProps) -> Html {
         Loaded::Ready(Some(f)) => Some(f.remediation.as_str()),
         _ => None,
     };
-    let text = either(p.own, fetched);
+    let text = either(&p.own, fetched);
     if !text.is_empty() {
         return html! { <div class="remedy" data-testid="remedy">{ markdown(text) }</div> };
     }
