@@ -83,8 +83,10 @@ serve: dist
 wasm-test: web-setup
 	bash scripts/wasm-toolchain.sh wasm-test
 
-# --test-timeout only guards each test against a hang (10 minutes).
+# --test-timeout only guards each test against a hang (10 minutes). The export tests
+# compare the playground's reports with the CLI's (target/debug/kubeharden).
 e2e: dist
+	cargo build --quiet
 	node --test --test-timeout=600000 tests/e2e/
 
 web-budgets: dist

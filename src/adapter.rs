@@ -259,6 +259,78 @@ fn checked(text: &str, report: &Report, catalogue: &Catalogue) -> Checked {
     }
 }
 
+/// A report format of `kubeharden check --format`, for an editor's export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The JSON report, version [`crate::render::JSON_VERSION`].
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// The report `kubeharden check --format json|sarif [--config FILE] NAME` writes for `text`
+/// saved as the file `name`: the same engine (a configuration's rules, severities, custom
+/// rules and exemptions, or none), the same renderers, byte for byte. `target` is the
+/// target version's support on the caller's today ([`crate::support::target_support`], or
+/// [`crate::support::support_in`] with a table of [`release_table`]): `summary.target` and
+/// SARIF's notification, none without it (the library reads no clock). SARIF's rule
+/// metadata comes from `catalogue` when given (a build without the `rule-docs` feature
+/// passes the catalogue with its documentation filled in), else from the configuration's
+/// or the built-in one.
+pub fn report(
+    text: &str,
+    name: &str,
+    options: Options,
+    config: Option<&Config>,
+    target: Option<&crate::support::TargetSupport>,
+    format: ReportFormat,
+    catalogue: Option<&Catalogue>,
+) -> String {
+    let default;
+    let config = match config {
+        Some(c) => c,
+        None => {
+            default = Config::default();
+            &default
+        }
+    };
+    let sources = [crate::source::Source::new(name, text)];
+    let report = config.engine(options).check(&sources);
+    let own = config.catalogue();
+    let mut out = Vec::with_capacity(4096 + report.findings.len() * 700);
+    // Writing to a Vec cannot fail.
+    let _ = match format {
+        ReportFormat::Json => {
+            crate::render::write_json_with_target(&mut out, &report, &sources, &options, target)
+        }
+        ReportFormat::Sarif => crate::render::write_sarif_with_target(
+            &mut out,
+            &report,
+            &sources,
+            catalogue.unwrap_or(&own),
+            target,
+        ),
+    };
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The release table read from `text`, the data file `policies/data/k8s-releases.yaml`
+/// (the CLI compiles it in; the playground leaves it out of its WebAssembly and fetches
+/// it when a version is chosen), kept for the life of the process. Errors: see
+/// [`crate::support::ReleaseTable::parse`].
+pub fn release_table(text: &str) -> Result<&'static crate::support::ReleaseTable, String> {
+    crate::support::ReleaseTable::parse(text).map(|t| &*Box::leak(Box::new(t)))
+}
+
+/// The line the CLI's human output prints after its summary about the target version's
+/// support, when it is worth saying ([`crate::support::TargetSupport::worth_saying`]: past
+/// its end of support, in maintenance, not yet released, or a line a year old whose end
+/// the data does not know), without colour or line break (`warning: target v1.25 reached
+/// its end of support on …`, or `note: …`).
+pub fn target_note(target: &crate::support::TargetSupport) -> Option<String> {
+    crate::render::target_line(target, false).map(|l| l.trim_end().to_string())
+}
+
 /// The hardened text, its diff against the input, and what was done.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hardened {

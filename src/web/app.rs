@@ -232,7 +232,7 @@ pub fn app(props: &AppProps) -> Html {
 
     html! {
         <div class="app">
-            <Toolbar shared={ state.shared() } config_sets={ state.config_sets() } checked={ checked.clone() } editor={ (*editor).clone() }
+            <Toolbar shared={ state.shared() } config_sets={ state.config_sets() } checked={ checked.clone() } options={ state.options() } editor={ (*editor).clone() }
                 example={ state.example.filter(|_| !state.edited()) } edited={ state.edited() } dispatch={ (*dispatch).clone() } />
             <main class="panes" id="panes">
                 <section class="editor-pane" aria-label="Editor">
@@ -252,7 +252,7 @@ pub fn app(props: &AppProps) -> Html {
                     <div id="tab-panel" role="tabpanel" aria-labelledby={ active_tab } class="tab-panel">
                         <button class="skip" id="findings-start" onclick={ { let e = (*editor).clone(); move |_: MouseEvent| e.focus() } }>{ "Skip to the editor" }</button>
                         if state.tab == Tab::Rules {
-                            <Catalogue />
+                            <Catalogue config={ state.config.clone() } open={ state.rule_doc.clone() } />
                         } else if state.tab == Tab::Config {
                             <ConfigTab text={ state.config.clone() } loaded={ state.config_loaded }
                                 on_change={ dispatch.reform(Action::SetConfig) } />

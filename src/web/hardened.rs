@@ -1,6 +1,7 @@
 //! The hardened view: the fixed text (tab "Hardened YAML") or its unified diff against
 //! the editor's text (tab "Diff"), with copy, download and "apply to the editor"; how
-//! many fixes wait behind the unsafe switch, and what no fix covers.
+//! many fixes wait behind the unsafe switch, and what no fix covers (each with its rule's
+//! own remediation and a link to the rule's documentation in the Rules tab).
 
 use std::rc::Rc;
 
@@ -9,6 +10,7 @@ use yew::prelude::*;
 
 use crate::codemirror;
 use crate::engine::{self, Checked, FixChoice, Hardened};
+use crate::rule_doc::Remedy;
 use crate::state::{Action, FixKey, Notice};
 
 #[derive(Properties, PartialEq)]
@@ -123,10 +125,18 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
             if !uncovered.is_empty() {
                 <details class="uncovered" data-testid="uncovered">
                     <summary>{ format!("{} no automatic fix covers", uncovered.len()) }</summary>
-                    <ul>{ for uncovered.iter().map(|f| html! {
-                        <li>{ format!("line {}: {} — {}. ", f.line, f.rule, f.title) }
-                            { f.fix.as_ref().and_then(|x| x.unavailable.clone()).map(|r| format!("{r}. ")).unwrap_or_default() }
-                            { "Change it by hand: the rule's explanation in the Findings tab says how." }</li>
+                    <ul>{ for uncovered.iter().map(|f| {
+                        let rule = f.rule;
+                        let show = p.dispatch.reform(move |_: MouseEvent| Action::ShowRule(rule.to_string()));
+                        html! {
+                            <li data-testid="uncovered-item" data-rule={ f.rule }>
+                                <p>{ format!("Line {}: {} — {}: {}. ", f.line, f.rule, f.title, f.message) }
+                                    { f.fix.as_ref().and_then(|x| x.unavailable.clone()).map(|r| format!("No fix here: {r}. ")).unwrap_or_default() }</p>
+                                <Remedy rule={ f.rule } own={ f.remediation.to_string() } />
+                                <button class="link" data-testid="uncovered-doc" onclick={ show }
+                                    aria-label={ format!("Documentation of the rule {}", f.rule) }>{ "Rule documentation" }</button>
+                            </li>
+                        }
                     }) }</ul>
                 </details>
             }

@@ -53,7 +53,8 @@ pub struct Fetched {
     pub use_instead: Option<(String, String)>,
 }
 
-type Examples = HashMap<String, Fetched>;
+/// What `rule-examples.json` holds, by rule id.
+pub type Examples = HashMap<String, Fetched>;
 
 /// What a panel shows of its fetched part.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,21 +120,22 @@ async fn fetch_examples() -> Result<Examples, String> {
     parse_examples(&crate::fetch::text(EXAMPLES_URL).await?)
 }
 
+/// Every rule's fetched part, fetched once per page (the first caller fetches).
+pub async fn fetched() -> Result<Rc<Examples>, String> {
+    if let Some(all) = EXAMPLES.with(|e| e.borrow().clone()) {
+        return Ok(all);
+    }
+    let all = Rc::new(fetch_examples().await?);
+    EXAMPLES.with(|e| *e.borrow_mut() = Some(all.clone()));
+    Ok(all)
+}
+
 /// The fetched part of `rule`, fetching every rule's first if this page has not yet.
 async fn examples_of(rule: &str) -> Loaded {
-    let cached = EXAMPLES.with(|e| e.borrow().clone());
-    let all = match cached {
-        Some(all) => all,
-        None => match fetch_examples().await {
-            Ok(all) => {
-                let all = Rc::new(all);
-                EXAMPLES.with(|e| *e.borrow_mut() = Some(all.clone()));
-                all
-            }
-            Err(e) => return Loaded::Failed(e),
-        },
-    };
-    Loaded::Ready(all.get(rule).cloned())
+    match fetched().await {
+        Ok(all) => Loaded::Ready(all.get(rule).cloned()),
+        Err(e) => Loaded::Failed(e),
+    }
 }
 
 /// `own` when the WebAssembly has it (a build with the `rule-docs` feature), else the
@@ -209,25 +211,98 @@ fn inline(mut s: &str) -> Html {
     html! { <>{ for out }</> }
 }
 
-/// The rule catalogue: every rule compiled in, with its severity, area and Pod Security
-/// Standards check, and which profile runs it.
+#[derive(Properties, PartialEq)]
+pub struct CatalogueProps {
+    /// The Config tab's text: a valid configuration's custom rules, severities and rules
+    /// turned off show in the list.
+    pub config: Rc<str>,
+    /// The rule whose documentation is open and scrolled to (a "rule doc" link).
+    pub open: Option<String>,
+}
+
+/// The rule catalogue: every rule this page checks with — the built-in ones and the
+/// Config tab's custom rules — with its severity (as the configuration sets it), area,
+/// template and Pod Security Standards check, which profile runs it, whether the
+/// configuration turns it off, and its documentation (opened on demand).
 #[function_component(Catalogue)]
-pub fn catalogue() -> Html {
-    let mut docs: Vec<Rc<Doc>> = DOCS.with(|d| d.values().cloned().collect());
-    docs.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+pub fn catalogue(p: &CatalogueProps) -> Html {
+    // Read here, not through the playground's engine module: the lessons page shares this
+    // file (an invalid configuration is not applied, as everywhere).
+    let config = (!p.config.trim().is_empty())
+        .then(|| kubeharden::config::Config::parse(kubeharden::config::FILE_NAME, &p.config).ok())
+        .flatten();
+    let builtin = kubeharden::Catalogue::builtin();
+    let configured = config.as_ref().map(kubeharden::config::Config::catalogue);
+    let catalogue: &kubeharden::Catalogue = configured.as_deref().unwrap_or(builtin);
+    let mut rules: Vec<&kubeharden::Rule> = catalogue.rules.iter().collect();
+    rules.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    let custom = rules
+        .iter()
+        .filter(|r| builtin.get(&r.id).is_none())
+        .count();
+    // A "rule doc" link: bring its row into view.
+    use_effect_with(p.open.clone(), |open| {
+        if let Some(e) = open.as_ref().and_then(|id| {
+            web_sys::window()?
+                .document()?
+                .get_element_by_id(&format!("rule-{id}"))
+        }) {
+            e.scroll_into_view();
+        }
+    });
+    let by = |line: Option<usize>| {
+        line.map(|l| format!(" (set by {}, line {l})", kubeharden::config::FILE_NAME))
+            .unwrap_or_default()
+    };
+    let mut note = format!("{} rules", rules.len());
+    if custom > 0 {
+        note.push_str(&format!(
+            ", {custom} of them custom rules of the Config tab's {}",
+            kubeharden::config::FILE_NAME
+        ));
+    }
+    note.push_str(". The baseline profile runs the Pod Security Standards' baseline checks, restricted adds the restricted ones, all runs every rule; the manifest-validity rules and custom rules run under every profile.");
     html! {
         <div class="catalogue" data-testid="catalogue" tabindex="0" role="region" aria-label="Rule catalogue">
-            <p class="note">{ format!("{} rules. The baseline profile runs the Pod Security Standards' baseline checks, restricted adds the restricted ones, all runs every rule; the manifest-validity rules run under every profile.", docs.len()) }</p>
+            <p class="note">{ note }</p>
             <table>
                 <thead><tr><th scope="col">{ "Rule" }</th><th scope="col">{ "Severity" }</th><th scope="col">{ "Area" }</th><th scope="col">{ "Profile" }</th></tr></thead>
                 <tbody>
-                    { for docs.iter().map(|d| html! {
-                        <tr data-testid="catalogue-rule" data-rule={ d.id.clone() }>
-                            <td><code>{ &d.id }</code><br />{ &d.title }</td>
-                            <td>{ d.severity.as_str() }</td>
-                            <td>{ d.area.as_str() }</td>
-                            <td>{ match &d.pss { Some(p) => format!("{} ({}, from {})", p.level.as_str(), p.check, p.since), None => "all".to_string() } }</td>
-                        </tr>
+                    { for rules.iter().map(|r| {
+                        // A built-in rule's id as the compiled-in catalogue holds it ('static).
+                        let own = builtin.get(&r.id);
+                        let is_custom = own.is_none();
+                        let decision = config.as_ref().map(|c| c.decide(r, true));
+                        let off = decision.as_ref().filter(|d| !d.enabled);
+                        let severity_by = decision.as_ref().and_then(|d| d.severity_by.as_ref()).map(|o| o.line);
+                        let open = p.open.as_deref() == Some(r.id.as_str());
+                        html! {
+                            <tr id={ format!("rule-{}", r.id) } data-testid="catalogue-rule" data-rule={ r.id.clone() }
+                                data-custom={ is_custom.then_some("true") } data-enabled={ (off.is_none()).to_string() }
+                                class={ classes!(off.is_some().then_some("off"), open.then_some("open")) }>
+                                <td><code>{ &r.id }</code>
+                                    if is_custom { <span class="badge">{ " custom" }</span> }
+                                    <br />{ &r.title }
+                                    <br /><span class="template" data-testid="rule-template">{ format!("template: {}", r.template) }</span>
+                                    if let Some(d) = off {
+                                        <br /><span class="rule-off" data-testid="rule-off">{ format!("off{}", by(d.enabled_by.as_ref().map(|o| o.line))) }</span>
+                                    }
+                                    if is_custom {
+                                        <details class="rule-doc" open={ open }>
+                                            <summary>{ format!("{} — why it matters, how to fix", r.title) }</summary>
+                                            <div data-testid="rule-rationale">{ markdown(&r.rationale) }</div>
+                                            <p class="example-label">{ "Fix" }</p>
+                                            <div data-testid="rule-remediation">{ markdown(&r.remediation) }</div>
+                                        </details>
+                                    } else if let Some(own) = own {
+                                        <RuleDoc rule={ own.id.as_str() } path={ String::new() } { open } />
+                                    }
+                                </td>
+                                <td data-testid="rule-severity">{ format!("{}{}", r.severity.as_str(), by(severity_by)) }</td>
+                                <td>{ r.area.as_str() }</td>
+                                <td>{ match &r.pss { Some(p) => format!("{} ({}, from {})", p.level.as_str(), p.check, p.since), None => "all".to_string() } }</td>
+                            </tr>
+                        }
                     }) }
                 </tbody>
             </table>
@@ -238,8 +313,11 @@ pub fn catalogue() -> Html {
 #[derive(Properties, PartialEq)]
 pub struct RuleDocProps {
     pub rule: &'static str,
-    /// The JSON pointer of the finding's field.
+    /// The JSON pointer of the finding's field (empty: a rule, not a finding).
     pub path: String,
+    /// Open at once (a "rule doc" link led here); closed by default.
+    #[prop_or_default]
+    pub open: bool,
 }
 
 #[function_component(RuleDoc)]
@@ -250,10 +328,10 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
     let stop = |e: MouseEvent| e.stop_propagation();
     // The first time the panel opens, fetch its example pair (nothing is fetched for a
     // closed panel, so the first check loads no example).
-    let ontoggle = {
+    let ask = {
         let loaded = loaded.clone();
         let rule = p.rule;
-        Callback::from(move |_: Event| {
+        Callback::from(move |()| {
             if std::mem::replace(&mut *asked.borrow_mut(), true) {
                 return;
             }
@@ -261,6 +339,13 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move { loaded.set(examples_of(rule).await) });
         })
     };
+    let ontoggle = ask.reform(|_: Event| ());
+    // Opened by a link: fetch at once, the toggle event may come before the handler.
+    use_effect_with(p.open, move |open| {
+        if *open {
+            ask.emit(());
+        }
+    });
     let Some(d) = doc(p.rule) else {
         return html! {};
     };
@@ -285,7 +370,7 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
         _ => "Use instead",
     };
     html! {
-        <details class="rule-doc" onclick={ stop } { ontoggle }>
+        <details class="rule-doc" onclick={ stop } { ontoggle } open={ p.open }>
             <summary>{ format!("{} — why it matters, how to fix", d.title) }</summary>
             if *loaded == Loaded::Pending {
                 <p class="loading" data-testid="rule-doc-loading">{ "Loading the rule's documentation…" }</p>
@@ -304,7 +389,9 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
             if let Some(pss) = &d.pss {
                 <p>{ format!("Pod Security Standards: {} {} (from {})", pss.level.as_str(), pss.check, pss.since) }</p>
             }
-            <p class="path">{ format!("Field: {}", p.path) }</p>
+            if !p.path.is_empty() {
+                <p class="path">{ format!("Field: {}", p.path) }</p>
+            }
             if let Loaded::Failed(e) = &*loaded {
                 <p class="example-label" data-testid="rule-example-error">{ format!("The documentation and example are not available ({e}).") }</p>
             }
@@ -323,5 +410,47 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
             </ul>
             <p class="suppression">{ format!("Suppress with the annotation {}: \"<why the risk is accepted>\"", d.suppression) }</p>
         </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RemedyProps {
+    pub rule: &'static str,
+    /// The remediation the finding carries: a custom rule's (its configuration holds its
+    /// docs); empty for a built-in rule in this build, whose text is fetched.
+    pub own: String,
+}
+
+/// How to fix a finding of `rule` by hand: the rule's own remediation text, rendered
+/// from its Markdown (fetched from `rule-examples.json` for a built-in rule).
+#[function_component(Remedy)]
+pub fn remedy(p: &RemedyProps) -> Html {
+    let loaded = use_state(|| Loaded::Pending);
+    {
+        let (loaded, own) = (loaded.clone(), p.own.is_empty());
+        use_effect_with(p.rule, move |&rule| {
+            if own {
+                wasm_bindgen_futures::spawn_local(
+                    async move { loaded.set(examples_of(rule).await) },
+                );
+            }
+        });
+    }
+    let fetched = match &*loaded {
+        Loaded::Ready(Some(f)) => Some(f.remediation.as_str()),
+        _ => None,
+    };
+    let text = either(&p.own, fetched);
+    if !text.is_empty() {
+        return html! { <div class="remedy" data-testid="remedy">{ markdown(text) }</div> };
+    }
+    match &*loaded {
+        Loaded::Failed(e) => {
+            html! { <p class="remedy">{ format!("The rule's remediation is not available ({e}).") }</p> }
+        }
+        Loaded::Ready(_) => html! {},
+        Loaded::Pending => {
+            html! { <p class="loading">{ "Loading the rule's remediation…" }</p> }
+        }
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Format `v1.<base64url(raw deflate(json))>`, base64url without padding (RFC 4648 §5);
 //! the JSON object holds `t` (the text, required), `p` (profile: `baseline`,
-//! `restricted`; absent for `all`), `k` (Kubernetes version `1.NN`; absent for the
-//! newest), `u` (`true` when unsafe fixes are on; absent otherwise), `x` (the ids of
+//! `restricted`; absent for `all`), `k` (Kubernetes version `1.NN` or a patch release
+//! `1.NN.P`; absent for the newest), `u` (`true` when unsafe fixes are on; absent otherwise), `x` (the ids of
 //! the findings whose fixes the user left out of the hardened YAML; absent when none)
 //! and `c` (the Config tab's `.kubeharden.yaml` text; absent when empty).
 //!
@@ -31,8 +31,9 @@ use serde_json::{json, Map, Value};
 /// The largest text a link may inflate to (bytes): a bomb in a link is refused.
 pub const MAX_INFLATED: usize = 64 << 20;
 
-/// What a link restores.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a link restores. Equal when every value is, the version's patch release too
+/// (`KubeVersion`'s own `==` compares the minor only).
+#[derive(Clone, Debug)]
 pub struct Shared {
     pub text: Rc<str>,
     pub profile: Profile,
@@ -44,6 +45,23 @@ pub struct Shared {
     /// The Config tab's text (empty: no configuration).
     pub config: Rc<str>,
 }
+
+impl PartialEq for Shared {
+    fn eq(&self, o: &Self) -> bool {
+        let same_version = match (self.version, o.version) {
+            (Some(a), Some(b)) => a.same_release(&b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.text == o.text
+            && self.profile == o.profile
+            && same_version
+            && self.unsafe_fixes == o.unsafe_fixes
+            && self.left_out == o.left_out
+            && self.config == o.config
+    }
+}
+
+impl Eq for Shared {}
 
 /// A link that could not be read at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,9 +134,13 @@ fn unbase64url(text: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The link's form of a version: `1.NN` (what the version menu offers).
+/// The link's form of a version: `1.NN`, or `1.NN.P` for a patch release (what the
+/// version menu and its text field take).
 pub fn version_value(v: KubeVersion) -> String {
-    format!("1.{}", v.minor)
+    match v.patch {
+        Some(p) => format!("1.{}.{p}", v.minor),
+        None => format!("1.{}", v.minor),
+    }
 }
 
 /// The JSON a link compresses; defaults are left out.
@@ -332,6 +354,35 @@ mod tests {
         let encoded = encode(&plain);
         assert_eq!(encoded, link(r#"{"t":"a: 1\n"}"#), "defaults are left out");
         assert_eq!(decode(&encoded).unwrap().shared, plain);
+    }
+
+    #[test]
+    fn a_patch_release_is_kept_and_a_bad_one_reported() {
+        let state = Shared {
+            text: "kind: Pod\n".into(),
+            profile: Profile::All,
+            version: Some(KubeVersion::with_patch(29, 3)),
+            unsafe_fixes: false,
+            left_out: Vec::new(),
+            config: "".into(),
+        };
+        let encoded = encode(&state);
+        assert_eq!(encoded, link(r#"{"k":"1.29.3","t":"kind: Pod\n"}"#));
+        let decoded = decode(&encoded).unwrap();
+        assert_eq!(decoded.shared, state);
+        assert_eq!(decoded.shared.version.unwrap().patch, Some(3));
+        let minor = Shared {
+            version: Some(KubeVersion::new(29)),
+            ..state.clone()
+        };
+        assert_ne!(minor, state, "the patch release is part of the state");
+        let bad = decode(&link(r#"{"t":"","k":"1.29.3-gke.100"}"#)).unwrap();
+        assert_eq!(bad.shared.version, None);
+        assert!(
+            bad.problems[0].contains("1.29.3-gke.100") && bad.problems[0].contains("vendor"),
+            "{:?}",
+            bad.problems
+        );
     }
 
     #[test]

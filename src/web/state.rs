@@ -118,6 +118,8 @@ pub struct State {
     /// Counts configurations loaded from outside the Config tab's editor (the autosave
     /// restored): when it changes, that editor shows [`State::config`].
     pub config_loaded: u32,
+    /// The rule whose documentation the Rules tab shows open ([`Action::ShowRule`]).
+    pub rule_doc: Option<String>,
 }
 
 /// What the findings list hides.
@@ -183,14 +185,17 @@ pub enum Action {
     /// Include (`true`) or leave out (`false`) one finding's fix in the hardened YAML.
     ChooseFix(FixKey, bool),
     SelectTab(Tab),
+    /// Show rule `.0`'s documentation in the Rules tab (a "rule doc" link).
+    ShowRule(String),
     /// Check a large text that is paused.
     CheckLargeAnyway,
     Notify(Notice),
     DismissNotice,
 }
 
-/// What a check depends on.
-#[derive(Clone, Debug, PartialEq)]
+/// What a check depends on. Equal when every value is, the version's patch release too
+/// (the known-CVE rules read it; `KubeVersion`'s own `==` compares the minor only).
+#[derive(Clone, Debug)]
 pub struct CheckInput {
     pub text: Rc<str>,
     pub options: Options,
@@ -198,8 +203,28 @@ pub struct CheckInput {
     pub config: Rc<str>,
 }
 
-/// What hardening depends on.
-#[derive(Clone, Debug, PartialEq)]
+impl PartialEq for CheckInput {
+    fn eq(&self, o: &Self) -> bool {
+        self.text == o.text
+            && self.options == o.options
+            && self.options.version.same_release(&o.options.version)
+            && self.config == o.config
+    }
+}
+
+impl PartialEq for HardenInput {
+    fn eq(&self, o: &Self) -> bool {
+        self.text == o.text
+            && self.options == o.options
+            && self.options.version.same_release(&o.options.version)
+            && self.unsafe_fixes == o.unsafe_fixes
+            && self.left_out == o.left_out
+            && self.config == o.config
+    }
+}
+
+/// What hardening depends on (equal as [`CheckInput`] is).
+#[derive(Clone, Debug)]
 pub struct HardenInput {
     pub text: Rc<str>,
     pub options: Options,
@@ -284,6 +309,7 @@ impl State {
             notice,
             example: None,
             displaced: None,
+            rule_doc: None,
         }
     }
 
@@ -421,6 +447,10 @@ impl State {
                 }
             }
             Action::SelectTab(t) => self.tab = t,
+            Action::ShowRule(id) => {
+                self.tab = Tab::Rules;
+                self.rule_doc = Some(id);
+            }
             Action::CheckLargeAnyway => self.check_large = true,
             Action::Notify(n) => self.notice = Some(n),
             Action::DismissNotice => {
@@ -531,7 +561,7 @@ pub fn version_choices() -> impl Iterator<Item = Option<KubeVersion>> {
     )
 }
 
-/// A version menu value: `""` for latest, else `1.NN`.
+/// A version menu value: `""` for latest, else `1.NN` (`1.NN.P` for a patch release).
 pub fn version_value(v: Option<KubeVersion>) -> String {
     v.map(share::version_value).unwrap_or_default()
 }
@@ -951,6 +981,28 @@ mod tests {
         assert_eq!(megabytes(0), "0.0");
         assert_eq!(megabytes(LARGE_INPUT), "2.1");
         assert_eq!(megabytes(2_960_000), "3.0");
+    }
+
+    #[test]
+    fn a_rule_doc_link_opens_the_rules_tab_at_its_rule() {
+        let s = State::initial("", None).apply(Action::ShowRule("cpu-limits".into()));
+        assert_eq!(s.tab, Tab::Rules);
+        assert_eq!(s.rule_doc.as_deref(), Some("cpu-limits"));
+    }
+
+    #[test]
+    fn a_patch_release_is_kept_in_the_state_and_its_link() {
+        let s = State::initial("", None)
+            .apply(Action::SetVersion(parse_version_value("1.29.3").unwrap()));
+        assert_eq!(s.options().version.patch, Some(3));
+        assert_eq!(version_value(s.version), "1.29.3");
+        let back = State::initial(&share::encode(&s.shared()), None);
+        assert_eq!(back.version.unwrap().patch, Some(3));
+        let minor = s
+            .clone()
+            .apply(Action::SetVersion(Some(KubeVersion::new(29))));
+        assert_ne!(minor.check_input(), s.check_input());
+        assert_ne!(minor.shared(), s.shared());
     }
 
     #[test]

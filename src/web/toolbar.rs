@@ -1,22 +1,29 @@
-//! The toolbar: profile, Kubernetes version (with what they do), unsafe fixes, the share
-//! link, opening a local file, export, the colour scheme, and the example gallery.
+//! The toolbar: profile, Kubernetes version (a menu of minor versions, a field for a patch
+//! release; with what they do, and a note when the target is past its end of support or
+//! its support is not known), unsafe fixes, the share link, opening a local file, export
+//! (Markdown, the JSON and SARIF reports exactly as the CLI writes them, the CLI command),
+//! the colour scheme, and the example gallery.
 
 use std::rc::Rc;
 
-use kubeharden::{KubeVersion, Profile};
+use kubeharden::{KubeVersion, Options, Profile};
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::codemirror;
 use crate::editor::EditorHandle;
-use crate::engine::{self, Checked};
+use crate::engine::{self, Checked, ReportFormat};
 use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
 use crate::hardened::copy_with_notice;
 use crate::share::{self, Shared};
-use crate::state::{self, Action, ConfigSets, Notice, LARGE_INPUT};
+use crate::state::{self, Action, CheckInput, ConfigSets, Notice, LARGE_INPUT};
 
 const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Baseline];
+
+/// How long after the page starts the release table is fetched for the default, newest
+/// version (milliseconds): well after the first check is shown.
+const LATEST_NOTE_DELAY_MS: u32 = 5000;
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
@@ -26,6 +33,8 @@ pub struct ToolbarProps {
     pub config_sets: ConfigSets,
     /// The last check (for the export).
     pub checked: Rc<Option<Checked>>,
+    /// The options the checks run with (the menus', or the Config tab's).
+    pub options: Options,
     pub editor: EditorHandle,
     /// The gallery example shown, and whether its text was edited since.
     pub example: Option<usize>,
@@ -55,6 +64,26 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         move |e: Event| {
             if let Ok(version) = state::parse_version_value(&select_value(&e)) {
                 dispatch.emit(Action::SetVersion(version));
+            }
+        }
+    };
+    // A version typed in the field: a patch release (1.29.3) or a minor (1.29); a value
+    // that does not parse is said next to the field and changes nothing.
+    let version_error = use_state(|| None::<String>);
+    let on_version_text = {
+        let (dispatch, error) = (p.dispatch.clone(), version_error.clone());
+        move |e: Event| {
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            match state::parse_version_value(text.trim()) {
+                Ok(Some(v)) if v > KubeVersion::LATEST => error.set(Some(format!(
+                    "{v} is newer than this playground knows ({})",
+                    KubeVersion::LATEST
+                ))),
+                Ok(v) => {
+                    error.set(None);
+                    dispatch.emit(Action::SetVersion(v));
+                }
+                Err(why) => error.set(Some(why)),
             }
         }
     };
@@ -90,6 +119,26 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             }
         }
     };
+    let export = |format: ReportFormat, copy: bool| {
+        let (shared, editor, dispatch, options) =
+            (s.clone(), p.editor.clone(), p.dispatch.clone(), p.options);
+        move |_: MouseEvent| {
+            let text = editor.text().map_or_else(|| shared.text.clone(), Rc::from);
+            let input = CheckInput {
+                text,
+                options,
+                config: shared.config.clone(),
+            };
+            let command = cli_command_with(&shared, format);
+            wasm_bindgen_futures::spawn_local(export_report(
+                input,
+                format,
+                copy,
+                command,
+                dispatch.clone(),
+            ));
+        }
+    };
     let on_cli = {
         let (dispatch, shared) = (p.dispatch.clone(), s.clone());
         move |_: MouseEvent| {
@@ -117,13 +166,74 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         None => (s.version, None),
     };
     // A version the configuration sets that the menu does not offer (a patch release).
+    let same = |a: Option<KubeVersion>, b: Option<KubeVersion>| match (a, b) {
+        (Some(a), Some(b)) => a.same_release(&b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
     let version_choices: Vec<Option<KubeVersion>> = state::version_choices()
         .chain(
             version
-                .filter(|v| !state::version_choices().any(|c| c == Some(*v)))
+                .filter(|v| !state::version_choices().any(|c| same(c, Some(*v))))
                 .map(Some),
         )
         .collect();
+    // The field is not bound to the state on every render (a re-render while someone types
+    // would undo their keystrokes): it shows the state's version when that changes, and
+    // keeps a value that did not parse until it is corrected.
+    let version_field = use_node_ref();
+    {
+        let field = version_field.clone();
+        let shown = version.map(|v| (v.minor, v.patch));
+        use_effect_with(shown, move |_| {
+            if let Some(input) = field.cast::<HtmlInputElement>() {
+                input.set_value(&state::version_value(version));
+            }
+        });
+    }
+    let target_note = use_state(|| None::<String>);
+    // Counts versions chosen: a note computed for an earlier one is dropped.
+    let note_seq = use_mut_ref(|| 0u32);
+    {
+        let note = target_note.clone();
+        let version = p.options.version;
+        // The target's support, from the release table fetched when a version is chosen.
+        // For the newest (the default) a few seconds after the page starts, so that the
+        // first check fetches nothing but the page, its script and the wasm.
+        use_effect_with((version.minor, version.patch), move |_| {
+            *note_seq.borrow_mut() += 1;
+            let mine = *note_seq.borrow();
+            let fetch = move || {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let table = releases().await;
+                    if *note_seq.borrow() != mine {
+                        return;
+                    }
+                    note.set(match (table, crate::fetch::today()) {
+                        (Ok(table), Some(today)) => {
+                            engine::target_note(&engine::target(table, version, today))
+                        }
+                        (Err(e), _) => Some(format!(
+                            "The support dates of {version} are not available: {e}."
+                        )),
+                        (_, None) => None,
+                    });
+                })
+            };
+            let deferred = if version.same_release(&KubeVersion::LATEST)
+                && RELEASES.with(std::cell::Cell::get).is_none()
+            {
+                Some(gloo_timers::callback::Timeout::new(
+                    LATEST_NOTE_DELAY_MS,
+                    fetch,
+                ))
+            } else {
+                fetch();
+                None
+            };
+            // A version chosen before the delay ends cancels it.
+            move || drop(deferred)
+        });
+    }
 
     html! {
         <>
@@ -143,10 +253,20 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         <select data-testid="kube-version" onchange={ on_version } aria-describedby="settings-help"
                             disabled={ version_by.is_some() } title={ version_by.clone() }>
                             { for version_choices.into_iter().map(|v| html! {
-                                <option value={ state::version_value(v) } selected={ version == v }>{ version_label(v) }</option>
+                                <option value={ state::version_value(v) } selected={ same(version, v) }>{ version_label(v) }</option>
                             }) }
                         </select>
                     </label>
+                    <label>{ "or type " }
+                        <input type="text" data-testid="kube-version-text" size="8" inputmode="decimal" spellcheck="false"
+                            placeholder="1.29.3" ref={ version_field } onchange={ on_version_text }
+                            aria-describedby="settings-help" aria-invalid={ version_error.is_some().then_some("true") }
+                            aria-errormessage={ version_error.is_some().then_some("kube-version-error") }
+                            disabled={ version_by.is_some() } title={ version_by.clone().unwrap_or_else(|| "A Kubernetes version: 1.NN, or a patch release 1.NN.P (the known-CVE rules read the patch)".into()) } />
+                    </label>
+                    if let Some(why) = &*version_error {
+                        <span id="kube-version-error" class="field-error" role="alert" data-testid="kube-version-error">{ why }</span>
+                    }
                     <label title="Fixes that may change how a workload behaves, such as privileged: false">
                         <input type="checkbox" data-testid="unsafe-toggle" checked={ s.unsafe_fixes } onchange={ on_unsafe } />
                         { " unsafe fixes" }
@@ -157,6 +277,10 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         <summary>{ "Export" }</summary>
                         <div class="menu-items">
                             <button data-testid="export-markdown" onclick={ on_markdown }>{ "Copy findings as Markdown" }</button>
+                            <button data-testid="export-json" onclick={ export(ReportFormat::Json, false) }>{ "Download the JSON report" }</button>
+                            <button data-testid="export-json-copy" onclick={ export(ReportFormat::Json, true) }>{ "Copy the JSON report" }</button>
+                            <button data-testid="export-sarif" onclick={ export(ReportFormat::Sarif, false) }>{ "Download SARIF" }</button>
+                            <button data-testid="export-sarif-copy" onclick={ export(ReportFormat::Sarif, true) }>{ "Copy SARIF" }</button>
                             <button data-testid="export-cli" onclick={ on_cli }>{ "Copy the CLI command" }</button>
                         </div>
                     </details>
@@ -168,8 +292,11 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                         </select>
                     </label>
                 </div>
+                if let Some(note) = &*target_note {
+                    <p class="target-note" data-testid="target-note" role="note">{ note }</p>
+                }
                 <details class="help"><summary>{ "What do these do?" }</summary>
-                    <p id="settings-help">{ "Profile: baseline runs the Pod Security Standards' baseline checks (what every cluster should refuse), restricted adds the restricted checks (current hardening best practice), all adds kubeharden's own rules (RBAC, network policy, images, metadata, API versions). Kubernetes: the version the Pod Security Standards are judged for (a check applies from the version that introduced it) and whose removed APIs are reported. The manifest-validity rules run under every profile." }</p>
+                    <p id="settings-help">{ "Profile: baseline runs the Pod Security Standards' baseline checks (what every cluster should refuse), restricted adds the restricted checks (current hardening best practice), all adds kubeharden's own rules (RBAC, network policy, images, metadata, API versions). Kubernetes: the version the Pod Security Standards are judged for (a check applies from the version that introduced it) and whose removed APIs are reported; type a patch release (1.29.3) to have the Kubernetes CVEs that affect it reported. The manifest-validity rules run under every profile." }</p>
                 </details>
             </header>
             <nav class="gallery" aria-label="Examples">
@@ -302,6 +429,69 @@ fn copy_link(window: &web_sys::Window, fragment: &str, dispatch: &Callback<Actio
     failed.forget();
 }
 
+/// Make the `format` report of `input` (SARIF after fetching the rules' documentation,
+/// which its rule metadata holds) and download or copy it; the outcome is a notice.
+async fn export_report(
+    input: CheckInput,
+    format: ReportFormat,
+    copy: bool,
+    command: String,
+    dispatch: Callback<Action>,
+) {
+    let docs = match format {
+        ReportFormat::Sarif => match crate::rule_doc::fetched().await {
+            Ok(docs) => Some(docs),
+            Err(e) => {
+                dispatch.emit(Action::Notify(Notice::warning(format!(
+                    "No SARIF was made: the rules' documentation it holds is not available ({e})."
+                ))));
+                return;
+            }
+        },
+        ReportFormat::Json => None,
+    };
+    let target = match (releases().await, crate::fetch::today()) {
+        (Ok(table), Some(today)) => Some(engine::target(table, input.options.version, today)),
+        (Err(e), _) => {
+            dispatch.emit(Action::Notify(Notice::warning(format!(
+                "No report was made: the release dates its summary holds are not available ({e})."
+            ))));
+            return;
+        }
+        (_, None) => None,
+    };
+    let report = engine::report(&input, format, target.as_ref(), &|id| {
+        let d = docs.as_ref()?.get(id)?;
+        Some((
+            d.rationale.clone(),
+            d.remediation.clone(),
+            d.references.clone(),
+        ))
+    });
+    let (name, what) = match format {
+        ReportFormat::Json => ("kubeharden.json", "JSON report"),
+        ReportFormat::Sarif => ("kubeharden.sarif", "SARIF log"),
+    };
+    if copy {
+        let upper = format!("The {what} (as `{command}` writes it)");
+        copy_with_notice(&report, &upper, what, &dispatch);
+    } else {
+        codemirror::download_text(name, &report);
+        dispatch.emit(Action::Notify(Notice::info(format!(
+            "{name} downloaded: the {what} `{command}` writes."
+        ))));
+    }
+}
+
+/// [`cli_command`] with `--format json` or `--format sarif`.
+fn cli_command_with(s: &Shared, format: ReportFormat) -> String {
+    let flag = match format {
+        ReportFormat::Json => "kubeharden check --format json",
+        ReportFormat::Sarif => "kubeharden check --format sarif",
+    };
+    cli_command(s).replacen("kubeharden check", flag, 1)
+}
+
 /// The CLI command that checks the same way (the file names are placeholders). With the
 /// Config tab's file saved as `.kubeharden.yaml`: a profile or version it sets is left to
 /// it (in the playground it replaces the menus; in the CLI a flag would win).
@@ -362,4 +552,19 @@ fn markdown(c: &Checked, s: &Shared) -> String {
         ));
     }
     out
+}
+
+thread_local! {
+    static RELEASES: std::cell::Cell<Option<&'static kubeharden::support::ReleaseTable>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The release table (`engine::RELEASES_URL`), fetched and read once per page.
+pub async fn releases() -> Result<&'static kubeharden::support::ReleaseTable, String> {
+    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
+        return Ok(table);
+    }
+    let table = engine::release_table(&crate::fetch::text(engine::RELEASES_URL).await?)?;
+    RELEASES.with(|r| r.set(Some(table)));
+    Ok(table)
 }
