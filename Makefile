@@ -27,6 +27,7 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --features web --bin playground -- -D warnings
 	cargo clippy --features web --bin lessons -- -D warnings
+	cargo clippy --features web --bin playground-extras -- -D warnings
 	cargo clippy --features js --bin kubeharden-js -- -D warnings
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.

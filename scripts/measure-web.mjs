@@ -62,13 +62,23 @@ const FIRST_CHECK_FILE = /(^|\/)(index\.html)?$|\.(css|m?js|wasm)$/i;
 /** The docs widget and the JavaScript package (scripts/js-pkg.sh): not the playground's
  * downloads; scripts/measure-widget.mjs measures them. Nor is the lessons page (lessons/,
  * its own wasm, loaded only when a learner opens it): it is listed apart, unbudgeted. */
-const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo|lessons\/)/;
+const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo|lessons\/|extras\/)/;
+
+/** The playground's extras (extras/, src/web/extras_main.rs): a wasm of their own that the
+ * playground loads the first time the export, the version note or the Diff tab asks (never
+ * for the first check: that is checked below). Listed apart, not counted. */
+const EXTRAS_FILE = /^extras\//;
 
 function sizes() {
   const files = [];
   const other = [];
   const lessons = [];
+  const extras = [];
   for (const p of walk(distDir)) {
+    if (EXTRAS_FILE.test(relative(distDir, p))) {
+      const data = readFileSync(p);
+      extras.push({ file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
+    }
     if (/^lessons\//.test(relative(distDir, p))) {
       const data = readFileSync(p);
       lessons.push({ file: relative(distDir, p), raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
@@ -92,6 +102,7 @@ function sizes() {
     page: { files: page, gzip: sum(page, "gzip") },
     on_demand: { files: onDemand, raw: sum(onDemand, "raw"), gzip: sum(onDemand, "gzip") },
     lessons_page: { files: lessons.sort((a, b) => b.gzip - a.gzip), gzip: sum(lessons, "gzip") },
+    extras: { files: extras.sort((a, b) => b.gzip - a.gzip), gzip: sum(extras, "gzip") },
   };
 }
 
@@ -190,7 +201,7 @@ async function firstFindingTimes(browser, origin) {
       await context.close();
     }
   }
-  const extra = [...requested].filter((p) => !FIRST_CHECK_FILE.test(p));
+  const extra = [...requested].filter((p) => !FIRST_CHECK_FILE.test(p) || /(^|\/)extras\//.test(p));
   if (extra.length) {
     throw new Error(`the first check loaded files the size budget does not count: ${extra.join(", ")}`);
   }
@@ -262,6 +273,7 @@ async function main() {
       page: size.page,
       on_demand: size.on_demand,
       lessons_page: size.lessons_page,
+      extras: size.extras,
       first_check_requests: requested,
     },
     first_finding_ms: { median: firstMs, loads: times, budget: BUDGET.firstFindingMs },
@@ -290,6 +302,8 @@ async function main() {
   console.log(table([["  file", "raw", "gzip -9"], ...size.on_demand.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`not counted either: the lessons page (lessons/, opened from its link; every file), ${kib(size.lessons_page.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.lessons_page.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
+  console.log(`not counted either: the playground's extras (extras/, loaded when the export, the version note or the Diff tab first asks), ${kib(size.extras.gzip)} gzipped:`);
+  console.log(table([["  file", "raw", "gzip -9"], ...size.extras.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`first check requested: ${requested.join(" ")}`);
   console.log();
   console.log(

@@ -7,6 +7,7 @@
 #   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
 #   wasm-test    run the wasm-bindgen-test tests in headless Chromium
 #   js-wasm      build the JavaScript package's wasm (scripts/js-pkg.sh makes dist/pkg/ of it)
+#   extras       build the playground's extras (target/wasm/extras/, copied to dist/extras/ by dist)
 #
 # Every wasm32 build uses one target dir (target/wasm) and one profile (`web`, the one Trunk
 # builds the playground with): build-std compiles std once, and the dependencies the
@@ -108,9 +109,44 @@ dist() {
     # wasm-bindgen from ~/.cargo/bin; cargo from the toolchain chosen above.
     export PATH="$PWD/www/node_modules/.bin:$PATH"
     with_wasm_env cargo fetch --quiet
-    CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" with_wasm_env nice -n 10 trunk build --release
+    extras
+    local extras_js
+    extras_js=$(cd "$EXTRAS_OUT" && ls kubeharden-extras-*.js)
+    # The playground is told the extras' file name (src/web/extras.rs reads it when compiled).
+    KUBEHARDEN_EXTRAS_JS="extras/$extras_js" CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" \
+        with_wasm_env nice -n 10 trunk build --release
     python3 scripts/csp-boot.py dist/index.html
+    cp -r "$EXTRAS_OUT" dist/extras
     lessons_page
+}
+
+# The playground's extras (src/web/extras_main.rs: the JSON and SARIF export, the target
+# version's note, the Diff tab's diff): a wasm of their own, which the playground loads the
+# first time one is asked for, so that none of it is in the first download. The same target
+# dir, profile, features and std as the playground (only the bin is compiled again), then
+# wasm-bindgen --target web and wasm-opt with the playground's flags (www/index.html). Built
+# before the playground: its files are named after their content (kubeharden-extras-<hash>),
+# so that no browser keeps a stale copy, and the playground is compiled with that name.
+EXTRAS_OUT=target/wasm/extras
+extras() {
+    export PATH="$PWD/www/node_modules/.bin:$PATH"
+    with_wasm_env nice -n 10 cargo build --bin playground-extras --no-default-features \
+        --features web --target "$TARGET" --target-dir "$WASM_TARGET_DIR" --profile "$WASM_PROFILE"
+    rm -rf "$EXTRAS_OUT" && mkdir -p "$EXTRAS_OUT"
+    wasm-bindgen --target web --out-dir "$EXTRAS_OUT" --out-name kubeharden-extras --no-typescript \
+        "$WASM_TARGET_DIR/$TARGET/$WASM_PROFILE/playground-extras.wasm"
+    wasm-opt -Os --low-memory-unused --strip-producers --strip-target-features \
+        --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        "$EXTRAS_OUT/kubeharden-extras_bg.wasm" -o "$EXTRAS_OUT/kubeharden-extras_bg.wasm"
+    local hash
+    hash=$(cat "$EXTRAS_OUT/kubeharden-extras.js" "$EXTRAS_OUT/kubeharden-extras_bg.wasm" | sha256sum | cut -c1-16)
+    mv "$EXTRAS_OUT/kubeharden-extras_bg.wasm" "$EXTRAS_OUT/kubeharden-extras-${hash}_bg.wasm"
+    sed "s/kubeharden-extras_bg\.wasm/kubeharden-extras-${hash}_bg.wasm/g" "$EXTRAS_OUT/kubeharden-extras.js" \
+        > "$EXTRAS_OUT/kubeharden-extras-${hash}.js"
+    rm "$EXTRAS_OUT/kubeharden-extras.js"
+    grep -q "kubeharden-extras-${hash}_bg.wasm" "$EXTRAS_OUT/kubeharden-extras-${hash}.js" \
+        || { log "the extras' glue does not name their wasm"; exit 1; }
 }
 
 # The lessons page (dist/lessons/, after the playground's build, which replaces dist/): a
@@ -192,5 +228,6 @@ case "${1:-}" in
     lessons-page) lessons_page ;;
     wasm-test) wasm_test ;;
     js-wasm) js_wasm ;;
-    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|lessons-page|wasm-test|js-wasm}" >&2; exit 2 ;;
+    extras) extras ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|lessons-page|wasm-test|js-wasm|extras}" >&2; exit 2 ;;
 esac

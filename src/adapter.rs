@@ -355,6 +355,27 @@ pub fn harden_configured(
     excluded: &[String],
     config: Option<Arc<Config>>,
 ) -> Hardened {
+    let mut hardened = harden_without_diff(text, options, unsafe_fixes, excluded, config);
+    hardened.diff = diff(text, &hardened.text);
+    hardened
+}
+
+/// The unified diff of the hardened text `new` against `text` (`manifest.yaml` →
+/// `hardened.yaml`, three lines of context: `kubeharden fix --diff`'s form).
+pub fn diff(text: &str, new: &str) -> String {
+    crate::render::unified_diff(text, new, "manifest.yaml", "hardened.yaml")
+}
+
+/// [`harden_configured`] without the diff (its `diff` is empty): for an editor that shows
+/// the diff only when asked, with [`diff`] (the playground's extras compute it, so that
+/// the differ is not in the playground's first download).
+pub fn harden_without_diff(
+    text: &str,
+    options: Options,
+    unsafe_fixes: bool,
+    excluded: &[String],
+    config: Option<Arc<Config>>,
+) -> Hardened {
     let result = fix(
         text,
         &FixOptions {
@@ -367,7 +388,7 @@ pub fn harden_configured(
         },
     );
     Hardened {
-        diff: crate::render::unified_diff(text, result.text(), "manifest.yaml", "hardened.yaml"),
+        diff: String::new(),
         applied: result.applied.len(),
         skipped: result
             .skipped

@@ -11,6 +11,8 @@ mod coverage;
 mod engine;
 #[path = "../src/web/examples.rs"]
 mod examples;
+#[path = "../src/web/export.rs"]
+mod export;
 #[path = "../src/web/share.rs"]
 mod share;
 #[path = "../src/web/state.rs"]

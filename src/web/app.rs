@@ -262,7 +262,7 @@ pub fn app(props: &AppProps) -> Html {
                                 dispatch={ (*dispatch).clone() } {on_select} on_apply={ on_apply.clone() } />
                         } else {
                             <HardenedView hardened={ hardened.clone() } checked={ checked.clone() } unsafe_fixes={ state.unsafe_fixes }
-                                left_out={ state.left_out.clone() } diff={ state.tab == Tab::Diff } dispatch={ (*dispatch).clone() } />
+                                left_out={ state.left_out.clone() } diff={ state.tab == Tab::Diff } text={ state.text.clone() } dispatch={ (*dispatch).clone() } />
                         }
                     </div>
                 </section>

@@ -26,10 +26,11 @@ pub fn check(input: &CheckInput) -> Checked {
 }
 
 /// Harden the state's text: safe fixes (and unsafe ones when chosen), except the fixes
-/// the user left out, with the rules and exemptions of the configuration.
+/// the user left out, with the rules and exemptions of the configuration. Without the diff:
+/// the Diff tab asks the extras for it (`extras::diff`).
 pub fn harden(input: &HardenInput) -> Hardened {
     let left_out: Vec<String> = input.left_out.iter().map(|k| k.0.clone()).collect();
-    adapter::harden_configured(
+    adapter::harden_without_diff(
         &input.text,
         input.options,
         input.unsafe_fixes,
@@ -141,79 +142,6 @@ pub fn apply_one(text: &str, options: Options, config: &str, id: &str) -> Result
         return Err("the fix changes nothing in the current text".into());
     }
     Ok(result.text().to_string())
-}
-
-pub use kubeharden::adapter::ReportFormat;
-use kubeharden::support::{ReleaseTable, TargetSupport};
-
-/// The name the exports and the CLI command give the editor's text.
-pub const MANIFEST_NAME: &str = "manifest.yaml";
-
-/// Where the release table is, relative to the page: `policies/data/k8s-releases.yaml`,
-/// copied by Trunk and fetched when first needed (`fetch::releases`; the CLI compiles it in).
-pub const RELEASES_URL: &str = "k8s-releases.yaml";
-
-/// The release table of `text` (`RELEASES_URL`'s), kept for the page's life.
-pub fn release_table(text: &str) -> Result<&'static ReleaseTable, String> {
-    adapter::release_table(text).map_err(|e| format!("{RELEASES_URL}: {e}"))
-}
-
-/// How `version` stands on `today` by `table` (the CLI's `summary.target`).
-pub fn target(
-    table: &'static ReleaseTable,
-    version: kubeharden::KubeVersion,
-    today: kubeharden::support::Date,
-) -> TargetSupport {
-    kubeharden::support::support_in(table, version, today)
-}
-
-/// A rule's documentation text: rationale, remediation, references.
-pub type RuleText = (String, String, Vec<String>);
-
-/// The report `kubeharden check --format json|sarif` writes for the state's text saved
-/// as `manifest.yaml` (with `--config .kubeharden.yaml` when the Config tab's file is
-/// valid: [`crate::toolbar::cli_command`]), with `target` as its `summary.target`. SARIF's
-/// rule metadata needs the rules' documentation, which this build leaves out: `docs`
-/// fills it in (rationale, remediation, references by rule id, fetched from
-/// `rule-examples.json`).
-pub fn report(
-    input: &CheckInput,
-    format: ReportFormat,
-    target: Option<&TargetSupport>,
-    docs: &dyn Fn(&str) -> Option<RuleText>,
-) -> String {
-    let config = valid_config(&input.config);
-    let catalogue = (format == ReportFormat::Sarif).then(|| {
-        let mut catalogue = match config.as_ref() {
-            Some(c) => Config::catalogue(c).as_ref().clone(),
-            None => kubeharden::Catalogue::builtin().clone(),
-        };
-        for rule in &mut catalogue.rules {
-            if kubeharden::Catalogue::builtin().get(&rule.id).is_none() {
-                continue; // a custom rule: its docs are in the configuration
-            }
-            if let Some((rationale, remediation, references)) = docs(&rule.id) {
-                rule.rationale = rationale;
-                rule.remediation = remediation;
-                rule.references = references;
-            }
-        }
-        catalogue
-    });
-    adapter::report(
-        &input.text,
-        MANIFEST_NAME,
-        input.options,
-        config.as_ref(),
-        target,
-        format,
-        catalogue.as_ref(),
-    )
-}
-
-/// The CLI's line about the target version's support, when worth saying.
-pub fn target_note(target: &TargetSupport) -> Option<String> {
-    adapter::target_note(target)
 }
 
 /// One check of `text` with the default options (for the budget script's timing);
@@ -379,48 +307,12 @@ mod tests {
     }
 
     #[test]
-    fn reports_are_the_clis_for_manifest_yaml_and_a_patch_release_rechecks() {
+    fn the_patch_release_is_part_of_what_a_check_depends_on() {
         let input = State::initial("", None)
             .apply(Action::SetText(POD.into()))
             .apply(Action::SetVersion(Some(KubeVersion::with_patch(25, 3))))
             .check_input()
             .unwrap();
-        let today = kubeharden::support::Date::new(2026, 12, 1).unwrap();
-        let table =
-            adapter::release_table(include_str!("../../policies/data/k8s-releases.yaml")).unwrap();
-        let t = target(table, input.options.version, today);
-        let json: serde_json::Value =
-            serde_json::from_str(&report(&input, ReportFormat::Json, Some(&t), &|_| None)).unwrap();
-        assert_eq!(json["version"], 2);
-        assert_eq!(json["settings"]["kube_version"], "v1.25.3");
-        assert_eq!(json["findings"][0]["file"], "manifest.yaml");
-        assert_eq!(json["summary"]["target"]["status"], "end-of-life");
-        assert!(json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule"] == "kube-version-cves"));
-        let docs = |id: &str| {
-            (id == "privileged-container").then(|| {
-                (
-                    "why".to_string(),
-                    "how".to_string(),
-                    vec!["https://kubernetes.io/".to_string()],
-                )
-            })
-        };
-        let sarif: serde_json::Value =
-            serde_json::from_str(&report(&input, ReportFormat::Sarif, Some(&t), &docs)).unwrap();
-        let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
-            .as_array()
-            .unwrap();
-        let privileged = rules
-            .iter()
-            .find(|r| r["id"] == "privileged-container")
-            .unwrap();
-        assert_eq!(privileged["help"]["text"], "how");
-        assert_eq!(privileged["helpUri"], "https://kubernetes.io/");
-        // The patch release is part of what a check depends on.
         let minor = CheckInput {
             options: Options {
                 version: KubeVersion::new(25),
@@ -429,22 +321,6 @@ mod tests {
             ..input.clone()
         };
         assert_ne!(minor, input);
-        let note = target_note(&target(table, KubeVersion::new(25), today)).unwrap();
-        assert!(
-            note.starts_with("warning: target v1.25 reached its end of support"),
-            "{note}"
-        );
-        assert_eq!(
-            target_note(&target(table, KubeVersion::LATEST, today)),
-            None
-        );
-        // The fetched table is the compiled-in one.
-        assert_eq!(
-            Some(&t),
-            kubeharden::support::target_support(input.options.version, today)
-                .ok()
-                .as_ref()
-        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Same-origin files the playground loads on demand instead of compiling them into its
-//! WebAssembly (the gallery's examples, the rule examples, the release dates: `toolbar::releases`): nothing is
-//! fetched for the first check. URLs are relative to the page, so a site under a sub-path
-//! works too. And today's date from the browser's clock (the library reads none).
+//! WebAssembly (the gallery's examples, the rule examples; the extras' release dates):
+//! nothing is fetched for the first check. URLs are relative to the page, so a site under
+//! a sub-path works too.
 
 use js_sys::JSON;
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,11 +29,4 @@ pub async fn text(url: &str) -> Result<String, String> {
         .map_err(failed)?;
     text.as_string()
         .ok_or_else(|| format!("could not load {url}: not text"))
-}
-
-/// Today in UTC from the browser's clock: the day the target version's support is judged
-/// on, as the CLI judges it on the system date.
-pub fn today() -> Option<kubeharden::support::Date> {
-    let days = (js_sys::Date::now() / 86_400_000.0).floor() as i64;
-    kubeharden::support::Date::from_unix_days(days).ok()
 }

@@ -1,5 +1,5 @@
 //! The hardened view: the fixed text (tab "Hardened YAML") or its unified diff against
-//! the editor's text (tab "Diff"), with copy, download and "apply to the editor"; how
+//! the editor's text (tab "Diff", made by the extras: `extras::diff`), with copy, download and "apply to the editor"; how
 //! many fixes wait behind the unsafe switch, and what no fix covers (each with its rule's
 //! own remediation and a link to the rule's documentation in the Rules tab).
 
@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::codemirror;
 use crate::engine::{self, Checked, FixChoice, Hardened};
+use crate::extras;
 use crate::rule_doc::Remedy;
 use crate::state::{Action, FixKey, Notice};
 
@@ -23,6 +24,8 @@ pub struct HardenedProps {
     pub left_out: Vec<FixKey>,
     /// Show the diff instead of the text.
     pub diff: bool,
+    /// The editor's text the hardened YAML was made from (the diff's left side).
+    pub text: Rc<str>,
     pub dispatch: Callback<Action>,
 }
 
@@ -57,6 +60,50 @@ fn diff_class(line: &str) -> &'static str {
         "hunk"
     } else {
         "ctx"
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DiffProps {
+    text: Rc<str>,
+    hardened: String,
+}
+
+/// The unified diff of `hardened` against `text`, made by the extras (loaded the first
+/// time the Diff tab opens: the differ is not in the first download). A diff asked for
+/// an earlier text is dropped.
+#[function_component(DiffView)]
+fn diff_view(p: &DiffProps) -> Html {
+    let diff = use_state(|| None::<Result<String, String>>);
+    {
+        let diff = diff.clone();
+        use_effect_with(
+            (p.text.clone(), p.hardened.clone()),
+            move |(text, hardened)| {
+                let stale = Rc::new(std::cell::Cell::new(false));
+                let (text, hardened, mine) = (text.clone(), hardened.clone(), stale.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let made = extras::diff(&text, &hardened).await;
+                    if !mine.get() {
+                        diff.set(Some(made));
+                    }
+                });
+                move || stale.set(true)
+            },
+        );
+    }
+    match &*diff {
+        None => {
+            html! { <p class="empty" role="status" data-testid="diff-loading">{ "Making the diff…" }</p> }
+        }
+        Some(Err(e)) => html! {
+            <p class="skipped" role="alert" data-testid="diff-error">{ format!("The diff could not be made: {e}.") }</p>
+        },
+        Some(Ok(d)) => html! {
+            <pre class="diff" data-testid="diff" tabindex="0" aria-label="Diff of the hardened YAML">
+                { for d.lines().map(|l| html! { <span class={ diff_class(l) }>{ l }{ "\n" }</span> }) }
+            </pre>
+        },
     }
 }
 
@@ -142,9 +189,7 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
             }
             { for h.skipped.iter().map(|(_id, rule, reason)| html! { <p class="skipped">{ format!("Not applied: {rule}: {reason}") }</p> }) }
             if p.diff {
-                <pre class="diff" data-testid="diff" tabindex="0" aria-label="Diff of the hardened YAML">
-                    { for h.diff.lines().map(|l| html! { <span class={ diff_class(l) }>{ l }{ "\n" }</span> }) }
-                </pre>
+                <DiffView text={ p.text.clone() } hardened={ h.text.clone() } />
             } else {
                 <pre class="code" data-testid="hardened" tabindex="0" aria-label="Hardened YAML">{ &h.text }</pre>
             }

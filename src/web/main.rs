@@ -4,7 +4,7 @@
 //!
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
 //! pure; [`link`] compresses them with the browser's streams), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
-//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand) and one file per component: [`toolbar`], [`editor`] (over the
+//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand), [`extras`] (the WebAssembly loaded on demand for the export, the version note and the diff: src/web/extras_main.rs) and one file per component: [`toolbar`], [`editor`] (over the
 //! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`], [`config_tab`] (the `.kubeharden.yaml` editor). The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
@@ -15,6 +15,7 @@ mod coverage;
 mod editor;
 mod engine;
 mod examples;
+mod extras;
 mod fetch;
 mod findings;
 mod hardened;

@@ -13,8 +13,9 @@ use yew::prelude::*;
 
 use crate::codemirror;
 use crate::editor::EditorHandle;
-use crate::engine::{self, Checked, ReportFormat};
+use crate::engine::{self, Checked};
 use crate::examples::{Example, EXAMPLES, FIRST_TEXT};
+use crate::extras::{self, ReportFormat};
 use crate::hardened::copy_with_notice;
 use crate::share::{self, Shared};
 use crate::state::{self, Action, CheckInput, ConfigSets, Notice, LARGE_INPUT};
@@ -196,32 +197,26 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
     {
         let note = target_note.clone();
         let version = p.options.version;
-        // The target's support, from the release table fetched when a version is chosen.
-        // For the newest (the default) a few seconds after the page starts, so that the
-        // first check fetches nothing but the page, its script and the wasm.
+        // The target's support, from the extras (which fetch the release table) when a
+        // version is chosen. For the newest (the default) a few seconds after the page
+        // starts, so that the first check fetches nothing but the page, its script and wasm.
         use_effect_with((version.minor, version.patch), move |_| {
             *note_seq.borrow_mut() += 1;
             let mine = *note_seq.borrow();
             let fetch = move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let table = releases().await;
+                    let said = extras::target_note(version).await;
                     if *note_seq.borrow() != mine {
                         return;
                     }
-                    note.set(match (table, crate::fetch::today()) {
-                        (Ok(table), Some(today)) => {
-                            engine::target_note(&engine::target(table, version, today))
-                        }
-                        (Err(e), _) => Some(format!(
+                    note.set(said.unwrap_or_else(|e| {
+                        Some(format!(
                             "The support dates of {version} are not available: {e}."
-                        )),
-                        (_, None) => None,
-                    });
+                        ))
+                    }));
                 })
             };
-            let deferred = if version.same_release(&KubeVersion::LATEST)
-                && RELEASES.with(std::cell::Cell::get).is_none()
-            {
+            let deferred = if version.same_release(&KubeVersion::LATEST) && !extras::loaded() {
                 Some(gloo_timers::callback::Timeout::new(
                     LATEST_NOTE_DELAY_MS,
                     fetch,
@@ -429,8 +424,9 @@ fn copy_link(window: &web_sys::Window, fragment: &str, dispatch: &Callback<Actio
     failed.forget();
 }
 
-/// Make the `format` report of `input` (SARIF after fetching the rules' documentation,
-/// which its rule metadata holds) and download or copy it; the outcome is a notice.
+/// Make the `format` report of `input` (in the extras, which fetch what it holds: the
+/// rules' documentation for SARIF, the release dates for the summary) and download or
+/// copy it; the outcome is a notice.
 async fn export_report(
     input: CheckInput,
     format: ReportFormat,
@@ -438,36 +434,15 @@ async fn export_report(
     command: String,
     dispatch: Callback<Action>,
 ) {
-    let docs = match format {
-        ReportFormat::Sarif => match crate::rule_doc::fetched().await {
-            Ok(docs) => Some(docs),
-            Err(e) => {
-                dispatch.emit(Action::Notify(Notice::warning(format!(
-                    "No SARIF was made: the rules' documentation it holds is not available ({e})."
-                ))));
-                return;
-            }
-        },
-        ReportFormat::Json => None,
-    };
-    let target = match (releases().await, crate::fetch::today()) {
-        (Ok(table), Some(today)) => Some(engine::target(table, input.options.version, today)),
-        (Err(e), _) => {
+    let report = match extras::report(&input.text, input.options, &input.config, format).await {
+        Ok(report) => report,
+        Err(e) => {
             dispatch.emit(Action::Notify(Notice::warning(format!(
-                "No report was made: the release dates its summary holds are not available ({e})."
+                "No report was made: {e}."
             ))));
             return;
         }
-        (_, None) => None,
     };
-    let report = engine::report(&input, format, target.as_ref(), &|id| {
-        let d = docs.as_ref()?.get(id)?;
-        Some((
-            d.rationale.clone(),
-            d.remediation.clone(),
-            d.references.clone(),
-        ))
-    });
     let (name, what) = match format {
         ReportFormat::Json => ("kubeharden.json", "JSON report"),
         ReportFormat::Sarif => ("kubeharden.sarif", "SARIF log"),
@@ -552,19 +527,4 @@ fn markdown(c: &Checked, s: &Shared) -> String {
         ));
     }
     out
-}
-
-thread_local! {
-    static RELEASES: std::cell::Cell<Option<&'static kubeharden::support::ReleaseTable>> =
-        const { std::cell::Cell::new(None) };
-}
-
-/// The release table (`engine::RELEASES_URL`), fetched and read once per page.
-pub async fn releases() -> Result<&'static kubeharden::support::ReleaseTable, String> {
-    if let Some(table) = RELEASES.with(std::cell::Cell::get) {
-        return Ok(table);
-    }
-    let table = engine::release_table(&crate::fetch::text(engine::RELEASES_URL).await?)?;
-    RELEASES.with(|r| r.set(Some(table)));
-    Ok(table)
 }

@@ -4,7 +4,8 @@
 // YAML leaves no `add:` behind; what no fix covers shows each rule's own remediation and a
 // link to its documentation; a patch release typed in the version field reaches the checks,
 // the share link and the target note; the Rules tab lists the Config tab's custom rules and
-// its overrides. Each test types and clicks as a person does, in headless Chromium against
+// its overrides; the extras that make the reports and the diff load only when first asked
+// for, and a load that failed is said and tried again. Each test types and clicks as a person does, in headless Chromium against
 // the built site in dist/; the CLI is target/debug/kubeharden (`cargo build`) or
 // KUBEHARDEN_BIN.
 //
@@ -369,6 +370,48 @@ test("the Rules tab lists the Config tab's custom rules, severities and rules tu
     await page.click("[data-testid=tab-rules]");
     await page.waitForFunction((n) => document.querySelectorAll("[data-testid=catalogue-rule]").length === n, builtin, WAIT);
     assert.equal(await page.locator('[data-testid=catalogue-rule][data-rule="cpu-limits"]').getAttribute("data-enabled"), "true");
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("the extras load on demand: not for the first check; an export or the Diff tab that cannot load them says so, and the next try loads them", async () => {
+  const ctx = await newContext();
+  const extras = [];
+  let blocked = true;
+  await ctx.route("**/extras/**", (route) => {
+    extras.push(new URL(route.request().url()).pathname);
+    return blocked ? route.abort("connectionrefused") : route.continue();
+  });
+  try {
+    const page = await openApp(ctx, server.origin);
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    assert.deepEqual(extras, [], "the first check loads no extras");
+
+    // The Diff tab while the extras cannot be loaded: an error, not an empty diff.
+    await page.click("[data-testid=tab-diff]");
+    assert.match(await waitForText(page, "[data-testid=diff-error]", /could not be made/), /The diff could not be made: .+\./);
+    assert.equal(await page.locator("[data-testid=diff]").count(), 0);
+    assert.ok(extras.some((p) => /\/extras\/kubeharden-extras-[0-9a-f]{16}\.js$/.test(p)), `the extras' script was asked for: ${extras}`);
+
+    // The export too: a warning, and nothing downloaded or copied.
+    await exportMenu(page, "export-json");
+    assert.match(await waitForText(page, "[data-testid=notice]", /No report was made/), /No report was made: .+/);
+
+    // Once the network is back the failed load is not remembered: the export works.
+    blocked = false;
+    const json = await download(page, "export-json");
+    assert.equal(json.name, "kubeharden.json");
+    assert.equal(JSON.parse(json.text).version, 2);
+    await page.locator("details.menu summary").click(); // closes the menu
+    // And the diff of another text is made.
+    await page.click("[data-testid=tab-findings]");
+    await replaceEditorText(page, CAPS);
+    await page.locator("input[data-testid=unsafe-toggle]").check();
+    await page.click("[data-testid=tab-diff]");
+    const diff = await waitForText(page, "[data-testid=diff]", /^--- /);
+    assert.match(diff, /^--- manifest\.yaml\n\+\+\+ hardened\.yaml\n/);
+    assert.match(diff, /^-\s+- SYS_ADMIN$/m);
   } finally {
     await ctx.close();
   }

@@ -1,0 +1,128 @@
+//! The playground's extras (`dist/extras/`): what the playground does only when someone
+//! asks for it, in a WebAssembly of its own that the playground loads the first time
+//! (src/web/extras.rs), so that none of it is in the playground's first download (its
+//! budget, README "Budgets"):
+//! - [`report`]: the JSON report or SARIF log exactly as `kubeharden check` writes it
+//!   (the export menu);
+//! - [`target_note`]: the CLI's line about the target version's support (the release
+//!   table `k8s-releases.yaml` is fetched, not compiled in);
+//! - [`diff`]: the unified diff of the Diff tab.
+//!
+//! Built by `scripts/wasm-toolchain.sh extras` with wasm-bindgen `--target web` (the same
+//! features, profile and std as the playground). Every export takes and returns plain
+//! strings; an error is a rejected promise with a sentence saying what failed.
+
+#[allow(dead_code)]
+mod export;
+#[allow(dead_code)]
+mod fetch;
+#[allow(dead_code)]
+mod rule_doc;
+
+use std::cell::Cell;
+
+use kubeharden::{KubeVersion, Options, Profile};
+use wasm_bindgen::prelude::*;
+
+use export::ReportFormat;
+
+thread_local! {
+    static RELEASES: Cell<Option<&'static kubeharden::support::ReleaseTable>> =
+        const { Cell::new(None) };
+}
+
+/// The release table (`export::RELEASES_URL`), fetched and read once per page.
+async fn releases() -> Result<&'static kubeharden::support::ReleaseTable, String> {
+    if let Some(table) = RELEASES.with(Cell::get) {
+        return Ok(table);
+    }
+    let table = export::release_table(&fetch::text(export::RELEASES_URL).await?)?;
+    RELEASES.with(|r| r.set(Some(table)));
+    Ok(table)
+}
+
+/// Today in UTC from the browser's clock: the day the target version's support is judged
+/// on, as the CLI judges it on the system date (the library reads no clock).
+fn today() -> Option<kubeharden::support::Date> {
+    let days = (js_sys::Date::now() / 86_400_000.0).floor() as i64;
+    kubeharden::support::Date::from_unix_days(days).ok()
+}
+
+fn version(text: &str) -> Result<KubeVersion, JsValue> {
+    text.parse().map_err(|e: String| JsValue::from_str(&e))
+}
+
+/// The `format` report (`"json"` or `"sarif"`) of `text` checked with `profile`
+/// (`baseline`, `restricted`, `all`), `kube_version` (`1.NN[.P]`) and the Config tab's text
+/// `config` (applied when valid), as `kubeharden check --format FORMAT [--config
+/// .kubeharden.yaml] manifest.yaml` writes it on today's date (the browser's clock).
+/// Errors: an unknown format, profile or version; the rules' documentation (SARIF) or the
+/// release dates (`summary.target`) could not be fetched.
+#[wasm_bindgen]
+pub async fn report(
+    text: String,
+    profile: String,
+    kube_version: String,
+    config: String,
+    format: String,
+) -> Result<String, JsValue> {
+    let format = match format.as_str() {
+        "json" => ReportFormat::Json,
+        "sarif" => ReportFormat::Sarif,
+        other => return Err(format!("unknown report format {other:?}").into()),
+    };
+    let profile: Profile = profile.parse().map_err(|e: String| JsValue::from_str(&e))?;
+    let options = Options {
+        profile,
+        version: version(&kube_version)?,
+        ..Options::default()
+    };
+    let docs = match format {
+        ReportFormat::Sarif => Some(rule_doc::fetched().await.map_err(|e| {
+            JsValue::from_str(&format!(
+                "the rules' documentation the SARIF log holds is not available ({e})"
+            ))
+        })?),
+        ReportFormat::Json => None,
+    };
+    let table = releases().await.map_err(|e| {
+        JsValue::from_str(&format!(
+            "the release dates the report's summary holds are not available ({e})"
+        ))
+    })?;
+    let target = today().map(|today| export::target(table, options.version, today));
+    Ok(export::report(
+        &text,
+        options,
+        &config,
+        format,
+        target.as_ref(),
+        &|id| {
+            let d = docs.as_ref()?.get(id)?;
+            Some((
+                d.rationale.clone(),
+                d.remediation.clone(),
+                d.references.clone(),
+            ))
+        },
+    ))
+}
+
+/// The CLI's line about the support of `kube_version` (`1.NN[.P]`) on today's date, or
+/// `undefined` when there is nothing worth saying. Errors: a version that does not parse;
+/// why the release dates could not be fetched or read.
+#[wasm_bindgen(js_name = targetNote)]
+pub async fn target_note(kube_version: String) -> Result<Option<String>, JsValue> {
+    let version = version(&kube_version)?;
+    let table = releases().await.map_err(|e| JsValue::from_str(&e))?;
+    Ok(today().and_then(|today| export::target_note(&export::target(table, version, today))))
+}
+
+/// The unified diff of `hardened` against `text` (`manifest.yaml` → `hardened.yaml`, as
+/// `kubeharden fix --diff` prints it).
+#[wasm_bindgen]
+pub fn diff(text: &str, hardened: &str) -> String {
+    kubeharden::adapter::diff(text, hardened)
+}
+
+fn main() {}
