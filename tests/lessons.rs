@@ -419,9 +419,17 @@ fn cli_test() -> Result<(), Failed> {
     if hint.status.code() != Some(0) || !text(&hint).contains(&lesson.hints[0].text[..20]) {
         return Err(format!("lesson hint: {}", text(&hint)).into());
     }
-    let bad = kubeharden(&["lesson", "hint", "seccomp", "99"], &dir);
-    if bad.status.code() != Some(2) {
-        return Err(format!("lesson hint 99: {}", text(&bad)).into());
+    // Out of range, 0 included: the range and the first hint's command, not a parser's
+    // "0 is not in 1..=65535".
+    for n in ["99", "0"] {
+        let bad = kubeharden(&["lesson", "hint", "seccomp", n], &dir);
+        let out = text(&bad);
+        if bad.status.code() != Some(2)
+            || !out.contains("numbered from 1 to")
+            || !out.contains("kubeharden lesson hint seccomp 1")
+        {
+            return Err(format!("lesson hint {n}: {out}").into());
+        }
     }
     let typo = kubeharden(&["lesson", "show", "secomp"], &dir);
     if typo.status.code() != Some(2) || !text(&typo).contains("seccomp") {
