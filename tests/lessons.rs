@@ -71,6 +71,9 @@ fn named_objects(lesson: &Lesson) -> Vec<(String, String)> {
                 out.push((m.object.kind.clone(), m.object.name.clone()))
             }
             SuccessCheck::Field(f) => out.push((f.object.kind.clone(), f.object.name.clone())),
+            SuccessCheck::ContainerSetting(c) => {
+                out.push((c.object.kind.clone(), c.object.name.clone()))
+            }
             SuccessCheck::NoNewFindings(_) => {}
         }
     }
@@ -289,6 +292,38 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("privileged-daemonset", "mount /var/lib of the node instead", "            path: /var/lib/docker/containers", "            path: /var/lib"),
     ("drop-capabilities", "rename the container", "- name: redis\n          image", "- name: cache\n          image"),
     ("seccomp", "rename the Deployment", "name: orders-api\n  namespace", "name: orders-api-v2\n  namespace"),
+    // Issue 13, second fresh-user review (most severe first).
+    // psp-to-pod-security: a version label pins the checks to an old policy (PSA
+    // evaluates `<mode>-version`; absent is `latest`).
+    ("psp-to-pod-security", "pin enforce-version to v1.0", "enforce-version: latest", "enforce-version: v1.0"),
+    ("psp-to-pod-security", "pin warn-version to v1.0", "    pod-security.kubernetes.io/warn: restricted\n", "    pod-security.kubernetes.io/warn: restricted\n    pod-security.kubernetes.io/warn-version: v1.0\n"),
+    // default-deny: the ledger's ingress admits more than the API.
+    ("default-deny", "admit 10.0.0.0/8 (the pod network) to the ledger", "              app: api\n      ports:", "              app: api\n        - ipBlock:\n            cidr: 10.0.0.0/8\n      ports:"),
+    ("default-deny", "admit every pod of every namespace to the ledger", "              app: api\n      ports:", "              app: api\n        - namespaceSelector: {}\n      ports:"),
+    ("default-deny", "admit a look-alike pod of another namespace to the ledger", "              app: api\n      ports:", "              app: api\n          namespaceSelector: {}\n      ports:"),
+    // cluster-admin-service-account: a RoleBinding grants admin in its own namespace.
+    ("cluster-admin-service-account", "keep admin through a RoleBinding in another namespace", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-admin\n  namespace: payments\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    // host-network: egress to the internet on more than 443.
+    ("host-network", "open egress to the internet on every port", "              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n", "              - 169.254.169.254/32\n"),
+    ("host-network", "open 22/TCP to the internet too", "          port: 443\n", "          port: 443\n        - protocol: TCP\n          port: 22\n"),
+    ("host-network", "re-allow the metadata address on another port", "  egress:\n", "  egress:\n    - to:\n        - ipBlock:\n            cidr: 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 8080\n"),
+    // metadata-egress: the metadata address on another port, or over IPv6.
+    ("metadata-egress", "re-allow the metadata address on another port", "  egress:\n", "  egress:\n    - to:\n        - ipBlock:\n            cidr: 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 8080\n"),
+    ("metadata-egress", "allow the IPv6 metadata address (fd00:ec2::254) through ::/0", "  egress:\n", "  egress:\n    - to:\n        - ipBlock:\n            cidr: ::/0\n      ports:\n        - protocol: TCP\n          port: 80\n"),
+    // drop-capabilities: the goal is "drop every capability and add none".
+    ("drop-capabilities", "add NET_BIND_SERVICE back", "              drop: [ALL]\n", "              drop: [ALL]\n              add: [NET_BIND_SERVICE]\n"),
+    ("drop-capabilities", "add SYS_ADMIN back", "              drop: [ALL]\n", "              drop: [ALL]\n              add: [SYS_ADMIN]\n"),
+    // seccomp: the goal is the runtime's default profile; `..` is refused by the API server.
+    ("seccomp", "a Localhost profile path with ..", "          type: RuntimeDefault", "          type: Localhost\n          localhostProfile: ../../../../etc/profile.json"),
+    ("seccomp", "override the pod's profile in the container", "            - containerPort: 8080", "            - containerPort: 8080\n          securityContext:\n            seccompProfile:\n              type: Localhost\n              localhostProfile: profiles/audit.json"),
+    // token-automount: the goal sets it on the pod too; a Secret not in the manifests may
+    // be a token.
+    ("token-automount", "drop the pod-level setting", "      automountServiceAccountToken: false\n      containers", "      containers"),
+    ("token-automount", "read a token Secret that the manifests do not define", "            - containerPort: 8080", "            - containerPort: 8080\n          env:\n            - name: KUBE_TOKEN\n              valueFrom:\n                secretKeyRef:\n                  name: storefront-token\n                  key: token"),
+    ("token-automount", "mount a Secret volume that the manifests do not define", "            - containerPort: 8080", "            - containerPort: 8080\n          volumeMounts:\n            - name: token\n              mountPath: /var/run/secrets/token\n      volumes:\n        - name: token\n          secret:\n            secretName: storefront-token"),
+    // removed-ingress-api: a CronJob that never runs is not migrated.
+    ("removed-ingress-api", "suspend the CronJob", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 3 * * *\"\n  suspend: true\n"),
+    ("removed-ingress-api", "schedule the CronJob for February 31", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 0 31 2 *\"\n"),
 ];
 
 fn cheat(id: &str, from: &str, to: &str) -> Result<(), Failed> {
@@ -384,9 +419,17 @@ fn cli_test() -> Result<(), Failed> {
     if hint.status.code() != Some(0) || !text(&hint).contains(&lesson.hints[0].text[..20]) {
         return Err(format!("lesson hint: {}", text(&hint)).into());
     }
-    let bad = kubeharden(&["lesson", "hint", "seccomp", "99"], &dir);
-    if bad.status.code() != Some(2) {
-        return Err(format!("lesson hint 99: {}", text(&bad)).into());
+    // Out of range, 0 included: the range and the first hint's command, not a parser's
+    // "0 is not in 1..=65535".
+    for n in ["99", "0"] {
+        let bad = kubeharden(&["lesson", "hint", "seccomp", n], &dir);
+        let out = text(&bad);
+        if bad.status.code() != Some(2)
+            || !out.contains("numbered from 1 to")
+            || !out.contains("kubeharden lesson hint seccomp 1")
+        {
+            return Err(format!("lesson hint {n}: {out}").into());
+        }
     }
     let typo = kubeharden(&["lesson", "show", "secomp"], &dir);
     if typo.status.code() != Some(2) || !text(&typo).contains("seccomp") {
@@ -612,6 +655,29 @@ fn main() {
             Err(e) if e.iter().any(|l| l.contains("has a namespace")) => {}
             other => return Err(format!("a ServiceAccount without a namespace: {other:?}").into()),
         }
+        // The conditions of the second review: each malformed use is refused by name.
+        let more = [
+            ("cluster-admin-service-account", "      except_namespaces: [shop]\n      allowed: false", "      except_namespaces: [shop]\n      allowed: true", "needs allowed: false"),
+            ("cluster-admin-service-account", "      namespace: \"*\"\n      except_namespaces: [shop]", "      namespace: kube-system\n      except_namespaces: [shop]", "except_namespaces goes with"),
+            ("metadata-egress", "      any_port: true\n      allowed: false", "      any_port: true\n      allowed: true", "any_port asks for a denial"),
+            ("default-deny", "      from: {namespace: payments, labels: {app: web}}\n      to: {kind: Deployment, name: ledger, namespace: payments}", "      from: {kind: Deployment, name: ledger, namespace: payments}\n      to: {namespace: payments, labels: {app: web}}", "is a source only"),
+            ("default-deny", "      from: {namespace: payments, labels: {app: web}}", "      from: {labels: {app: web}}", "`labels` and `namespace` only"),
+            ("host-network", "{protocol: UDP, port: 53}", "{protocol: ICMP, port: 53}", "the protocol is TCP, UDP or SCTP"),
+            ("psp-to-pod-security", "      target_version: true\n", "      target_version: true\n      equals: latest\n", "one of `equals`"),
+            ("seccomp", "      pointer: /securityContext/seccompProfile/type", "      pointer: securityContext/seccompProfile/type", "a pointer starts with /"),
+        ];
+        for (id, from, to, want) in more {
+            let text = std::fs::read_to_string(lessons_dir().join(format!("{id}.yaml"))).unwrap();
+            if !text.contains(from) {
+                return Err(format!("{id}.yaml has no {from:?}").into());
+            }
+            let broken = text.replacen(from, to, 1);
+            let path = format!("draft/{id}.yaml");
+            match Lessons::load(&[(path.as_str(), &broken)]) {
+                Err(e) if e.iter().any(|l| l.contains(want) && l.contains("success")) => {}
+                other => return Err(format!("{id}: {to:?}: no error about {want:?}: {other:?}").into()),
+            }
+        }
         let ds = std::fs::read_to_string(lessons_dir().join("privileged-daemonset.yaml")).unwrap();
         let broken = ds.replacen("{path: /var/log, read_only: true}", "{path: /var/log/../.., read_only: true}", 1);
         match Lessons::load(&[("draft/privileged-daemonset.yaml", &broken)]) {
@@ -620,6 +686,34 @@ fn main() {
         }
         Ok(())
     }));
+    trials.push(Trial::test(
+        "a kept or imported progress is checked again from its text, not trusted",
+        || {
+            // What the playground must do with an imported file claiming `solved`: rebuild
+            // the learner's sources from the files it holds and run the check.
+            for l in &Lessons::builtin().lessons {
+                let checker = Checker::new(l);
+                let none = std::collections::BTreeMap::new();
+                if checker.evaluate(&l.learner_sources(&none)).passed() {
+                    return Err(format!("{}: no edited files (the start) pass", l.id).into());
+                }
+                let solved: std::collections::BTreeMap<String, String> = l
+                    .solution
+                    .iter()
+                    .map(|f| (f.name.clone(), f.text.clone()))
+                    .collect();
+                if !checker.evaluate(&l.learner_sources(&solved)).passed() {
+                    return Err(format!("{}: the solution's files do not pass", l.id).into());
+                }
+                let mut odd = solved.clone();
+                odd.insert("not-a-lesson-file.yaml".into(), String::new());
+                if l.learner_sources(&odd).len() != l.start.len() {
+                    return Err(format!("{}: an unknown file name was read", l.id).into());
+                }
+            }
+            Ok(())
+        },
+    ));
     trials.push(Trial::test("a suppression is not a fix", || {
         let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
         let checker = Checker::new(lesson);

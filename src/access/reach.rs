@@ -635,8 +635,10 @@ impl<'q, 'b> Reach<'q, 'b> {
                     PortMatch::Any => true,
                     PortMatch::Range(a, b) => *a <= number && number <= *b,
                     PortMatch::Named(name) => match destination {
-                        Party::Workload(_, i) => self.ports[i].iter().any(|&(n, num, proto)| {
-                            n == *name && num == number && proto.eq_ignore_ascii_case(protocol)
+                        Party::Workload(_, i) => self.ports.get(i).is_some_and(|ports| {
+                            ports.iter().any(|&(n, num, proto)| {
+                                n == *name && num == number && proto.eq_ignore_ascii_case(protocol)
+                            })
                         }),
                         Party::Outside(_) => false,
                     },
@@ -749,6 +751,14 @@ impl<'q, 'b> Reach<'q, 'b> {
             Endpoint::Outside(o) => o.port(port),
             Endpoint::Workload(_) => port.clone(),
         };
+        self.answer_on(from, to, &port)
+    }
+
+    /// As [`Reach::answer`], but on exactly `port` even toward an outside destination that
+    /// has its own port: whether the metadata address is reachable on another port than
+    /// HTTP's, or ([`PortQuery::Any`]) on some port at all.
+    pub fn answer_on(&self, from: Endpoint, to: Endpoint, port: &PortQuery) -> Answer {
+        let port = port.clone();
         let party = |e: Endpoint| match e {
             Endpoint::Workload(i) => Party::Workload(&self.workloads[i], i),
             Endpoint::Outside(o) => Party::Outside(o),
@@ -791,6 +801,23 @@ impl<'q, 'b> Reach<'q, 'b> {
             egress,
             ingress,
         }
+    }
+
+    /// The ingress of workload `to` toward a pod that is not in the bundle (`source`: its
+    /// namespace and labels; its `pod` index is not read), on `port`: whether the
+    /// destination's policies would admit such a pod, its own egress left aside (its
+    /// policies are not in the manifests). An `ipBlock` peer gives
+    /// [`Verdict::Unknown`] for it, as for any pod.
+    pub fn ingress_from(&self, to: usize, source: &Workload, port: &PortQuery) -> Side {
+        let mut side = self.side(to, false, Party::Workload(source, usize::MAX), port);
+        if self.workloads[to].host_network {
+            side.verdict = Verdict::Unknown;
+            side.reasons.push(format!(
+                "{} uses hostNetwork: NetworkPolicy behaviour for hostNetwork pods is undefined",
+                self.workloads[to].qualified()
+            ));
+        }
+        side
     }
 
     /// A public IPv4 address (a CIDR of them, outside the special-purpose ranges of

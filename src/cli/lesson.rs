@@ -118,7 +118,7 @@ pub struct HintArgs {
     #[arg(value_name = "LESSON", value_parser = lesson_id)]
     pub id: String,
     /// Which hint, from 1
-    #[arg(value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(value_name = "N")]
     pub number: u16,
 }
 
@@ -412,14 +412,13 @@ fn hint_text(l: &Lesson, i: usize) -> String {
 
 fn hint(id: &str, number: u16) -> Result<u8, String> {
     let l = lesson(id)?;
-    let i = usize::from(number) - 1;
-    if i >= l.hints.len() {
+    let n = l.hints.len();
+    let Some(i) = usize::from(number).checked_sub(1).filter(|&i| i < n) else {
         return Err(format!(
-            "lesson {id} has {} hints: choose 1 to {}",
-            l.hints.len(),
-            l.hints.len()
+            "lesson {id} has {n} hint{}, numbered from 1 to {n}: `kubeharden lesson hint {id} 1` is the first",
+            if n == 1 { "" } else { "s" }
         ));
-    }
+    };
     out(&hint_text(l, i));
     Ok(0)
 }

@@ -13,14 +13,18 @@ use crate::source::{LineIndex, Source};
 use crate::yaml::{parse_stream, Stream};
 
 use crate::access::rbac::Target;
+use crate::access::reach::{Side, Workload};
 use crate::access::{
-    Access, AccessOptions, Bootstrap, Endpoint, Outside, PortQuery, Reach, User, Verdict,
+    Access, AccessOptions, At, Bootstrap, Endpoint, Origin, Outside, PortQuery, Reach, User,
+    Verdict,
 };
+use crate::source::Span;
+use crate::version::KubeVersion;
 
 use super::format::{
-    Allow, CanCheck, EgressCheck, FieldCheck, Hint, HostPathCheck, KeepCheck, Lesson, MountCheck,
-    NoTokenCheck, ObjectSel, QuietCheck, ReachCheck, ReachEnd, SubjectSel, SuccessCheck,
-    EVERY_PUBLIC_ADDRESS,
+    Allow, CanCheck, ContainerSettingCheck, EgressCheck, FieldCheck, Hint, HostPathCheck,
+    KeepCheck, Lesson, MountCheck, NoTokenCheck, ObjectSel, PortSel, QuietCheck, ReachCheck,
+    ReachEnd, SubjectSel, SuccessCheck, EVERY_NAMESPACE, EVERY_PUBLIC_ADDRESS,
 };
 
 /// One condition of the success check, evaluated.
@@ -182,13 +186,14 @@ impl<'l> Checker<'l> {
             conditions.push(match check {
                 SuccessCheck::Quiet(q) => quiet(q, report, &now, &line_of, &mut reporting),
                 SuccessCheck::Keep(k) => keep(k, &self.start_shapes, &now),
-                SuccessCheck::Can(c) => can(c, &access),
-                SuccessCheck::Reach(r) => reachable(r, &reach),
+                SuccessCheck::Can(c) => can(c, &access, &now),
+                SuccessCheck::Reach(r) => reachable(r, &reach, &now),
                 SuccessCheck::NoToken(t) => no_token(t, &now),
                 SuccessCheck::HostPaths(h) => host_paths(h, &now),
                 SuccessCheck::Egress(e) => egress(e, &now),
                 SuccessCheck::WritableMount(m) => writable_mount(m, &now),
-                SuccessCheck::Field(f) => field(f, &now),
+                SuccessCheck::Field(f) => field(f, &now, self.lesson.kube_version),
+                SuccessCheck::ContainerSetting(c) => container_setting(c, &now),
                 SuccessCheck::NoNewFindings(at) => {
                     let mut details: Vec<String> = report
                         .findings
@@ -489,15 +494,36 @@ fn user_of(s: &SubjectSel) -> User {
     }
 }
 
-fn can(c: &CanCheck, access: &Access) -> Condition {
-    let (resource, subresource) = c.resource.split_once('/').unwrap_or((&c.resource, ""));
-    let target = Target::Resource {
-        group: c.group.clone(),
-        resource: resource.to_string(),
-        subresource: subresource.to_string(),
-        name: String::new(),
-    };
+/// The namespaces a `can` in every namespace asks about: each namespace the manifests
+/// name (of any object, and each Namespace object), `kube-system`, one that no manifest
+/// names (standing for every other: only ClusterRoleBindings grant there) and the
+/// cluster-wide request (`None`), less `except`.
+fn namespaces_to_ask(now: &[Shape], except: &[String]) -> Vec<Option<String>> {
+    let mut named: BTreeSet<String> = now
+        .iter()
+        .filter_map(|s| s.namespace.clone())
+        .chain(
+            now.iter()
+                .filter(|s| s.kind == "Namespace")
+                .map(|s| s.name.clone()),
+        )
+        .collect();
+    named.insert("kube-system".into());
+    let mut other = "some-other-namespace".to_string();
+    while named.contains(&other) {
+        other.push('x');
+    }
+    named.insert(other);
+    std::iter::once(None)
+        .chain(named.into_iter().filter(|n| !except.contains(n)).map(Some))
+        .collect()
+}
+
+fn can(c: &CanCheck, access: &Access, now: &[Shape]) -> Condition {
+    let every = c.namespace.as_deref() == Some(EVERY_NAMESPACE);
     let scope = match &c.namespace {
+        Some(_) if every && c.except_namespaces.is_empty() => "in any namespace".to_string(),
+        Some(_) if every => format!("in any namespace but {}", c.except_namespaces.join(", ")),
         Some(ns) => format!("in namespace {ns}"),
         None => "cluster-wide".to_string(),
     };
@@ -509,12 +535,40 @@ fn can(c: &CanCheck, access: &Access) -> Condition {
         c.verb,
         c.resource,
     );
-    let decision = access.can(
-        &user_of(&c.subject),
-        &c.verb,
-        &target,
-        c.namespace.as_deref(),
-    );
+    let asked: Vec<Option<String>> = if every {
+        namespaces_to_ask(now, &c.except_namespaces)
+    } else {
+        vec![c.namespace.clone()]
+    };
+    let mut details = Vec::new();
+    let mut met = true;
+    for ns in &asked {
+        let (ok, mut d) = can_in(c, access, ns.as_deref());
+        met &= ok;
+        details.append(&mut d);
+    }
+    details.dedup();
+    Condition {
+        label,
+        met: met && details.is_empty(),
+        details,
+    }
+}
+
+/// `c` asked in one namespace (`None`: cluster-wide): whether it holds, and why not.
+fn can_in(c: &CanCheck, access: &Access, namespace: Option<&str>) -> (bool, Vec<String>) {
+    let (resource, subresource) = c.resource.split_once('/').unwrap_or((&c.resource, ""));
+    let target = Target::Resource {
+        group: c.group.clone(),
+        resource: resource.to_string(),
+        subresource: subresource.to_string(),
+        name: String::new(),
+    };
+    let scope = match namespace {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "cluster-wide".to_string(),
+    };
+    let decision = access.can(&user_of(&c.subject), &c.verb, &target, namespace);
     let mut details = Vec::new();
     if decision.allowed && !c.allowed {
         for g in &decision.grants {
@@ -540,24 +594,20 @@ fn can(c: &CanCheck, access: &Access) -> Condition {
     // subject act on those (the authorizer matches the request's name against them,
     // plugin/pkg/auth/authorizer/rbac/rbac.go `RuleAllows`), so it fails the condition too.
     if !c.allowed && !decision.allowed {
-        details.extend(named_grants(c, access));
+        details.extend(named_grants(c, access, namespace));
     }
-    Condition {
-        label,
-        met: details.is_empty() && decision.allowed == c.allowed,
-        details,
-    }
+    (details.is_empty() && decision.allowed == c.allowed, details)
 }
 
 /// The grants of `c`'s verb on `c`'s resource that are limited to named objects, one line
 /// each (`can-i --list`'s lines with names).
-fn named_grants(c: &CanCheck, access: &Access) -> Vec<String> {
+fn named_grants(c: &CanCheck, access: &Access, namespace: Option<&str>) -> Vec<String> {
     let wanted = if c.group.is_empty() {
         c.resource.clone()
     } else {
         format!("{}.{}", c.resource, c.group)
     };
-    let (lines, _) = access.list(&user_of(&c.subject), c.namespace.as_deref());
+    let (lines, _) = access.list(&user_of(&c.subject), namespace);
     lines
         .iter()
         .filter(|l| {
@@ -677,8 +727,126 @@ fn endpoint(end: &ReachEnd, reach: &Reach) -> Result<Endpoint, String> {
         .ok_or_else(|| format!("lesson error: no outside place {name:?}"))
 }
 
-fn reachable(r: &ReachCheck, reach: &Reach) -> Condition {
-    let port = match (&r.protocol, r.port) {
+/// What a `reach` destination outside the bundle is, for a label: "the cluster DNS
+/// (UDP 53)".
+fn outside_text(o: Outside) -> &'static str {
+    match o {
+        Outside::Internet => "the internet",
+        Outside::Metadata => "the cloud metadata endpoint 169.254.169.254",
+        Outside::MetadataV6 => "the cloud metadata endpoint fd00:ec2::254",
+        Outside::Kubelet => "the kubelet API of the nodes",
+        Outside::Dns => "the cluster DNS",
+    }
+}
+
+/// The fixed port of an outside destination, as the reachability model asks it.
+fn outside_port(o: Outside) -> Option<&'static str> {
+    match o {
+        Outside::Internet => None,
+        Outside::Metadata | Outside::MetadataV6 => Some("TCP 80"),
+        Outside::Kubelet => Some("TCP 10250"),
+        Outside::Dns => Some("UDP 53"),
+    }
+}
+
+/// The ports a `reach` with `any_port` asks: every (protocol, port) a NetworkPolicy rule
+/// or a container of the manifests names, each end of a port range, each neighbour of
+/// an excepted port, and a port none of them names, for every protocol; less the
+/// excepted. A rule allows some port that is not excepted iff it allows one of these:
+/// a rule without ports, or with a port item without a number, allows the unnamed
+/// port; a number is asked itself; a range is asked at its ends and around each
+/// excepted port inside it; a named port resolves to a container port.
+fn ports_to_ask(now: &[Shape], except: &[PortSel]) -> Vec<(String, u16)> {
+    const PROTOCOLS: [&str; 3] = ["TCP", "UDP", "SCTP"];
+    let mut named: BTreeSet<(String, u16)> = BTreeSet::new();
+    let mut add = |protocol: &str, port: u64| {
+        if let Ok(port) = u16::try_from(port) {
+            if port > 0 {
+                named.insert((protocol.to_string(), port));
+            }
+        }
+    };
+    for s in now {
+        for (_, _, ports) in &s.containers {
+            for p in ports {
+                if let Some((n, proto)) = p.split_once('/') {
+                    if let Ok(n) = n.parse::<u64>() {
+                        add(proto, n);
+                    }
+                }
+            }
+        }
+        if s.kind != "NetworkPolicy" {
+            continue;
+        }
+        let Some(spec) = s.json.get("spec") else {
+            continue;
+        };
+        for rule in items(spec, "ingress").iter().chain(items(spec, "egress")) {
+            for p in items(rule, "ports") {
+                let proto = p.get("protocol").and_then(Json::as_str).unwrap_or("TCP");
+                let from = p.get("port").and_then(Json::as_u64);
+                let to = p.get("endPort").and_then(Json::as_u64);
+                if let Some(from) = from {
+                    add(proto, from);
+                }
+                if let Some(to) = to {
+                    add(proto, to);
+                }
+                if let (Some(from), Some(to)) = (from, to) {
+                    for e in except.iter().filter(|e| e.protocol == proto) {
+                        let e = u64::from(e.port);
+                        if from < e && e < to {
+                            add(proto, e - 1);
+                            add(proto, e + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for e in except {
+        add(&e.protocol, u64::from(e.port) - u64::from(e.port > 0));
+        add(&e.protocol, u64::from(e.port) + 1);
+    }
+    for proto in PROTOCOLS {
+        let unnamed = (1..=u16::MAX).find(|&n| {
+            !named.contains(&(proto.to_string(), n))
+                && !except.iter().any(|e| e.protocol == proto && e.port == n)
+        });
+        if let Some(n) = unnamed {
+            named.insert((proto.to_string(), n));
+        }
+    }
+    named
+        .into_iter()
+        .filter(|(proto, n)| !except.iter().any(|e| &e.protocol == proto && e.port == *n))
+        .collect()
+}
+
+/// A pod that is not in the manifests, as a `reach` source names it.
+fn absent_pod(end: &ReachEnd) -> Workload {
+    Workload {
+        kind: "Pod".into(),
+        name: "(not in the manifests)".into(),
+        namespace: end.namespace.clone(),
+        labels: end
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        host_network: false,
+        at: At {
+            origin: Origin::BuiltIn("lessons"),
+            span: Span::default(),
+        },
+        pod: usize::MAX,
+    }
+}
+
+fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
+    let single = match (&r.protocol, r.port) {
         (Some(protocol), Some(port)) => PortQuery::Port {
             protocol: protocol.clone(),
             port: i64::from(port),
@@ -686,105 +854,207 @@ fn reachable(r: &ReachCheck, reach: &Reach) -> Condition {
         _ => PortQuery::Any,
     };
     let every_public = r.to.outside.as_deref() == Some(EVERY_PUBLIC_ADDRESS);
-    let to_text = if every_public {
-        "every public IPv4 address".to_string()
-    } else {
-        r.to.to_string()
+    let outside = r.to.outside.as_deref().and_then(Outside::parse);
+    let to_text = match outside {
+        _ if every_public => "every public IPv4 address".to_string(),
+        Some(o) => outside_text(o).to_string(),
+        None => r.to.to_string(),
     };
-    let on = match (&r.to.outside, &port) {
-        (Some(o), _) if o != "internet" && !every_public => "its port".to_string(),
-        (_, p) => p.text(),
+    let on = if r.any_port {
+        if r.except_ports.is_empty() {
+            " on any port".to_string()
+        } else {
+            format!(
+                " on any port but {}",
+                r.except_ports
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    } else {
+        match outside.and_then(outside_port) {
+            Some(p) => format!(" ({p})"),
+            None => match &single {
+                PortQuery::Any => " on some port".to_string(),
+                p => format!(" on {}", p.text()),
+            },
+        }
     };
     let label = format!(
-        "{} → {to_text} on {on} is {}",
+        "{} {} reach {to_text}{on}",
         r.from,
-        if r.allowed { "allowed" } else { "denied" }
+        if r.allowed { "can" } else { "cannot" },
     );
     let mut details = Vec::new();
+    let met = if every_public {
+        every_public_met(r, reach, &single, &mut details)
+    } else if r.any_port {
+        let ports = ports_to_ask(now, &r.except_ports);
+        let mut met = true;
+        for (protocol, port) in ports {
+            let port = PortQuery::Port {
+                protocol,
+                port: i64::from(port),
+            };
+            let mut why = Vec::new();
+            let verdict = reach_once(r, reach, &port, true, &to_text, &mut why);
+            if verdict != Verdict::Denied {
+                met = false;
+                // One line per port: what allows it, or why it is unknown.
+                let why = why
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| format!("it is {}", verdict.text()));
+                details.push(format!("on {}: {why}", port.text()));
+            }
+            if details.len() >= 5 {
+                details.push("(and maybe more ports)".into());
+                break;
+            }
+        }
+        met
+    } else {
+        let verdict = reach_once(r, reach, &single, false, &to_text, &mut details);
+        let met = match verdict {
+            Verdict::Allowed => r.allowed,
+            Verdict::Denied => !r.allowed,
+            Verdict::Unknown => false,
+        };
+        if !met && details.is_empty() {
+            details.push(format!("it is {}", verdict.text()));
+        }
+        met
+    };
+    if met {
+        details.clear();
+    }
+    details.dedup();
+    Condition {
+        label,
+        met,
+        details,
+    }
+}
+
+/// `reach` toward every public IPv4 address: whether it is met.
+fn every_public_met(
+    r: &ReachCheck,
+    reach: &Reach,
+    port: &PortQuery,
+    details: &mut Vec<String>,
+) -> bool {
     let verdict = match endpoint(&r.from, reach) {
         Err(e) => {
             details.push(e);
             Verdict::Unknown
         }
-        Ok(from) if every_public => match from {
-            Endpoint::Workload(w) => match reach.public_ipv4_gap(w, &port) {
-                Ok(None) => Verdict::Allowed,
-                Ok(Some(gap)) => {
-                    details.push(format!(
-                        "the egress of {} does not allow {gap} on {}",
-                        r.from,
-                        port.text()
-                    ));
-                    Verdict::Denied
-                }
-                Err(why) => {
-                    details.push(why);
-                    Verdict::Unknown
-                }
-            },
-            Endpoint::Outside(_) => {
-                details.push("lesson error: the source is not a workload".into());
+        Ok(Endpoint::Workload(w)) => match reach.public_ipv4_gap(w, port) {
+            Ok(None) => Verdict::Allowed,
+            Ok(Some(gap)) => {
+                details.push(format!(
+                    "the egress of {} does not allow {gap} on {}",
+                    r.from,
+                    port.text()
+                ));
+                Verdict::Denied
+            }
+            Err(why) => {
+                details.push(why);
                 Verdict::Unknown
             }
         },
-        Ok(from) => match endpoint(&r.to, reach) {
-            Err(e) => {
-                details.push(e);
-                Verdict::Unknown
-            }
-            Ok(to) => {
-                let answer = reach.answer(from, to, &port);
-                let from_text = format!("from {}", r.from);
-                let to_peer = format!("to {to_text}");
-                for (side, what, end, peer) in [
-                    (&answer.egress, "egress", &r.from, &to_peer),
-                    (&answer.ingress, "ingress", &r.to, &from_text),
-                ] {
-                    match side.verdict {
-                        Verdict::Denied if r.allowed => details.push(format!(
-                            "the {what} of {end} allows none of it: {} select{} it and no rule allows {peer} on {}",
-                            side.policies
-                                .iter()
-                                .map(|p| p.policy.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            if side.policies.len() == 1 { "s" } else { "" },
-                            answer.port.text()
-                        )),
-                        Verdict::Allowed if !r.allowed && side.isolated => {
-                            let mut by: Vec<&str> =
-                                side.allowing.iter().map(|p| p.policy.as_str()).collect();
-                            by.dedup();
-                            details.push(format!("the {what} of {end} is allowed by {}", by.join(", ")));
-                        }
-                        Verdict::Allowed if !r.allowed && end.object().is_some() => details.push(format!(
-                            "no NetworkPolicy isolates the {what} of {end}, so all of it is allowed"
-                        )),
-                        _ => {}
-                    }
-                    if side.verdict == Verdict::Unknown {
-                        details.extend(side.reasons.iter().cloned());
-                    }
-                }
-                answer.verdict
-            }
-        },
+        Ok(Endpoint::Outside(_)) => {
+            details.push("lesson error: the source is not a workload".into());
+            Verdict::Unknown
+        }
     };
     let met = match verdict {
         Verdict::Allowed => r.allowed,
         Verdict::Denied => !r.allowed,
         Verdict::Unknown => false,
     };
-    if met {
-        details.clear();
-    } else if details.is_empty() {
+    if !met && details.is_empty() {
         details.push(format!("it is {}", verdict.text()));
     }
-    Condition {
-        label,
-        met,
-        details,
+    met
+}
+
+/// The verdict of `r` on one port, with why it is not what `r` wants in `details`.
+/// `exact`: ask on `port` even toward an outside place with its own port.
+fn reach_once(
+    r: &ReachCheck,
+    reach: &Reach,
+    port: &PortQuery,
+    exact: bool,
+    to_text: &str,
+    details: &mut Vec<String>,
+) -> Verdict {
+    let to = match endpoint(&r.to, reach) {
+        Ok(to) => to,
+        Err(e) => {
+            details.push(e);
+            return Verdict::Unknown;
+        }
+    };
+    let from_text = format!("from {}", r.from);
+    let to_peer = format!("to {to_text}");
+    let policies = |side: &Side| {
+        side.policies
+            .iter()
+            .map(|p| p.policy.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut explain = |side: &Side, what: &str, end: &ReachEnd, peer: &str, on: &PortQuery| {
+        match side.verdict {
+            Verdict::Denied if r.allowed => details.push(format!(
+                "the {what} of {end} allows none of it: {} select{} it and no rule allows {peer} on {}",
+                policies(side),
+                if side.policies.len() == 1 { "s" } else { "" },
+                on.text()
+            )),
+            Verdict::Allowed if !r.allowed && side.isolated => {
+                let mut by: Vec<&str> = side.allowing.iter().map(|p| p.policy.as_str()).collect();
+                by.dedup();
+                details.push(format!("the {what} of {end} is allowed by {}", by.join(", ")));
+            }
+            Verdict::Allowed if !r.allowed && end.object().is_some() => details.push(format!(
+                "no NetworkPolicy isolates the {what} of {end}, so all of it is allowed"
+            )),
+            _ => {}
+        }
+        if side.verdict == Verdict::Unknown {
+            details.extend(side.reasons.iter().cloned());
+        }
+    };
+    if r.from.labels.is_some() {
+        // A pod not in the manifests: its own egress is not known, so only the
+        // destination's ingress decides.
+        let Endpoint::Workload(w) = to else {
+            details.push("lesson error: a pod not in the manifests reaches a workload".into());
+            return Verdict::Unknown;
+        };
+        let side = reach.ingress_from(w, &absent_pod(&r.from), port);
+        explain(&side, "ingress", &r.to, &from_text, port);
+        return side.verdict;
     }
+    let from = match endpoint(&r.from, reach) {
+        Ok(from) => from,
+        Err(e) => {
+            details.push(e);
+            return Verdict::Unknown;
+        }
+    };
+    let answer = if exact {
+        reach.answer_on(from, to, port)
+    } else {
+        reach.answer(from, to, port)
+    };
+    explain(&answer.egress, "egress", &r.from, &to_peer, &answer.port);
+    explain(&answer.ingress, "ingress", &r.to, &from_text, &answer.port);
+    answer.verdict
 }
 
 /// The containers of a pod spec, of every kind (init, app, ephemeral).
@@ -808,10 +1078,16 @@ fn no_token(t: &NoTokenCheck, now: &[Shape]) -> Condition {
                 now.iter()
                     .find(move |s| s.kind == kind && s.name == name && s.namespace == o.namespace)
             };
+            // Why a Secret the pods read may hold an API token: it is of the token type,
+            // or the manifests do not define it (so its type is unknown).
             let token_secret = |name: &str| {
-                in_ns("Secret", name).is_some_and(|s| {
-                    s.json.get("type").and_then(Json::as_str) == Some(TOKEN_SECRET_TYPE)
-                })
+                match in_ns("Secret", name) {
+                Some(s) => (s.json.get("type").and_then(Json::as_str) == Some(TOKEN_SECRET_TYPE))
+                    .then(|| format!("it is of type {TOKEN_SECRET_TYPE}")),
+                None => Some(format!(
+                    "the manifests do not define it, so it may be of type {TOKEN_SECRET_TYPE} (define it, or drop the reference)"
+                )),
+            }
             };
             for spec in pod_specs(&o.json) {
                 let sa = spec
@@ -841,10 +1117,8 @@ fn no_token(t: &NoTokenCheck, now: &[Shape]) -> Condition {
                 for v in items(spec, "volumes") {
                     let name = str_at(v, "name");
                     if let Some(secret) = v.get("secret").map(|s| str_at(s, "secretName")) {
-                        if token_secret(&secret) {
-                            details.push(format!(
-                                "volume {name:?} mounts Secret {secret}, of type {TOKEN_SECRET_TYPE}"
-                            ));
+                        if let Some(why) = token_secret(&secret) {
+                            details.push(format!("volume {name:?} mounts Secret {secret}: {why}"));
                         }
                     }
                     let sources = v
@@ -858,9 +1132,9 @@ fn no_token(t: &NoTokenCheck, now: &[Shape]) -> Condition {
                             ));
                         }
                         if let Some(secret) = src.get("secret").map(|s| str_at(s, "name")) {
-                            if token_secret(&secret) {
+                            if let Some(why) = token_secret(&secret) {
                                 details.push(format!(
-                                    "volume {name:?} projects Secret {secret}, of type {TOKEN_SECRET_TYPE}"
+                                    "volume {name:?} projects Secret {secret}: {why}"
                                 ));
                             }
                         }
@@ -877,9 +1151,9 @@ fn no_token(t: &NoTokenCheck, now: &[Shape]) -> Condition {
                         .iter()
                         .filter_map(|e| e.get("secretRef").map(|r| str_at(r, "name")));
                     for secret in from_env.chain(from_env_from) {
-                        if token_secret(&secret) {
+                        if let Some(why) = token_secret(&secret) {
                             details.push(format!(
-                                "container {cname:?} reads Secret {secret}, of type {TOKEN_SECRET_TYPE}, into its environment"
+                                "container {cname:?} reads Secret {secret} into its environment: {why}"
                             ));
                         }
                     }
@@ -1022,26 +1296,96 @@ fn writable_mount(m: &MountCheck, now: &[Shape]) -> Condition {
     }
 }
 
-fn field(f: &FieldCheck, now: &[Shape]) -> Condition {
-    let want = match &f.equals {
-        Some(v) => format!("= {v}"),
-        None => format!("starting with {}", f.starts_with.join(" or ")),
+fn field(f: &FieldCheck, now: &[Shape], version: KubeVersion) -> Condition {
+    let show = |v: &Json| match v {
+        Json::Null => "not set".to_string(),
+        v => v.to_string(),
+    };
+    // PSA reads `v1.NN` (a minor version: staging/src/k8s.io/pod-security-admission/api
+    // `ParseVersion`), without a patch.
+    let target = format!("v1.{}", version.minor);
+    let want = if let Some(v) = &f.equals {
+        format!("= {v}")
+    } else if !f.starts_with.is_empty() {
+        format!("starting with {}", f.starts_with.join(" or "))
+    } else if f.target_version {
+        format!("= latest or {target} (or not set)")
+    } else {
+        format!(
+            "= {}",
+            f.one_of.iter().map(show).collect::<Vec<_>>().join(" or ")
+        )
     };
     let label = format!("{} has {} {want}", f.object, f.pointer);
-    let holds = |v: &serde_json::Value| match &f.equals {
-        Some(e) => v == e,
-        None => v
-            .as_str()
-            .is_some_and(|s| f.starts_with.iter().any(|p| s.starts_with(p.as_str()))),
+    // `None`: not set (an absent key, or null as the API server reads it).
+    let holds = |v: Option<&Json>| {
+        let v = v.filter(|v| !v.is_null());
+        if let Some(e) = &f.equals {
+            v == Some(e)
+        } else if !f.starts_with.is_empty() {
+            v.and_then(Json::as_str)
+                .is_some_and(|s| f.starts_with.iter().any(|p| s.starts_with(p.as_str())))
+        } else if f.target_version {
+            v.is_none_or(|v| v.as_str() == Some("latest") || v.as_str() == Some(&target))
+        } else {
+            f.one_of.iter().any(|w| {
+                if w.is_null() {
+                    v.is_none()
+                } else {
+                    v == Some(w)
+                }
+            })
+        }
     };
     let details = match now.iter().find(|s| s.matches(&f.object)) {
         None => vec![missing(&f.object)],
         Some(o) => match o.json.pointer(&f.pointer) {
-            Some(v) if holds(v) => Vec::new(),
-            Some(v) => vec![format!("{} is {v}, not {want}", f.pointer)],
-            None => vec![format!("{} is not set", f.pointer)],
+            v if holds(v) => Vec::new(),
+            Some(v) if !v.is_null() => vec![format!("{} is {v}, not {want}", f.pointer)],
+            _ => vec![format!("{} is not set", f.pointer)],
         },
     };
+    Condition {
+        label,
+        met: details.is_empty(),
+        details,
+    }
+}
+
+fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
+    let label = format!(
+        "every container of {} has {} = {} (its own or the pod's)",
+        c.object, c.pointer, c.equals
+    );
+    let mut details = Vec::new();
+    match now.iter().find(|s| s.matches(&c.object)) {
+        None => details.push(missing(&c.object)),
+        Some(o) => {
+            for spec in pod_specs(&o.json) {
+                let pod = spec.pointer(&c.pointer).filter(|v| !v.is_null());
+                for container in all_containers(spec) {
+                    let own = container.pointer(&c.pointer).filter(|v| !v.is_null());
+                    let name = str_at(container, "name");
+                    match (own, pod) {
+                        (Some(v), _) if v == &c.equals => {}
+                        (Some(v), _) => details.push(format!(
+                            "container {name:?} sets {} to {v}, which takes precedence over the pod's",
+                            c.pointer
+                        )),
+                        (None, Some(v)) if v == &c.equals => {}
+                        (None, Some(v)) => details.push(format!(
+                            "container {name:?} takes {} = {v} from the pod spec",
+                            c.pointer
+                        )),
+                        (None, None) => details.push(format!(
+                            "neither container {name:?} nor the pod spec sets {}",
+                            c.pointer
+                        )),
+                    }
+                }
+            }
+        }
+    }
     Condition {
         label,
         met: details.is_empty(),
@@ -1066,7 +1410,182 @@ fn pod_specs(o: &Json) -> Vec<&Json> {
 
 #[cfg(test)]
 mod tests {
-    use super::{repository, segments};
+    use super::{
+        container_setting, field, namespaces_to_ask, ports_to_ask, repository, segments, Shape,
+    };
+    use crate::lessons::{ContainerSettingCheck, FieldCheck, ObjectSel, PortSel};
+    use crate::version::KubeVersion;
+    use serde_json::json;
+
+    fn shape(kind: &str, name: &str, namespace: Option<&str>, json: serde_json::Value) -> Shape {
+        Shape {
+            kind: kind.into(),
+            name: name.into(),
+            namespace: namespace.map(String::from),
+            api_version: None,
+            containers: Vec::new(),
+            service_ports: Vec::new(),
+            json,
+        }
+    }
+
+    fn sel(kind: &str, name: &str, namespace: Option<&str>) -> ObjectSel {
+        ObjectSel {
+            kind: kind.into(),
+            name: name.into(),
+            namespace: namespace.map(String::from),
+        }
+    }
+
+    #[test]
+    fn every_namespace_asks_each_named_one_an_unnamed_one_and_cluster_wide() {
+        let now = [
+            shape("RoleBinding", "b", Some("payments"), json!({})),
+            shape("Namespace", "team-a", None, json!({})),
+            shape("ServiceAccount", "deployer", Some("shop"), json!({})),
+        ];
+        let asked = namespaces_to_ask(&now, &["shop".to_string()]);
+        let names: Vec<Option<&str>> = asked.iter().map(|n| n.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                None,
+                Some("kube-system"),
+                Some("payments"),
+                Some("some-other-namespace"),
+                Some("team-a")
+            ]
+        );
+        // The unnamed one is named by no manifest.
+        let now = [shape("Namespace", "some-other-namespace", None, json!({}))];
+        assert!(namespaces_to_ask(&now, &[]).contains(&Some("some-other-namespacex".to_string())));
+    }
+
+    #[test]
+    fn any_port_asks_named_ports_range_ends_and_around_excepts() {
+        let policy = json!({"spec": {"egress": [
+            {"ports": [{"protocol": "TCP", "port": 400, "endPort": 500}, {"port": 22}]},
+            {"ports": [{"protocol": "UDP"}]}
+        ]}});
+        let now = [shape("NetworkPolicy", "p", Some("a"), policy)];
+        let except = [PortSel {
+            protocol: "TCP".into(),
+            port: 443,
+        }];
+        let asked = ports_to_ask(&now, &except);
+        let has = |p: &str, n: u16| asked.contains(&(p.to_string(), n));
+        // Range ends, a listed port, the neighbours of the excepted port.
+        for n in [400, 500, 22, 442, 444] {
+            assert!(has("TCP", n), "TCP {n} in {asked:?}");
+        }
+        // Never the excepted port; a port nobody names for each protocol.
+        assert!(!has("TCP", 443));
+        assert!(has("UDP", 1) && has("SCTP", 1) && has("TCP", 1));
+        // A range made only of excepted ports asks nothing inside it.
+        let only = json!({"spec": {"egress": [{"ports": [{"port": 443, "endPort": 443}]}]}});
+        let now = [shape("NetworkPolicy", "p", Some("a"), only)];
+        assert!(!ports_to_ask(&now, &except).contains(&("TCP".to_string(), 443)));
+    }
+
+    #[test]
+    fn field_matchers() {
+        let ns = |labels: serde_json::Value| {
+            [shape(
+                "Namespace",
+                "shop",
+                None,
+                json!({"metadata": {"labels": labels}}),
+            )]
+        };
+        let version = FieldCheck {
+            object: sel("Namespace", "shop", None),
+            pointer: "/metadata/labels/v".into(),
+            equals: None,
+            starts_with: Vec::new(),
+            one_of: Vec::new(),
+            target_version: true,
+        };
+        let v130 = KubeVersion::with_patch(30, 2);
+        for (value, met) in [
+            (json!({}), true),
+            (json!({"v": "latest"}), true),
+            (json!({"v": "v1.30"}), true),
+            (json!({"v": "v1.30.2"}), false),
+            (json!({"v": "v1.0"}), false),
+            (json!({"v": "v1.29"}), false),
+            (json!({"v": "1.30"}), false),
+        ] {
+            assert_eq!(
+                field(&version, &ns(value.clone()), v130).met,
+                met,
+                "{value}"
+            );
+        }
+        let one_of = FieldCheck {
+            target_version: false,
+            one_of: vec![json!(false), serde_json::Value::Null],
+            ..version
+        };
+        for (value, met) in [
+            (json!({}), true),
+            (json!({"v": false}), true),
+            (json!({"v": null}), true),
+            (json!({"v": true}), false),
+            (json!({"v": "false"}), false),
+        ] {
+            assert_eq!(field(&one_of, &ns(value.clone()), v130).met, met, "{value}");
+        }
+        // A missing object is unmet, with why.
+        let c = field(&one_of, &[], v130);
+        assert!(!c.met && c.details[0].contains("missing"));
+    }
+
+    #[test]
+    fn container_settings_take_precedence_over_the_pod() {
+        let check = ContainerSettingCheck {
+            object: sel("Pod", "p", Some("a")),
+            pointer: "/securityContext/seccompProfile/type".into(),
+            equals: json!("RuntimeDefault"),
+        };
+        let pod = |spec: serde_json::Value| [shape("Pod", "p", Some("a"), json!({"spec": spec}))];
+        let rd = json!({"seccompProfile": {"type": "RuntimeDefault"}});
+        let local = json!({"seccompProfile": {"type": "Localhost", "localhostProfile": "../x"}});
+        for (spec, met) in [
+            (
+                json!({"securityContext": rd, "containers": [{"name": "a"}]}),
+                true,
+            ),
+            (
+                json!({"containers": [{"name": "a", "securityContext": rd}]}),
+                true,
+            ),
+            // The container's own setting wins, either way.
+            (
+                json!({"securityContext": local, "containers": [{"name": "a", "securityContext": rd}]}),
+                true,
+            ),
+            (
+                json!({"securityContext": rd, "containers": [{"name": "a", "securityContext": local}]}),
+                false,
+            ),
+            (
+                json!({"securityContext": local, "containers": [{"name": "a"}]}),
+                false,
+            ),
+            // Every container, init containers too; set nowhere is unmet.
+            (
+                json!({"securityContext": rd, "containers": [{"name": "a"}], "initContainers": [{"name": "i", "securityContext": local}]}),
+                false,
+            ),
+            (json!({"containers": [{"name": "a"}]}), false),
+        ] {
+            assert_eq!(
+                container_setting(&check, &pod(spec.clone())).met,
+                met,
+                "{spec}"
+            );
+        }
+    }
 
     #[test]
     fn host_paths_compare_by_segment() {

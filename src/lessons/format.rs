@@ -188,6 +188,13 @@ fn yes() -> bool {
 /// [`crate::access::Access::can`] decides it over the learner's manifests and the API
 /// server's bootstrap roles: through the bindings that name the subject (a Role nobody
 /// is bound to grants nothing; a RoleBinding grants only in its namespace).
+///
+/// `namespace: "*"` (with `allowed: false` only) asks in every namespace but
+/// `except_namespaces`: in each namespace a binding, Namespace or other object of the
+/// learner's manifests names, in `kube-system`, in a namespace no manifest names (what a
+/// ClusterRoleBinding grants everywhere) and cluster-wide. That is every namespace where
+/// the answer can differ, since a RoleBinding grants only in its own namespace
+/// (<https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding>).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CanCheck {
@@ -200,15 +207,25 @@ pub struct CanCheck {
     pub resource: String,
     #[serde(default)]
     pub namespace: Option<String>,
+    /// With `namespace: "*"`: the namespaces not asked about (where the workload may
+    /// hold the grant).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_namespaces: Vec<String>,
     #[serde(default = "yes")]
     pub allowed: bool,
 }
+
+/// The `namespace` of a `can` condition that stands for every namespace.
+pub const EVERY_NAMESPACE: &str = "*";
 
 /// One end of a `reach` condition: a workload of the bundle (`kind`, `name`,
 /// `namespace`) or a place outside it (`outside`: `internet` (some public address),
 /// `every-public-ipv4-address`, `metadata` (169.254.169.254, TCP 80), `metadata-v6`,
 /// `kubelet` (TCP 10250), `dns` (the kube-dns pods, UDP 53); as a source only
-/// `internet`).
+/// `internet`), or, as a source only, a pod that is not in the manifests (`labels` and
+/// `namespace`, no kind or name: "a pod labelled `app: api` in namespace `other`"),
+/// judged at the destination's ingress alone since its own egress policies are not in
+/// the manifests ([`crate::access::Reach::ingress_from`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReachEnd {
@@ -220,6 +237,9 @@ pub struct ReachEnd {
     pub namespace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside: Option<String>,
+    /// The labels of a pod not in the manifests (with `namespace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl ReachEnd {
@@ -235,10 +255,22 @@ impl ReachEnd {
 
 impl std::fmt::Display for ReachEnd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.object(), &self.outside) {
-            (Some(o), _) => write!(f, "{o}"),
-            (None, Some(o)) => write!(f, "{o}"),
-            (None, None) => f.write_str("(nothing)"),
+        match (self.object(), &self.outside, &self.labels) {
+            (Some(o), _, _) => write!(f, "{o}"),
+            (None, Some(o), _) => write!(f, "{o}"),
+            (None, None, Some(labels)) => {
+                let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let labels = if labels.is_empty() {
+                    "a pod without labels".to_string()
+                } else {
+                    format!("a pod labelled {}", labels.join(","))
+                };
+                match &self.namespace {
+                    Some(ns) => write!(f, "{labels} in namespace {ns}"),
+                    None => write!(f, "{labels}"),
+                }
+            }
+            (None, None, None) => f.write_str("(nothing)"),
         }
     }
 }
@@ -250,6 +282,14 @@ impl std::fmt::Display for ReachEnd {
 /// **and** the destination's ingress, every policy selecting each). An answer the
 /// manifests cannot decide meets neither. `every-public-ipv4-address` as `to` needs every
 /// public address allowed, not just some.
+///
+/// `any_port: true` (with `allowed: false`, no `protocol` or `port`) asks about every port
+/// and protocol but `except_ports`, even toward an outside place that has its own port
+/// (the metadata address on 8080 is still the metadata address): the traffic must be
+/// denied on each. The ports asked are every port number, range end and neighbour of an
+/// excepted port that a NetworkPolicy or container of the manifests names, and a port
+/// none names, for TCP, UDP and SCTP; a port a rule allows outside them is allowed by a
+/// rule that allows one of them too.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReachCheck {
@@ -259,8 +299,28 @@ pub struct ReachCheck {
     pub protocol: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_port: bool,
+    /// With `any_port`: the ports the traffic may use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_ports: Vec<PortSel>,
     #[serde(default = "yes")]
     pub allowed: bool,
+}
+
+/// A port and its protocol (`{protocol: TCP, port: 443}`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortSel {
+    /// `TCP`, `UDP` or `SCTP`.
+    pub protocol: String,
+    pub port: u16,
+}
+
+impl std::fmt::Display for PortSel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.port, self.protocol)
+    }
 }
 
 /// `no_token`: the pods of the object get no Kubernetes API credential: the
@@ -268,7 +328,8 @@ pub struct ReachCheck {
 /// else its ServiceAccount's, else `true`: plugin/pkg/admission/serviceaccount/
 /// admission.go `shouldAutomount`), no `projected` volume has a `serviceAccountToken`
 /// source, and no volume, `env` or `envFrom` reads a Secret of the bundle of type
-/// `kubernetes.io/service-account-token`.
+/// `kubernetes.io/service-account-token` or a Secret the bundle does not define (its type
+/// is unknown, so it may be one).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoTokenCheck {
@@ -316,10 +377,16 @@ pub struct EgressCheck {
     pub to: Option<String>,
 }
 
-/// `field`: the value at an RFC 6901 pointer of the object equals `equals`, or is a string
-/// that starts with one of `starts_with` (exactly one of the two; a last resort, for what
-/// no rule expresses: a migrated Ingress still routes `/` of its host to its Service, a
-/// pinned image still comes from its registry).
+/// `field`: the value at an RFC 6901 pointer of the object equals `equals`, is a string
+/// that starts with one of `starts_with`, equals one of `one_of` (where `null` stands for
+/// "not set", for a field whose API default is the value wanted: a CronJob's `suspend`),
+/// or (`target_version: true`) names the lesson's `kube_version` as a Pod Security
+/// Admission `<mode>-version` label does: not set (read as `latest`), `latest`, or
+/// `v1.NN` of that version (staging/src/k8s.io/pod-security-admission/api
+/// `ParseVersion`; <https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces>).
+/// Exactly one of the four; a last resort, for what no rule expresses: a migrated
+/// Ingress still routes `/` of its host to its Service, a pinned image still comes from
+/// its registry.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
@@ -331,6 +398,28 @@ pub struct FieldCheck {
     /// Accepted prefixes of a string value (`registry.k8s.io/pause:`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub starts_with: Vec<String>,
+    /// Accepted values; `null`: not set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub target_version: bool,
+}
+
+/// `container_setting`: for every container of the object's pods (init, app and
+/// ephemeral), the value at `pointer` of the container, or where the container does not
+/// set it the value at the same pointer of the pod spec, equals `equals`. This is how a
+/// container's `securityContext` overrides the pod's (`seccompProfile`, `runAsNonRoot`,
+/// `runAsUser`, `seLinuxOptions`, `appArmorProfile`: "the container's setting takes
+/// precedence", k8s.io/api core/v1 `SecurityContext`; the kubelet's
+/// `pkg/securitycontext` `DetermineEffectiveSecurityContext`). A value set nowhere is
+/// unmet.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSettingCheck {
+    pub object: ObjectSel,
+    /// From the container and from the pod spec: `/securityContext/seccompProfile/type`.
+    pub pointer: String,
+    pub equals: serde_json::Value,
 }
 
 /// The `outside` of a `reach` destination that stands for every public address.
@@ -349,6 +438,7 @@ pub enum SuccessCheck {
     Egress(EgressCheck),
     WritableMount(MountCheck),
     Field(FieldCheck),
+    ContainerSetting(ContainerSettingCheck),
     /// No finding at or above this severity that the starting manifest did not have
     /// (by rule and object).
     NoNewFindings(#[serde(deserialize_with = "severity")] Severity),
@@ -452,6 +542,24 @@ impl Lesson {
     /// The reference solution as engine sources.
     pub fn solution_sources(&self) -> Vec<Source> {
         sources(&self.solution)
+    }
+
+    /// The learner's files as engine sources, for [`crate::lessons::Checker::evaluate`]:
+    /// each starting file in the lesson's order, with the text `edited` holds for its name
+    /// or else its starting text (names the lesson does not have are ignored). This is
+    /// how a kept or imported progress (the playground's `files` by name) is checked
+    /// again rather than trusted.
+    pub fn learner_sources(
+        &self,
+        edited: &std::collections::BTreeMap<String, String>,
+    ) -> Vec<Source> {
+        self.start
+            .iter()
+            .map(|f| {
+                let text = edited.get(&f.name).unwrap_or(&f.text);
+                Source::new(f.name.clone(), text.clone())
+            })
+            .collect()
     }
 
     /// Every rule id the lesson names: in hints, `quiet` checks and references.
@@ -672,9 +780,74 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                         "a ServiceAccount (and only one) has a namespace".into(),
                     );
                 }
+                let every = c.namespace.as_deref() == Some(EVERY_NAMESPACE);
+                if every && c.allowed {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "can in namespace \"*\" asks that a grant is in no namespace: it needs allowed: false".into(),
+                    );
+                }
+                if !every && !c.except_namespaces.is_empty() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "except_namespaces goes with namespace: \"*\"".into(),
+                    );
+                }
             }
             SuccessCheck::Reach(r) => {
+                if r.from.labels.is_some()
+                    && (r.from.kind.is_some()
+                        || r.from.name.is_some()
+                        || r.from.outside.is_some()
+                        || r.from.namespace.is_none()
+                        || r.to.object().is_none())
+                {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "reach from a pod not in the manifests: `labels` and `namespace` only, toward a workload".into(),
+                    );
+                }
+                if r.to.labels.is_some() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "reach to: `labels` (a pod not in the manifests) is a source only".into(),
+                    );
+                }
+                if r.any_port
+                    && (r.allowed
+                        || r.port.is_some()
+                        || r.to.outside.as_deref() == Some(EVERY_PUBLIC_ADDRESS))
+                {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "reach with any_port asks for a denial (allowed: false), without protocol and port, toward a workload or an outside place other than every-public-ipv4-address".into(),
+                    );
+                }
+                if !r.any_port && !r.except_ports.is_empty() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "except_ports goes with any_port: true".into(),
+                    );
+                }
+                for p in &r.except_ports {
+                    if !["TCP", "UDP", "SCTP"].contains(&p.protocol.as_str()) {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!("except_ports: {p}: the protocol is TCP, UDP or SCTP"),
+                        );
+                    }
+                }
                 for (which, end) in [("from", &r.from), ("to", &r.to)] {
+                    if end.labels.is_some() {
+                        continue;
+                    }
                     let outside = end.outside.as_deref();
                     let known_outside = outside.is_some_and(|o| {
                         o == EVERY_PUBLIC_ADDRESS || crate::access::Outside::parse(o).is_some()
@@ -740,12 +913,23 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                 if !f.pointer.starts_with('/') {
                     err(&["success"], Some(i), "a pointer starts with /".into());
                 }
-                if f.equals.is_some() != f.starts_with.is_empty() {
+                let matchers = [
+                    f.equals.is_some(),
+                    !f.starts_with.is_empty(),
+                    !f.one_of.is_empty(),
+                    f.target_version,
+                ];
+                if matchers.iter().filter(|m| **m).count() != 1 {
                     err(
                         &["success"],
                         Some(i),
-                        "a field condition has `equals` or `starts_with`, not both".into(),
+                        "a field condition has one of `equals`, `starts_with`, `one_of` or `target_version: true`".into(),
                     );
+                }
+            }
+            SuccessCheck::ContainerSetting(c) => {
+                if !c.pointer.starts_with('/') {
+                    err(&["success"], Some(i), "a pointer starts with /".into());
                 }
             }
             SuccessCheck::WritableMount(_)

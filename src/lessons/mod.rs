@@ -18,9 +18,10 @@ mod format;
 
 pub use check::{Checker, Condition, Evaluation};
 pub use format::{
-    Allow, CanCheck, EgressCheck, FieldCheck, Hint, HintLine, HostPathAllow, HostPathCheck,
-    KeepCheck, Lesson, LessonFile, MountCheck, NoTokenCheck, ObjectSel, Pillar, QuietCheck,
-    ReachCheck, ReachEnd, Reference, SubjectSel, SuccessCheck, EVERY_PUBLIC_ADDRESS,
+    Allow, CanCheck, ContainerSettingCheck, EgressCheck, FieldCheck, Hint, HintLine, HostPathAllow,
+    HostPathCheck, KeepCheck, Lesson, LessonFile, MountCheck, NoTokenCheck, ObjectSel, Pillar,
+    PortSel, QuietCheck, ReachCheck, ReachEnd, Reference, SubjectSel, SuccessCheck,
+    EVERY_NAMESPACE, EVERY_PUBLIC_ADDRESS,
 };
 
 use std::sync::OnceLock;

@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 use kubeharden::lessons::{Checker, Lesson, Lessons, Pillar};
 use kubeharden::render::unified_diff;
 
-/// The printable page, for print and screen (A4 or Letter: each lesson starts a page).
+/// The printable page, for print and screen (A4 or Letter: each pillar starts a page, its
+/// lessons follow one another; about 17 A4 pages for the 15 built-in lessons).
 pub fn page(all: &Lessons) -> String {
     let minutes: u32 = all.lessons.iter().map(|l| u32::from(l.minutes)).sum();
     let mut s = String::new();
@@ -34,7 +35,7 @@ pub fn page(all: &Lessons) -> String {
 <h1>kubeharden workshop — instructor notes</h1>
 <p>{n} lessons, about {h} h {m} min of hands-on time. Learners open the lessons at <code>lessons/</code> in the
 playground (or run <code>kubeharden lesson start ID</code>); the success check runs in their browser on every edit.
-Each lesson below starts a new printed page.</p>
+Printed, each pillar starts a new page.</p>
 </header>
 <nav aria-label="Lessons"><table class="plan">
 <thead><tr><th scope="col">#</th><th scope="col">Lesson</th><th scope="col">Pillar</th><th scope="col">Level</th><th scope="col">Minutes</th><th scope="col">From</th></tr></thead>
@@ -62,9 +63,11 @@ Each lesson below starts a new printed page.</p>
     }
     s.push_str("</tbody></table></nav>\n<main>\n");
     for pillar in Pillar::ALL {
+        let mut first = true;
         for (i, l) in all.lessons.iter().enumerate() {
             if l.pillar == pillar {
-                lesson(&mut s, i + 1, l, all);
+                lesson(&mut s, i + 1, l, all, first);
+                first = false;
             }
         }
     }
@@ -72,11 +75,13 @@ Each lesson below starts a new printed page.</p>
     s
 }
 
-fn lesson(s: &mut String, number: usize, l: &Lesson, all: &Lessons) {
+/// One lesson's section; `first`: the first of its pillar, which starts a printed page.
+fn lesson(s: &mut String, number: usize, l: &Lesson, all: &Lessons, first: bool) {
     let id = escape(&l.id);
+    let first = if first { " data-first-of-pillar" } else { "" };
     let _ = writeln!(
         s,
-        r#"<section class="lesson" id="{id}" aria-labelledby="{id}-title">
+        r#"<section class="lesson" id="{id}" aria-labelledby="{id}-title"{first}>
 <h2 id="{id}-title">{number}. {}</h2>
 <p class="meta"><code>{id}</code> · {} · level {} · about {} minutes · checked at profile {} for Kubernetes {}</p>"#,
         escape(&l.title),
@@ -275,11 +280,17 @@ pre.diff { background: #f6f6f6; border: 1px solid #ccc; padding: .5rem; white-sp
 pre.diff span { display: block; } .add { background: #e3f6e3; } .del { background: #fbe4e4; } .hunk { color: #555; }
 .url { overflow-wrap: anywhere; }
 @media print {
-  body { max-width: none; margin: 0; font-size: 10pt; }
+  @page { margin: 12mm; }
+  body { max-width: none; margin: 0; font-size: 8.5pt; line-height: 1.3; }
+  h1 { font-size: 14pt; } h2 { font-size: 12pt; margin-top: 1rem; }
+  h2, h3 { break-after: avoid; } h3 { font-size: 9.5pt; margin: .5rem 0 .1rem; }
+  p, ul, ol { margin: .2rem 0; }
   nav { break-after: page; }
-  section.lesson { break-before: page; }
-  section.lesson h2 { margin-top: 0; }
-  pre.diff, ol.hints li, ul.conditions li { break-inside: avoid; }
+  section.lesson[data-first-of-pillar] { break-before: page; }
+  section.lesson[data-first-of-pillar] h2 { margin-top: 0; }
+  /* The diff in two columns of small type: most of a lesson's length. */
+  pre.diff { font-size: 7pt; line-height: 1.2; column-count: 2; column-gap: 1rem; padding: .3rem; }
+  ol.hints li, ul.conditions li { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   .add { background: none; font-weight: bold; } .del { background: none; text-decoration: line-through; }
 }
