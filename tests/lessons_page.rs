@@ -67,6 +67,7 @@ fn progress_actions() {
         p.lesson("seccomp"),
         LessonProgress {
             solved: true,
+            solved_files: [("a.yaml".to_string(), "kind: Pod\n".to_string())].into(),
             ..LessonProgress::default()
         }
     );
@@ -146,4 +147,39 @@ fn line_ranges_count_utf16() {
     assert_eq!(line_range(text, 4), Some((15, 19)));
     assert_eq!(line_range(text, 5), None);
     assert_eq!(line_range(text, 0), None);
+}
+
+#[test]
+fn solved_marks_are_verified_on_the_text_that_solved_them() {
+    let p = Progress::default()
+        .apply(text("seccomp", "a.yaml", "good", false))
+        .apply(Action::Solved("seccomp".into()))
+        .apply(Action::Reset("seccomp".into()))
+        .apply(text("pin-images", "b.yaml", "bad", false))
+        .apply(Action::Solved("pin-images".into()))
+        .apply(Action::Solved("removed".into()));
+    // The check passes on "good" only; "removed" is no lesson of this page.
+    let (v, dropped) = p.clone().verified(|id, files| {
+        (id != "removed").then(|| files.get("a.yaml").is_some_and(|t| t == "good"))
+    });
+    assert_eq!(dropped, 2);
+    assert_eq!(v.solved(["seccomp", "pin-images", "removed"]), 1);
+    assert!(
+        v.lesson("seccomp").solved,
+        "kept through the reset, proven by its text"
+    );
+    let bad = v.lesson("pin-images");
+    assert!(!bad.solved && bad.solved_files.is_empty());
+    assert_eq!(
+        bad.files.get("b.yaml").map(String::as_str),
+        Some("bad"),
+        "the text stays"
+    );
+    // An imported file that only claims it: no text, so nothing proves it.
+    let claimed =
+        Progress::import(r#"{"kubeharden-lessons": 1, "lessons": {"seccomp": {"solved": true}}}"#)
+            .unwrap();
+    let (v, dropped) =
+        claimed.verified(|_, files| Some(files.get("a.yaml").is_some_and(|t| t == "good")));
+    assert_eq!((dropped, v.solved(["seccomp"])), (1, 0));
 }

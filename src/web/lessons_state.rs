@@ -56,8 +56,14 @@ pub struct LessonProgress {
     #[serde(default)]
     pub hints: usize,
     /// Whether the success check passed once (a later edit or reset does not undo it).
+    /// Trusted only when the check passes again on [`solved_files`](Self::solved_files):
+    /// [`Progress::verified`] re-checks every stored or imported mark.
     #[serde(default)]
     pub solved: bool,
+    /// The learner's text of each starting file when the check passed (as [`files`](Self::files)
+    /// then: a file not here was its starting text), kept through a reset: what proves `solved`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub solved_files: BTreeMap<String, String>,
     /// Whether the learner looked at the reference solution.
     #[serde(default)]
     pub solution_shown: bool,
@@ -136,6 +142,25 @@ impl Progress {
         self
     }
 
+    /// `self` with every `solved` mark checked again: a mark stays only when `passes(id,
+    /// files)` says the lesson's success check passes on the text that solved it
+    /// ([`LessonProgress::solved_files`]; `None`: no such lesson on this page). A stored or
+    /// imported file is somebody's JSON, not proof. Also returns how many marks were dropped.
+    pub fn verified(
+        mut self,
+        passes: impl Fn(&str, &BTreeMap<String, String>) -> Option<bool>,
+    ) -> (Progress, usize) {
+        let mut dropped = 0;
+        for (id, p) in &mut self.lessons {
+            if p.solved && passes(id, &p.solved_files) != Some(true) {
+                p.solved = false;
+                p.solved_files.clear();
+                dropped += 1;
+            }
+        }
+        (self, dropped)
+    }
+
     /// How many of `ids` are solved.
     pub fn solved<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> usize {
         ids.into_iter()
@@ -193,6 +218,7 @@ impl Progress {
             Action::Solved(lesson) => {
                 let mut p = self.lesson(&lesson);
                 p.solved = true;
+                p.solved_files = p.files.clone();
                 self.with(&lesson, p)
             }
             Action::SolutionShown(lesson) => {
@@ -201,8 +227,10 @@ impl Progress {
                 self.with(&lesson, p)
             }
             Action::Reset(lesson) => {
+                let was = self.lesson(&lesson);
                 let p = LessonProgress {
-                    solved: self.lesson(&lesson).solved,
+                    solved: was.solved,
+                    solved_files: was.solved_files,
                     ..LessonProgress::default()
                 };
                 self.with(&lesson, p)

@@ -116,10 +116,17 @@ pub fn lessons_app(p: &AppProps) -> Html {
             }
         });
     }
-    let progress = use_reducer(|| {
-        let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-        Progress::load(stored.as_deref())
-    });
+    let progress = {
+        let set = p.loaded.as_ref().ok().map(|s| s.0);
+        use_reducer(move || {
+            let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+            let progress = Progress::load(stored.as_deref());
+            match set {
+                Some(set) => verified(set, progress).0,
+                None => progress,
+            }
+        })
+    };
     // Saved on every change: a reload never loses work.
     use_effect_with((*progress).clone(), |p| {
         if let Some(s) = storage() {
@@ -238,7 +245,7 @@ fn lesson_list(p: &ListProps) -> Html {
         Callback::from(move |_: MouseEvent| codemirror::download_text(EXPORT_NAME, &text))
     };
     let on_import = {
-        let (dispatch, notice) = (p.dispatch.clone(), notice.clone());
+        let (dispatch, notice, set) = (p.dispatch.clone(), notice.clone(), p.lessons.0);
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
                 return;
@@ -249,11 +256,17 @@ fn lesson_list(p: &ListProps) -> Html {
                 input.set_value("");
                 match result.and_then(|t| Progress::import(&t)) {
                     Ok(progress) => {
+                        let (progress, dropped) = verified(set, progress);
                         let n = progress.lessons.len();
                         dispatch.emit(Action::Replace(progress));
+                        let unproven = match dropped {
+                            0 => String::new(),
+                            1 => " One lesson marked solved is not: the check does not pass on its text.".into(),
+                            n => format!(" {n} lessons marked solved are not: the check does not pass on their text."),
+                        };
                         notice.set(Some((
-                            false,
-                            format!("Progress imported: {n} lessons with progress."),
+                            dropped > 0,
+                            format!("Progress imported: {n} lessons with progress.{unproven}"),
                         )));
                     }
                     Err(why) => notice.set(Some((true, format!("Not imported: {why}.")))),
@@ -334,6 +347,19 @@ fn start_texts(lesson: &Lesson, progress: &LessonProgress) -> Vec<Rc<str>> {
         .iter()
         .map(|f| Rc::from(progress.files.get(&f.name).unwrap_or(&f.text).as_str()))
         .collect()
+}
+
+/// `progress` with each solved mark re-checked on the text that solved it
+/// ([`Progress::verified`]); a lesson this page does not have is not solved here.
+fn verified(set: &'static Lessons, progress: Progress) -> (Progress, usize) {
+    progress.verified(|id, files| {
+        let lesson = set.lessons.iter().find(|l| l.id == id)?;
+        Some(
+            checker(lesson)
+                .evaluate(&lesson.learner_sources(files))
+                .passed(),
+        )
+    })
 }
 
 fn evaluate(lesson: &'static Lesson, texts: &[Rc<str>]) -> Evaluation {

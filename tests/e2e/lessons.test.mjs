@@ -188,6 +188,25 @@ test("a link opens a lesson; the typed fix turns every condition green and shows
         await fresh.locator('[data-testid=lesson-item][data-lesson="seccomp"]').getAttribute("data-status"),
         "solved",
       );
+      // A file that only says "solved" proves nothing: the check runs on the text that solved
+      // it (here the starting text), and the mark is dropped with a warning.
+      const forged = JSON.parse(readFileSync(file, "utf8"));
+      forged.lessons["pin-images"] = { solved: true };
+      await fresh.locator("[data-testid=import-progress]").setInputFiles({
+        name: "forged.json",
+        mimeType: "application/json",
+        buffer: Buffer.from(JSON.stringify(forged)),
+      });
+      await fresh.waitForFunction(() => /not: the check does not pass/.test(document.querySelector("[data-testid=list-notice]")?.textContent ?? ""), null, WAIT);
+      assert.notEqual(
+        await fresh.locator('[data-testid=lesson-item][data-lesson="pin-images"]').getAttribute("data-status"),
+        "solved",
+      );
+      assert.equal(
+        await fresh.locator('[data-testid=lesson-item][data-lesson="seccomp"]').getAttribute("data-status"),
+        "solved",
+        "a mark the text proves stays",
+      );
     } finally {
       await other.close();
     }
