@@ -1,15 +1,13 @@
 //! RBAC rules: each Role/ClusterRole rule judged as the RBAC authorizer matches it
 //! ([`crate::model::rbac`]), read together with the bindings that grant it.
 //!
-//! One index ([`Rbac`]) is built per check, on the access model of `can-i`
-//! ([`crate::access::rbac::Access`], whose roleRef resolution and aggregation it reads):
-//! roles by (kind, namespace, name), bindings by the role they reference (a RoleBinding's
-//! Role is looked up **in the binding's own namespace**; a ClusterRole by name; a role the
-//! bundle does not define is the API server's built-in one when the bootstrap policy has
-//! it, [`BindingEntry::built_in`]), aggregated ClusterRoles with the ClusterRoles their
-//! `clusterRoleSelectors` select (transitively, as the aggregation controller converges),
-//! and the scope of custom resources from the bundle's CRDs. Building it is linear in the
-//! number of RBAC objects, plus (aggregated roles × ClusterRoles) selector tests.
+//! One index ([`Rbac`]) is built per check: roles by (kind, namespace, name), bindings by
+//! the role they reference (a RoleBinding's Role is looked up **in the binding's own
+//! namespace**; a ClusterRole by name), aggregated ClusterRoles with the ClusterRoles
+//! their `clusterRoleSelectors` select (transitively, as the aggregation controller
+//! converges), and the scope of custom resources from the bundle's CRDs. Building it is
+//! linear in the number of RBAC objects, plus (aggregated roles × ClusterRoles) selector
+//! tests.
 //!
 //! Scope, from the RBAC documentation (<https://kubernetes.io/docs/reference/access-authn-authz/rbac/>)
 //! and `pkg/apis/rbac/validation/validation.go`:
@@ -30,10 +28,10 @@ use super::{
     BundleCx, BundleHit, BundleHits, Check, FieldError, Loc, ParamSpec, Place, Template,
     TemplateParams,
 };
-use crate::access::rbac::{target_key, Access, AccessOptions, RoleKey};
-use crate::access::Bootstrap;
 use crate::bundle::{Bundle, DocRef};
-use crate::model::rbac::{Binding, BindingKind, PolicyRule, Role, RoleKind, Subject, RBAC_GROUP};
+use crate::model::rbac::{
+    read_binding, read_role, Binding, BindingKind, PolicyRule, Role, RoleKind, Subject, RBAC_GROUP,
+};
 use crate::version::KubeVersion;
 use crate::yaml::NodeId;
 
@@ -260,10 +258,9 @@ pub struct BindingEntry<'b> {
     pub root: NodeId,
     /// The role it resolves to in the bundle, if any.
     pub role: Option<usize>,
-    /// The built-in role (an index of [`Access::roles`]) it resolves to when the bundle
-    /// does not define that role: the API server's bootstrap policy.
-    pub built_in: Option<usize>,
 }
+
+type RoleKey<'b> = (RoleKind, Option<&'b str>, &'b str);
 
 /// Every RBAC object of a bundle, resolved.
 pub struct Rbac<'b> {
@@ -317,57 +314,46 @@ fn scope_of<'b>(b: &Binding<'b>) -> Scope<'b> {
 }
 
 impl<'b> Rbac<'b> {
-    /// Resolve every RBAC object of `bundle`, reading the roles, bindings and roleRef
-    /// resolution of the access model `access` (built over the same bundle): a binding
-    /// resolves to a role of the bundle, or to a built-in role of the bootstrap policy
-    /// ([`BindingEntry::built_in`]) when the bundle does not define one of that identity.
-    pub fn new(bundle: &Bundle<'b>, access: &Access<'b>) -> Self {
+    /// Read and resolve every RBAC object of `bundle`.
+    pub fn new(bundle: &Bundle<'b>) -> Self {
         let mut roles = Vec::new();
         let mut bindings = Vec::new();
         let mut crd_scope = HashMap::new();
-        // Access role index → index in `roles` (roles of the bundle only).
-        let mut local: Vec<Option<usize>> = vec![None; access.roles.len()];
-        for (ai, def) in access.roles.iter().enumerate() {
-            let Some(doc) = def.doc_ref else { continue };
-            let object_doc = def.doc;
-            let name_node = object_doc
-                .get(def.root, "metadata")
-                .and_then(|m| object_doc.get(m, "name"))
-                .unwrap_or(def.root);
-            let anchor = object_doc.get(def.root, "rules").unwrap_or(name_node);
-            local[ai] = Some(roles.len());
-            roles.push(RoleEntry {
-                doc,
-                role: def.role.clone(),
-                anchor,
-                name_node,
-            });
-        }
-        for def in &access.bindings {
-            let Some(doc) = def.doc_ref else { continue };
-            let (role, built_in) = match def.role {
-                Some(ai) if access.roles[ai].doc_ref.is_none() => (None, Some(ai)),
-                Some(ai) => (local[ai], None),
-                None => (None, None),
-            };
-            bindings.push(BindingEntry {
-                doc,
-                binding: def.binding.clone(),
-                root: def.root,
-                role,
-                built_in,
-            });
-        }
-        for e in bundle.of_kind("apiextensions.k8s.io", "CustomResourceDefinition") {
+        for e in &bundle.objects {
             let object = e.object;
-            let doc = object.doc;
-            let spec = doc.get(object.root, "spec");
-            let text = |path: &[&str]| {
-                spec.and_then(|s| doc.get_path(s, path))
-                    .and_then(|n| doc.str(n))
-            };
-            if let (Some(group), Some(plural)) = (text(&["group"]), text(&["names", "plural"])) {
-                crd_scope.insert((group, plural), text(&["scope"]) != Some("Cluster"));
+            if e.group == RBAC_GROUP {
+                let name_node = object
+                    .metadata
+                    .and_then(|m| object.doc.get(m, "name"))
+                    .unwrap_or(object.root);
+                if let Some(role) = read_role(object) {
+                    let anchor = object.doc.get(object.root, "rules").unwrap_or(name_node);
+                    roles.push(RoleEntry {
+                        doc: e.at.doc,
+                        role,
+                        anchor,
+                        name_node,
+                    });
+                } else if let Some(binding) = read_binding(object) {
+                    bindings.push(BindingEntry {
+                        doc: e.at.doc,
+                        binding,
+                        root: object.root,
+                        role: None,
+                    });
+                }
+            } else if e.group == "apiextensions.k8s.io" && object.kind == "CustomResourceDefinition"
+            {
+                let doc = object.doc;
+                let spec = doc.get(object.root, "spec");
+                let text = |path: &[&str]| {
+                    spec.and_then(|s| doc.get_path(s, path))
+                        .and_then(|n| doc.str(n))
+                };
+                if let (Some(group), Some(plural)) = (text(&["group"]), text(&["names", "plural"]))
+                {
+                    crd_scope.insert((group, plural), text(&["scope"]) != Some("Cluster"));
+                }
             }
         }
         let mut role_by_key = HashMap::new();
@@ -376,18 +362,48 @@ impl<'b> Rbac<'b> {
             role_by_key.insert((r.role.kind, r.role.namespace, r.role.name), i);
         }
         let mut bindings_by_role: HashMap<RoleKey<'b>, Vec<usize>> = HashMap::new();
-        for (i, b) in bindings.iter().enumerate() {
-            if let Some(key) = target_key(&b.binding) {
-                bindings_by_role.entry(key).or_default().push(i);
+        for (i, b) in bindings.iter_mut().enumerate() {
+            let Some(key) = target(&b.binding) else {
+                continue;
+            };
+            b.role = role_by_key.get(&key).copied();
+            bindings_by_role.entry(key).or_default().push(i);
+        }
+        // Aggregation: direct members, then closed transitively.
+        let cluster_roles: Vec<usize> = (0..roles.len())
+            .filter(|&i| roles[i].role.kind == RoleKind::ClusterRole)
+            .collect();
+        let mut direct: Vec<Vec<usize>> = vec![Vec::new(); roles.len()];
+        for (i, r) in roles.iter().enumerate() {
+            let Some(agg) = &r.role.aggregation else {
+                continue;
+            };
+            for &c in &cluster_roles {
+                if c != i
+                    && roles[c].role.name != r.role.name
+                    && agg
+                        .selectors
+                        .iter()
+                        .any(|s| s.matches(&roles[c].role.labels))
+                {
+                    direct[i].push(c);
+                }
             }
         }
-        // Aggregation as the access model resolves it, kept to the bundle's roles (a
-        // built-in member's rules are not the bundle's to judge).
         let mut members = vec![Vec::new(); roles.len()];
-        for (ai, ms) in (0..access.roles.len()).map(|ai| (ai, access.members_of(ai))) {
-            if let Some(i) = local[ai] {
-                members[i] = ms.iter().filter_map(|&m| local[m]).collect();
+        for i in 0..roles.len() {
+            if roles[i].role.aggregation.is_none() {
+                continue;
             }
+            let mut seen = BTreeSet::new();
+            let mut stack = direct[i].clone();
+            while let Some(m) = stack.pop() {
+                if m == i || !seen.insert(m) {
+                    continue;
+                }
+                stack.extend(direct[m].iter().copied());
+            }
+            members[i] = seen.into_iter().collect();
         }
         let mut aggregators = vec![Vec::new(); roles.len()];
         for (a, ms) in members.iter().enumerate() {
@@ -416,7 +432,7 @@ impl<'b> Rbac<'b> {
 
     /// The role a binding references, if it is in the bundle.
     pub fn role_of(&self, b: &Binding<'b>) -> Option<usize> {
-        self.role_by_key.get(&target_key(b)?).copied()
+        self.role_by_key.get(&target(b)?).copied()
     }
 
     /// The rules that role `i` grants: its own, or for an aggregated ClusterRole those
@@ -463,6 +479,25 @@ impl<'b> Rbac<'b> {
             .or_else(|| self.crd_scope.get(&(group, base)).copied())
     }
 }
+
+/// The (kind, namespace, name) a binding's roleRef resolves to; `None` when the API
+/// server would refuse it (a ClusterRoleBinding to a Role, another kind or group).
+fn target<'b>(b: &Binding<'b>) -> Option<RoleKey<'b>> {
+    let r = b.role_ref?;
+    if r.api_group.is_some_and(|g| g.value != RBAC_GROUP) {
+        return None;
+    }
+    match (b.kind, r.role_kind()?) {
+        (BindingKind::RoleBinding, RoleKind::Role) => {
+            Some((RoleKind::Role, b.namespace, r.name.value))
+        }
+        (_, RoleKind::ClusterRole) => Some((RoleKind::ClusterRole, None, r.name.value)),
+        (BindingKind::ClusterRoleBinding, RoleKind::Role) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Descriptions
 
 fn role_text(r: &Role) -> String {
     match r.namespace {
@@ -741,37 +776,19 @@ struct Holders {
 /// aggregated ClusterRole that gathers it. A ClusterRole that an aggregated role of the
 /// bundle gathers counts as used (derailed/popeye#309), even without bindings of its own.
 /// The RBAC index of a run, built once: the roles and bindings, and who holds each rule.
-/// It is built on the access model ([`Access`], with the bootstrap policy of the run's
-/// target version), whose roleRef resolution the rules and `can-i` share.
 pub(crate) struct RbacIndex<'b> {
-    access: Access<'b>,
     rbac: Rbac<'b>,
     held: BTreeMap<(usize, usize), Holders>,
 }
 
 /// The run's RBAC index, built by the first RBAC rule that asks.
 fn index<'c, 'b>(cx: &BundleCx<'c, 'b>) -> (&'c Rbac<'b>, &'c BTreeMap<(usize, usize), Holders>) {
-    let i = shared_index(cx);
-    (&i.rbac, &i.held)
-}
-
-fn shared_index<'c, 'b>(cx: &BundleCx<'c, 'b>) -> &'c RbacIndex<'b> {
-    cx.shared.rbac.get_or_init(|| {
-        let options = AccessOptions {
-            version: cx.version,
-            apply_namespace: None,
-        };
-        // The built-in roles matter only to the bundle's bindings: without any, the
-        // bootstrap policy is not read (most pastes have no RBAC objects).
-        let bindings = cx.bundle.objects.iter().any(|e| {
-            e.group == RBAC_GROUP && matches!(e.object.kind, "RoleBinding" | "ClusterRoleBinding")
-        });
-        let boot = bindings.then(|| Bootstrap::shared(cx.version));
-        let access = Access::with_bootstrap(cx.bundle, boot, options);
-        let rbac = Rbac::new(cx.bundle, &access);
+    let i = cx.shared.rbac.get_or_init(|| {
+        let rbac = Rbac::new(cx.bundle);
         let held = holders(&rbac);
-        RbacIndex { access, rbac, held }
-    })
+        RbacIndex { rbac, held }
+    });
+    (&i.rbac, &i.held)
 }
 
 fn holders(rbac: &Rbac) -> BTreeMap<(usize, usize), Holders> {
@@ -1010,119 +1027,41 @@ fn grant(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
         let (who, mut related) = (gr.text, gr.related);
         // Name the powers that some holder can use; keep the first item as the place.
         let at = granted[0].at;
-        let (parts, notes) = powers_text(&granted);
-        let message = format!(
-            "{} rule {} grants {parts} {who}; that lets them {}{notes}",
+        let mut parts: Vec<String> = Vec::new();
+        let mut notes: Vec<&str> = Vec::new();
+        for g in &granted {
+            let mut s = format!("{} on {}", verbs_text(&g.verbs), g.resource);
+            if !g.names.is_empty() {
+                s.push_str(&format!(" (only those named {})", g.names.join(", ")));
+            }
+            if let Reach::In(ns) = g.reach {
+                s.push_str(&format!(" in {ns}"));
+            }
+            if !parts.contains(&s) {
+                parts.push(s);
+            }
+            if let Some(n) = g.note {
+                if !notes.contains(&n) {
+                    notes.push(n);
+                }
+            }
+        }
+        let mut message = format!(
+            "{} rule {} grants {} {who}; that lets them {}",
             role_text(&entry.role),
             rule.index + 1,
+            parts.join("; "),
             p.what
         );
+        for n in notes {
+            message.push_str(". ");
+            message.push_str(n);
+        }
         related.extend(extra);
         out.push(BundleHit {
             at: place(entry.doc, at),
             message,
             related,
-            fix: Vec::new(),
-        });
-    }
-    built_in_grants(cx, p, out);
-}
-
-/// The first of `rules` that grants `power` usable in `scope`.
-fn find_grant<'p>(
-    rbac: &Rbac,
-    rules: &[&'p PolicyRule<'p>],
-    power: &'p Power,
-    version: KubeVersion,
-    scope: Scope,
-) -> Option<Granted<'p>> {
-    rules
-        .iter()
-        .find_map(|rule| grants(rbac, rule, power, version).filter(|g| g.reach.within(scope)))
-}
-
-/// The powers of `granted` as a message names them (`get, list on secrets; create on
-/// pods/exec in kube-system`), and their notes (each after `. `).
-fn powers_text(granted: &[Granted]) -> (String, String) {
-    let mut parts: Vec<String> = Vec::new();
-    let mut notes = String::new();
-    for g in granted {
-        let mut s = format!("{} on {}", verbs_text(&g.verbs), g.resource);
-        if !g.names.is_empty() {
-            s.push_str(&format!(" (only those named {})", g.names.join(", ")));
-        }
-        if let Reach::In(ns) = g.reach {
-            s.push_str(&format!(" in {ns}"));
-        }
-        if !parts.contains(&s) {
-            parts.push(s);
-        }
-        if let Some(n) = g.note {
-            let n = format!(". {n}");
-            if !notes.contains(&n) {
-                notes.push_str(&n);
-            }
-        }
-    }
-    (parts.join("; "), notes)
-}
-
-/// `rbac-grant` on the bindings of the bundle whose role is a built-in one (the bootstrap
-/// policy, `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go`, not defined in the
-/// bundle): the finding is at the binding's roleRef, the role having no place in the
-/// input. Only the built-in rules count here (a ClusterRole of the bundle that a built-in
-/// role aggregates is judged at its own rules). `cluster-admin` is left to
-/// `rbac-cluster-admin-binding`, which reports each such binding once.
-fn built_in_grants(cx: &BundleCx, p: &GrantParams, out: &mut BundleHits) {
-    let idx = shared_index(cx);
-    let (rbac, access) = (&idx.rbac, &idx.access);
-    for be in &rbac.bindings {
-        let Some(ai) = be.built_in else { continue };
-        let b = &be.binding;
-        let (Some(rr), false) = (b.role_ref, b.subjects.is_empty()) else {
-            continue;
-        };
-        let role = &access.roles[ai].role;
-        if role.kind == RoleKind::ClusterRole && role.name == "cluster-admin" {
-            continue;
-        }
-        let scope = scope_of(b);
-        let rules: Vec<&PolicyRule> = access
-            .effective_rules(ai)
-            .into_iter()
-            .filter(|&(r, _)| access.roles[r].doc_ref.is_none())
-            .map(|(r, u)| &access.roles[r].role.rules[u])
-            .collect();
-        let mut granted: Vec<Granted> = p
-            .any
-            .iter()
-            .filter_map(|power| find_grant(rbac, &rules, power, cx.version, scope))
-            .collect();
-        if !p.all.is_empty() {
-            if let Some(all) = p
-                .all
-                .iter()
-                .map(|power| find_grant(rbac, &rules, power, cx.version, scope))
-                .collect::<Option<Vec<_>>>()
-            {
-                granted.extend(all);
-            }
-        }
-        if granted.is_empty() {
-            continue;
-        }
-        let (parts, notes) = powers_text(&granted);
-        out.push(BundleHit {
-            at: place(be.doc, rr.name.node),
-            message: format!(
-                "{} binds the built-in {} (the API server's bootstrap policy; the bundle does not define it) to {} {}: its rules grant {parts}; that lets them {}{notes}",
-                binding_text(b),
-                role_text(role),
-                subjects_text(b),
-                scope_text(scope),
-                p.what
-            ),
-            related: Vec::new(),
             fix: Vec::new(),
         });
     }
@@ -1265,13 +1204,6 @@ fn role_related(rbac: &Rbac, b: &BindingEntry) -> (Vec<(Place, String)>, Option<
                 None,
             )
         }
-        None if b.built_in.is_some() => (
-            Vec::new(),
-            Some(format!(
-                "{} {} is the built-in role of the API server's bootstrap policy (the bundle does not define it)",
-                rr.kind.value, rr.name.value
-            )),
-        ),
         None => (
             Vec::new(),
             Some(format!(
