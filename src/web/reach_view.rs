@@ -73,7 +73,7 @@ fn diagram(d: &ReachData) -> Html {
     }
     let (w, h) = (
         520.0_f64,
-        60.0 + 56.0 * n.max(d.destinations.len() - n) as f64,
+        60.0 + 56.0 * n.max(d.destinations.len().saturating_sub(n)) as f64,
     );
     let left = |i: usize| (110.0, 40.0 + 56.0 * i as f64);
     let right = |j: usize| (410.0, 40.0 + 56.0 * j as f64);
