@@ -65,8 +65,9 @@ const FIRST_CHECK_FILE = /(^|\/)(index\.html)?$|\.(css|m?js|wasm)$/i;
 const WIDGET_FILE = /^(pkg\/|kubeharden-widget|widget-demo|lessons\/|extras\/)/;
 
 /** The playground's extras (extras/, src/web/extras_main.rs): a wasm of their own that the
- * playground loads the first time the export, the version note or the Diff tab asks (never
- * for the first check: that is checked below). Listed apart, not counted. */
+ * playground loads the first time the export, the version note, the Diff tab or the Access
+ * and Reach tabs ask (never for the first check: that is checked below). Listed apart, not
+ * counted. */
 const EXTRAS_FILE = /^extras\//;
 
 function sizes() {
@@ -302,7 +303,7 @@ async function main() {
   console.log(table([["  file", "raw", "gzip -9"], ...size.on_demand.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`not counted either: the lessons page (lessons/, opened from its link; every file), ${kib(size.lessons_page.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.lessons_page.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
-  console.log(`not counted either: the playground's extras (extras/, loaded when the export, the version note or the Diff tab first asks), ${kib(size.extras.gzip)} gzipped:`);
+  console.log(`not counted either: the playground's extras (extras/, loaded when the export, the version note, the Diff tab or the Access and Reach tabs first ask), ${kib(size.extras.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.extras.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`first check requested: ${requested.join(" ")}`);
   console.log();

@@ -262,6 +262,14 @@ export function setDiagnostics(view, diagnostics) {
  * @param {number} from
  * @param {number} to
  */
+/**
+ * A function `(from, to)` that selects the UTF-16 range `from..to` in `view` as
+ * `selectRange` does: what the playground's extras' views call to land on a line.
+ */
+export function selector(view) {
+  return (from, to) => selectRange(view, from, to);
+}
+
 export function selectRange(view, from, to) {
   const len = view.state.doc.length;
   const anchor = clamp(from, len);

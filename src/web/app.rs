@@ -12,6 +12,7 @@ use crate::codemirror;
 use crate::config_tab::ConfigTab;
 use crate::editor::{Editor, EditorHandle};
 use crate::engine::{self, Checked, Hardened};
+use crate::extras_view::ExtrasView;
 use crate::findings::Findings;
 use crate::hardened::HardenedView;
 use crate::link;
@@ -192,10 +193,12 @@ pub fn app(props: &AppProps) -> Html {
         codemirror::install_split();
     });
 
-    const TABS: [(Tab, &str, &str); 5] = [
+    const TABS: [(Tab, &str, &str); 7] = [
         (Tab::Findings, "Findings", "tab-findings"),
         (Tab::Hardened, "Hardened YAML", "tab-hardened"),
         (Tab::Diff, "Diff", "tab-diff"),
+        (Tab::Access, "Access", "tab-access"),
+        (Tab::Reach, "Reach", "tab-reach"),
         (Tab::Rules, "Rules", "tab-rules"),
         (Tab::Config, "Config", "tab-config"),
     ];
@@ -251,7 +254,11 @@ pub fn app(props: &AppProps) -> Html {
                     </div>
                     <div id="tab-panel" role="tabpanel" aria-labelledby={ active_tab } class="tab-panel">
                         <button class="skip" id="findings-start" onclick={ { let e = (*editor).clone(); move |_: MouseEvent| e.focus() } }>{ "Skip to the editor" }</button>
-                        if state.tab == Tab::Rules {
+                        if state.tab == Tab::Access {
+                            <ExtrasView key="access" kind="access" label="Access" text={ state.text.clone() } version={ state.options().version } editor={ (*editor).clone() } />
+                        } else if state.tab == Tab::Reach {
+                            <ExtrasView key="reach" kind="reach" label="Reach" text={ state.text.clone() } version={ state.options().version } editor={ (*editor).clone() } />
+                        } else if state.tab == Tab::Rules {
                             <Catalogue config={ state.config.clone() } open={ state.rule_doc.clone() } />
                         } else if state.tab == Tab::Config {
                             <ConfigTab text={ state.config.clone() } loaded={ state.config_loaded }

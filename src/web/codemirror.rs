@@ -53,6 +53,9 @@ extern "C" {
     #[wasm_bindgen(js_name = selectRange)]
     pub fn select_range(view: &EditorView, from: u32, to: u32);
 
+    /// A JavaScript function `(from, to)` that calls [`select_range`] on `view`.
+    pub fn selector(view: &EditorView) -> js_sys::Function;
+
     #[wasm_bindgen(js_name = copyText)]
     pub fn copy_text(text: &str) -> js_sys::Promise;
 

@@ -47,6 +47,12 @@ impl EditorHandle {
         }
     }
 
+    /// A JavaScript function `(from, to)` doing [`EditorHandle::select`] (what the
+    /// extras' views call); `None` before the editor exists.
+    pub fn selector(&self) -> Option<js_sys::Function> {
+        self.0.borrow().as_ref().map(codemirror::selector)
+    }
+
     /// Select the UTF-16 range `from..to`, scroll to it and focus the editor.
     pub fn select(&self, from: usize, to: usize) {
         if let Some(view) = self.0.borrow().as_ref() {

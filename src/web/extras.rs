@@ -1,7 +1,7 @@
 //! The playground's side of its extras (src/web/extras_main.rs, `dist/extras/`): a
 //! WebAssembly of their own, loaded by `www/extras-loader.js` the first time one of these
-//! is called, so that the report renderers, the release table's reader and the differ are
-//! not in the playground's first download. Each call resolves to the extras' answer or
+//! is called, so that the report renderers, the release table's reader, the differ and the
+//! Access and Reach views are not in the playground's first download. Each call resolves to the extras' answer or
 //! to a sentence saying what failed (the extras could not be loaded, or what they refused).
 
 use js_sys::{Array, Promise};
@@ -15,6 +15,8 @@ pub use kubeharden::adapter::ReportFormat;
 extern "C" {
     #[wasm_bindgen(js_name = callExtras)]
     fn call_extras(path: &str, name: &str, args: &Array) -> Promise;
+    #[wasm_bindgen(js_name = callLoaded)]
+    fn call_loaded(name: &str, args: &Array);
 }
 
 /// The extras' JavaScript, relative to the page. `make dist` names the files after their
@@ -92,4 +94,33 @@ pub async fn diff(text: &str, hardened: &str) -> Result<String, String> {
         .await?
         .as_string()
         .unwrap_or_default())
+}
+
+/// Render the extras' view `kind` (`"access"` or `"reach"`) of `text` at `version` into
+/// `element`, or update the one there; the view calls `on_select(from, to)` (UTF-16
+/// offsets; `None`: clicks select nothing) to select a place of the text in the editor.
+pub async fn mount_view(
+    kind: &str,
+    element: &web_sys::Element,
+    text: &str,
+    version: KubeVersion,
+    on_select: Option<js_sys::Function>,
+) -> Result<(), String> {
+    let args = [
+        kind.into(),
+        element.into(),
+        text.into(),
+        version.to_string().into(),
+        on_select.map_or(JsValue::UNDEFINED, JsValue::from),
+    ];
+    call("mountView", &args).await.map(|_| ())
+}
+
+/// Remove the view [`mount_view`] rendered into `element`, once the calls before have
+/// run; nothing when the extras were never asked for (this starts no load).
+pub fn unmount_view(element: &web_sys::Element) {
+    call_loaded(
+        "unmountView",
+        &std::iter::once(JsValue::from(element)).collect(),
+    );
 }

@@ -6,16 +6,26 @@
 //!   (the export menu);
 //! - [`target_note`]: the CLI's line about the target version's support (the release
 //!   table `k8s-releases.yaml` is fetched, not compiled in);
-//! - [`diff`]: the unified diff of the Diff tab.
+//! - [`diff`]: the unified diff of the Diff tab;
+//! - [`mount_view`] / [`unmount_view`]: the Access and Reach tabs' views ([`access_view`],
+//!   [`reach_view`]: the RBAC access matrix with its can-i box, the NetworkPolicy
+//!   reachability matrix and diagram), Yew apps of their own rendered into an element the
+//!   playground gives.
 //!
 //! Built by `scripts/wasm-toolchain.sh extras` with wasm-bindgen `--target web` (the same
-//! features, profile and std as the playground). Every export takes and returns plain
-//! strings; an error is a rejected promise with a sentence saying what failed.
+//! features, profile and std as the playground). Every export but the views' takes and returns plain
+//! strings; an error is a rejected promise (or a thrown `Error`) with a sentence saying what
+//! failed.
 
+mod access_data;
+mod access_view;
 #[allow(dead_code)]
 mod export;
 #[allow(dead_code)]
 mod fetch;
+mod mount;
+mod reach_data;
+mod reach_view;
 #[allow(dead_code)]
 mod rule_doc;
 
@@ -123,6 +133,40 @@ pub async fn target_note(kube_version: String) -> Result<Option<String>, JsValue
 #[wasm_bindgen]
 pub fn diff(text: &str, hardened: &str) -> String {
     kubeharden::adapter::diff(text, hardened)
+}
+
+/// Render the view `kind` (`"access"`: the RBAC matrix and can-i box; `"reach"`: the
+/// NetworkPolicy reachability matrix) of the manifests `text` for `kube_version`
+/// (`1.NN[.P]`, the built-in roles' version) into `element`, whose content it replaces; on
+/// later calls for the same element, update it (its own state, such as the open cell or the
+/// can-i question, is kept) or, for another kind, replace it. A click on a place calls
+/// `on_select(from, to)` with the UTF-16 range of the text to select in the editor (not a
+/// function, such as `undefined`: nothing is called). Errors (thrown): an unknown kind or a
+/// version that does not parse.
+#[wasm_bindgen(js_name = mountView)]
+pub fn mount_view(
+    kind: &str,
+    element: web_sys::Element,
+    text: &str,
+    kube_version: &str,
+    on_select: JsValue,
+) -> Result<(), JsValue> {
+    let kind: mount::Kind = kind.parse().map_err(|e: String| JsValue::from_str(&e))?;
+    let on_select = on_select.dyn_into::<js_sys::Function>().ok();
+    mount::mount(
+        kind,
+        element,
+        text.into(),
+        version(kube_version)?,
+        on_select,
+    );
+    Ok(())
+}
+
+/// Remove the view [`mount_view`] rendered into `element` (nothing when there is none).
+#[wasm_bindgen(js_name = unmountView)]
+pub fn unmount_view(element: web_sys::Element) {
+    mount::unmount(&element);
 }
 
 fn main() {}

@@ -4,8 +4,8 @@
 //!
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
 //! pure; [`link`] compresses them with the browser's streams), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
-//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand), [`extras`] (the WebAssembly loaded on demand for the export, the version note and the diff: src/web/extras_main.rs) and one file per component: [`toolbar`], [`editor`] (over the
-//! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`], [`config_tab`] (the `.kubeharden.yaml` editor). The pure modules
+//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand), [`extras`] (the WebAssembly loaded on demand for the export, the version note, the diff and the Access and Reach views: src/web/extras_main.rs) and one file per component: [`toolbar`], [`editor`] (over the
+//! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`], [`config_tab`] (the `.kubeharden.yaml` editor), [`extras_view`] (the Access and Reach tabs: the extras render their view in it; the views are `access_view.rs` and `reach_view.rs`, over the pure `access_data.rs` and `reach_data.rs`). The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
 mod app;
@@ -16,6 +16,7 @@ mod editor;
 mod engine;
 mod examples;
 mod extras;
+mod extras_view;
 mod fetch;
 mod findings;
 mod hardened;

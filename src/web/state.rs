@@ -43,6 +43,10 @@ pub enum Tab {
     Rules,
     /// The configuration file (`.kubeharden.yaml`) the checks use.
     Config,
+    /// The RBAC access matrix and can-i box (a view of the extras: `extras_view`).
+    Access,
+    /// The NetworkPolicy reachability matrix (a view of the extras: `extras_view`).
+    Reach,
 }
 
 /// How a notice is shown: information (`role="status"`) or a warning (`role="alert"`).

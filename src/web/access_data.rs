@@ -1,0 +1,368 @@
+//! The Access view's data (pure: no web-sys, tested natively by `tests/playground_state.rs`):
+//! the RBAC matrix of the text (subjects as rows, grouped permissions as columns, dangerous
+//! ones marked) from the library's access model ([`kubeharden::access::rbac`], with the API
+//! server's bootstrap roles), and the can-i box's answer. Every place is given as the editor
+//! selects it: UTF-16 offsets and a 1-based line.
+//!
+//! Everything is computed from the text alone (one source, `manifest.yaml`). Used by the
+//! view (`access_view.rs`) in the playground's extras (src/web/extras_main.rs).
+
+use kubeharden::access::rbac::{Grant, Target};
+use kubeharden::access::{with_bundle, Access, AccessOptions, At, Bootstrap, Origin, User};
+use kubeharden::yaml::Limits;
+use kubeharden::{KubeVersion, Source};
+
+/// The UTF-16 offset of byte `at` of `text` (the editor's positions).
+pub fn utf16(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    text[..at].encode_utf16().count()
+}
+
+/// The 1-based line of byte `at` of `text` (any offset: one past the end is the last line).
+pub fn line_of(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// A place of the text as the editor selects it (UTF-16 range) and its 1-based line;
+/// `None` for a place in the built-in data.
+fn range(text: &str, at: &At) -> Option<(usize, usize, usize)> {
+    match at.origin {
+        Origin::Bundle(_) => {
+            let (from, to) = (at.span.start, at.span.end.max(at.span.start));
+            let line = line_of(text, from);
+            Some((utf16(text, from), utf16(text, to), line))
+        }
+        Origin::BuiltIn(_) => None,
+    }
+}
+
+/// One grant as the tab shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GrantView {
+    /// `RoleBinding shop/x → ClusterRole edit, rule 3 (of system:aggregate-to-edit)`.
+    pub text: String,
+    /// The rule, when it is in the text: (from, to, line).
+    pub rule: Option<(usize, usize, usize)>,
+    /// The binding's roleRef: (from, to, line).
+    pub binding: Option<(usize, usize, usize)>,
+    /// The role is built in (the bootstrap policy).
+    pub built_in: bool,
+}
+
+impl GrantView {
+    fn new(text: &str, g: &Grant) -> GrantView {
+        let role = match &g.aggregated_from {
+            Some(from) => format!("{}, rule {} of {from}", g.role, g.rule_index + 1),
+            None => format!("{}, rule {}", g.role, g.rule_index + 1),
+        };
+        let rule = range(text, &g.rule_at);
+        GrantView {
+            text: format!("{} → {role} ({})", g.binding, g.scope.text()),
+            built_in: rule.is_none(),
+            rule,
+            binding: range(text, &g.binding_at),
+        }
+    }
+
+    /// Where a click on the grant goes: the rule, else the binding.
+    pub fn target(&self) -> Option<(usize, usize, usize)> {
+        self.rule.or(self.binding)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellView {
+    pub granted: bool,
+    /// `cluster`, `shop`, `shop (only db-0)`.
+    pub text: String,
+    pub limited: bool,
+    pub grants: Vec<GrantView>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowView {
+    pub subject: String,
+    /// `--as` for the can-i box: the user name of the subject (empty for a group).
+    pub user: String,
+    pub group: Option<String>,
+    pub dangerous: usize,
+    pub cells: Vec<CellView>,
+}
+
+/// The matrix of the text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessData {
+    /// (id, title, dangerous) per column.
+    pub permissions: Vec<(&'static str, &'static str, bool)>,
+    pub rows: Vec<RowView>,
+    pub notes: Vec<String>,
+    /// YAML errors: documents left out.
+    pub left_out: usize,
+}
+
+fn source(text: &str) -> [Source; 1] {
+    [Source::new("manifest.yaml", text)]
+}
+
+/// Compute the matrix of `text` at `version`.
+pub fn access_data(text: &str, version: KubeVersion) -> AccessData {
+    let sources = source(text);
+    let options = AccessOptions {
+        version,
+        apply_namespace: None,
+    };
+    let (data, errors) = with_bundle(&sources, &Limits::default(), |b| {
+        let access = Access::new(b, Bootstrap::shared(version), options);
+        let m = access.matrix();
+        AccessData {
+            permissions: m
+                .permissions
+                .iter()
+                .map(|p| (p.id, p.title, p.dangerous))
+                .collect(),
+            rows: m
+                .rows
+                .iter()
+                .map(|r| {
+                    let user = r.subject.user();
+                    RowView {
+                        subject: r.subject.text(),
+                        group: (r.subject.kind == "Group").then(|| r.subject.name.clone()),
+                        user: user.name,
+                        dangerous: r.dangerous,
+                        cells: r
+                            .cells
+                            .iter()
+                            .map(|c| CellView {
+                                granted: c.granted(),
+                                text: c.text(),
+                                limited: c.limited_to_names(),
+                                grants: c.grants.iter().map(|g| GrantView::new(text, g)).collect(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            notes: m.notes,
+            left_out: 0,
+        }
+    });
+    AccessData {
+        left_out: errors.len(),
+        ..data
+    }
+}
+
+/// The can-i box's question.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Question {
+    pub verb: String,
+    pub resource: String,
+    pub namespace: String,
+    /// The user, or `group:NAME` for the members of a group.
+    pub who: String,
+}
+
+/// The answer: yes/no, the grants, the notes; `Err` for a question that cannot be asked.
+pub fn can_i(
+    text: &str,
+    version: KubeVersion,
+    q: &Question,
+) -> Result<(bool, Vec<GrantView>, Vec<String>), String> {
+    let verb = q.verb.trim();
+    let resource = q.resource.trim();
+    let who = q.who.trim();
+    if verb.is_empty() || resource.is_empty() || who.is_empty() {
+        return Err("give a verb, a resource and a subject".into());
+    }
+    let sources = source(text);
+    let options = AccessOptions {
+        version,
+        apply_namespace: None,
+    };
+    let (out, _) = with_bundle(&sources, &Limits::default(), |b| {
+        let access = Access::new(b, Bootstrap::shared(version), options);
+        let target = if resource.starts_with('/') {
+            Target::Url {
+                path: resource.to_string(),
+            }
+        } else {
+            let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
+            // `pods/exec` is a subresource; `pods/NAME` cannot be told apart, so a known
+            // subresource name wins.
+            let (name, sub) = if matches!(
+                rest,
+                "exec"
+                    | "attach"
+                    | "portforward"
+                    | "proxy"
+                    | "log"
+                    | "status"
+                    | "token"
+                    | "eviction"
+                    | "scale"
+                    | "approval"
+                    | "binding"
+                    | "ephemeralcontainers"
+            ) {
+                ("", rest)
+            } else {
+                (rest, "")
+            };
+            let (group, plural) = access.resolve_resource(&kind.to_ascii_lowercase())?;
+            Target::Resource {
+                group,
+                resource: plural,
+                subresource: sub.to_string(),
+                name: name.to_string(),
+            }
+        };
+        let user = match who.strip_prefix("group:") {
+            Some(g) => User::group(g.trim()),
+            None => User::impersonate(who, &[]),
+        };
+        let ns = q.namespace.trim();
+        let ns = if ns.is_empty() { None } else { Some(ns) };
+        let d = access.can(&user, verb, &target, ns);
+        Ok((
+            d.allowed,
+            d.grants.iter().map(|g| GrantView::new(text, g)).collect(),
+            d.notes,
+        ))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RBAC: &str = include_str!("../../www/examples/rbac-wildcards.yaml");
+
+    fn line(text: &str, needle: &str) -> usize {
+        text.lines().position(|l| l.contains(needle)).unwrap() + 1
+    }
+
+    #[test]
+    fn offsets_are_utf16_and_any_offset_is_answered() {
+        let text = "é\n😀x\n";
+        assert_eq!(utf16(text, 0), 0);
+        assert_eq!(utf16(text, 3), 2, "é is 2 bytes, 1 unit; then \\n");
+        assert_eq!(utf16(text, 7), 4, "😀 is 4 bytes, 2 units");
+        // Inside a character: its start; past the end: the end.
+        assert_eq!(utf16(text, 5), 2);
+        assert_eq!(utf16(text, 99), utf16(text, text.len()));
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 3), 2);
+        assert_eq!(line_of(text, 99), 3);
+    }
+
+    #[test]
+    fn the_rbac_example_puts_the_operator_first_and_its_everything_cell_at_the_role_rule() {
+        let d = access_data(RBAC, KubeVersion::LATEST);
+        assert_eq!(d.left_out, 0);
+        let row = &d.rows[0];
+        assert_eq!(row.subject, "ServiceAccount platform/release-operator");
+        assert_eq!(row.user, "system:serviceaccount:platform:release-operator");
+        assert!(row.dangerous > 0);
+        let c = d
+            .permissions
+            .iter()
+            .position(|p| p.0 == "everything")
+            .unwrap();
+        assert!(d.permissions[c].2, "every verb on everything is dangerous");
+        let cell = &row.cells[c];
+        assert!(cell.granted && !cell.limited);
+        assert_eq!(cell.text, "platform");
+        let g = &cell.grants[0];
+        assert!(g.text.starts_with(
+            "RoleBinding platform/release-operator → Role platform/release-operator, rule 1"
+        ));
+        let (from, _, l) = g.rule.unwrap();
+        assert_eq!(l, line(RBAC, r#"apiGroups: ["*"]"#));
+        // ASCII text: UTF-16 offsets are byte offsets.
+        assert_eq!(line_of(RBAC, from), l);
+        assert_eq!(g.target(), g.rule);
+        assert!(!g.built_in);
+    }
+
+    #[test]
+    fn a_grant_of_a_built_in_role_goes_to_its_binding() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: devs-edit\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n  - kind: Group\n    name: devs\n";
+        let q = Question {
+            verb: "create".into(),
+            resource: "deployments".into(),
+            namespace: "shop".into(),
+            who: "group:devs".into(),
+        };
+        let (allowed, grants, _) = can_i(text, KubeVersion::LATEST, &q).unwrap();
+        assert!(allowed);
+        let g = &grants[0];
+        assert!(g.built_in && g.rule.is_none());
+        assert_eq!(g.target(), g.binding);
+        // The binding's place is its roleRef.
+        let at = g.binding.unwrap().2;
+        assert!(
+            (line(text, "roleRef:")..=line(text, "name: edit")).contains(&at),
+            "{at}"
+        );
+        let d = access_data(text, KubeVersion::LATEST);
+        assert_eq!(d.rows[0].group.as_deref(), Some("devs"));
+    }
+
+    #[test]
+    fn the_can_i_box_answers_yes_no_and_says_what_it_cannot_ask() {
+        let mut q = Question {
+            verb: "get".into(),
+            resource: "secrets".into(),
+            namespace: "platform".into(),
+            who: "system:serviceaccount:platform:release-operator".into(),
+        };
+        let (allowed, grants, _) = can_i(RBAC, KubeVersion::LATEST, &q).unwrap();
+        assert!(allowed);
+        let lines: Vec<usize> = grants.iter().filter_map(|g| g.rule).map(|r| r.2).collect();
+        assert_eq!(
+            lines,
+            [
+                line(RBAC, r#"apiGroups: ["", "apps"]"#),
+                line(RBAC, r#"apiGroups: ["*"]"#)
+            ]
+        );
+        q.who = "system:serviceaccount:platform:default".into();
+        let (allowed, grants, _) = can_i(RBAC, KubeVersion::LATEST, &q).unwrap();
+        assert!(!allowed && grants.is_empty());
+        // A subresource and a non-resource URL are questions too.
+        q.who = "system:serviceaccount:platform:release-operator".into();
+        q.verb = "create".into();
+        q.resource = "nodes/proxy".into();
+        q.namespace.clear();
+        assert!(can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
+        q.resource = "/metrics".into();
+        q.verb = "get".into();
+        assert!(!can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
+        q.resource = "  ".into();
+        assert_eq!(
+            can_i(RBAC, KubeVersion::LATEST, &q).unwrap_err(),
+            "give a verb, a resource and a subject"
+        );
+        q.resource = "frobnicators".into();
+        assert!(can_i(RBAC, KubeVersion::LATEST, &q).is_err());
+    }
+
+    #[test]
+    fn text_without_rbac_or_with_yaml_errors_gives_no_rows_and_counts_the_errors() {
+        let d = access_data("a: [\n---\nkind: ConfigMap\n", KubeVersion::LATEST);
+        assert!(d.rows.is_empty());
+        assert_eq!(d.left_out, 1);
+        assert!(access_data("", KubeVersion::LATEST).rows.is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! The Reach tab's view, rendered by the playground's extras (src/web/extras_main.rs
+//! `mountView`): the reachability matrix of one namespace ([`crate::reach_data`]) as a
+//! table with a port field, and a small SVG diagram for a namespace with few workloads. A
+//! cell shows the policies that select each end and the rules that allow the traffic;
+//! clicking it selects the first allowing rule (else the first isolating policy) in the
+//! editor.
+
+use std::rc::Rc;
+
+use kubeharden::access::reach::{PortQuery, Verdict};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::reach_data::{parse_port, reach_data, PlaceView, ReachData, SideView};
+
+/// A diagram is drawn for a namespace with at most this many workloads.
+const DIAGRAM_MAX: usize = 8;
+
+fn symbol(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Allowed => "✓",
+        Verdict::Denied => "✗",
+        Verdict::Unknown => "?",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ReachViewProps {
+    pub text: Rc<str>,
+    /// Select a UTF-16 range in the editor.
+    pub on_select: Callback<(usize, usize)>,
+}
+
+fn places(title: &str, list: &[PlaceView], on_select: &Callback<(usize, usize)>) -> Html {
+    if list.is_empty() {
+        return html! {};
+    }
+    html! {
+        <li>{ title }{ " " }
+            { for list.iter().map(|p| {
+                let (from, to, line) = p.at;
+                let s = on_select.clone();
+                html! { <button class="link" data-testid="reach-place" data-line={ line.to_string() }
+                    onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("{} (line {line})", p.policy) }</button> }
+            }) }
+        </li>
+    }
+}
+
+fn side_view(name: &str, s: &SideView, on_select: &Callback<(usize, usize)>) -> Html {
+    let head = match (s.verdict, s.isolated) {
+        (Verdict::Allowed, false) => format!("{name}: allowed (no policy isolates it)"),
+        (v, _) => format!("{name}: {}", v.text()),
+    };
+    html! {
+        <div class="reach-side">
+            <h4>{ head }</h4>
+            <ul>
+                { places("allowed by", &s.allowing, on_select) }
+                { places("selected by", &s.policies, on_select) }
+                { for s.reasons.iter().map(|r| html! { <li class="note">{ r.clone() }</li> }) }
+            </ul>
+        </div>
+    }
+}
+
+/// A small diagram: the workloads on a circle, the outside destinations on the right;
+/// solid arrows for allowed, dashed for undecided connections.
+fn diagram(d: &ReachData) -> Html {
+    let n = d.workloads;
+    if n == 0 || n > DIAGRAM_MAX {
+        return html! {};
+    }
+    let (w, h) = (
+        520.0_f64,
+        60.0 + 56.0 * n.max(d.destinations.len().saturating_sub(n)) as f64,
+    );
+    let left = |i: usize| (110.0, 40.0 + 56.0 * i as f64);
+    let right = |j: usize| (410.0, 40.0 + 56.0 * j as f64);
+    let mut edges = Vec::new();
+    for (si, row) in d.cells.iter().enumerate().take(n) {
+        for (di, cell) in row.iter().enumerate() {
+            let Some(c) = cell else { continue };
+            if c.verdict == Verdict::Denied || di == si {
+                continue;
+            }
+            let (x1, y1) = left(si);
+            let (x2, y2) = if di < n { left(di) } else { right(di - n) };
+            let (x2, y2) = if di < n {
+                (x2 + 30.0, y2)
+            } else {
+                (x2 - 70.0, y2)
+            };
+            let path = if di < n {
+                format!(
+                    "M{} {} C{} {} {} {} {} {}",
+                    x1 + 70.0,
+                    y1,
+                    x1 + 150.0,
+                    y1,
+                    x2 + 120.0,
+                    y2,
+                    x2 + 40.0,
+                    y2
+                )
+            } else {
+                format!("M{} {} L{} {}", x1 + 70.0, y1, x2, y2)
+            };
+            edges.push(html! {
+                <path d={ path } class={ classes!("edge", (c.verdict == Verdict::Unknown).then_some("unknown"), (di >= n && d.outside[di] && (1..=2).contains(&(di - n))).then_some("metadata")) } marker-end="url(#arrow)" />
+            });
+        }
+    }
+    html! {
+        <svg class="reach-diagram" data-testid="reach-diagram" role="img" viewBox={ format!("0 0 {w} {h}") }
+            aria-label="Diagram of the allowed (solid) and undecided (dashed) connections; the table above holds the same answers">
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                <path d="M0 0 L10 5 L0 10 z" class="arrow-head" /></marker></defs>
+            { for edges }
+            { for (0..n).map(|i| { let (x, y) = left(i); html! {
+                <g class="node"><rect x={ (x - 70.0).to_string() } y={ (y - 16.0).to_string() } width="140" height="32" rx="6" />
+                <text x={ x.to_string() } y={ (y + 5.0).to_string() } text-anchor="middle">{ short(&d.sources[i]) }</text></g> } }) }
+            { for (n..d.destinations.len()).map(|j| { let (x, y) = right(j - n); html! {
+                <g class={ classes!("node", "outside", (1..=2).contains(&(j - n)).then_some("metadata")) }><rect x={ (x - 70.0).to_string() } y={ (y - 16.0).to_string() } width="140" height="32" rx="6" />
+                <text x={ x.to_string() } y={ (y + 5.0).to_string() } text-anchor="middle">{ short(&d.destinations[j]) }</text></g> } }) }
+        </svg>
+    }
+}
+
+fn short(s: &str) -> String {
+    let s = s.rsplit(' ').next().unwrap_or(s);
+    if s.chars().count() > 18 {
+        format!("{}…", s.chars().take(17).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+#[function_component(ReachView)]
+pub fn reach_view(p: &ReachViewProps) -> Html {
+    let namespace = use_state(|| None::<String>);
+    let port_text = use_state(|| "any".to_string());
+    let port = parse_port(&port_text);
+    let data = {
+        let port = port.clone().unwrap_or(PortQuery::Any);
+        use_memo(
+            (p.text.clone(), (*namespace).clone(), port),
+            |(text, ns, port)| reach_data(text, ns.as_deref(), port),
+        )
+    };
+    let open = use_state(|| None::<(usize, usize)>);
+    let on_ns = {
+        let (namespace, open) = (namespace.clone(), open.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            namespace.set(Some(v));
+            open.set(None);
+        })
+    };
+    let on_port = {
+        let port_text = port_text.clone();
+        Callback::from(move |e: InputEvent| {
+            port_text.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let open_cell = |(r, c): (usize, usize), target: Option<(usize, usize, usize)>| {
+        let (open, on_select) = (open.clone(), p.on_select.clone());
+        Callback::from(move |_: MouseEvent| {
+            open.set(Some((r, c)));
+            if let Some((from, to, _)) = target {
+                on_select.emit((from, to));
+            }
+        })
+    };
+    let details = (*open).and_then(|(r, c)| {
+        let cell = data.cells.get(r)?.get(c)?.as_ref()?;
+        Some(html! {
+            <div class="reach-detail" data-testid="reach-detail">
+                <h3>{ format!("{} → {} ({}): {}", data.sources[r], data.destinations[c], data.port, cell.verdict.text()) }</h3>
+                { side_view("egress of the source", &cell.egress, &p.on_select) }
+                { side_view("ingress of the destination", &cell.ingress, &p.on_select) }
+            </div>
+        })
+    });
+    html! {
+        <div class="reach-view" data-testid="reach-view">
+            <div class="reach-controls">
+                <label>{ "Namespace " }
+                    <select data-testid="reach-namespace" onchange={ on_ns }>
+                        { for data.namespaces.iter().map(|n| {
+                            let v = n.clone().unwrap_or_default();
+                            let label = n.clone().unwrap_or_else(|| "(no namespace)".into());
+                            html! { <option value={ v.clone() } selected={ data.namespace.clone().unwrap_or_default() == v }>{ label }</option> }
+                        }) }
+                    </select></label>
+                <label>{ " Port " }<input size="9" data-testid="reach-port" value={ (*port_text).clone() } oninput={ on_port }
+                    aria-label="Port: any, PORT or PROTOCOL PORT" /></label>
+                if let Err(e) = &port { <span class="note">{ format!(" {e}; showing any port") }</span> }
+            </div>
+            if data.workloads == 0 {
+                <p>{ "No workloads in the text: paste Deployments, Pods or other workloads and their NetworkPolicies." }</p>
+            } else {
+                <div class="matrix-scroll">
+                    <table class="matrix reach-matrix" data-testid="reach-matrix">
+                        <caption>{ format!("Namespace {} ({}): ✓ allowed, ✗ denied, ? the manifests cannot decide", data.namespace.clone().unwrap_or_else(|| "(none)".into()), data.port) }</caption>
+                        <thead><tr><th scope="col">{ "from \\ to" }</th>
+                            { for data.destinations.iter().enumerate().map(|(j, d)| html! {
+                                <th scope="col" class={ classes!(data.outside[j].then_some("outside")) }><span>{ d.clone() }</span></th> }) }
+                        </tr></thead>
+                        <tbody>
+                            { for data.cells.iter().enumerate().map(|(r, row)| html! {
+                                <tr><th scope="row">{ data.sources[r].clone() }</th>
+                                    { for row.iter().enumerate().map(|(c, cell)| match cell {
+                                        None => html! { <td class="none"></td> },
+                                        Some(cell) => {
+                                            let v = cell.verdict;
+                                            let label = format!("{} → {}: {}", data.sources[r], data.destinations[c], v.text());
+                                            html! { <td class={ classes!(v.text(), (*open == Some((r, c))).then_some("open")) }>
+                                                <button data-testid="reach-cell" data-from={ data.sources[r].clone() } data-to={ data.destinations[c].clone() }
+                                                    data-verdict={ v.text() } aria-label={ label } onclick={ open_cell((r, c), cell.target()) }>{ symbol(v) }</button></td> }
+                                        }
+                                    }) }
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+                { diagram(&data) }
+            }
+            { for details }
+        </div>
+    }
+}

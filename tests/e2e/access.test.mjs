@@ -1,0 +1,322 @@
+// The playground's Access and Reach tabs (issue 15): the RBAC matrix and can-i box, and the
+// NetworkPolicy reachability matrix, opened on the gallery's RBAC and cloud-metadata
+// examples; a click on a cell lands on the granting line in the editor. The views are the
+// playground's extras' (dist/extras/, loaded when a tab first opens: never for the first
+// check), rendered into the tab by a Yew app of their own. In headless Chromium against the
+// built site in dist/. Expected answers:
+// - rbac-wildcards.yaml: ServiceAccount platform/release-operator is bound by a RoleBinding
+//   to a Role whose first rule is `*` on `*` of `*` (RBAC docs: `*` matches every group,
+//   resource and verb), so its "every verb on every resource" cell is granted and its first
+//   grant is that rule; it may get Secrets in platform (the same Role); the namespace's
+//   `default` ServiceAccount is bound to nothing but the built-in roles of every
+//   authenticated user, so it may not.
+// - metadata-egress.yaml: report-builder runs on the host network, so whether it reaches
+//   169.254.169.254 cannot be decided (NetworkPolicy docs: behaviour for hostNetwork pods is
+//   undefined); the egress rule that would allow it is the `ipBlock: 0.0.0.0/0` peer.
+//
+// A missing dist/ (or Chromium) FAILS every test with the reason: it is never skipped.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { HANG_MS, launchBrowser, openApp, replaceEditorText, repoRoot, requireDist, startServer } from "./harness.mjs";
+
+const WAIT = { timeout: HANG_MS };
+
+let server, browser, context;
+const pageErrors = [];
+
+before(async () => {
+  requireDist();
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.on("page", (p) => p.on("pageerror", (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.close();
+});
+
+const example = (stem) => readFileSync(join(repoRoot, "www", "examples", `${stem}.yaml`), "utf8");
+const lineOf = (text, needle) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+async function openExample(stem, tab) {
+  const page = await openApp(context, server.origin);
+  await page.click(`[data-testid=example][data-example="${stem}"]`);
+  await page.waitForFunction(
+    (needle) => document.querySelector("[data-testid=editor] .cm-content")?.textContent.includes(needle),
+    stem === "rbac-wildcards" ? "release-operator" : "report-builder",
+    WAIT,
+  );
+  await page.click(`[data-testid=${tab}]`);
+  return page;
+}
+
+/** Waits until the editor's selection (or its cursor line) contains `needle`, the editor focused. */
+async function cursorOn(page, needle) {
+  await page.waitForFunction(
+    (n) =>
+      !!document.activeElement?.closest("[data-testid=editor]") &&
+      (String(window.getSelection() ?? "").includes(n) ||
+        (document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? "").includes(n)),
+    needle,
+    WAIT,
+  );
+}
+
+test("Access: the RBAC example's matrix marks the dangerous cell, and a click lands on the granting rule", async () => {
+  const text = example("rbac-wildcards");
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    const cell = page.locator(
+      '[data-testid=access-cell][data-subject="ServiceAccount platform/release-operator"][data-permission="everything"]',
+    );
+    await cell.waitFor({ state: "visible", ...WAIT });
+    assert.equal(await cell.textContent(), "⚠");
+    assert.match(await cell.getAttribute("aria-label"), /every verb on every resource.*platform/);
+    // The dangerous columns are marked in the header.
+    assert.ok((await page.locator("[data-testid=access-matrix] th.dangerous").count()) >= 4);
+    // The ServiceAccount with the most dangerous permissions is the first row.
+    const first = await page.locator("[data-testid=access-matrix] tbody tr th").first().textContent();
+    assert.match(first, /^ServiceAccount platform\/release-operator/);
+
+    await page.locator("[data-testid=editor] .cm-line").first().click();
+    await cell.click();
+    const ruleLine = lineOf(text, 'apiGroups: ["*"]');
+    await cursorOn(page, 'apiGroups: ["*"]');
+    const detail = page.locator("[data-testid=access-detail]");
+    await detail.waitFor(WAIT);
+    assert.match(await detail.textContent(), /RoleBinding platform\/release-operator → Role platform\/release-operator, rule 1/);
+    assert.equal(await detail.locator("[data-testid=grant-rule]").first().getAttribute("data-line"), String(ruleLine));
+    // The binding's button lands on its roleRef.
+    await detail.locator("[data-testid=grant-binding]").first().click();
+    await cursorOn(page, "kind: Role\n");
+  } finally {
+    await page.close();
+  }
+});
+
+test("Access: the can-i box answers yes with the grant, and no for a ServiceAccount bound to nothing", async () => {
+  const text = example("rbac-wildcards");
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.fill("[data-testid=can-i-as]", "system:serviceaccount:platform:release-operator");
+    await page.fill("[data-testid=can-i-verb]", "get");
+    await page.fill("[data-testid=can-i-resource]", "secrets");
+    await page.fill("[data-testid=can-i-namespace]", "platform");
+    const answer = page.locator('[data-testid=can-i-answer][data-allowed="true"]');
+    await answer.waitFor(WAIT);
+    // Two grants: the ClusterRole's `*` on core resources (cluster-wide) and the Role's `*`.
+    const lines = await answer.locator("[data-testid=grant-rule]").evaluateAll((els) => els.map((e) => e.getAttribute("data-line")));
+    assert.deepEqual(lines, [String(lineOf(text, 'apiGroups: ["", "apps"]')), String(lineOf(text, 'apiGroups: ["*"]'))]);
+    await answer.locator("[data-testid=grant-rule]").first().click();
+    await cursorOn(page, 'apiGroups: ["", "apps"]');
+    await page.fill("[data-testid=can-i-as]", "system:serviceaccount:platform:default");
+    await page.locator('[data-testid=can-i-answer][data-allowed="false"]').waitFor(WAIT);
+  } finally {
+    await page.close();
+  }
+});
+
+test("Reach: the metadata example's matrix cannot decide the metadata endpoint, and a click lands on the egress rule", async () => {
+  const text = example("metadata-egress");
+  const page = await openExample("metadata-egress", "tab-reach");
+  try {
+    const cell = page.locator(
+      '[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="metadata 169.254.169.254"]',
+    );
+    await cell.waitFor({ state: "visible", ...WAIT });
+    assert.equal(await cell.getAttribute("data-verdict"), "unknown");
+    assert.ok(await page.locator('[data-testid=reach-cell][data-to="the internet"]').count());
+    await page.locator("[data-testid=editor] .cm-line").first().click();
+    await cell.click();
+    await cursorOn(page, "ipBlock:");
+    const detail = page.locator("[data-testid=reach-detail]");
+    await detail.waitFor(WAIT);
+    const body = await detail.textContent();
+    assert.match(body, /hostNetwork/);
+    assert.match(body, /allowed by NetworkPolicy reports\/allow-all-egress/);
+    const places = await detail.locator("[data-testid=reach-place]").evaluateAll((els) => els.map((e) => e.getAttribute("data-line")));
+    assert.ok(places.includes(String(lineOf(text, "- ipBlock:"))), `places: ${places}`);
+    assert.ok(places.includes(String(lineOf(text, "apiVersion: networking.k8s.io/v1"))), `places: ${places}`);
+    // One workload: the diagram is drawn, as an image with a text alternative.
+    assert.equal(await page.locator("[data-testid=reach-diagram]").getAttribute("role"), "img");
+  } finally {
+    await page.close();
+  }
+});
+
+test("Reach: the matrix follows the text and the port", async () => {
+  const page = await openExample("metadata-egress", "tab-reach");
+  try {
+    await page.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+    // Drop hostNetwork: the policy now decides; 0.0.0.0/0 allows the metadata endpoint.
+    await page.locator("[data-testid=editor] .cm-line", { hasText: "hostNetwork: true" }).click();
+    await page.keyboard.press("End");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("Backspace");
+    await page.keyboard.insertText("false");
+    const cell = page.locator('[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="metadata 169.254.169.254"]');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="metadata 169.254.169.254"]')
+          ?.getAttribute("data-verdict") === "allowed",
+      null,
+      WAIT,
+    );
+    assert.equal(await cell.textContent(), "✓");
+    await page.fill("[data-testid=reach-port]", "TCP 5432");
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=reach-matrix] caption")?.textContent.includes("TCP 5432"),
+      null,
+      WAIT,
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test("axe-core finds no serious or critical violation in the Access and Reach tabs (light and dark)", async () => {
+  const require = createRequire(join(repoRoot, "www", "package.json"));
+  const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  for (const colorScheme of ["light", "dark"]) {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true, colorScheme });
+    try {
+      for (const [stem, tab, sel] of [
+        ["rbac-wildcards", "tab-access", "[data-testid=access-cell]"],
+        ["metadata-egress", "tab-reach", "[data-testid=reach-cell]"],
+      ]) {
+        const page = await openApp(ctx, server.origin);
+        await page.click(`[data-testid=example][data-example="${stem}"]`);
+        await page.click(`[data-testid=${tab}]`);
+        await page.locator(sel).first().waitFor(WAIT);
+        await page.locator(sel).first().click();
+        await page.evaluate(axe);
+        const bad = await page.evaluate(async () => {
+          const r = await window.axe.run(document, { resultTypes: ["violations"] });
+          return r.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+        });
+        assert.deepEqual(bad, [], `${colorScheme}, ${tab}`);
+        await page.close();
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
+test("the views are the extras': the first check asks for nothing under extras/, the Access tab loads them, says so meanwhile and says why when it cannot", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  ctx.on("page", (p) => p.on("pageerror", (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+  const extras = [];
+  // The first load is held until `release` is called with how it ends.
+  let release;
+  const held = new Promise((r) => (release = r));
+  let blocked = true;
+  await ctx.route("**/extras/**", async (route) => {
+    extras.push(new URL(route.request().url()).pathname);
+    if (!blocked) return route.continue();
+    await held;
+    return route.abort("connectionrefused");
+  });
+  try {
+    const page = await openApp(ctx, server.origin);
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    assert.deepEqual(extras, [], "the first check loads no extras");
+    await page.click(`[data-testid=example][data-example="rbac-wildcards"]`);
+    await page.click("[data-testid=tab-access]");
+    const loading = page.locator("[data-testid=view-loading]");
+    await loading.waitFor(WAIT);
+    assert.equal(await loading.textContent(), "Loading the Access view…");
+    assert.equal(await loading.getAttribute("role"), "status");
+    assert.ok(extras.some((p) => /\/extras\/kubeharden-extras-[0-9a-f]{16}\.js$/.test(p)), `the extras' script was asked for: ${extras}`);
+    release();
+    const error = page.locator("[data-testid=view-error]");
+    await error.waitFor(WAIT);
+    assert.equal(await error.getAttribute("role"), "alert");
+    assert.match(await error.textContent(), /^The Access view could not be shown: .+\. Try again$/);
+    assert.equal(await page.locator("[data-testid=access-matrix]").count(), 0);
+
+    // The network is back: "Try again" loads them, and the matrix is shown.
+    blocked = false;
+    await page.click("[data-testid=view-retry]");
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    assert.equal(await page.locator("[data-testid=view-error], [data-testid=view-loading]").count(), 0);
+    // The Reach tab needs no other download.
+    const before = extras.length;
+    await page.click("[data-testid=tab-reach]");
+    await page.locator("[data-testid=reach-matrix]").waitFor(WAIT);
+    assert.equal(extras.length, before, `no other request: ${extras.slice(before)}`);
+    // The Access view is gone with its tab (the extras unmounted it).
+    assert.equal(await page.locator("[data-testid=access-view]").count(), 0);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("the view's clicks are its own app's: its root is not the playground's Yew subtree, and a click there changes nothing else", async () => {
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-cell]").first().waitFor(WAIT);
+    // Yew hands an event to the app whose subtree id the target's closest branded
+    // ancestor carries: the view's root must not carry the playground's.
+    const ids = await page.evaluate(() => [document.body.__yew_subtree_id, document.querySelector("[data-testid=access-host]").__yew_subtree_id]);
+    assert.equal(typeof ids[0], "number");
+    assert.equal(typeof ids[1], "number");
+    assert.notEqual(ids[0], ids[1]);
+    // Typing and clicking in the view leave the playground's tabs, text and notices alone.
+    const text = await page.locator("[data-testid=editor] .cm-content").textContent();
+    await page.fill("[data-testid=can-i-as]", "system:serviceaccount:platform:release-operator");
+    await page.locator('[data-testid=can-i-answer][data-allowed="true"]').waitFor(WAIT);
+    for (const el of await page.locator("[data-testid=access-view] button, [data-testid=access-view] input").all()) {
+      if (await el.isVisible()) await el.click();
+    }
+    assert.equal(await page.locator("[data-testid=tab-access]").getAttribute("aria-selected"), "true");
+    assert.equal(await page.locator("[data-testid=editor] .cm-content").textContent(), text);
+    assert.equal(await page.locator("[data-testid=notice]").count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test("keyboard: Tab reaches the view's cells and Enter opens one and lands in the editor; the view follows the version and the text", async () => {
+  const text = example("rbac-wildcards");
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    const cell = page.locator('[data-testid=access-cell][data-subject="ServiceAccount platform/release-operator"][data-permission="everything"]');
+    await cell.waitFor(WAIT);
+    await cell.focus();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "access-cell");
+    await page.keyboard.press("Enter");
+    await cursorOn(page, 'apiGroups: ["*"]');
+    await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+    // The can-i box is reached with Tab from the skip link's side of the panel.
+    await page.focus("[data-testid=can-i-as]");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "can-i-verb");
+    // A new text is a new matrix, its subjects renamed.
+    await replaceEditorText(page, text.replaceAll("release-operator", "deployer"));
+    await page.locator('[data-testid=access-cell][data-subject="ServiceAccount platform/deployer"]').first().waitFor(WAIT);
+    assert.equal(await page.locator('[data-testid=access-cell][data-subject="ServiceAccount platform/release-operator"]').count(), 0);
+    // An older target: the built-in roles are those of v1.27 and later, and the view says so.
+    await page.selectOption("select[data-testid=kube-version]", "1.20");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("[data-testid=access-view] .note")].some((n) => /bootstrap policy of v1\.27 and later; v1\.20 may differ/.test(n.textContent)),
+      null,
+      WAIT,
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test("no page threw", () => {
+  assert.deepEqual(pageErrors, []);
+});
