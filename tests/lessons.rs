@@ -324,6 +324,27 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     // removed-ingress-api: a CronJob that never runs is not migrated.
     ("removed-ingress-api", "suspend the CronJob", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 3 * * *\"\n  suspend: true\n"),
     ("removed-ingress-api", "schedule the CronJob for February 31", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 0 31 2 *\"\n"),
+    // Third fresh-user review (review-lessons-2.md), generic: what the API server
+    // rejects fails every lesson, whatever its severity threshold (M6, M3, M5, M7).
+    ("privileged-daemonset", "M6: privileged: \"true\" (a string: the API server rejects it)", "            allowPrivilegeEscalation: false\n", "            allowPrivilegeEscalation: false\n            privileged: \"true\"\n"),
+    ("rbac-secrets-read", "M6: a key written twice", "kind: ServiceAccount\nmetadata:\n  name: config-reloader\n", "kind: ServiceAccount\nmetadata:\n  name: config-reloader\n  name: config-reloader\n"),
+    ("exec-and-escalate", "M6: the RoleBinding defined twice", "    apiGroup: rbac.authorization.k8s.io\n", "    apiGroup: rbac.authorization.k8s.io\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: support\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: support\nsubjects:\n  - kind: Group\n    name: support-engineers\n    apiGroup: rbac.authorization.k8s.io\n"),
+    ("removed-ingress-api", "M3: drop pathType (networking.k8s.io/v1 requires it)", "            pathType: Prefix\n", ""),
+    ("non-root-writable-tmp", "M5: os windows (runAsUser and readOnlyRootFilesystem are refused on Windows pods)", "      securityContext:\n        runAsNonRoot: true", "      os: {name: windows}\n      securityContext:\n        runAsNonRoot: true"),
+    ("seccomp", "M5: os windows (seccompProfile is refused on Windows pods)", "      securityContext:\n        seccompProfile:", "      os: {name: windows}\n      securityContext:\n        seccompProfile:"),
+    ("pod-container-precedence", "M7: runAsUser 4294967296", "runAsUser: 1000", "runAsUser: 4294967296"),
+    ("pod-container-precedence", "M7: runAsUser -5", "runAsUser: 1000", "runAsUser: -5"),
+    // H7, H10: an object without metadata.namespace lands in the current namespace.
+    ("cluster-admin-service-account", "H7: a RoleBinding to admin with no namespace", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("default-deny", "H10: a NetworkPolicy opening the ledger, with no namespace", "kind: NetworkPolicy\nmetadata:\n  name: default-deny\n", "kind: NetworkPolicy\nmetadata:\n  name: ledger-open\nspec:\n  podSelector:\n    matchLabels:\n      app: ledger\n  ingress:\n    - from:\n        - podSelector: {}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n"),
+    // M10, M2, M11: the workload must run: not scaled to nothing, suspended, placed on no
+    // node, or with an image the kubelet cannot pull.
+    ("seccomp", "M10: replicas: 0", "replicas: 2", "replicas: 0"),
+    ("non-root-writable-tmp", "M10: replicas: 0", "replicas: 3", "replicas: 0"),
+    ("privileged-daemonset", "M10: a nodeSelector no node has", "      serviceAccountName: fluent-bit\n", "      serviceAccountName: fluent-bit\n      nodeSelector: {nowhere: \"true\"}\n"),
+    ("removed-ingress-api", "M2: suspend the jobTemplate", "  jobTemplate:\n    spec:\n", "  jobTemplate:\n    spec:\n      suspend: true\n"),
+    ("removed-ingress-api", "M2: parallelism 0 in the jobTemplate", "  jobTemplate:\n    spec:\n", "  jobTemplate:\n    spec:\n      parallelism: 0\n"),
+    ("pin-images", "M11: an upper-case digest (InvalidImageName)", "sha256:2140dad235c130ac861018a4e13a6bc8aea3a35f3a40e20c1b060d51a7efd250", "sha256:2140DAD235C130AC861018A4E13A6BC8AEA3A35F3A40E20C1B060D51A7EFD250"),
 ];
 
 fn cheat(id: &str, from: &str, to: &str) -> Result<(), Failed> {

@@ -21,6 +21,7 @@ use crate::access::{
 use crate::source::Span;
 use crate::version::KubeVersion;
 
+use super::api::{not_running, rejections, REJECTED_BY_API_SERVER};
 use super::format::{
     Allow, CanCheck, ContainerSettingCheck, EgressCheck, FieldCheck, Hint, HostPathCheck,
     KeepCheck, Lesson, MountCheck, NoTokenCheck, ObjectSel, PortSel, QuietCheck, ReachCheck,
@@ -67,6 +68,8 @@ struct Shape {
     kind: String,
     name: String,
     namespace: Option<String>,
+    /// Whether the kind is namespaced (not a cluster-scoped kind of its API group).
+    namespaced: bool,
     api_version: Option<String>,
     /// (name, image, ports as `8080/TCP`), of init and app containers, sorted by name.
     containers: Vec<(String, String, Vec<String>)>,
@@ -76,6 +79,14 @@ struct Shape {
 }
 
 impl Shape {
+    /// `Deployment shop/storefront`, `Namespace shop`.
+    fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
     fn matches(&self, sel: &ObjectSel) -> bool {
         self.kind == sel.kind
             && self.name == sel.name
@@ -220,6 +231,13 @@ impl<'l> Checker<'l> {
                 }
             });
         }
+        conditions.push(accepted(report, &now, &line_of));
+        conditions.push(namespaces_named(&now));
+        // One line per reason: a grant through an aggregated role, a port asked twice.
+        for c in &mut conditions {
+            let mut seen = BTreeSet::new();
+            c.details.retain(|d| seen.insert(d.clone()));
+        }
         Evaluation {
             conditions,
             reporting: reporting.into_iter().collect(),
@@ -286,14 +304,16 @@ fn shapes(bundle: &Bundle) -> Vec<Shape> {
             } else {
                 Vec::new()
             };
+            let namespaced = !cluster_scoped(e.group, o.kind);
             Shape {
                 kind: o.kind.to_string(),
                 name: o.name.unwrap_or("").to_string(),
-                namespace: if cluster_scoped(e.group, o.kind) {
-                    None
-                } else {
+                namespace: if namespaced {
                     o.namespace.map(str::to_string)
+                } else {
+                    None
                 },
+                namespaced,
                 api_version: o.api_version.map(str::to_string),
                 containers,
                 service_ports,
@@ -347,6 +367,49 @@ fn parses(report: &Report, bundle: &Bundle) -> Condition {
         .collect();
     Condition {
         label: "the manifests are valid YAML".into(),
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The implicit condition after the lesson's: the API server would accept every object.
+/// A finding of a rule that means a rejection fails it whatever its severity (and
+/// whether suppressed), as do the checks of [`super::api::rejections`].
+fn accepted(report: &Report, now: &[Shape], line_of: &dyn Fn(&Finding) -> String) -> Condition {
+    let mut details: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| REJECTED_BY_API_SERVER.contains(&f.rule))
+        .map(|f| format!("{}: {}: {}", line_of(f), f.rule, f.message))
+        .collect();
+    for s in now {
+        for why in rejections(&s.kind, s.api_version.as_deref(), &s.json) {
+            details.push(format!("{}: {why}", s.describe()));
+        }
+    }
+    Condition {
+        label: "the API server would accept every object".into(),
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The implicit last condition: every namespaced object names its namespace. Without
+/// one, `kubectl apply` puts it in whatever namespace is current, where no condition
+/// of the lesson looks (a RoleBinding to `admin`, a NetworkPolicy that opens a pod).
+fn namespaces_named(now: &[Shape]) -> Condition {
+    let details: Vec<String> = now
+        .iter()
+        .filter(|s| s.namespaced && s.namespace.is_none() && !s.kind.is_empty())
+        .map(|s| {
+            format!(
+                "{} {} has no metadata.namespace: name its namespace: `kubectl apply` would put it in whatever namespace is current",
+                s.kind, s.name
+            )
+        })
+        .collect();
+    Condition {
+        label: "every namespaced object names its namespace".into(),
         met: details.is_empty(),
         details,
     }
@@ -475,10 +538,18 @@ fn keep(k: &KeepCheck, start: &[Shape], now: &[Shape]) -> Condition {
                     was.service_ports, is.service_ports
                 ));
             }
+            details.extend(not_running(&is.kind, &is.json, Some(&was.json)));
         }
     }
+    let what = if !pod_specs(was.map_or(&Json::Null, |w| &w.json)).is_empty() {
+        "still exists and runs, with its containers, images and ports"
+    } else if sel.kind == "Service" {
+        "still exists, with its ports"
+    } else {
+        "still exists, with its API version"
+    };
     Condition {
-        label: format!("{sel} still exists, with its containers, images and ports"),
+        label: format!("{sel} {what}"),
         met: details.is_empty(),
         details,
     }
@@ -1395,7 +1466,7 @@ fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
 
 /// The pod specs of an object's JSON: a Pod's `spec`, a template's `spec.template.spec`,
 /// a CronJob's `spec.jobTemplate.spec.template.spec`.
-fn pod_specs(o: &Json) -> Vec<&Json> {
+pub(super) fn pod_specs(o: &Json) -> Vec<&Json> {
     let paths: [&[&str]; 3] = [
         &["spec"],
         &["spec", "template", "spec"],
@@ -1422,6 +1493,7 @@ mod tests {
             kind: kind.into(),
             name: name.into(),
             namespace: namespace.map(String::from),
+            namespaced: namespace.is_some(),
             api_version: None,
             containers: Vec::new(),
             service_ports: Vec::new(),
