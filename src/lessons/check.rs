@@ -927,6 +927,7 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
     let every_public = r.to.outside.as_deref() == Some(EVERY_PUBLIC_ADDRESS);
     let outside = r.to.outside.as_deref().and_then(Outside::parse);
     let to_text = match outside {
+        _ if r.to.address.is_some() => r.to.to_string(),
         _ if every_public => "every public IPv4 address".to_string(),
         Some(o) => outside_text(o).to_string(),
         None => r.to.to_string(),
@@ -959,7 +960,9 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
         if r.allowed { "can" } else { "cannot" },
     );
     let mut details = Vec::new();
-    let met = if every_public {
+    let met = if let Some(addr) = &r.to.address {
+        address_met(r, addr, reach, now, &single, &mut details)
+    } else if every_public {
         every_public_met(r, reach, &single, &mut details)
     } else if r.any_port {
         let ports = ports_to_ask(now, &r.except_ports);
@@ -1006,6 +1009,117 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
         label,
         met,
         details,
+    }
+}
+
+/// `reach` toward an address outside the pods: whether it is met, judged at the
+/// source's egress alone: isolated by no policy, everything is allowed; else a rule of a
+/// policy selecting the pod for egress whose ports allow the port and whose peers reach
+/// the address (no `to`, or an `ipBlock` holding it outside its `except`s; a pod or
+/// namespace selector matches pods, not this address).
+fn address_met(
+    r: &ReachCheck,
+    addr: &str,
+    reach: &Reach,
+    now: &[Shape],
+    single: &PortQuery,
+    details: &mut Vec<String>,
+) -> bool {
+    let Ok(ip) = addr.parse::<core::net::IpAddr>() else {
+        details.push(format!("lesson error: {addr:?} is not an IP address"));
+        return false;
+    };
+    let w = match endpoint(&r.from, reach) {
+        Ok(Endpoint::Workload(w)) => w,
+        Ok(Endpoint::Outside(_)) => {
+            details.push("lesson error: the source is not a workload".into());
+            return false;
+        }
+        Err(e) => {
+            details.push(e);
+            return false;
+        }
+    };
+    let answer = reach.answer_on(
+        Endpoint::Workload(w),
+        Endpoint::Outside(Outside::Internet),
+        &PortQuery::Any,
+    );
+    // hostNetwork, or policies the model does not evaluate: undecided, so unmet.
+    if answer.egress.verdict == Verdict::Unknown || reach.workloads[w].host_network {
+        details.extend(answer.egress.reasons);
+        if details.is_empty() {
+            details.push("it is unknown".into());
+        }
+        return false;
+    }
+    let ports: Vec<(String, u16)> = if r.any_port {
+        ports_to_ask(now, &r.except_ports)
+    } else {
+        match single {
+            PortQuery::Port { protocol, port } => {
+                vec![(protocol.clone(), u16::try_from(*port).unwrap_or(0))]
+            }
+            PortQuery::Any => ports_to_ask(now, &[]),
+        }
+    };
+    let egress = &answer.egress;
+    let rules: Vec<(&str, &Json)> = egress
+        .policies
+        .iter()
+        .filter_map(|p| {
+            now.iter()
+                .find(|s| s.kind == "NetworkPolicy" && p.policy == s.describe())
+                .map(|s| (p.policy.as_str(), s))
+        })
+        .flat_map(|(name, s)| {
+            s.json
+                .get("spec")
+                .map(|spec| items(spec, "egress"))
+                .unwrap_or_default()
+                .iter()
+                .map(move |rule| (name, rule))
+        })
+        .collect();
+    let mut allowed_somewhere = false;
+    let mut denied_somewhere = false;
+    for (protocol, port) in &ports {
+        let by: Vec<&str> = rules
+            .iter()
+            .filter(|(_, rule)| allows_port(rule, protocol, *port) && reaches(rule, Some(ip)))
+            .map(|(name, _)| *name)
+            .collect();
+        let allowed = !egress.isolated || !by.is_empty();
+        if allowed {
+            allowed_somewhere = true;
+            if !r.allowed && details.len() < 5 {
+                details.push(if egress.isolated {
+                    format!(
+                        "on {port}/{protocol}: the egress of {} is allowed by {}",
+                        r.from,
+                        by.join(", ")
+                    )
+                } else {
+                    format!(
+                        "no NetworkPolicy isolates the egress of {}, so all of it is allowed",
+                        r.from
+                    )
+                });
+            }
+        } else {
+            denied_somewhere = true;
+            if r.allowed && details.len() < 5 {
+                details.push(format!(
+                    "on {port}/{protocol}: no egress rule of {} allows {addr}",
+                    r.from
+                ));
+            }
+        }
+    }
+    if r.allowed {
+        !denied_somewhere
+    } else {
+        !allowed_somewhere
     }
 }
 
