@@ -760,6 +760,38 @@ fn main() {
             Ok(())
         },
     ));
+    trials.push(Trial::test(
+        "L5: a condition says each reason once (starts and cheats)",
+        || {
+            let mut cases: Vec<(&str, Vec<Source>)> = Lessons::builtin()
+                .lessons
+                .iter()
+                .map(|l| (l.id.as_str(), l.start_sources()))
+                .collect();
+            // The review's case: a ClusterRole aggregating the bootstrap roles, asked in
+            // every namespace (each namespace gave the same grants again).
+            let extras = ("cluster-admin-service-account", "aggregate the bootstrap roles", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: deployer-extras\naggregationRule:\n  clusterRoleSelectors:\n    - matchLabels:\n        kubernetes.io/bootstrapping: rbac-defaults\nrules: []\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-extras\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: deployer-extras\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n");
+            for (id, _, from, to) in CHEATS.iter().chain([&extras]) {
+                let lesson = Lessons::builtin().get(id).ok_or("no lesson")?;
+                let mut sources = lesson.solution_sources();
+                for s in &mut sources {
+                    s.text = s.text.replacen(from, to, 1);
+                }
+                cases.push((id, sources));
+            }
+            for (id, sources) in cases {
+                let lesson = Lessons::builtin().get(id).ok_or("no lesson")?;
+                let e = Checker::new(lesson).evaluate(&sources);
+                for c in &e.conditions {
+                    let mut seen = std::collections::BTreeSet::new();
+                    if let Some(d) = c.details.iter().find(|d| !seen.insert(*d)) {
+                        return Err(format!("{id}: {}: {d:?} is said twice", c.label).into());
+                    }
+                }
+            }
+            Ok(())
+        },
+    ));
     trials.push(Trial::test("a suppression is not a fix", || {
         let lesson = Lessons::builtin().get("seccomp").ok_or("no lesson seccomp")?;
         let checker = Checker::new(lesson);
