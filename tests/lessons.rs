@@ -357,6 +357,10 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("cluster-admin-service-account", "H6: mint tokens of kube-system's ServiceAccounts", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer-tokens\n  namespace: kube-system\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"serviceaccounts/token\"]\n    verbs: [\"create\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-tokens\n  namespace: kube-system\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer-tokens\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
     ("cluster-admin-service-account", "H6: create pods in kube-system", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer-pods\n  namespace: kube-system\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"pods\"]\n    verbs: [\"create\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-pods\n  namespace: kube-system\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer-pods\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
     ("cluster-admin-service-account", "impersonate users", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: deployer-impersonate\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"users\", \"groups\", \"serviceaccounts\"]\n    verbs: [\"impersonate\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-impersonate\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: deployer-impersonate\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    // The rest of the review (M4, M8, M9).
+    ("removed-ingress-api", "M4: pathType Exact (only / routes)", "pathType: Prefix", "pathType: Exact"),
+    ("pod-container-precedence", "M8: drop the pod's runAsUser (the images run as root: the kubelet refuses them)", "    runAsNonRoot: true\n        runAsUser: 1000\n", "    runAsNonRoot: true\n"),
+    ("token-automount", "M9: run as another ServiceAccount", "serviceAccountName: storefront", "serviceAccountName: deployer"),
     // Network lessons (H8, H9, H11, M1, L4): more reach probes.
     ("default-deny", "H8: admit kube-system's pods to the ledger", "              app: api\n      ports:", "              app: api\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n      ports:"),
     ("default-deny", "H8: admit monitoring's pods to the ledger", "              app: api\n      ports:", "              app: api\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n      ports:"),
@@ -710,6 +714,8 @@ fn main() {
             ("psp-to-pod-security", "      target_version: true\n", "      target_version: true\n      equals: latest\n", "one of `equals`"),
             ("seccomp", "      pointer: /securityContext/seccompProfile/type", "      pointer: securityContext/seccompProfile/type", "a pointer starts with /"),
             ("host-network", "      to: {address: 10.0.0.1}", "      to: {address: 10.0.0.300}", "an IP address alone"),
+            ("pod-container-precedence", "      between: [1, 2147483647]", "      between: [1, 2147483647]\n      equals: 1000", "one of `equals` or `between`"),
+            ("pod-container-precedence", "      between: [1, 2147483647]", "      between: [2147483647, 1]", "low first"),
             ("host-network", "      to: {address: 10.0.0.1}", "      to: {address: 10.0.0.1, outside: internet}", "an IP address alone"),
         ];
         for (id, from, to, want) in more {
@@ -788,6 +794,27 @@ fn main() {
                         return Err(format!("{id}: {}: {d:?} is said twice", c.label).into());
                     }
                 }
+            }
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
+        "L1: pin-images with its two containers swapped still passes",
+        || {
+            let lesson = Lessons::builtin().get("pin-images").ok_or("no lesson")?;
+            let mut sources = lesson.solution_sources();
+            let text = &sources[0].text;
+            let at = text
+                .find("        - name: checkout\n")
+                .ok_or("no checkout container")?;
+            let mid = text
+                .find("        - name: pause\n")
+                .ok_or("no pause container")?;
+            let swapped = format!("{}{}{}", &text[..at], &text[mid..], &text[at..mid]);
+            sources[0].text = swapped;
+            let e = Checker::new(lesson).evaluate(&sources);
+            if !e.passed() {
+                return Err(format!("{}\n{}", sources[0].text, describe(&e)).into());
             }
             Ok(())
         },

@@ -1522,8 +1522,25 @@ fn field(f: &FieldCheck, now: &[Shape], version: KubeVersion) -> Condition {
             })
         }
     };
+    let label = match &f.container {
+        Some(c) => format!("container {c:?} of {}", label),
+        None => label,
+    };
     let details = match now.iter().find(|s| s.matches(&f.object)) {
         None => vec![missing(&f.object)],
+        Some(o) if f.container.is_some() => {
+            let name = f.container.as_deref().unwrap_or("");
+            let found = pod_specs(&o.json)
+                .into_iter()
+                .flat_map(all_containers)
+                .find(|c| c.get("name").and_then(Json::as_str) == Some(name));
+            match found.map(|c| c.pointer(&f.pointer)) {
+                None => vec![format!("{} has no container {name:?}", f.object)],
+                Some(v) if holds(v) => Vec::new(),
+                Some(Some(v)) if !v.is_null() => vec![format!("{} is {v}, not {want}", f.pointer)],
+                Some(_) => vec![format!("{} is not set", f.pointer)],
+            }
+        }
         Some(o) => match o.json.pointer(&f.pointer) {
             v if holds(v) => Vec::new(),
             Some(v) if !v.is_null() => vec![format!("{} is {v}, not {want}", f.pointer)],
@@ -1538,9 +1555,19 @@ fn field(f: &FieldCheck, now: &[Shape], version: KubeVersion) -> Condition {
 }
 
 fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
+    let want = match (&c.equals, c.between) {
+        (Some(v), _) => format!("= {v}"),
+        (None, Some([lo, hi])) => format!("from {lo} to {hi}"),
+        (None, None) => "(nothing)".to_string(),
+    };
+    let ok = |v: &Json| match (&c.equals, c.between) {
+        (Some(e), _) => v == e,
+        (None, Some([lo, hi])) => v.as_i64().is_some_and(|n| lo <= n && n <= hi),
+        (None, None) => false,
+    };
     let label = format!(
-        "every container of {} has {} = {} (its own or the pod's)",
-        c.object, c.pointer, c.equals
+        "every container of {} has {} {want} (its own or the pod's)",
+        c.object, c.pointer
     );
     let mut details = Vec::new();
     match now.iter().find(|s| s.matches(&c.object)) {
@@ -1552,12 +1579,12 @@ fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
                     let own = container.pointer(&c.pointer).filter(|v| !v.is_null());
                     let name = str_at(container, "name");
                     match (own, pod) {
-                        (Some(v), _) if v == &c.equals => {}
+                        (Some(v), _) if ok(v) => {}
                         (Some(v), _) => details.push(format!(
                             "container {name:?} sets {} to {v}, which takes precedence over the pod's",
                             c.pointer
                         )),
-                        (None, Some(v)) if v == &c.equals => {}
+                        (None, Some(v)) if ok(v) => {}
                         (None, Some(v)) => details.push(format!(
                             "container {name:?} takes {} = {v} from the pod spec",
                             c.pointer
@@ -1686,6 +1713,7 @@ mod tests {
         let version = FieldCheck {
             object: sel("Namespace", "shop", None),
             pointer: "/metadata/labels/v".into(),
+            container: None,
             equals: None,
             starts_with: Vec::new(),
             one_of: Vec::new(),
@@ -1731,7 +1759,8 @@ mod tests {
         let check = ContainerSettingCheck {
             object: sel("Pod", "p", Some("a")),
             pointer: "/securityContext/seccompProfile/type".into(),
-            equals: json!("RuntimeDefault"),
+            equals: Some(json!("RuntimeDefault")),
+            between: None,
         };
         let pod = |spec: serde_json::Value| [shape("Pod", "p", Some("a"), json!({"spec": spec}))];
         let rd = json!({"seccompProfile": {"type": "RuntimeDefault"}});
@@ -1767,6 +1796,37 @@ mod tests {
         ] {
             assert_eq!(
                 container_setting(&check, &pod(spec.clone())).met,
+                met,
+                "{spec}"
+            );
+        }
+        let user = ContainerSettingCheck {
+            pointer: "/securityContext/runAsUser".into(),
+            equals: None,
+            between: Some([1, 2147483647]),
+            ..check
+        };
+        for (spec, met) in [
+            (
+                json!({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "a"}]}),
+                true,
+            ),
+            (
+                json!({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "a", "securityContext": {"runAsUser": 0}}]}),
+                false,
+            ),
+            (json!({"containers": [{"name": "a"}]}), false),
+            (
+                json!({"securityContext": {"runAsUser": 4294967296_u64}, "containers": [{"name": "a"}]}),
+                false,
+            ),
+            (
+                json!({"securityContext": {"runAsUser": "1000"}, "containers": [{"name": "a"}]}),
+                false,
+            ),
+        ] {
+            assert_eq!(
+                container_setting(&user, &pod(spec.clone())).met,
                 met,
                 "{spec}"
             );

@@ -400,8 +400,13 @@ pub struct EgressCheck {
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
     pub object: ObjectSel,
-    /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`.
+    /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`; with
+    /// `container`, from that container.
     pub pointer: String,
+    /// The name of a container of the object's pods (init, app or ephemeral): the
+    /// pointer starts at it (`/image`), wherever it is in the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<serde_json::Value>,
     /// Accepted prefixes of a string value (`registry.k8s.io/pause:`).
@@ -428,7 +433,12 @@ pub struct ContainerSettingCheck {
     pub object: ObjectSel,
     /// From the container and from the pod spec: `/securityContext/seccompProfile/type`.
     pub pointer: String,
-    pub equals: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    /// Instead of `equals`: a whole number from the first to the second, inclusive
+    /// (`runAsUser: [1, 2147483647]`: set, not root, and what the API server accepts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<[i64; 2]>,
 }
 
 /// The `outside` of a `reach` destination that stands for every public address.
@@ -965,6 +975,20 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
             SuccessCheck::ContainerSetting(c) => {
                 if !c.pointer.starts_with('/') {
                     err(&["success"], Some(i), "a pointer starts with /".into());
+                }
+                if c.equals.is_some() == c.between.is_some() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "a container_setting has one of `equals` or `between`".into(),
+                    );
+                }
+                if c.between.is_some_and(|[lo, hi]| lo > hi) {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "between: [low, high], low first".into(),
+                    );
                 }
             }
             SuccessCheck::WritableMount(_)
