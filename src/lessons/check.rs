@@ -1367,6 +1367,68 @@ fn segments(path: &str) -> Option<Vec<&str>> {
     (!parts.contains(&"..")).then_some(parts)
 }
 
+/// The paths of the node a pod volume mounts, with how (`""` for a `hostPath` volume,
+/// `" through PersistentVolume pv"`): a `hostPath` volume, or a claim (a
+/// `persistentVolumeClaim`, or an `ephemeral` volume's claim) that may be bound to a
+/// PersistentVolume of the manifests whose source is `hostPath` or `local`. The claim's
+/// PV is its `volumeName`; else a PV whose `claimRef` names the claim; else any PV of
+/// the manifests without a `claimRef`, which the PV controller may bind to it.
+fn node_paths(v: &Json, namespace: Option<&str>, now: &[Shape]) -> Vec<(String, String)> {
+    if let Some(p) = v.get("hostPath") {
+        return vec![(str_at(p, "path"), String::new())];
+    }
+    let claim = match (v.get("persistentVolumeClaim"), v.get("ephemeral")) {
+        (Some(c), _) => Some(str_at(c, "claimName")),
+        (None, Some(_)) => None,
+        (None, None) => return Vec::new(),
+    };
+    let pvs = now.iter().filter(|s| s.kind == "PersistentVolume");
+    let pvc = claim.as_deref().and_then(|c| {
+        now.iter().find(|s| {
+            s.kind == "PersistentVolumeClaim" && s.name == c && s.namespace.as_deref() == namespace
+        })
+    });
+    let bound = pvc
+        .and_then(|c| c.json.pointer("/spec/volumeName"))
+        .and_then(Json::as_str)
+        .filter(|n| !n.is_empty());
+    let claimed_by = |pv: &Shape, c: &str| {
+        pv.json
+            .pointer("/spec/claimRef/name")
+            .and_then(Json::as_str)
+            == Some(c)
+            && pv
+                .json
+                .pointer("/spec/claimRef/namespace")
+                .and_then(Json::as_str)
+                == namespace
+    };
+    let candidates: Vec<&Shape> = match (bound, claim.as_deref()) {
+        (Some(b), _) => pvs.filter(|pv| pv.name == b).collect(),
+        (None, Some(c))
+            if now
+                .iter()
+                .any(|pv| pv.kind == "PersistentVolume" && claimed_by(pv, c)) =>
+        {
+            pvs.filter(|pv| claimed_by(pv, c)).collect()
+        }
+        _ => pvs
+            .filter(|pv| pv.json.pointer("/spec/claimRef").is_none_or(Json::is_null))
+            .collect(),
+    };
+    candidates
+        .into_iter()
+        .filter_map(|pv| {
+            let spec = pv.json.get("spec")?;
+            let path = spec
+                .get("hostPath")
+                .or_else(|| spec.get("local"))
+                .map(|p| str_at(p, "path"))?;
+            Some((path, format!(" through PersistentVolume {}", pv.name)))
+        })
+        .collect()
+}
+
 fn host_paths(h: &HostPathCheck, now: &[Shape]) -> Condition {
     let allowed: Vec<String> = h
         .allow
@@ -1394,34 +1456,38 @@ fn host_paths(h: &HostPathCheck, now: &[Shape]) -> Condition {
         Some(o) => {
             for spec in pod_specs(&o.json) {
                 for v in items(spec, "volumes") {
-                    let Some(path) = v.get("hostPath").map(|p| str_at(p, "path")) else {
-                        continue;
-                    };
                     let name = str_at(v, "name");
-                    let allow = segments(&path).and_then(|p| {
-                        h.allow
-                            .iter()
-                            .find(|a| segments(&a.path).is_some_and(|want| p.starts_with(&want)))
-                    });
-                    let Some(allow) = allow else {
-                        details.push(format!(
-                            "volume {name:?} mounts host path {path:?} of the node, which the lesson does not allow"
+                    for (path, via) in node_paths(v, o.namespace.as_deref(), now) {
+                        let allow = segments(&path).and_then(|p| {
+                            h.allow.iter().find(|a| {
+                                segments(&a.path).is_some_and(|want| p.starts_with(&want))
+                            })
+                        });
+                        let Some(allow) = allow else {
+                            details.push(format!(
+                            "volume {name:?} mounts host path {path:?} of the node{via}, which the lesson does not allow"
                         ));
-                        continue;
-                    };
-                    if !allow.read_only {
-                        continue;
-                    }
-                    for c in all_containers(spec) {
-                        for vm in items(c, "volumeMounts") {
-                            if str_at(vm, "name") == name
-                                && vm.get("readOnly").and_then(Json::as_bool) != Some(true)
-                            {
-                                details.push(format!(
-                                    "container {:?} mounts host path {path:?} writable at {}: set readOnly: true",
+                            continue;
+                        };
+                        let claim_read_only = v
+                            .get("persistentVolumeClaim")
+                            .and_then(|c| c.get("readOnly"))
+                            .and_then(Json::as_bool)
+                            == Some(true);
+                        if !allow.read_only || claim_read_only {
+                            continue;
+                        }
+                        for c in all_containers(spec) {
+                            for vm in items(c, "volumeMounts") {
+                                if str_at(vm, "name") == name
+                                    && vm.get("readOnly").and_then(Json::as_bool) != Some(true)
+                                {
+                                    details.push(format!(
+                                    "container {:?} mounts host path {path:?}{via} writable at {}: set readOnly: true",
                                     str_at(c, "name"),
                                     str_at(vm, "mountPath")
                                 ));
+                                }
                             }
                         }
                     }
