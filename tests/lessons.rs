@@ -324,6 +324,68 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     // removed-ingress-api: a CronJob that never runs is not migrated.
     ("removed-ingress-api", "suspend the CronJob", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 3 * * *\"\n  suspend: true\n"),
     ("removed-ingress-api", "schedule the CronJob for February 31", "  schedule: \"0 3 * * *\"\n", "  schedule: \"0 0 31 2 *\"\n"),
+    // Third fresh-user review (review-lessons-2.md), generic: what the API server
+    // rejects fails every lesson, whatever its severity threshold (M6, M3, M5, M7).
+    ("privileged-daemonset", "M6: privileged: \"true\" (a string: the API server rejects it)", "            allowPrivilegeEscalation: false\n", "            allowPrivilegeEscalation: false\n            privileged: \"true\"\n"),
+    ("rbac-secrets-read", "M6: a key written twice", "kind: ServiceAccount\nmetadata:\n  name: config-reloader\n", "kind: ServiceAccount\nmetadata:\n  name: config-reloader\n  name: config-reloader\n"),
+    ("exec-and-escalate", "M6: the RoleBinding defined twice", "    apiGroup: rbac.authorization.k8s.io\n", "    apiGroup: rbac.authorization.k8s.io\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: support\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: support\nsubjects:\n  - kind: Group\n    name: support-engineers\n    apiGroup: rbac.authorization.k8s.io\n"),
+    ("removed-ingress-api", "M3: drop pathType (networking.k8s.io/v1 requires it)", "            pathType: Prefix\n", ""),
+    ("non-root-writable-tmp", "M5: os windows (runAsUser and readOnlyRootFilesystem are refused on Windows pods)", "      securityContext:\n        runAsNonRoot: true", "      os: {name: windows}\n      securityContext:\n        runAsNonRoot: true"),
+    ("seccomp", "M5: os windows (seccompProfile is refused on Windows pods)", "      securityContext:\n        seccompProfile:", "      os: {name: windows}\n      securityContext:\n        seccompProfile:"),
+    ("pod-container-precedence", "M7: runAsUser 4294967296", "runAsUser: 1000", "runAsUser: 4294967296"),
+    ("pod-container-precedence", "M7: runAsUser -5", "runAsUser: 1000", "runAsUser: -5"),
+    // H7, H10: an object without metadata.namespace lands in the current namespace.
+    ("cluster-admin-service-account", "H7: a RoleBinding to admin with no namespace", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("default-deny", "H10: a NetworkPolicy opening the ledger, with no namespace", "kind: NetworkPolicy\nmetadata:\n  name: default-deny\n", "kind: NetworkPolicy\nmetadata:\n  name: ledger-open\nspec:\n  podSelector:\n    matchLabels:\n      app: ledger\n  ingress:\n    - from:\n        - podSelector: {}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n"),
+    // M10, M2, M11: the workload must run: not scaled to nothing, suspended, placed on no
+    // node, or with an image the kubelet cannot pull.
+    ("seccomp", "M10: replicas: 0", "replicas: 2", "replicas: 0"),
+    ("non-root-writable-tmp", "M10: replicas: 0", "replicas: 3", "replicas: 0"),
+    ("privileged-daemonset", "M10: a nodeSelector no node has", "      serviceAccountName: fluent-bit\n", "      serviceAccountName: fluent-bit\n      nodeSelector: {nowhere: \"true\"}\n"),
+    ("removed-ingress-api", "M2: suspend the jobTemplate", "  jobTemplate:\n    spec:\n", "  jobTemplate:\n    spec:\n      suspend: true\n"),
+    ("removed-ingress-api", "M2: parallelism 0 in the jobTemplate", "  jobTemplate:\n    spec:\n", "  jobTemplate:\n    spec:\n      parallelism: 0\n"),
+    ("pin-images", "M11: an upper-case digest (InvalidImageName)", "sha256:2140dad235c130ac861018a4e13a6bc8aea3a35f3a40e20c1b060d51a7efd250", "sha256:2140DAD235C130AC861018A4E13A6BC8AEA3A35F3A40E20C1B060D51A7EFD250"),
+    // RBAC through the built-in roles (H3-H6): the lessons ask the authorizer the
+    // dangerous questions their goals imply, whatever role grants them.
+    ("rbac-secrets-read", "H3: list Secrets through system:controller:resourcequota-controller", "    name: config-reloader\n    namespace: shop\n", "    name: config-reloader\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: extra\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:controller:resourcequota-controller\nsubjects:\n  - kind: ServiceAccount\n    name: config-reloader\n    namespace: shop\n"),
+    ("exec-and-escalate", "H4: exec through the kubelet (system:kubelet-api-admin, nodes/proxy)", "    apiGroup: rbac.authorization.k8s.io\n", "    apiGroup: rbac.authorization.k8s.io\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: support-kubelet\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:kubelet-api-admin\nsubjects:\n  - kind: Group\n    name: support-engineers\n    apiGroup: rbac.authorization.k8s.io\n"),
+    ("exec-and-escalate", "H4: escalate on clusterroles (system:controller:clusterrole-aggregation-controller)", "    apiGroup: rbac.authorization.k8s.io\n", "    apiGroup: rbac.authorization.k8s.io\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: support-aggregation\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:controller:clusterrole-aggregation-controller\nsubjects:\n  - kind: Group\n    name: support-engineers\n    apiGroup: rbac.authorization.k8s.io\n"),
+    ("exec-and-escalate", "keep bind on roles (the goal removes it)", "    verbs: [\"get\", \"list\"]", "    verbs: [\"get\", \"list\", \"bind\"]"),
+    ("cluster-admin-service-account", "H5: escalate through system:controller:clusterrole-aggregation-controller", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:controller:clusterrole-aggregation-controller\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("cluster-admin-service-account", "H5: nodes/proxy through system:kubelet-api-admin", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:kubelet-api-admin\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("cluster-admin-service-account", "H5: list Secrets everywhere through system:controller:resourcequota-controller", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: system:controller:resourcequota-controller\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("cluster-admin-service-account", "H6: mint tokens of kube-system's ServiceAccounts", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer-tokens\n  namespace: kube-system\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"serviceaccounts/token\"]\n    verbs: [\"create\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-tokens\n  namespace: kube-system\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer-tokens\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("cluster-admin-service-account", "H6: create pods in kube-system", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer-pods\n  namespace: kube-system\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"pods\"]\n    verbs: [\"create\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer-pods\n  namespace: kube-system\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer-pods\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("cluster-admin-service-account", "impersonate users", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: deployer-impersonate\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"users\", \"groups\", \"serviceaccounts\"]\n    verbs: [\"impersonate\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-impersonate\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: deployer-impersonate\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n"),
+    ("privileged-daemonset", "H2: the node's root through a hostPath PersistentVolume", "            - name: containers\n              mountPath: /var/lib/docker/containers\n              readOnly: true\n      volumes:\n        - name: varlog\n          hostPath:\n            path: /var/log\n        - name: containers\n          hostPath:\n            path: /var/lib/docker/containers\n", "            - name: containers\n              mountPath: /var/lib/docker/containers\n              readOnly: true\n            - name: node\n              mountPath: /host\n      volumes:\n        - name: varlog\n          hostPath:\n            path: /var/log\n        - name: containers\n          hostPath:\n            path: /var/lib/docker/containers\n        - name: node\n          persistentVolumeClaim: {claimName: node-root}\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: node-root\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  hostPath: {path: /}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: node-root\n  namespace: logging\nspec:\n  volumeName: node-root\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"),
+    ("privileged-daemonset", "H2: the node's root through an unbound claim and a hostPath PersistentVolume", "            - name: containers\n              mountPath: /var/lib/docker/containers\n              readOnly: true\n      volumes:\n        - name: varlog\n          hostPath:\n            path: /var/log\n        - name: containers\n          hostPath:\n            path: /var/lib/docker/containers\n", "            - name: containers\n              mountPath: /var/lib/docker/containers\n              readOnly: true\n            - name: node\n              mountPath: /host\n      volumes:\n        - name: varlog\n          hostPath:\n            path: /var/log\n        - name: containers\n          hostPath:\n            path: /var/lib/docker/containers\n        - name: node\n          persistentVolumeClaim: {claimName: node-root}\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: node-root\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  hostPath: {path: /}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: node-root\n  namespace: logging\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"),
+    // The rest of the review (M4, M8, M9).
+    ("removed-ingress-api", "M4: pathType Exact (only / routes)", "pathType: Prefix", "pathType: Exact"),
+    ("pod-container-precedence", "M8: drop the pod's runAsUser (the images run as root: the kubelet refuses them)", "    runAsNonRoot: true\n        runAsUser: 1000\n", "    runAsNonRoot: true\n"),
+    ("token-automount", "M9: run as another ServiceAccount", "serviceAccountName: storefront", "serviceAccountName: deployer"),
+    // Network lessons (H8, H9, H11, M1, L4): more reach probes.
+    ("default-deny", "H8: admit kube-system's pods to the ledger", "              app: api\n      ports:", "              app: api\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n      ports:"),
+    ("default-deny", "H8: admit monitoring's pods to the ledger", "              app: api\n      ports:", "              app: api\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n      ports:"),
+    ("default-deny", "H8: admit app: api of every namespace but other", "              app: api\n      ports:", "              app: api\n          namespaceSelector:\n            matchExpressions:\n              - {key: kubernetes.io/metadata.name, operator: NotIn, values: [other]}\n      ports:"),
+    ("default-deny", "H9: let every pod reach the internet", "kind: NetworkPolicy\nmetadata:\n  name: default-deny\n", "kind: NetworkPolicy\nmetadata:\n  name: allow-internet\n  namespace: payments\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except: [169.254.169.254/32]\n        - ipBlock:\n            cidr: ::/0\n            except: [fd00:ec2::254/128]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n"),
+    ("default-deny", "let every pod reach the private network 10.0.0.0/8", "kind: NetworkPolicy\nmetadata:\n  name: default-deny\n", "kind: NetworkPolicy\nmetadata:\n  name: allow-private\n  namespace: payments\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n"),
+    ("host-network", "H11: egress to 10.0.0.0/8 on every port", "          port: 53\n", "          port: 53\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n"),
+    ("host-network", "H11: egress to every pod on every port", "          port: 53\n", "          port: 53\n    - to:\n        - namespaceSelector: {}\n"),
+    ("host-network", "M1: egress to link-local 169.254.0.0/16 but the metadata address", "          port: 53\n", "          port: 53\n    - to:\n        - ipBlock:\n            cidr: 169.254.0.0/16\n            except:\n              - 169.254.169.254/32\n"),
+    ("metadata-egress", "L4: drop the ports of the internet rule", "              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n        - protocol: TCP\n          port: 80\n", "              - 169.254.169.254/32\n"),
+    ("metadata-egress", "egress to link-local 169.254.0.0/16 but the metadata address", "        - protocol: TCP\n          port: 53\n", "        - protocol: TCP\n          port: 53\n    - to:\n        - ipBlock:\n            cidr: 169.254.0.0/16\n            except:\n              - 169.254.169.254/32\n"),
+];
+
+/// H1 of the third review: a `<<` merge key after the explicit key. kubectl's go-yaml v2
+/// applies a mapping's keys in order, so the later merge overwrites the explicit value
+/// (`kubectl annotate --local -f FILE x=y -o json` shows `add: [SYS_ADMIN]`,
+/// `type: Unconfined`, `enforce: privileged`); kubeharden lets the explicit key win, so
+/// these pass today. They depend on the engine's fix (src/yaml, another engineer's
+/// change) and are ignored until it is merged: `cargo test --test lessons -- --ignored`.
+const CHEATS_NEEDING_THE_MERGE_KEY_FIX: &[(&str, &str, &str, &str)] = &[
+    ("drop-capabilities", "H1: a later merge key adds SYS_ADMIN", "              drop: [ALL]\n", "              drop: [ALL]\n            <<: {capabilities: {add: [SYS_ADMIN], drop: [ALL]}}\n"),
+    ("seccomp", "H1: a later merge key sets Unconfined", "          type: RuntimeDefault\n", "          type: RuntimeDefault\n          <<: {type: Unconfined}\n"),
+    ("psp-to-pod-security", "H1: a later merge key enforces privileged", "    pod-security.kubernetes.io/audit: restricted\n", "    pod-security.kubernetes.io/audit: restricted\n    <<: {pod-security.kubernetes.io/enforce: privileged}\n"),
 ];
 
 fn cheat(id: &str, from: &str, to: &str) -> Result<(), Failed> {
@@ -623,6 +685,15 @@ fn main() {
             cheat(id, from, to)
         }));
     }
+    for (id, what, from, to) in CHEATS_NEEDING_THE_MERGE_KEY_FIX {
+        trials.push(
+            Trial::test(
+                format!("cheat/{id}: {what} (needs the engine's merge-key fix)"),
+                move || cheat(id, from, to),
+            )
+            .with_ignored_flag(true),
+        );
+    }
     trials.push(Trial::test("a malformed can, reach or host_paths is refused", || {
         let text = std::fs::read_to_string(lessons_dir().join("metadata-egress.yaml")).unwrap();
         let cases = [
@@ -665,6 +736,10 @@ fn main() {
             ("host-network", "{protocol: UDP, port: 53}", "{protocol: ICMP, port: 53}", "the protocol is TCP, UDP or SCTP"),
             ("psp-to-pod-security", "      target_version: true\n", "      target_version: true\n      equals: latest\n", "one of `equals`"),
             ("seccomp", "      pointer: /securityContext/seccompProfile/type", "      pointer: securityContext/seccompProfile/type", "a pointer starts with /"),
+            ("host-network", "      to: {address: 10.0.0.1}", "      to: {address: 10.0.0.300}", "an IP address alone"),
+            ("pod-container-precedence", "      between: [1, 2147483647]", "      between: [1, 2147483647]\n      equals: 1000", "one of `equals` or `between`"),
+            ("pod-container-precedence", "      between: [1, 2147483647]", "      between: [2147483647, 1]", "low first"),
+            ("host-network", "      to: {address: 10.0.0.1}", "      to: {address: 10.0.0.1, outside: internet}", "an IP address alone"),
         ];
         for (id, from, to, want) in more {
             let text = std::fs::read_to_string(lessons_dir().join(format!("{id}.yaml"))).unwrap();
@@ -710,6 +785,59 @@ fn main() {
                 if l.learner_sources(&odd).len() != l.start.len() {
                     return Err(format!("{}: an unknown file name was read", l.id).into());
                 }
+            }
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
+        "L5: a condition says each reason once (starts and cheats)",
+        || {
+            let mut cases: Vec<(&str, Vec<Source>)> = Lessons::builtin()
+                .lessons
+                .iter()
+                .map(|l| (l.id.as_str(), l.start_sources()))
+                .collect();
+            // The review's case: a ClusterRole aggregating the bootstrap roles, asked in
+            // every namespace (each namespace gave the same grants again).
+            let extras = ("cluster-admin-service-account", "aggregate the bootstrap roles", "    name: deployer\n    namespace: shop\n", "    name: deployer\n    namespace: shop\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: deployer-extras\naggregationRule:\n  clusterRoleSelectors:\n    - matchLabels:\n        kubernetes.io/bootstrapping: rbac-defaults\nrules: []\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: deployer-extras\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: deployer-extras\nsubjects:\n  - kind: ServiceAccount\n    name: deployer\n    namespace: shop\n");
+            for (id, _, from, to) in CHEATS.iter().chain([&extras]) {
+                let lesson = Lessons::builtin().get(id).ok_or("no lesson")?;
+                let mut sources = lesson.solution_sources();
+                for s in &mut sources {
+                    s.text = s.text.replacen(from, to, 1);
+                }
+                cases.push((id, sources));
+            }
+            for (id, sources) in cases {
+                let lesson = Lessons::builtin().get(id).ok_or("no lesson")?;
+                let e = Checker::new(lesson).evaluate(&sources);
+                for c in &e.conditions {
+                    let mut seen = std::collections::BTreeSet::new();
+                    if let Some(d) = c.details.iter().find(|d| !seen.insert(*d)) {
+                        return Err(format!("{id}: {}: {d:?} is said twice", c.label).into());
+                    }
+                }
+            }
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
+        "L1: pin-images with its two containers swapped still passes",
+        || {
+            let lesson = Lessons::builtin().get("pin-images").ok_or("no lesson")?;
+            let mut sources = lesson.solution_sources();
+            let text = &sources[0].text;
+            let at = text
+                .find("        - name: checkout\n")
+                .ok_or("no checkout container")?;
+            let mid = text
+                .find("        - name: pause\n")
+                .ok_or("no pause container")?;
+            let swapped = format!("{}{}{}", &text[..at], &text[mid..], &text[at..mid]);
+            sources[0].text = swapped;
+            let e = Checker::new(lesson).evaluate(&sources);
+            if !e.passed() {
+                return Err(format!("{}\n{}", sources[0].text, describe(&e)).into());
             }
             Ok(())
         },

@@ -21,6 +21,7 @@ use crate::access::{
 use crate::source::Span;
 use crate::version::KubeVersion;
 
+use super::api::{not_running, rejections, REJECTED_BY_API_SERVER};
 use super::format::{
     Allow, CanCheck, ContainerSettingCheck, EgressCheck, FieldCheck, Hint, HostPathCheck,
     KeepCheck, Lesson, MountCheck, NoTokenCheck, ObjectSel, PortSel, QuietCheck, ReachCheck,
@@ -67,6 +68,8 @@ struct Shape {
     kind: String,
     name: String,
     namespace: Option<String>,
+    /// Whether the kind is namespaced (not a cluster-scoped kind of its API group).
+    namespaced: bool,
     api_version: Option<String>,
     /// (name, image, ports as `8080/TCP`), of init and app containers, sorted by name.
     containers: Vec<(String, String, Vec<String>)>,
@@ -76,6 +79,14 @@ struct Shape {
 }
 
 impl Shape {
+    /// `Deployment shop/storefront`, `Namespace shop`.
+    fn describe(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
     fn matches(&self, sel: &ObjectSel) -> bool {
         self.kind == sel.kind
             && self.name == sel.name
@@ -220,6 +231,13 @@ impl<'l> Checker<'l> {
                 }
             });
         }
+        conditions.push(accepted(report, &now, &line_of));
+        conditions.push(namespaces_named(&now));
+        // One line per reason: a grant through an aggregated role, a port asked twice.
+        for c in &mut conditions {
+            let mut seen = BTreeSet::new();
+            c.details.retain(|d| seen.insert(d.clone()));
+        }
         Evaluation {
             conditions,
             reporting: reporting.into_iter().collect(),
@@ -286,14 +304,16 @@ fn shapes(bundle: &Bundle) -> Vec<Shape> {
             } else {
                 Vec::new()
             };
+            let namespaced = !cluster_scoped(e.group, o.kind);
             Shape {
                 kind: o.kind.to_string(),
                 name: o.name.unwrap_or("").to_string(),
-                namespace: if cluster_scoped(e.group, o.kind) {
-                    None
-                } else {
+                namespace: if namespaced {
                     o.namespace.map(str::to_string)
+                } else {
+                    None
                 },
+                namespaced,
                 api_version: o.api_version.map(str::to_string),
                 containers,
                 service_ports,
@@ -347,6 +367,49 @@ fn parses(report: &Report, bundle: &Bundle) -> Condition {
         .collect();
     Condition {
         label: "the manifests are valid YAML".into(),
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The implicit condition after the lesson's: the API server would accept every object.
+/// A finding of a rule that means a rejection fails it whatever its severity (and
+/// whether suppressed), as do the checks of [`super::api::rejections`].
+fn accepted(report: &Report, now: &[Shape], line_of: &dyn Fn(&Finding) -> String) -> Condition {
+    let mut details: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| REJECTED_BY_API_SERVER.contains(&f.rule))
+        .map(|f| format!("{}: {}: {}", line_of(f), f.rule, f.message))
+        .collect();
+    for s in now {
+        for why in rejections(&s.kind, s.api_version.as_deref(), &s.json) {
+            details.push(format!("{}: {why}", s.describe()));
+        }
+    }
+    Condition {
+        label: "the API server would accept every object".into(),
+        met: details.is_empty(),
+        details,
+    }
+}
+
+/// The implicit last condition: every namespaced object names its namespace. Without
+/// one, `kubectl apply` puts it in whatever namespace is current, where no condition
+/// of the lesson looks (a RoleBinding to `admin`, a NetworkPolicy that opens a pod).
+fn namespaces_named(now: &[Shape]) -> Condition {
+    let details: Vec<String> = now
+        .iter()
+        .filter(|s| s.namespaced && s.namespace.is_none() && !s.kind.is_empty())
+        .map(|s| {
+            format!(
+                "{} {} has no metadata.namespace: name its namespace: `kubectl apply` would put it in whatever namespace is current",
+                s.kind, s.name
+            )
+        })
+        .collect();
+    Condition {
+        label: "every namespaced object names its namespace".into(),
         met: details.is_empty(),
         details,
     }
@@ -475,10 +538,18 @@ fn keep(k: &KeepCheck, start: &[Shape], now: &[Shape]) -> Condition {
                     was.service_ports, is.service_ports
                 ));
             }
+            details.extend(not_running(&is.kind, &is.json, Some(&was.json)));
         }
     }
+    let what = if !pod_specs(was.map_or(&Json::Null, |w| &w.json)).is_empty() {
+        "still exists and runs, with its containers, images and ports"
+    } else if sel.kind == "Service" {
+        "still exists, with its ports"
+    } else {
+        "still exists, with its API version"
+    };
     Condition {
-        label: format!("{sel} still exists, with its containers, images and ports"),
+        label: format!("{sel} {what}"),
         met: details.is_empty(),
         details,
     }
@@ -856,6 +927,7 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
     let every_public = r.to.outside.as_deref() == Some(EVERY_PUBLIC_ADDRESS);
     let outside = r.to.outside.as_deref().and_then(Outside::parse);
     let to_text = match outside {
+        _ if r.to.address.is_some() => r.to.to_string(),
         _ if every_public => "every public IPv4 address".to_string(),
         Some(o) => outside_text(o).to_string(),
         None => r.to.to_string(),
@@ -888,7 +960,9 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
         if r.allowed { "can" } else { "cannot" },
     );
     let mut details = Vec::new();
-    let met = if every_public {
+    let met = if let Some(addr) = &r.to.address {
+        address_met(r, addr, reach, now, &single, &mut details)
+    } else if every_public {
         every_public_met(r, reach, &single, &mut details)
     } else if r.any_port {
         let ports = ports_to_ask(now, &r.except_ports);
@@ -935,6 +1009,117 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
         label,
         met,
         details,
+    }
+}
+
+/// `reach` toward an address outside the pods: whether it is met, judged at the
+/// source's egress alone: isolated by no policy, everything is allowed; else a rule of a
+/// policy selecting the pod for egress whose ports allow the port and whose peers reach
+/// the address (no `to`, or an `ipBlock` holding it outside its `except`s; a pod or
+/// namespace selector matches pods, not this address).
+fn address_met(
+    r: &ReachCheck,
+    addr: &str,
+    reach: &Reach,
+    now: &[Shape],
+    single: &PortQuery,
+    details: &mut Vec<String>,
+) -> bool {
+    let Ok(ip) = addr.parse::<core::net::IpAddr>() else {
+        details.push(format!("lesson error: {addr:?} is not an IP address"));
+        return false;
+    };
+    let w = match endpoint(&r.from, reach) {
+        Ok(Endpoint::Workload(w)) => w,
+        Ok(Endpoint::Outside(_)) => {
+            details.push("lesson error: the source is not a workload".into());
+            return false;
+        }
+        Err(e) => {
+            details.push(e);
+            return false;
+        }
+    };
+    let answer = reach.answer_on(
+        Endpoint::Workload(w),
+        Endpoint::Outside(Outside::Internet),
+        &PortQuery::Any,
+    );
+    // hostNetwork, or policies the model does not evaluate: undecided, so unmet.
+    if answer.egress.verdict == Verdict::Unknown || reach.workloads[w].host_network {
+        details.extend(answer.egress.reasons);
+        if details.is_empty() {
+            details.push("it is unknown".into());
+        }
+        return false;
+    }
+    let ports: Vec<(String, u16)> = if r.any_port {
+        ports_to_ask(now, &r.except_ports)
+    } else {
+        match single {
+            PortQuery::Port { protocol, port } => {
+                vec![(protocol.clone(), u16::try_from(*port).unwrap_or(0))]
+            }
+            PortQuery::Any => ports_to_ask(now, &[]),
+        }
+    };
+    let egress = &answer.egress;
+    let rules: Vec<(&str, &Json)> = egress
+        .policies
+        .iter()
+        .filter_map(|p| {
+            now.iter()
+                .find(|s| s.kind == "NetworkPolicy" && p.policy == s.describe())
+                .map(|s| (p.policy.as_str(), s))
+        })
+        .flat_map(|(name, s)| {
+            s.json
+                .get("spec")
+                .map(|spec| items(spec, "egress"))
+                .unwrap_or_default()
+                .iter()
+                .map(move |rule| (name, rule))
+        })
+        .collect();
+    let mut allowed_somewhere = false;
+    let mut denied_somewhere = false;
+    for (protocol, port) in &ports {
+        let by: Vec<&str> = rules
+            .iter()
+            .filter(|(_, rule)| allows_port(rule, protocol, *port) && reaches(rule, Some(ip)))
+            .map(|(name, _)| *name)
+            .collect();
+        let allowed = !egress.isolated || !by.is_empty();
+        if allowed {
+            allowed_somewhere = true;
+            if !r.allowed && details.len() < 5 {
+                details.push(if egress.isolated {
+                    format!(
+                        "on {port}/{protocol}: the egress of {} is allowed by {}",
+                        r.from,
+                        by.join(", ")
+                    )
+                } else {
+                    format!(
+                        "no NetworkPolicy isolates the egress of {}, so all of it is allowed",
+                        r.from
+                    )
+                });
+            }
+        } else {
+            denied_somewhere = true;
+            if r.allowed && details.len() < 5 {
+                details.push(format!(
+                    "on {port}/{protocol}: no egress rule of {} allows {addr}",
+                    r.from
+                ));
+            }
+        }
+    }
+    if r.allowed {
+        !denied_somewhere
+    } else {
+        !allowed_somewhere
     }
 }
 
@@ -1182,6 +1367,68 @@ fn segments(path: &str) -> Option<Vec<&str>> {
     (!parts.contains(&"..")).then_some(parts)
 }
 
+/// The paths of the node a pod volume mounts, with how (`""` for a `hostPath` volume,
+/// `" through PersistentVolume pv"`): a `hostPath` volume, or a claim (a
+/// `persistentVolumeClaim`, or an `ephemeral` volume's claim) that may be bound to a
+/// PersistentVolume of the manifests whose source is `hostPath` or `local`. The claim's
+/// PV is its `volumeName`; else a PV whose `claimRef` names the claim; else any PV of
+/// the manifests without a `claimRef`, which the PV controller may bind to it.
+fn node_paths(v: &Json, namespace: Option<&str>, now: &[Shape]) -> Vec<(String, String)> {
+    if let Some(p) = v.get("hostPath") {
+        return vec![(str_at(p, "path"), String::new())];
+    }
+    let claim = match (v.get("persistentVolumeClaim"), v.get("ephemeral")) {
+        (Some(c), _) => Some(str_at(c, "claimName")),
+        (None, Some(_)) => None,
+        (None, None) => return Vec::new(),
+    };
+    let pvs = now.iter().filter(|s| s.kind == "PersistentVolume");
+    let pvc = claim.as_deref().and_then(|c| {
+        now.iter().find(|s| {
+            s.kind == "PersistentVolumeClaim" && s.name == c && s.namespace.as_deref() == namespace
+        })
+    });
+    let bound = pvc
+        .and_then(|c| c.json.pointer("/spec/volumeName"))
+        .and_then(Json::as_str)
+        .filter(|n| !n.is_empty());
+    let claimed_by = |pv: &Shape, c: &str| {
+        pv.json
+            .pointer("/spec/claimRef/name")
+            .and_then(Json::as_str)
+            == Some(c)
+            && pv
+                .json
+                .pointer("/spec/claimRef/namespace")
+                .and_then(Json::as_str)
+                == namespace
+    };
+    let candidates: Vec<&Shape> = match (bound, claim.as_deref()) {
+        (Some(b), _) => pvs.filter(|pv| pv.name == b).collect(),
+        (None, Some(c))
+            if now
+                .iter()
+                .any(|pv| pv.kind == "PersistentVolume" && claimed_by(pv, c)) =>
+        {
+            pvs.filter(|pv| claimed_by(pv, c)).collect()
+        }
+        _ => pvs
+            .filter(|pv| pv.json.pointer("/spec/claimRef").is_none_or(Json::is_null))
+            .collect(),
+    };
+    candidates
+        .into_iter()
+        .filter_map(|pv| {
+            let spec = pv.json.get("spec")?;
+            let path = spec
+                .get("hostPath")
+                .or_else(|| spec.get("local"))
+                .map(|p| str_at(p, "path"))?;
+            Some((path, format!(" through PersistentVolume {}", pv.name)))
+        })
+        .collect()
+}
+
 fn host_paths(h: &HostPathCheck, now: &[Shape]) -> Condition {
     let allowed: Vec<String> = h
         .allow
@@ -1209,34 +1456,38 @@ fn host_paths(h: &HostPathCheck, now: &[Shape]) -> Condition {
         Some(o) => {
             for spec in pod_specs(&o.json) {
                 for v in items(spec, "volumes") {
-                    let Some(path) = v.get("hostPath").map(|p| str_at(p, "path")) else {
-                        continue;
-                    };
                     let name = str_at(v, "name");
-                    let allow = segments(&path).and_then(|p| {
-                        h.allow
-                            .iter()
-                            .find(|a| segments(&a.path).is_some_and(|want| p.starts_with(&want)))
-                    });
-                    let Some(allow) = allow else {
-                        details.push(format!(
-                            "volume {name:?} mounts host path {path:?} of the node, which the lesson does not allow"
+                    for (path, via) in node_paths(v, o.namespace.as_deref(), now) {
+                        let allow = segments(&path).and_then(|p| {
+                            h.allow.iter().find(|a| {
+                                segments(&a.path).is_some_and(|want| p.starts_with(&want))
+                            })
+                        });
+                        let Some(allow) = allow else {
+                            details.push(format!(
+                            "volume {name:?} mounts host path {path:?} of the node{via}, which the lesson does not allow"
                         ));
-                        continue;
-                    };
-                    if !allow.read_only {
-                        continue;
-                    }
-                    for c in all_containers(spec) {
-                        for vm in items(c, "volumeMounts") {
-                            if str_at(vm, "name") == name
-                                && vm.get("readOnly").and_then(Json::as_bool) != Some(true)
-                            {
-                                details.push(format!(
-                                    "container {:?} mounts host path {path:?} writable at {}: set readOnly: true",
+                            continue;
+                        };
+                        let claim_read_only = v
+                            .get("persistentVolumeClaim")
+                            .and_then(|c| c.get("readOnly"))
+                            .and_then(Json::as_bool)
+                            == Some(true);
+                        if !allow.read_only || claim_read_only {
+                            continue;
+                        }
+                        for c in all_containers(spec) {
+                            for vm in items(c, "volumeMounts") {
+                                if str_at(vm, "name") == name
+                                    && vm.get("readOnly").and_then(Json::as_bool) != Some(true)
+                                {
+                                    details.push(format!(
+                                    "container {:?} mounts host path {path:?}{via} writable at {}: set readOnly: true",
                                     str_at(c, "name"),
                                     str_at(vm, "mountPath")
                                 ));
+                                }
                             }
                         }
                     }
@@ -1337,8 +1588,25 @@ fn field(f: &FieldCheck, now: &[Shape], version: KubeVersion) -> Condition {
             })
         }
     };
+    let label = match &f.container {
+        Some(c) => format!("container {c:?} of {}", label),
+        None => label,
+    };
     let details = match now.iter().find(|s| s.matches(&f.object)) {
         None => vec![missing(&f.object)],
+        Some(o) if f.container.is_some() => {
+            let name = f.container.as_deref().unwrap_or("");
+            let found = pod_specs(&o.json)
+                .into_iter()
+                .flat_map(all_containers)
+                .find(|c| c.get("name").and_then(Json::as_str) == Some(name));
+            match found.map(|c| c.pointer(&f.pointer)) {
+                None => vec![format!("{} has no container {name:?}", f.object)],
+                Some(v) if holds(v) => Vec::new(),
+                Some(Some(v)) if !v.is_null() => vec![format!("{} is {v}, not {want}", f.pointer)],
+                Some(_) => vec![format!("{} is not set", f.pointer)],
+            }
+        }
         Some(o) => match o.json.pointer(&f.pointer) {
             v if holds(v) => Vec::new(),
             Some(v) if !v.is_null() => vec![format!("{} is {v}, not {want}", f.pointer)],
@@ -1353,9 +1621,19 @@ fn field(f: &FieldCheck, now: &[Shape], version: KubeVersion) -> Condition {
 }
 
 fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
+    let want = match (&c.equals, c.between) {
+        (Some(v), _) => format!("= {v}"),
+        (None, Some([lo, hi])) => format!("from {lo} to {hi}"),
+        (None, None) => "(nothing)".to_string(),
+    };
+    let ok = |v: &Json| match (&c.equals, c.between) {
+        (Some(e), _) => v == e,
+        (None, Some([lo, hi])) => v.as_i64().is_some_and(|n| lo <= n && n <= hi),
+        (None, None) => false,
+    };
     let label = format!(
-        "every container of {} has {} = {} (its own or the pod's)",
-        c.object, c.pointer, c.equals
+        "every container of {} has {} {want} (its own or the pod's)",
+        c.object, c.pointer
     );
     let mut details = Vec::new();
     match now.iter().find(|s| s.matches(&c.object)) {
@@ -1367,12 +1645,12 @@ fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
                     let own = container.pointer(&c.pointer).filter(|v| !v.is_null());
                     let name = str_at(container, "name");
                     match (own, pod) {
-                        (Some(v), _) if v == &c.equals => {}
+                        (Some(v), _) if ok(v) => {}
                         (Some(v), _) => details.push(format!(
                             "container {name:?} sets {} to {v}, which takes precedence over the pod's",
                             c.pointer
                         )),
-                        (None, Some(v)) if v == &c.equals => {}
+                        (None, Some(v)) if ok(v) => {}
                         (None, Some(v)) => details.push(format!(
                             "container {name:?} takes {} = {v} from the pod spec",
                             c.pointer
@@ -1395,7 +1673,7 @@ fn container_setting(c: &ContainerSettingCheck, now: &[Shape]) -> Condition {
 
 /// The pod specs of an object's JSON: a Pod's `spec`, a template's `spec.template.spec`,
 /// a CronJob's `spec.jobTemplate.spec.template.spec`.
-fn pod_specs(o: &Json) -> Vec<&Json> {
+pub(super) fn pod_specs(o: &Json) -> Vec<&Json> {
     let paths: [&[&str]; 3] = [
         &["spec"],
         &["spec", "template", "spec"],
@@ -1422,6 +1700,7 @@ mod tests {
             kind: kind.into(),
             name: name.into(),
             namespace: namespace.map(String::from),
+            namespaced: namespace.is_some(),
             api_version: None,
             containers: Vec::new(),
             service_ports: Vec::new(),
@@ -1500,6 +1779,7 @@ mod tests {
         let version = FieldCheck {
             object: sel("Namespace", "shop", None),
             pointer: "/metadata/labels/v".into(),
+            container: None,
             equals: None,
             starts_with: Vec::new(),
             one_of: Vec::new(),
@@ -1545,7 +1825,8 @@ mod tests {
         let check = ContainerSettingCheck {
             object: sel("Pod", "p", Some("a")),
             pointer: "/securityContext/seccompProfile/type".into(),
-            equals: json!("RuntimeDefault"),
+            equals: Some(json!("RuntimeDefault")),
+            between: None,
         };
         let pod = |spec: serde_json::Value| [shape("Pod", "p", Some("a"), json!({"spec": spec}))];
         let rd = json!({"seccompProfile": {"type": "RuntimeDefault"}});
@@ -1581,6 +1862,37 @@ mod tests {
         ] {
             assert_eq!(
                 container_setting(&check, &pod(spec.clone())).met,
+                met,
+                "{spec}"
+            );
+        }
+        let user = ContainerSettingCheck {
+            pointer: "/securityContext/runAsUser".into(),
+            equals: None,
+            between: Some([1, 2147483647]),
+            ..check
+        };
+        for (spec, met) in [
+            (
+                json!({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "a"}]}),
+                true,
+            ),
+            (
+                json!({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "a", "securityContext": {"runAsUser": 0}}]}),
+                false,
+            ),
+            (json!({"containers": [{"name": "a"}]}), false),
+            (
+                json!({"securityContext": {"runAsUser": 4294967296_u64}, "containers": [{"name": "a"}]}),
+                false,
+            ),
+            (
+                json!({"securityContext": {"runAsUser": "1000"}, "containers": [{"name": "a"}]}),
+                false,
+            ),
+        ] {
+            assert_eq!(
+                container_setting(&user, &pod(spec.clone())).met,
                 met,
                 "{spec}"
             );

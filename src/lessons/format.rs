@@ -237,6 +237,12 @@ pub struct ReachEnd {
     pub namespace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside: Option<String>,
+    /// As a destination only: an IP address outside the cluster's pods (`10.0.0.1` of
+    /// the private network, `169.254.170.23` of link-local), judged at the source's
+    /// egress alone (no ingress policy stands before it): a rule without peers, or an
+    /// `ipBlock` holding it outside its `except`s, allows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     /// The labels of a pod not in the manifests (with `namespace`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
@@ -258,6 +264,9 @@ impl std::fmt::Display for ReachEnd {
         match (self.object(), &self.outside, &self.labels) {
             (Some(o), _, _) => write!(f, "{o}"),
             (None, Some(o), _) => write!(f, "{o}"),
+            (None, None, _) if self.address.is_some() => {
+                write!(f, "address {}", self.address.as_deref().unwrap_or(""))
+            }
             (None, None, Some(labels)) => {
                 let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let labels = if labels.is_empty() {
@@ -391,8 +400,13 @@ pub struct EgressCheck {
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
     pub object: ObjectSel,
-    /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`.
+    /// From the object's root: `/spec/rules/0/http/paths/0/backend/service/name`; with
+    /// `container`, from that container.
     pub pointer: String,
+    /// The name of a container of the object's pods (init, app or ephemeral): the
+    /// pointer starts at it (`/image`), wherever it is in the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<serde_json::Value>,
     /// Accepted prefixes of a string value (`registry.k8s.io/pause:`).
@@ -419,7 +433,12 @@ pub struct ContainerSettingCheck {
     pub object: ObjectSel,
     /// From the container and from the pod spec: `/securityContext/seccompProfile/type`.
     pub pointer: String,
-    pub equals: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    /// Instead of `equals`: a whole number from the first to the second, inclusive
+    /// (`runAsUser: [1, 2147483647]`: set, not root, and what the API server accepts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<[i64; 2]>,
 }
 
 /// The `outside` of a `reach` destination that stands for every public address.
@@ -844,8 +863,34 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
                         );
                     }
                 }
+                if let Some(a) = &r.from.address {
+                    err(
+                        &["success"],
+                        Some(i),
+                        format!("reach from: address {a:?} is a destination only"),
+                    );
+                }
+                if let Some(a) = &r.to.address {
+                    let alone = r.to.kind.is_none()
+                        && r.to.name.is_none()
+                        && r.to.namespace.is_none()
+                        && r.to.outside.is_none()
+                        && r.to.labels.is_none();
+                    if a.parse::<core::net::IpAddr>().is_err()
+                        || !alone
+                        || r.from.object().is_none()
+                    {
+                        err(
+                            &["success"],
+                            Some(i),
+                            format!(
+                                "reach to: address {a:?}: an IP address alone, from a workload"
+                            ),
+                        );
+                    }
+                }
                 for (which, end) in [("from", &r.from), ("to", &r.to)] {
-                    if end.labels.is_some() {
+                    if end.labels.is_some() || end.address.is_some() {
                         continue;
                     }
                     let outside = end.outside.as_deref();
@@ -930,6 +975,20 @@ fn validate(l: &Lesson, name: &str) -> Vec<FieldError> {
             SuccessCheck::ContainerSetting(c) => {
                 if !c.pointer.starts_with('/') {
                     err(&["success"], Some(i), "a pointer starts with /".into());
+                }
+                if c.equals.is_some() == c.between.is_some() {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "a container_setting has one of `equals` or `between`".into(),
+                    );
+                }
+                if c.between.is_some_and(|[lo, hi]| lo > hi) {
+                    err(
+                        &["success"],
+                        Some(i),
+                        "between: [low, high], low first".into(),
+                    );
                 }
             }
             SuccessCheck::WritableMount(_)

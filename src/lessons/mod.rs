@@ -13,6 +13,7 @@
 //! Like the rest of the library, this touches no filesystem, clock or thread: the CLI
 //! and the playground hand it the text.
 
+mod api;
 mod check;
 mod format;
 
