@@ -14,9 +14,10 @@ PORT ?= 8080
 ## Order matters: `dist` builds std and the dependencies for wasm32 that `wasm-test` reuses
 ## (one target dir, one profile); e2e runs last so the output ends with its summary.
 ## The library alone (no `web` feature) for wasm32 is proven by `wasm-test`, which links it.
+## fuzz-smoke runs each fuzz target for 10 s (issue 16): a crash, hang or broken invariant fails.
 ## `dist` also builds the JavaScript package and the docs widget (same target dir, profile
 ## and std); js-test and widget-budgets test and measure them, e2e drives the widget too.
-test: setup ci-tools lint unit sarif report-schema dist js-test wasm-test web-budgets widget-budgets e2e
+test: setup ci-tools lint unit fuzz-smoke sarif report-schema dist js-test wasm-test web-budgets widget-budgets e2e
 
 setup: web-setup
 	bash scripts/setup.sh
