@@ -586,8 +586,19 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    /// Expand `<<` merge keys (as go-yaml does): entries written in the mapping win,
-    /// then the merged mappings in order.
+    /// Expand `<<` merge keys in the order kubectl and the API server apply them.
+    ///
+    /// They decode YAML with sigs.k8s.io/yaml, which calls go-yaml v2 (its fork of v2.4.0,
+    /// `goyaml.v2/decode.go`): `decoder.mapping` walks the keys in document order, and a
+    /// `<<` key calls `decoder.merge`, which unmarshals the merged mapping into the same
+    /// map. So a merge overrides the keys written before it, a key written after it
+    /// overrides the merged one, and for a sequence `<<: [*a, *b]` the items are applied
+    /// last to first ("earlier nodes take precedence").
+    ///
+    /// The entries keep the decoder's meaning with the last occurrence of a key winning:
+    /// a merged entry that something later overrides is dropped (that is what merge keys
+    /// are for), while a written entry that a later merge overrides is kept before the
+    /// merged one, so [`Self::find_duplicates`] reports it as a repeated key.
     fn merge_keys(&mut self, map: NodeId, entries: Vec<(NodeId, NodeId)>) -> Vec<(NodeId, NodeId)> {
         let is_merge = |b: &Self, k: NodeId| match b.nodes[k as usize].body {
             Body::Scalar {
@@ -600,40 +611,60 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !entries.iter().any(|&(k, _)| is_merge(self, k)) {
             return entries;
         }
-        let mut sources = Vec::new();
-        let mut out = Vec::with_capacity(entries.len());
+        // `None` marks a merged entry overridden later.
+        let mut out: Vec<Option<(NodeId, NodeId, bool)>> = Vec::with_capacity(entries.len());
+        // Where the merged entry in effect for a key is in `out`.
+        let mut merged_at: HashMap<String, usize> = HashMap::new();
         for (k, v) in entries {
-            if is_merge(self, k) {
+            let sources: Vec<NodeId> = if is_merge(self, k) {
                 match self.nodes[v as usize].body {
-                    Body::Map { .. } => sources.push(v),
-                    Body::Seq { .. } => sources.extend(self.seq_items(v).unwrap_or(&[])),
-                    Body::Scalar { .. } => out.push((k, v)),
+                    Body::Map { .. } => vec![v],
+                    Body::Seq { .. } => self
+                        .seq_items(v)
+                        .unwrap_or(&[])
+                        .iter()
+                        .rev()
+                        .copied()
+                        .collect(),
+                    Body::Scalar { .. } => vec![],
                 }
             } else {
-                out.push((k, v));
+                vec![]
+            };
+            if sources.is_empty() {
+                // A written key (or a `<<` whose value is no mapping, kept as written).
+                if let Some(at) = self.key_text(k).and_then(|t| merged_at.remove(t)) {
+                    out[at] = None;
+                }
+                out.push(Some((k, v, false)));
+                continue;
+            }
+            for source in sources {
+                let Some(merged) = self.map_entries(source).map(<[_]>::to_vec) else {
+                    continue;
+                };
+                for (mk, mv) in merged {
+                    if let Some(text) = self.key_text(mk).map(str::to_owned) {
+                        if let Some(at) = merged_at.insert(text, out.len()) {
+                            out[at] = None;
+                        }
+                    }
+                    out.push(Some((mk, mv, true)));
+                }
             }
         }
-        for source in sources {
-            let Some(merged) = self.map_entries(source).map(<[_]>::to_vec) else {
-                continue;
-            };
-            for (k, v) in merged {
-                let present = {
-                    let text = self.key_text(k);
-                    out.iter().any(|&(ok, _)| self.key_text(ok) == text)
-                };
-                if present {
-                    continue;
-                }
-                for id in [k, v] {
+        // The merged entries in effect now belong to this mapping.
+        let out: Vec<(NodeId, NodeId, bool)> = out.into_iter().flatten().collect();
+        for &(mk, mv, merged) in &out {
+            if merged {
+                for id in [mk, mv] {
                     let node = &mut self.nodes[id as usize];
                     *node.body.flags_mut() |= SHARED;
                     node.parent = map;
                 }
-                out.push((k, v));
             }
         }
-        out
+        out.into_iter().map(|(k, v, _)| (k, v)).collect()
     }
 
     fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)]) {
