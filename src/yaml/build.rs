@@ -429,9 +429,11 @@ impl<'a, 'l> Builder<'a, 'l> {
             Event::MappingEnd => {
                 if let Some(Frame::Map { id, from, .. }) = self.frames.pop() {
                     let written: Vec<(NodeId, NodeId)> = self.open_entries.drain(from..).collect();
+                    // The written entries, `<<` ones included, end the mapping's text; the
+                    // entries a merge adds are the anchor's text, elsewhere.
+                    let end = self.end_of(id, bspan, written.iter().map(|&(_, v)| v));
                     let entries = self.merge_keys(id, written);
                     self.find_duplicates(&entries);
-                    let end = self.end_of(id, bspan, entries.iter().map(|&(_, v)| v));
                     self.set_end(id, end);
                     self.set_entries(id, &entries);
                     self.attach(id);
@@ -489,16 +491,15 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     /// Where a collection ends once its children are known: a flow collection runs
-    /// bracket to bracket, a block one to the end of its last written child.
+    /// bracket to bracket, a block one to the end of its last written child (an alias
+    /// child's text is the alias itself).
     fn end_of(&self, id: NodeId, end_event: Span, children: impl Iterator<Item = NodeId>) -> u32 {
         let node = &self.nodes[id as usize];
         let end = if node.flow() {
             end_event.end as u32
         } else {
             children
-                .map(|c| &self.nodes[c as usize])
-                .filter(|c| !c.shared())
-                .map(|c| c.end)
+                .map(|c| self.nodes[c as usize].end)
                 .max()
                 .unwrap_or(node.start)
         };
@@ -654,17 +655,26 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
         }
         // The merged entries in effect now belong to this mapping.
-        let out: Vec<(NodeId, NodeId, bool)> = out.into_iter().flatten().collect();
-        for &(mk, mv, merged) in &out {
-            if merged {
-                for id in [mk, mv] {
-                    let node = &mut self.nodes[id as usize];
-                    *node.body.flags_mut() |= SHARED;
-                    node.parent = map;
-                }
+        // Written entries first, then the merged ones in effect: the meaning is the same
+        // (a merged entry still here came after every written entry of its key, and is
+        // the only merged one of its key), and a mapping's first entry is written text
+        // whenever it has some, which is where the fixer takes the keys' indentation.
+        let (written, merged): (Vec<_>, Vec<_>) = out
+            .into_iter()
+            .flatten()
+            .partition(|&(_, _, merged)| !merged);
+        for &(mk, mv, _) in &merged {
+            for id in [mk, mv] {
+                let node = &mut self.nodes[id as usize];
+                *node.body.flags_mut() |= SHARED;
+                node.parent = map;
             }
         }
-        out.into_iter().map(|(k, v, _)| (k, v)).collect()
+        written
+            .into_iter()
+            .chain(merged)
+            .map(|(k, v, _)| (k, v))
+            .collect()
     }
 
     fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)]) {

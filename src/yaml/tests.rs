@@ -246,3 +246,33 @@ fn a_later_merge_key_overrides_an_earlier_one() {
     assert_eq!(doc.to_json(m), serde_json::json!({"x": 2}));
     assert_eq!(doc.entries(m).len(), 1);
 }
+
+/// A block mapping runs to the end of its last written entry, a `<<` merge key or an
+/// alias included: text inserted at its end must not land before them.
+#[test]
+fn a_block_mapping_ends_after_a_trailing_merge_key_or_alias() {
+    let text =
+        "base: &b {x: 1}\nm:\n  y: 2\n  <<: *b\nn:\n  y: 2\n  z: *b\no:\n  y: 2\n  <<: {x: 1}\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let root = doc.root.unwrap();
+    let m = doc.get(root, "m").unwrap();
+    assert_eq!(slice(text, doc.node(m).span()), "y: 2\n  <<: *b");
+    let n = doc.get(root, "n").unwrap();
+    assert_eq!(slice(text, doc.node(n).span()), "y: 2\n  z: *b");
+    let o = doc.get(root, "o").unwrap();
+    assert_eq!(slice(text, doc.node(o).span()), "y: 2\n  <<: {x: 1}");
+}
+
+/// The written entries come first, so that a mapping's first entry is its own text (the
+/// fixer indents new keys like it), whatever the place of the `<<`.
+#[test]
+fn written_entries_come_before_merged_ones() {
+    let text = "base: &b {runAsNonRoot: true}\nsc:\n  <<: *b\n  runAsUser: 1000\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let sc = doc.get(doc.root.unwrap(), "sc").unwrap();
+    let first = doc.entries(sc)[0].0;
+    assert_eq!(doc.text(first), Some("runAsUser"));
+    assert!(!doc.node(first).shared());
+}
