@@ -488,64 +488,72 @@ fn exposure<'p>(p: &'p HostPathParams, raw: &str, kind: Option<&str>) -> Option<
 
 fn host_path(cx: &PodCx, p: &HostPathParams, out: &mut Vec<Hit>) {
     let doc = cx.pod.doc;
-    let what = p.what.as_deref().unwrap_or("what the rule is about");
     for v in &cx.pod.volumes {
         let Some(path) = v.host_path else { continue };
-        // An empty path is refused by the API server (hostPath.path is required); it is not `/`.
-        if path.value.trim().is_empty() {
-            continue;
-        }
         let kind = doc
             .get_path(v.node, &["hostPath", "type"])
             .and_then(|n| doc.str(n));
-        let Some(exposed) = exposure(p, path.value, kind) else {
+        let Some(detail) = host_path_exposure(p, path.value, kind) else {
             continue;
-        };
-        let spelt = normalise_path(path.value);
-        let show = |e: &HostPathEntry| spell_like(e, &spelt, &p.aliases);
-        let detail = match exposed {
-            Exposure::Is(e) => format!(": {}", e.holds),
-            Exposure::Below(e) => format!(", which lies in {}: {}", show(e), e.holds),
-            Exposure::Contains(list) => {
-                let mut named: Vec<String> = list
-                    .iter()
-                    .take(CONTAINS_NAMED)
-                    .map(|e| format!("{} ({})", e.holds, show(e)))
-                    .collect();
-                let more = list.len().saturating_sub(CONTAINS_NAMED);
-                let last = if more == 1 {
-                    "1 more path of the catalogue".to_string()
-                } else if more > 1 {
-                    format!("{more} more paths of the catalogue")
-                } else {
-                    named.pop().unwrap_or_default()
-                };
-                if named.is_empty() {
-                    format!(", which contains {last}")
-                } else {
-                    format!(", which contains {} and {last}", named.join(", "))
-                }
-            }
-            Exposure::Named(n) => format!(": {n} is the name of {what}"),
-            Exposure::Typed(t) => {
-                format!(": hostPath.type {t}, which kubeharden cannot tell from {what}")
-            }
-        };
-        // Say what a path with `..` resolves to: the reader should not have to.
-        let resolved = if path.value.split(['/', '\\']).any(|s| s == "..") {
-            format!(" (that is {spelt})")
-        } else {
-            String::new()
         };
         out.push(Hit::node(
             path.node,
-            format!(
-                "{} mounts {}{resolved} from the host{detail}",
-                v.label(),
-                quoted(path.value)
-            ),
+            format!("{} mounts {}{detail}", v.label(), quoted(path.value)),
         ));
     }
+}
+
+/// What mounting host path `raw` (of `hostPath.type` `kind`) exposes by catalogue `p`,
+/// as the end of a sentence naming the path: `" from the host: <what it holds>"`, with
+/// what a path with `..` resolves to; `None` when the catalogue names nothing in it.
+pub(crate) fn host_path_exposure(
+    p: &HostPathParams,
+    raw: &str,
+    kind: Option<&str>,
+) -> Option<String> {
+    // An empty path is refused by the API server (hostPath.path is required); it is not `/`.
+    if raw.trim().is_empty() {
+        return None;
+    }
+    let what = p.what.as_deref().unwrap_or("what the rule is about");
+    let exposed = exposure(p, raw, kind)?;
+    let spelt = normalise_path(raw);
+    let show = |e: &HostPathEntry| spell_like(e, &spelt, &p.aliases);
+    let detail = match exposed {
+        Exposure::Is(e) => format!(": {}", e.holds),
+        Exposure::Below(e) => format!(", which lies in {}: {}", show(e), e.holds),
+        Exposure::Contains(list) => {
+            let mut named: Vec<String> = list
+                .iter()
+                .take(CONTAINS_NAMED)
+                .map(|e| format!("{} ({})", e.holds, show(e)))
+                .collect();
+            let more = list.len().saturating_sub(CONTAINS_NAMED);
+            let last = if more == 1 {
+                "1 more path of the catalogue".to_string()
+            } else if more > 1 {
+                format!("{more} more paths of the catalogue")
+            } else {
+                named.pop().unwrap_or_default()
+            };
+            if named.is_empty() {
+                format!(", which contains {last}")
+            } else {
+                format!(", which contains {} and {last}", named.join(", "))
+            }
+        }
+        Exposure::Named(n) => format!(": {n} is the name of {what}"),
+        Exposure::Typed(t) => {
+            format!(": hostPath.type {t}, which kubeharden cannot tell from {what}")
+        }
+    };
+    // Say what a path with `..` resolves to: the reader should not have to.
+    let resolved = if raw.split(['/', '\\']).any(|s| s == "..") {
+        format!(" (that is {spelt})")
+    } else {
+        String::new()
+    };
+    Some(format!("{resolved} from the host{detail}"))
 }
 
 /// Capability names as containerd and CRI-O read them: case-insensitive, with `CAP_`

@@ -65,6 +65,7 @@ pub mod psp;
 pub mod pss;
 pub mod rbac;
 pub mod registry;
+pub mod storage;
 pub mod validity;
 
 pub use validity::SUPPRESSION_PREFIX;
@@ -368,6 +369,7 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
         .chain(psp::TEMPLATES)
         .chain(registry::TEMPLATES)
         .chain(cve::TEMPLATES)
+        .chain(storage::TEMPLATES)
 }
 
 /// A whole-bundle template without parameters.

@@ -58,13 +58,24 @@ fn duplicate_key(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
         let key = doc.text(dup).unwrap_or("");
         // Reported on the repetition; the fix removes the earlier entry, keeping the
         // value a JSON decoder keeps (the last).
-        let mut hit = Hit::node(
-            value,
-            format!("key {} appears more than once in this mapping; the API server rejects the object or keeps only the last value", quoted(key)),
-        )
-        .with(Op::Remove { node: first_value });
+        let (message, first_label) = if doc.node(dup).shared() {
+            // A written key that a `<<` merge written after it sets again: go-yaml v2
+            // (sigs.k8s.io/yaml goyaml.v2/decode.go, `decoder.mapping` and
+            // `decoder.merge`), as kubectl and the API server use it, applies keys in
+            // document order, so the merged value is the one in effect.
+            (
+                format!("key {} is set again by a `<<` merge key written after it; kubectl and the API server apply keys in document order, so the merged value wins", quoted(key)),
+                "written value, overridden by the merge",
+            )
+        } else {
+            (
+                format!("key {} appears more than once in this mapping; the API server rejects the object or keeps only the last value", quoted(key)),
+                "first occurrence",
+            )
+        };
+        let mut hit = Hit::node(value, message).with(Op::Remove { node: first_value });
         hit.related
-            .push((Loc::Node(first_value), "first occurrence".into()));
+            .push((Loc::Node(first_value), first_label.into()));
         out.push(hit);
     }
 }

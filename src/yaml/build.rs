@@ -429,9 +429,11 @@ impl<'a, 'l> Builder<'a, 'l> {
             Event::MappingEnd => {
                 if let Some(Frame::Map { id, from, .. }) = self.frames.pop() {
                     let written: Vec<(NodeId, NodeId)> = self.open_entries.drain(from..).collect();
+                    // The written entries, `<<` ones included, end the mapping's text; the
+                    // entries a merge adds are the anchor's text, elsewhere.
+                    let end = self.end_of(id, bspan, written.iter().map(|&(_, v)| v));
                     let entries = self.merge_keys(id, written);
                     self.find_duplicates(&entries);
-                    let end = self.end_of(id, bspan, entries.iter().map(|&(_, v)| v));
                     self.set_end(id, end);
                     self.set_entries(id, &entries);
                     self.attach(id);
@@ -489,16 +491,15 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     /// Where a collection ends once its children are known: a flow collection runs
-    /// bracket to bracket, a block one to the end of its last written child.
+    /// bracket to bracket, a block one to the end of its last written child (an alias
+    /// child's text is the alias itself).
     fn end_of(&self, id: NodeId, end_event: Span, children: impl Iterator<Item = NodeId>) -> u32 {
         let node = &self.nodes[id as usize];
         let end = if node.flow() {
             end_event.end as u32
         } else {
             children
-                .map(|c| &self.nodes[c as usize])
-                .filter(|c| !c.shared())
-                .map(|c| c.end)
+                .map(|c| self.nodes[c as usize].end)
                 .max()
                 .unwrap_or(node.start)
         };
@@ -586,8 +587,19 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    /// Expand `<<` merge keys (as go-yaml does): entries written in the mapping win,
-    /// then the merged mappings in order.
+    /// Expand `<<` merge keys in the order kubectl and the API server apply them.
+    ///
+    /// They decode YAML with sigs.k8s.io/yaml, which calls go-yaml v2 (its fork of v2.4.0,
+    /// `goyaml.v2/decode.go`): `decoder.mapping` walks the keys in document order, and a
+    /// `<<` key calls `decoder.merge`, which unmarshals the merged mapping into the same
+    /// map. So a merge overrides the keys written before it, a key written after it
+    /// overrides the merged one, and for a sequence `<<: [*a, *b]` the items are applied
+    /// last to first ("earlier nodes take precedence").
+    ///
+    /// The entries keep the decoder's meaning with the last occurrence of a key winning:
+    /// a merged entry that something later overrides is dropped (that is what merge keys
+    /// are for), while a written entry that a later merge overrides is kept before the
+    /// merged one, so [`Self::find_duplicates`] reports it as a repeated key.
     fn merge_keys(&mut self, map: NodeId, entries: Vec<(NodeId, NodeId)>) -> Vec<(NodeId, NodeId)> {
         let is_merge = |b: &Self, k: NodeId| match b.nodes[k as usize].body {
             Body::Scalar {
@@ -600,40 +612,69 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !entries.iter().any(|&(k, _)| is_merge(self, k)) {
             return entries;
         }
-        let mut sources = Vec::new();
-        let mut out = Vec::with_capacity(entries.len());
+        // `None` marks a merged entry overridden later.
+        let mut out: Vec<Option<(NodeId, NodeId, bool)>> = Vec::with_capacity(entries.len());
+        // Where the merged entry in effect for a key is in `out`.
+        let mut merged_at: HashMap<String, usize> = HashMap::new();
         for (k, v) in entries {
-            if is_merge(self, k) {
+            let sources: Vec<NodeId> = if is_merge(self, k) {
                 match self.nodes[v as usize].body {
-                    Body::Map { .. } => sources.push(v),
-                    Body::Seq { .. } => sources.extend(self.seq_items(v).unwrap_or(&[])),
-                    Body::Scalar { .. } => out.push((k, v)),
+                    Body::Map { .. } => vec![v],
+                    Body::Seq { .. } => self
+                        .seq_items(v)
+                        .unwrap_or(&[])
+                        .iter()
+                        .rev()
+                        .copied()
+                        .collect(),
+                    Body::Scalar { .. } => vec![],
                 }
             } else {
-                out.push((k, v));
-            }
-        }
-        for source in sources {
-            let Some(merged) = self.map_entries(source).map(<[_]>::to_vec) else {
-                continue;
+                vec![]
             };
-            for (k, v) in merged {
-                let present = {
-                    let text = self.key_text(k);
-                    out.iter().any(|&(ok, _)| self.key_text(ok) == text)
-                };
-                if present {
+            if sources.is_empty() {
+                // A written key (or a `<<` whose value is no mapping, kept as written).
+                if let Some(at) = self.key_text(k).and_then(|t| merged_at.remove(t)) {
+                    out[at] = None;
+                }
+                out.push(Some((k, v, false)));
+                continue;
+            }
+            for source in sources {
+                let Some(merged) = self.map_entries(source).map(<[_]>::to_vec) else {
                     continue;
+                };
+                for (mk, mv) in merged {
+                    if let Some(text) = self.key_text(mk).map(str::to_owned) {
+                        if let Some(at) = merged_at.insert(text, out.len()) {
+                            out[at] = None;
+                        }
+                    }
+                    out.push(Some((mk, mv, true)));
                 }
-                for id in [k, v] {
-                    let node = &mut self.nodes[id as usize];
-                    *node.body.flags_mut() |= SHARED;
-                    node.parent = map;
-                }
-                out.push((k, v));
             }
         }
-        out
+        // The merged entries in effect now belong to this mapping.
+        // Written entries first, then the merged ones in effect: the meaning is the same
+        // (a merged entry still here came after every written entry of its key, and is
+        // the only merged one of its key), and a mapping's first entry is written text
+        // whenever it has some, which is where the fixer takes the keys' indentation.
+        let (written, merged): (Vec<_>, Vec<_>) = out
+            .into_iter()
+            .flatten()
+            .partition(|&(_, _, merged)| !merged);
+        for &(mk, mv, _) in &merged {
+            for id in [mk, mv] {
+                let node = &mut self.nodes[id as usize];
+                *node.body.flags_mut() |= SHARED;
+                node.parent = map;
+            }
+        }
+        written
+            .into_iter()
+            .chain(merged)
+            .map(|(k, v, _)| (k, v))
+            .collect()
     }
 
     fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)]) {

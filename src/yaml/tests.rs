@@ -170,3 +170,109 @@ fn tags_and_quotes_decide_types() {
     assert_eq!(v("c"), Value::Str);
     assert_eq!(v("d"), Value::Str);
 }
+
+/// kubectl and the API server decode YAML with sigs.k8s.io/yaml, whose `Unmarshal` and
+/// `YAMLToJSON` call go-yaml v2 (`go.yaml.in/yaml/v2`, forked from v2.4.0 as
+/// sigs.k8s.io/yaml `goyaml.v2/decode.go`). Its `decoder.mapping` walks the keys in
+/// document order and a `<<` key calls `decoder.merge`, which unmarshals the merged
+/// mapping into the same map: a merge written after a key overrides it, and a key
+/// written after the merge overrides the merged one.
+#[test]
+fn a_merge_key_overrides_the_keys_written_before_it_as_go_yaml_v2_does() {
+    let text = "sc:\n  privileged: false\n  <<: {privileged: true}\n";
+    let stream = parse(text);
+    assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+    let doc = &stream.documents[0];
+    let sc = doc.get(doc.root.unwrap(), "sc").unwrap();
+    let privileged = doc.get(sc, "privileged").unwrap();
+    assert_eq!(doc.value(privileged), Some(Value::Bool(true)));
+    // The span is the text that supplies the effective value.
+    assert_eq!(slice(text, doc.node(privileged).span()), "true");
+    assert_eq!(doc.pointer(privileged), "/sc/privileged");
+    assert_eq!(
+        doc.to_json(sc),
+        serde_json::json!({"privileged": true}),
+        "the JSON sent to the API server"
+    );
+    // The written key the merge overrides is a repeated key.
+    assert_eq!(doc.duplicate_keys.len(), 1, "{:?}", doc.duplicate_keys);
+    let (first, dup) = doc.duplicate_keys[0];
+    assert_eq!(slice(text, doc.node(first).span()), "privileged");
+    assert_eq!(doc.node(first).span().start, 6);
+    assert!(doc.node(dup).shared());
+}
+
+#[test]
+fn a_key_written_after_a_merge_overrides_the_merged_one() {
+    let text = "base: &b {privileged: true, runAsUser: 0}\nsc:\n  <<: *b\n  privileged: false\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let sc = doc.get(doc.root.unwrap(), "sc").unwrap();
+    let privileged = doc.get(sc, "privileged").unwrap();
+    assert_eq!(doc.value(privileged), Some(Value::Bool(false)));
+    assert!(!doc.node(privileged).shared());
+    assert_eq!(
+        doc.to_json(sc),
+        serde_json::json!({"privileged": false, "runAsUser": 0})
+    );
+    // Overriding a merged key is what merge keys are for: not a repeated key.
+    assert!(doc.duplicate_keys.is_empty(), "{:?}", doc.duplicate_keys);
+}
+
+/// go-yaml v2 `decoder.merge` on a sequence: "Step backwards as earlier nodes take
+/// precedence" — the first mapping of `<<: [*a, *b]` wins among them, and all of them
+/// override the keys written before the `<<`.
+#[test]
+fn in_a_sequence_of_merges_the_earlier_mapping_wins() {
+    let text = "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nm:\n  y: 0\n  z: 0\n  <<: [*a, *b]\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let m = doc.get(doc.root.unwrap(), "m").unwrap();
+    assert_eq!(doc.to_json(m), serde_json::json!({"x": 1, "y": 2, "z": 0}));
+    let x = doc.get(m, "x").unwrap();
+    assert_eq!(slice(text, doc.node(x).span()), "1");
+    let y = doc.get(m, "y").unwrap();
+    assert_eq!(doc.node(y).span().start, text.find("y: 2").unwrap() + 3);
+    assert_eq!(doc.duplicate_keys.len(), 1, "{:?}", doc.duplicate_keys);
+}
+
+/// Two `<<` keys in one mapping are applied in order, like any keys: the later wins.
+#[test]
+fn a_later_merge_key_overrides_an_earlier_one() {
+    let text = "m:\n  <<: {x: 1}\n  <<: {x: 2}\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let m = doc.get(doc.root.unwrap(), "m").unwrap();
+    assert_eq!(doc.to_json(m), serde_json::json!({"x": 2}));
+    assert_eq!(doc.entries(m).len(), 1);
+}
+
+/// A block mapping runs to the end of its last written entry, a `<<` merge key or an
+/// alias included: text inserted at its end must not land before them.
+#[test]
+fn a_block_mapping_ends_after_a_trailing_merge_key_or_alias() {
+    let text =
+        "base: &b {x: 1}\nm:\n  y: 2\n  <<: *b\nn:\n  y: 2\n  z: *b\no:\n  y: 2\n  <<: {x: 1}\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let root = doc.root.unwrap();
+    let m = doc.get(root, "m").unwrap();
+    assert_eq!(slice(text, doc.node(m).span()), "y: 2\n  <<: *b");
+    let n = doc.get(root, "n").unwrap();
+    assert_eq!(slice(text, doc.node(n).span()), "y: 2\n  z: *b");
+    let o = doc.get(root, "o").unwrap();
+    assert_eq!(slice(text, doc.node(o).span()), "y: 2\n  <<: {x: 1}");
+}
+
+/// The written entries come first, so that a mapping's first entry is its own text (the
+/// fixer indents new keys like it), whatever the place of the `<<`.
+#[test]
+fn written_entries_come_before_merged_ones() {
+    let text = "base: &b {runAsNonRoot: true}\nsc:\n  <<: *b\n  runAsUser: 1000\n";
+    let stream = parse(text);
+    let doc = &stream.documents[0];
+    let sc = doc.get(doc.root.unwrap(), "sc").unwrap();
+    let first = doc.entries(sc)[0].0;
+    assert_eq!(doc.text(first), Some("runAsUser"));
+    assert!(!doc.node(first).shared());
+}
