@@ -374,15 +374,10 @@ const CHEATS: &[(&str, &str, &str, &str)] = &[
     ("host-network", "M1: egress to link-local 169.254.0.0/16 but the metadata address", "          port: 53\n", "          port: 53\n    - to:\n        - ipBlock:\n            cidr: 169.254.0.0/16\n            except:\n              - 169.254.169.254/32\n"),
     ("metadata-egress", "L4: drop the ports of the internet rule", "              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n        - protocol: TCP\n          port: 80\n", "              - 169.254.169.254/32\n"),
     ("metadata-egress", "egress to link-local 169.254.0.0/16 but the metadata address", "        - protocol: TCP\n          port: 53\n", "        - protocol: TCP\n          port: 53\n    - to:\n        - ipBlock:\n            cidr: 169.254.0.0/16\n            except:\n              - 169.254.169.254/32\n"),
-];
-
-/// H1 of the third review: a `<<` merge key after the explicit key. kubectl's go-yaml v2
-/// applies a mapping's keys in order, so the later merge overwrites the explicit value
-/// (`kubectl annotate --local -f FILE x=y -o json` shows `add: [SYS_ADMIN]`,
-/// `type: Unconfined`, `enforce: privileged`); kubeharden lets the explicit key win, so
-/// these pass today. They depend on the engine's fix (src/yaml, another engineer's
-/// change) and are ignored until it is merged: `cargo test --test lessons -- --ignored`.
-const CHEATS_NEEDING_THE_MERGE_KEY_FIX: &[(&str, &str, &str, &str)] = &[
+    // H1: a `<<` merge key after the explicit key. kubectl's go-yaml v2 applies a mapping's
+    // keys in order, so the later merge overwrites the explicit value (`kubectl annotate
+    // --local -f FILE x=y -o json` shows `add: [SYS_ADMIN]`, `type: Unconfined`,
+    // `enforce: privileged`); the span tree resolves merges that way (src/yaml/build.rs).
     ("drop-capabilities", "H1: a later merge key adds SYS_ADMIN", "              drop: [ALL]\n", "              drop: [ALL]\n            <<: {capabilities: {add: [SYS_ADMIN], drop: [ALL]}}\n"),
     ("seccomp", "H1: a later merge key sets Unconfined", "          type: RuntimeDefault\n", "          type: RuntimeDefault\n          <<: {type: Unconfined}\n"),
     ("psp-to-pod-security", "H1: a later merge key enforces privileged", "    pod-security.kubernetes.io/audit: restricted\n", "    pod-security.kubernetes.io/audit: restricted\n    <<: {pod-security.kubernetes.io/enforce: privileged}\n"),
@@ -684,15 +679,6 @@ fn main() {
         trials.push(Trial::test(format!("cheat/{id}: {what}"), move || {
             cheat(id, from, to)
         }));
-    }
-    for (id, what, from, to) in CHEATS_NEEDING_THE_MERGE_KEY_FIX {
-        trials.push(
-            Trial::test(
-                format!("cheat/{id}: {what} (needs the engine's merge-key fix)"),
-                move || cheat(id, from, to),
-            )
-            .with_ignored_flag(true),
-        );
     }
     trials.push(Trial::test("a malformed can, reach or host_paths is refused", || {
         let text = std::fs::read_to_string(lessons_dir().join("metadata-egress.yaml")).unwrap();
