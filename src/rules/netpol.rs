@@ -21,15 +21,8 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::collections::HashMap;
 
 pub(crate) use super::bundle::name_place;
-use ipnet::IpNet;
-use serde::Deserialize;
-
-use super::{
-    bundle_template, BundleCx, BundleHit, BundleHits, Check, FieldError, Loc, Op, ParamSpec,
-    PathSegment, Place, Template, TemplateParams,
-};
+use super::{bundle_template, BundleCx, BundleHit, BundleHits, Loc, Op, Place, Template};
 use crate::bundle::{Bundle, Entry, PodEntry};
-use crate::model::cidr::{self, IpBlock};
 use crate::model::netpol::{egress_reaching, NetworkPolicy, Peer, PolicyRule, PortMatch};
 use crate::yaml::NodeId;
 
@@ -74,91 +67,12 @@ pub static TEMPLATES: &[Template] = &[
         "egress cannot reach the cloud metadata endpoint",
         metadata_egress,
     ),
-    Template {
-        name: "netpol-kubelet-egress",
-        summary: "no egress rule opens the kubelet port to ipBlocks or every destination; a rule for every port, to ipBlocks reaching `node_ranges` or every destination",
-        check: Check::Bundle(kubelet_egress),
-        params: ParamSpec::of::<KubeletEgressParams>("KubeletEgressParams"),
-        validity: false,
-    },
+    bundle_template(
+        "netpol-kubelet-egress",
+        "no egress rule opens the kubelet port to ipBlocks or every destination",
+        kubelet_egress,
+    ),
 ];
-
-/// Parameters of `netpol-kubelet-egress`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KubeletEgressParams {
-    /// Address ranges node addresses are in, in most clusters: an egress rule that allows
-    /// every port is reported when one of its ipBlocks reaches some address of one of
-    /// them (a rule naming 10250 is reported for any ipBlock). At least one.
-    pub node_ranges: Vec<NodeRange>,
-}
-
-/// One range of `node_ranges`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NodeRange {
-    /// A CIDR (`10.0.0.0/8`).
-    pub cidr: String,
-    /// Where the range is defined (an RFC).
-    pub source: String,
-    #[serde(skip)]
-    pub net: Option<IpNet>,
-}
-
-impl TemplateParams for KubeletEgressParams {
-    fn validate(&mut self) -> Result<(), FieldError> {
-        if self.node_ranges.is_empty() {
-            return Err(FieldError::new(
-                &["node_ranges"],
-                "expected at least one range",
-            ));
-        }
-        for (i, r) in self.node_ranges.iter_mut().enumerate() {
-            let at = |key: &str, message: String| FieldError {
-                path: vec![
-                    PathSegment::Key("node_ranges".into()),
-                    PathSegment::Index(i),
-                    PathSegment::Key(key.into()),
-                ],
-                message,
-            };
-            r.net = Some(cidr::parse(&r.cidr).map_err(|e| at("cidr", e))?);
-            if r.source.trim().is_empty() {
-                return Err(at("source", "must not be empty".into()));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whether `block` allows some address of `range`: the part of `range` inside the
-/// block's `cidr` is not wholly removed by its `except` entries (CIDRs are nested or
-/// disjoint, so the part is the smaller of the two).
-fn block_reaches(block: &IpBlock, range: &IpNet) -> bool {
-    let part = if block.cidr.contains(range) {
-        *range
-    } else if range.contains(&block.cidr) {
-        block.cidr
-    } else {
-        return false;
-    };
-    !covered(&part, &block.except)
-}
-
-/// Whether the union of `nets` covers every address of `net`.
-fn covered(net: &IpNet, nets: &[IpNet]) -> bool {
-    if nets.iter().any(|n| n.contains(net)) {
-        return true;
-    }
-    let inside: Vec<IpNet> = nets.iter().filter(|n| net.contains(*n)).copied().collect();
-    if inside.is_empty() {
-        return false;
-    }
-    // Each half is covered, or not: the recursion only follows halves holding an entry.
-    net.subnets(net.prefix_len() + 1)
-        .map(|mut halves| halves.all(|h| covered(&h, &inside)))
-        .unwrap_or(false)
-}
 
 /// API groups and kinds of NetworkPolicy.
 const CORE_POLICY_KINDS: &[(&str, &str)] = &[
@@ -832,66 +746,26 @@ fn metadata_egress(cx: &BundleCx, out: &mut BundleHits) {
     }
 }
 
-/// An egress rule allows TCP 10250 when its ports name it (a number or a range holding
-/// it), or when it has no ports ("If this field is empty or missing, this rule matches all
-/// ports", k8s.io/api networking/v1/types.go `NetworkPolicyEgressRule.Ports`) or a TCP
-/// entry without `port` ("matches all port names and numbers", `NetworkPolicyPort.Port`).
-/// Node addresses are not pods: only an ipBlock or a rule without `to` ("matches all
-/// destinations", `.To`) reaches them. A rule naming the port is reported for any ipBlock;
-/// one for every port only for ipBlocks reaching `node_ranges`, where node addresses are in
-/// most clusters, so that egress to a public service is not reported.
 fn kubelet_egress(cx: &BundleCx, out: &mut BundleHits) {
-    let p: &KubeletEgressParams = cx.rule.typed_params.get();
     let index = cx.shared.net.get_or_init(|| NetIndex::new(cx.bundle));
     for (i, (_, pol)) in index.policies.iter().enumerate() {
         let e = index.policy_entry(i);
         for rule in pol.effective_egress() {
-            // (where to report, whether the rule allows every port)
-            let (at, every_port) = match &rule.ports {
-                None => (rule.node, true),
-                Some(ports) => {
-                    if let Some(port) = ports.iter().find(|p| {
-                        !matches!(p.port, PortMatch::Any) && p.allows("TCP", KUBELET_PORT)
-                    }) {
-                        (port.node, false)
-                    } else if let Some(port) = ports
-                        .iter()
-                        .find(|p| matches!(p.port, PortMatch::Any) && p.allows("TCP", KUBELET_PORT))
-                    {
-                        (port.node, true)
-                    } else {
-                        continue;
-                    }
-                }
+            let Some(ports) = &rule.ports else { continue };
+            let Some(port) = ports
+                .iter()
+                .find(|p| !matches!(p.port, PortMatch::Any) && p.allows("TCP", KUBELET_PORT))
+            else {
+                continue;
             };
             let to = match &rule.peers {
                 None => "every destination".to_string(),
                 Some(peers) => {
                     let blocks: Vec<String> = peers
                         .iter()
-                        .filter_map(|peer| {
-                            let Peer::IpBlock { block, .. } = peer else {
-                                return None;
-                            };
-                            if !every_port {
-                                return Some(block.cidr.to_string());
-                            }
-                            let reached = p
-                                .node_ranges
-                                .iter()
-                                .filter_map(|r| r.net.as_ref())
-                                .find(|r| block_reaches(block, r))?;
-                            Some(if reached.contains(&block.cidr) {
-                                format!(
-                                    "{} (private addresses, where node addresses usually are)",
-                                    block.cidr
-                                )
-                            } else {
-                                format!(
-                                    "{} (which reaches {reached}, a private range where node addresses usually are)",
-                                    block.cidr
-                                )
-                            })
+                        .filter_map(|p| match p {
+                            Peer::IpBlock { block, .. } => Some(block.cidr.to_string()),
+                            _ => None,
                         })
                         .collect();
                     if blocks.is_empty() {
@@ -900,60 +774,15 @@ fn kubelet_egress(cx: &BundleCx, out: &mut BundleHits) {
                     format!("ipBlock {}", blocks.join(", "))
                 }
             };
-            let opens = if every_port {
-                if rule.ports.is_none() {
-                    format!("has no ports, so it opens every port, TCP {KUBELET_PORT} (the kubelet's API) among them,")
-                } else {
-                    format!("opens every TCP port, {KUBELET_PORT} (the kubelet's API) among them,")
-                }
-            } else {
-                format!("opens TCP port {KUBELET_PORT}, the kubelet's API,")
-            };
             out.push(BundleHit {
-                at: place(e, at),
+                at: place(e, port.node),
                 message: format!(
-                    "{}: this egress rule {opens} to {to}: wherever a node address is in range the pods can call the kubelet (exec into pods, read their logs and secrets) with any credentials they hold",
+                    "{}: this egress rule opens TCP port {KUBELET_PORT}, the kubelet's API, to {to}: wherever a node address is in range the pods can call the kubelet (exec into pods, read their logs and secrets) with any credentials they hold",
                     who(e)
                 ),
                 related: selected_workloads(index, i),
                 fix: Vec::new(),
             });
         }
-    }
-}
-
-#[cfg(test)]
-mod node_range_tests {
-    use super::*;
-
-    fn block(cidr_text: &str, except: &[&str]) -> IpBlock {
-        IpBlock {
-            cidr: cidr::parse(cidr_text).unwrap(),
-            except: except.iter().map(|e| cidr::parse(e).unwrap()).collect(),
-        }
-    }
-
-    /// An ipBlock allows an address iff `cidr` holds it and no `except` entry does
-    /// (k8s.io/api networking/v1/types.go, `IPBlock`).
-    #[test]
-    fn a_block_reaches_a_range_unless_its_excepts_remove_all_of_it() {
-        let private = cidr::parse("10.0.0.0/8").unwrap();
-        assert!(block_reaches(&block("0.0.0.0/0", &[]), &private));
-        assert!(block_reaches(&block("10.1.0.0/16", &[]), &private));
-        assert!(!block_reaches(&block("203.0.113.0/24", &[]), &private));
-        assert!(!block_reaches(
-            &block("0.0.0.0/0", &["10.0.0.0/8"]),
-            &private
-        ));
-        // Two excepts that together cover the range.
-        assert!(!block_reaches(
-            &block("10.0.0.0/8", &["10.0.0.0/9", "10.128.0.0/9"]),
-            &private
-        ));
-        assert!(block_reaches(
-            &block("10.0.0.0/8", &["10.0.0.0/9", "10.128.0.0/10"]),
-            &private
-        ));
-        assert!(!block_reaches(&block("::/0", &[]), &private));
     }
 }
