@@ -64,6 +64,18 @@ fn data_files(docs: bool) {
             "bootstrap-controller-roles.yaml",
         ),
         ("BOOTSTRAP_BINDINGS", "bootstrap-cluster-role-bindings.yaml"),
+        (
+            "BOOTSTRAP_CONTROLLER_BINDINGS",
+            "bootstrap-controller-role-bindings.yaml",
+        ),
+        (
+            "BOOTSTRAP_NAMESPACE_ROLES",
+            "bootstrap-namespace-roles.yaml",
+        ),
+        (
+            "BOOTSTRAP_NAMESPACE_BINDINGS",
+            "bootstrap-namespace-role-bindings.yaml",
+        ),
     ] {
         println!("cargo:rerun-if-changed=policies/data/{file}");
         let path = dir.join(file);

@@ -1,10 +1,13 @@
 //! The API server's RBAC bootstrap policy as data: the ClusterRoles (`cluster-admin`,
 //! `admin`, `edit`, `view`, the `system:` roles and the controllers' `system:controller:`
-//! roles) and ClusterRoleBindings it creates at start (k8s.io/kubernetes
-//! `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go` and `controller_policy.go`,
-//! whose golden output `testdata/cluster-roles.yaml`, `testdata/controller-roles.yaml` and
-//! `testdata/cluster-role-bindings.yaml` the files under `policies/data/` copy; each
-//! file's header names the commit).
+//! roles), the ClusterRoleBindings (also those of each controller's role to its
+//! ServiceAccount in kube-system) and the Roles and RoleBindings of kube-system and
+//! kube-public it creates at start (k8s.io/kubernetes
+//! `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go`, `controller_policy.go` and
+//! `namespace_policy.go`, whose golden output `testdata/cluster-roles.yaml`,
+//! `controller-roles.yaml`, `cluster-role-bindings.yaml`, `controller-role-bindings.yaml`,
+//! `namespace-roles.yaml` and `namespace-role-bindings.yaml` the files under
+//! `policies/data/` copy; each file's header names the commit).
 //!
 //! The data is chosen per Kubernetes version ([`Bootstrap::new`]) from [`DATASETS`]: each
 //! dataset applies from its `since` version to the next dataset's. One dataset is stored
@@ -23,6 +26,14 @@ pub const ROLES_PATH: &str = "policies/data/bootstrap-cluster-roles.yaml";
 pub const CONTROLLER_ROLES_PATH: &str = "policies/data/bootstrap-controller-roles.yaml";
 /// Path of the built-in ClusterRoleBindings.
 pub const BINDINGS_PATH: &str = "policies/data/bootstrap-cluster-role-bindings.yaml";
+/// Path of the built-in ClusterRoleBindings of the controllers' roles to their
+/// ServiceAccounts in kube-system (`testdata/controller-role-bindings.yaml`).
+pub const CONTROLLER_BINDINGS_PATH: &str = "policies/data/bootstrap-controller-role-bindings.yaml";
+/// Path of the built-in Roles of kube-system and kube-public (`testdata/namespace-roles.yaml`).
+pub const NAMESPACE_ROLES_PATH: &str = "policies/data/bootstrap-namespace-roles.yaml";
+/// Path of the built-in RoleBindings of kube-system and kube-public
+/// (`testdata/namespace-role-bindings.yaml`).
+pub const NAMESPACE_BINDINGS_PATH: &str = "policies/data/bootstrap-namespace-role-bindings.yaml";
 
 /// One version's bootstrap policy: (first version it describes, roles text, bindings text).
 pub struct Dataset {
@@ -31,6 +42,12 @@ pub struct Dataset {
     /// The `system:controller:*` ClusterRoles.
     pub controller_roles: &'static str,
     pub bindings: &'static str,
+    /// The ClusterRoleBindings of the `system:controller:*` roles.
+    pub controller_bindings: &'static str,
+    /// The Roles of kube-system and kube-public.
+    pub namespace_roles: &'static str,
+    /// The RoleBindings of kube-system and kube-public.
+    pub namespace_bindings: &'static str,
 }
 
 /// The stored datasets, oldest first. Embedded by build.rs: without the `rule-docs`
@@ -41,6 +58,9 @@ pub const DATASETS: &[Dataset] = &[Dataset {
     roles: data::BOOTSTRAP_ROLES,
     controller_roles: data::BOOTSTRAP_CONTROLLER_ROLES,
     bindings: data::BOOTSTRAP_BINDINGS,
+    controller_bindings: data::BOOTSTRAP_CONTROLLER_BINDINGS,
+    namespace_roles: data::BOOTSTRAP_NAMESPACE_ROLES,
+    namespace_bindings: data::BOOTSTRAP_NAMESPACE_BINDINGS,
 }];
 
 /// The text of a built-in data file by its path (the newest dataset's), for locating
@@ -51,6 +71,9 @@ pub fn text(path: &str) -> Option<&'static str> {
         ROLES_PATH => Some(d.roles),
         CONTROLLER_ROLES_PATH => Some(d.controller_roles),
         BINDINGS_PATH => Some(d.bindings),
+        CONTROLLER_BINDINGS_PATH => Some(d.controller_bindings),
+        NAMESPACE_ROLES_PATH => Some(d.namespace_roles),
+        NAMESPACE_BINDINGS_PATH => Some(d.namespace_bindings),
         _ => None,
     }
 }
@@ -62,6 +85,9 @@ pub struct Bootstrap {
     pub roles: Stream<'static>,
     pub controller_roles: Stream<'static>,
     pub bindings: Stream<'static>,
+    pub controller_bindings: Stream<'static>,
+    pub namespace_roles: Stream<'static>,
+    pub namespace_bindings: Stream<'static>,
 }
 
 impl Bootstrap {
@@ -80,6 +106,9 @@ impl Bootstrap {
             roles: parse_stream(dataset.roles, &limits),
             controller_roles: parse_stream(dataset.controller_roles, &limits),
             bindings: parse_stream(dataset.bindings, &limits),
+            controller_bindings: parse_stream(dataset.controller_bindings, &limits),
+            namespace_roles: parse_stream(dataset.namespace_roles, &limits),
+            namespace_bindings: parse_stream(dataset.namespace_bindings, &limits),
         }
     }
 
@@ -127,6 +156,21 @@ mod tests {
             b.controller_roles.errors
         );
         assert!(b.bindings.errors.is_empty(), "{:?}", b.bindings.errors);
+        for s in [
+            &b.controller_bindings,
+            &b.namespace_roles,
+            &b.namespace_bindings,
+        ] {
+            assert!(s.errors.is_empty(), "{:?}", s.errors);
+            assert!(!s.documents.is_empty());
+        }
+        for path in [
+            CONTROLLER_BINDINGS_PATH,
+            NAMESPACE_ROLES_PATH,
+            NAMESPACE_BINDINGS_PATH,
+        ] {
+            assert!(text(path).is_some(), "{path}");
+        }
         assert!(b.note().is_none());
         assert!(Bootstrap::new(KubeVersion::new(20)).note().is_some());
         assert!(text(ROLES_PATH).is_some() && text("other").is_none());

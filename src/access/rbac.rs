@@ -431,6 +431,15 @@ impl<'b> Access<'b> {
                 (&b.roles, super::bootstrap::ROLES_PATH),
                 (&b.controller_roles, super::bootstrap::CONTROLLER_ROLES_PATH),
                 (&b.bindings, super::bootstrap::BINDINGS_PATH),
+                (
+                    &b.controller_bindings,
+                    super::bootstrap::CONTROLLER_BINDINGS_PATH,
+                ),
+                (&b.namespace_roles, super::bootstrap::NAMESPACE_ROLES_PATH),
+                (
+                    &b.namespace_bindings,
+                    super::bootstrap::NAMESPACE_BINDINGS_PATH,
+                ),
             ]
         }) {
             for doc in &stream.documents {
