@@ -749,6 +749,151 @@ subjects:
     });
 }
 
+/// The namespaced part of the bootstrap policy (k8s.io/kubernetes
+/// `plugin/pkg/auth/authorizer/rbac/bootstrappolicy/namespace_policy.go`, golden output
+/// `testdata/namespace-roles.yaml` and `namespace-role-bindings.yaml`) is built in:
+/// the Role `system:controller:token-cleaner` of kube-system has `delete, get, list, watch` on
+/// Secrets and its RoleBinding gives it to the ServiceAccount kube-system/token-cleaner, in
+/// kube-system only (a Role grants in its own namespace, RBAC docs "Role and ClusterRole").
+/// `system:controller:bootstrap-signer` has a Role in kube-public too: `update` on the
+/// ConfigMap `cluster-info` only. A bundle Role of the same namespace and name replaces the
+/// built-in one ("a bundle object of the same identity replaces its built-in namesake").
+#[test]
+fn the_namespaced_bootstrap_roles_and_bindings_are_built_in() {
+    let sa = user("system:serviceaccount:kube-system:token-cleaner");
+    with("", |a| {
+        let d = a.can(&sa, "delete", &res("", "secrets"), Some("kube-system"));
+        assert!(d.allowed, "{d:?}");
+        let g = &d.grants[0];
+        assert_eq!(g.role, "Role kube-system/system:controller:token-cleaner");
+        assert_eq!(
+            g.rule_at.origin,
+            Origin::BuiltIn("policies/data/bootstrap-namespace-roles.yaml")
+        );
+        assert_eq!(
+            g.binding,
+            "RoleBinding kube-system/system:controller:token-cleaner"
+        );
+        assert_eq!(
+            g.binding_at.origin,
+            Origin::BuiltIn("policies/data/bootstrap-namespace-role-bindings.yaml")
+        );
+        assert!(
+            !a.can(&sa, "delete", &res("", "secrets"), Some("shop"))
+                .allowed
+        );
+        assert!(
+            !a.can(&sa, "create", &res("", "secrets"), Some("kube-system"))
+                .allowed
+        );
+        let signer = user("system:serviceaccount:kube-system:bootstrap-signer");
+        let cluster_info = named("", "configmaps", "", "cluster-info");
+        assert!(
+            a.can(&signer, "update", &cluster_info, Some("kube-public"))
+                .allowed
+        );
+        let other = named("", "configmaps", "", "other");
+        assert!(
+            !a.can(&signer, "update", &other, Some("kube-public"))
+                .allowed
+        );
+        assert!(
+            a.can(&signer, "list", &res("", "secrets"), Some("kube-system"))
+                .allowed
+        );
+        assert!(
+            !a.can(&signer, "list", &res("", "secrets"), Some("kube-public"))
+                .allowed
+        );
+        // The users of the controller manager and the scheduler read the authentication
+        // ConfigMap through system::extension-apiserver-authentication-reader.
+        let auth = named("", "configmaps", "", "extension-apiserver-authentication");
+        for u in ["system:kube-controller-manager", "system:kube-scheduler"] {
+            assert!(
+                a.can(&user(u), "get", &auth, Some("kube-system")).allowed,
+                "{u}"
+            );
+        }
+    });
+    let narrowed = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: 'system:controller:token-cleaner', namespace: kube-system}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+";
+    with(narrowed, |a| {
+        assert!(
+            !a.can(&sa, "delete", &res("", "secrets"), Some("kube-system"))
+                .allowed
+        );
+        let d = a.can(&sa, "get", &res("", "secrets"), Some("kube-system"));
+        assert!(d.allowed, "{d:?}");
+        assert_eq!(d.grants[0].rule_at.origin, Origin::Bundle(0));
+    });
+}
+
+/// The controllers' ClusterRoleBindings (`controller_policy.go`, golden output
+/// `testdata/controller-role-bindings.yaml`) are built in: each `system:controller:*`
+/// ClusterRole is bound to the ServiceAccount of its controller in kube-system, so who can
+/// list Secrets in kube-system includes the garbage collector, the namespace controller and
+/// the resource-quota controller (their roles have `list` on `*`), the token cleaner and the
+/// bootstrap signer (their Roles of kube-system); the deployment controller does not.
+#[test]
+fn the_controller_role_bindings_are_built_in() {
+    with("", |a| {
+        let who = a.who_can("list", &res("", "secrets"), Some("kube-system"));
+        let names: Vec<String> = who.iter().map(|h| h.subject.text()).collect();
+        for sa in [
+            "generic-garbage-collector",
+            "namespace-controller",
+            "resourcequota-controller",
+            "token-cleaner",
+            "bootstrap-signer",
+        ] {
+            let name = format!("ServiceAccount kube-system/{sa}");
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        assert!(
+            !names.contains(&"ServiceAccount kube-system/deployment-controller".to_string()),
+            "{names:?}"
+        );
+        let gc = who
+            .iter()
+            .find(|h| h.subject.name == "generic-garbage-collector")
+            .unwrap();
+        assert_eq!(
+            gc.grants[0].binding,
+            "ClusterRoleBinding system:controller:generic-garbage-collector"
+        );
+        assert_eq!(
+            gc.grants[0].subject_at.origin,
+            Origin::BuiltIn("policies/data/bootstrap-controller-role-bindings.yaml")
+        );
+        // Cluster-wide: the garbage collector reads Secrets in every namespace, the token
+        // cleaner only in kube-system.
+        let everywhere = a.who_can("list", &res("", "secrets"), None);
+        assert!(everywhere
+            .iter()
+            .any(|h| h.subject.name == "generic-garbage-collector"));
+        assert!(!everywhere.iter().any(|h| h.subject.name == "token-cleaner"));
+        let dc = user("system:serviceaccount:kube-system:deployment-controller");
+        assert!(
+            a.can(&dc, "create", &res("apps", "replicasets"), Some("shop"))
+                .allowed
+        );
+        let elsewhere = user("system:serviceaccount:tools:deployment-controller");
+        assert!(
+            !a.can(
+                &elsewhere,
+                "create",
+                &res("apps", "replicasets"),
+                Some("shop")
+            )
+            .allowed
+        );
+    });
+}
+
 /// RBAC docs, "Referring to resources": resourceNames restricts a request to the named
 /// objects, and "you cannot restrict create or deletecollection requests by their resource
 /// name". `create` on `pods/exec` names the pod in its URL

@@ -534,3 +534,99 @@ fn can_i_list_prints_every_permission_with_its_grant() {
     );
     assert!(!text.contains("Resources "));
 }
+
+/// The line of `needle` in a built-in data file, 1-based.
+fn data_line_of(file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(format!(
+        "{}/policies/data/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+/// The bootstrap policy's Roles and RoleBindings of kube-system (namespace_policy.go) are
+/// known without the bundle: the token cleaner deletes Secrets in kube-system through the
+/// Role and RoleBinding `system:controller:token-cleaner`, each printed at its place in
+/// `policies/data/` with `(built in)`; in shop it cannot (exit 1).
+#[test]
+fn can_i_knows_the_built_in_roles_of_kube_system() {
+    let args = |ns: &'static str| {
+        [
+            "can-i",
+            "delete",
+            "secrets",
+            "--as",
+            "system:serviceaccount:kube-system:token-cleaner",
+            "-n",
+            ns,
+            SHOP,
+        ]
+    };
+    let o = kubeharden(&args("kube-system"), None);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("yes\n"), "{out}");
+    let rule = format!(
+        "rule 1 of Role kube-system/system:controller:token-cleaner at \
+         policies/data/bootstrap-namespace-roles.yaml:{}:5 (built in)",
+        data_line_of(
+            "bootstrap-namespace-roles.yaml",
+            "resources: [secrets], verbs: [delete"
+        )
+    );
+    assert!(out.contains(&rule), "{out}\nwanted {rule}");
+    let binding = format!(
+        "bound in namespace kube-system by RoleBinding kube-system/system:controller:token-cleaner \
+         to ServiceAccount kube-system/token-cleaner at \
+         policies/data/bootstrap-namespace-role-bindings.yaml:{}:5 (built in)",
+        data_line_of(
+            "bootstrap-namespace-role-bindings.yaml",
+            "name: token-cleaner, namespace: kube-system"
+        )
+    );
+    assert!(out.contains(&binding), "{out}\nwanted {binding}");
+    let o = kubeharden(&args("shop"), None);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).starts_with("no"), "{}", stdout(&o));
+}
+
+/// `who-can list secrets -n kube-system` names the controllers' ServiceAccounts the
+/// bootstrap ClusterRoleBindings bind (controller-role-bindings.yaml: the garbage collector,
+/// the namespace and resource-quota controllers, whose roles list `*`), with their built-in
+/// places, next to the bundle's alice and the built-in system:masters.
+#[test]
+fn who_can_lists_the_built_in_controller_service_accounts() {
+    let o = kubeharden(
+        &["who-can", "list", "secrets", "-n", "kube-system", SHOP],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for sa in [
+        "generic-garbage-collector",
+        "namespace-controller",
+        "resourcequota-controller",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l == format!("ServiceAccount kube-system/{sa}")),
+            "{sa}: {out}"
+        );
+        let bound = format!(
+            "bound cluster-wide by ClusterRoleBinding system:controller:{sa} to ServiceAccount \
+             kube-system/{sa} at policies/data/bootstrap-controller-role-bindings.yaml:{}:5 (built in)",
+            data_line_of(
+                "bootstrap-controller-role-bindings.yaml",
+                &format!("name: {sa}, namespace: kube-system")
+            )
+        );
+        assert!(out.contains(&bound), "{out}\nwanted {bound}");
+    }
+    assert!(
+        out.contains("ServiceAccount kube-system/token-cleaner\n"),
+        "{out}"
+    );
+    assert!(out.contains("User alice\n") && out.contains("Group system:masters\n"));
+    assert!(!out.contains("deployment-controller"), "{out}");
+}
