@@ -82,6 +82,9 @@ export function createEditor(parent, text, onChange, onFix, label, testid) {
       // and dark alike (replaces the built-in light-only fallback style).
       syntaxHighlighting(classHighlighter),
       diagnosticsCount,
+      // The main selection as `from-to` (UTF-16) on the editor's DOM, for tests (what a
+      // click in a view of the extras selected, whatever the DOM selection shows).
+      EditorView.editorAttributes.compute(["selection"], (s) => ({ "data-selection": `${s.selection.main.from}-${s.selection.main.to}` })),
       // Tab indents; Escape then Tab (or Ctrl-m, then Tab) moves focus on, so the editor
       // never traps keyboard users (CodeMirror's tab focus mode). F8 / Ctrl-Shift-m walk
       // the diagnostics, Ctrl-f searches, Ctrl-Shift-[ folds.

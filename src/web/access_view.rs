@@ -129,7 +129,7 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             } else {
                 <div class="matrix-scroll">
                     <table class="matrix access-matrix" data-testid="access-matrix">
-                        <caption>{ format!("{} subjects × {} permissions; ⚠ dangerous (a privilege-escalation path); ⓝ limited to named objects", data.rows.len(), data.permissions.len()) }</caption>
+                        <caption>{ format!("{} subject{} × {} permissions; ⚠ dangerous (a privilege-escalation path); ⓝ limited to named objects", data.rows.len(), if data.rows.len() == 1 { "" } else { "s" }, data.permissions.len()) }</caption>
                         <thead><tr>
                             <th scope="col">{ "Subject" }</th>
                             { for data.permissions.iter().map(|(id, title, dangerous)| html! {

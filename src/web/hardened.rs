@@ -99,6 +99,9 @@ fn diff_view(p: &DiffProps) -> Html {
         Some(Err(e)) => html! {
             <p class="skipped" role="alert" data-testid="diff-error">{ format!("The diff could not be made: {e}.") }</p>
         },
+        Some(Ok(d)) if d.is_empty() => html! {
+            <p class="empty" data-testid="diff-empty">{ "No changes: no fix applies to this text with these settings." }</p>
+        },
         Some(Ok(d)) => html! {
             <pre class="diff" data-testid="diff" tabindex="0" aria-label="Diff of the hardened YAML">
                 { for d.lines().map(|l| html! { <span class={ diff_class(l) }>{ l }{ "\n" }</span> }) }

@@ -266,7 +266,10 @@ fn lesson_list(p: &ListProps) -> Html {
                         };
                         notice.set(Some((
                             dropped > 0,
-                            format!("Progress imported: {n} lessons with progress.{unproven}"),
+                            format!(
+                                "Progress imported: {n} lesson{} with progress.{unproven}",
+                                if n == 1 { "" } else { "s" }
+                            ),
                         )));
                     }
                     Err(why) => notice.set(Some((true, format!("Not imported: {why}.")))),

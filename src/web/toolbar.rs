@@ -25,6 +25,9 @@ const PROFILES: [Profile; 3] = [Profile::All, Profile::Restricted, Profile::Base
 /// How long after the page starts the release table is fetched for the default, newest
 /// version (milliseconds): well after the first check is shown.
 const LATEST_NOTE_DELAY_MS: u32 = 5000;
+/// The same for another version (a share link's, or the first one chosen): after the first
+/// check, which the extras must not delay.
+const OTHER_NOTE_DELAY_MS: u32 = 2500;
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
@@ -216,11 +219,16 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                     }));
                 })
             };
-            let deferred = if version.same_release(&KubeVersion::LATEST) && !extras::loaded() {
-                Some(gloo_timers::callback::Timeout::new(
-                    LATEST_NOTE_DELAY_MS,
-                    fetch,
-                ))
+            // Until the extras are loaded, the note waits: for the newest version well after
+            // the first check, for another (a share link's) a little, so that the first check
+            // loads nothing else either.
+            let deferred = if !extras::loaded() {
+                let wait = if version.same_release(&KubeVersion::LATEST) {
+                    LATEST_NOTE_DELAY_MS
+                } else {
+                    OTHER_NOTE_DELAY_MS
+                };
+                Some(gloo_timers::callback::Timeout::new(wait, fetch))
             } else {
                 fetch();
                 None
@@ -270,7 +278,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                     <button data-testid="open-file" onclick={ on_open }>{ "Open file…" }</button>
                     <details class="menu">
                         <summary>{ "Export" }</summary>
-                        <div class="menu-items">
+                        <div class="menu-items" onclick={ close_menu }>
                             <button data-testid="export-markdown" onclick={ on_markdown }>{ "Copy findings as Markdown" }</button>
                             <button data-testid="export-json" onclick={ export(ReportFormat::Json, false) }>{ "Download the JSON report" }</button>
                             <button data-testid="export-json-copy" onclick={ export(ReportFormat::Json, true) }>{ "Copy the JSON report" }</button>
@@ -455,6 +463,20 @@ async fn export_report(
         dispatch.emit(Action::Notify(Notice::info(format!(
             "{name} downloaded: the {what} `{command}` writes."
         ))));
+    }
+}
+
+/// Closes the Export menu once one of its items is chosen (the item's click bubbles up to
+/// the items' box; Yew delegates events, so the clicked element is the event's target, not
+/// its current target): an open menu covers the tabs below it.
+fn close_menu(e: MouseEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(menu) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("details").ok().flatten())
+    {
+        let _ = menu.remove_attribute("open");
     }
 }
 

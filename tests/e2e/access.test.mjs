@@ -57,13 +57,19 @@ async function openExample(stem, tab) {
   return page;
 }
 
-/** Waits until the editor's selection (or its cursor line) contains `needle`, the editor focused. */
+/** Waits until the lines of the editor's selection (its `data-selection`, UTF-16 offsets)
+ * contain `needle`. */
 async function cursorOn(page, needle) {
   await page.waitForFunction(
-    (n) =>
-      !!document.activeElement?.closest("[data-testid=editor]") &&
-      (String(window.getSelection() ?? "").includes(n) ||
-        (document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? "").includes(n)),
+    (n) => {
+      const at = document.querySelector("[data-testid=editor] .cm-editor")?.getAttribute("data-selection");
+      if (!at) return false;
+      const [from, to] = at.split("-").map(Number);
+      const text = [...document.querySelectorAll("[data-testid=editor] .cm-line")].map((l) => l.textContent).join("\n");
+      const start = text.lastIndexOf("\n", from - 1) + 1;
+      const end = text.indexOf("\n", to);
+      return text.slice(start, end < 0 ? undefined : end).includes(n);
+    },
     needle,
     WAIT,
   );
@@ -297,6 +303,7 @@ test("keyboard: Tab reaches the view's cells and Enter opens one and lands in th
     await page.keyboard.press("Enter");
     await cursorOn(page, 'apiGroups: ["*"]');
     await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+    assert.ok(await page.evaluate(() => !!document.activeElement?.closest("[data-testid=editor]")), "the editor has the focus");
     // The can-i box is reached with Tab from the skip link's side of the panel.
     await page.focus("[data-testid=can-i-as]");
     await page.keyboard.press("Tab");

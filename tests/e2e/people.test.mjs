@@ -629,6 +629,9 @@ test("export: findings as Markdown and the equivalent CLI command", async () => 
     const md = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(md, /^## kubeharden: \d+ findings/);
     assert.match(md, /- \*\*critical\*\* `privileged-container` line 20/);
+    // Choosing an item closes the menu (an open one covers the tabs); it opens again.
+    assert.equal(await page.locator("details.menu").getAttribute("open"), null);
+    await page.click("details.menu summary");
     await page.click("[data-testid=export-cli]");
     await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("kubeharden check"), null, WAIT);
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "kubeharden check --profile restricted --kube-version 1.29 manifest.yaml");
