@@ -324,6 +324,42 @@ test("keyboard: Tab reaches the view's cells and Enter opens one and lands in th
   }
 });
 
+test("layout: the Access and Reach tabs never widen the page, at 1366×768 and at 390×844, and the Reach diagram stays above the footer", async () => {
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    const ctx = await browser.newContext({ viewport });
+    try {
+      const page = await openApp(ctx, server.origin);
+      const wide = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await page.click('[data-testid=example][data-example="rbac-wildcards"]');
+      await page.click("[data-testid=tab-access]");
+      const cell = page.locator("[data-testid=access-cell]").first();
+      await cell.waitFor(WAIT);
+      // (At 390 px the sticky row header covers the first cells until the matrix is scrolled.)
+      await cell.focus();
+      await page.keyboard.press("Enter");
+      await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+      assert.ok((await wide()) <= 0, `Access at ${viewport.width}px: the page is ${await wide()} px wider than the window`);
+      await page.click('[data-testid=example][data-example="metadata-egress"]');
+      await page.click("[data-testid=tab-reach]");
+      await page.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+      assert.ok((await wide()) <= 0, `Reach at ${viewport.width}px: the page is ${await wide()} px wider than the window`);
+      // Nothing of the view is drawn over the footer.
+      const overlap = await page.evaluate(() => {
+        const footer = document.querySelector("footer");
+        if (!footer) return null;
+        const f = footer.getBoundingClientRect();
+        return [...document.querySelectorAll(".reach-view *")].some((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && r.bottom > f.top + 1 && r.top < f.bottom - 1 && r.right > f.left && r.left < f.right && getComputedStyle(el).visibility !== "hidden" && el.closest(".extras-view")?.getBoundingClientRect().bottom > f.top + 1;
+        });
+      });
+      assert.notEqual(overlap, true, `Reach at ${viewport.width}px: the view is drawn over the footer`);
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
 test("no page threw", () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -416,3 +416,14 @@ test("the extras load on demand: not for the first check; an export or the Diff 
     await ctx.close();
   }
 });
+
+test("the Diff tab says when no fix changes the text", async () => {
+  const { ctx, page } = await withText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n  namespace: e2e\ndata:\n  a: b\n");
+  try {
+    await page.click("[data-testid=tab-diff]");
+    assert.match(await waitForText(page, "[data-testid=diff-empty]", /No changes/), /No changes: no fix applies/);
+    assert.equal(await page.locator("[data-testid=diff]").count(), 0);
+  } finally {
+    await ctx.close();
+  }
+});
