@@ -57,33 +57,13 @@ fn id_out_of_range(v: &Json) -> bool {
     }
 }
 
-/// The pod-level and container-level `securityContext` fields the API server refuses on
-/// a pod with `spec.os.name: windows` (`validateWindows`), and the one it refuses with
-/// `linux` (`validateLinux`).
-const WINDOWS_FORBIDS_ON_POD: [&str; 10] = [
-    "seLinuxOptions",
-    "seccompProfile",
-    "appArmorProfile",
-    "fsGroup",
-    "fsGroupChangePolicy",
-    "sysctls",
-    "runAsUser",
-    "runAsGroup",
-    "supplementalGroups",
-    "supplementalGroupsPolicy",
-];
-const WINDOWS_FORBIDS_ON_CONTAINER: [&str; 10] = [
-    "seLinuxOptions",
-    "seccompProfile",
-    "appArmorProfile",
-    "capabilities",
-    "readOnlyRootFilesystem",
-    "privileged",
-    "allowPrivilegeEscalation",
-    "procMount",
-    "runAsUser",
-    "runAsGroup",
-];
+// The pod-level and container-level `securityContext` fields the API server refuses on a
+// pod with `spec.os.name: windows` (`validateWindows`): the lists of the fixer's validity
+// check (`crate::fix::valid`), not a copy of them.
+use crate::fix::valid::{
+    WINDOWS_FORBIDDEN_CONTAINER_FIELDS as WINDOWS_FORBIDS_ON_CONTAINER,
+    WINDOWS_FORBIDDEN_POD_FIELDS as WINDOWS_FORBIDS_ON_POD,
+};
 
 /// Why the API server would reject this object, one line each (empty: nothing found).
 pub fn rejections(kind: &str, api_version: Option<&str>, json: &Json) -> Vec<String> {
