@@ -29,7 +29,7 @@ lint:
 	cargo clippy --features web --bin playground -- -D warnings
 	cargo clippy --features web --bin lessons -- -D warnings
 	cargo clippy --features web --bin playground-extras -- -D warnings
-	cargo clippy --features js --bin kubeharden-js -- -D warnings
+	cargo clippy --features js --bin kubeharden-js --bin kubeharden-js-check -- -D warnings
 
 # The shared corpora (../shared/corpus) are required: a missing folder fails loudly.
 unit:

@@ -6,7 +6,7 @@
 #   ensure-web   install wasm-bindgen-cli, trunk, Chromium and the npm packages (playground)
 #   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
 #   wasm-test    run the wasm-bindgen-test tests in headless Chromium
-#   js-wasm      build the JavaScript package's wasm (scripts/js-pkg.sh makes dist/pkg/ of it)
+#   js-wasm      build the JavaScript package's two wasm, full and check-only (scripts/js-pkg.sh makes dist/pkg/ of them)
 #   extras       build the playground's extras (target/wasm/extras/, copied to dist/extras/ by dist)
 #
 # Every wasm32 build uses one target dir (target/wasm) and one profile (`web`, the one Trunk
@@ -186,11 +186,12 @@ build_lib() {
     echo "$rlib $(stat -c %s "$rlib") bytes ($(du -h "$rlib" | cut -f1))"
 }
 
-# The wasm of the JavaScript package (bin kubeharden-js, feature js), in the playground's
+# The two wasm of the JavaScript package (bins kubeharden-js and kubeharden-js-check, check
+# only; feature js), in the playground's
 # target dir and profile with the same std: only the crate itself and wasm-bindgen are
 # compiled again. scripts/js-pkg.sh runs wasm-bindgen, wasm-opt and assembles dist/pkg/.
 js_wasm() {
-    with_wasm_env nice -n 10 cargo build --bin kubeharden-js --no-default-features \
+    with_wasm_env nice -n 10 cargo build --bin kubeharden-js --bin kubeharden-js-check --no-default-features \
         --features js --target "$TARGET" --target-dir "$WASM_TARGET_DIR" \
         --profile "$WASM_PROFILE"
 }

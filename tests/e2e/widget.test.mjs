@@ -89,7 +89,7 @@ let server;
 let browser;
 
 before(async () => {
-  for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_wasm_bg.wasm"]) {
+  for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_wasm_bg.wasm", "pkg/kubeharden_check_bg.wasm"]) {
     if (!existsSync(join(distDir, f))) throw new Error(`the built widget is missing: ${join(distDir, f)} does not exist; run \`make dist\``);
   }
   root = mkdtempSync(join(tmpdir(), "kubeharden-widget-"));
@@ -315,13 +315,24 @@ test("ten widgets: the wasm is fetched once, only when the first scrolls into vi
   assert.equal(first.id, "w0");
   const all = await results(p, 10);
   assert.deepEqual(new Set(all.map((r) => r.id)).size, 10);
-  assert.equal(requests.filter((u) => u.endsWith(".wasm")).length, 1, "one wasm for ten widgets");
+  const wasm = () => requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
+  assert.deepEqual(wasm(), ["/pkg/kubeharden_check_bg.wasm"], "one wasm for ten widgets: the check-only one, since none shows a fixed text");
   assert.ok(!requests.some((u) => u.includes("editor")), "read-only widgets never load the editor");
   assert.ok(!requests.some((u) => u.endsWith("/rules.json")), "nor the rule docs, until one is opened");
   await p.locator("#w0 [data-rule=privileged-container] summary").click();
   await p.waitForFunction(() => /privileged/i.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent) && !/Loading/.test(document.querySelector("#w0").shadowRoot.querySelector("[data-rule=privileged-container] details div").textContent), null, WAIT);
   await p.locator("#w1 [data-rule=privileged-container] summary").click();
   assert.equal(requests.filter((u) => u.endsWith("/rules.json")).length, 1, "opening rule docs loads rules.json once for the page");
+  // The Hardened YAML tab fetches the full engine, once for the page, and shows its fixed text.
+  const hardenedOf = (id) => p.$eval(`#${id} [data-testid=hardened]`, (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
+  for (const id of ["w0", "w1"]) {
+    await p.locator(`#${id} [data-tab=hardened]`).click();
+    await p.locator(`#${id} [data-testid=hardened] .line`).first().waitFor(WAIT);
+    await p.waitForFunction((id) => /applied/.test(document.getElementById(id).shadowRoot.querySelector("[part~=fix-summary]").textContent), id, WAIT);
+  }
+  assert.deepEqual(wasm(), ["/pkg/kubeharden_check_bg.wasm", "/pkg/kubeharden_wasm_bg.wasm"], "the full wasm once, for both tabs");
+  const expected = await p.evaluate(async (text) => (await import("./pkg/kubeharden.js")).fix(text).text, PRIVILEGED);
+  assert.equal(await hardenedOf("w1"), expected);
   await context.close();
 });
 

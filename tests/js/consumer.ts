@@ -1,15 +1,16 @@
 // A small consumer of the kubeharden package, compiled by tsc --noEmit --strict against
 // dist/pkg/kubeharden.d.ts (tsconfig.json maps the name): every export and type is used,
 // and the @ts-expect-error lines prove the declarations reject what the engine rejects.
-import { OptionError, check, fix, init, isReady, rule, rules, version } from "kubeharden";
+import { OptionError, canFix, check, fix, init, initCheck, isReady, rule, rules, version } from "kubeharden";
 import { upgradeCodeBlocks } from "kubeharden-widget";
 import type { KubehardenCheckElement } from "kubeharden-widget";
 import type { CheckOptions, ConfigError, Finding, FixResult, Report, RuleDoc, Severity, Span } from "kubeharden";
 
 export async function run(text: string): Promise<number> {
+  await initCheck(new URL("./kubeharden_check_bg.wasm", import.meta.url));
   await init();
   await init(new URL("./kubeharden_wasm_bg.wasm", import.meta.url));
-  const ready: boolean = isReady();
+  const ready: boolean = isReady() && canFix();
   const options: CheckOptions = { profile: "restricted", kubeVersion: "1.29", rules: ["privileged-container"], file: "app.yaml" };
   const report: Report = check(text, options);
   const first: Finding | undefined = report.findings[0];

@@ -334,6 +334,35 @@ test("init() takes bytes or a compiled module (fresh processes)", () => {
   assert.equal(bad.stdout.trim(), "rejected", bad.stderr);
 });
 
+test("initCheck() loads the check-only engine: the CLI's report, no fix() until init() (a fresh process)", () => {
+  const url = pathToFileURL(join(pkgDir, "kubeharden.js")).href;
+  const script = `const kh = await import(${JSON.stringify(url)});
+const out = {};
+const manifest = ${JSON.stringify(MANIFEST)};
+const options = { profile: "restricted", kubeVersion: "1.29", file: "app.yaml" };
+await kh.initCheck();
+out.ready = kh.isReady();
+out.canFix = kh.canFix();
+out.checked = kh.check(manifest, options);
+try { kh.fix(manifest); } catch (e) { out.fixError = e.message; }
+out.same = kh.initCheck() === kh.initCheck();
+await kh.init();
+out.afterInit = { canFix: kh.canFix(), initCheckIsInit: kh.initCheck() === kh.init(), checked: kh.check(manifest, options), fixed: kh.fix(manifest, { unsafe: true }).text };
+process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.ready, true);
+  assert.equal(out.canFix, false);
+  assert.deepEqual(out.checked, cliReport(["check", "--format", "json", "--profile", "restricted", "--kube-version", "1.29"], MANIFEST, "app.yaml"));
+  assert.match(out.fixError, /fix\(\) needs the full engine: await init\(\)/);
+  assert.equal(out.same, true, "initCheck() is one shared promise");
+  assert.equal(out.afterInit.canFix, true);
+  assert.equal(out.afterInit.initCheckIsInit, true, "after init(), initCheck() is init()'s promise");
+  assert.deepEqual(out.afterInit.checked, out.checked, "both engines give the same report");
+  assert.equal(out.afterInit.fixed, runCli(["fix", "--unsafe"], MANIFEST));
+});
+
 test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", () => {
   const tsc = join(here, "node_modules", "typescript", "bin", "tsc");
   assert.ok(existsSync(tsc), `TypeScript is missing: run \`npm ci\` in ${here}`);
@@ -399,7 +428,7 @@ test("the package is ready to publish: npm pack takes exactly its files, named k
   assert.equal(pack.version, kh.version);
   assert.deepEqual(
     pack.files.map((f) => f.path).sort(),
-    ["README.md", "kubeharden.d.ts", "kubeharden.js", "kubeharden_wasm.js", "kubeharden_wasm_bg.wasm", "package.json", "rules.json"],
+    ["README.md", "kubeharden.d.ts", "kubeharden.js", "kubeharden_check.js", "kubeharden_check_bg.wasm", "kubeharden_wasm.js", "kubeharden_wasm_bg.wasm", "package.json", "rules.json"],
   );
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))]) {

@@ -23,8 +23,20 @@ export type WasmSource =
  */
 export declare function init(wasm?: WasmSource): Promise<void>;
 
-/** Whether init() has finished. */
+/**
+ * Loads the check-only engine once (kubeharden_check_bg.wasm by default: no fixer and no
+ * differ, 29 KiB smaller gzipped), for pages that only show findings. check(), rules() and
+ * version work after it; fix() throws until init() has finished. Returns init()'s promise
+ * when init() has been called (the full engine checks too). Rejects when it cannot be loaded
+ * (the next call tries again).
+ */
+export declare function initCheck(wasm?: WasmSource): Promise<void>;
+
+/** Whether init() or initCheck() has finished: check() may be called. */
 export declare function isReady(): boolean;
+
+/** Whether init() has finished: fix() may be called. */
+export declare function canFix(): boolean;
 
 export type Profile = "baseline" | "restricted" | "all";
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
@@ -198,10 +210,10 @@ export interface FixResult {
   remaining: Report;
 }
 
-/** Checks one text: the report (bad YAML is a report with errors). Throws OptionError on bad options, Error before init(). */
+/** Checks one text: the report (bad YAML is a report with errors). Throws OptionError on bad options, Error before init() or initCheck(). */
 export declare function check(text: string, options?: CheckOptions): Report;
 
-/** Hardens one text. Throws OptionError on bad options, Error before init(). */
+/** Hardens one text. Throws OptionError on bad options, Error before init() (initCheck() is not enough). */
 export declare function fix(text: string, options?: FixOptions): FixResult;
 
 export interface Fixture {

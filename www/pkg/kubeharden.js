@@ -4,13 +4,12 @@
 //
 //   import { init, check, fix, rules, rule, version } from "kubeharden";
 //   await init();                                   // once; shared by everything on the page
+//                                                   // (initCheck(): a smaller engine, no fix())
 //   const report = check(text, { profile: "restricted", kubeVersion: "1.29" });
 //   const { text: hardened } = fix(text, { unsafe: true, config: kubehardenYaml });
 //
 // Importing the module does nothing (no window, document or fetch at the top level), so
 // docs generators that render pages on a server can import it.
-
-import initWasm, { check as checkJson, fix as fixJson, version as wasmVersion } from "./kubeharden_wasm.js";
 
 /** The engine's version: the kubeharden crate version, as in a report's `tool.version`. */
 export const version = "__KUBEHARDEN_VERSION__";
@@ -29,48 +28,86 @@ export class OptionError extends TypeError {
   }
 }
 
-let ready = null;
-let loaded = false;
+// One engine, built twice: kubeharden_wasm (check and fix), which init() loads, and
+// kubeharden_check (check only: no fixer, no differ, 29 KiB smaller gzipped), which
+// initCheck() loads for pages that only show findings. Each is imported when first asked
+// for; check() runs on whichever has loaded, the full one once it has.
+let full = null; // init()'s promise
+let checkOnly = null; // initCheck()'s promise
+let engine = null; // the loaded bindings check() calls
+let fixer = null; // the full engine's fix, once loaded
 
 function isFileUrl(source) {
   if (source instanceof URL) return source.protocol === "file:";
   return typeof source === "string" && source.startsWith("file:");
 }
 
+async function load(glue, file, wasm) {
+  let source = wasm ?? new URL(file, import.meta.url);
+  if (isFileUrl(source)) {
+    const { readFile } = await import("node:fs/promises");
+    source = await readFile(source instanceof URL ? source : new URL(source));
+  }
+  const bindings = await glue();
+  await bindings.default({ module_or_path: source });
+  if (bindings.version() !== version) {
+    throw new Error(`kubeharden: the wasm is version ${bindings.version()}, this module ${version}: load the wasm of the same package`);
+  }
+  return bindings;
+}
+
+/** `promise`, with `forget` called if it rejects (which lets the next call try again). */
+function once(promise, forget) {
+  promise.catch(forget);
+  return promise;
+}
+
 /**
- * Loads the engine once. `wasm` is where its WebAssembly is: a URL (string or URL), a
- * Response or a promise of one, bytes (ArrayBuffer, typed array) or a compiled
+ * Loads the engine (check and fix) once. `wasm` is where its WebAssembly is: a URL (string
+ * or URL), a Response or a promise of one, bytes (ArrayBuffer, typed array) or a compiled
  * WebAssembly.Module; by default kubeharden_wasm_bg.wasm next to this module (read from
  * disk in Node). Every later call returns the same promise: many callers, one instance.
  * A failed load rejects, and the next call tries again.
  */
 export function init(wasm) {
-  if (ready) return ready;
-  ready = (async () => {
-    let source = wasm ?? new URL("./kubeharden_wasm_bg.wasm", import.meta.url);
-    if (isFileUrl(source)) {
-      const { readFile } = await import("node:fs/promises");
-      source = await readFile(source instanceof URL ? source : new URL(source));
-    }
-    await initWasm({ module_or_path: source });
-    if (wasmVersion() !== version) {
-      throw new Error(`kubeharden: the wasm is version ${wasmVersion()}, this module ${version}: load the wasm of the same package`);
-    }
-    loaded = true;
-  })();
-  ready.catch(() => {
-    ready = null;
-  });
-  return ready;
+  full ??= once(
+    load(() => import("./kubeharden_wasm.js"), "./kubeharden_wasm_bg.wasm", wasm).then((bindings) => {
+      engine = bindings;
+      fixer = bindings.fix;
+    }),
+    () => (full = null),
+  );
+  return full;
 }
 
-/** Whether init() has finished: check() and fix() may be called. */
+/**
+ * Loads the check-only engine once (kubeharden_check_bg.wasm by default; `wasm` as for
+ * init()): check(), rules() and version work after it, fix() needs init(). When init() has
+ * been called, returns its promise instead (the full engine checks too), so a page never
+ * loads both for checking. A failed load rejects, and the next call tries again.
+ */
+export function initCheck(wasm) {
+  if (full) return full;
+  checkOnly ??= once(
+    load(() => import("./kubeharden_check.js"), "./kubeharden_check_bg.wasm", wasm).then((bindings) => {
+      engine ??= bindings;
+    }),
+    () => (checkOnly = null),
+  );
+  return checkOnly;
+}
+
+/** Whether init() or initCheck() has finished: check() may be called. */
 export function isReady() {
-  return loaded;
+  return engine !== null;
+}
+
+/** Whether init() has finished: fix() may be called. */
+export function canFix() {
+  return fixer !== null;
 }
 
 function call(fn, name, text, options) {
-  if (!loaded) throw new Error(`kubeharden: ${name}() before init() finished: await init() first`);
   if (typeof text !== "string") throw new OptionError("text", `${name}(text, options): text must be a string, not ${typeof text}`);
   if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
     throw new OptionError("options", `${name}(text, options): options must be an object`);
@@ -98,7 +135,8 @@ function call(fn, name, text, options) {
  * OptionError naming the option.
  */
 export function check(text, options) {
-  return call(checkJson, "check", text, options);
+  if (!engine) throw new Error("kubeharden: check() before init() finished: await init() (or initCheck()) first");
+  return call(engine.check, "check", text, options);
 }
 
 /**
@@ -108,7 +146,14 @@ export function check(text, options) {
  * findings by id.
  */
 export function fix(text, options) {
-  return call(fixJson, "fix", text, options);
+  if (!fixer) {
+    throw new Error(
+      engine
+        ? "kubeharden: fix() needs the full engine: await init() first (initCheck() loads one that only checks)"
+        : "kubeharden: fix() before init() finished: await init() first",
+    );
+  }
+  return call(fixer, "fix", text, options);
 }
 
 let catalogue = null;

@@ -13,14 +13,16 @@
 // report) after each check. Theming: CSS custom properties (--kh-*) and ::part().
 //
 // Every widget of a page shares one engine (the `kubeharden` package in ./pkg/): its wasm is
-// fetched once, when the first widget scrolls into view. CodeMirror is loaded only for
+// fetched once, when the first widget scrolls into view: the check-only engine when every
+// widget opens on its findings, the full one (the fixer and the differ) when one opens on the
+// hardened YAML or the diff, or once the reader opens such a tab. CodeMirror is loaded only for
 // `editable` widgets. No inline script or style (styles are a constructed style sheet),
 // no eval, no request to another origin. User text only ever goes into textContent.
 //
 // Importing this module on a server (static site generators) defines nothing and touches
 // no browser global.
 
-import { OptionError, check, fix, init, isReady, rule } from "./pkg/kubeharden.js";
+import { OptionError, canFix, check, fix, init, initCheck, rule } from "./pkg/kubeharden.js";
 
 const TAG = "kubeharden-check";
 const SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -304,6 +306,12 @@ function sameOrigin(value) {
   return url.origin === location.origin ? url.href : null;
 }
 
+// Which engine a page loads: the check-only one (initCheck()) when every widget of the page
+// opens on its findings, else the full one (init(): the fixer and the differ), for all of
+// them, so a page fetches one wasm; the full one also when a reader opens a Hardened YAML
+// or Diff tab (once for the page).
+const opensOnFixes = (el) => ["hardened", "diff"].includes(el.getAttribute("show"));
+
 let editorModule = null;
 const loadEditor = () => (editorModule ??= import("./kubeharden-widget-editor.js"));
 
@@ -390,8 +398,13 @@ function defineElement() {
 
     /** Checks now (after the engine loads) and resolves to the report. */
     async check() {
-      await init();
+      await this.#engine();
       return this.#run();
+    }
+
+    /** The engine this widget needs now: the full one when it shows a fixed text, else the check-only one. */
+    #engine() {
+      return this.#current !== "findings" || [...document.querySelectorAll(TAG)].some(opensOnFixes) ? init() : initCheck();
     }
 
     #options() {
@@ -573,7 +586,7 @@ function defineElement() {
       if (!this.#visible || !this.#ui) return;
       clearTimeout(this.#timer);
       this.#timer = setTimeout(() => {
-        init().then(
+        this.#engine().then(
           () => this.#run(),
           (e) => this.#fail(`the checker could not be loaded: ${e.message}`),
         );
@@ -712,7 +725,20 @@ function defineElement() {
     }
 
     #renderFixed() {
-      if (!this.#ui || this.#text === null || !isReady() || this.#config === null || this.#configError) return;
+      if (!this.#ui || this.#text === null || !this.#report || this.#config === null || this.#configError) return;
+      if (!canFix()) {
+        // Checked with the check-only engine: fetch the full one (once for the page), then render.
+        const say = (text) => {
+          this.#ui.hardenedInfo.textContent = text;
+          this.#ui.diffCode.textContent = text;
+        };
+        say("Loading the fixes…");
+        init().then(
+          () => this.#current !== "findings" && this.#renderFixed(),
+          (e) => say(`The fixes could not be loaded (${e.message}); open the tab again to retry.`),
+        );
+        return;
+      }
       if (!this.#fixed) {
         try {
           this.#fixed = fix(this.#text, { ...this.#options(), unsafe: this.hasAttribute("unsafe-fixes") });
