@@ -1,7 +1,7 @@
 //! The check-only WebAssembly of the `kubeharden` JavaScript package: `check` and
 //! `version`, without the fixer and the differ (`kubeharden_check_bg.wasm`, loaded by
 //! the package's `initCheck()`). A read-only docs widget needs nothing else until its
-//! reader opens the hardened YAML or the diff; this wasm is 29 KiB smaller gzipped than
+//! reader opens the hardened YAML or the diff; this wasm is 28 KiB smaller gzipped than
 //! the full one (src/js/main.rs), which `init()` loads and which also checks.
 //!
 //! The exports are the full wasm's, with the same JSON text in and out ([`api::check`]).

@@ -25,7 +25,7 @@ export declare function init(wasm?: WasmSource): Promise<void>;
 
 /**
  * Loads the check-only engine once (kubeharden_check_bg.wasm by default: no fixer and no
- * differ, 29 KiB smaller gzipped), for pages that only show findings. check(), rules() and
+ * differ, 28 KiB smaller gzipped), for pages that only show findings. check(), rules() and
  * version work after it; fix() throws until init() has finished. Returns init()'s promise
  * when init() has been called (the full engine checks too). Rejects when it cannot be loaded
  * (the next call tries again).

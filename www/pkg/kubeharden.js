@@ -29,7 +29,7 @@ export class OptionError extends TypeError {
 }
 
 // One engine, built twice: kubeharden_wasm (check and fix), which init() loads, and
-// kubeharden_check (check only: no fixer, no differ, 29 KiB smaller gzipped), which
+// kubeharden_check (check only: no fixer, no differ, 28 KiB smaller gzipped), which
 // initCheck() loads for pages that only show findings. Each is imported when first asked
 // for; check() runs on whichever has loaded, the full one once it has.
 let full = null; // init()'s promise
