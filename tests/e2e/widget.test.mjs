@@ -119,6 +119,18 @@ before(async () => {
 <kubeharden-check id="missing" config-src="no-such.yaml"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
 <pre data-config-src="site.kubeharden.yaml"><code class="language-yaml kubeharden" id="fenced">${escape(PRIVILEGED)}</code></pre>`),
   );
+  // Faults: manifests that cannot be read, an editable widget (for a blocked full engine), a
+  // src= changed later, and MkDocs' Pygments output (classes and data- on a wrapper <div>).
+  writeFileSync(join(root, "pod.yaml"), PRIVILEGED);
+  writeFileSync(
+    join(root, "faults.html"),
+    page(`
+<kubeharden-check id="foreign" src="http://203.0.113.9/app.yaml"></kubeharden-check>
+<kubeharden-check id="missing" src="missing.yaml"></kubeharden-check>
+<kubeharden-check id="ed" editable><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>
+<kubeharden-check id="file" src="host-pid.yaml"></kubeharden-check>
+<div class="kubeharden highlight" data-profile="restricted"><pre><span></span><code>${escape(PRIVILEGED).replace("privileged: true", '<span class="nt">privileged</span>: true')}</code></pre></div>`),
+  );
   // The demo page as built, with its files.
   cpSync(join(distDir, "widget-demo.html"), join(root, "widget-demo.html"));
   cpSync(join(distDir, "widget-demo"), join(root, "widget-demo"), { recursive: true });
@@ -301,6 +313,69 @@ test("the Open in playground link carries the manifest and options in the share 
   assert.ok(href.startsWith(server.origin + "/index.html#v1."), href);
   const state = JSON.parse(inflateRawSync(Buffer.from(href.split("#v1.")[1], "base64url")).toString());
   assert.deepEqual(state, { t: PRIVILEGED, p: "restricted", k: "1.29" });
+  await context.close();
+});
+
+test("a src= that cannot be read stays an error: no result, no clean report", async () => {
+  const { context, page: p } = await open("faults.html");
+  await showAll(p);
+  await p.waitForTimeout(500); // a check scheduled after the failure would have replaced it by now
+  for (const [id, said] of [["foreign", /is on another origin/], ["missing", /could not read src="missing.yaml"/]]) {
+    assert.match(await p.$eval(`#${id} [data-testid=widget-error]`, (e) => e.textContent), said);
+    assert.equal(await p.$eval(`#${id}`, (e) => e.report), null);
+    assert.equal(await p.$eval(`#${id}`, (e) => e.check()), null, "check() resolves to null: nothing was read");
+    await p.locator(`#${id} [data-tab=hardened]`).click();
+    assert.match(await p.$eval(`#${id} [part~=fix-summary]`, (e) => e.textContent), said, "the Hardened tab says it too");
+  }
+  assert.deepEqual(await p.evaluate(() => window.results.map((r) => r.id).filter((id) => id === "foreign" || id === "missing")), [], "no kubeharden-result for them");
+  await context.close();
+});
+
+test("with the full engine blocked, checks go on with the check-only one; the fix tabs say so and retry", async () => {
+  const { context, page: p, requests } = await open("faults.html");
+  await p.route("**/kubeharden_wasm_bg.wasm", (route) => route.abort());
+  await showAll(p);
+  await p.locator("#ed [data-tab=hardened]").click();
+  await p.waitForFunction(() => /could not be loaded/.test(document.getElementById("ed").shadowRoot.querySelector("[part~=fix-summary]").textContent), null, WAIT);
+  await p.locator("#ed [data-tab=findings]").click();
+  const before = await p.evaluate(() => window.results.filter((r) => r.id === "ed").length);
+  const content = p.locator("#ed [data-testid=widget-editor]");
+  await content.click();
+  await p.keyboard.press("ControlOrMeta+a");
+  await p.keyboard.insertText(HOST_PID);
+  await p.waitForFunction((n) => window.results.filter((r) => r.id === "ed").length > n, before, WAIT);
+  assert.ok((await findings(p, "ed")).some((f) => f.rule === "host-namespaces"), "re-checked on the check-only engine");
+  assert.equal(await p.locator("#ed [data-testid=widget-error]").count(), 0);
+  await p.unroute("**/kubeharden_wasm_bg.wasm");
+  await p.locator("#ed [data-tab=hardened]").click();
+  await p.waitForFunction(() => /applied/.test(document.getElementById("ed").shadowRoot.querySelector("[part~=fix-summary]").textContent), null, WAIT);
+  const expected = await p.evaluate(async (text) => (await import("./pkg/kubeharden.js")).fix(text).text, HOST_PID);
+  const shown = await p.$eval("#ed [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
+  assert.equal(shown, expected, "opening the tab again loaded the full engine");
+  assert.equal(requests.filter((u) => u.endsWith("/kubeharden_check_bg.wasm")).length, 1);
+  await context.close();
+});
+
+test("changing src= after the Hardened tab rendered re-renders it; the Diff tab names unsafe fixes held back", async () => {
+  const { context, page: p } = await open("faults.html");
+  await showAll(p);
+  await p.locator("#file [data-tab=diff]").click();
+  await p.waitForFunction(() => /host-pid\.yaml|No changes/.test(document.getElementById("file").shadowRoot.querySelector("[data-testid=diff]").textContent), null, WAIT);
+  await p.$eval("#file", (e) => e.setAttribute("src", "pod.yaml"));
+  await p.locator("#file [data-tab=hardened]").click();
+  await p.waitForFunction(() => /privileged: true/.test(document.getElementById("file").shadowRoot.querySelector("[data-testid=hardened]").textContent), null, WAIT);
+  // `kubeharden fix pod.yaml` applies nothing and says "7 more fixes need --unsafe".
+  await p.locator("#file [data-tab=diff]").click();
+  assert.match(await p.$eval("#file [data-testid=diff]", (e) => e.textContent), /No changes with safe fixes\. 7 more findings have unsafe fixes, applied only with the unsafe-fixes attribute/);
+  await context.close();
+});
+
+test("MkDocs' Pygments output (classes and data- attributes on a div.highlight) is upgraded", async () => {
+  const { context, page: p } = await open("faults.html");
+  await showAll(p);
+  const upgraded = await p.$eval("kubeharden-check[profile=restricted]", (w) => ({ wrapper: !!document.querySelector("div.highlight"), findings: w.report.findings.map((f) => f.rule) }));
+  assert.equal(upgraded.wrapper, false, "the wrapper is replaced by the widget");
+  assert.ok(upgraded.findings.includes("privileged-container"), JSON.stringify(upgraded));
   await context.close();
 });
 

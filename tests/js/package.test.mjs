@@ -332,6 +332,23 @@ test("init() takes bytes or a compiled module (fresh processes)", () => {
   }
   const bad = spawnSync(process.execPath, ["--input-type=module", "-e", `const kh = await import(${JSON.stringify(url)}); await kh.init(new Uint8Array([0, 1, 2])).then(() => console.log("loaded"), (e) => console.log("rejected"));`], { encoding: "utf8" });
   assert.equal(bad.stdout.trim(), "rejected", bad.stderr);
+  // A valid but empty module, or the other build's wasm, rejects with a message naming the
+  // file to give, and leaves nothing half set up: the next init() loads the right one.
+  const check = join(pkgDir, "kubeharden_check_bg.wasm");
+  const retry = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", `import { readFileSync } from "node:fs"; const kh = await import(${JSON.stringify(url)});
+const said = [];
+for (const wrong of [new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), readFileSync(${JSON.stringify(check)})]) await kh.init(wrong).then(() => said.push("loaded"), (e) => said.push(e.message));
+await kh.init();
+said.push(kh.canFix() && kh.fix("a: 1\\n").text);
+console.log(JSON.stringify(said));`],
+    { encoding: "utf8" },
+  );
+  const said = JSON.parse(retry.stdout || "[]");
+  assert.equal(said.length, 3, retry.stderr);
+  for (const message of said.slice(0, 2)) assert.match(message, /could not load the engine from the wasm given \(it must be this package's kubeharden_wasm_bg\.wasm\)/);
+  assert.equal(said[2], "a: 1\n", "the next init() works");
 });
 
 test("initCheck() loads the check-only engine: the CLI's report, no fix() until init() (a fresh process)", () => {

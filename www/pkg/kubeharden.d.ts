@@ -27,8 +27,9 @@ export declare function init(wasm?: WasmSource): Promise<void>;
  * Loads the check-only engine once (kubeharden_check_bg.wasm by default: no fixer and no
  * differ, 28 KiB smaller gzipped), for pages that only show findings. check(), rules() and
  * version work after it; fix() throws until init() has finished. Returns init()'s promise
- * when init() has been called (the full engine checks too). Rejects when it cannot be loaded
- * (the next call tries again).
+ * when init() has finished, or is loading and the check-only engine was not asked for before
+ * (the full engine checks too); once the check-only engine has loaded, its settled promise.
+ * Rejects when it cannot be loaded (the next call tries again).
  */
 export declare function initCheck(wasm?: WasmSource): Promise<void>;
 

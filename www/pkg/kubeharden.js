@@ -42,18 +42,30 @@ function isFileUrl(source) {
   return typeof source === "string" && source.startsWith("file:");
 }
 
-async function load(glue, file, wasm) {
-  let source = wasm ?? new URL(file, import.meta.url);
-  if (isFileUrl(source)) {
-    const { readFile } = await import("node:fs/promises");
-    source = await readFile(source instanceof URL ? source : new URL(source));
+// A failed instantiation can leave wasm-bindgen's glue module half set up (its exports
+// recorded, the start function failed), and that module would refuse every later load; a
+// retry imports a fresh copy of it (a query makes it another module).
+const attempts = new Map(); // per wasm file: how many loads were tried
+
+async function load(what, glue, file, wasm) {
+  try {
+    let source = wasm ?? new URL(file, import.meta.url);
+    if (isFileUrl(source)) {
+      const { readFile } = await import("node:fs/promises");
+      source = await readFile(source instanceof URL ? source : new URL(source));
+    }
+    const n = attempts.get(file) ?? 0;
+    attempts.set(file, n + 1);
+    const bindings = await glue(n);
+    await bindings.default({ module_or_path: source });
+    if (bindings.version() !== version) {
+      throw new Error(`the wasm is version ${bindings.version()}, this module ${version}: load the wasm of the same package`);
+    }
+    return bindings;
+  } catch (e) {
+    const from = wasm === undefined ? `from ${file.slice(2)}` : `from the wasm given (it must be this package's ${file.slice(2)})`;
+    throw new Error(`kubeharden: could not load ${what} ${from}: ${e?.message ?? e}`);
   }
-  const bindings = await glue();
-  await bindings.default({ module_or_path: source });
-  if (bindings.version() !== version) {
-    throw new Error(`kubeharden: the wasm is version ${bindings.version()}, this module ${version}: load the wasm of the same package`);
-  }
-  return bindings;
 }
 
 /** `promise`, with `forget` called if it rejects (which lets the next call try again). */
@@ -71,7 +83,7 @@ function once(promise, forget) {
  */
 export function init(wasm) {
   full ??= once(
-    load(() => import("./kubeharden_wasm.js"), "./kubeharden_wasm_bg.wasm", wasm).then((bindings) => {
+    load("the engine", (n) => (n ? import(`./kubeharden_wasm.js?retry=${n}`) : import("./kubeharden_wasm.js")), "./kubeharden_wasm_bg.wasm", wasm).then((bindings) => {
       engine = bindings;
       fixer = bindings.fix;
     }),
@@ -82,14 +94,16 @@ export function init(wasm) {
 
 /**
  * Loads the check-only engine once (kubeharden_check_bg.wasm by default; `wasm` as for
- * init()): check(), rules() and version work after it, fix() needs init(). When init() has
- * been called, returns its promise instead (the full engine checks too), so a page never
- * loads both for checking. A failed load rejects, and the next call tries again.
+ * init()): check(), rules() and version work after it, fix() needs init(). Returns init()'s
+ * promise instead when init() has finished, or is loading and no check-only engine was asked
+ * for before (the full engine checks too), so a page never loads both only to check; once
+ * the check-only engine is loaded, it returns its (settled) promise even while init() loads.
+ * A failed load rejects, and the next call tries again.
  */
 export function initCheck(wasm) {
-  if (full) return full;
+  if (fixer || (full && !checkOnly)) return full;
   checkOnly ??= once(
-    load(() => import("./kubeharden_check.js"), "./kubeharden_check_bg.wasm", wasm).then((bindings) => {
+    load("the check-only engine", (n) => (n ? import(`./kubeharden_check.js?retry=${n}`) : import("./kubeharden_check.js")), "./kubeharden_check_bg.wasm", wasm).then((bindings) => {
       engine ??= bindings;
     }),
     () => (checkOnly = null),

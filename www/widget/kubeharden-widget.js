@@ -22,7 +22,7 @@
 // Importing this module on a server (static site generators) defines nothing and touches
 // no browser global.
 
-import { OptionError, canFix, check, fix, init, initCheck, rule } from "./pkg/kubeharden.js";
+import { OptionError, canFix, check, fix, init, initCheck, isReady, rule } from "./pkg/kubeharden.js";
 
 const TAG = "kubeharden-check";
 const SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -45,7 +45,7 @@ const CSS = `
   --kh-info: light-dark(#5f6368, #bdc1c6);
   --kh-key: light-dark(#0550ae, #79c0ff);
   --kh-string: light-dark(#0a3069, #a5d6ff);
-  --kh-comment: light-dark(#6e7781, #8b949e);
+  --kh-comment: light-dark(#57606a, #8b949e);
   --kh-literal: light-dark(#8250df, #d2a8ff);
   --kh-added: light-dark(#dafbe1, #1c3a26);
   --kh-removed: light-dark(#ffebe9, #4a2125);
@@ -258,8 +258,8 @@ export async function shareFragment(text, profile, kubeVersion, unsafeFixes, con
   const state = { t: text };
   if (config) state.c = config;
   if (profile === "baseline" || profile === "restricted") state.p = profile;
-  const minor = /^v?1\.(\d+)/.exec(kubeVersion || "");
-  if (minor) state.k = `1.${Number(minor[1])}`;
+  const minor = /^v?1\.(\d+)(\.\d+)?$/.exec((kubeVersion || "").trim());
+  if (minor) state.k = `1.${Number(minor[1])}${minor[2] ? `.${Number(minor[2].slice(1))}` : ""}`;
   if (unsafeFixes) state.u = true;
   const stream = new Blob([JSON.stringify(state)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
   return "#v1." + base64url(new Uint8Array(await new Response(stream).arrayBuffer()));
@@ -334,6 +334,10 @@ function defineElement() {
     #editor = null;
     #id = ++serial;
     #shareToken = 0;
+    /** Why the manifest of `src` could not be read (nothing is checked then), or null. */
+    #sourceError = null;
+    /** The last failure #fail showed (the Hardened YAML and Diff tabs show it too). */
+    #lastError = null;
 
     constructor() {
       super();
@@ -346,6 +350,7 @@ function defineElement() {
       return this.#text ?? "";
     }
     set source(text) {
+      this.#sourceError = null;
       this.#text = String(text);
       this.#fixed = null;
       if (this.#editor && this.#editor.state.doc.toString() !== this.#text) {
@@ -386,7 +391,10 @@ function defineElement() {
       if (name === "theme") return;
       if (name === "height") return this.#applyHeight();
       if (name === "show") return this.#select(this.#tabName());
-      if (name === "src") return void this.#loadSource().then(() => this.#schedule(0));
+      if (name === "src") {
+        this.#fixed = null;
+        return void this.#loadSource().then(() => this.#schedule(0));
+      }
       if (name === "config" || name === "config-src") {
         this.#fixed = null;
         return void this.#loadConfig().then(() => this.#schedule(0));
@@ -404,6 +412,7 @@ function defineElement() {
 
     /** The engine this widget needs now: the full one when it shows a fixed text, else the check-only one. */
     #engine() {
+      if (isReady()) return Promise.resolve(); // any loaded engine checks; the fix tabs wait for init() themselves
       return this.#current !== "findings" || [...document.querySelectorAll(TAG)].some(opensOnFixes) ? init() : initCheck();
     }
 
@@ -460,11 +469,11 @@ function defineElement() {
       const editor = h("div", { class: "editor", part: "editor", hidden: true });
       const list = h("ul", { class: "list", part: "findings", "aria-label": "Findings" });
       const findings = h("div", { class: "panel", part: "panel findings-panel", role: "tabpanel", id: id("findings"), "aria-labelledby": id("tab-findings") }, code, editor, list);
-      const hardenedCode = h("pre", { class: "code", part: "code hardened", tabindex: "0", "aria-label": "Hardened YAML", "data-testid": "hardened" });
-      const hardenedInfo = h("p", { class: "note", part: "fix-summary" });
+      const hardenedCode = h("pre", { class: "code", part: "code hardened", tabindex: "0", role: "region", "aria-label": "Hardened YAML", "data-testid": "hardened" });
+      const hardenedInfo = h("p", { class: "note", part: "fix-summary", role: "status", "aria-live": "polite" });
       const copy = h("button", { type: "button", text: "Copy hardened YAML" });
       const hardened = h("div", { class: "panel", part: "panel hardened-panel", role: "tabpanel", id: id("hardened"), "aria-labelledby": id("tab-hardened"), hidden: true }, hardenedCode, h("div", { class: "tools" }, copy, hardenedInfo));
-      const diffCode = h("pre", { class: "code diff", part: "code diff", tabindex: "0", "aria-label": "Diff from the manifest to the hardened YAML", "data-testid": "diff" });
+      const diffCode = h("pre", { class: "code diff", part: "code diff", tabindex: "0", role: "region", "aria-label": "Diff from the manifest to the hardened YAML", "data-testid": "diff" });
       const diff = h("div", { class: "panel", part: "panel diff-panel", role: "tabpanel", id: id("diff"), "aria-labelledby": id("tab-diff"), hidden: true }, diffCode);
       const frame = h("div", { class: "frame", part: "frame" }, h("div", { class: "bar", part: "toolbar" }, tabs, status, link), findings, hardened, diff);
       this.#root.replaceChildren(frame);
@@ -501,6 +510,8 @@ function defineElement() {
       this.#ui.hardened.hidden = name !== "hardened";
       this.#ui.diff.hidden = name !== "diff";
       if (name !== "findings") this.#renderFixed();
+      // Not checked yet, or the engine failed to load: opening a tab tries again.
+      if (!this.#report && this.#visible) this.#schedule(0);
     }
 
     #applyHeight() {
@@ -516,18 +527,23 @@ function defineElement() {
 
     async #loadSource() {
       const src = this.getAttribute("src");
+      this.#sourceError = null;
       if (src) {
         const url = sameOrigin(src);
         if (!url) {
-          this.#text = "";
-          this.#fail(`src="${src}" is on another origin: the widget only reads manifests from this site`);
+          this.#sourceError = `src="${src}" is on another origin: the widget only reads manifests from this site`;
+          this.#fail(this.#sourceError);
           return;
         }
         try {
-          this.#text = await fetchText(url);
+          const text = await fetchText(url);
+          // A newer src may have been set meanwhile: keep only the current one's.
+          if (this.getAttribute("src") !== src) return;
+          this.#text = text;
         } catch (e) {
-          this.#text = "";
-          this.#fail(`could not read src="${src}": ${e.message}`);
+          if (this.getAttribute("src") !== src) return;
+          this.#sourceError = `could not read src="${src}": ${e.message}`;
+          this.#fail(this.#sourceError);
           return;
         }
       } else if (this.#text === null) {
@@ -559,7 +575,8 @@ function defineElement() {
       const editable = this.hasAttribute("editable");
       this.#ui.code.hidden = editable;
       this.#ui.editor.hidden = !editable;
-      if (!editable || this.#editor || this.#text === null) return;
+      if (!editable) return void this.#renderSource(); // the text as edited, not as it was
+      if (this.#editor || this.#text === null) return;
       try {
         const { createEditor } = await loadEditor();
         if (this.#editor || !this.hasAttribute("editable")) return;
@@ -588,7 +605,7 @@ function defineElement() {
       this.#timer = setTimeout(() => {
         this.#engine().then(
           () => this.#run(),
-          (e) => this.#fail(`the checker could not be loaded: ${e.message}`),
+          (e) => this.#fail(`the checker could not be loaded (${e.message.replace(/^kubeharden: /, "")}); it is tried again on the next change or tab`),
         );
       }, ms);
     }
@@ -597,6 +614,8 @@ function defineElement() {
       if (!this.#ui) return;
       this.#ui.status.textContent = "Not checked";
       this.#ui.list.replaceChildren(h("li", { class: "alert", role: "alert", "data-testid": "widget-error", text: message }), ...more);
+      this.#lastError = more.length ? `${message} (each error is listed on the Findings tab)` : message;
+      if (this.#current !== "findings") this.#renderFixed();
     }
 
     /** The configuration's errors, each at its line and column of the config text. */
@@ -610,6 +629,12 @@ function defineElement() {
     }
 
     #run() {
+      if (this.#sourceError) {
+        // Nothing was read, so nothing is checked (never an empty text's "no findings").
+        this.#report = null;
+        this.#fail(this.#sourceError);
+        return null;
+      }
       if (this.#text === null) return null;
       if (this.#configError || this.#config === null) {
         this.#report = null;
@@ -626,6 +651,7 @@ function defineElement() {
         return null;
       }
       this.#report = report;
+      this.#lastError = null;
       this.#render();
       if (this.#current !== "findings") this.#renderFixed();
       this.dispatchEvent(new CustomEvent("kubeharden-result", { detail: report, bubbles: true, composed: true }));
@@ -725,13 +751,16 @@ function defineElement() {
     }
 
     #renderFixed() {
-      if (!this.#ui || this.#text === null || !this.#report || this.#config === null || this.#configError) return;
+      if (!this.#ui) return;
+      const say = (text) => {
+        this.#ui.hardenedCode.textContent = "";
+        this.#ui.hardenedInfo.textContent = text;
+        this.#ui.diffCode.textContent = text;
+      };
+      if (!this.#report) return void say(this.#lastError ? `Not checked: ${this.#lastError}` : "Not checked yet: the manifest is checked when it scrolls into view.");
+      if (this.#text === null || this.#config === null || this.#configError) return;
       if (!canFix()) {
         // Checked with the check-only engine: fetch the full one (once for the page), then render.
-        const say = (text) => {
-          this.#ui.hardenedInfo.textContent = text;
-          this.#ui.diffCode.textContent = text;
-        };
         say("Loading the fixes…");
         init().then(
           () => this.#current !== "findings" && this.#renderFixed(),
@@ -749,10 +778,15 @@ function defineElement() {
       }
       const f = this.#fixed;
       renderCode(this.#ui.hardenedCode, f.text);
-      renderDiff(this.#ui.diffCode, f.diff || "No changes: nothing here has an automatic fix.\n");
-      const kind = this.hasAttribute("unsafe-fixes") ? "safe and unsafe fixes" : "safe fixes only";
+      const unsafe = this.hasAttribute("unsafe-fixes");
+      // Fixes held back because they may change how the workload behaves (`fix --unsafe`).
+      const waiting = unsafe ? 0 : f.remaining.findings.filter((x) => x.fix?.applicability === "unsafe" && !x.fix.unavailable).length;
+      const more = waiting ? ` ${waiting} more finding${waiting === 1 ? " has an unsafe fix" : "s have unsafe fixes"}, applied only with the unsafe-fixes attribute (they harden, but may change how the workload behaves).` : "";
+      const none = waiting ? "No changes with safe fixes." : "No changes: nothing here has an automatic fix.";
+      renderDiff(this.#ui.diffCode, f.diff || `${none}${more}\n`);
+      const kind = unsafe ? "safe and unsafe fixes" : "safe fixes only";
       const left = f.remaining.summary.findings;
-      this.#ui.hardenedInfo.textContent = `${f.applied.length} fix${f.applied.length === 1 ? "" : "es"} applied (${kind}); ${f.skipped.length} skipped; ${left} finding${left === 1 ? "" : "s"} left.`;
+      this.#ui.hardenedInfo.textContent = `${f.applied.length} fix${f.applied.length === 1 ? "" : "es"} applied (${kind}); ${f.skipped.length} skipped; ${left} finding${left === 1 ? "" : "s"} left.${more}`;
     }
   }
 
@@ -775,23 +809,28 @@ function attributeOf(option) {
 export function upgradeCodeBlocks(root = document) {
   const made = [];
   for (const code of root.querySelectorAll("pre > code")) {
-    const words = code.className.split(/[\s,]+/).map((w) => w.replace(/^language-/, ""));
-    if (!words.includes("kubeharden") || code.closest(TAG)) continue;
     const pre = code.parentElement;
+    // Pygments (MkDocs' pymdownx.highlight) puts the fence's classes and data- attributes on
+    // a <div class="highlight"> around the <pre>: that wrapper is then what is upgraded.
+    const wrap = pre.parentElement?.matches("div.highlight") ? pre.parentElement : null;
+    const words = [code, wrap].flatMap((el) => (el ? el.className.split(/[\s,]+/) : [])).map((w) => w.replace(/^language-/, ""));
+    if (!words.includes("kubeharden") || code.closest(TAG)) continue;
     const widget = document.createElement(TAG);
     if (words.includes("editable")) widget.setAttribute("editable", "");
     if (words.includes("unsafe-fixes")) widget.setAttribute("unsafe-fixes", "");
     if (words.includes("hardened")) widget.setAttribute("show", "hardened");
     if (words.includes("diff")) widget.setAttribute("show", "diff");
-    for (const el of [pre, code]) {
+    for (const el of [wrap, pre, code]) {
       for (const a of ["profile", "kube-version", "rules", "theme", "height", "show", "loading", "config-src"]) {
-        const v = el.getAttribute(`data-${a}`);
-        if (v !== null) widget.setAttribute(a, v);
+        const v = el?.getAttribute(`data-${a}`);
+        if (v != null) widget.setAttribute(a, v);
       }
     }
     // The content first: the widget reads it when it is connected.
-    const [parent, next] = [pre.parentNode, pre.nextSibling];
+    const block = wrap && wrap.className.split(/\s+/).includes("kubeharden") ? wrap : pre;
+    const [parent, next] = [block.parentNode, block.nextSibling];
     widget.append(pre);
+    if (block !== pre) block.remove();
     parent.insertBefore(widget, next);
     made.push(widget);
   }
