@@ -47,8 +47,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// How many entries the list renders at first, and how many more each "Show more" adds: a
+/// paste with thousands of findings renders (and re-renders on each check) a page of them,
+/// not every card (issue 16: keystrokes wait for the render).
+pub const WINDOW: usize = 200;
+
 #[function_component(Findings)]
 pub fn findings(p: &FindingsProps) -> Html {
+    let limit = use_state_eq(|| WINDOW);
     let Some(checked) = p.checked.as_ref() else {
         return html! { <p class="empty">{ "Not checked yet." }</p> };
     };
@@ -77,6 +83,32 @@ pub fn findings(p: &FindingsProps) -> Html {
             .cmp(&a.1[0].severity)
             .then(a.1[0].from.cmp(&b.1[0].from))
     });
+
+    // The first `limit` entries (a finding with those folded under it is one entry), group
+    // by group.
+    let mut total = 0;
+    let mut windowed = Vec::new();
+    for (object, list) in &groups {
+        let entries = folded(list);
+        let room = limit.saturating_sub(total);
+        total += entries.len();
+        if room > 0 {
+            windowed.push((
+                *object,
+                list,
+                entries.into_iter().take(room).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    let shown = total.min(*limit);
+    let more = {
+        let limit = limit.clone();
+        Callback::from(move |_: MouseEvent| limit.set(*limit + WINDOW))
+    };
+    let all = {
+        let limit = limit.clone();
+        Callback::from(move |_: MouseEvent| limit.set(usize::MAX))
+    };
 
     let counts = Severity::ALL.iter().map(|&s| {
         let n = checked
@@ -177,12 +209,19 @@ pub fn findings(p: &FindingsProps) -> Html {
                 }
             }) }
             { for empty }
-            { for groups.iter().map(|(object, list)| html! {
+            { for windowed.iter().map(|(object, list, entries)| html! {
                 <details class="group" open=true>
                     <summary><h2>{ if object.is_empty() { "(document)" } else { object } }{ format!(" · {}", plural(list.len(), "finding", "findings")) }</h2></summary>
-                    <ul>{ for folded(list).into_iter().map(|(primary, also)| card(p, primary, &also)) }</ul>
+                    <ul>{ for entries.iter().map(|(primary, also)| card(p, primary, also)) }</ul>
                 </details>
             }) }
+            if shown < total {
+                <p class="more" data-testid="more-findings">
+                    { format!("Showing {shown} of {total} entries (the filters above search them all). ") }
+                    <button onclick={ more }>{ format!("Show {} more", (total - shown).min(WINDOW)) }</button>
+                    { " " }<button onclick={ all }>{ "Show all" }</button>
+                </p>
+            }
             { for checked.notes.iter().filter(|n| !n.unchecked).map(|n| html! { <p class="note">{ format!("Note, line {}: {}", n.line, n.message) }</p> }) }
         </div>
     }

@@ -475,6 +475,35 @@ test("a fix left out in the findings is not applied in the hardened YAML", async
 });
 
 // Runs last (node:test runs a file's tests in order): it looks at what every earlier test did.
+test("a paste with thousands of findings renders the first 200 entries; Show more and the filters reach the rest", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    // 60 privileged pods: 60 × (20 or so) findings, over the window of 200.
+    const pod = (i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n`;
+    const text = Array.from({ length: 60 }, (_, i) => pod(i)).join("");
+    await replaceEditorText(page, text);
+    await page.waitForSelector("[data-testid=more-findings]", WAIT);
+    const status = await page.locator("[data-testid=status]").textContent();
+    const total = Number(/(\d+)\s+findings?/i.exec(status)[1]);
+    assert.ok(total > 400, status);
+    const entries = () => page.locator(".findings .group > ul > [data-testid=finding]").count();
+    assert.equal(await entries(), 200, "one window of entries is rendered");
+    const more = page.locator("[data-testid=more-findings]");
+    assert.match(await more.textContent(), /^Showing 200 of \d+ entries/);
+    await more.getByRole("button", { name: "Show 200 more" }).click();
+    assert.equal(await entries(), 400);
+    // The filters search every finding, rendered or not: the last pod's are found.
+    await page.locator("[data-testid=query]").fill("p59");
+    await page.waitForFunction(() => [...document.querySelectorAll(".findings .group h2")].every((h) => /p59/.test(h.textContent)), null, WAIT);
+    assert.ok((await entries()) > 0);
+    await page.locator("[data-testid=query]").fill("");
+    await more.getByRole("button", { name: "Show all" }).click();
+    await page.waitForFunction(() => !document.querySelector("[data-testid=more-findings]"), null, WAIT);
+  } finally {
+    await page.close();
+  }
+});
+
 test("(e) no request leaves the origin, and no page threw", async () => {
   assert.ok(requests.length > 0, "requests were recorded");
   assert.ok(
