@@ -517,6 +517,54 @@ test("wording: Reach's policy links are separated, a cell whose grant is gone sa
   }
 });
 
+/** The JSON of the page's address-bar link (`#v1.<base64url(deflate-raw(json))>`), or null. */
+async function linkJson(page) {
+  return page.evaluate(async () => {
+    const m = /^#v1\.([A-Za-z0-9_-]+)$/.exec(location.hash);
+    if (!m) return null;
+    const b64 = m[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return JSON.parse(await new Response(stream).text());
+  });
+}
+
+/** Waits until the page's link satisfies `ok` (its JSON); returns the fragment. */
+async function linkWhere(page, ok) {
+  const until = Date.now() + HANG_MS;
+  for (;;) {
+    const json = await linkJson(page);
+    if (json && ok(json)) return page.evaluate(() => location.hash);
+    if (Date.now() > until) throw new Error(`the link never matched: ${JSON.stringify(json)?.slice(0, 200)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+test("share links: the open tab is in the address bar's link and a copy opens on it; a link without one opens on Findings", async () => {
+  const page = await openExample("metadata-egress", "tab-reach");
+  let fragment;
+  try {
+    await page.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+    fragment = await linkWhere(page, (j) => j.v === "reach" && j.t.includes("report-builder"));
+  } finally {
+    await page.close();
+  }
+  const opened = await openApp(context, server.origin, fragment);
+  try {
+    assert.equal(await opened.locator("[data-testid=tab-reach]").getAttribute("aria-selected"), "true");
+    await opened.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+    assert.match(await opened.locator("[data-testid=editor] .cm-content").textContent(), /report-builder/);
+    // Back to Findings: the link no longer names a tab, and opens there.
+    await opened.click("[data-testid=tab-findings]");
+    const plain = await linkWhere(opened, (j) => !("v" in j));
+    const again = await openApp(context, server.origin, plain);
+    assert.equal(await again.locator("[data-testid=tab-findings]").getAttribute("aria-selected"), "true");
+    await again.close();
+  } finally {
+    await opened.close();
+  }
+});
+
 test("no page threw", () => {
   assert.deepEqual(pageErrors, []);
 });
