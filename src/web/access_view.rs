@@ -176,7 +176,10 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             <div class="access-detail" data-testid="access-detail">
                 <h3>{ format!("{subject}: {title}") }</h3>
                 if let Some(cell) = cell {
-                    <p>{ format!("Granted: {}.", cell.text) }</p>
+                    <p>{ match cell.text.strip_prefix("cluster") {
+                        Some(rest) => format!("Granted cluster-wide{rest}."),
+                        None => format!("Granted in {}.", cell.text),
+                    } }</p>
                     { grant_list(&cell.grants, &p.on_select) }
                 } else {
                     <p>{ "Not granted: nothing in the text grants it now." }</p>

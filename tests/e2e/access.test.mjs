@@ -495,7 +495,7 @@ test("wording: Reach's policy links are separated, a cell whose grant is gone sa
     await cell.click();
     const detail = page.locator("[data-testid=access-detail]");
     await detail.waitFor(WAIT);
-    assert.match(await detail.textContent(), /Granted: platform\./);
+    assert.match(await detail.textContent(), /Granted in platform\./);
     // The Role's `*` rule goes: the subject keeps its other grants, this cell none.
     await replaceEditorText(page, rbac.replace('apiGroups: ["*"]', 'apiGroups: ["batch"]').replace(/resources: \["\*"\]/, 'resources: ["jobs"]'));
     await page.waitForFunction(
