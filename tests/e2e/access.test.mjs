@@ -565,6 +565,28 @@ test("share links: the open tab is in the address bar's link and a copy opens on
   }
 });
 
+test("the coverage box does not call a binding of a built-in role 'checked, 0 findings': it says the RBAC rules do not judge it and points to the Access tab, which shows it", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    await replaceEditorText(
+      page,
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: devs-edit, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects:\n- {kind: Group, name: devs}\n",
+    );
+    const doc = page.locator("[data-testid=doc-coverage]");
+    await page.waitForFunction(() => /RoleBinding shop\/devs-edit/.test(document.querySelector("[data-testid=doc-coverage]")?.textContent ?? ""), null, WAIT);
+    assert.equal(await doc.count(), 1);
+    assert.equal(await doc.getAttribute("data-status"), "unchecked");
+    const text = await doc.textContent();
+    assert.doesNotMatch(text, /— checked, 0 findings/);
+    assert.match(text, /binds the built-in ClusterRole edit, whose permissions the RBAC rules do not judge.*Access tab/);
+    await page.click("[data-testid=tab-access]");
+    await page.locator('[data-testid=access-cell][data-subject="Group devs"]').first().waitFor(WAIT);
+    assert.ok((await page.locator('[data-testid=access-cell][data-subject="Group devs"]').count()) > 0);
+  } finally {
+    await page.close();
+  }
+});
+
 test("no page threw", () => {
   assert.deepEqual(pageErrors, []);
 });
