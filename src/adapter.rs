@@ -122,6 +122,56 @@ pub struct EditorObject {
     /// Pod templates found in it and checked by the pod rules.
     pub pods: usize,
     pub range: EditorRange,
+    /// For a RoleBinding or ClusterRoleBinding: the role its `roleRef` names
+    /// (`ClusterRole edit`, `Role shop/x`) when the text holds no such object, so that no
+    /// rule could read what the binding grants (a built-in role's, for example).
+    pub role_elsewhere: Option<String>,
+}
+
+/// [`EditorObject::role_elsewhere`] of the object `o` of `text`.
+fn role_elsewhere(
+    text: &str,
+    o: &crate::diagnostic::CheckedObject,
+    report: &Report,
+) -> Option<String> {
+    use crate::model::rbac::{read_binding, BindingKind, RBAC_GROUP};
+    if &*o.group != RBAC_GROUP
+        || !matches!(
+            o.object.kind.as_deref(),
+            Some("RoleBinding" | "ClusterRoleBinding")
+        )
+    {
+        return None;
+    }
+    // The object alone, at its column (an item of a List is indented), read again.
+    let (start, end) = (o.span.start.min(text.len()), o.span.end.min(text.len()));
+    let line = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let alone = format!(
+        "{}{}",
+        " ".repeat(text.get(line..start)?.chars().count()),
+        text.get(start..end)?
+    );
+    let stream = crate::yaml::parse_stream(&alone, &crate::yaml::Limits::default());
+    let model = crate::model::DocumentModel::read(stream.documents.first()?);
+    let binding = read_binding(model.objects.first()?)?;
+    let role = binding.role_ref?;
+    let (kind, name) = (role.kind.value, role.name.value);
+    // A roleRef the API refuses is a finding of its own.
+    let namespace = match (kind, binding.kind) {
+        ("ClusterRole", _) => None,
+        ("Role", BindingKind::RoleBinding) => binding.namespace,
+        _ => return None,
+    };
+    let present = report.objects.iter().any(|x| {
+        &*x.group == RBAC_GROUP
+            && x.object.kind.as_deref() == Some(kind)
+            && x.object.name.as_deref() == Some(name)
+            && (kind == "ClusterRole" || x.object.namespace.as_deref() == namespace)
+    });
+    (!present).then(|| match namespace {
+        Some(ns) => format!("{kind} {ns}/{name}"),
+        None => format!("{kind} {name}"),
+    })
 }
 
 fn message(text: &str, index: &LineIndex, d: &crate::diagnostic::Diagnostic) -> EditorMessage {
@@ -243,6 +293,7 @@ fn checked(text: &str, report: &Report, catalogue: &Catalogue) -> Checked {
                 group: o.group.to_string(),
                 pods: o.pods,
                 range: range(text, &index, o.span),
+                role_elsewhere: role_elsewhere(text, o, report),
             })
             .collect(),
         findings,

@@ -21,3 +21,103 @@ mod reach_data;
 mod share;
 #[path = "../src/web/state.rs"]
 mod state;
+
+/// The Reach view is `kubeharden reach` of the same text: the same matrix for every
+/// namespace, and the same documents left out for a YAML error at the same line and column
+/// (the CLI says so on standard error). Neither depends on the target version: the CLI
+/// takes `--kube-version` but its reachability model does not read it (the view is not
+/// given the playground's version for that reason), so its answers at v1.20 and at the
+/// newest version are the same.
+#[test]
+fn the_reach_view_is_the_cli_s_reach_and_neither_reads_the_version() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    use kubeharden::access::reach::PortQuery;
+
+    let reach = |text: &str, version: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kubeharden"))
+            .args(["reach", "--format", "json", "--kube-version", version, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let metadata = include_str!("../www/examples/metadata-egress.yaml");
+    let app = include_str!("../www/examples/multi-document-app.yaml");
+    let broken = format!("{metadata}---\nkey: [unclosed\n");
+    for text in [metadata, app, broken.as_str()] {
+        let (json, stderr) = reach(text, "latest");
+        assert_eq!(reach(text, "1.20"), (json.clone(), stderr.clone()));
+        let namespaces = json["namespaces"].as_array().unwrap();
+        assert!(!namespaces.is_empty());
+        for m in namespaces {
+            let ns = m["namespace"].as_str();
+            let view = reach_data::reach_data(text, ns, &PortQuery::Any);
+            assert_eq!(view.namespace.as_deref(), ns);
+            let sources: Vec<&str> = m["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            assert_eq!(view.sources, sources);
+            let cells: Vec<Vec<Option<String>>> = m["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    row.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c["verdict"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .collect();
+            let view_cells: Vec<Vec<Option<String>>> = view
+                .cells
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.as_ref().map(|c| c.verdict.text().to_string()))
+                        .collect()
+                })
+                .collect();
+            assert_eq!(view_cells, cells, "namespace {ns:?}");
+        }
+        // `kubeharden: -:LINE:COLUMN: MESSAGE (document left out)`, one line per error.
+        let left_out: Vec<String> = stderr
+            .lines()
+            .filter(|l| l.ends_with("(document left out)"))
+            .map(str::to_string)
+            .collect();
+        let view = reach_data::reach_data(text, None, &PortQuery::Any);
+        let said: Vec<String> = view
+            .errors
+            .iter()
+            .map(|e| {
+                format!(
+                    ":{}:{}: {} (document left out)",
+                    e.line, e.column, e.message
+                )
+            })
+            .collect();
+        assert_eq!(left_out.len(), said.len(), "{stderr}");
+        for (cli, view) in left_out.iter().zip(&said) {
+            assert!(cli.ends_with(view.as_str()), "{cli:?} / {view:?}");
+        }
+    }
+    assert_eq!(reach(&broken, "latest").1.lines().count(), 1);
+}

@@ -9,7 +9,8 @@
 
 use kubeharden::access::rbac::{Grant, Target};
 use kubeharden::access::{with_bundle, Access, AccessOptions, At, Bootstrap, Origin, User};
-use kubeharden::yaml::Limits;
+use kubeharden::source::LineIndex;
+use kubeharden::yaml::{Limits, ParseError};
 use kubeharden::{KubeVersion, Source};
 
 /// The UTF-16 offset of byte `at` of `text` (the editor's positions).
@@ -30,6 +31,48 @@ pub fn line_of(text: &str, at: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// A YAML error of the text, as the Findings tab lists it: its document (1-based), line and
+/// column (1-based), message, and its UTF-16 range for a click that selects it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlErrorView {
+    pub document: usize,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+impl YamlErrorView {
+    /// `YAML error in document 1 at line 3, column 5: …`, the Findings tab's words.
+    pub fn text(&self) -> String {
+        format!(
+            "YAML error in document {} at line {}, column {}: {}",
+            self.document, self.line, self.column, self.message
+        )
+    }
+}
+
+/// The YAML errors `with_bundle` gave for the text, in order.
+pub fn yaml_errors(text: &str, errors: &[(usize, ParseError)]) -> Vec<YamlErrorView> {
+    let index = LineIndex::new(text);
+    errors
+        .iter()
+        .map(|(_, e)| {
+            let start = index.position(text, e.span.start.min(text.len()));
+            let end = index.position(text, e.span.end.max(e.span.start).min(text.len()));
+            YamlErrorView {
+                document: e.document + 1,
+                line: start.line,
+                column: start.column,
+                message: e.message.clone(),
+                from: start.utf16_offset,
+                to: end.utf16_offset,
+            }
+        })
+        .collect()
 }
 
 /// A place of the text as the editor selects it (UTF-16 range) and its 1-based line;
@@ -105,8 +148,12 @@ pub struct AccessData {
     pub permissions: Vec<(&'static str, &'static str, bool)>,
     pub rows: Vec<RowView>,
     pub notes: Vec<String>,
-    /// YAML errors: documents left out.
-    pub left_out: usize,
+    /// The Roles and ClusterRoles of the text (`ClusterRole reader`, `Role shop/x`; the
+    /// built-in ones are not listed): when nothing makes a row, the view says they exist
+    /// but nothing binds them.
+    pub roles: Vec<String>,
+    /// YAML errors: their documents are left out.
+    pub errors: Vec<YamlErrorView>,
 }
 
 fn source(text: &str) -> [Source; 1] {
@@ -153,11 +200,20 @@ pub fn access_data(text: &str, version: KubeVersion) -> AccessData {
                 })
                 .collect(),
             notes: m.notes,
-            left_out: 0,
+            roles: access
+                .roles
+                .iter()
+                .filter(|r| matches!(r.origin, Origin::Bundle(_)) && !r.shadowed)
+                .map(|r| match r.role.namespace {
+                    Some(ns) => format!("{} {ns}/{}", r.role.kind.as_str(), r.role.name),
+                    None => format!("{} {}", r.role.kind.as_str(), r.role.name),
+                })
+                .collect(),
+            errors: Vec::new(),
         }
     });
     AccessData {
-        left_out: errors.len(),
+        errors: yaml_errors(text, &errors),
         ..data
     }
 }
@@ -269,7 +325,7 @@ mod tests {
     #[test]
     fn the_rbac_example_puts_the_operator_first_and_its_everything_cell_at_the_role_rule() {
         let d = access_data(RBAC, KubeVersion::LATEST);
-        assert_eq!(d.left_out, 0);
+        assert!(d.errors.is_empty());
         let row = &d.rows[0];
         assert_eq!(row.subject, "ServiceAccount platform/release-operator");
         assert_eq!(row.user, "system:serviceaccount:platform:release-operator");
@@ -359,10 +415,34 @@ mod tests {
     }
 
     #[test]
-    fn text_without_rbac_or_with_yaml_errors_gives_no_rows_and_counts_the_errors() {
+    fn text_without_rbac_or_with_yaml_errors_gives_no_rows_and_names_the_errors() {
         let d = access_data("a: [\n---\nkind: ConfigMap\n", KubeVersion::LATEST);
         assert!(d.rows.is_empty());
-        assert_eq!(d.left_out, 1);
+        assert_eq!(d.errors.len(), 1);
+        let e = &d.errors[0];
+        assert_eq!((e.document, e.line), (1, 1), "{e:?}");
+        assert!(
+            e.text()
+                .starts_with("YAML error in document 1 at line 1, column ")
+                && !e.message.is_empty(),
+            "{}",
+            e.text()
+        );
         assert!(access_data("", KubeVersion::LATEST).rows.is_empty());
+    }
+
+    #[test]
+    fn roles_that_nothing_binds_are_counted_apart_from_subjects() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n";
+        let d = access_data(text, KubeVersion::LATEST);
+        assert!(d.rows.is_empty());
+        assert_eq!(
+            d.roles,
+            ["ClusterRole reader"],
+            "the built-in roles are not listed"
+        );
+        assert!(access_data("kind: ConfigMap\n", KubeVersion::LATEST)
+            .roles
+            .is_empty());
     }
 }

@@ -4,13 +4,81 @@
 //! the granting rule in the editor (or the binding, when the rule is a built-in role's).
 //! Computed again when the text or the Kubernetes version changes.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use kubeharden::KubeVersion;
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::access_data::{access_data, can_i, GrantView, Question, RowView};
+use crate::access_data::{access_data, can_i, GrantView, Question, RowView, YamlErrorView};
+
+/// The matrix cell (its `data-cell`, `ROW-COLUMN`) whose button gets the focus back after
+/// the next render.
+pub type Refocus = Rc<RefCell<Option<String>>>;
+
+/// Opening a cell selects its place in the editor, which focuses the editor; the focus
+/// goes back to the cell's button (`e`'s target) at once and, by its `data-cell` `key`,
+/// after the render the opening causes (see [`use_refocus`]), so that the next Tab goes on
+/// through the view instead of indenting the editor's lines.
+pub fn keep_focus(e: &MouseEvent, refocus: &Refocus, key: String) {
+    if let Some(button) = e
+        .current_target()
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = button.focus();
+    }
+    *refocus.borrow_mut() = Some(key);
+}
+
+/// After each render, focus the cell [`keep_focus`] asked for (the `data-testid="{testid}"`
+/// button with its `data-cell`), once.
+#[hook]
+pub fn use_refocus(testid: &'static str) -> Refocus {
+    let refocus = use_mut_ref(|| None::<String>);
+    {
+        let refocus = refocus.clone();
+        use_effect(move || {
+            let Some(key) = refocus.borrow_mut().take() else {
+                return;
+            };
+            let cell = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector(&format!("[data-testid={testid}][data-cell=\"{key}\"]"))
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            if let Some(cell) = cell {
+                let _ = cell.focus();
+            }
+        });
+    }
+    refocus
+}
+
+/// The YAML errors of the text, each naming its place as the Findings tab does and
+/// selecting it when clicked; `what` says what is left out.
+pub fn yaml_error_list(
+    errors: &[YamlErrorView],
+    on_select: &Callback<(usize, usize)>,
+    what: &str,
+) -> Html {
+    html! {
+        { for errors.iter().map(|e| {
+            let (from, to, s) = (e.from, e.to, on_select.clone());
+            html! {
+                <p class="note">
+                    <button class="link yaml-error" data-testid="view-yaml-error" data-line={ e.line.to_string() }
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ e.text() }</button>
+                    { format!(" ({what})") }
+                </p>
+            }
+        }) }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct AccessViewProps {
@@ -51,8 +119,9 @@ pub fn access_view(p: &AccessViewProps) -> Html {
     let data = use_memo((p.text.clone(), p.version), |(text, version)| {
         access_data(text, *version)
     });
-    // The open cell: (row, column).
-    let open = use_state(|| None::<(usize, usize)>);
+    // The open cell: (subject, column); by subject, so that it stays on its subject when
+    // an edit reorders the rows.
+    let open = use_state(|| None::<(String, usize)>);
     let question = use_state(|| Question {
         verb: "get".into(),
         resource: "secrets".into(),
@@ -75,28 +144,46 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             question.set(q);
         })
     };
+    // The cell whose button gets the focus back after the next render (its `data-cell`).
+    let refocus = use_refocus("access-cell");
     let open_cell = |(r, c): (usize, usize)| {
-        let (open, on_select) = (open.clone(), p.on_select.clone());
+        let (open, on_select, refocus) = (open.clone(), p.on_select.clone(), refocus.clone());
+        let subject = data.rows[r].subject.clone();
         let target = data.rows[r].cells[c]
             .grants
             .first()
             .and_then(GrantView::target);
-        Callback::from(move |_: MouseEvent| {
-            open.set(Some((r, c)));
+        Callback::from(move |e: MouseEvent| {
+            open.set(Some((subject.clone(), c)));
             if let Some((from, to, _)) = target {
                 on_select.emit((from, to));
             }
+            // Selecting in the editor focuses it: the focus goes back to the cell (now
+            // and after the render), so that Tab goes on through the view.
+            keep_focus(&e, &refocus, format!("{r}-{c}"));
         })
     };
-    let details = (*open).and_then(|(r, c)| {
-        let row = data.rows.get(r)?;
-        let cell = row.cells.get(c)?;
-        let (_, title, _) = data.permissions.get(c)?;
+    let details = (*open).as_ref().and_then(|(subject, c)| {
+        let (_, title, _) = data.permissions.get(*c)?;
+        // The subject's row is gone when nothing in the text names it any more.
+        let cell = data
+            .rows
+            .iter()
+            .find(|r| r.subject == *subject)
+            .and_then(|r| r.cells.get(*c))
+            .filter(|cell| cell.granted);
         Some(html! {
             <div class="access-detail" data-testid="access-detail">
-                <h3>{ format!("{}: {title}", row.subject) }</h3>
-                <p>{ format!("Granted {}.", cell.text) }</p>
-                { grant_list(&cell.grants, &p.on_select) }
+                <h3>{ format!("{subject}: {title}") }</h3>
+                if let Some(cell) = cell {
+                    <p>{ match cell.text.strip_prefix("cluster") {
+                        Some(rest) => format!("Granted cluster-wide{rest}."),
+                        None => format!("Granted in {}.", cell.text),
+                    } }</p>
+                    { grant_list(&cell.grants, &p.on_select) }
+                } else {
+                    <p>{ "Not granted: nothing in the text grants it now." }</p>
+                }
             </div>
         })
     });
@@ -124,7 +211,10 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                     },
                 } }
             </form>
-            if data.rows.is_empty() {
+            if data.rows.is_empty() && !data.roles.is_empty() {
+                <p data-testid="access-unbound">{ format!("The text has {}, but nothing in it binds {} to a subject (a RoleBinding or ClusterRoleBinding with subjects), so the matrix has no rows.",
+                    data.roles.join(", "), if data.roles.len() == 1 { "it" } else { "them" }) }</p>
+            } else if data.rows.is_empty() {
                 <p>{ "No RBAC subjects in the text: paste Roles, ClusterRoles and their bindings (or ServiceAccounts)." }</p>
             } else {
                 <div class="matrix-scroll">
@@ -145,8 +235,8 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                                         let (id, title, dangerous) = data.permissions[c];
                                         if cell.granted {
                                             let label = format!("{}: {title}: {}", row.subject, cell.text);
-                                            html! { <td class={ classes!("granted", dangerous.then_some("dangerous"), cell.limited.then_some("limited"), (*open == Some((r, c))).then_some("open")) }>
-                                                <button data-testid="access-cell" data-permission={ id } data-subject={ row.subject.clone() }
+                                            html! { <td class={ classes!("granted", dangerous.then_some("dangerous"), cell.limited.then_some("limited"), open.as_ref().is_some_and(|(s, oc)| *s == row.subject && *oc == c).then_some("open")) }>
+                                                <button data-testid="access-cell" data-cell={ format!("{r}-{c}") } data-permission={ id } data-subject={ row.subject.clone() }
                                                     aria-label={ label } title={ cell.text.clone() } onclick={ open_cell((r, c)) }>
                                                     { if cell.limited { "ⓝ" } else if dangerous { "⚠" } else { "✓" } }</button></td> }
                                         } else {
@@ -161,9 +251,7 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             }
             { for details }
             { for data.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
-            if data.left_out > 0 {
-                <p class="note">{ format!("{} YAML error(s): those documents are left out.", data.left_out) }</p>
-            }
+            { yaml_error_list(&data.errors, &p.on_select, "this document is left out of the matrix") }
         </div>
     }
 }

@@ -156,6 +156,25 @@ fn only_under_all(o: &EditorObject, options: Options) -> Vec<&'static str> {
     labels
 }
 
+/// What a binding's coverage says about the role it binds when the text does not hold
+/// it (`role`: `ClusterRole edit`); `None` for cluster-admin, which a rule judges by name.
+fn role_not_judged(object: &str, role: &str) -> Option<String> {
+    let name = role.strip_prefix("ClusterRole ");
+    if name == Some("cluster-admin") {
+        return None;
+    }
+    // The API server's bootstrap roles (the ones users bind): admin, edit, view, system:*.
+    let built_in =
+        name.is_some_and(|n| matches!(n, "admin" | "edit" | "view") || n.starts_with("system:"));
+    Some(if built_in {
+        format!(
+            "{object}: it binds the built-in {role}, whose permissions the RBAC rules do not judge (they judge the roles in the text); the Access tab shows what it grants"
+        )
+    } else {
+        format!("{object}: it binds {role}, which is not in the text, so what it grants was not checked")
+    })
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -233,6 +252,14 @@ fn document(
             }
         }
         security |= judged;
+        let rbac = families
+            .iter()
+            .any(|(label, scope, _)| *label == "RBAC" && scope.covers(o));
+        if let Some(role) = o.role_elsewhere.as_deref().filter(|_| rbac) {
+            if let Some(why) = role_not_judged(&o.object, role) {
+                not_checked.push(why);
+            }
+        }
         if !judged {
             let kind = if o.kind.is_empty() { "object" } else { &o.kind };
             let more = only_under_all(o, options);
@@ -352,6 +379,57 @@ mod tests {
         assert_eq!(broken.status, Status::Error, "{broken:#?}");
         assert!(broken.not_checked[0].starts_with("YAML error"));
         assert_eq!(unchecked_count(&all), 2);
+    }
+
+    #[test]
+    fn a_binding_of_a_built_in_role_says_its_permissions_are_not_judged() {
+        let binding = |kind: &str, role_kind: &str, role: &str| {
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {{name: b, namespace: shop}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: {role}}}\nsubjects:\n- {{kind: Group, name: devs}}\n")
+        };
+        let cover = |text: &str| {
+            let options = Options::default();
+            coverage(&adapter::check(text, options), options)
+        };
+        for role in ["edit", "admin", "view", "system:aggregate-to-edit"] {
+            for kind in ["RoleBinding", "ClusterRoleBinding"] {
+                let doc = &cover(&binding(kind, "ClusterRole", role))[0];
+                assert_eq!(doc.status, Status::NotChecked, "{doc:#?}");
+                let why = doc.not_checked.join(" ");
+                assert!(
+                    why.contains(&format!("binds the built-in ClusterRole {role}"))
+                        && why.contains("RBAC rules do not judge")
+                        && why.contains("Access tab"),
+                    "{why}"
+                );
+            }
+        }
+        // cluster-admin: a rule judges the binding by the role's name.
+        let admin = &cover(&binding("RoleBinding", "ClusterRole", "cluster-admin"))[0];
+        assert!(admin.not_checked.is_empty(), "{admin:#?}");
+        assert!(admin.findings > 0);
+        // A role the text holds is judged; one it does not hold is said to be missing.
+        let role = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: app, namespace: shop}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n";
+        let both = cover(&(binding("RoleBinding", "Role", "app") + role));
+        assert!(both[0].not_checked.is_empty(), "{:#?}", both[0]);
+        assert_eq!(both[0].status, Status::Checked);
+        let alone = &cover(&binding("RoleBinding", "Role", "app"))[0];
+        assert!(
+            alone
+                .not_checked
+                .join(" ")
+                .contains("binds Role shop/app, which is not in the text"),
+            "{alone:#?}"
+        );
+        // An item of a List is read at its place too.
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: RoleBinding\n  metadata: {name: b, namespace: shop}\n  roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\n  subjects:\n  - {kind: Group, name: devs}\n";
+        let listed = cover(list);
+        assert!(
+            listed.iter().any(|d| d
+                .not_checked
+                .join(" ")
+                .contains("built-in ClusterRole edit")),
+            "{listed:#?}"
+        );
     }
 
     #[test]

@@ -138,8 +138,9 @@ pub fn diff(text: &str, hardened: &str) -> String {
 /// Render the view `kind` (`"access"`: the RBAC matrix and can-i box; `"reach"`: the
 /// NetworkPolicy reachability matrix) of the manifests `text` for `kube_version`
 /// (`1.NN[.P]`, the built-in roles' version) into `element`, whose content it replaces; on
-/// later calls for the same element, update it (its own state, such as the open cell or the
-/// can-i question, is kept) or, for another kind, replace it. A click on a place calls
+/// later calls, update it (its own state, such as the open cell or the can-i question, is
+/// kept, also from one opening of its tab to the next: each kind is one app for the life
+/// of the page, see `mount.rs`); a view of another kind in `element` is taken out. A click on a place calls
 /// `on_select(from, to)` with the UTF-16 range of the text to select in the editor (not a
 /// function, such as `undefined`: nothing is called). Errors (thrown): an unknown kind or a
 /// version that does not parse.
@@ -163,7 +164,8 @@ pub fn mount_view(
     Ok(())
 }
 
-/// Remove the view [`mount_view`] rendered into `element` (nothing when there is none).
+/// Take the view [`mount_view`] rendered into `element` out of it (nothing when there is
+/// none); its app is kept, detached, for the next call.
 #[wasm_bindgen(js_name = unmountView)]
 pub fn unmount_view(element: web_sys::Element) {
     mount::unmount(&element);

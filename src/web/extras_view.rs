@@ -1,7 +1,8 @@
 //! The Access and Reach tabs: an element into which the playground's extras render their
 //! view (src/web/extras_main.rs `mountView`: the RBAC access matrix with its can-i box, the
 //! NetworkPolicy reachability matrix), asked again with the current text and version on
-//! every change and emptied when the tab closes. While the extras load (the first time on
+//! every change and taken out when the tab closes (the extras keep the view's app for the
+//! next opening: src/web/mount.rs). While the extras load (the first time on
 //! a page) a status says so; if they cannot be loaded, an alert says why, with a retry.
 //! The view's markup, keyboard handling and events are the extras' own; a click on a place
 //! there selects it in the editor through [`EditorHandle::selector`].

@@ -1,7 +1,15 @@
 //! The extras' views in the playground's elements (src/web/extras_main.rs `mountView`,
-//! `unmountView`): each element holds one Yew app of this WebAssembly ([`AccessView`] or
-//! [`ReachView`]), kept here per element so that a later call updates its properties
-//! (`AppHandle::update`: the view keeps its own state) instead of mounting it again.
+//! `unmountView`): one Yew app of this WebAssembly per view ([`AccessView`],
+//! [`ReachView`]), each rendered into a root element of its own that is put into the
+//! playground's element and taken out again when the tab closes. A later call updates the
+//! app's properties (`AppHandle::update`: the view keeps its own state) instead of mounting
+//! it again.
+//!
+//! Why the apps live as long as the page: Yew registers its event listeners on an app's
+//! root element and, in release builds, never removes them (`AppHandle::destroy` leaves
+//! them, and their closures keep the root and the app's data alive). An app per opening of
+//! a tab would leak one root with its listeners each time; one root per view, moved between
+//! the tab's elements, registers them once.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,7 +54,9 @@ enum App {
 }
 
 struct Mounted {
-    element: Element,
+    /// The app's root: a child of the playground's element while its tab is open,
+    /// detached while it is closed.
+    root: Element,
     app: App,
     /// The playground's `onSelect`, replaced by each call; the views' callback calls it.
     on_select: Rc<RefCell<Option<js_sys::Function>>>,
@@ -73,11 +83,9 @@ impl Mounted {
         }
     }
 
-    fn destroy(self) {
-        match self.app {
-            App::Access(app) => app.destroy(),
-            App::Reach(app) => app.destroy(),
-        }
+    /// In `element` (the root is its only child).
+    fn is_in(&self, element: &Element) -> bool {
+        self.root.parent_element().as_ref() == Some(element)
     }
 }
 
@@ -135,8 +143,9 @@ fn skip_ancestor_ids(element: &Element) {
 }
 
 /// Render view `kind` of `text` at `version` into `element` (replacing its content), or
-/// update the view already there (replacing it if of another kind). `on_select(from, to)`
-/// is called with the UTF-16 range of a place the user clicked (`None`: nothing is).
+/// update the view already there; a view of another kind in `element` is taken out.
+/// `on_select(from, to)` is called with the UTF-16 range of a place the user clicked
+/// (`None`: nothing is).
 pub fn mount(
     kind: Kind,
     element: Element,
@@ -146,16 +155,32 @@ pub fn mount(
 ) {
     MOUNTED.with(|mounted| {
         let mut mounted = mounted.borrow_mut();
-        if let Some(i) = mounted.iter().position(|m| m.element == element) {
-            if mounted[i].kind() == kind {
-                let m = &mut mounted[i];
-                *m.on_select.borrow_mut() = on_select;
-                m.props(text, version);
-                return;
-            }
-            mounted.swap_remove(i).destroy();
+        for m in mounted
+            .iter()
+            .filter(|m| m.kind() != kind && m.is_in(&element))
+        {
+            m.root.remove();
         }
-        skip_ancestor_ids(&element);
+        if let Some(m) = mounted.iter_mut().find(|m| m.kind() == kind) {
+            if !m.is_in(&element) {
+                element.set_text_content(None);
+                let _ = element.append_child(&m.root);
+            }
+            *m.on_select.borrow_mut() = on_select;
+            m.props(text, version);
+            return;
+        }
+        let Some(root) = element
+            .owner_document()
+            .and_then(|d| d.create_element("div").ok())
+        else {
+            return;
+        };
+        let _ = root.set_attribute("class", "extras-root");
+        let _ = root.set_attribute("data-testid", "extras-root");
+        element.set_text_content(None);
+        let _ = element.append_child(&root);
+        skip_ancestor_ids(&root);
         let shared = Rc::new(RefCell::new(on_select));
         let callback = {
             let shared = shared.clone();
@@ -173,7 +198,7 @@ pub fn mount(
         let app = match kind {
             Kind::Access => App::Access(
                 Renderer::<AccessView>::with_root_and_props(
-                    element.clone(),
+                    root.clone(),
                     AccessViewProps {
                         text,
                         version,
@@ -184,14 +209,14 @@ pub fn mount(
             ),
             Kind::Reach => App::Reach(
                 Renderer::<ReachView>::with_root_and_props(
-                    element.clone(),
+                    root.clone(),
                     ReachViewProps { text, on_select },
                 )
                 .render(),
             ),
         };
         mounted.push(Mounted {
-            element,
+            root,
             app,
             on_select: shared,
             callback,
@@ -199,14 +224,13 @@ pub fn mount(
     });
 }
 
-/// Remove the view in `element`, if there is one.
+/// Take the view in `element` out of it, if there is one (its app stays, detached, for
+/// the next opening of its tab; its clicks select nothing meanwhile).
 pub fn unmount(element: &Element) {
-    let gone = MOUNTED.with(|mounted| {
-        let mut mounted = mounted.borrow_mut();
-        let i = mounted.iter().position(|m| m.element == *element)?;
-        Some(mounted.swap_remove(i))
+    MOUNTED.with(|mounted| {
+        for m in mounted.borrow().iter().filter(|m| m.is_in(element)) {
+            m.root.remove();
+            *m.on_select.borrow_mut() = None;
+        }
     });
-    if let Some(m) = gone {
-        m.destroy();
-    }
 }

@@ -11,7 +11,7 @@ use kubeharden::access::with_bundle;
 use kubeharden::yaml::Limits;
 use kubeharden::Source;
 
-use crate::access_data::{line_of, utf16};
+use crate::access_data::{line_of, utf16, yaml_errors, YamlErrorView};
 
 /// A policy place as the tab shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +63,8 @@ pub struct ReachData {
     pub cells: Vec<Vec<Option<CellView>>>,
     /// How many workloads the namespace has.
     pub workloads: usize,
+    /// YAML errors: their documents are left out, as `kubeharden reach` leaves them out.
+    pub errors: Vec<YamlErrorView>,
 }
 
 fn place(text: &str, r: &RuleRef) -> PlaceView {
@@ -116,7 +118,7 @@ pub fn parse_port(text: &str) -> Result<PortQuery, String> {
 /// for `port`.
 pub fn reach_data(text: &str, namespace: Option<&str>, port: &PortQuery) -> ReachData {
     let sources = [Source::new("manifest.yaml", text)];
-    let (data, _) = with_bundle(&sources, &Limits::default(), |b| {
+    let (data, errors) = with_bundle(&sources, &Limits::default(), |b| {
         let reach = Reach::new(b);
         let namespaces = reach.namespaces();
         let ns: Option<String> = match namespace {
@@ -162,9 +164,13 @@ pub fn reach_data(text: &str, namespace: Option<&str>, port: &PortQuery) -> Reac
                         .collect()
                 })
                 .collect(),
+            errors: Vec::new(),
         }
     });
-    data
+    ReachData {
+        errors: yaml_errors(text, &errors),
+        ..data
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +247,30 @@ mod tests {
         assert_eq!(d.workloads, 0);
         let d = reach_data("a: [\n", None, &PortQuery::Any);
         assert_eq!(d.workloads, 0);
+    }
+
+    #[test]
+    fn a_yaml_error_is_named_and_its_document_left_out() {
+        let d = reach_data("a: [\n", None, &PortQuery::Any);
+        assert_eq!(d.errors.len(), 1, "{d:?}");
+        let e = &d.errors[0];
+        assert_eq!((e.document, e.line), (1, 1), "{e:?}");
+        assert!(!e.message.is_empty());
+        assert!(e
+            .text()
+            .starts_with("YAML error in document 1 at line 1, column "));
+        // The other documents are still drawn.
+        let text = format!("{METADATA}\n---\nkey: [unclosed\n");
+        let d = reach_data(&text, None, &PortQuery::Any);
+        assert_eq!(d.workloads, 1);
+        assert_eq!(d.errors.len(), 1);
+        assert!(
+            d.errors[0].line > METADATA.lines().count(),
+            "{:?}",
+            d.errors
+        );
+        assert!(reach_data(METADATA, None, &PortQuery::Any)
+            .errors
+            .is_empty());
     }
 }

@@ -3,7 +3,9 @@
 //! table with a port field, and a small SVG diagram for a namespace with few workloads. A
 //! cell shows the policies that select each end and the rules that allow the traffic;
 //! clicking it selects the first allowing rule (else the first isolating policy) in the
-//! editor.
+//! editor, and the focus stays on the cell. A YAML error is named, with its place, as the
+//! Findings tab names it. The matrix does not depend on the Kubernetes version: neither does
+//! `kubeharden reach`'s model, so the view is not given it.
 
 use std::rc::Rc;
 
@@ -11,6 +13,7 @@ use kubeharden::access::reach::{PortQuery, Verdict};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::access_view::{keep_focus, use_refocus, yaml_error_list};
 use crate::reach_data::{parse_port, reach_data, PlaceView, ReachData, SideView};
 
 /// A diagram is drawn for a namespace with at most this many workloads.
@@ -37,11 +40,15 @@ fn places(title: &str, list: &[PlaceView], on_select: &Callback<(usize, usize)>)
     }
     html! {
         <li>{ title }{ " " }
-            { for list.iter().map(|p| {
+            { for list.iter().enumerate().map(|(i, p)| {
                 let (from, to, line) = p.at;
                 let s = on_select.clone();
-                html! { <button class="link" data-testid="reach-place" data-line={ line.to_string() }
-                    onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("{} (line {line})", p.policy) }</button> }
+                // Comma-separated, so that the links never run together.
+                html! { <>
+                    if i > 0 { { ", " } }
+                    <button class="link" data-testid="reach-place" data-line={ line.to_string() }
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("{} (line {line})", p.policy) }</button>
+                </> }
             }) }
         </li>
     }
@@ -148,7 +155,9 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
             |(text, ns, port)| reach_data(text, ns.as_deref(), port),
         )
     };
-    let open = use_state(|| None::<(usize, usize)>);
+    // The open cell: (source, destination) by name, so that it stays on them when an edit
+    // reorders the matrix.
+    let open = use_state(|| None::<(String, String)>);
     let on_ns = {
         let (namespace, open) = (namespace.clone(), open.clone());
         Callback::from(move |e: Event| {
@@ -163,16 +172,21 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
             port_text.set(e.target_unchecked_into::<HtmlInputElement>().value())
         })
     };
+    let refocus = use_refocus("reach-cell");
     let open_cell = |(r, c): (usize, usize), target: Option<(usize, usize, usize)>| {
-        let (open, on_select) = (open.clone(), p.on_select.clone());
-        Callback::from(move |_: MouseEvent| {
-            open.set(Some((r, c)));
+        let (open, on_select, refocus) = (open.clone(), p.on_select.clone(), refocus.clone());
+        let ends = (data.sources[r].clone(), data.destinations[c].clone());
+        Callback::from(move |e: MouseEvent| {
+            open.set(Some(ends.clone()));
             if let Some((from, to, _)) = target {
                 on_select.emit((from, to));
             }
+            keep_focus(&e, &refocus, format!("{r}-{c}"));
         })
     };
-    let details = (*open).and_then(|(r, c)| {
+    let details = (*open).as_ref().and_then(|(from, to)| {
+        let r = data.sources.iter().position(|s| s == from)?;
+        let c = data.destinations.iter().position(|d| d == to)?;
         let cell = data.cells.get(r)?.get(c)?.as_ref()?;
         Some(html! {
             <div class="reach-detail" data-testid="reach-detail">
@@ -197,7 +211,11 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                     aria-label="Port: any, PORT or PROTOCOL PORT" /></label>
                 if let Err(e) = &port { <span class="note">{ format!(" {e}; showing any port") }</span> }
             </div>
-            if data.workloads == 0 {
+            if data.workloads == 0 && !data.errors.is_empty() {
+                <p data-testid="reach-unreadable">{ format!("No workloads could be read: {} of the text {} a YAML error, and {} left out (the other documents hold no workload).",
+                    if data.errors.len() == 1 { "a document".to_string() } else { format!("{} documents", data.errors.len()) },
+                    if data.errors.len() == 1 { "has" } else { "have" }, if data.errors.len() == 1 { "it is" } else { "they are" }) }</p>
+            } else if data.workloads == 0 {
                 <p>{ "No workloads in the text: paste Deployments, Pods or other workloads and their NetworkPolicies." }</p>
             } else {
                 <div class="matrix-scroll">
@@ -215,8 +233,8 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                                         Some(cell) => {
                                             let v = cell.verdict;
                                             let label = format!("{} → {}: {}", data.sources[r], data.destinations[c], v.text());
-                                            html! { <td class={ classes!(v.text(), (*open == Some((r, c))).then_some("open")) }>
-                                                <button data-testid="reach-cell" data-from={ data.sources[r].clone() } data-to={ data.destinations[c].clone() }
+                                            html! { <td class={ classes!(v.text(), open.as_ref().is_some_and(|(f, t)| *f == data.sources[r] && *t == data.destinations[c]).then_some("open")) }>
+                                                <button data-testid="reach-cell" data-cell={ format!("{r}-{c}") } data-from={ data.sources[r].clone() } data-to={ data.destinations[c].clone() }
                                                     data-verdict={ v.text() } aria-label={ label } onclick={ open_cell((r, c), cell.target()) }>{ symbol(v) }</button></td> }
                                         }
                                     }) }
@@ -228,6 +246,7 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                 { diagram(&data) }
             }
             { for details }
+            { yaml_error_list(&data.errors, &p.on_select, "this document is left out of the matrix") }
         </div>
     }
 }

@@ -6,7 +6,9 @@
 //! `restricted`; absent for `all`), `k` (Kubernetes version `1.NN` or a patch release
 //! `1.NN.P`; absent for the newest), `u` (`true` when unsafe fixes are on; absent otherwise), `x` (the ids of
 //! the findings whose fixes the user left out of the hardened YAML; absent when none)
-//! and `c` (the Config tab's `.kubeharden.yaml` text; absent when empty).
+//! , `c` (the Config tab's `.kubeharden.yaml` text; absent when empty) and `v` (the side
+//! pane's tab the link opens on, one of [`TABS`]; absent for the Findings tab, so links
+//! made before it open there).
 //!
 //! Reading a link never falls back silently: a link that cannot be read at all is a
 //! [`LinkError`], and a readable link with a bad value keeps the rest and lists the
@@ -44,7 +46,13 @@ pub struct Shared {
     pub left_out: Vec<String>,
     /// The Config tab's text (empty: no configuration).
     pub config: Rc<str>,
+    /// The tab the link opens on, one of [`TABS`] (`None`: the Findings tab).
+    pub tab: Option<&'static str>,
 }
+
+/// The side pane's tabs a link can open on, by the name it holds (`v`); the Findings tab,
+/// the default, is never written.
+pub const TABS: [&str; 6] = ["hardened", "diff", "access", "reach", "rules", "config"];
 
 impl PartialEq for Shared {
     fn eq(&self, o: &Self) -> bool {
@@ -58,6 +66,7 @@ impl PartialEq for Shared {
             && self.unsafe_fixes == o.unsafe_fixes
             && self.left_out == o.left_out
             && self.config == o.config
+            && self.tab == o.tab
     }
 }
 
@@ -160,6 +169,9 @@ pub fn to_json(state: &Shared) -> String {
     }
     if !state.config.is_empty() {
         v["c"] = json!(&*state.config);
+    }
+    if let Some(tab) = state.tab {
+        v["v"] = json!(tab);
     }
     v.to_string()
 }
@@ -283,6 +295,17 @@ pub fn from_json(bytes: &[u8]) -> Result<Decoded, LinkError> {
             .ok_or_else(|| format!("{v} is not a text"))
     })
     .unwrap_or_else(|| Rc::from(""));
+    let tab = read(&map, "v", &mut problems, "tab", "the Findings tab", |v| {
+        let name = v
+            .as_str()
+            .ok_or_else(|| format!("{v} is not a tab's name"))?;
+        match TABS.iter().find(|t| **t == name) {
+            Some(t) => Ok(Some(*t)),
+            None if name == "findings" => Ok(None),
+            None => Err(format!("{name:?} is not a tab of this playground")),
+        }
+    })
+    .flatten();
     Ok(Decoded {
         shared: Shared {
             text,
@@ -291,6 +314,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Decoded, LinkError> {
             unsafe_fixes,
             left_out,
             config,
+            tab,
         },
         problems,
     })
@@ -333,6 +357,7 @@ mod tests {
             unsafe_fixes: true,
             left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
             config: "rules:\n  cpu-limits: off # é\n".into(),
+            tab: None,
         };
         let encoded = encode(&state);
         assert!(
@@ -350,10 +375,52 @@ mod tests {
             unsafe_fixes: false,
             left_out: Vec::new(),
             config: "".into(),
+            tab: None,
         };
         let encoded = encode(&plain);
         assert_eq!(encoded, link(r#"{"t":"a: 1\n"}"#), "defaults are left out");
         assert_eq!(decode(&encoded).unwrap().shared, plain);
+    }
+
+    #[test]
+    fn the_tab_is_kept_and_a_bad_one_reported() {
+        let state = Shared {
+            text: "kind: Pod\n".into(),
+            profile: Profile::All,
+            version: None,
+            unsafe_fixes: false,
+            left_out: Vec::new(),
+            config: "".into(),
+            tab: Some("reach"),
+        };
+        let encoded = encode(&state);
+        assert_eq!(encoded, link(r#"{"t":"kind: Pod\n","v":"reach"}"#));
+        assert_eq!(decode(&encoded).unwrap().shared, state);
+        assert_ne!(
+            Shared {
+                tab: None,
+                ..state.clone()
+            },
+            state
+        );
+        // Links without a tab (all links before it) open on the Findings tab; so does
+        // one that names it.
+        assert_eq!(decode(&link(r#"{"t":""}"#)).unwrap().shared.tab, None);
+        let findings = decode(&link(r#"{"t":"","v":"findings"}"#)).unwrap();
+        assert_eq!((findings.shared.tab, findings.problems.len()), (None, 0));
+        let bad = decode(&link(r#"{"t":"x","v":"graphs"}"#)).unwrap();
+        assert_eq!(&*bad.shared.text, "x");
+        assert_eq!(bad.shared.tab, None);
+        assert_eq!(
+            bad.problems,
+            ["the tab is not valid (\"graphs\" is not a tab of this playground); using the Findings tab"]
+        );
+        let typed = decode(&link(r#"{"t":"","v":2}"#)).unwrap();
+        assert!(
+            typed.problems[0].contains("2 is not a tab"),
+            "{:?}",
+            typed.problems
+        );
     }
 
     #[test]
@@ -365,6 +432,7 @@ mod tests {
             unsafe_fixes: false,
             left_out: Vec::new(),
             config: "".into(),
+            tab: None,
         };
         let encoded = encode(&state);
         assert_eq!(encoded, link(r#"{"k":"1.29.3","t":"kind: Pod\n"}"#));
@@ -473,6 +541,7 @@ mod tests {
             unsafe_fixes: true,
             left_out: Vec::new(),
             config: "profile: baseline\n".into(),
+            tab: None,
         });
         for cut in 3..full.len() {
             let result = decode(&full[..cut]);

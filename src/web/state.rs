@@ -49,6 +49,37 @@ pub enum Tab {
     Reach,
 }
 
+impl Tab {
+    /// The tab's name in share links, one of [`share::TABS`] (`None`: the Findings tab,
+    /// which links leave out).
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Tab::Findings => return None,
+            Tab::Hardened => "hardened",
+            Tab::Diff => "diff",
+            Tab::Access => "access",
+            Tab::Reach => "reach",
+            Tab::Rules => "rules",
+            Tab::Config => "config",
+        })
+    }
+
+    /// The tab of a share link's name (`None` or a name no tab has: the Findings tab).
+    pub fn named(name: Option<&str>) -> Tab {
+        [
+            Tab::Hardened,
+            Tab::Diff,
+            Tab::Access,
+            Tab::Reach,
+            Tab::Rules,
+            Tab::Config,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+        .unwrap_or(Tab::Findings)
+    }
+}
+
 /// How a notice is shown: information (`role="status"`) or a warning (`role="alert"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
@@ -307,7 +338,7 @@ impl State {
             version: shared.version,
             unsafe_fixes: shared.unsafe_fixes,
             left_out: shared.left_out.into_iter().map(FixKey).collect(),
-            tab: Tab::Findings,
+            tab: Tab::named(shared.tab),
             check_large: false,
             filters: Filters::default(),
             notice,
@@ -384,7 +415,12 @@ impl State {
                         ))),
                         None => not_understood("Your autosaved", &d.problems),
                     };
-                    return State::from_shared(d.shared, notice);
+                    // The autosave opens on the Findings tab; only a link names a tab.
+                    let shared = Shared {
+                        tab: None,
+                        ..d.shared
+                    };
+                    return State::from_shared(shared, notice);
                 }
                 Err(e) => {
                     problem.get_or_insert(format!("Your autosaved text could not be read: {e}."));
@@ -398,6 +434,7 @@ impl State {
             unsafe_fixes: false,
             left_out: Vec::new(),
             config: Rc::from(""),
+            tab: None,
         };
         let notice =
             problem.map(|p| Notice::warning(format!("{p} Showing the first example instead.")));
@@ -533,6 +570,7 @@ impl State {
             unsafe_fixes: self.unsafe_fixes,
             left_out: self.left_out.iter().map(|k| k.0.clone()).collect(),
             config: self.config.clone(),
+            tab: self.tab.name(),
         }
     }
 }
@@ -590,6 +628,7 @@ mod tests {
             unsafe_fixes: true,
             left_out: vec!["privileged-container:<stdin>:1:/spec".into()],
             config: Rc::from(""),
+            tab: None,
         })
     }
 
@@ -607,6 +646,40 @@ mod tests {
         );
         assert_eq!(s.notice, None);
         assert_eq!(s.tab, Tab::Findings);
+    }
+
+    #[test]
+    fn the_selected_tab_is_in_the_link_and_restored_from_it_but_not_from_the_autosave() {
+        for name in share::TABS {
+            let tab = Tab::named(Some(name));
+            assert_ne!(tab, Tab::Findings, "{name}");
+            assert_eq!(tab.name(), Some(name));
+        }
+        let s = State::initial("", None).apply(Action::SelectTab(Tab::Access));
+        assert_eq!(s.shared().tab, Some("access"));
+        let fragment = share::encode(&s.shared());
+        let opened = State::initial(&fragment, None);
+        assert_eq!(opened.tab, Tab::Access);
+        assert_eq!(opened.notice, None);
+        for tab in [
+            Tab::Reach,
+            Tab::Diff,
+            Tab::Hardened,
+            Tab::Rules,
+            Tab::Config,
+        ] {
+            let s = State::initial("", None).apply(Action::SelectTab(tab));
+            assert_eq!(State::initial(&share::encode(&s.shared()), None).tab, tab);
+        }
+        // The Findings tab is the default: not written, and an older link opens on it.
+        let findings = State::initial("", None).apply(Action::SelectTab(Tab::Findings));
+        assert_eq!(findings.shared().tab, None);
+        assert_eq!(
+            State::initial(&link("a: 1\n", Profile::All), None).tab,
+            Tab::Findings
+        );
+        // A reload without a link restores the autosave on the Findings tab.
+        assert_eq!(State::initial("", Some(&fragment)).tab, Tab::Findings);
     }
 
     #[test]
@@ -897,6 +970,7 @@ mod tests {
             unsafe_fixes: false,
             left_out: Vec::new(),
             config: config.into(),
+            tab: None,
         })
     }
 

@@ -273,7 +273,7 @@ test("the view's clicks are its own app's: its root is not the playground's Yew 
     await page.locator("[data-testid=access-cell]").first().waitFor(WAIT);
     // Yew hands an event to the app whose subtree id the target's closest branded
     // ancestor carries: the view's root must not carry the playground's.
-    const ids = await page.evaluate(() => [document.body.__yew_subtree_id, document.querySelector("[data-testid=access-host]").__yew_subtree_id]);
+    const ids = await page.evaluate(() => [document.body.__yew_subtree_id, document.querySelector("[data-testid=access-host] > [data-testid=extras-root]").__yew_subtree_id]);
     assert.equal(typeof ids[0], "number");
     assert.equal(typeof ids[1], "number");
     assert.notEqual(ids[0], ids[1]);
@@ -292,7 +292,7 @@ test("the view's clicks are its own app's: its root is not the playground's Yew 
   }
 });
 
-test("keyboard: Tab reaches the view's cells and Enter opens one and lands in the editor; the view follows the version and the text", async () => {
+test("keyboard: Tab reaches the view's cells and Enter opens one, selecting its line (the focus stays on the cell); the view follows the version and the text", async () => {
   const text = example("rbac-wildcards");
   const page = await openExample("rbac-wildcards", "tab-access");
   try {
@@ -303,7 +303,8 @@ test("keyboard: Tab reaches the view's cells and Enter opens one and lands in th
     await page.keyboard.press("Enter");
     await cursorOn(page, 'apiGroups: ["*"]');
     await page.locator("[data-testid=access-detail]").waitFor(WAIT);
-    assert.ok(await page.evaluate(() => !!document.activeElement?.closest("[data-testid=editor]")), "the editor has the focus");
+    // The line is selected, and the focus stays on the cell (keyboardFocus below).
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "access-cell");
     // The can-i box is reached with Tab from the skip link's side of the panel.
     await page.focus("[data-testid=can-i-as]");
     await page.keyboard.press("Tab");
@@ -357,6 +358,232 @@ test("layout: the Access and Reach tabs never widen the page, at 1366×768 and a
     } finally {
       await ctx.close();
     }
+  }
+});
+
+/** After Enter on the cell `cell` (a locator) and then Tab: the editor's text is unchanged,
+ * its selection is on `needle`'s line, and the focus is in the view `view`, on the next
+ * thing after the cell. */
+async function enterThenTab(page, cell, needle, view) {
+  const text = await page.locator("[data-testid=editor] .cm-content").textContent();
+  await page.locator("[data-testid=editor] .cm-line").first().click();
+  await cell.focus();
+  await page.keyboard.press("Enter");
+  await cursorOn(page, needle);
+  // After the render the opening causes, the focus is still (again) on the cell.
+  await page.waitForTimeout(300);
+  const focused = await page.evaluate(() => ({
+    testid: document.activeElement?.getAttribute("data-testid"),
+    inEditor: !!document.activeElement?.closest("[data-testid=editor]"),
+  }));
+  assert.equal(focused.inEditor, false, "the editor did not take the focus");
+  assert.equal(focused.testid, await cell.getAttribute("data-testid"));
+  const before = await cell.getAttribute("data-cell");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-cell")), before);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("[data-testid=editor] .cm-content").textContent(), text, "Tab indented nothing");
+  const after = await page.evaluate((v) => ({
+    inView: !!document.activeElement?.closest(`[data-testid=${v}]`),
+    cell: document.activeElement?.getAttribute("data-cell"),
+  }), view);
+  assert.ok(after.inView, "the focus moved on inside the view");
+  assert.notEqual(after.cell, before);
+}
+
+test("keyboard: Enter on a cell selects the granting line and keeps the focus in the view, so Tab goes on through it (Access and Reach)", async () => {
+  let page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    const cell = page.locator('[data-testid=access-cell][data-subject="ServiceAccount platform/release-operator"][data-permission="everything"]');
+    await cell.waitFor(WAIT);
+    await enterThenTab(page, cell, 'apiGroups: ["*"]', "access-view");
+  } finally {
+    await page.close();
+  }
+  page = await openExample("metadata-egress", "tab-reach");
+  try {
+    const cell = page.locator('[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="metadata 169.254.169.254"]');
+    await cell.waitFor(WAIT);
+    await enterThenTab(page, cell, "ipBlock:", "reach-view");
+  } finally {
+    await page.close();
+  }
+});
+
+test("opening and closing the Access and Reach tabs 20 times keeps one root of each view alive (Yew's listeners are not leaked per opening)", async () => {
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-cell]").first().waitFor(WAIT);
+    for (let i = 0; i < 20; i++) {
+      await page.click("[data-testid=tab-findings]");
+      await page.click("[data-testid=tab-access]");
+      await page.locator("[data-testid=access-cell]").first().waitFor(WAIT);
+      await page.click("[data-testid=tab-reach]");
+      await page.locator("[data-testid=reach-view]").waitFor(WAIT);
+    }
+    await page.click("[data-testid=tab-findings]");
+    // The live <div>s (in the page or detached, after a garbage collection) that are the
+    // root of a Yew app other than the playground's: the views' roots.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("HeapProfiler.enable");
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { result: proto } = await cdp.send("Runtime.evaluate", { expression: "HTMLDivElement.prototype" });
+    const { objects } = await cdp.send("Runtime.queryObjects", { prototypeObjectId: proto.objectId });
+    const { result } = await cdp.send("Runtime.callFunctionOn", {
+      objectId: objects.objectId,
+      functionDeclaration:
+        "function () { const own = document.body.__yew_subtree_id; return this.filter((d) => typeof d.__yew_subtree_id === 'number' && d.__yew_subtree_id !== own && d.hasAttribute('data-testid')).length; }",
+      returnByValue: true,
+    });
+    assert.equal(result.value, 2, "one root for the Access view and one for the Reach view");
+    // Reopened, the view still answers clicks.
+    await page.click("[data-testid=tab-access]");
+    const cell = page.locator('[data-testid=access-cell][data-permission="everything"]').first();
+    await cell.click();
+    await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+    assert.equal(await page.locator("[data-testid=extras-root]").count(), 1);
+  } finally {
+    await page.close();
+  }
+});
+
+test("a YAML error is named in both views (line and message, as the Findings tab does), never a bare 'No workloads'", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    await replaceEditorText(page, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [\n");
+    await page.waitForSelector("[data-testid=yaml-error]", WAIT);
+    const findingsText = await page.locator("[data-testid=yaml-error]").first().textContent();
+    await page.click("[data-testid=tab-reach]");
+    const named = page.locator("[data-testid=reach-view] [data-testid=view-yaml-error]");
+    await named.waitFor(WAIT);
+    assert.equal(await named.textContent(), findingsText);
+    assert.match(await named.textContent(), /^YAML error in document 1 at line \d+, column \d+: ./);
+    assert.match(await page.locator("[data-testid=reach-unreadable]").textContent(), /YAML error/);
+    assert.equal(await page.locator("text=No workloads in the text").count(), 0);
+    await page.click("[data-testid=tab-access]");
+    const inAccess = page.locator("[data-testid=access-view] [data-testid=view-yaml-error]");
+    await inAccess.waitFor(WAIT);
+    assert.equal(await inAccess.textContent(), findingsText);
+  } finally {
+    await page.close();
+  }
+});
+
+test("wording: Reach's policy links are separated, a cell whose grant is gone says so, and unbound roles are not 'no RBAC subjects'", async () => {
+  // Two policies select report-builder: its "selected by" list has two links.
+  const text = example("metadata-egress") + "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: second, namespace: reports}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - {}\n";
+  let page = await openApp(context, server.origin);
+  try {
+    await replaceEditorText(page, text);
+    await page.click("[data-testid=tab-reach]");
+    const cell = page.locator('[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="the internet"]');
+    await cell.waitFor(WAIT);
+    await cell.click();
+    const detail = page.locator("[data-testid=reach-detail]");
+    await detail.waitFor(WAIT);
+    const body = await detail.textContent();
+    assert.match(body, /\(line \d+\), NetworkPolicy reports\//, body);
+    assert.doesNotMatch(body, /\(line \d+\)NetworkPolicy/, body);
+  } finally {
+    await page.close();
+  }
+  const rbac = example("rbac-wildcards");
+  page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    const subject = "ServiceAccount platform/release-operator";
+    const cell = page.locator(`[data-testid=access-cell][data-subject="${subject}"][data-permission="everything"]`);
+    await cell.waitFor(WAIT);
+    await cell.click();
+    const detail = page.locator("[data-testid=access-detail]");
+    await detail.waitFor(WAIT);
+    assert.match(await detail.textContent(), /Granted in platform\./);
+    // The Role's `*` rule goes: the subject keeps its other grants, this cell none.
+    await replaceEditorText(page, rbac.replace('apiGroups: ["*"]', 'apiGroups: ["batch"]').replace(/resources: \["\*"\]/, 'resources: ["jobs"]'));
+    await page.waitForFunction(
+      () => /Not granted: nothing in the text grants it now\./.test(document.querySelector("[data-testid=access-detail]")?.textContent ?? ""),
+      null,
+      WAIT,
+    );
+    const now = await detail.textContent();
+    assert.ok(now.startsWith(`${subject}: `), now);
+    assert.doesNotMatch(now, /Granted -/);
+    // A ClusterRole that nothing binds.
+    await replaceEditorText(page, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n");
+    const unbound = page.locator("[data-testid=access-unbound]");
+    await unbound.waitFor(WAIT);
+    assert.match(await unbound.textContent(), /^The text has ClusterRole reader, but nothing in it binds it to a subject/);
+    assert.equal(await page.locator("text=No RBAC subjects").count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+/** The JSON of the page's address-bar link (`#v1.<base64url(deflate-raw(json))>`), or null. */
+async function linkJson(page) {
+  return page.evaluate(async () => {
+    const m = /^#v1\.([A-Za-z0-9_-]+)$/.exec(location.hash);
+    if (!m) return null;
+    const b64 = m[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return JSON.parse(await new Response(stream).text());
+  });
+}
+
+/** Waits until the page's link satisfies `ok` (its JSON); returns the fragment. */
+async function linkWhere(page, ok) {
+  const until = Date.now() + HANG_MS;
+  for (;;) {
+    const json = await linkJson(page);
+    if (json && ok(json)) return page.evaluate(() => location.hash);
+    if (Date.now() > until) throw new Error(`the link never matched: ${JSON.stringify(json)?.slice(0, 200)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+test("share links: the open tab is in the address bar's link and a copy opens on it; a link without one opens on Findings", async () => {
+  const page = await openExample("metadata-egress", "tab-reach");
+  let fragment;
+  try {
+    await page.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+    fragment = await linkWhere(page, (j) => j.v === "reach" && j.t.includes("report-builder"));
+  } finally {
+    await page.close();
+  }
+  const opened = await openApp(context, server.origin, fragment);
+  try {
+    assert.equal(await opened.locator("[data-testid=tab-reach]").getAttribute("aria-selected"), "true");
+    await opened.locator("[data-testid=reach-cell]").first().waitFor(WAIT);
+    assert.match(await opened.locator("[data-testid=editor] .cm-content").textContent(), /report-builder/);
+    // Back to Findings: the link no longer names a tab, and opens there.
+    await opened.click("[data-testid=tab-findings]");
+    const plain = await linkWhere(opened, (j) => !("v" in j));
+    const again = await openApp(context, server.origin, plain);
+    assert.equal(await again.locator("[data-testid=tab-findings]").getAttribute("aria-selected"), "true");
+    await again.close();
+  } finally {
+    await opened.close();
+  }
+});
+
+test("the coverage box does not call a binding of a built-in role 'checked, 0 findings': it says the RBAC rules do not judge it and points to the Access tab, which shows it", async () => {
+  const page = await openApp(context, server.origin);
+  try {
+    await replaceEditorText(
+      page,
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: devs-edit, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects:\n- {kind: Group, name: devs}\n",
+    );
+    const doc = page.locator("[data-testid=doc-coverage]");
+    await page.waitForFunction(() => /RoleBinding shop\/devs-edit/.test(document.querySelector("[data-testid=doc-coverage]")?.textContent ?? ""), null, WAIT);
+    assert.equal(await doc.count(), 1);
+    assert.equal(await doc.getAttribute("data-status"), "unchecked");
+    const text = await doc.textContent();
+    assert.doesNotMatch(text, /— checked, 0 findings/);
+    assert.match(text, /binds the built-in ClusterRole edit, whose permissions the RBAC rules do not judge.*Access tab/);
+    await page.click("[data-testid=tab-access]");
+    await page.locator('[data-testid=access-cell][data-subject="Group devs"]').first().waitFor(WAIT);
+    assert.ok((await page.locator('[data-testid=access-cell][data-subject="Group devs"]').count()) > 0);
+  } finally {
+    await page.close();
   }
 });
 
