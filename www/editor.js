@@ -362,6 +362,28 @@ export function focusEditor(view) {
 }
 
 /**
+ * Menus (`<details class="menu">`, the Export menu) close on Escape, which gives the focus
+ * back to their summary, and on a click or focus outside them, as menus do.
+ */
+export function installMenus() {
+  if (document.documentElement.dataset.menus) return;
+  document.documentElement.dataset.menus = "1";
+  const close = (outside) => {
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      if (!outside || !menu.contains(outside)) menu.removeAttribute("open");
+    }
+  };
+  document.addEventListener("click", (e) => close(e.target));
+  document.addEventListener("focusin", (e) => close(e.target));
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const open = document.activeElement?.closest?.("details.menu[open]");
+    close(null);
+    open?.querySelector("summary")?.focus();
+  });
+}
+
+/**
  * Makes `#splitter` resize the split of `#panes` between the editor and the side pane:
  * by dragging, or with the arrow keys (Home/End for the limits) when it has the focus.
  * The share (20–80 % of the width) is kept in localStorage and set through the CSSOM

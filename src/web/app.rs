@@ -188,9 +188,11 @@ pub fn app(props: &AppProps) -> Html {
             move || drop(timer)
         });
     }
-    // The resizable split between the editor and the side pane (www/editor.js).
+    // The resizable split between the editor and the side pane, and menus that close on
+    // Escape or a click elsewhere (www/editor.js).
     use_effect_with((), |_| {
         codemirror::install_split();
+        codemirror::install_menus();
     });
 
     const TABS: [(Tab, &str, &str); 7] = [

@@ -40,6 +40,8 @@ extern "C" {
     /// The resizable split (`#splitter` between the panes of `#panes`).
     #[wasm_bindgen(js_name = installSplit)]
     pub fn install_split();
+    #[wasm_bindgen(js_name = installMenus)]
+    pub fn install_menus();
 
     #[wasm_bindgen(js_name = getText)]
     pub fn get_text(view: &EditorView) -> String;

@@ -167,8 +167,9 @@ pub fn hardened_view(p: &HardenedProps) -> Html {
     html! {
         <div class="hardened">
             <div class="toolbar">
-                <button onclick={ copy }>{ "Copy" }</button>
-                <button onclick={ download }>{ "Download" }</button>
+                // On the Diff tab too they act on the hardened YAML: their labels say so.
+                <button onclick={ copy }>{ if p.diff { "Copy hardened YAML" } else { "Copy" } }</button>
+                <button onclick={ download }>{ if p.diff { "Download hardened YAML" } else { "Download" } }</button>
                 <button data-testid="apply-hardened" onclick={ apply } disabled={ h.applied == 0 }>{ "Apply to editor" }</button>
             </div>
             <p class="summary" data-testid="hardened-summary">{ summary }</p>

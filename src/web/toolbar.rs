@@ -442,7 +442,19 @@ async fn export_report(
     command: String,
     dispatch: Callback<Action>,
 ) {
-    let report = match extras::report(&input.text, input.options, &input.config, format).await {
+    // One export at a time: a second click while the extras load would download twice.
+    thread_local!(static EXPORTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if EXPORTING.with(|e| e.replace(true)) {
+        return;
+    }
+    if !extras::loaded() {
+        dispatch.emit(Action::Notify(Notice::info(
+            "Making the report (the export loads on its first use)…".to_string(),
+        )));
+    }
+    let made = extras::report(&input.text, input.options, &input.config, format).await;
+    EXPORTING.with(|e| e.set(false));
+    let report = match made {
         Ok(report) => report,
         Err(e) => {
             dispatch.emit(Action::Notify(Notice::warning(format!(

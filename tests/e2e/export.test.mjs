@@ -417,6 +417,30 @@ test("the extras load on demand: not for the first check; an export or the Diff 
   }
 });
 
+test("the Export menu closes on Escape (the focus back on it) and on a click elsewhere; the Diff tab's buttons say they act on the hardened YAML", async () => {
+  const { ctx, page } = await withText(MANIFEST);
+  try {
+    const menu = page.locator("details.menu");
+    const open = () => menu.evaluate((d) => d.open);
+    await menu.locator("summary").click();
+    assert.equal(await open(), true);
+    await page.keyboard.press("Tab"); // onto the first item
+    await page.keyboard.press("Escape");
+    assert.equal(await open(), false, "Escape closes it");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Export", "and gives the focus back to it");
+    await menu.locator("summary").click();
+    assert.equal(await open(), true);
+    await page.locator("[data-testid=editor] .cm-content").click();
+    assert.equal(await open(), false, "a click elsewhere (the editor) closes it");
+    await page.click("[data-testid=tab-diff]");
+    await page.waitForSelector("[data-testid=diff], [data-testid=diff-empty]", WAIT);
+    const labels = await page.locator(".hardened .toolbar button").allTextContents();
+    assert.deepEqual(labels.slice(0, 2), ["Copy hardened YAML", "Download hardened YAML"]);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("the Diff tab says when no fix changes the text", async () => {
   const { ctx, page } = await withText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n  namespace: e2e\ndata:\n  a: b\n");
   try {
