@@ -991,15 +991,7 @@ fn reachable(r: &ReachCheck, reach: &Reach, now: &[Shape]) -> Condition {
         met
     } else {
         let verdict = reach_once(r, reach, &single, false, &to_text, &mut details);
-        let met = match verdict {
-            Verdict::Allowed => r.allowed,
-            Verdict::Denied => !r.allowed,
-            Verdict::Unknown => false,
-        };
-        if !met && details.is_empty() {
-            details.push(format!("it is {}", verdict.text()));
-        }
-        met
+        wanted(r, verdict, &mut details)
     };
     if met {
         details.clear();
@@ -1155,6 +1147,12 @@ fn every_public_met(
             Verdict::Unknown
         }
     };
+    wanted(r, verdict, details)
+}
+
+/// Whether `verdict` is what `r` asks for (an undecidable one never is); when not, and
+/// nothing said why yet, `details` says what it is.
+fn wanted(r: &ReachCheck, verdict: Verdict, details: &mut Vec<String>) -> bool {
     let met = match verdict {
         Verdict::Allowed => r.allowed,
         Verdict::Denied => !r.allowed,
