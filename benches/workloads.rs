@@ -81,8 +81,11 @@ spec:
 pub fn stream(workload: &str, lines: usize) -> (String, usize) {
     let mut text = String::new();
     let mut i = 0;
-    while text.lines().count() < lines {
-        text.push_str(&workload.replace("NAME", &format!("web-{i}")));
+    let mut count = 0;
+    while count < lines {
+        let w = workload.replace("NAME", &format!("web-{i}"));
+        count += w.lines().count();
+        text.push_str(&w);
         i += 1;
     }
     (text, i)
