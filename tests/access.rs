@@ -930,3 +930,45 @@ subjects:
         assert_eq!(row.dangerous, 1);
     });
 }
+
+/// A RoleBinding to a ClusterRole that may patch namespaces grants it for the binding's own
+/// namespace object, as `can-i patch namespaces/ops` says: the request
+/// `/api/v1/namespaces/ops` is in namespace `ops` (k8s.io/apiserver
+/// pkg/endpoints/request/requestinfo.go), so the authorizer consults `ops`' RoleBindings. The
+/// matrix showed it as not granted.
+#[test]
+fn the_matrix_counts_a_role_binding_s_own_namespace_object() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-stuff}
+rules:
+- {apiGroups: [''], resources: [nodes, namespaces], verbs: [get, patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: erin-cluster-stuff, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-stuff}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+";
+    with(yaml, |a| {
+        assert!(
+            a.can(
+                &user("erin"),
+                "patch",
+                &named("", "namespaces", "", "ops"),
+                None
+            )
+            .allowed
+        );
+        let m = a.matrix();
+        let col = |id: &str| m.permissions.iter().position(|p| p.id == id).unwrap();
+        let row = m.rows.iter().find(|r| r.subject.name == "erin").unwrap();
+        let cell = &row.cells[col("patch-namespaces")];
+        assert!(cell.granted(), "{cell:?}");
+        assert_eq!(cell.namespaces, ["ops"]);
+        assert_eq!(
+            row.dangerous, 1,
+            "nodes are not granted through a RoleBinding"
+        );
+    });
+}

@@ -1075,9 +1075,35 @@ impl<'b> Access<'b> {
                         // objects the rule's resourceNames name.
                         let mut hit = None;
                         for (verb, target, in_namespace) in checks {
-                            if !(scope == Scope::Cluster || *in_namespace) {
+                            // A RoleBinding grants its own namespace object too (the request
+                            // `/api/v1/namespaces/NAME` is in namespace NAME: requestinfo.go),
+                            // so asked about by that name (a rule's resourceNames may name it).
+                            let own_namespace = match (&scope, target) {
+                                (
+                                    Scope::Namespace(Some(ns)),
+                                    Target::Resource {
+                                        group,
+                                        resource,
+                                        subresource,
+                                        ..
+                                    },
+                                ) if group.is_empty() && resource == "namespaces" => {
+                                    Some(Target::Resource {
+                                        group: String::new(),
+                                        resource: resource.clone(),
+                                        subresource: subresource.clone(),
+                                        name: ns.clone(),
+                                    })
+                                }
+                                _ => None,
+                            };
+                            if !(scope == Scope::Cluster
+                                || *in_namespace
+                                || own_namespace.is_some())
+                            {
                                 continue;
                             }
+                            let target = own_namespace.as_ref().unwrap_or(target);
                             if rule_allows(rule, verb, target) {
                                 hit = Some(false);
                                 break;
