@@ -630,3 +630,18 @@ fn who_can_lists_the_built_in_controller_service_accounts() {
     assert!(out.contains("User alice\n") && out.contains("Group system:masters\n"));
     assert!(!out.contains("deployment-controller"), "{out}");
 }
+
+#[test]
+fn reach_on_manifests_without_workloads_says_so() {
+    // A Role alone: no workload, so no matrix; said rather than an empty output.
+    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: shop}\nrules: []\n";
+    for format in ["human", "markdown"] {
+        let o = kubeharden(&["reach", "--format", format, "-"], Some(role));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.starts_with("No workloads in the manifests: no reachability to show.\n"),
+            "{out}"
+        );
+    }
+}

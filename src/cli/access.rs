@@ -987,6 +987,10 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                 + "\n";
         }
         ReachFormat::Human => {
+            if ms.is_empty() {
+                // Said, not an empty output that reads as a tool that did nothing.
+                out.push_str("No workloads in the manifests: no reachability to show.\n");
+            }
             for m in ms {
                 let _ = writeln!(
                     out,
@@ -1044,6 +1048,9 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
             }
         }
         ReachFormat::Markdown => {
+            if ms.is_empty() {
+                out.push_str("No workloads in the manifests: no reachability to show.\n");
+            }
             for m in ms {
                 let _ = writeln!(
                     out,

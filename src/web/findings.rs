@@ -55,9 +55,24 @@ pub const WINDOW: usize = 200;
 #[function_component(Findings)]
 pub fn findings(p: &FindingsProps) -> Html {
     let limit = use_state_eq(|| WINDOW);
+    // The objects of the last check: a new text (most of its objects not among them) starts
+    // again from one window, since "Show all" was asked for the text it was shown on.
+    let seen = use_mut_ref(std::collections::HashSet::<String>::new);
     let Some(checked) = p.checked.as_ref() else {
         return html! { <p class="empty">{ "Not checked yet." }</p> };
     };
+    {
+        let mut seen = seen.borrow_mut();
+        let kept = checked
+            .objects
+            .iter()
+            .filter(|o| seen.contains(&o.object))
+            .count();
+        if *limit != WINDOW && kept * 2 < checked.objects.len() {
+            limit.set(WINDOW);
+        }
+        *seen = checked.objects.iter().map(|o| o.object.clone()).collect();
+    }
     let coverage = coverage::coverage(checked, p.options);
     let unchecked = coverage::unchecked_count(&coverage);
     let visible: Vec<&EditorFinding> = checked

@@ -499,6 +499,10 @@ test("a paste with thousands of findings renders the first 200 entries; Show mor
     await page.locator("[data-testid=query]").fill("");
     await more.getByRole("button", { name: "Show all" }).click();
     await page.waitForFunction(() => !document.querySelector("[data-testid=more-findings]"), null, WAIT);
+    // A new text (other objects) starts again from one window; "Show all" was for the last one.
+    await replaceEditorText(page, text.replace(/name: p(\d+)/g, "name: q$1"));
+    await page.waitForSelector("[data-testid=more-findings]", WAIT);
+    assert.equal(await entries(), 200);
   } finally {
     await page.close();
   }
