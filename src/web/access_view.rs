@@ -32,19 +32,6 @@ pub fn keep_focus(e: &MouseEvent, refocus: &Refocus, key: String) {
     *refocus.borrow_mut() = Some(key);
 }
 
-/// A link of a view (a grant's rule or binding, a YAML error, a policy) selects its place in
-/// the editor and keeps the keyboard focus on itself, as a cell does ([`keep_focus`]): the
-/// editor would take it, and the next Tab would indent the selected lines.
-pub fn select_here(e: &MouseEvent, on_select: &Callback<(usize, usize)>, range: (usize, usize)) {
-    on_select.emit(range);
-    if let Some(button) = e
-        .current_target()
-        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = button.focus();
-    }
-}
-
 /// After each render, focus the cell [`keep_focus`] asked for (the `data-testid="{testid}"`
 /// button with its `data-cell`), once.
 #[hook]
@@ -85,7 +72,7 @@ pub fn yaml_error_list(
             html! {
                 <p class="note">
                     <button class="link yaml-error" data-testid="view-yaml-error" data-line={ e.line.to_string() }
-                        onclick={ move |e: MouseEvent| select_here(&e, &s, (from, to)) }>{ e.text() }</button>
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ e.text() }</button>
                     { format!(" ({what})") }
                 </p>
             }
@@ -108,12 +95,12 @@ fn grant_list(grants: &[GrantView], on_select: &Callback<(usize, usize)>) -> Htm
                 let rule = g.rule.map(|(from, to, line)| {
                     let s = on_select.clone();
                     html! { <button class="link" data-testid="grant-rule" data-line={ line.to_string() }
-                        onclick={ move |e: MouseEvent| select_here(&e, &s, (from, to)) }>{ format!("rule, line {line}") }</button> }
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("rule, line {line}") }</button> }
                 });
                 let binding = g.binding.map(|(from, to, line)| {
                     let s = on_select.clone();
                     html! { <button class="link" data-testid="grant-binding" data-line={ line.to_string() }
-                        onclick={ move |e: MouseEvent| select_here(&e, &s, (from, to)) }>{ format!("binding, line {line}") }</button> }
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("binding, line {line}") }</button> }
                 });
                 html! {
                     <li>

@@ -13,7 +13,7 @@ use kubeharden::access::reach::{PortQuery, Verdict};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::access_view::{keep_focus, select_here, use_refocus, yaml_error_list};
+use crate::access_view::{keep_focus, use_refocus, yaml_error_list};
 use crate::reach_data::{parse_port, reach_data, PlaceView, ReachData, SideView};
 
 /// A diagram is drawn for a namespace with at most this many workloads.
@@ -47,7 +47,7 @@ fn places(title: &str, list: &[PlaceView], on_select: &Callback<(usize, usize)>)
                 html! { <>
                     if i > 0 { { ", " } }
                     <button class="link" data-testid="reach-place" data-line={ line.to_string() }
-                        onclick={ move |e: MouseEvent| select_here(&e, &s, (from, to)) }>{ format!("{} (line {line})", p.policy) }</button>
+                        onclick={ move |_: MouseEvent| s.emit((from, to)) }>{ format!("{} (line {line})", p.policy) }</button>
                 </> }
             }) }
         </li>
