@@ -645,3 +645,62 @@ fn reach_on_manifests_without_workloads_says_so() {
         );
     }
 }
+
+#[test]
+fn can_i_reads_type_slash_name_as_kubectl_and_says_when_the_name_looks_like_a_subresource() {
+    // kubectl auth can-i (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go) splits RESOURCE
+    // at its first "/" into TYPE and NAME: `pods/exec` asks about the pod named "exec",
+    // never the exec subresource, which only `--subresource` names. A Role allowing only
+    // `pods/exec` (the RBAC authorizer matches "pods/exec" in `resources` against the
+    // request's resource/subresource, plugin/pkg/auth/authorizer/rbac/rbac.go) answers no
+    // to the first and yes to the second.
+    let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: exec, namespace: shop}\nrules:\n- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: exec, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec}\nsubjects:\n- {kind: User, name: bob}\n";
+    let o = kubeharden(
+        &[
+            "can-i",
+            "create",
+            "pods/exec",
+            "--as",
+            "bob",
+            "-n",
+            "shop",
+            "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "no\n");
+    assert!(
+        stderr(&o).contains(
+            "kubeharden: note: pods/exec names the object \"exec\" of pods, as kubectl reads TYPE/NAME; for the exec subresource, give exec as the subresource (kubectl: --subresource exec)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = kubeharden(
+        &[
+            "can-i",
+            "create",
+            "pods",
+            "--subresource",
+            "exec",
+            "--as",
+            "bob",
+            "-n",
+            "shop",
+            "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stderr(&o), "");
+    // An empty NAME is a usage error, not a question about nothing ("/" alone is the
+    // non-resource URL "/").
+    let o = kubeharden(&["can-i", "get", "pods/", "--as", "bob", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("is not TYPE[.GROUP][/NAME]"),
+        "{}",
+        stderr(&o)
+    );
+}

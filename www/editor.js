@@ -260,20 +260,25 @@ export function setDiagnostics(view, diagnostics) {
 }
 
 /**
- * Selects `from..to`, scrolls it into view (centred) and focuses the editor.
+ * A function `(from, to)` that selects the UTF-16 range `from..to` in `view` as
+ * `selectRange` does, but leaves the keyboard focus where it is: what the playground's
+ * extras' views (Access, Reach) call to land on a line, so that the cell or link pressed
+ * keeps the focus and the next Tab goes on through the view instead of indenting the
+ * selected lines in the editor.
+ */
+export function selector(view) {
+  return (from, to) => selectRange(view, from, to, false);
+}
+
+/**
+ * Selects `from..to`, scrolls it into view (centred) and, unless `focus` is false,
+ * focuses the editor.
  * @param {EditorView} view
  * @param {number} from
  * @param {number} to
+ * @param {boolean} [focus]
  */
-/**
- * A function `(from, to)` that selects the UTF-16 range `from..to` in `view` as
- * `selectRange` does: what the playground's extras' views call to land on a line.
- */
-export function selector(view) {
-  return (from, to) => selectRange(view, from, to);
-}
-
-export function selectRange(view, from, to) {
+export function selectRange(view, from, to, focus = true) {
   const len = view.state.doc.length;
   const anchor = clamp(from, len);
   const head = clamp(to ?? from, len);
@@ -282,7 +287,7 @@ export function selectRange(view, from, to) {
     effects: EditorView.scrollIntoView(EditorSelection.range(anchor, head), { y: "center" }),
     userEvent: "select",
   });
-  view.focus();
+  if (focus) view.focus();
 }
 
 /**

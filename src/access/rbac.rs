@@ -43,6 +43,26 @@ use crate::rules::rbac::BUILT_IN_RESOURCES;
 use crate::version::KubeVersion;
 use crate::yaml::{Document, NodeId};
 
+/// The subresources of the built-in API (`pods/exec`, `deployments/scale`, …): a `NAME` in
+/// `TYPE/NAME` that is one of them is most likely meant as the subresource
+/// ([`Access::kubectl_target`] says so).
+const SUBRESOURCE_NAMES: &[&str] = &[
+    "exec",
+    "attach",
+    "portforward",
+    "proxy",
+    "log",
+    "status",
+    "token",
+    "eviction",
+    "scale",
+    "approval",
+    "binding",
+    "ephemeralcontainers",
+    "resize",
+    "finalize",
+];
+
 /// How the model reads the bundle.
 #[derive(Clone, Debug, Default)]
 pub struct AccessOptions {
@@ -691,6 +711,50 @@ impl<'b> Access<'b> {
         Err(format!(
             "the server doesn't have a resource type {text:?} that this model knows: write it as RESOURCE.GROUP (`widgets.example.com`)"
         ))
+    }
+
+    /// The request `kubectl auth can-i VERB RESOURCE [--subresource SUB]` asks about
+    /// (`staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go`): `RESOURCE` is a non-resource URL
+    /// (`/logs/`, starting with `/`) or `TYPE[.GROUP][/NAME]`, `TYPE` resolved by
+    /// [`Access::resolve_resource`]; the subresource is only ever the separate argument.
+    /// The notes: `pods/exec` asks about the pod *named* `exec`, as kubectl reads it, so a
+    /// `NAME` that is a subresource's name is pointed out. Errors: a subresource with a URL,
+    /// an empty `TYPE` or `NAME`, or an unknown `TYPE` ([`Access::resolve_resource`]).
+    pub fn kubectl_target(
+        &self,
+        resource: &str,
+        subresource: Option<&str>,
+    ) -> Result<(Target, Vec<String>), String> {
+        let subresource = subresource.map(str::trim).filter(|s| !s.is_empty());
+        if resource.starts_with('/') {
+            if subresource.is_some() {
+                return Err("a subresource does not apply to a non-resource URL".into());
+            }
+            let target = Target::Url {
+                path: resource.to_string(),
+            };
+            return Ok((target, Vec::new()));
+        }
+        let (kind, name) = resource.split_once('/').unwrap_or((resource, ""));
+        if kind.is_empty() || (resource.contains('/') && name.is_empty()) {
+            return Err(format!(
+                "{resource:?} is not TYPE[.GROUP][/NAME] (kubectl's grammar; a subresource is given apart)"
+            ));
+        }
+        let (group, plural) = self.resolve_resource(&kind.to_ascii_lowercase())?;
+        let mut notes = Vec::new();
+        if subresource.is_none() && SUBRESOURCE_NAMES.contains(&name) {
+            notes.push(format!(
+                "{resource} names the object {name:?} of {kind}, as kubectl reads TYPE/NAME; for the {name} subresource, give {name} as the subresource (kubectl: --subresource {name})"
+            ));
+        }
+        let target = Target::Resource {
+            group,
+            resource: plural,
+            subresource: subresource.unwrap_or("").to_string(),
+            name: name.to_string(),
+        };
+        Ok((target, notes))
     }
 
     fn grant(&self, bi: usize, si: usize, role: usize, (rr, ru): (usize, usize)) -> Grant {

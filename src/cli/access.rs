@@ -280,24 +280,16 @@ fn place_json(at: &At, sources: &[Source]) -> Value {
     }
 }
 
-/// `RESOURCE` of the kubectl grammar: a URL, `TYPE[.GROUP][/NAME]`.
+/// `RESOURCE` of the kubectl grammar ([`Access::kubectl_target`]); its notes (a `NAME`
+/// that looks like a subresource) go to standard error as `kubeharden: note: …`.
 fn target(access: &Access, resource: &str, subresource: Option<&str>) -> Result<Target, String> {
-    if resource.starts_with('/') {
-        if subresource.is_some() {
-            return Err("--subresource does not apply to a non-resource URL".into());
-        }
-        return Ok(Target::Url {
-            path: resource.to_string(),
-        });
-    }
-    let (kind, name) = resource.split_once('/').unwrap_or((resource, ""));
-    let (group, plural) = access.resolve_resource(&kind.to_ascii_lowercase())?;
-    Ok(Target::Resource {
-        group,
-        resource: plural,
-        subresource: subresource.unwrap_or("").to_string(),
-        name: name.to_string(),
-    })
+    let (target, notes) = access.kubectl_target(resource, subresource)?;
+    let text: String = notes
+        .iter()
+        .map(|n| format!("kubeharden: note: {n}\n"))
+        .collect();
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+    Ok(target)
 }
 
 fn grant_json(g: &Grant, sources: &[Source]) -> Value {

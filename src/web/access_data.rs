@@ -7,7 +7,7 @@
 //! Everything is computed from the text alone (one source, `manifest.yaml`). Used by the
 //! view (`access_view.rs`) in the playground's extras (src/web/extras_main.rs).
 
-use kubeharden::access::rbac::{Grant, Target};
+use kubeharden::access::rbac::Grant;
 use kubeharden::access::{with_bundle, Access, AccessOptions, At, Bootstrap, Origin, User};
 use kubeharden::source::LineIndex;
 use kubeharden::yaml::{Limits, ParseError};
@@ -218,11 +218,16 @@ pub fn access_data(text: &str, version: KubeVersion) -> AccessData {
     }
 }
 
-/// The can-i box's question.
+/// The can-i box's question, in `kubectl auth can-i`'s grammar as `kubeharden can-i`
+/// reads it ([`Access::kubectl_target`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Question {
     pub verb: String,
+    /// `TYPE[.GROUP][/NAME]` or a non-resource URL (`/logs/`).
     pub resource: String,
+    /// A subresource (`exec`, `log`, …); empty: none.
+    pub subresource: String,
+    /// Empty: cluster-wide (kubectl `--all-namespaces`).
     pub namespace: String,
     /// The user, or `group:NAME` for the members of a group.
     pub who: String,
@@ -247,41 +252,7 @@ pub fn can_i(
     };
     let (out, _) = with_bundle(&sources, &Limits::default(), |b| {
         let access = Access::new(b, Bootstrap::shared(version), options);
-        let target = if resource.starts_with('/') {
-            Target::Url {
-                path: resource.to_string(),
-            }
-        } else {
-            let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
-            // `pods/exec` is a subresource; `pods/NAME` cannot be told apart, so a known
-            // subresource name wins.
-            let (name, sub) = if matches!(
-                rest,
-                "exec"
-                    | "attach"
-                    | "portforward"
-                    | "proxy"
-                    | "log"
-                    | "status"
-                    | "token"
-                    | "eviction"
-                    | "scale"
-                    | "approval"
-                    | "binding"
-                    | "ephemeralcontainers"
-            ) {
-                ("", rest)
-            } else {
-                (rest, "")
-            };
-            let (group, plural) = access.resolve_resource(&kind.to_ascii_lowercase())?;
-            Target::Resource {
-                group,
-                resource: plural,
-                subresource: sub.to_string(),
-                name: name.to_string(),
-            }
-        };
+        let (target, mut notes) = access.kubectl_target(resource, Some(&q.subresource))?;
         let user = match who.strip_prefix("group:") {
             Some(g) => User::group(g.trim()),
             None => User::impersonate(who, &[]),
@@ -289,13 +260,51 @@ pub fn can_i(
         let ns = q.namespace.trim();
         let ns = if ns.is_empty() { None } else { Some(ns) };
         let d = access.can(&user, verb, &target, ns);
+        notes.extend(d.notes);
         Ok((
             d.allowed,
             d.grants.iter().map(|g| GrantView::new(text, g)).collect(),
-            d.notes,
+            notes,
         ))
     });
     out
+}
+
+/// Where an arrow key moves the focus in a matrix whose buttons are at `cells` (row,
+/// column; any order), from the button at `from` (the ARIA grid pattern's keys, over the
+/// cells that have a button): `ArrowRight`/`ArrowLeft` the next one in the row,
+/// `ArrowDown`/`ArrowUp` the nearest row that has one, at the nearest column (the left one
+/// on a tie), `Home`/`End` the row's first and last. `None`: another key, or nothing that
+/// way.
+pub fn step(cells: &[(usize, usize)], from: (usize, usize), key: &str) -> Option<(usize, usize)> {
+    let (r, c) = from;
+    let in_row = || cells.iter().filter(move |x| x.0 == r);
+    let near = |rows: &mut dyn Iterator<Item = usize>| {
+        let row = rows.next()?;
+        cells
+            .iter()
+            .filter(|x| x.0 == row)
+            .min_by_key(|x| (x.1.abs_diff(c), x.1))
+            .copied()
+    };
+    match key {
+        "ArrowRight" => in_row().filter(|x| x.1 > c).min_by_key(|x| x.1).copied(),
+        "ArrowLeft" => in_row().filter(|x| x.1 < c).max_by_key(|x| x.1).copied(),
+        "Home" => in_row().min_by_key(|x| x.1).copied(),
+        "End" => in_row().max_by_key(|x| x.1).copied(),
+        "ArrowDown" => {
+            let mut rows: Vec<usize> = cells.iter().map(|x| x.0).filter(|&x| x > r).collect();
+            rows.sort_unstable();
+            near(&mut rows.into_iter())
+        }
+        "ArrowUp" => {
+            let mut rows: Vec<usize> = cells.iter().map(|x| x.0).filter(|&x| x < r).collect();
+            rows.sort_unstable_by(|a, b| b.cmp(a));
+            near(&mut rows.into_iter())
+        }
+        _ => None,
+    }
+    .filter(|&to| to != from)
 }
 
 #[cfg(test)]
@@ -359,6 +368,7 @@ mod tests {
             resource: "deployments".into(),
             namespace: "shop".into(),
             who: "group:devs".into(),
+            ..Question::default()
         };
         let (allowed, grants, _) = can_i(text, KubeVersion::LATEST, &q).unwrap();
         assert!(allowed);
@@ -382,6 +392,7 @@ mod tests {
             resource: "secrets".into(),
             namespace: "platform".into(),
             who: "system:serviceaccount:platform:release-operator".into(),
+            ..Question::default()
         };
         let (allowed, grants, _) = can_i(RBAC, KubeVersion::LATEST, &q).unwrap();
         assert!(allowed);
@@ -399,9 +410,11 @@ mod tests {
         // A subresource and a non-resource URL are questions too.
         q.who = "system:serviceaccount:platform:release-operator".into();
         q.verb = "create".into();
-        q.resource = "nodes/proxy".into();
+        q.resource = "nodes".into();
+        q.subresource = "proxy".into();
         q.namespace.clear();
         assert!(can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
+        q.subresource.clear();
         q.resource = "/metrics".into();
         q.verb = "get".into();
         assert!(!can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
@@ -412,6 +425,75 @@ mod tests {
         );
         q.resource = "frobnicators".into();
         assert!(can_i(RBAC, KubeVersion::LATEST, &q).is_err());
+    }
+
+    /// The box reads `RESOURCE` as `kubeharden can-i` and `kubectl auth can-i` do
+    /// (kubectl/pkg/cmd/auth/cani.go): `pods/exec` is the pod *named* exec, and the
+    /// subresource is its own field. A Role granting only `pods/exec` (the RBAC authorizer
+    /// matches `resource/subresource` against `resources`, plugin/pkg/auth/authorizer/rbac
+    /// rbac.go `ResourceMatches`) lets its subject create the exec subresource of any pod,
+    /// but not create pods, whatever their name.
+    #[test]
+    fn the_can_i_box_reads_type_slash_name_as_kubectl_does_and_asks_subresources_apart() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: exec, namespace: shop}\nrules:\n- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: exec, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec}\nsubjects:\n- {kind: User, name: alice}\n";
+        let mut q = Question {
+            verb: "create".into(),
+            resource: "pods/exec".into(),
+            namespace: "shop".into(),
+            who: "alice".into(),
+            ..Question::default()
+        };
+        let (allowed, _, notes) = can_i(text, KubeVersion::LATEST, &q).unwrap();
+        assert!(!allowed, "pods/exec is the pod named exec: no");
+        assert!(
+            notes[0].starts_with("pods/exec names the object \"exec\" of pods")
+                && notes[0].contains("give exec as the subresource"),
+            "{notes:?}"
+        );
+        q.resource = "pods".into();
+        q.subresource = "exec".into();
+        let (allowed, grants, notes) = can_i(text, KubeVersion::LATEST, &q).unwrap();
+        assert!(
+            allowed && grants.len() == 1 && notes.is_empty(),
+            "{notes:?}"
+        );
+        // And of a named pod (TYPE/NAME with the subresource): the rule has no resourceNames.
+        q.resource = "pod/db-0".into();
+        assert!(can_i(text, KubeVersion::LATEST, &q).unwrap().0);
+        q.resource = "/healthz".into();
+        assert!(can_i(text, KubeVersion::LATEST, &q)
+            .unwrap_err()
+            .contains("subresource does not apply to a non-resource URL"));
+        q.resource = "pods/".into();
+        q.subresource.clear();
+        assert!(can_i(text, KubeVersion::LATEST, &q).is_err());
+    }
+
+    /// Arrow keys over the cells that have a button (here a sparse 3×4 matrix).
+    #[test]
+    fn arrow_keys_step_over_the_cells_that_have_a_button() {
+        // row 0: columns 0, 2; row 1: column 3; row 2: columns 1, 2.
+        let cells = [(0, 0), (0, 2), (1, 3), (2, 1), (2, 2)];
+        assert_eq!(step(&cells, (0, 0), "ArrowRight"), Some((0, 2)));
+        assert_eq!(step(&cells, (0, 2), "ArrowRight"), None, "the row's end");
+        assert_eq!(step(&cells, (0, 2), "ArrowLeft"), Some((0, 0)));
+        assert_eq!(
+            step(&cells, (0, 2), "ArrowDown"),
+            Some((1, 3)),
+            "the next row's nearest"
+        );
+        assert_eq!(step(&cells, (1, 3), "ArrowDown"), Some((2, 2)));
+        assert_eq!(step(&cells, (2, 1), "ArrowUp"), Some((1, 3)));
+        assert_eq!(step(&cells, (1, 3), "ArrowUp"), Some((0, 2)));
+        assert_eq!(step(&cells, (0, 0), "ArrowUp"), None, "the first row");
+        // A tie (columns 0 and 2 from 1) goes left.
+        assert_eq!(
+            step(&[(0, 1), (1, 0), (1, 2)], (0, 1), "ArrowDown"),
+            Some((1, 0))
+        );
+        assert_eq!(step(&cells, (2, 2), "Home"), Some((2, 1)));
+        assert_eq!(step(&cells, (2, 1), "End"), Some((2, 2)));
+        assert_eq!(step(&cells, (2, 1), "Enter"), None);
     }
 
     #[test]

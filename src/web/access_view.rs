@@ -1,8 +1,11 @@
 //! The Access tab's view, rendered by the playground's extras (src/web/extras_main.rs
 //! `mountView`): the RBAC matrix of the text ([`crate::access_data`]) as a table, and a
-//! can-i box. A cell lists the grants (binding, role, rule) behind it; clicking it selects
-//! the granting rule in the editor (or the binding, when the rule is a built-in role's).
-//! Computed again when the text or the Kubernetes version changes.
+//! can-i box in `kubectl auth can-i`'s grammar (`TYPE[.GROUP][/NAME]`, the subresource
+//! apart). A cell lists the grants (binding, role, rule) behind it; clicking it selects
+//! the granting rule in the editor (or the binding, when the rule is a built-in role's),
+//! and the focus stays in the view. The matrix is one Tab stop; the arrow keys move
+//! between its cells ([`matrix_keys`]). Computed again when the text or the Kubernetes
+//! version changes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,16 +15,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::access_data::{access_data, can_i, GrantView, Question, RowView, YamlErrorView};
+use crate::access_data::{access_data, can_i, step, GrantView, Question, RowView, YamlErrorView};
 
 /// The matrix cell (its `data-cell`, `ROW-COLUMN`) whose button gets the focus back after
 /// the next render.
 pub type Refocus = Rc<RefCell<Option<String>>>;
 
-/// Opening a cell selects its place in the editor, which focuses the editor; the focus
-/// goes back to the cell's button (`e`'s target) at once and, by its `data-cell` `key`,
-/// after the render the opening causes (see [`use_refocus`]), so that the next Tab goes on
-/// through the view instead of indenting the editor's lines.
+/// Opening a cell selects its place in the editor without focusing it (the views' selector,
+/// www/editor.js `selector`); the focus stays on the cell's button (`e`'s target, focused
+/// again in case the press did not, as in Safari) and, by its `data-cell` `key`, goes back
+/// to it after the render the opening causes (see [`use_refocus`]), so that the next Tab
+/// goes on through the view instead of indenting the editor's lines.
 pub fn keep_focus(e: &MouseEvent, refocus: &Refocus, key: String) {
     if let Some(button) = e
         .current_target()
@@ -32,6 +36,21 @@ pub fn keep_focus(e: &MouseEvent, refocus: &Refocus, key: String) {
     *refocus.borrow_mut() = Some(key);
 }
 
+/// Focus the `data-testid="{testid}"` button whose `data-cell` is `key`, if there is one.
+fn focus_cell(testid: &str, key: &str) {
+    let cell = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("[data-testid={testid}][data-cell=\"{key}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    if let Some(cell) = cell {
+        let _ = cell.focus();
+    }
+}
+
 /// After each render, focus the cell [`keep_focus`] asked for (the `data-testid="{testid}"`
 /// button with its `data-cell`), once.
 #[hook]
@@ -40,23 +59,53 @@ pub fn use_refocus(testid: &'static str) -> Refocus {
     {
         let refocus = refocus.clone();
         use_effect(move || {
-            let Some(key) = refocus.borrow_mut().take() else {
-                return;
-            };
-            let cell = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector(&format!("[data-testid={testid}][data-cell=\"{key}\"]"))
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-            if let Some(cell) = cell {
-                let _ = cell.focus();
+            if let Some(key) = refocus.borrow_mut().take() {
+                focus_cell(testid, &key);
             }
         });
     }
     refocus
+}
+
+/// The one cell of a matrix that is a Tab stop (the ARIA grid pattern's roving focus: Tab
+/// enters the matrix once and leaves it, the arrow keys move inside, [`step`]): the cell
+/// the arrow keys or a press last moved to, while it still has a button, else `open`, else
+/// the first cell.
+pub fn tab_stop(
+    cells: &[(usize, usize)],
+    cursor: Option<(usize, usize)>,
+    open: Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    cursor
+        .filter(|c| cells.contains(c))
+        .or(open.filter(|c| cells.contains(c)))
+        .or(cells.first().copied())
+}
+
+/// The matrix's `keydown`: an arrow key (or Home/End) on a cell's button moves the focus
+/// to the cell [`step`] gives and makes it the Tab stop (`cursor`).
+pub fn matrix_keys(
+    cells: Rc<Vec<(usize, usize)>>,
+    cursor: UseStateHandle<Option<(usize, usize)>>,
+    testid: &'static str,
+) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        let from = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .filter(|el| el.get_attribute("data-testid").as_deref() == Some(testid))
+            .and_then(|el| el.get_attribute("data-cell"))
+            .and_then(|k| {
+                let (r, c) = k.split_once('-')?;
+                Some((r.parse().ok()?, c.parse().ok()?))
+            });
+        let Some(to) = from.and_then(|from| step(&cells, from, &e.key())) else {
+            return;
+        };
+        e.prevent_default();
+        cursor.set(Some(to));
+        focus_cell(testid, &format!("{}-{}", to.0, to.1));
+    })
 }
 
 /// The YAML errors of the text, each naming its place as the Findings tab does and
@@ -146,8 +195,33 @@ pub fn access_view(p: &AccessViewProps) -> Html {
     };
     // The cell whose button gets the focus back after the next render (its `data-cell`).
     let refocus = use_refocus("access-cell");
+    // The arrow keys' cell (the matrix's one Tab stop, with the open one).
+    let cursor = use_state(|| None::<(usize, usize)>);
+    let cells: Rc<Vec<(usize, usize)>> = Rc::new(
+        data.rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cell)| cell.granted)
+                    .map(move |(c, _)| (r, c))
+            })
+            .collect(),
+    );
+    let open_at = (*open)
+        .as_ref()
+        .and_then(|(subject, c)| Some((data.rows.iter().position(|r| r.subject == *subject)?, *c)));
+    let stop = tab_stop(&cells, *cursor, open_at);
+    let on_keys = matrix_keys(cells.clone(), cursor.clone(), "access-cell");
     let open_cell = |(r, c): (usize, usize)| {
-        let (open, on_select, refocus) = (open.clone(), p.on_select.clone(), refocus.clone());
+        let (open, on_select, refocus, cursor) = (
+            open.clone(),
+            p.on_select.clone(),
+            refocus.clone(),
+            cursor.clone(),
+        );
         let subject = data.rows[r].subject.clone();
         let target = data.rows[r].cells[c]
             .grants
@@ -155,11 +229,12 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             .and_then(GrantView::target);
         Callback::from(move |e: MouseEvent| {
             open.set(Some((subject.clone(), c)));
+            cursor.set(Some((r, c)));
             if let Some((from, to, _)) = target {
                 on_select.emit((from, to));
             }
-            // Selecting in the editor focuses it: the focus goes back to the cell (now
-            // and after the render), so that Tab goes on through the view.
+            // The focus stays on the cell (now and after the render), so that Tab goes on
+            // through the view.
             keep_focus(&e, &refocus, format!("{r}-{c}"));
         })
     };
@@ -173,7 +248,7 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             .and_then(|r| r.cells.get(*c))
             .filter(|cell| cell.granted);
         Some(html! {
-            <div class="access-detail" data-testid="access-detail">
+            <div class="access-detail" id="access-detail" data-testid="access-detail">
                 <h3>{ format!("{subject}: {title}") }</h3>
                 if let Some(cell) = cell {
                     <p>{ match cell.text.strip_prefix("cluster") {
@@ -197,7 +272,8 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                     { for datalist.iter().map(|r| html! { <option value={ r.group.as_ref().map_or(r.user.clone(), |g| format!("group:{g}")) } /> }) }
                 </datalist>
                 <input aria-label="Verb" size="8" data-testid="can-i-verb" value={ question.verb.clone() } oninput={ field(|q, v| q.verb = v) } />
-                <input aria-label="Resource (TYPE[.GROUP][/NAME or /SUBRESOURCE] or /URL)" size="14" data-testid="can-i-resource" value={ question.resource.clone() } oninput={ field(|q, v| q.resource = v) } />
+                <input aria-label="Resource (TYPE[.GROUP][/NAME] or /URL, as kubectl auth can-i reads it)" size="14" data-testid="can-i-resource" value={ question.resource.clone() } oninput={ field(|q, v| q.resource = v) } />
+                <input aria-label="Subresource (exec, log, status, …; empty: none)" size="8" placeholder="subresource" data-testid="can-i-subresource" value={ question.subresource.clone() } oninput={ field(|q, v| q.subresource = v) } />
                 <label>{ " in " }<input aria-label="Namespace (empty: cluster-wide)" size="10" placeholder="namespace" data-testid="can-i-namespace" value={ question.namespace.clone() } oninput={ field(|q, v| q.namespace = v) } /></label>
                 { match answer.as_ref() {
                     None => html! { <p class="can-i-answer">{ "Pick a subject to ask." }</p> },
@@ -218,8 +294,8 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                 <p>{ "No RBAC subjects in the text: paste Roles, ClusterRoles and their bindings (or ServiceAccounts)." }</p>
             } else {
                 <div class="matrix-scroll">
-                    <table class="matrix access-matrix" data-testid="access-matrix">
-                        <caption>{ format!("{} subject{} × {} permissions; ⚠ dangerous (a privilege-escalation path); ⓝ limited to named objects", data.rows.len(), if data.rows.len() == 1 { "" } else { "s" }, data.permissions.len()) }</caption>
+                    <table class="matrix access-matrix" data-testid="access-matrix" onkeydown={ on_keys }>
+                        <caption>{ format!("{} subject{} × {} permissions; ⚠ dangerous (a privilege-escalation path); ⓝ limited to named objects; the arrow keys move between cells", data.rows.len(), if data.rows.len() == 1 { "" } else { "s" }, data.permissions.len()) }</caption>
                         <thead><tr>
                             <th scope="col">{ "Subject" }</th>
                             { for data.permissions.iter().map(|(id, title, dangerous)| html! {
@@ -235,8 +311,10 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                                         let (id, title, dangerous) = data.permissions[c];
                                         if cell.granted {
                                             let label = format!("{}: {title}: {}", row.subject, cell.text);
-                                            html! { <td class={ classes!("granted", dangerous.then_some("dangerous"), cell.limited.then_some("limited"), open.as_ref().is_some_and(|(s, oc)| *s == row.subject && *oc == c).then_some("open")) }>
+                                            let is_open = open_at == Some((r, c));
+                                            html! { <td class={ classes!("granted", dangerous.then_some("dangerous"), cell.limited.then_some("limited"), is_open.then_some("open")) }>
                                                 <button data-testid="access-cell" data-cell={ format!("{r}-{c}") } data-permission={ id } data-subject={ row.subject.clone() }
+                                                    tabindex={ if stop == Some((r, c)) { "0" } else { "-1" } } aria-expanded={ is_open.to_string() } aria-controls={ is_open.then_some("access-detail") }
                                                     aria-label={ label } title={ cell.text.clone() } onclick={ open_cell((r, c)) }>
                                                     { if cell.limited { "ⓝ" } else if dangerous { "⚠" } else { "✓" } }</button></td> }
                                         } else {

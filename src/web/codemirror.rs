@@ -55,7 +55,8 @@ extern "C" {
     #[wasm_bindgen(js_name = selectRange)]
     pub fn select_range(view: &EditorView, from: u32, to: u32);
 
-    /// A JavaScript function `(from, to)` that calls [`select_range`] on `view`.
+    /// A JavaScript function `(from, to)` that selects as [`select_range`] does on `view`
+    /// but leaves the keyboard focus where it is (what the Access and Reach views call).
     pub fn selector(view: &EditorView) -> js_sys::Function;
 
     #[wasm_bindgen(js_name = copyText)]

@@ -47,8 +47,9 @@ impl EditorHandle {
         }
     }
 
-    /// A JavaScript function `(from, to)` doing [`EditorHandle::select`] (what the
-    /// extras' views call); `None` before the editor exists.
+    /// A JavaScript function `(from, to)` doing [`EditorHandle::select`] without focusing
+    /// the editor (what the extras' views call, so that the cell or link pressed keeps the
+    /// focus); `None` before the editor exists.
     pub fn selector(&self) -> Option<js_sys::Function> {
         self.0.borrow().as_ref().map(codemirror::selector)
     }

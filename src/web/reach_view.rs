@@ -13,7 +13,7 @@ use kubeharden::access::reach::{PortQuery, Verdict};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::access_view::{keep_focus, use_refocus, yaml_error_list};
+use crate::access_view::{keep_focus, matrix_keys, tab_stop, use_refocus, yaml_error_list};
 use crate::reach_data::{parse_port, reach_data, PlaceView, ReachData, SideView};
 
 /// A diagram is drawn for a namespace with at most this many workloads.
@@ -173,11 +173,37 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
         })
     };
     let refocus = use_refocus("reach-cell");
+    // The arrow keys' cell (the matrix's one Tab stop, with the open one).
+    let cursor = use_state(|| None::<(usize, usize)>);
+    let cells: Rc<Vec<(usize, usize)>> = Rc::new(
+        data.cells
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, cell)| cell.is_some())
+                    .map(move |(c, _)| (r, c))
+            })
+            .collect(),
+    );
+    let open_at = (*open).as_ref().and_then(|(from, to)| {
+        let r = data.sources.iter().position(|s| s == from)?;
+        Some((r, data.destinations.iter().position(|d| d == to)?))
+    });
+    let stop = tab_stop(&cells, *cursor, open_at);
+    let on_keys = matrix_keys(cells.clone(), cursor.clone(), "reach-cell");
     let open_cell = |(r, c): (usize, usize), target: Option<(usize, usize, usize)>| {
-        let (open, on_select, refocus) = (open.clone(), p.on_select.clone(), refocus.clone());
+        let (open, on_select, refocus, cursor) = (
+            open.clone(),
+            p.on_select.clone(),
+            refocus.clone(),
+            cursor.clone(),
+        );
         let ends = (data.sources[r].clone(), data.destinations[c].clone());
         Callback::from(move |e: MouseEvent| {
             open.set(Some(ends.clone()));
+            cursor.set(Some((r, c)));
             if let Some((from, to, _)) = target {
                 on_select.emit((from, to));
             }
@@ -189,7 +215,7 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
         let c = data.destinations.iter().position(|d| d == to)?;
         let cell = data.cells.get(r)?.get(c)?.as_ref()?;
         Some(html! {
-            <div class="reach-detail" data-testid="reach-detail">
+            <div class="reach-detail" id="reach-detail" data-testid="reach-detail">
                 <h3>{ format!("{} → {} ({}): {}", data.sources[r], data.destinations[c], data.port, cell.verdict.text()) }</h3>
                 { side_view("egress of the source", &cell.egress, &p.on_select) }
                 { side_view("ingress of the destination", &cell.ingress, &p.on_select) }
@@ -219,8 +245,8 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                 <p>{ "No workloads in the text: paste Deployments, Pods or other workloads and their NetworkPolicies." }</p>
             } else {
                 <div class="matrix-scroll">
-                    <table class="matrix reach-matrix" data-testid="reach-matrix">
-                        <caption>{ format!("Namespace {} ({}): ✓ allowed, ✗ denied, ? the manifests cannot decide", data.namespace.clone().unwrap_or_else(|| "(none)".into()), data.port) }</caption>
+                    <table class="matrix reach-matrix" data-testid="reach-matrix" onkeydown={ on_keys }>
+                        <caption>{ format!("Namespace {} ({}): ✓ allowed, ✗ denied, ? the manifests cannot decide; the arrow keys move between cells", data.namespace.clone().unwrap_or_else(|| "(none)".into()), data.port) }</caption>
                         <thead><tr><th scope="col">{ "from \\ to" }</th>
                             { for data.destinations.iter().enumerate().map(|(j, d)| html! {
                                 <th scope="col" class={ classes!(data.outside[j].then_some("outside")) }><span>{ d.clone() }</span></th> }) }
@@ -233,8 +259,10 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                                         Some(cell) => {
                                             let v = cell.verdict;
                                             let label = format!("{} → {}: {}", data.sources[r], data.destinations[c], v.text());
-                                            html! { <td class={ classes!(v.text(), open.as_ref().is_some_and(|(f, t)| *f == data.sources[r] && *t == data.destinations[c]).then_some("open")) }>
+                                            let is_open = open_at == Some((r, c));
+                                            html! { <td class={ classes!(v.text(), is_open.then_some("open")) }>
                                                 <button data-testid="reach-cell" data-cell={ format!("{r}-{c}") } data-from={ data.sources[r].clone() } data-to={ data.destinations[c].clone() }
+                                                    tabindex={ if stop == Some((r, c)) { "0" } else { "-1" } } aria-expanded={ is_open.to_string() } aria-controls={ is_open.then_some("reach-detail") }
                                                     data-verdict={ v.text() } aria-label={ label } onclick={ open_cell((r, c), cell.target()) }>{ symbol(v) }</button></td> }
                                         }
                                     }) }

@@ -409,6 +409,114 @@ test("keyboard: Enter on a cell selects the granting line and keeps the focus in
   }
 });
 
+test("keyboard: Enter on a cell's links (the grant's rule, a policy) selects its line and keeps the focus there, so Tab changes nothing in the editor", async () => {
+  // The views select in the editor without focusing it (www/editor.js `selector`).
+  for (const [stem, tab, cellSel, link] of [
+    ["rbac-wildcards", "tab-access", '[data-testid=access-cell][data-subject="ServiceAccount platform/release-operator"][data-permission="everything"]', "grant-binding"],
+    ["metadata-egress", "tab-reach", '[data-testid=reach-cell][data-from="Deployment report-builder"][data-to="metadata 169.254.169.254"]', "reach-place"],
+  ]) {
+    const page = await openExample(stem, tab);
+    try {
+      const cell = page.locator(cellSel);
+      await cell.waitFor(WAIT);
+      await cell.click();
+      const target = page.locator(`[data-testid=${link}]`).first();
+      await target.waitFor(WAIT);
+      const text = await page.locator("[data-testid=editor] .cm-content").textContent();
+      // Its line, somewhere else than the cell's.
+      const needle = example(stem).split("\n")[Number(await target.getAttribute("data-line")) - 1].trim();
+      await page.locator("[data-testid=editor] .cm-line").first().click();
+      await target.focus();
+      await page.keyboard.press("Enter");
+      await cursorOn(page, needle);
+      await page.waitForTimeout(300);
+      const focused = await page.evaluate(() => ({ testid: document.activeElement?.getAttribute("data-testid"), inEditor: !!document.activeElement?.closest("[data-testid=editor]") }));
+      assert.equal(focused.inEditor, false, `${link}: the editor did not take the focus`);
+      assert.equal(focused.testid, link);
+      await page.keyboard.press("Tab");
+      assert.equal(await page.locator("[data-testid=editor] .cm-content").textContent(), text, `${link}: Tab indented nothing`);
+      assert.equal(await page.evaluate(() => !!document.activeElement?.closest("[data-testid=editor]")), false, "Tab did not go into the editor");
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test("keyboard: a matrix is one Tab stop, the arrow keys move between its cells, and the open cell is aria-expanded (Access and Reach)", async () => {
+  for (const [example, tab, testid] of [
+    ["rbac-wildcards", "tab-access", "access-cell"],
+    ["metadata-egress", "tab-reach", "reach-cell"],
+  ]) {
+    const page = await openExample(example, tab);
+    try {
+      const cells = page.locator(`[data-testid=${testid}]`);
+      await cells.first().waitFor(WAIT);
+      const stops = await cells.evaluateAll((els) => els.filter((e) => e.tabIndex === 0).map((e) => e.getAttribute("data-cell")));
+      assert.equal(stops.length, 1, `one Tab stop: ${stops}`);
+      const first = await cells.first().getAttribute("data-cell");
+      assert.equal(stops[0], first, "the first cell is the Tab stop");
+      await cells.first().focus();
+      const active = () => page.evaluate(() => document.activeElement?.getAttribute("data-cell"));
+      const [r0] = first.split("-").map(Number);
+      // Right: the next cell of the row that has a button (or, at its end, nowhere).
+      const row0 = await cells.evaluateAll((els, r) => els.map((e) => e.getAttribute("data-cell")).filter((k) => k.startsWith(`${r}-`)), r0);
+      await page.keyboard.press("ArrowRight");
+      assert.equal(await active(), row0[1] ?? first);
+      await page.keyboard.press("Home");
+      assert.equal(await active(), first);
+      await page.keyboard.press("End");
+      assert.equal(await active(), row0[row0.length - 1]);
+      // Down: a later row's cell, when there is one.
+      const rows = new Set(await cells.evaluateAll((els) => els.map((e) => e.getAttribute("data-cell").split("-")[0])));
+      await page.keyboard.press("ArrowDown");
+      const down = await active();
+      if (rows.size > 1) assert.ok(Number(down.split("-")[0]) > r0, `down from row ${r0}: ${down}`);
+      // The cell moved to is the Tab stop now, and Enter opens it: aria-expanded.
+      const now = page.locator(`[data-testid=${testid}][data-cell="${down}"]`);
+      await page.waitForFunction(([t, k]) => document.querySelector(`[data-testid=${t}][data-cell="${k}"]`)?.tabIndex === 0, [testid, down], WAIT);
+      assert.equal(await now.getAttribute("aria-expanded"), "false");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(([t, k]) => document.querySelector(`[data-testid=${t}][data-cell="${k}"]`)?.getAttribute("aria-expanded") === "true", [testid, down], WAIT);
+      const controls = await now.getAttribute("aria-controls");
+      assert.ok(controls && (await page.locator(`#${controls}`).count()) === 1, `aria-controls names the detail: ${controls}`);
+      assert.equal(await cells.evaluateAll((els) => els.filter((e) => e.getAttribute("aria-expanded") === "true").length), 1);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test("the can-i box reads RESOURCE as kubectl does (TYPE/NAME) and asks about a subresource in its own field", async () => {
+  // A Role allowing only `create` on `pods/exec` (the RBAC authorizer matches it against the
+  // request's resource/subresource): `pods/exec` is the pod named exec (kubectl cani.go), so
+  // no, with a note; the exec subresource of pods, or of pod db-0, is yes.
+  const text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: exec, namespace: shop}\nrules:\n- {apiGroups: [\"\"], resources: [pods/exec], verbs: [create]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: exec, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec}\nsubjects:\n- {kind: User, name: bob}\n";
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    await replaceEditorText(page, text);
+    await page.locator('[data-testid=access-cell][data-subject="User bob"]').first().waitFor(WAIT);
+    await page.fill("[data-testid=can-i-as]", "bob");
+    await page.fill("[data-testid=can-i-verb]", "create");
+    await page.fill("[data-testid=can-i-resource]", "pods/exec");
+    await page.fill("[data-testid=can-i-namespace]", "shop");
+    const no = page.locator('[data-testid=can-i-answer][data-allowed="false"]');
+    await no.waitFor(WAIT);
+    assert.match(await no.textContent(), /pods\/exec names the object "exec" of pods, as kubectl reads TYPE\/NAME; for the exec subresource, give exec as the subresource/);
+    await page.fill("[data-testid=can-i-resource]", "pods");
+    await page.fill("[data-testid=can-i-subresource]", "exec");
+    const yes = page.locator('[data-testid=can-i-answer][data-allowed="true"]');
+    await yes.waitFor(WAIT);
+    assert.equal(await yes.locator("[data-testid=grant-rule]").first().getAttribute("data-line"), "5");
+    await page.fill("[data-testid=can-i-resource]", "pod/db-0");
+    await yes.waitFor(WAIT);
+    await page.fill("[data-testid=can-i-resource]", "/healthz");
+    await page.waitForFunction(() => /subresource does not apply to a non-resource URL/.test(document.querySelector("[data-testid=can-i-answer]")?.textContent ?? ""), null, WAIT);
+  } finally {
+    await page.close();
+  }
+});
+
 test("opening and closing the Access and Reach tabs 20 times keeps one root of each view alive (Yew's listeners are not leaked per opening)", async () => {
   const page = await openExample("rbac-wildcards", "tab-access");
   try {
