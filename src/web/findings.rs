@@ -3,8 +3,8 @@
 //! findings grouped by object (collapsible), one card each; findings of several rules on
 //! one span are one entry with the others folded under it.
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::collections::{BTreeMap, HashSet};
+use std::rc::{Rc, Weak};
 
 use kubeharden::{Options, Severity};
 use web_sys::HtmlInputElement;
@@ -55,23 +55,30 @@ pub const WINDOW: usize = 200;
 #[function_component(Findings)]
 pub fn findings(p: &FindingsProps) -> Html {
     let limit = use_state_eq(|| WINDOW);
-    // The objects of the last check: a new text (most of its objects not among them) starts
-    // again from one window, since "Show all" was asked for the text it was shown on.
-    let seen = use_mut_ref(std::collections::HashSet::<String>::new);
+    // The last check (a `Weak`, so that its address is not reused while held) and its
+    // objects: a new text (most of its objects not among them) starts again from one
+    // window, since "Show all" was asked for the text it was shown on. Looked at once per
+    // check, not on each render (a filter's).
+    let seen = use_mut_ref(|| (Weak::new(), HashSet::<String>::new()));
     let Some(checked) = p.checked.as_ref() else {
         return html! { <p class="empty">{ "Not checked yet." }</p> };
     };
     {
         let mut seen = seen.borrow_mut();
-        let kept = checked
-            .objects
-            .iter()
-            .filter(|o| seen.contains(&o.object))
-            .count();
-        if *limit != WINDOW && kept * 2 < checked.objects.len() {
-            limit.set(WINDOW);
+        if !Weak::ptr_eq(&seen.0, &Rc::downgrade(&p.checked)) {
+            let kept = checked
+                .objects
+                .iter()
+                .filter(|o| seen.1.contains(&o.object))
+                .count();
+            if *limit != WINDOW && kept * 2 < checked.objects.len() {
+                limit.set(WINDOW);
+            }
+            *seen = (
+                Rc::downgrade(&p.checked),
+                checked.objects.iter().map(|o| o.object.clone()).collect(),
+            );
         }
-        *seen = checked.objects.iter().map(|o| o.object.clone()).collect();
     }
     let coverage = coverage::coverage(checked, p.options);
     let unchecked = coverage::unchecked_count(&coverage);
