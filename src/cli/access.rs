@@ -458,7 +458,27 @@ pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
             Some(args.namespace.as_deref().unwrap_or("default"))
         };
         let user = User::impersonate(&args.user, &args.groups);
-        let d: Decision = access.can(&user, verb, &target, namespace);
+        // What kubectl sends: the namespace even for a cluster-scoped resource, with a
+        // warning on standard error (kubectl `auth can-i`).
+        let d: Decision = access.review(&user, verb, &target, namespace);
+        if let (
+            Some(_),
+            Target::Resource {
+                group, resource, ..
+            },
+        ) = (namespace, &target)
+        {
+            if !args.quiet && access.namespaced(group, resource) == Some(false) {
+                let warning = if group.is_empty() {
+                    format!("Warning: resource '{resource}' is not namespace scoped\n\n")
+                } else {
+                    format!(
+                        "Warning: resource '{resource}' is not namespace scoped in group '{group}'\n\n"
+                    )
+                };
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
+            }
+        }
         if !args.quiet {
             let mut out = String::new();
             match args.format {
@@ -495,8 +515,8 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
     run_model(&args.model, |sources, bundle, boot, options| {
         let access = Access::new(bundle, boot, options);
         let target = target(&access, &args.resource, args.subresource.as_deref())?;
-        let mut holders: Vec<Holder> =
-            access.who_can(&args.verb, &target, args.namespace.as_deref());
+        let (mut holders, notes): (Vec<Holder>, Vec<String>) =
+            access.who_can_noted(&args.verb, &target, args.namespace.as_deref());
         if args.bundle_only {
             holders.retain_mut(|h| {
                 h.grants.retain(|g| {
@@ -521,6 +541,7 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                         "subject": h.subject,
                         "grants": h.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
+                    "notes": notes,
                 });
                 out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
             }
@@ -536,6 +557,9 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                     for g in &h.grants {
                         grant_lines(&mut out, g, sources, "  ");
                     }
+                }
+                for n in &notes {
+                    let _ = writeln!(out, "note: {n}");
                 }
             }
             TableFormat::Markdown => {
@@ -558,6 +582,9 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                             place(&g.rule_at, sources)
                         );
                     }
+                }
+                for n in &notes {
+                    let _ = writeln!(out, "\nNote: {n}");
                 }
             }
         }
@@ -598,6 +625,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     "subject": r.subject,
                     "defined_at": r.defined_at.as_ref().map(|a| place_json(a, sources)),
                     "dangerous": r.dangerous,
+                    "notes": r.notes,
                     "cells": r.cells.iter().zip(&m.permissions).filter(|(c, _)| c.granted()).map(|(c, p)| json!({
                         "permission": p.id,
                         "cluster": c.cluster,
@@ -638,6 +666,9 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                 if held.is_empty() {
                     out.push_str("  nothing\n");
                 }
+                for n in &r.notes {
+                    let _ = writeln!(out, "  note: {n}");
+                }
                 for (c, p) in held {
                     let first = c.grants.first();
                     let _ = writeln!(
@@ -657,7 +688,12 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     );
                 }
             }
-            for n in &m.notes {
+            // A row's notes are printed under it.
+            for n in m
+                .notes
+                .iter()
+                .filter(|n| !m.rows.iter().any(|r| r.notes.contains(n)))
+            {
                 let _ = writeln!(out, "note: {n}");
             }
         }
