@@ -907,3 +907,70 @@ roleRef: {kind: Role, name: x, apiGroup: rbac.authorization.k8s.io}
         .unwrap();
     assert_eq!(row["notes"][0], note);
 }
+
+/// `kubeharden reach --kube-version`: below v1.22 the API server drops `endPort`
+/// (NetworkPolicyEndPort off by default in v1.21, the field absent before;
+/// pkg/registry/networking/networkpolicy/strategy.go `PrepareForCreate`), so a port range
+/// allows only its first port, and every format says so.
+#[test]
+fn reach_drops_end_port_below_v1_22_and_says_so() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{ports: [{port: 79, endPort: 81}]}]
+";
+    let one = ["reach", "--from", "shop/web", "--to", "metadata"];
+    let with = |version: &str, extra: &[&str]| {
+        let mut args = one.to_vec();
+        args.extend(["--kube-version", version]);
+        args.extend(extra);
+        args.push("-");
+        kubeharden(&args, Some(yaml))
+    };
+    let o = with("1.21", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("note: NetworkPolicy shop/out: port 79 with endPort 81 at <stdin>:15:21 allows only port 79 at v1.21"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with("1.22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("note:"), "{}", stdout(&o));
+    let o = with("1.20", &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["verdict"], "denied");
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("NetworkPolicyEndPort"));
+    let o = kubeharden(
+        &[
+            "reach",
+            "-n",
+            "shop",
+            "--kube-version",
+            "1.20",
+            "--format",
+            "markdown",
+            "-",
+        ],
+        Some(yaml),
+    );
+    assert!(
+        stdout(&o).contains("\nNote: NetworkPolicy shop/out: port 79"),
+        "{}",
+        stdout(&o)
+    );
+}

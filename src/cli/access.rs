@@ -732,8 +732,10 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
 
 /// `kubeharden reach`.
 pub fn reach(args: ReachArgs) -> Result<u8, String> {
-    run_model(&args.model, |sources, bundle, _, _| {
-        let reach = Reach::new(bundle);
+    run_model(&args.model, |sources, bundle, _, options| {
+        let reach = Reach::with_version(bundle, options.version);
+        let notes = reach.notes();
+        let out = |text: String| super::out(&with_notes(text, &notes, args.format));
         let port = match args.port {
             Some(p) => PortQuery::Port {
                 protocol: args.protocol.clone(),
@@ -757,13 +759,13 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
             (Some(from), None) => {
                 let f = end(from, true)?;
                 let list = reach.reachable_from(f, &port);
-                super::out(&render_list(&reach, f, true, &list, sources, args.format));
+                out(render_list(&reach, f, true, &list, sources, args.format));
                 return Ok(0);
             }
             (None, Some(to)) => {
                 let t = end(to, false)?;
                 let list = reach.reaching(t, &port);
-                super::out(&render_list(&reach, t, false, &list, sources, args.format));
+                out(render_list(&reach, t, false, &list, sources, args.format));
                 return Ok(0);
             }
             _ => {}
@@ -774,7 +776,7 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
                 return Err("one end must be a workload of the bundle".into());
             }
             let a = reach.answer(f, t, &port);
-            super::out(&render_answer(&reach, f, t, &a, sources, args.format));
+            out(render_answer(&reach, f, t, &a, sources, args.format));
             return Ok(match a.verdict {
                 Verdict::Allowed => 0,
                 Verdict::Denied => 1,
@@ -789,9 +791,48 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
             .iter()
             .map(|n| reach.matrix(n.as_deref(), &port))
             .collect();
-        super::out(&render_reach(&matrices, sources, args.format));
+        out(render_reach(&matrices, sources, args.format));
         Ok(0)
     })
+}
+
+/// `text` as `format` prints it, with the reachability notes ([`Reach::notes`]): `note:`
+/// lines (human), `Note:` paragraphs (Markdown), a top-level `notes` array (JSON),
+/// comments (Mermaid `%%`, DOT `//`).
+fn with_notes(text: String, notes: &[String], format: ReachFormat) -> String {
+    if notes.is_empty() {
+        return text;
+    }
+    let mut out = text;
+    match format {
+        ReachFormat::Json => {
+            if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&out) {
+                map.insert("notes".into(), json!(notes));
+                out = serde_json::to_string_pretty(&Value::Object(map)).unwrap_or_default() + "\n";
+            }
+        }
+        ReachFormat::Human => {
+            for n in notes {
+                let _ = writeln!(out, "note: {n}");
+            }
+        }
+        ReachFormat::Markdown => {
+            for n in notes {
+                let _ = writeln!(out, "\nNote: {n}");
+            }
+        }
+        ReachFormat::Mermaid => {
+            for n in notes {
+                let _ = writeln!(out, "%% note: {n}");
+            }
+        }
+        ReachFormat::Dot => {
+            for n in notes {
+                let _ = writeln!(out, "// note: {n}");
+            }
+        }
+    }
+    out
 }
 
 /// `reach --from X` (every destination) or `reach --to X` (every source).
