@@ -972,3 +972,209 @@ subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
         );
     });
 }
+
+/// pkg/apis/rbac/validation/validation.go `ValidateRoleBindingSubject`: a ServiceAccount
+/// subject of a ClusterRoleBinding (`isNamespaced` false) without a namespace is a
+/// `Required` error on `subjects[i].namespace`, so the API server rejects the whole
+/// ClusterRoleBinding: it grants nothing, to that subject or to any other it names. The
+/// answers say so, naming the binding and the subject (they said nothing, and granted the
+/// binding's other subjects).
+#[test]
+fn a_cluster_role_binding_naming_a_service_account_without_namespace_is_rejected() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: broken}
+subjects:
+- {kind: ServiceAccount, name: web}
+- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let said = |notes: &[String]| {
+            notes.iter().any(|n| {
+                n.contains("ClusterRoleBinding broken names ServiceAccount web without a namespace")
+                    && n.contains("ValidateRoleBindingSubject")
+                    && n.contains("grants nothing")
+            })
+        };
+        let secrets = res("", "secrets");
+        let web = User::service_account("shop", "web");
+        let d = a.can(&web, "delete", &secrets, Some("shop"));
+        assert!(!d.allowed);
+        assert!(said(&d.notes), "{:?}", d.notes);
+        let d = a.can(&user("alice"), "delete", &secrets, Some("shop"));
+        assert!(
+            !d.allowed,
+            "the rejected binding grants its other subjects nothing"
+        );
+        assert!(said(&d.notes), "{:?}", d.notes);
+        assert!(!said(&a.can(&user("bob"), "delete", &secrets, None).notes));
+        let (lines, notes) = a.list(&web, Some("shop"));
+        assert!(lines.iter().all(|l| l
+            .grants
+            .iter()
+            .all(|g| g.binding != "ClusterRoleBinding broken")));
+        assert!(said(&notes), "{notes:?}");
+        let (who, notes) = a.who_can_noted("delete", &secrets, Some("shop"));
+        assert!(
+            who.iter()
+                .all(|h| h.subject.name != "alice" && h.subject.name != "web"),
+            "{:?}",
+            who.iter().map(|h| h.subject.text()).collect::<Vec<_>>()
+        );
+        assert!(said(&notes), "{notes:?}");
+        let m = a.matrix();
+        assert!(said(&m.notes), "{:?}", m.notes);
+        assert!(m.rows.iter().all(|r| r.subject.name != "alice"));
+    });
+}
+
+/// Repeated keys on the paths the model reads: Go's encoding/json and sigs.k8s.io/yaml keep
+/// the last key of an object, and the API server "will only persist the last of any
+/// duplicate fields" under fieldValidation Warn (the default since v1.23) and Ignore, while
+/// Strict rejects the request (k8s.io/apimachinery pkg/apis/meta/v1/types.go,
+/// CreateOptions.FieldValidation; kubernetes/kubernetes#99286). The model reads the last
+/// value, as before, and now says so with the object, the key and both places.
+#[test]
+fn repeated_rbac_keys_are_read_as_the_last_value_and_said() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop, annotations: {a: '1', a: '2'}}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+rules:
+- {apiGroups: [''], resources: [pods], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: shop}
+subjects: [{kind: User, name: ann}]
+roleRef: {kind: Role, name: reader, name: reader, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let rules = |notes: &[String]| {
+            notes.iter().any(|n| {
+                n.contains("Role shop/reader repeats the key \"rules\" (/rules) at bundle.yaml:6:1 (first at bundle.yaml:4:1)")
+                    && n.contains("reads the last value")
+                    && n.contains("Strict")
+            })
+        };
+        let role_ref = |notes: &[String]| {
+            notes.iter().any(|n| {
+                n.contains("RoleBinding shop/reader repeats the key \"name\" (/roleRef/name) at bundle.yaml:13:")
+            })
+        };
+        let d = a.can(&user("ann"), "get", &res("", "pods"), Some("shop"));
+        assert!(d.allowed, "the last rules are in effect");
+        assert!(rules(&d.notes) && role_ref(&d.notes), "{:?}", d.notes);
+        assert!(
+            !d.notes.iter().any(|n| n.contains("\"a\"")),
+            "annotations are not read: {:?}",
+            d.notes
+        );
+        let d = a.can(&user("ann"), "get", &res("", "secrets"), Some("shop"));
+        assert!(!d.allowed, "the first rules are overwritten");
+        assert!(rules(&d.notes));
+        assert!(rules(&a.list(&user("ann"), Some("shop")).1));
+        assert!(rules(
+            &a.who_can_noted("get", &res("", "pods"), Some("shop")).1
+        ));
+        assert!(rules(&a.matrix().notes));
+    });
+}
+
+/// kubectl auth can-i puts `-n NS` into its SelfSubjectAccessReview even for a
+/// cluster-scoped resource (it only warns "resource 'namespaces' is not namespace
+/// scoped"), and the RBAC authorizer visits NS's RoleBindings for it
+/// (plugin/pkg/auth/authorizer/rbac/rbac.go `Authorize`, VisitRulesFor(user, namespace)):
+/// `review` answers yes where a RoleBinding of `ops` binds a ClusterRole that may patch
+/// namespaces. A real request for a cluster-scoped object has no namespace, except the
+/// namespace object NAME, a request in namespace NAME
+/// (staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go): `can` keeps that.
+#[test]
+fn an_access_review_in_a_namespace_visits_its_role_bindings_for_cluster_scoped_resources() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-stuff}
+rules:
+- {apiGroups: [''], resources: [nodes, namespaces], verbs: [get, patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: erin-cluster-stuff, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-stuff}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+";
+    with(yaml, |a| {
+        let erin = user("erin");
+        let namespaces = res("", "namespaces");
+        let d = a.review(&erin, "patch", &namespaces, Some("ops"));
+        assert!(d.allowed, "{d:?}");
+        assert_eq!(d.grants[0].binding, "RoleBinding ops/erin-cluster-stuff");
+        let note = d
+            .notes
+            .iter()
+            .find(|n| n.contains("VisitRulesFor"))
+            .unwrap();
+        assert!(note.contains("requestinfo.go"), "{note}");
+        assert!(
+            note.contains(
+                "RoleBinding ops/erin-cluster-stuff takes effect only for namespaces/ops"
+            ),
+            "{note}"
+        );
+        assert!(
+            note.contains("the real request (patch namespaces) is denied"),
+            "{note}"
+        );
+        assert!(
+            !a.review(&erin, "patch", &namespaces, Some("default"))
+                .allowed
+        );
+        assert!(!a.review(&erin, "patch", &namespaces, None).allowed);
+        // The real requests.
+        assert!(!a.can(&erin, "patch", &namespaces, Some("ops")).allowed);
+        assert!(
+            a.can(&erin, "patch", &named("", "namespaces", "", "ops"), None)
+                .allowed
+        );
+        let d = a.review(&erin, "get", &res("", "nodes"), Some("ops"));
+        assert!(d.allowed);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n
+                    .contains("RoleBinding ops/erin-cluster-stuff grants no real request for it")),
+            "{:?}",
+            d.notes
+        );
+        assert!(!a.can(&erin, "get", &res("", "nodes"), Some("ops")).allowed);
+        // A namespaced resource: the review is the request.
+        assert!(a
+            .review(&erin, "get", &res("", "pods"), Some("ops"))
+            .notes
+            .is_empty());
+    });
+}
+
+/// RBAC docs, "RoleBinding and ClusterRoleBinding" and
+/// pkg/registry/rbac/validation/rule.go `GetRoleReferenceRules`: a binding to a role that
+/// does not exist grants nothing until the role is created. The matrix says so for the
+/// subject's row and in its notes (it showed just "nothing"), as can-i does.
+#[test]
+fn the_matrix_says_when_a_binding_references_a_role_that_exists_nowhere() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: a}
+subjects: [{kind: User, name: ann}]
+roleRef: {kind: Role, name: reader, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let row = m.rows.iter().find(|r| r.subject.name == "ann").unwrap();
+        assert!(row.cells.iter().all(|c| !c.granted()));
+        let wanted = "RoleBinding a/reader names ann but references Role reader, which is neither in the bundle nor built in: it grants nothing until that role exists";
+        assert_eq!(row.notes, [wanted]);
+        assert!(m.notes.iter().any(|n| n == wanted), "{:?}", m.notes);
+    });
+}

@@ -646,6 +646,335 @@ fn reach_on_manifests_without_workloads_says_so() {
     }
 }
 
+const REJECTED_CRB: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: broken}
+subjects:
+- {kind: ServiceAccount, name: web}
+- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+";
+
+/// pkg/apis/rbac/validation/validation.go `ValidateRoleBindingSubject`: a ClusterRoleBinding's
+/// ServiceAccount subject needs a namespace, so the API server rejects the binding and it
+/// grants nothing. can-i, who-can and access say so in every format (they said nothing).
+#[test]
+fn a_rejected_cluster_role_binding_is_said_by_every_command() {
+    let note = "ClusterRoleBinding broken names ServiceAccount web without a namespace";
+    let o = kubeharden(
+        &[
+            "can-i",
+            "delete",
+            "secrets",
+            "--as",
+            "system:serviceaccount:shop:web",
+            "-n",
+            "shop",
+            "-",
+        ],
+        Some(REJECTED_CRB),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("  note: {note}")),
+        "{}",
+        stdout(&o)
+    );
+    let o = kubeharden(
+        &[
+            "can-i", "delete", "secrets", "--as", "alice", "--format", "json", "-",
+        ],
+        Some(REJECTED_CRB),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["notes"][0].as_str().unwrap().starts_with(note), "{v}");
+    for (format, prefix) in [("human", "note: "), ("markdown", "\nNote: ")] {
+        for command in ["who-can", "access"] {
+            let mut args = vec![command];
+            if command == "who-can" {
+                args.extend(["delete", "secrets", "-n", "shop"]);
+            }
+            args.extend(["--format", format, "-"]);
+            let o = kubeharden(&args, Some(REJECTED_CRB));
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            let out = stdout(&o);
+            assert!(
+                out.contains(&format!("{prefix}{note}")),
+                "{command} {format}: {out}"
+            );
+            assert!(!out.contains("User alice\n"), "{command} {format}: {out}");
+        }
+    }
+    for command in [&["who-can", "delete", "secrets"][..], &["access"]] {
+        let mut args = command.to_vec();
+        args.extend(["--format", "json", "-"]);
+        let o = kubeharden(&args, Some(REJECTED_CRB));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(
+            v["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().starts_with(note)),
+            "{v}"
+        );
+    }
+}
+
+/// A repeated `rules:` key: the API server keeps the last value (fieldValidation Warn and
+/// Ignore, k8s.io/apimachinery pkg/apis/meta/v1/types.go) or rejects the object (Strict);
+/// can-i answers from the last one and says so, with the places.
+#[test]
+fn can_i_says_when_it_reads_past_a_repeated_key() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules:
+- {apiGroups: [''], resources: [secrets], verbs: [get]}
+rules:
+- {apiGroups: [''], resources: [pods], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: reader}
+subjects: [{kind: User, name: ann, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: reader, apiGroup: rbac.authorization.k8s.io}
+";
+    let o = kubeharden(&["can-i", "get", "secrets", "--as", "ann", "-"], Some(yaml));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("note: ClusterRole reader repeats the key \"rules\" (/rules) at <stdin>:6:1 (first at <stdin>:4:1)"),
+        "{out}"
+    );
+    let o = kubeharden(&["access", "-"], Some(yaml));
+    assert!(
+        stdout(&o).contains("repeats the key \"rules\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+const OPS_NAMESPACE_PATCHER: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-patcher}
+rules:
+- {apiGroups: [''], resources: [namespaces], verbs: [patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: erin, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-patcher}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+";
+
+/// kubectl auth can-i sends `-n ops` in its SelfSubjectAccessReview even for the
+/// cluster-scoped `namespaces`, warning "Warning: resource 'namespaces' is not namespace
+/// scoped" on standard error, and the RBAC authorizer visits ops' RoleBindings
+/// (plugin/pkg/auth/authorizer/rbac/rbac.go, VisitRulesFor): yes. The note says that a real
+/// request carries no namespace except for the namespace object NAME
+/// (staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so the grant takes
+/// effect only for namespaces/ops. kubeharden said no.
+#[test]
+fn can_i_answers_the_access_review_kubectl_sends_for_a_cluster_scoped_resource() {
+    let o = kubeharden(
+        &[
+            "can-i",
+            "patch",
+            "namespaces",
+            "-n",
+            "ops",
+            "--as",
+            "erin",
+            "-",
+        ],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("yes\n"), "{out}");
+    assert!(
+        stderr(&o).starts_with("Warning: resource 'namespaces' is not namespace scoped\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(out.contains("requestinfo.go"), "{out}");
+    assert!(
+        out.contains("RoleBinding ops/erin takes effect only for namespaces/ops"),
+        "{out}"
+    );
+    // In another namespace the review visits that namespace's RoleBindings: no.
+    let o = kubeharden(
+        &["can-i", "patch", "namespaces", "--as", "erin", "-"],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    // Across all namespaces kubectl sends none, and does not warn.
+    let o = kubeharden(
+        &["can-i", "patch", "namespaces", "-A", "--as", "erin", "-"],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).contains("Warning"), "{}", stderr(&o));
+    // -q prints nothing.
+    let o = kubeharden(
+        &[
+            "can-i",
+            "patch",
+            "namespaces",
+            "-n",
+            "ops",
+            "-q",
+            "--as",
+            "erin",
+            "-",
+        ],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "");
+    // A non-core group names it.
+    let o = kubeharden(
+        &[
+            "can-i",
+            "get",
+            "clusterroles",
+            "-n",
+            "ops",
+            "--as",
+            "erin",
+            "-",
+        ],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert!(
+        stderr(&o).starts_with(
+            "Warning: resource 'clusterroles' is not namespace scoped in group 'rbac.authorization.k8s.io'\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // who-can and access stay on real requests: the namespace object by name.
+    let o = kubeharden(
+        &["who-can", "patch", "namespaces", "-n", "ops", "-"],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert!(!stdout(&o).contains("User erin"), "{}", stdout(&o));
+    let o = kubeharden(
+        &["who-can", "patch", "namespaces/ops", "-"],
+        Some(OPS_NAMESPACE_PATCHER),
+    );
+    assert!(stdout(&o).contains("User erin"), "{}", stdout(&o));
+}
+
+/// A RoleBinding to a Role that exists nowhere grants nothing until the role exists
+/// (pkg/registry/rbac/validation/rule.go `GetRoleReferenceRules`); `access` says so under
+/// the subject's row and in JSON and Markdown (it printed just "nothing").
+#[test]
+fn access_says_when_a_binding_references_a_missing_role() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: a}
+subjects: [{kind: User, name: ann}]
+roleRef: {kind: Role, name: x, apiGroup: rbac.authorization.k8s.io}
+";
+    let note = "RoleBinding a/reader names ann but references Role x, which is neither in the bundle nor built in: it grants nothing until that role exists";
+    let o = kubeharden(&["access", "-"], Some(yaml));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!(
+            "\nUser ann (0 dangerous)\n  nothing\n  note: {note}\n"
+        )),
+        "{out}"
+    );
+    assert_eq!(out.matches(note).count(), 1, "once, under its row: {out}");
+    let o = kubeharden(&["access", "--format", "markdown", "-"], Some(yaml));
+    assert!(
+        stdout(&o).contains(&format!("\nNote: {note}")),
+        "{}",
+        stdout(&o)
+    );
+    let o = kubeharden(&["access", "--format", "json", "-"], Some(yaml));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["notes"][0], note);
+    let row = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"]["name"] == "ann")
+        .unwrap();
+    assert_eq!(row["notes"][0], note);
+}
+
+/// `kubeharden reach --kube-version`: below v1.22 the API server drops `endPort`
+/// (NetworkPolicyEndPort off by default in v1.21, the field absent before;
+/// pkg/registry/networking/networkpolicy/strategy.go `PrepareForCreate`), so a port range
+/// allows only its first port, and every format says so.
+#[test]
+fn reach_drops_end_port_below_v1_22_and_says_so() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{ports: [{port: 79, endPort: 81}]}]
+";
+    let one = ["reach", "--from", "shop/web", "--to", "metadata"];
+    let with = |version: &str, extra: &[&str]| {
+        let mut args = one.to_vec();
+        args.extend(["--kube-version", version]);
+        args.extend(extra);
+        args.push("-");
+        kubeharden(&args, Some(yaml))
+    };
+    let o = with("1.21", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("note: NetworkPolicy shop/out: port 79 with endPort 81 at <stdin>:15:21 allows only port 79 at v1.21"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with("1.22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("note:"), "{}", stdout(&o));
+    let o = with("1.20", &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["verdict"], "denied");
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("NetworkPolicyEndPort"));
+    let o = kubeharden(
+        &[
+            "reach",
+            "-n",
+            "shop",
+            "--kube-version",
+            "1.20",
+            "--format",
+            "markdown",
+            "-",
+        ],
+        Some(yaml),
+    );
+    assert!(
+        stdout(&o).contains("\nNote: NetworkPolicy shop/out: port 79"),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn can_i_reads_type_slash_name_as_kubectl_and_says_when_the_name_looks_like_a_subresource() {
     // kubectl auth can-i (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go) splits RESOURCE

@@ -504,3 +504,56 @@ spec:
         .iter()
         .any(|r| r.contains("hostNetwork")));
 }
+
+/// `endPort` by target version: the API server drops it on create while the
+/// NetworkPolicyEndPort feature gate is off (pkg/registry/networking/networkpolicy/
+/// strategy.go `PrepareForCreate` → `dropNetworkPolicyEndPort`); the gate is alpha and off
+/// by default in v1.21, beta and on in v1.22, GA in v1.25 (kubernetes/website
+/// feature-gates/NetworkPolicyEndPort.md), and the field does not exist before v1.21. So at
+/// v1.20 and v1.21 `{port: 9000, endPort: 9100}` allows only 9000, with a note; from v1.22
+/// the range.
+#[test]
+fn end_port_counts_from_the_version_whose_api_server_keeps_it() {
+    use kubeharden::KubeVersion;
+    let yaml = deploy("shop", "web", "{app: web}")
+        + &deploy("shop", "client", "{app: client}")
+        + "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports: [{port: 9000, endPort: 9100}]
+";
+    let sources = [Source::new("bundle.yaml", yaml.as_str())];
+    let at = |minor: u32| {
+        with_bundle(&sources, &Limits::default(), |b| {
+            let r = Reach::with_version(b, KubeVersion::new(minor));
+            let web = Endpoint::Workload(r.find("shop/web", None).unwrap());
+            let client = Endpoint::Workload(r.find("shop/client", None).unwrap());
+            let v: Vec<Verdict> = [9000, 9050, 9100]
+                .iter()
+                .map(|&p| r.answer(client, web, &tcp(p)).verdict)
+                .collect();
+            (v, r.notes())
+        })
+        .0
+    };
+    for minor in [20, 21] {
+        let (v, notes) = at(minor);
+        assert_eq!(v, [Allowed, Denied, Denied], "v1.{minor}");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(&format!(
+                "NetworkPolicy shop/p: port 9000 with endPort 9100 at bundle.yaml:31:13 allows only port 9000 at v1.{minor}"
+            )),
+            "{notes:?}"
+        );
+        assert!(notes[0].contains("NetworkPolicyEndPort"), "{notes:?}");
+    }
+    for minor in [22, 25, KubeVersion::LATEST.minor] {
+        let (v, notes) = at(minor);
+        assert_eq!(v, [Allowed, Allowed, Allowed], "v1.{minor}");
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+}

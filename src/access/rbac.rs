@@ -338,6 +338,13 @@ pub struct Access<'b> {
     pub service_accounts: BTreeMap<(Option<&'b str>, &'b str), Option<At>>,
     pub options: AccessOptions,
     bootstrap_note: Option<String>,
+    /// Per binding: the index of a ServiceAccount subject without a namespace when the
+    /// binding is a ClusterRoleBinding, which the API server rejects as a whole
+    /// ([`Access::rejected_note`]).
+    rejected: Vec<Option<usize>>,
+    /// The repeated keys the model read past in the bundle's RBAC objects, as notes
+    /// ([`duplicate_key_notes`]).
+    duplicate_notes: Vec<String>,
 }
 
 fn role_text(r: &Role) -> String {
@@ -563,6 +570,22 @@ impl<'b> Access<'b> {
                 .filter(|&m| roles[m].role.aggregation.is_none())
                 .collect();
         }
+        // A ClusterRoleBinding with a ServiceAccount subject without a namespace fails
+        // validation ("subjects[i].namespace: Required value": pkg/apis/rbac/validation/
+        // validation.go `ValidateRoleBindingSubject`, `!isNamespaced &&
+        // len(subject.Namespace) == 0`), so the binding never exists.
+        let rejected = bindings
+            .iter()
+            .map(|b| {
+                (b.binding.kind == BindingKind::ClusterRoleBinding)
+                    .then(|| {
+                        b.binding.subjects.iter().position(|s| {
+                            s.kind == "ServiceAccount" && s.namespace.is_none_or(str::is_empty)
+                        })
+                    })
+                    .flatten()
+            })
+            .collect();
         let mut model = Access {
             roles,
             bindings,
@@ -572,6 +595,8 @@ impl<'b> Access<'b> {
             service_accounts,
             bootstrap_note: bootstrap.and_then(|b| b.note_for(options.version)),
             options,
+            rejected,
+            duplicate_notes: duplicate_key_notes(bundle),
         };
         let mut by_subject: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (bi, b) in model.bindings.iter().enumerate() {
@@ -588,9 +613,17 @@ impl<'b> Access<'b> {
                         None if b.binding.kind == BindingKind::RoleBinding => {
                             format!("sa?:{}", s.name)
                         }
-                        None => continue,
+                        // A ClusterRoleBinding's: the binding is rejected.
+                        None => format!("sa!:{}", s.name),
                     },
                     _ => continue,
+                };
+                // A rejected binding's subjects are kept apart (`x` before the key), for
+                // the notes only: no lookup of bindings_for sees them.
+                let key = if model.rejected[bi].is_some() {
+                    format!("x{key}")
+                } else {
+                    key
                 };
                 by_subject.entry(key).or_default().push((bi, si));
             }
@@ -812,15 +845,75 @@ impl<'b> Access<'b> {
         out
     }
 
+    /// The rejected bindings ([`Access::rejected_note`]) that would name `user`: by name,
+    /// by group, or (for a ServiceAccount user) as the namespace-less ServiceAccount
+    /// subject of that name. Each binding once.
+    fn rejected_for(&self, user: &User) -> Vec<usize> {
+        let sa = user
+            .name
+            .strip_prefix(SA_PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .map(|(_, sa)| format!("xsa!:{sa}"));
+        let keys = std::iter::once(format!("xu:{}", user.name))
+            .filter(|_| !user.name.is_empty())
+            .chain(user.groups.iter().map(|g| format!("xg:{g}")))
+            .chain(sa);
+        let mut out: Vec<usize> = keys
+            .flat_map(|k| self.by_subject.get(&k).into_iter().flatten())
+            .map(|&(b, _)| b)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Why binding `bi` grants nothing, when the API server rejects it: a ClusterRoleBinding
+    /// naming a ServiceAccount without a namespace (`None` for any other binding).
+    pub fn rejected_note(&self, bi: usize) -> Option<String> {
+        let si = self.rejected.get(bi).copied().flatten()?;
+        let b = &self.bindings[bi];
+        Some(format!(
+            "{} names ServiceAccount {} without a namespace, which a ServiceAccount subject of a ClusterRoleBinding must have: the API server rejects the binding (subjects[{si}].namespace: Required value; pkg/apis/rbac/validation/validation.go ValidateRoleBindingSubject), so it grants nothing to any of its subjects",
+            binding_text(&b.binding),
+            b.binding.subjects[si].name,
+        ))
+    }
+
+    /// Why binding `bi` grants nothing to its subject `si` when its roleRef is valid but
+    /// resolves to no role of the bundle or the bootstrap policy (`None` otherwise).
+    pub fn missing_role_note(&self, bi: usize, si: usize) -> Option<String> {
+        let b = &self.bindings[bi];
+        if b.role.is_some() || target_key(&b.binding).is_none() {
+            return None;
+        }
+        Some(format!(
+            "{} names {} but references {} {}, which is neither in the bundle nor built in: it grants nothing until that role exists",
+            binding_text(&b.binding),
+            b.binding.subjects[si].name,
+            b.binding.role_ref.map_or("", |r| r.kind.value),
+            b.binding.role_ref.map_or("", |r| r.name.value),
+        ))
+    }
+
+    /// The notes every answer starts with: an old target version, repeated keys in the
+    /// bundle's RBAC objects.
+    fn base_notes(&self) -> Vec<String> {
+        self.bootstrap_note
+            .iter()
+            .chain(&self.duplicate_notes)
+            .cloned()
+            .collect()
+    }
+
     /// `can(user, verb, target, namespace)`: whether the RBAC authorizer allows the
-    /// request, with every grant. `namespace` is the request's (`None`: cluster-wide, as a
-    /// list across all namespaces or any cluster-scoped request); for a resource known to
-    /// be cluster-scoped it is ignored, as the API server receives no namespace for it,
-    /// except that a request for the namespace object `NAME` is in namespace `NAME`
-    /// (`staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go`). Note that
-    /// `kubectl auth can-i` sends no namespace for any cluster-scoped resource, so it
-    /// answers no where a RoleBinding grants a namespace its own object; this model gives
-    /// the API server's answer to the request itself. Never fails: what the bundle does not
+    /// request itself, with every grant. `namespace` is the request's (`None`:
+    /// cluster-wide, as a list across all namespaces or any cluster-scoped request); for a
+    /// resource known to be cluster-scoped it is ignored, as a real request for it carries
+    /// no namespace, except that a request for the namespace object `NAME` is in namespace
+    /// `NAME` (`staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go`).
+    /// `kubectl auth can-i` asks another question: its SelfSubjectAccessReview carries the
+    /// `-n` namespace even for a cluster-scoped resource, which the authorizer then uses
+    /// as given; [`Access::review`] answers that. Never fails: what the bundle does not
     /// show is in [`Decision::notes`].
     pub fn can(
         &self,
@@ -829,8 +922,99 @@ impl<'b> Access<'b> {
         target: &Target,
         namespace: Option<&str>,
     ) -> Decision {
-        let mut notes: Vec<String> = self.bootstrap_note.iter().cloned().collect();
-        let namespace = self.request_namespace(target, namespace);
+        self.decide(
+            user,
+            verb,
+            target,
+            self.request_namespace(target, namespace),
+        )
+    }
+
+    /// `review(user, verb, target, namespace)`: the answer to the SubjectAccessReview
+    /// `kubectl auth can-i VERB TARGET -n NAMESPACE` sends. kubectl puts the namespace in
+    /// the review's resource attributes whether or not the resource is namespaced (it only
+    /// warns "resource 'namespaces' is not namespace scoped"), and the RBAC authorizer
+    /// visits the RoleBindings of the namespace it is given (`plugin/pkg/auth/authorizer/
+    /// rbac/rbac.go` `Authorize` → `VisitRulesFor(user, namespace)`, which never asks
+    /// whether the resource is namespaced): so a RoleBinding of `ops` to a ClusterRole
+    /// that may patch namespaces makes `can-i patch namespaces -n ops` yes. A non-resource
+    /// URL has no namespace. For a cluster-scoped resource asked in a namespace the notes
+    /// say what a real request gets ([`Access::can`]).
+    pub fn review(
+        &self,
+        user: &User,
+        verb: &str,
+        target: &Target,
+        namespace: Option<&str>,
+    ) -> Decision {
+        let Target::Resource {
+            group,
+            resource,
+            name,
+            ..
+        } = target
+        else {
+            return self.decide(user, verb, target, None);
+        };
+        let mut d = self.decide(user, verb, target, namespace);
+        let Some(ns) = namespace.filter(|_| self.namespaced(group, resource) == Some(false)) else {
+            return d;
+        };
+        let the_namespace_object = group.is_empty() && resource == "namespaces";
+        let mut note = format!(
+            "{} is cluster-scoped, but kubectl auth can-i sends namespace {ns} in its access review and the RBAC authorizer then visits the RoleBindings of {ns} too (plugin/pkg/auth/authorizer/rbac/rbac.go, VisitRulesFor): this is that review's answer. A real request for a cluster-scoped object carries no namespace, so no RoleBinding grants it",
+            target.text()
+        );
+        if the_namespace_object {
+            note.push_str(", except a request for the namespace object NAME itself, which is a request in namespace NAME (staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go)");
+        }
+        let mut bound: Vec<(String, String)> = d
+            .grants
+            .iter()
+            .filter_map(|g| match &g.scope {
+                Scope::Namespace(bns) => Some((
+                    g.binding.clone(),
+                    bns.clone()
+                        .unwrap_or_else(|| "the applied namespace".into()),
+                )),
+                Scope::Cluster => None,
+            })
+            .collect();
+        bound.dedup();
+        for (binding, bns) in bound {
+            if the_namespace_object {
+                note.push_str(&format!(
+                    "; {binding} takes effect only for namespaces/{bns}"
+                ));
+            } else {
+                note.push_str(&format!("; {binding} grants no real request for it"));
+            }
+        }
+        let real = self.can(user, verb, target, None);
+        if real.allowed != d.allowed {
+            let object = if name.is_empty() {
+                String::new()
+            } else {
+                format!(" {name:?}")
+            };
+            note.push_str(&format!(
+                "; the real request ({verb} {resource}{object}) is {}",
+                if real.allowed { "allowed" } else { "denied" }
+            ));
+        }
+        d.notes.push(note);
+        d
+    }
+
+    /// The authorizer's answer for a request in `namespace` as the authorizer receives it.
+    fn decide(
+        &self,
+        user: &User,
+        verb: &str,
+        target: &Target,
+        namespace: Option<&str>,
+    ) -> Decision {
+        let mut notes = self.base_notes();
         let mut grants = Vec::new();
         for (bi, si) in self.bindings_for(user) {
             let b = &self.bindings[bi];
@@ -838,15 +1022,7 @@ impl<'b> Access<'b> {
                 continue;
             }
             let Some(role) = b.role else {
-                if target_key(&b.binding).is_some() {
-                    notes.push(format!(
-                        "{} names {} but references {} {}, which is neither in the bundle nor built in: it grants nothing until that role exists",
-                        binding_text(&b.binding),
-                        b.binding.subjects[si].name,
-                        b.binding.role_ref.map_or("", |r| r.kind.value),
-                        b.binding.role_ref.map_or("", |r| r.name.value),
-                    ));
-                }
+                notes.extend(self.missing_role_note(bi, si));
                 continue;
             };
             for key in self.effective_rules(role) {
@@ -854,6 +1030,9 @@ impl<'b> Access<'b> {
                     grants.push(self.grant(bi, si, role, key));
                 }
             }
+        }
+        for bi in self.rejected_for(user) {
+            notes.extend(self.rejected_note(bi));
         }
         if let Some((_, sa)) = user
             .name
@@ -936,7 +1115,10 @@ impl<'b> Access<'b> {
     /// authorizer never uses it, [`Access::can`]); an aggregated ClusterRole's rules are
     /// those of the roles it gathers. The notes are [`Access::can`]'s.
     pub fn list(&self, user: &User, namespace: Option<&str>) -> (Vec<Permitted>, Vec<String>) {
-        let mut notes: Vec<String> = self.bootstrap_note.iter().cloned().collect();
+        let mut notes = self.base_notes();
+        for bi in self.rejected_for(user) {
+            notes.extend(self.rejected_note(bi));
+        }
         // (resource text, url, name) → (verbs, grants)
         type Line = (BTreeSet<String>, Vec<Grant>);
         let mut lines: BTreeMap<(String, String, String), Line> = BTreeMap::new();
@@ -945,7 +1127,10 @@ impl<'b> Access<'b> {
             if !self.in_scope(b, namespace, &mut notes) {
                 continue;
             }
-            let Some(role) = b.role else { continue };
+            let Some(role) = b.role else {
+                notes.extend(self.missing_role_note(bi, si));
+                continue;
+            };
             let cluster = b.binding.kind == BindingKind::ClusterRoleBinding;
             for key in self.effective_rules(role) {
                 let rule = &self.roles[key.0].role.rules[key.1];
@@ -1009,22 +1194,46 @@ impl<'b> Access<'b> {
 
     /// `who_can(verb, target, namespace)`: every subject some binding lets do it, with the
     /// grants, in subject order. A group (`system:authenticated`) is listed as itself: its
-    /// members are not in the manifests.
+    /// members are not in the manifests. The notes are [`Access::who_can_noted`]'s.
     pub fn who_can(&self, verb: &str, target: &Target, namespace: Option<&str>) -> Vec<Holder> {
+        self.who_can_noted(verb, target, namespace).0
+    }
+
+    /// [`Access::who_can`] with what the model could not see: a binding in scope without a
+    /// namespace, a binding whose role exists nowhere, a rejected ClusterRoleBinding whose
+    /// role would grant the request ([`Access::rejected_note`]), repeated keys, an old
+    /// target version.
+    pub fn who_can_noted(
+        &self,
+        verb: &str,
+        target: &Target,
+        namespace: Option<&str>,
+    ) -> (Vec<Holder>, Vec<String>) {
         let namespace = self.request_namespace(target, namespace);
         let mut out: BTreeMap<SubjectRef, Vec<Grant>> = BTreeMap::new();
-        let mut notes = Vec::new();
+        let mut notes = self.base_notes();
         for (bi, b) in self.bindings.iter().enumerate() {
             if b.shadowed || !self.in_scope(b, namespace, &mut notes) {
                 continue;
             }
-            let Some(role) = b.role else { continue };
+            let Some(role) = b.role else {
+                if !b.built_in() {
+                    for si in 0..b.binding.subjects.len() {
+                        notes.extend(self.missing_role_note(bi, si));
+                    }
+                }
+                continue;
+            };
             let keys: Vec<(usize, usize)> = self
                 .effective_rules(role)
                 .into_iter()
                 .filter(|&(r, u)| rule_allows(&self.roles[r].role.rules[u], verb, target))
                 .collect();
             if keys.is_empty() {
+                continue;
+            }
+            if let Some(note) = self.rejected_note(bi) {
+                notes.push(note);
                 continue;
             }
             for (si, s) in b.binding.subjects.iter().enumerate() {
@@ -1038,21 +1247,18 @@ impl<'b> Access<'b> {
                         .then(|| self.subject_namespace(b, si).map(String::from))
                         .flatten(),
                 };
-                if s.kind == "ServiceAccount"
-                    && subject.namespace.is_none()
-                    && b.binding.kind == BindingKind::ClusterRoleBinding
-                {
-                    continue; // applies to nobody
-                }
                 let grants = out.entry(subject).or_default();
                 for &key in &keys {
                     grants.push(self.grant(bi, si, role, key));
                 }
             }
         }
-        out.into_iter()
+        notes.dedup();
+        let holders = out
+            .into_iter()
             .map(|(subject, grants)| Holder { subject, grants })
-            .collect()
+            .collect();
+        (holders, notes)
     }
 
     /// Every subject the bundle's bindings name, and every ServiceAccount the bundle
@@ -1060,10 +1266,11 @@ impl<'b> Access<'b> {
     /// them too).
     pub fn subjects(&self) -> Vec<SubjectRef> {
         let mut out = BTreeSet::new();
-        for b in self
+        for (_, b) in self
             .bindings
             .iter()
-            .filter(|b| !b.built_in() && !b.shadowed)
+            .enumerate()
+            .filter(|(bi, b)| !b.built_in() && !b.shadowed && self.rejected[*bi].is_none())
         {
             for (si, s) in b.binding.subjects.iter().enumerate() {
                 if !matches!(s.kind, "User" | "Group" | "ServiceAccount") {
@@ -1118,13 +1325,20 @@ impl<'b> Access<'b> {
             })
             .collect();
         let mut rows = Vec::new();
+        let mut notes = self.base_notes();
         for subject in self.subjects() {
             let user = subject.user();
             let applicable = self.bindings_for(&user);
             let mut cells: Vec<Cell> = permissions.iter().map(|_| Cell::default()).collect();
+            let mut row_notes = Vec::new();
             for (bi, si) in applicable {
                 let b = &self.bindings[bi];
-                let Some(role) = b.role else { continue };
+                let Some(role) = b.role else {
+                    if !b.built_in() {
+                        row_notes.extend(self.missing_role_note(bi, si));
+                    }
+                    continue;
+                };
                 let scope = match b.binding.kind {
                     BindingKind::ClusterRoleBinding => Scope::Cluster,
                     BindingKind::RoleBinding => {
@@ -1224,12 +1438,25 @@ impl<'b> Access<'b> {
                     .and_then(|(_, at)| *at),
                 _ => None,
             };
+            for n in &row_notes {
+                if !notes.contains(n) {
+                    notes.push(n.clone());
+                }
+            }
             rows.push(Row {
                 subject,
                 defined_at,
                 dangerous,
                 cells,
+                notes: row_notes,
             });
+        }
+        for bi in 0..self.bindings.len() {
+            let b = &self.bindings[bi];
+            if b.built_in() || b.shadowed {
+                continue;
+            }
+            notes.extend(self.rejected_note(bi));
         }
         rows.sort_by(|a, b| {
             b.dangerous
@@ -1246,9 +1473,84 @@ impl<'b> Access<'b> {
                 })
                 .collect(),
             rows,
-            notes: self.bootstrap_note.iter().cloned().collect(),
+            notes,
         }
     }
+}
+
+/// Notes on the repeated mapping keys of the bundle's Roles, ClusterRoles and bindings
+/// on the paths the model reads (`rules`, `subjects`, `roleRef`, `aggregationRule`,
+/// `metadata.name`/`namespace`/`labels`, `kind`, `apiVersion`, and anything below them),
+/// each naming the object, the key, its path and both places. The model reads the last
+/// value ([`Document::get`]), the one the API server keeps when it accepts the object:
+/// sigs.k8s.io/yaml's conversion and Go's encoding/json keep the last key of a JSON
+/// object, and the `fieldValidation` levels `Ignore` and `Warn` (the default since v1.23)
+/// "persist the last of any duplicate fields"; `Strict` rejects the request instead
+/// (k8s.io/apimachinery `pkg/apis/meta/v1/types.go`, `CreateOptions.FieldValidation`;
+/// kubernetes/kubernetes#99286 shows the last key applied). kubectl's own client-side
+/// check (`NoDoubleKeySchema`) covers only `metadata.labels` and `metadata.annotations`.
+pub fn duplicate_key_notes(bundle: &Bundle) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &bundle.objects {
+        let object = e.object;
+        if e.group != RBAC_GROUP
+            || !matches!(
+                object.kind,
+                "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+            )
+        {
+            continue;
+        }
+        let doc = object.doc;
+        let base = doc.pointer(object.root);
+        let origin = Origin::Bundle(e.at.doc.file);
+        let place = |n: NodeId| {
+            At::node(origin, doc, n)
+                .locate(bundle.sources)
+                .map_or_else(|| "?".into(), |l| l.to_string())
+        };
+        for &(first, dup) in &doc.duplicate_keys {
+            let (Some(parent), Some(key)) = (doc.node(dup).parent(), doc.text(dup)) else {
+                continue;
+            };
+            let path = format!(
+                "{}/{}",
+                doc.pointer(parent),
+                crate::yaml::escape_pointer(key)
+            );
+            let Some(rel) = path
+                .strip_prefix(base.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            else {
+                continue;
+            };
+            let segments: Vec<&str> = rel.split('/').collect();
+            let read = match segments[0] {
+                "rules" | "subjects" | "roleRef" | "aggregationRule" | "kind" | "apiVersion" => {
+                    true
+                }
+                "metadata" => segments
+                    .get(1)
+                    .is_none_or(|s| matches!(*s, "name" | "namespace" | "labels")),
+                _ => false,
+            };
+            if !read {
+                continue;
+            }
+            let what = match (object.namespace, object.name) {
+                (Some(ns), Some(name)) if matches!(object.kind, "Role" | "RoleBinding") => {
+                    format!("{} {ns}/{name}", object.kind)
+                }
+                (_, name) => format!("{} {}", object.kind, name.unwrap_or("(unnamed)")),
+            };
+            out.push(format!(
+                "{what} repeats the key {key:?} (/{rel}) at {} (first at {}): this answer reads the last value, which the API server keeps when it accepts the object (fieldValidation Warn, the default, and Ignore persist the last of any duplicate fields: k8s.io/apimachinery pkg/apis/meta/v1 types.go); a request with fieldValidation Strict is rejected instead, and then the object grants nothing",
+                place(dup),
+                place(first),
+            ));
+        }
+    }
+    out
 }
 
 /// `RuleAllows` for a request (a resource request without a name when `name` is empty).
@@ -1593,6 +1895,8 @@ pub struct PermissionInfo {
 pub struct Matrix {
     pub permissions: Vec<PermissionInfo>,
     pub rows: Vec<Row>,
+    /// An old target version, repeated keys in RBAC objects, bindings to roles that exist
+    /// nowhere (every row's notes), rejected ClusterRoleBindings ([`Access::rejected_note`]).
     pub notes: Vec<String>,
 }
 
@@ -1605,6 +1909,10 @@ pub struct Row {
     /// How many dangerous permissions the subject holds.
     pub dangerous: usize,
     pub cells: Vec<Cell>,
+    /// What the row cannot show: bindings naming the subject whose role is neither in
+    /// the bundle nor built in (they grant nothing until it exists). Also in
+    /// [`Matrix::notes`].
+    pub notes: Vec<String>,
 }
 
 /// Where a subject holds one permission, and (some of) the grants.

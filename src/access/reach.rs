@@ -26,6 +26,14 @@
 //! for hostNetwork pods is undefined"), and namespaces where policy kinds this model does
 //! not evaluate (Cilium, Calico, AdminNetworkPolicy) apply.
 //!
+//! The target Kubernetes version matters for one field: `endPort`. The API server drops
+//! it on create while the `NetworkPolicyEndPort` feature gate is off
+//! (`pkg/registry/networking/networkpolicy/strategy.go` `PrepareForCreate` →
+//! `dropNetworkPolicyEndPort`); the gate is alpha and off by default in v1.21, beta and on
+//! from v1.22, GA in v1.25 (the feature-gate table of kubernetes/website,
+//! `feature-gates/NetworkPolicyEndPort.md`), and before v1.21 the field does not exist. So
+//! below v1.22 a port with `endPort` allows only its `port`, and [`Reach::notes`] says so.
+//!
 //! The outside ([`Outside`]): some public address (outside the IANA special-purpose
 //! ranges of RFC 6890), the cloud metadata endpoints 169.254.169.254 and fd00:ec2::254
 //! (HTTP, TCP 80), the kubelet's port on the nodes (TCP 10250) and the cluster DNS (UDP
@@ -46,6 +54,7 @@ use crate::model::cidr::IpBlock;
 use crate::model::netpol::{NetworkPolicy, Peer, PolicyRule, PortMatch};
 use crate::model::selector::LabelSelector;
 use crate::rules::netpol::{NetIndex, KUBELET_PORT, METADATA_PORT, METADATA_V4, METADATA_V6};
+use crate::version::KubeVersion;
 use crate::yaml::{Document, NodeId, Value};
 
 /// The label every namespace carries with its own name (API server, v1.21+).
@@ -248,7 +257,13 @@ pub struct Reach<'q, 'b> {
     ports: Vec<Vec<NamedPort<'b>>>,
     /// Labels of the Namespace objects of the bundle.
     namespaces: HashMap<&'b str, Vec<(&'b str, &'b str)>>,
+    /// The target version.
+    version: KubeVersion,
 }
+
+/// The first version whose API server keeps `endPort` by default (the
+/// `NetworkPolicyEndPort` gate: alpha, off, in v1.21; beta, on, in v1.22).
+pub const END_PORT_SINCE: u32 = 22;
 
 /// Three-valued matching.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,8 +402,15 @@ pub fn allows_public(block: &IpBlock) -> bool {
 }
 
 impl<'q, 'b> Reach<'q, 'b> {
-    /// Index the workloads, namespaces and NetworkPolicies of `bundle`.
+    /// Index the workloads, namespaces and NetworkPolicies of `bundle`, for the newest
+    /// Kubernetes version ([`Reach::with_version`]).
     pub fn new(bundle: &'q Bundle<'b>) -> Self {
+        Self::with_version(bundle, KubeVersion::LATEST)
+    }
+
+    /// Index the workloads, namespaces and NetworkPolicies of `bundle` as an API server of
+    /// `version` stores them (below v1.22 without `endPort`).
+    pub fn with_version(bundle: &'q Bundle<'b>, version: KubeVersion) -> Self {
         let net = NetIndex::new(bundle);
         let mut workloads = Vec::new();
         let mut ports = Vec::new();
@@ -450,7 +472,43 @@ impl<'q, 'b> Reach<'q, 'b> {
             workloads,
             ports,
             namespaces,
+            version,
         }
+    }
+
+    /// Whether the API server of the target version keeps `endPort`.
+    fn end_port(&self) -> bool {
+        self.version.minor >= END_PORT_SINCE
+    }
+
+    /// What the answers depend on beyond the policies as written: below v1.22, every port
+    /// with an `endPort`, which the API server drops (so it allows only `port`).
+    pub fn notes(&self) -> Vec<String> {
+        if self.end_port() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, (_, policy)) in self.net.policies.iter().enumerate() {
+            for rule in policy.ingress_rules.iter().chain(&policy.egress_rules) {
+                for p in rule.ports.iter().flatten() {
+                    let PortMatch::Range(start, end) = p.port else {
+                        continue;
+                    };
+                    if start == end {
+                        continue;
+                    }
+                    let r = self.policy_ref(i, p.node);
+                    let at =
+                        r.at.locate(self.bundle.sources)
+                            .map_or_else(|| "?".into(), |l| l.to_string());
+                    out.push(format!(
+                        "{}: port {start} with endPort {end} at {at} allows only port {start} at v1.{}: the API server drops endPort while the NetworkPolicyEndPort feature gate is off (off by default in v1.21, on from v1.22; the field does not exist before v1.21; pkg/registry/networking/networkpolicy/strategy.go PrepareForCreate)",
+                        r.policy, self.version.minor
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// The workloads of a namespace (`None`: those without one), in bundle order.
@@ -633,7 +691,9 @@ impl<'q, 'b> Reach<'q, 'b> {
             p.protocol.eq_ignore_ascii_case(protocol)
                 && match &p.port {
                     PortMatch::Any => true,
-                    PortMatch::Range(a, b) => *a <= number && number <= *b,
+                    PortMatch::Range(a, b) if self.end_port() => *a <= number && number <= *b,
+                    // endPort dropped by the API server ([`Reach::notes`]).
+                    PortMatch::Range(a, _) => *a == number,
                     PortMatch::Named(name) => match destination {
                         Party::Workload(_, i) => self.ports.get(i).is_some_and(|ports| {
                             ports.iter().any(|&(n, num, proto)| {

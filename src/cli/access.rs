@@ -450,7 +450,27 @@ pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
             Some(args.namespace.as_deref().unwrap_or("default"))
         };
         let user = User::impersonate(&args.user, &args.groups);
-        let d: Decision = access.can(&user, verb, &target, namespace);
+        // What kubectl sends: the namespace even for a cluster-scoped resource, with a
+        // warning on standard error (kubectl `auth can-i`).
+        let d: Decision = access.review(&user, verb, &target, namespace);
+        if let (
+            Some(_),
+            Target::Resource {
+                group, resource, ..
+            },
+        ) = (namespace, &target)
+        {
+            if !args.quiet && access.namespaced(group, resource) == Some(false) {
+                let warning = if group.is_empty() {
+                    format!("Warning: resource '{resource}' is not namespace scoped\n\n")
+                } else {
+                    format!(
+                        "Warning: resource '{resource}' is not namespace scoped in group '{group}'\n\n"
+                    )
+                };
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
+            }
+        }
         if !args.quiet {
             let mut out = String::new();
             match args.format {
@@ -487,8 +507,8 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
     run_model(&args.model, |sources, bundle, boot, options| {
         let access = Access::new(bundle, boot, options);
         let target = target(&access, &args.resource, args.subresource.as_deref())?;
-        let mut holders: Vec<Holder> =
-            access.who_can(&args.verb, &target, args.namespace.as_deref());
+        let (mut holders, notes): (Vec<Holder>, Vec<String>) =
+            access.who_can_noted(&args.verb, &target, args.namespace.as_deref());
         if args.bundle_only {
             holders.retain_mut(|h| {
                 h.grants.retain(|g| {
@@ -513,6 +533,7 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                         "subject": h.subject,
                         "grants": h.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
+                    "notes": notes,
                 });
                 out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
             }
@@ -528,6 +549,9 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                     for g in &h.grants {
                         grant_lines(&mut out, g, sources, "  ");
                     }
+                }
+                for n in &notes {
+                    let _ = writeln!(out, "note: {n}");
                 }
             }
             TableFormat::Markdown => {
@@ -550,6 +574,9 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
                             place(&g.rule_at, sources)
                         );
                     }
+                }
+                for n in &notes {
+                    let _ = writeln!(out, "\nNote: {n}");
                 }
             }
         }
@@ -590,6 +617,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     "subject": r.subject,
                     "defined_at": r.defined_at.as_ref().map(|a| place_json(a, sources)),
                     "dangerous": r.dangerous,
+                    "notes": r.notes,
                     "cells": r.cells.iter().zip(&m.permissions).filter(|(c, _)| c.granted()).map(|(c, p)| json!({
                         "permission": p.id,
                         "cluster": c.cluster,
@@ -630,6 +658,9 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                 if held.is_empty() {
                     out.push_str("  nothing\n");
                 }
+                for n in &r.notes {
+                    let _ = writeln!(out, "  note: {n}");
+                }
                 for (c, p) in held {
                     let first = c.grants.first();
                     let _ = writeln!(
@@ -649,7 +680,12 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     );
                 }
             }
-            for n in &m.notes {
+            // A row's notes are printed under it.
+            for n in m
+                .notes
+                .iter()
+                .filter(|n| !m.rows.iter().any(|r| r.notes.contains(n)))
+            {
                 let _ = writeln!(out, "note: {n}");
             }
         }
@@ -688,8 +724,10 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
 
 /// `kubeharden reach`.
 pub fn reach(args: ReachArgs) -> Result<u8, String> {
-    run_model(&args.model, |sources, bundle, _, _| {
-        let reach = Reach::new(bundle);
+    run_model(&args.model, |sources, bundle, _, options| {
+        let reach = Reach::with_version(bundle, options.version);
+        let notes = reach.notes();
+        let out = |text: String| super::out(&with_notes(text, &notes, args.format));
         let port = match args.port {
             Some(p) => PortQuery::Port {
                 protocol: args.protocol.clone(),
@@ -713,13 +751,13 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
             (Some(from), None) => {
                 let f = end(from, true)?;
                 let list = reach.reachable_from(f, &port);
-                super::out(&render_list(&reach, f, true, &list, sources, args.format));
+                out(render_list(&reach, f, true, &list, sources, args.format));
                 return Ok(0);
             }
             (None, Some(to)) => {
                 let t = end(to, false)?;
                 let list = reach.reaching(t, &port);
-                super::out(&render_list(&reach, t, false, &list, sources, args.format));
+                out(render_list(&reach, t, false, &list, sources, args.format));
                 return Ok(0);
             }
             _ => {}
@@ -730,7 +768,7 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
                 return Err("one end must be a workload of the bundle".into());
             }
             let a = reach.answer(f, t, &port);
-            super::out(&render_answer(&reach, f, t, &a, sources, args.format));
+            out(render_answer(&reach, f, t, &a, sources, args.format));
             return Ok(match a.verdict {
                 Verdict::Allowed => 0,
                 Verdict::Denied => 1,
@@ -745,9 +783,48 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
             .iter()
             .map(|n| reach.matrix(n.as_deref(), &port))
             .collect();
-        super::out(&render_reach(&matrices, sources, args.format));
+        out(render_reach(&matrices, sources, args.format));
         Ok(0)
     })
+}
+
+/// `text` as `format` prints it, with the reachability notes ([`Reach::notes`]): `note:`
+/// lines (human), `Note:` paragraphs (Markdown), a top-level `notes` array (JSON),
+/// comments (Mermaid `%%`, DOT `//`).
+fn with_notes(text: String, notes: &[String], format: ReachFormat) -> String {
+    if notes.is_empty() {
+        return text;
+    }
+    let mut out = text;
+    match format {
+        ReachFormat::Json => {
+            if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&out) {
+                map.insert("notes".into(), json!(notes));
+                out = serde_json::to_string_pretty(&Value::Object(map)).unwrap_or_default() + "\n";
+            }
+        }
+        ReachFormat::Human => {
+            for n in notes {
+                let _ = writeln!(out, "note: {n}");
+            }
+        }
+        ReachFormat::Markdown => {
+            for n in notes {
+                let _ = writeln!(out, "\nNote: {n}");
+            }
+        }
+        ReachFormat::Mermaid => {
+            for n in notes {
+                let _ = writeln!(out, "%% note: {n}");
+            }
+        }
+        ReachFormat::Dot => {
+            for n in notes {
+                let _ = writeln!(out, "// note: {n}");
+            }
+        }
+    }
+    out
 }
 
 /// `reach --from X` (every destination) or `reach --to X` (every source).

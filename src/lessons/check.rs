@@ -192,7 +192,7 @@ impl<'l> Checker<'l> {
                 apply_namespace: None,
             },
         );
-        let reach = Reach::new(bundle);
+        let reach = Reach::with_version(bundle, self.lesson.kube_version);
         for check in &self.lesson.success {
             conditions.push(match check {
                 SuccessCheck::Quiet(q) => quiet(q, report, &now, &line_of, &mut reporting),

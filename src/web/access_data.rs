@@ -139,6 +139,9 @@ pub struct RowView {
     pub group: Option<String>,
     pub dangerous: usize,
     pub cells: Vec<CellView>,
+    /// What the row cannot show (a binding naming the subject whose role is neither in
+    /// the text nor built in grants nothing until it exists); also in [`AccessData::notes`].
+    pub notes: Vec<String>,
 }
 
 /// The matrix of the text.
@@ -196,6 +199,7 @@ pub fn access_data(text: &str, version: KubeVersion) -> AccessData {
                                 grants: c.grants.iter().map(|g| GrantView::new(text, g)).collect(),
                             })
                             .collect(),
+                        notes: r.notes.clone(),
                     }
                 })
                 .collect(),
@@ -358,6 +362,20 @@ mod tests {
         assert_eq!(line_of(RBAC, from), l);
         assert_eq!(g.target(), g.rule);
         assert!(!g.built_in);
+    }
+
+    /// pkg/registry/rbac/validation/rule.go `GetRoleReferenceRules`: a binding to a role
+    /// that does not exist grants nothing until it does; the row says why it is empty, as
+    /// `kubeharden access` does.
+    #[test]
+    fn a_row_says_when_its_binding_references_a_missing_role() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: a}\nsubjects: [{kind: User, name: ann}]\nroleRef: {kind: Role, name: x, apiGroup: rbac.authorization.k8s.io}\n";
+        let d = access_data(text, KubeVersion::LATEST);
+        let row = d.rows.iter().find(|r| r.subject == "User ann").unwrap();
+        assert!(row.cells.iter().all(|c| !c.granted));
+        let note = "RoleBinding a/reader names ann but references Role x, which is neither in the bundle nor built in: it grants nothing until that role exists";
+        assert_eq!(row.notes, [note]);
+        assert!(d.notes.iter().any(|n| n == note), "{:?}", d.notes);
     }
 
     #[test]

@@ -79,7 +79,11 @@ impl Mounted {
                 version,
                 on_select,
             }),
-            App::Reach(app) => app.update(ReachViewProps { text, on_select }),
+            App::Reach(app) => app.update(ReachViewProps {
+                text,
+                version,
+                on_select,
+            }),
         }
     }
 
@@ -210,7 +214,11 @@ pub fn mount(
             Kind::Reach => App::Reach(
                 Renderer::<ReachView>::with_root_and_props(
                     root.clone(),
-                    ReachViewProps { text, on_select },
+                    ReachViewProps {
+                        text,
+                        version,
+                        on_select,
+                    },
                 )
                 .render(),
             ),

@@ -9,7 +9,7 @@
 use kubeharden::access::reach::{Endpoint, Outside, PortQuery, Reach, RuleRef, Side, Verdict};
 use kubeharden::access::with_bundle;
 use kubeharden::yaml::Limits;
-use kubeharden::Source;
+use kubeharden::{KubeVersion, Source};
 
 use crate::access_data::{line_of, utf16, yaml_errors, YamlErrorView};
 
@@ -65,6 +65,9 @@ pub struct ReachData {
     pub workloads: usize,
     /// YAML errors: their documents are left out, as `kubeharden reach` leaves them out.
     pub errors: Vec<YamlErrorView>,
+    /// What the answers depend on beyond the policies as written ([`Reach::notes`]: below
+    /// v1.22, ports whose `endPort` the API server drops), as `kubeharden reach` prints them.
+    pub notes: Vec<String>,
 }
 
 fn place(text: &str, r: &RuleRef) -> PlaceView {
@@ -115,11 +118,17 @@ pub fn parse_port(text: &str) -> Result<PortQuery, String> {
 }
 
 /// The matrix of `namespace` (`None` given: the first namespace with workloads) of `text`
-/// for `port`.
-pub fn reach_data(text: &str, namespace: Option<&str>, port: &PortQuery) -> ReachData {
+/// for `port` at `version` (below v1.22 the API server drops `endPort`), as `kubeharden
+/// reach --kube-version` answers.
+pub fn reach_data(
+    text: &str,
+    namespace: Option<&str>,
+    port: &PortQuery,
+    version: KubeVersion,
+) -> ReachData {
     let sources = [Source::new("manifest.yaml", text)];
     let (data, errors) = with_bundle(&sources, &Limits::default(), |b| {
-        let reach = Reach::new(b);
+        let reach = Reach::with_version(b, version);
         let namespaces = reach.namespaces();
         let ns: Option<String> = match namespace {
             Some(n) if namespaces.iter().any(|x| x.as_deref() == Some(n)) => Some(n.to_string()),
@@ -165,6 +174,7 @@ pub fn reach_data(text: &str, namespace: Option<&str>, port: &PortQuery) -> Reac
                 })
                 .collect(),
             errors: Vec::new(),
+            notes: reach.notes(),
         }
     });
     ReachData {
@@ -213,7 +223,7 @@ mod tests {
 
     #[test]
     fn the_metadata_example_cannot_decide_on_the_host_network_and_allows_it_off_it() {
-        let d = reach_data(METADATA, None, &PortQuery::Any);
+        let d = reach_data(METADATA, None, &PortQuery::Any, KubeVersion::LATEST);
         assert_eq!(d.namespace.as_deref(), Some("reports"));
         assert_eq!(d.workloads, 1);
         assert_eq!(d.outside.iter().filter(|o| **o).count(), 5);
@@ -233,7 +243,12 @@ mod tests {
         );
 
         let off = METADATA.replace("hostNetwork: true", "hostNetwork: false");
-        let d = reach_data(&off, Some("reports"), &parse_port("TCP 80").unwrap());
+        let d = reach_data(
+            &off,
+            Some("reports"),
+            &parse_port("TCP 80").unwrap(),
+            KubeVersion::LATEST,
+        );
         assert_eq!(d.port, "TCP 80");
         let c = cell(&d, "Deployment report-builder", "metadata 169.254.169.254");
         assert_eq!(c.verdict, Verdict::Allowed);
@@ -241,17 +256,27 @@ mod tests {
 
     #[test]
     fn an_unknown_namespace_shows_the_first_and_no_workloads_show_none() {
-        let d = reach_data(METADATA, Some("elsewhere"), &PortQuery::Any);
+        let d = reach_data(
+            METADATA,
+            Some("elsewhere"),
+            &PortQuery::Any,
+            KubeVersion::LATEST,
+        );
         assert_eq!(d.namespace.as_deref(), Some("reports"));
-        let d = reach_data("kind: ConfigMap\n", None, &PortQuery::Any);
+        let d = reach_data(
+            "kind: ConfigMap\n",
+            None,
+            &PortQuery::Any,
+            KubeVersion::LATEST,
+        );
         assert_eq!(d.workloads, 0);
-        let d = reach_data("a: [\n", None, &PortQuery::Any);
+        let d = reach_data("a: [\n", None, &PortQuery::Any, KubeVersion::LATEST);
         assert_eq!(d.workloads, 0);
     }
 
     #[test]
     fn a_yaml_error_is_named_and_its_document_left_out() {
-        let d = reach_data("a: [\n", None, &PortQuery::Any);
+        let d = reach_data("a: [\n", None, &PortQuery::Any, KubeVersion::LATEST);
         assert_eq!(d.errors.len(), 1, "{d:?}");
         let e = &d.errors[0];
         assert_eq!((e.document, e.line), (1, 1), "{e:?}");
@@ -261,7 +286,7 @@ mod tests {
             .starts_with("YAML error in document 1 at line 1, column "));
         // The other documents are still drawn.
         let text = format!("{METADATA}\n---\nkey: [unclosed\n");
-        let d = reach_data(&text, None, &PortQuery::Any);
+        let d = reach_data(&text, None, &PortQuery::Any, KubeVersion::LATEST);
         assert_eq!(d.workloads, 1);
         assert_eq!(d.errors.len(), 1);
         assert!(
@@ -269,8 +294,10 @@ mod tests {
             "{:?}",
             d.errors
         );
-        assert!(reach_data(METADATA, None, &PortQuery::Any)
-            .errors
-            .is_empty());
+        assert!(
+            reach_data(METADATA, None, &PortQuery::Any, KubeVersion::LATEST)
+                .errors
+                .is_empty()
+        );
     }
 }

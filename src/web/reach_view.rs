@@ -4,12 +4,14 @@
 //! cell shows the policies that select each end and the rules that allow the traffic;
 //! clicking it selects the first allowing rule (else the first isolating policy) in the
 //! editor, and the focus stays on the cell. A YAML error is named, with its place, as the
-//! Findings tab names it. The matrix does not depend on the Kubernetes version: neither does
-//! `kubeharden reach`'s model, so the view is not given it.
+//! Findings tab names it. The matrix is that of the playground's Kubernetes version, as
+//! `kubeharden reach --kube-version` gives it (below v1.22 the API server drops `endPort`,
+//! and a note says so).
 
 use std::rc::Rc;
 
 use kubeharden::access::reach::{PortQuery, Verdict};
+use kubeharden::KubeVersion;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -30,6 +32,8 @@ fn symbol(v: Verdict) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct ReachViewProps {
     pub text: Rc<str>,
+    /// The target Kubernetes version.
+    pub version: KubeVersion,
     /// Select a UTF-16 range in the editor.
     pub on_select: Callback<(usize, usize)>,
 }
@@ -151,8 +155,8 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
     let data = {
         let port = port.clone().unwrap_or(PortQuery::Any);
         use_memo(
-            (p.text.clone(), (*namespace).clone(), port),
-            |(text, ns, port)| reach_data(text, ns.as_deref(), port),
+            (p.text.clone(), (*namespace).clone(), port, p.version),
+            |(text, ns, port, version)| reach_data(text, ns.as_deref(), port, *version),
         )
     };
     // The open cell: (source, destination) by name, so that it stays on them when an edit
@@ -274,6 +278,7 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                 { diagram(&data) }
             }
             { for details }
+            { for data.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
             { yaml_error_list(&data.errors, &p.on_select, "this document is left out of the matrix") }
         </div>
     }
