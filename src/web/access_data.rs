@@ -263,7 +263,9 @@ pub fn can_i(
         };
         let ns = q.namespace.trim();
         let ns = if ns.is_empty() { None } else { Some(ns) };
-        let d = access.can(&user, verb, &target, ns);
+        // The access review `kubeharden can-i` answers (a namespace kept for a
+        // cluster-scoped resource, as kubectl sends it).
+        let d = access.review(&user, verb, &target, ns);
         notes.extend(d.notes);
         Ok((
             d.allowed,
@@ -485,6 +487,36 @@ mod tests {
         q.resource = "pods/".into();
         q.subresource.clear();
         assert!(can_i(text, KubeVersion::LATEST, &q).is_err());
+    }
+
+    /// The box answers the access review `kubeharden can-i` and `kubectl auth can-i` send:
+    /// a namespace given for a cluster-scoped resource is kept, and the RBAC authorizer
+    /// visits that namespace's RoleBindings (plugin/pkg/auth/authorizer/rbac/rbac.go
+    /// `VisitRulesFor`), so `patch namespaces` in `ops` is yes through a RoleBinding of
+    /// `ops`, with the note on what a real request gets.
+    #[test]
+    fn the_can_i_box_answers_the_access_review_as_the_cli_does() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: relabel}\nrules:\n- {apiGroups: [\"\"], resources: [namespaces], verbs: [patch]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: relabel, namespace: ops}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: relabel}\nsubjects:\n- {kind: User, name: carol}\n";
+        let mut q = Question {
+            verb: "patch".into(),
+            resource: "namespaces".into(),
+            namespace: "ops".into(),
+            who: "carol".into(),
+            ..Question::default()
+        };
+        let (allowed, _, notes) = can_i(text, KubeVersion::LATEST, &q).unwrap();
+        assert!(allowed);
+        assert!(
+            notes.iter().any(|n| {
+                n.contains(
+                "is cluster-scoped, but kubectl auth can-i sends namespace ops in its access review"
+            )
+            }),
+            "{notes:?}"
+        );
+        // Cluster-wide (an empty namespace): no RoleBinding is visited.
+        q.namespace.clear();
+        assert!(!can_i(text, KubeVersion::LATEST, &q).unwrap().0);
     }
 
     /// Arrow keys over the cells that have a button (here a sparse 3×4 matrix).

@@ -306,7 +306,11 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                         <tbody>
                             { for data.rows.iter().enumerate().map(|(r, row)| html! {
                                 <tr>
-                                    <th scope="row">{ &row.subject }{ if row.dangerous > 0 { format!(" ({} ⚠)", row.dangerous) } else { String::new() } }</th>
+                                    <th scope="row">{ &row.subject }{ if row.dangerous > 0 { format!(" ({} ⚠)", row.dangerous) } else { String::new() } }
+                                        // What the row cannot show (a binding of a role that exists nowhere) is below the matrix.
+                                        if !row.notes.is_empty() {
+                                            <span class="row-note" data-testid="row-note" title={ row.notes.join("\n") }>{ " ⓘ" }<span class="sr-only">{ " (see the notes below the matrix)" }</span></span>
+                                        }</th>
                                     { for row.cells.iter().enumerate().map(|(c, cell)| {
                                         let (id, title, dangerous) = data.permissions[c];
                                         if cell.granted {

@@ -517,6 +517,26 @@ test("the can-i box reads RESOURCE as kubectl does (TYPE/NAME) and asks about a 
   }
 });
 
+test("a subject bound to a role that exists nowhere is marked in its row, and the note below the matrix says why it holds nothing", async () => {
+  // A RoleBinding's roleRef to a Role that is neither in the text nor built in grants nothing
+  // until that role exists (the RBAC authorizer finds no rules: plugin/pkg/auth/authorizer/
+  // rbac/rbac.go, VisitRulesFor reports the lookup error and visits nothing).
+  const text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ghost, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ghost}\nsubjects:\n- {kind: User, name: dave}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: admin-eve}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- {kind: User, name: eve}\n";
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    await replaceEditorText(page, text);
+    const dave = page.locator("[data-testid=access-matrix] tbody tr", { hasText: "User dave" });
+    await dave.locator("[data-testid=row-note]").waitFor(WAIT);
+    assert.match(await dave.locator("[data-testid=row-note]").getAttribute("title"), /references Role ghost/);
+    assert.equal(await page.locator("[data-testid=access-matrix] tbody tr", { hasText: "User eve" }).locator("[data-testid=row-note]").count(), 0);
+    const notes = await page.locator("[data-testid=access-view] > .note").allTextContents();
+    assert.ok(notes.some((n) => /references Role ghost/.test(n) && /grants nothing until that role exists/.test(n)), notes.join("\n"));
+  } finally {
+    await page.close();
+  }
+});
+
 test("opening and closing the Access and Reach tabs 20 times keeps one root of each view alive (Yew's listeners are not leaked per opening)", async () => {
   const page = await openExample("rbac-wildcards", "tab-access");
   try {
