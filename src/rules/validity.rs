@@ -51,13 +51,16 @@ fn duplicate_key(cx: &DocCx, _p: &NoParams, out: &mut Vec<Hit>) {
             .find(|(k, _)| *k == key)
             .map(|&(_, v)| v)
     };
-    // The occurrence before each repetition (the first, or the last repetition seen): each
-    // fix removes that one, so that a key written n times gives n - 1 fixes of distinct
+    // The occurrence before each repetition (the first, or the repetition listed just
+    // before, since a key's repetitions are consecutive in `duplicate_keys`): each fix
+    // removes that one, so that a key written n times gives n - 1 fixes of distinct
     // entries, all applied in one round (removing the first each time took n rounds, each
     // a check of the bundle: minutes for a few hundred repetitions, found by fuzzing).
-    let mut previous: BTreeMap<NodeId, NodeId> = BTreeMap::new();
-    for &(first, dup) in &doc.duplicate_keys {
-        let before = previous.insert(first, dup).unwrap_or(first);
+    for (i, &(first, dup)) in doc.duplicate_keys.iter().enumerate() {
+        let before = match i.checked_sub(1).map(|p| doc.duplicate_keys[p]) {
+            Some((f, d)) if f == first => d,
+            _ => first,
+        };
         let (Some(value), Some(first_value), Some(before_value)) =
             (value_of(dup), value_of(first), value_of(before))
         else {

@@ -186,7 +186,8 @@ pub struct Document<'a> {
     items: Vec<NodeId>,
     /// Scalar contents that are not a slice of the source.
     owned: Vec<Box<str>>,
-    /// Repeated mapping keys: (first occurrence, repetition).
+    /// Repeated mapping keys: (first occurrence, repetition); the repetitions of one key
+    /// are consecutive, in source order.
     pub duplicate_keys: Vec<(NodeId, NodeId)>,
 }
 
