@@ -233,8 +233,10 @@ pub struct Question {
     pub subresource: String,
     /// Empty: cluster-wide (kubectl `--all-namespaces`).
     pub namespace: String,
-    /// The user, or `group:NAME` for the members of a group.
+    /// The user, or `group:NAME` for any member of a group.
     pub who: String,
+    /// More groups of the subject, comma-separated (kubectl `--as-group`).
+    pub groups: String,
 }
 
 /// The answer: yes/no, the grants, the notes; `Err` for a question that cannot be asked.
@@ -257,10 +259,24 @@ pub fn can_i(
     let (out, _) = with_bundle(&sources, &Limits::default(), |b| {
         let access = Access::new(b, Bootstrap::shared(version), options);
         let (target, mut notes) = access.kubectl_target(resource, Some(&q.subresource))?;
-        let user = match who.strip_prefix("group:") {
-            Some(g) => User::group(g.trim()),
-            None => User::impersonate(who, &[]),
+        // A member of a group is an authenticated user too (impersonation.go adds
+        // `system:authenticated` to every identity but `system:anonymous`), as is the user
+        // kubectl `--as NAME --as-group G` makes.
+        let mut groups: Vec<String> = q
+            .groups
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(String::from)
+            .collect();
+        let name = match who.strip_prefix("group:") {
+            Some(g) => {
+                groups.insert(0, g.trim().to_string());
+                ""
+            }
+            None => who,
         };
+        let user = User::impersonate(name, &groups);
         let ns = q.namespace.trim();
         let ns = if ns.is_empty() { None } else { Some(ns) };
         // The access review `kubeharden can-i` answers (a namespace kept for a
@@ -280,8 +296,8 @@ pub fn can_i(
 /// column; any order), from the button at `from` (the ARIA grid pattern's keys, over the
 /// cells that have a button): `ArrowRight`/`ArrowLeft` the next one in the row,
 /// `ArrowDown`/`ArrowUp` the nearest row that has one, at the nearest column (the left one
-/// on a tie), `Home`/`End` the row's first and last. `None`: another key, or nothing that
-/// way.
+/// on a tie), `Home`/`End` the row's first and last, `Ctrl+Home`/`Ctrl+End` the matrix's.
+/// `None`: another key, or nothing that way.
 pub fn step(cells: &[(usize, usize)], from: (usize, usize), key: &str) -> Option<(usize, usize)> {
     let (r, c) = from;
     let in_row = || cells.iter().filter(move |x| x.0 == r);
@@ -298,6 +314,8 @@ pub fn step(cells: &[(usize, usize)], from: (usize, usize), key: &str) -> Option
         "ArrowLeft" => in_row().filter(|x| x.1 < c).max_by_key(|x| x.1).copied(),
         "Home" => in_row().min_by_key(|x| x.1).copied(),
         "End" => in_row().max_by_key(|x| x.1).copied(),
+        "Ctrl+Home" => cells.iter().min().copied(),
+        "Ctrl+End" => cells.iter().max().copied(),
         "ArrowDown" => {
             let mut rows: Vec<usize> = cells.iter().map(|x| x.0).filter(|&x| x > r).collect();
             rows.sort_unstable();
@@ -519,6 +537,34 @@ mod tests {
         assert!(!can_i(text, KubeVersion::LATEST, &q).unwrap().0);
     }
 
+    /// A member of a group, and a user with groups (kubectl `--as NAME --as-group G`), are
+    /// authenticated users: the API server's impersonation adds `system:authenticated`
+    /// (staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go), so the
+    /// built-in `system:basic-user` lets them create SelfSubjectAccessReviews and
+    /// `system:discovery` get /healthz (bootstrap policy, plugin/pkg/auth/authorizer/rbac/
+    /// bootstrappolicy/policy.go).
+    #[test]
+    fn a_group_member_and_a_user_with_groups_are_authenticated() {
+        let mut q = Question {
+            verb: "create".into(),
+            resource: "selfsubjectaccessreviews.authorization.k8s.io".into(),
+            who: "group:devs".into(),
+            ..Question::default()
+        };
+        assert!(can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
+        q.resource = "/healthz".into();
+        q.verb = "get".into();
+        assert!(can_i(RBAC, KubeVersion::LATEST, &q).unwrap().0);
+        // A group's own grant, asked as a user with that group.
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: devs-view}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: Group, name: devs}\n";
+        q.who = "jane".into();
+        q.resource = "pods".into();
+        q.verb = "list".into();
+        assert!(!can_i(text, KubeVersion::LATEST, &q).unwrap().0);
+        q.groups = " ops, devs ".into();
+        assert!(can_i(text, KubeVersion::LATEST, &q).unwrap().0);
+    }
+
     /// Arrow keys over the cells that have a button (here a sparse 3×4 matrix).
     #[test]
     fn arrow_keys_step_over_the_cells_that_have_a_button() {
@@ -543,6 +589,8 @@ mod tests {
         );
         assert_eq!(step(&cells, (2, 2), "Home"), Some((2, 1)));
         assert_eq!(step(&cells, (2, 1), "End"), Some((2, 2)));
+        assert_eq!(step(&cells, (2, 1), "Ctrl+Home"), Some((0, 0)));
+        assert_eq!(step(&cells, (0, 2), "Ctrl+End"), Some((2, 2)));
         assert_eq!(step(&cells, (2, 1), "Enter"), None);
     }
 

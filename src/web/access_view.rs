@@ -4,10 +4,10 @@
 //! apart). A cell lists the grants (binding, role, rule) behind it; clicking it selects
 //! the granting rule in the editor (or the binding, when the rule is a built-in role's),
 //! and the focus stays in the view. The matrix is one Tab stop; the arrow keys move
-//! between its cells ([`matrix_keys`]). Computed again when the text or the Kubernetes
+//! between its cells ([`MatrixFocus`]). Computed again when the text or the Kubernetes
 //! version changes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use kubeharden::KubeVersion;
@@ -17,60 +17,22 @@ use yew::prelude::*;
 
 use crate::access_data::{access_data, can_i, step, GrantView, Question, RowView, YamlErrorView};
 
-/// The matrix cell (its `data-cell`, `ROW-COLUMN`) whose button gets the focus back after
-/// the next render.
-pub type Refocus = Rc<RefCell<Option<String>>>;
-
-/// Opening a cell selects its place in the editor without focusing it (the views' selector,
-/// www/editor.js `selector`); the focus stays on the cell's button (`e`'s target, focused
-/// again in case the press did not, as in Safari) and, by its `data-cell` `key`, goes back
-/// to it after the render the opening causes (see [`use_refocus`]), so that the next Tab
-/// goes on through the view instead of indenting the editor's lines.
-pub fn keep_focus(e: &MouseEvent, refocus: &Refocus, key: String) {
+/// A press on a cell keeps the focus on its button (`e`'s target: focused again in case
+/// the press did not, as in Safari). The views select in the editor without focusing it
+/// (www/editor.js `selector`), so the next Tab goes on through the view instead of
+/// indenting the editor's lines; [`MatrixFocus::after_render`] gives it back after the
+/// render the press causes.
+pub fn keep_focus(e: &MouseEvent) {
     if let Some(button) = e
         .current_target()
         .and_then(|t| t.dyn_into::<HtmlElement>().ok())
     {
         let _ = button.focus();
     }
-    *refocus.borrow_mut() = Some(key);
 }
 
-/// Focus the `data-testid="{testid}"` button whose `data-cell` is `key`, if there is one.
-fn focus_cell(testid: &str, key: &str) {
-    let cell = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector(&format!("[data-testid={testid}][data-cell=\"{key}\"]"))
-                .ok()
-                .flatten()
-        })
-        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-    if let Some(cell) = cell {
-        let _ = cell.focus();
-    }
-}
-
-/// After each render, focus the cell [`keep_focus`] asked for (the `data-testid="{testid}"`
-/// button with its `data-cell`), once.
-#[hook]
-pub fn use_refocus(testid: &'static str) -> Refocus {
-    let refocus = use_mut_ref(|| None::<String>);
-    {
-        let refocus = refocus.clone();
-        use_effect(move || {
-            if let Some(key) = refocus.borrow_mut().take() {
-                focus_cell(testid, &key);
-            }
-        });
-    }
-    refocus
-}
-
-/// The one cell of a matrix that is a Tab stop (the ARIA grid pattern's roving focus: Tab
-/// enters the matrix once and leaves it, the arrow keys move inside, [`step`]): the cell
-/// the arrow keys or a press last moved to, while it still has a button, else `open`, else
-/// the first cell.
+/// The one cell of a matrix that is a Tab stop: the cell the arrow keys, a press or the
+/// focus last moved to, while it still has a button, else `open`, else the first cell.
 pub fn tab_stop(
     cells: &[(usize, usize)],
     cursor: Option<(usize, usize)>,
@@ -82,30 +44,198 @@ pub fn tab_stop(
         .or(cells.first().copied())
 }
 
-/// The matrix's `keydown`: an arrow key (or Home/End) on a cell's button moves the focus
-/// to the cell [`step`] gives and makes it the Tab stop (`cursor`).
-pub fn matrix_keys(
-    cells: Rc<Vec<(usize, usize)>>,
-    cursor: UseStateHandle<Option<(usize, usize)>>,
+/// The keyboard focus of a view's matrix (the ARIA grid pattern: one Tab stop, the arrow
+/// keys inside, [`step`]): which cell has the focus back after the next render, whether
+/// the focus was last on one of its cells, and the Tab stop of the last render. After
+/// each render ([`use_matrix_focus`]) a cell asked for gets the focus; else, if the focus
+/// was on a cell that is gone (an edit took its row away, the matrix became a sentence),
+/// so that it fell to the page, it goes to the Tab stop, or to the view itself.
+#[derive(Clone)]
+pub struct MatrixFocus {
+    /// The cells' `data-testid`.
     testid: &'static str,
-) -> Callback<KeyboardEvent> {
-    Callback::from(move |e: KeyboardEvent| {
-        let from = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .filter(|el| el.get_attribute("data-testid").as_deref() == Some(testid))
-            .and_then(|el| el.get_attribute("data-cell"))
-            .and_then(|k| {
-                let (r, c) = k.split_once('-')?;
-                Some((r.parse().ok()?, c.parse().ok()?))
-            });
-        let Some(to) = from.and_then(|from| step(&cells, from, &e.key())) else {
-            return;
-        };
-        e.prevent_default();
-        cursor.set(Some(to));
-        focus_cell(testid, &format!("{}-{}", to.0, to.1));
-    })
+    refocus: Rc<RefCell<Option<String>>>,
+    inside: Rc<Cell<bool>>,
+    stop: Rc<RefCell<Option<String>>>,
+}
+
+/// `ROW-COLUMN`, a cell's `data-cell`.
+pub fn cell_key((r, c): (usize, usize)) -> String {
+    format!("{r}-{c}")
+}
+
+fn parse_key(k: &str) -> Option<(usize, usize)> {
+    let (r, c) = k.split_once('-')?;
+    Some((r.parse().ok()?, c.parse().ok()?))
+}
+
+/// The cell (its position) an event happened on, if it is one of `testid`'s.
+fn event_cell(target: Option<web_sys::EventTarget>, testid: &str) -> Option<(usize, usize)> {
+    target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .filter(|el| el.get_attribute("data-testid").as_deref() == Some(testid))
+        .and_then(|el| el.get_attribute("data-cell"))
+        .and_then(|k| parse_key(&k))
+}
+
+/// Focus the first element matching `selector`, if there is one.
+fn focus_first(selector: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+        reveal(&element);
+    }
+}
+
+/// Scroll a focused cell out from under the matrix's sticky row and column headers (the
+/// browser only scrolls it into the scroll box, where the headers may cover it).
+fn reveal(cell: &HtmlElement) {
+    let (Some(scroller), Some(row_head)) = (
+        cell.closest(".matrix-scroll").ok().flatten(),
+        cell.closest("tr")
+            .ok()
+            .flatten()
+            .and_then(|tr| tr.query_selector("th").ok().flatten()),
+    ) else {
+        return;
+    };
+    let (c, h) = (
+        cell.get_bounding_client_rect(),
+        row_head.get_bounding_client_rect(),
+    );
+    if c.left() < h.right() {
+        scroller.set_scroll_left(scroller.scroll_left() - (h.right() - c.left()).ceil() as i32);
+    }
+    let head = scroller
+        .query_selector("thead")
+        .ok()
+        .flatten()
+        .map(|t| t.get_bounding_client_rect());
+    if let Some(t) = head.filter(|t| c.top() < t.bottom()) {
+        scroller.set_scroll_top(scroller.scroll_top() - (t.bottom() - c.top()).ceil() as i32);
+    }
+}
+
+impl MatrixFocus {
+    fn focus_cell(&self, key: &str) {
+        focus_first(&format!(
+            "[data-testid={}][data-cell=\"{key}\"]",
+            self.testid
+        ));
+    }
+
+    /// Give the focus back to cell `key` after the next render (an opening re-renders).
+    pub fn after_render(&self, key: String) {
+        *self.refocus.borrow_mut() = Some(key);
+    }
+
+    /// The Tab stop of this render (its cell's `tabindex` is 0).
+    pub fn set_stop(&self, stop: Option<(usize, usize)>) {
+        *self.stop.borrow_mut() = stop.map(cell_key);
+    }
+
+    /// The matrix's `focusin`: a cell with the focus is the Tab stop from now on
+    /// (`on_cell`, which the view keeps by the cell's subject or ends, not its position).
+    pub fn on_focusin(&self, on_cell: Callback<(usize, usize)>) -> Callback<FocusEvent> {
+        let (inside, testid) = (self.inside.clone(), self.testid);
+        Callback::from(move |e: FocusEvent| {
+            if let Some(cell) = event_cell(e.target(), testid) {
+                inside.set(true);
+                on_cell.emit(cell);
+            }
+        })
+    }
+
+    /// The matrix's `focusout`: the focus moved on to something else (not to nothing, as
+    /// when the focused cell is taken out of the page).
+    pub fn on_focusout(&self) -> Callback<FocusEvent> {
+        let (inside, testid) = (self.inside.clone(), self.testid);
+        Callback::from(move |e: FocusEvent| {
+            if let Some(next) = e.related_target() {
+                inside.set(event_cell(Some(next), testid).is_some());
+            }
+        })
+    }
+
+    /// The matrix's `keydown`: an arrow key, Home/End (Ctrl+Home/End: the whole matrix's
+    /// first and last) on a cell moves the focus to the cell [`step`] gives among `cells`
+    /// and tells `on_cell`; Escape tells `on_escape` (closing the open cell).
+    pub fn on_keydown(
+        &self,
+        cells: Rc<Vec<(usize, usize)>>,
+        on_cell: Callback<(usize, usize)>,
+        on_escape: Callback<()>,
+    ) -> Callback<KeyboardEvent> {
+        let this = self.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(from) = event_cell(e.target(), this.testid) else {
+                return;
+            };
+            if e.key() == "Escape" {
+                on_escape.emit(());
+                return;
+            }
+            let key = if e.ctrl_key() || e.meta_key() {
+                format!("Ctrl+{}", e.key())
+            } else {
+                e.key()
+            };
+            let Some(to) = step(&cells, from, &key) else {
+                return;
+            };
+            e.prevent_default();
+            on_cell.emit(to);
+            this.focus_cell(&cell_key(to));
+        })
+    }
+}
+
+/// The [`MatrixFocus`] of a view whose cells are the `data-testid="{testid}"` buttons, in
+/// the view `data-testid="{view}"` (focusable, `tabindex=-1`, for when no cell is left).
+#[hook]
+pub fn use_matrix_focus(testid: &'static str, view: &'static str) -> MatrixFocus {
+    let focus = MatrixFocus {
+        testid,
+        refocus: use_mut_ref(|| None::<String>),
+        inside: use_memo((), |_| Cell::new(false)),
+        stop: use_mut_ref(|| None::<String>),
+    };
+    {
+        let focus = focus.clone();
+        use_effect(move || {
+            if let Some(key) = focus.refocus.borrow_mut().take() {
+                focus.focus_cell(&key);
+                return;
+            }
+            // The focus fell to the page (its cell is gone), or stayed on a button that an
+            // edit gave to another cell (rows reorder): it goes to the Tab stop, the cell
+            // it was on when that is still there.
+            let stop = focus.stop.borrow().clone();
+            let moved = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| match d.active_element() {
+                    None => true,
+                    Some(a) if d.body().is_some_and(|b| *b == a) => true,
+                    Some(a) => {
+                        a.get_attribute("data-testid").as_deref() == Some(focus.testid)
+                            && a.get_attribute("data-cell") != stop
+                    }
+                });
+            if focus.inside.get() && moved {
+                match stop {
+                    Some(key) => focus.focus_cell(&key),
+                    None => {
+                        focus.inside.set(false);
+                        focus_first(&format!("[data-testid={view}]"));
+                    }
+                }
+            }
+        });
+    }
+    focus
 }
 
 /// The YAML errors of the text, each naming its place as the Findings tab does and
@@ -193,10 +323,10 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             question.set(q);
         })
     };
-    // The cell whose button gets the focus back after the next render (its `data-cell`).
-    let refocus = use_refocus("access-cell");
-    // The arrow keys' cell (the matrix's one Tab stop, with the open one).
-    let cursor = use_state(|| None::<(usize, usize)>);
+    let focus = use_matrix_focus("access-cell", "access-view");
+    // The arrow keys' cell, by subject and column as the open one is (the matrix's one Tab
+    // stop, with the open one).
+    let cursor = use_state_eq(|| None::<(String, usize)>);
     let cells: Rc<Vec<(usize, usize)>> = Rc::new(
         data.rows
             .iter()
@@ -210,32 +340,64 @@ pub fn access_view(p: &AccessViewProps) -> Html {
             })
             .collect(),
     );
-    let open_at = (*open)
-        .as_ref()
-        .and_then(|(subject, c)| Some((data.rows.iter().position(|r| r.subject == *subject)?, *c)));
-    let stop = tab_stop(&cells, *cursor, open_at);
-    let on_keys = matrix_keys(cells.clone(), cursor.clone(), "access-cell");
+    let at = |key: &Option<(String, usize)>| {
+        key.as_ref().and_then(|(subject, c)| {
+            Some((data.rows.iter().position(|r| r.subject == *subject)?, *c))
+        })
+    };
+    let open_at = at(&open);
+    let stop = tab_stop(&cells, at(&cursor), open_at);
+    focus.set_stop(stop);
+    let to_cursor = {
+        let (cursor, subjects) = (
+            cursor.clone(),
+            data.rows
+                .iter()
+                .map(|r| r.subject.clone())
+                .collect::<Vec<_>>(),
+        );
+        Callback::from(move |(r, c): (usize, usize)| {
+            if let Some(subject) = subjects.get(r) {
+                cursor.set(Some((subject.clone(), c)));
+            }
+        })
+    };
+    let on_keys = {
+        let open = open.clone();
+        focus.on_keydown(
+            cells.clone(),
+            to_cursor.clone(),
+            Callback::from(move |_| open.set(None)),
+        )
+    };
     let open_cell = |(r, c): (usize, usize)| {
-        let (open, on_select, refocus, cursor) = (
+        let (open, on_select, focus, to_cursor) = (
             open.clone(),
             p.on_select.clone(),
-            refocus.clone(),
-            cursor.clone(),
+            focus.clone(),
+            to_cursor.clone(),
         );
         let subject = data.rows[r].subject.clone();
         let target = data.rows[r].cells[c]
             .grants
             .first()
             .and_then(GrantView::target);
+        let is_open = open_at == Some((r, c));
         Callback::from(move |e: MouseEvent| {
-            open.set(Some((subject.clone(), c)));
-            cursor.set(Some((r, c)));
-            if let Some((from, to, _)) = target {
-                on_select.emit((from, to));
+            to_cursor.emit((r, c));
+            // A press on the open cell closes it.
+            if is_open {
+                open.set(None);
+            } else {
+                open.set(Some((subject.clone(), c)));
+                if let Some((from, to, _)) = target {
+                    on_select.emit((from, to));
+                }
             }
             // The focus stays on the cell (now and after the render), so that Tab goes on
             // through the view.
-            keep_focus(&e, &refocus, format!("{r}-{c}"));
+            keep_focus(&e);
+            focus.after_render(cell_key((r, c)));
         })
     };
     let details = (*open).as_ref().and_then(|(subject, c)| {
@@ -264,9 +426,9 @@ pub fn access_view(p: &AccessViewProps) -> Html {
     });
     let datalist: Vec<&RowView> = data.rows.iter().collect();
     html! {
-        <div class="access-view" data-testid="access-view">
+        <div class="access-view" data-testid="access-view" tabindex="-1">
             <form class="can-i" data-testid="can-i" onsubmit={ |e: SubmitEvent| e.prevent_default() }>
-                <label>{ "can " }<input aria-label="Subject (user, system:serviceaccount:NS:NAME or group:NAME)" list="access-subjects" data-testid="can-i-as"
+                <label>{ "can " }<input aria-label="Subject (user, system:serviceaccount:NS:NAME, or group:NAME for any member of a group)" list="access-subjects" data-testid="can-i-as"
                     placeholder="system:serviceaccount:ns:name" value={ question.who.clone() } oninput={ field(|q, v| q.who = v) } /></label>
                 <datalist id="access-subjects">
                     { for datalist.iter().map(|r| html! { <option value={ r.group.as_ref().map_or(r.user.clone(), |g| format!("group:{g}")) } /> }) }
@@ -274,18 +436,25 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                 <input aria-label="Verb" size="8" data-testid="can-i-verb" value={ question.verb.clone() } oninput={ field(|q, v| q.verb = v) } />
                 <input aria-label="Resource (TYPE[.GROUP][/NAME] or /URL, as kubectl auth can-i reads it)" size="14" data-testid="can-i-resource" value={ question.resource.clone() } oninput={ field(|q, v| q.resource = v) } />
                 <input aria-label="Subresource (exec, log, status, …; empty: none)" size="8" placeholder="subresource" data-testid="can-i-subresource" value={ question.subresource.clone() } oninput={ field(|q, v| q.subresource = v) } />
-                <label>{ " in " }<input aria-label="Namespace (empty: cluster-wide)" size="10" placeholder="namespace" data-testid="can-i-namespace" value={ question.namespace.clone() } oninput={ field(|q, v| q.namespace = v) } /></label>
+                <label>{ " in " }<input aria-label="Namespace (empty: every namespace, as kubectl auth can-i -A)" size="14" placeholder="namespace (empty: all)" data-testid="can-i-namespace" value={ question.namespace.clone() } oninput={ field(|q, v| q.namespace = v) } /></label>
+                <label>{ " as groups " }<input aria-label="Groups of the subject, comma-separated (kubectl --as-group)" size="12" placeholder="group, group" data-testid="can-i-groups" value={ question.groups.clone() } oninput={ field(|q, v| q.groups = v) } /></label>
+                <div aria-live="polite" role="status">
                 { match answer.as_ref() {
                     None => html! { <p class="can-i-answer">{ "Pick a subject to ask." }</p> },
                     Some(Err(e)) => html! { <p class="can-i-answer" data-testid="can-i-answer">{ e.clone() }</p> },
                     Some(Ok((allowed, grants, notes))) => html! {
                         <div class="can-i-answer" data-testid="can-i-answer" data-allowed={ allowed.to_string() }>
                             <strong class={ if *allowed { "yes" } else { "no" } }>{ if *allowed { "yes" } else { "no" } }</strong>
+                            <span data-testid="can-i-scope">{ match question.namespace.trim() {
+                                "" => " (in every namespace, as kubectl auth can-i -A asks; kubeharden can-i without -n asks in default)".to_string(),
+                                ns => format!(" (in namespace {ns})"),
+                            } }</span>
                             { grant_list(grants, &p.on_select) }
                             { for notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
                         </div>
                     },
                 } }
+                </div>
             </form>
             if data.rows.is_empty() && !data.roles.is_empty() {
                 <p data-testid="access-unbound">{ format!("The text has {}, but nothing in it binds {} to a subject (a RoleBinding or ClusterRoleBinding with subjects), so the matrix has no rows.",
@@ -294,7 +463,8 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                 <p>{ "No RBAC subjects in the text: paste Roles, ClusterRoles and their bindings (or ServiceAccounts)." }</p>
             } else {
                 <div class="matrix-scroll">
-                    <table class="matrix access-matrix" data-testid="access-matrix" onkeydown={ on_keys }>
+                    <table class="matrix access-matrix" role="grid" data-testid="access-matrix" onkeydown={ on_keys }
+                        onfocusin={ focus.on_focusin(to_cursor.clone()) } onfocusout={ focus.on_focusout() }>
                         <caption>{ format!("{} subject{} × {} permissions; ⚠ dangerous (a privilege-escalation path); ⓝ limited to named objects; the arrow keys move between cells", data.rows.len(), if data.rows.len() == 1 { "" } else { "s" }, data.permissions.len()) }</caption>
                         <thead><tr>
                             <th scope="col">{ "Subject" }</th>

@@ -15,7 +15,7 @@ use kubeharden::KubeVersion;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::access_view::{keep_focus, matrix_keys, tab_stop, use_refocus, yaml_error_list};
+use crate::access_view::{cell_key, keep_focus, tab_stop, use_matrix_focus, yaml_error_list};
 use crate::reach_data::{parse_port, reach_data, PlaceView, ReachData, SideView};
 
 /// A diagram is drawn for a namespace with at most this many workloads.
@@ -79,8 +79,11 @@ fn side_view(name: &str, s: &SideView, on_select: &Callback<(usize, usize)>) -> 
 /// solid arrows for allowed, dashed for undecided connections.
 fn diagram(d: &ReachData) -> Html {
     let n = d.workloads;
-    if n == 0 || n > DIAGRAM_MAX {
+    if n == 0 {
         return html! {};
+    }
+    if n > DIAGRAM_MAX {
+        return html! { <p class="note" data-testid="reach-no-diagram">{ format!("No diagram: {n} workloads are more than the {DIAGRAM_MAX} it draws; the table holds every answer.") }</p> };
     }
     let (w, h) = (
         520.0_f64,
@@ -124,7 +127,7 @@ fn diagram(d: &ReachData) -> Html {
     }
     html! {
         <svg class="reach-diagram" data-testid="reach-diagram" role="img" viewBox={ format!("0 0 {w} {h}") }
-            aria-label="Diagram of the allowed (solid) and undecided (dashed) connections; the table above holds the same answers">
+            aria-label="Diagram of the allowed (solid) and undecided (dashed) connections from each workload to the others and to the outside; a workload's connections to itself and those from the internet are in the table above only">
             <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                 <path d="M0 0 L10 5 L0 10 z" class="arrow-head" /></marker></defs>
             { for edges }
@@ -150,7 +153,7 @@ fn short(s: &str) -> String {
 #[function_component(ReachView)]
 pub fn reach_view(p: &ReachViewProps) -> Html {
     let namespace = use_state(|| None::<String>);
-    let port_text = use_state(|| "any".to_string());
+    let port_text = use_state(String::new);
     let port = parse_port(&port_text);
     let data = {
         let port = port.clone().unwrap_or(PortQuery::Any);
@@ -176,9 +179,10 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
             port_text.set(e.target_unchecked_into::<HtmlInputElement>().value())
         })
     };
-    let refocus = use_refocus("reach-cell");
-    // The arrow keys' cell (the matrix's one Tab stop, with the open one).
-    let cursor = use_state(|| None::<(usize, usize)>);
+    let focus = use_matrix_focus("reach-cell", "reach-view");
+    // The arrow keys' cell, by its ends as the open one is (the matrix's one Tab stop, with
+    // the open one).
+    let cursor = use_state_eq(|| None::<(String, String)>);
     let cells: Rc<Vec<(usize, usize)>> = Rc::new(
         data.cells
             .iter()
@@ -191,27 +195,57 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
             })
             .collect(),
     );
-    let open_at = (*open).as_ref().and_then(|(from, to)| {
-        let r = data.sources.iter().position(|s| s == from)?;
-        Some((r, data.destinations.iter().position(|d| d == to)?))
-    });
-    let stop = tab_stop(&cells, *cursor, open_at);
-    let on_keys = matrix_keys(cells.clone(), cursor.clone(), "reach-cell");
+    let at = |key: &Option<(String, String)>| {
+        key.as_ref().and_then(|(from, to)| {
+            let r = data.sources.iter().position(|s| s == from)?;
+            Some((r, data.destinations.iter().position(|d| d == to)?))
+        })
+    };
+    let open_at = at(&open);
+    let stop = tab_stop(&cells, at(&cursor), open_at);
+    focus.set_stop(stop);
+    let to_cursor = {
+        let (cursor, sources, destinations) = (
+            cursor.clone(),
+            data.sources.clone(),
+            data.destinations.clone(),
+        );
+        Callback::from(move |(r, c): (usize, usize)| {
+            if let (Some(from), Some(to)) = (sources.get(r), destinations.get(c)) {
+                cursor.set(Some((from.clone(), to.clone())));
+            }
+        })
+    };
+    let on_keys = {
+        let open = open.clone();
+        focus.on_keydown(
+            cells.clone(),
+            to_cursor.clone(),
+            Callback::from(move |_| open.set(None)),
+        )
+    };
     let open_cell = |(r, c): (usize, usize), target: Option<(usize, usize, usize)>| {
-        let (open, on_select, refocus, cursor) = (
+        let (open, on_select, focus, to_cursor) = (
             open.clone(),
             p.on_select.clone(),
-            refocus.clone(),
-            cursor.clone(),
+            focus.clone(),
+            to_cursor.clone(),
         );
         let ends = (data.sources[r].clone(), data.destinations[c].clone());
+        let is_open = open_at == Some((r, c));
         Callback::from(move |e: MouseEvent| {
-            open.set(Some(ends.clone()));
-            cursor.set(Some((r, c)));
-            if let Some((from, to, _)) = target {
-                on_select.emit((from, to));
+            to_cursor.emit((r, c));
+            // A press on the open cell closes it.
+            if is_open {
+                open.set(None);
+            } else {
+                open.set(Some(ends.clone()));
+                if let Some((from, to, _)) = target {
+                    on_select.emit((from, to));
+                }
             }
-            keep_focus(&e, &refocus, format!("{r}-{c}"));
+            keep_focus(&e);
+            focus.after_render(cell_key((r, c)));
         })
     };
     let details = (*open).as_ref().and_then(|(from, to)| {
@@ -227,7 +261,7 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
         })
     });
     html! {
-        <div class="reach-view" data-testid="reach-view">
+        <div class="reach-view" data-testid="reach-view" tabindex="-1">
             <div class="reach-controls">
                 <label>{ "Namespace " }
                     <select data-testid="reach-namespace" onchange={ on_ns }>
@@ -237,9 +271,12 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                             html! { <option value={ v.clone() } selected={ data.namespace.clone().unwrap_or_default() == v }>{ label }</option> }
                         }) }
                     </select></label>
-                <label>{ " Port " }<input size="9" data-testid="reach-port" value={ (*port_text).clone() } oninput={ on_port }
+                <label>{ " Port " }<input size="9" placeholder="any" data-testid="reach-port" value={ (*port_text).clone() } oninput={ on_port }
                     aria-label="Port: any, PORT or PROTOCOL PORT" /></label>
                 if let Err(e) = &port { <span class="note">{ format!(" {e}; showing any port") }</span> }
+                if matches!(port, Ok(PortQuery::Port { .. })) {
+                    <p class="note" data-testid="reach-fixed-ports">{ "The port applies to the workloads and the internet; metadata and metadata-v6 are asked on TCP 80, the kubelet on TCP 10250 and cluster DNS on UDP 53, their own ports." }</p>
+                }
             </div>
             if data.workloads == 0 && !data.errors.is_empty() {
                 <p data-testid="reach-unreadable">{ format!("No workloads could be read: {} of the text {} a YAML error, and {} left out (the other documents hold no workload).",
@@ -249,7 +286,8 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                 <p>{ "No workloads in the text: paste Deployments, Pods or other workloads and their NetworkPolicies." }</p>
             } else {
                 <div class="matrix-scroll">
-                    <table class="matrix reach-matrix" data-testid="reach-matrix" onkeydown={ on_keys }>
+                    <table class="matrix reach-matrix" role="grid" data-testid="reach-matrix" onkeydown={ on_keys }
+                        onfocusin={ focus.on_focusin(to_cursor.clone()) } onfocusout={ focus.on_focusout() }>
                         <caption>{ format!("Namespace {} ({}): ✓ allowed, ✗ denied, ? the manifests cannot decide; the arrow keys move between cells", data.namespace.clone().unwrap_or_else(|| "(none)".into()), data.port) }</caption>
                         <thead><tr><th scope="col">{ "from \\ to" }</th>
                             { for data.destinations.iter().enumerate().map(|(j, d)| html! {
@@ -259,7 +297,7 @@ pub fn reach_view(p: &ReachViewProps) -> Html {
                             { for data.cells.iter().enumerate().map(|(r, row)| html! {
                                 <tr><th scope="row">{ data.sources[r].clone() }</th>
                                     { for row.iter().enumerate().map(|(c, cell)| match cell {
-                                        None => html! { <td class="none"></td> },
+                                        None => html! { <td class="none"><span class="sr-only">{ "not asked" }</span></td> },
                                         Some(cell) => {
                                             let v = cell.verdict;
                                             let label = format!("{} → {}: {}", data.sources[r], data.destinations[c], v.text());

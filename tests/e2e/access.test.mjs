@@ -486,6 +486,104 @@ test("keyboard: a matrix is one Tab stop, the arrow keys move between its cells,
   }
 });
 
+test("keyboard: the Tab stop and the focus follow a cell's subject across edits, a cell that goes away leaves the focus in the matrix, and a second press or Escape closes the open cell", async () => {
+  const binding = (user, role) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ${user}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}\nsubjects:\n- {kind: User, name: ${user}}\n---\n`;
+  const reader = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules:\n- {apiGroups: [\"\"], resources: [secrets, configmaps], verbs: [get]}\n---\n";
+  const text = reader + binding("jane", "reader") + binding("zoe", "reader");
+  // The editor's text changed without moving the focus (as an Apply or an undo elsewhere would).
+  const setText = (page, t) => page.evaluate((t) => {
+    const v = document.querySelector("[data-testid=editor] .cm-content").cmTile.view;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } });
+  }, t);
+  const janeSecrets = '[data-testid=access-cell][data-subject="User jane"][data-permission="read-secrets"]';
+  const active = (page) => page.evaluate(() => ({ testid: document.activeElement?.getAttribute("data-testid"), subject: document.activeElement?.getAttribute("data-subject"), permission: document.activeElement?.getAttribute("data-permission") }));
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    await replaceEditorText(page, text);
+    await page.locator(janeSecrets).waitFor(WAIT);
+    await page.locator(janeSecrets).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("aria-expanded") === "true", janeSecrets, WAIT);
+    // A new first row (cluster-admin is the most dangerous): jane's cell keeps the focus,
+    // the Tab stop and its opening.
+    await setText(page, binding("aaron", "cluster-admin") + text);
+    await page.locator('[data-testid=access-cell][data-subject="User aaron"]').first().waitFor(WAIT);
+    await page.waitForTimeout(300);
+    assert.deepEqual(await active(page), { testid: "access-cell", subject: "User jane", permission: "read-secrets" });
+    assert.equal(await page.locator(janeSecrets).getAttribute("tabindex"), "0");
+    assert.equal(await page.locator("[data-testid=access-matrix] [tabindex='0']").count(), 1, "one Tab stop");
+    assert.equal(await page.locator(janeSecrets).getAttribute("aria-expanded"), "true");
+    // jane's row goes away while her cell has the focus: the focus stays in the matrix.
+    await setText(page, binding("aaron", "cluster-admin") + reader + binding("zoe", "reader"));
+    await page.waitForFunction(() => !document.querySelector('[data-testid=access-cell][data-subject="User jane"]'), null, WAIT);
+    await page.waitForTimeout(300);
+    const now = await active(page);
+    assert.equal(now.testid, "access-cell", `the focus is on a cell, not the page: ${JSON.stringify(now)}`);
+    // A second press on the open cell closes it, and so does Escape.
+    const zoe = page.locator('[data-testid=access-cell][data-subject="User zoe"][data-permission="read-secrets"]');
+    await zoe.click();
+    await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+    assert.equal(await zoe.getAttribute("aria-expanded"), "true");
+    await zoe.click();
+    await page.locator("[data-testid=access-detail]").waitFor({ state: "detached", ...WAIT });
+    assert.equal(await zoe.getAttribute("aria-expanded"), "false");
+    await page.keyboard.press("Enter");
+    await page.locator("[data-testid=access-detail]").waitFor(WAIT);
+    await page.keyboard.press("Escape");
+    await page.locator("[data-testid=access-detail]").waitFor({ state: "detached", ...WAIT });
+    assert.equal((await active(page)).subject, "User zoe", "Escape leaves the focus on the cell");
+  } finally {
+    await page.close();
+  }
+});
+
+test("the can-i box: a group's member and a user with groups are authenticated users, and the answer says in which namespace it was asked", async () => {
+  const page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    // system:basic-user (bound to system:authenticated) lets every user create a
+    // SelfSubjectAccessReview (bootstrap policy; impersonation.go adds system:authenticated).
+    await page.fill("[data-testid=can-i-as]", "group:devs");
+    await page.fill("[data-testid=can-i-verb]", "create");
+    await page.fill("[data-testid=can-i-resource]", "selfsubjectaccessreviews.authorization.k8s.io");
+    const yes = page.locator('[data-testid=can-i-answer][data-allowed="true"]');
+    await yes.waitFor(WAIT);
+    assert.match(await yes.locator("[data-testid=can-i-scope]").textContent(), /in every namespace, as kubectl auth can-i -A asks/);
+    assert.equal(await page.locator("[data-testid=can-i-answer]").evaluate((e) => e.parentElement.getAttribute("aria-live")), "polite");
+    // The operator's Role grants Secrets in platform only, and the answer names the namespace.
+    await page.fill("[data-testid=can-i-as]", "system:serviceaccount:platform:release-operator");
+    await page.fill("[data-testid=can-i-groups]", "devs");
+    await page.fill("[data-testid=can-i-verb]", "get");
+    await page.fill("[data-testid=can-i-resource]", "secrets");
+    await page.fill("[data-testid=can-i-namespace]", "platform");
+    await page.waitForFunction(() => /in namespace platform/.test(document.querySelector("[data-testid=can-i-scope]")?.textContent ?? ""), null, WAIT);
+    assert.equal(await page.locator("[data-testid=can-i-answer]").getAttribute("data-allowed"), "true");
+  } finally {
+    await page.close();
+  }
+});
+
+test("Reach: the port field is empty (any) with a placeholder, says the fixed destinations keep their own ports, and a namespace with too many workloads says it has no diagram", async () => {
+  const page = await openExample("metadata-egress", "tab-reach");
+  try {
+    const port = page.locator("[data-testid=reach-port]");
+    await port.waitFor(WAIT);
+    assert.equal(await port.inputValue(), "");
+    assert.equal(await port.getAttribute("placeholder"), "any");
+    assert.equal(await page.locator("[data-testid=reach-fixed-ports]").count(), 0);
+    await port.fill("9050");
+    await page.locator("[data-testid=reach-fixed-ports]").waitFor(WAIT);
+    assert.match(await page.locator("[data-testid=reach-fixed-ports]").textContent(), /cluster DNS on UDP 53/);
+    const many = Array.from({ length: 9 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: big, labels: {app: p${i}}}\nspec: {containers: [{name: c, image: nginx}]}\n`).join("---\n");
+    await replaceEditorText(page, many);
+    await page.locator("[data-testid=reach-no-diagram]").waitFor(WAIT);
+    assert.match(await page.locator("[data-testid=reach-no-diagram]").textContent(), /9 workloads are more than the 8 it draws/);
+  } finally {
+    await page.close();
+  }
+});
+
 test("the can-i box reads RESOURCE as kubectl does (TYPE/NAME) and asks about a subresource in its own field", async () => {
   // A Role allowing only `create` on `pods/exec` (the RBAC authorizer matches it against the
   // request's resource/subresource): `pods/exec` is the pod named exec (kubectl cani.go), so
