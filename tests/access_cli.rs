@@ -1033,3 +1033,79 @@ fn can_i_reads_type_slash_name_as_kubectl_and_says_when_the_name_looks_like_a_su
         stderr(&o)
     );
 }
+
+/// `--apply-namespace` puts every namespaced object without `metadata.namespace` in the
+/// namespace, workloads and NetworkPolicies alike, as `kubectl apply -n prod` does
+/// (staging/src/k8s.io/cli-runtime/pkg/resource/builder.go: the default namespace is set
+/// on every namespaced object of the input that names none; a NetworkPolicy applies to
+/// the pods of its own namespace, k8s.io/api networking/v1/types.go). A default-deny
+/// policy (podSelector {}, both policy types) then denies every connection of web.
+#[test]
+fn reach_applies_the_namespace_to_workloads_and_policies_without_one() {
+    let deploy = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, NS}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+";
+    for ns in ["namespace: prod", "labels: {}"] {
+        let text = deploy.replace("NS", ns);
+        let o = kubeharden(&["reach", "--apply-namespace", "prod", "-"], Some(&text));
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with("namespace prod ("), "{out}");
+        assert!(!out.contains("without a namespace"), "{out}");
+        assert!(!out.lines().skip(1).any(|l| l.contains('✓')), "{out}");
+        assert!(
+            out.contains("Deployment web   ✗   ✗   ✗   ✗   ✗   ✗"),
+            "{out}"
+        );
+        for to in ["internet", "metadata", "dns"] {
+            let o = kubeharden(
+                &[
+                    "reach",
+                    "--apply-namespace",
+                    "prod",
+                    "--from",
+                    "prod/web",
+                    "--to",
+                    to,
+                    "-",
+                ],
+                Some(&text),
+            );
+            assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+            assert!(
+                stdout(&o).contains("isolated by NetworkPolicy prod/deny"),
+                "{}",
+                stdout(&o)
+            );
+        }
+        let o = kubeharden(
+            &[
+                "reach",
+                "--apply-namespace",
+                "prod",
+                "--from",
+                "internet",
+                "--to",
+                "web",
+                "-n",
+                "prod",
+                "-",
+            ],
+            Some(&text),
+        );
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    }
+}

@@ -557,3 +557,63 @@ spec:
         assert!(notes.is_empty(), "{notes:?}");
     }
 }
+
+/// `Reach::with_options` with an apply namespace: objects without `metadata.namespace`
+/// are in it, as `kubectl apply -n prod` puts them (cli-runtime resource/builder.go sets
+/// the default namespace on every namespaced object that names none), so a policy of
+/// `prod` selects them and a policy without a namespace selects the pods of `prod`
+/// (NP: "a NetworkPolicy applies to the pods of its namespace").
+#[test]
+fn an_apply_namespace_puts_workloads_and_policies_without_one_in_it() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: prod}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+";
+    let unapplied = yaml.replace(", namespace: prod", "");
+    for text in [yaml.to_string(), unapplied] {
+        let sources = [Source::new("bundle.yaml", text.as_str())];
+        let (out, errors) = with_bundle(&sources, &Limits::default(), |b| {
+            let r = Reach::with_options(b, kubeharden::KubeVersion::LATEST, Some("prod"));
+            assert_eq!(r.namespaces(), vec![Some("prod".to_string())]);
+            let web = Endpoint::Workload(r.find("prod/web", None).unwrap());
+            let m = r.matrix(Some("prod"), &PortQuery::Any);
+            let cells: Vec<Verdict> = m
+                .cells
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|a| a.verdict)
+                .collect();
+            (
+                cells,
+                Outside::ALL
+                    .iter()
+                    .map(|&o| r.answer(web, Endpoint::Outside(o), &PortQuery::Any).verdict)
+                    .collect::<Vec<_>>(),
+            )
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(out.0.iter().all(|&v| v == Denied), "{:?}", out.0);
+        assert_eq!(out.1, vec![Denied; 5]);
+    }
+    // Without it, both stay in the unnamed namespace: the prod policy selects nothing.
+    let sources = [Source::new("bundle.yaml", yaml)];
+    let (v, _) = with_bundle(&sources, &Limits::default(), |b| {
+        let r = Reach::new(b);
+        let web = Endpoint::Workload(r.find("web", None).unwrap());
+        r.answer(web, Endpoint::Outside(Outside::Internet), &PortQuery::Any)
+            .verdict
+    });
+    assert_eq!(v, Allowed);
+}

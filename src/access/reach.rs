@@ -259,6 +259,8 @@ pub struct Reach<'q, 'b> {
     namespaces: HashMap<&'b str, Vec<(&'b str, &'b str)>>,
     /// The target version.
     version: KubeVersion,
+    /// The namespace of namespaced objects without `metadata.namespace`.
+    apply_namespace: Option<&'b str>,
 }
 
 /// The first version whose API server keeps `endPort` by default (the
@@ -411,7 +413,19 @@ impl<'q, 'b> Reach<'q, 'b> {
     /// Index the workloads, namespaces and NetworkPolicies of `bundle` as an API server of
     /// `version` stores them (below v1.22 without `endPort`).
     pub fn with_version(bundle: &'q Bundle<'b>, version: KubeVersion) -> Self {
-        let net = NetIndex::new(bundle);
+        Self::with_options(bundle, version, None)
+    }
+
+    /// As [`Reach::with_version`], with the manifests applied to `apply_namespace`
+    /// (`kubectl apply -n NS`, `--apply-namespace`): every workload and NetworkPolicy
+    /// without `metadata.namespace` is in it. `None`: they are in a namespace the
+    /// manifests do not name (the matrix of "objects without a namespace").
+    pub fn with_options(
+        bundle: &'q Bundle<'b>,
+        version: KubeVersion,
+        apply_namespace: Option<&'b str>,
+    ) -> Self {
+        let net = NetIndex::with_namespace(bundle, apply_namespace);
         let mut workloads = Vec::new();
         let mut ports = Vec::new();
         for (i, p) in bundle.pods.iter().enumerate() {
@@ -425,7 +439,7 @@ impl<'q, 'b> Reach<'q, 'b> {
             workloads.push(Workload {
                 kind: o.kind.to_string(),
                 name: o.name.unwrap_or("(unnamed)").to_string(),
-                namespace: o.namespace.map(String::from),
+                namespace: o.namespace.or(apply_namespace).map(String::from),
                 labels: p
                     .labels
                     .iter()
@@ -473,6 +487,7 @@ impl<'q, 'b> Reach<'q, 'b> {
             ports,
             namespaces,
             version,
+            apply_namespace,
         }
     }
 
@@ -580,7 +595,7 @@ impl<'q, 'b> Reach<'q, 'b> {
         let e = &self.bundle.objects[self.net.policies[i].0];
         let name = e.object.name.unwrap_or("(unnamed)");
         RuleRef {
-            policy: match e.object.namespace {
+            policy: match e.object.namespace.or(self.apply_namespace) {
                 Some(ns) => format!("NetworkPolicy {ns}/{name}"),
                 None => format!("NetworkPolicy {name}"),
             },
@@ -748,7 +763,8 @@ impl<'q, 'b> Reach<'q, 'b> {
             let policy: &NetworkPolicy = &self.net.policies[pi].1;
             let policy_ns = self.bundle.objects[self.net.policies[pi].0]
                 .object
-                .namespace;
+                .namespace
+                .or(self.apply_namespace);
             policies.push(self.policy_ref(pi, policy.root));
             let rules = if egress {
                 policy.effective_egress()

@@ -725,7 +725,8 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
 /// `kubeharden reach`.
 pub fn reach(args: ReachArgs) -> Result<u8, String> {
     run_model(&args.model, |sources, bundle, _, options| {
-        let reach = Reach::with_version(bundle, options.version);
+        let reach =
+            Reach::with_options(bundle, options.version, options.apply_namespace.as_deref());
         let notes = reach.notes();
         let out = |text: String| super::out(&with_notes(text, &notes, args.format));
         let port = match args.port {

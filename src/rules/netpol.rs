@@ -121,13 +121,20 @@ pub(crate) struct PodNetB<'b> {
 
 impl<'q, 'b> NetIndex<'q, 'b> {
     pub fn new(bundle: &'q Bundle<'b>) -> Self {
+        Self::with_namespace(bundle, None)
+    }
+
+    /// As [`NetIndex::new`], with `default` as the namespace of every namespaced object
+    /// without `metadata.namespace` (workloads and policies alike, as `kubectl apply -n`
+    /// puts them).
+    pub fn with_namespace(bundle: &'q Bundle<'b>, default: Option<&'b str>) -> Self {
         let mut policies = Vec::new();
         let mut by_namespace: HashMap<Option<&'b str>, Vec<usize>> = HashMap::new();
         for &(group, kind) in CORE_POLICY_KINDS {
             for e in bundle.of_kind(group, kind) {
                 let i = bundle_index(bundle, e);
                 by_namespace
-                    .entry(e.object.namespace)
+                    .entry(e.object.namespace.or(default))
                     .or_default()
                     .push(policies.len());
                 policies.push((i, NetworkPolicy::read(e.object.doc, e.object.root)));
@@ -140,7 +147,7 @@ impl<'q, 'b> NetIndex<'q, 'b> {
                 if cluster {
                     other_everywhere = true;
                 } else {
-                    other_in.push(e.object.namespace);
+                    other_in.push(e.object.namespace.or(default));
                 }
             }
         }
@@ -148,7 +155,7 @@ impl<'q, 'b> NetIndex<'q, 'b> {
             .pods
             .iter()
             .map(|p| {
-                let namespace = bundle.objects[p.object].object.namespace;
+                let namespace = bundle.objects[p.object].object.namespace.or(default);
                 let selecting: Vec<usize> = by_namespace
                     .get(&namespace)
                     .into_iter()
