@@ -1178,3 +1178,136 @@ roleRef: {kind: Role, name: reader, apiGroup: rbac.authorization.k8s.io}
         assert!(m.notes.iter().any(|n| n == wanted), "{:?}", m.notes);
     });
 }
+
+/// The matrix's escalation columns count exactly the requests of the `check` rules they
+/// stand for, so `access` and `check` agree: `create-workloads` is rbac-workload-create
+/// (policies/rbac-workload-create.yaml: creating pods, creating or updating a pod
+/// controller, whose pod template runs any pod — RBAC good practices, "Workload
+/// creation"), `exec` is rbac-pod-exec (policies/rbac-pod-exec.yaml: `create` on
+/// pods/exec, pods/attach, pods/portforward, `update`/`patch` on pods/ephemeralcontainers,
+/// and before v1.35 `get` on pods/exec and pods/attach, kubernetes/kubernetes#78741). Each
+/// one-rule Role below is flagged by `check` and granted in the matrix's column.
+#[test]
+fn the_matrix_escalation_columns_agree_with_check() {
+    use kubeharden::{Engine, Options};
+    let cases: &[(&str, &str, &str, &str, u32)] = &[
+        ("create", "", "pods", "create-workloads", 37),
+        ("patch", "apps", "deployments", "create-workloads", 37),
+        ("update", "apps", "deployments", "create-workloads", 37),
+        ("patch", "apps", "daemonsets", "create-workloads", 37),
+        ("update", "apps", "statefulsets", "create-workloads", 37),
+        ("patch", "apps", "replicasets", "create-workloads", 37),
+        ("patch", "batch", "jobs", "create-workloads", 37),
+        ("update", "batch", "cronjobs", "create-workloads", 37),
+        (
+            "patch",
+            "",
+            "replicationcontrollers",
+            "create-workloads",
+            37,
+        ),
+        ("create", "", "pods/exec", "exec", 37),
+        ("create", "", "pods/attach", "exec", 37),
+        ("create", "", "pods/portforward", "exec", 37),
+        ("patch", "", "pods/ephemeralcontainers", "exec", 37),
+        ("update", "", "pods/ephemeralcontainers", "exec", 37),
+        ("get", "", "pods/exec", "exec", 34),
+        ("get", "", "pods/attach", "exec", 34),
+    ];
+    for &(verb, group, resource, column, minor) in cases {
+        let rule_id = if column == "exec" {
+            "rbac-pod-exec"
+        } else {
+            "rbac-workload-create"
+        };
+        let yaml = format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: r, namespace: shop}}
+rules:
+- {{apiGroups: ['{group}'], resources: [{resource}], verbs: [{verb}]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: b, namespace: shop}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}}
+subjects:
+- {{kind: User, name: alice}}
+"
+        );
+        let version = KubeVersion { minor, patch: None };
+        let report = Engine::new(Options {
+            version,
+            ..Options::default()
+        })
+        .check(&[Source::new("bundle.yaml", yaml.as_str())]);
+        assert!(
+            report.findings.iter().any(|f| f.rule == rule_id),
+            "check flags {verb} {resource} as {rule_id}"
+        );
+        let options = AccessOptions {
+            version,
+            ..AccessOptions::default()
+        };
+        model(&yaml, options, |a| {
+            let m = a.matrix();
+            let col = m.permissions.iter().position(|p| p.id == column).unwrap();
+            let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+            assert!(
+                row.cells[col].granted(),
+                "{verb} {resource} at v1.{minor} is in the {column} column"
+            );
+        });
+    }
+    // From v1.35, `get pods/exec` is neither (kubernetes/kubernetes#134577).
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- {apiGroups: [''], resources: [pods/exec, pods/attach], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let col = m.permissions.iter().position(|p| p.id == "exec").unwrap();
+        let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+        assert!(!row.cells[col].granted());
+    });
+}
+
+/// The read-pods column is any of `get`/`list` pods or `get` pods/log, so its title says
+/// "or": `get pods/log` alone (RBAC docs, "Referring to resources": a subresource is its
+/// own resource) reads logs, not pods.
+#[test]
+fn the_read_pods_title_is_true_of_each_of_its_requests() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- {apiGroups: [''], resources: [pods/log], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let col = m
+            .permissions
+            .iter()
+            .position(|p| p.id == "read-pods")
+            .unwrap();
+        assert_eq!(m.permissions[col].title, "read pods or their logs");
+        let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+        assert!(row.cells[col].granted());
+    });
+}
