@@ -1311,3 +1311,85 @@ subjects:
         assert!(row.cells[col].granted());
     });
 }
+
+/// A ClusterRoleBinding may reference only a ClusterRole: the API server rejects one whose
+/// roleRef is kind Role (pkg/apis/rbac/validation/validation.go ValidateClusterRoleBinding,
+/// `field.NotSupported(roleRef.kind, …, ["ClusterRole"])`), so it grants nothing, and
+/// `can`, `who_can_noted` and the matrix say so rather than dropping it silently.
+#[test]
+fn a_cluster_role_binding_to_a_role_is_rejected_and_said() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lonely, namespace: x}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb-to-role}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: lonely, apiGroup: rbac.authorization.k8s.io}
+";
+    let said = |notes: &[String]| {
+        notes.iter().any(|n| {
+            n.contains("ClusterRoleBinding crb-to-role")
+                && n.contains("roleRef.kind: Unsupported value: \"Role\"")
+                && n.contains("ValidateClusterRoleBinding")
+        })
+    };
+    with(yaml, |a| {
+        let d = a.can(&user("erin"), "get", &res("", "secrets"), Some("x"));
+        assert!(!d.allowed);
+        assert!(said(&d.notes), "{:?}", d.notes);
+        let (holders, notes) = a.who_can_noted("get", &res("", "secrets"), Some("x"));
+        assert!(!holders.iter().any(|h| h.subject.name == "erin"));
+        assert!(said(&notes), "{notes:?}");
+        let m = a.matrix();
+        let row = m.rows.iter().find(|r| r.subject.name == "erin").unwrap();
+        assert!(said(&row.notes), "{:?}", row.notes);
+        assert!(said(&m.notes));
+    });
+}
+
+/// A Role or ClusterRole that no binding references grants nothing (RBAC docs, "Role and
+/// ClusterRole": a role only defines permissions; "RoleBinding and ClusterRoleBinding": a
+/// binding grants them), so the matrix names it as unbound, even beside other rows; a
+/// ClusterRole an aggregated ClusterRole gathers ("Aggregated ClusterRoles") is not unbound;
+/// a Role that only a rejected ClusterRoleBinding names is (that binding never exists).
+#[test]
+fn the_matrix_names_the_roles_nothing_binds() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lonely, namespace: x}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: extra-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: 'true'}
+rules: [{apiGroups: [example.com], resources: [widgets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: used}
+rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: used, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb-to-role}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: lonely, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        assert!(m.rows.iter().any(|r| r.subject.name == "alice"));
+        let unbound: Vec<&str> = m.unbound_roles.iter().map(|u| u.role.as_str()).collect();
+        assert_eq!(unbound, ["Role x/lonely"]);
+    });
+}

@@ -1109,3 +1109,32 @@ spec:
         assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     }
 }
+
+/// `access` names the Roles nothing binds under the matrix, with their places, beside
+/// other rows (a role grants nothing until a binding references it: RBAC docs,
+/// "RoleBinding and ClusterRoleBinding").
+#[test]
+fn access_names_unbound_roles_beside_other_rows() {
+    let text = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lonely, namespace: x}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+";
+    let o = kubeharden(&["access", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("User alice"), "{out}");
+    assert!(
+        out.contains("note: Role x/lonely at <stdin>:1:1 is unbound"),
+        "{out}"
+    );
+    let o = kubeharden(&["access", "--format", "json", "-"], Some(text));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["unbound_roles"][0]["role"], "Role x/lonely");
+}

@@ -883,8 +883,11 @@ impl<'b> Access<'b> {
     /// resolves to no role of the bundle or the bootstrap policy (`None` otherwise).
     pub fn missing_role_note(&self, bi: usize, si: usize) -> Option<String> {
         let b = &self.bindings[bi];
-        if b.role.is_some() || target_key(&b.binding).is_none() {
+        if b.role.is_some() {
             return None;
+        }
+        if target_key(&b.binding).is_none() {
+            return self.invalid_role_ref_note(bi, si);
         }
         Some(format!(
             "{} names {} but references {} {}, which is neither in the bundle nor built in: it grants nothing until that role exists",
@@ -893,6 +896,66 @@ impl<'b> Access<'b> {
             b.binding.role_ref.map_or("", |r| r.kind.value),
             b.binding.role_ref.map_or("", |r| r.name.value),
         ))
+    }
+
+    /// Why binding `bi` grants nothing to its subject `si` when the API server rejects its
+    /// roleRef (`None` otherwise): a ClusterRoleBinding may reference only a ClusterRole
+    /// (pkg/apis/rbac/validation/validation.go `ValidateClusterRoleBinding`:
+    /// `field.NotSupported(roleRef.kind, …, ["ClusterRole"])`), a RoleBinding a Role or a
+    /// ClusterRole (`ValidateRoleBinding`), both of the group rbac.authorization.k8s.io.
+    fn invalid_role_ref_note(&self, bi: usize, si: usize) -> Option<String> {
+        let b = &self.bindings[bi];
+        if b.built_in() {
+            return None;
+        }
+        let r = b.binding.role_ref?;
+        let (field, value, supported) = match r.api_group.map(|g| g.value) {
+            Some(g) if g != RBAC_GROUP => ("roleRef.apiGroup", g, format!("{RBAC_GROUP:?}")),
+            _ => match (b.binding.kind, r.kind.value) {
+                (BindingKind::ClusterRoleBinding, k) if k != "ClusterRole" => {
+                    ("roleRef.kind", k, "\"ClusterRole\"".to_string())
+                }
+                (BindingKind::RoleBinding, k) if k != "Role" && k != "ClusterRole" => {
+                    ("roleRef.kind", k, "\"Role\", \"ClusterRole\"".to_string())
+                }
+                _ => return None,
+            },
+        };
+        let function = match b.binding.kind {
+            BindingKind::ClusterRoleBinding => "ValidateClusterRoleBinding",
+            BindingKind::RoleBinding => "ValidateRoleBinding",
+        };
+        Some(format!(
+            "{} names {} but references {} {}, which it cannot: the API server rejects the binding ({field}: Unsupported value: {value:?}: supported values: {supported}; pkg/apis/rbac/validation/validation.go {function}), so it grants nothing to any of its subjects",
+            binding_text(&b.binding),
+            b.binding.subjects[si].name,
+            r.kind.value,
+            r.name.value,
+        ))
+    }
+
+    /// The Roles and ClusterRoles of the bundle that grant nothing because nothing binds
+    /// them: no binding (of the bundle or built in) references them, and no aggregated
+    /// ClusterRole gathers their rules.
+    pub fn unbound_roles(&self) -> Vec<UnboundRole> {
+        let bound: BTreeSet<usize> = self
+            .bindings
+            .iter()
+            .filter(|b| !b.shadowed)
+            .filter_map(|b| b.role)
+            .collect();
+        let gathered: BTreeSet<usize> = self.members.iter().flatten().copied().collect();
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(ri, r)| {
+                r.doc_ref.is_some() && !r.shadowed && !bound.contains(ri) && !gathered.contains(ri)
+            })
+            .map(|(_, r)| UnboundRole {
+                role: role_text(&r.role),
+                at: At::node(r.origin, r.doc, r.root),
+            })
+            .collect()
     }
 
     /// The notes every answer starts with: an old target version, repeated keys in the
@@ -1464,6 +1527,7 @@ impl<'b> Access<'b> {
                 .then_with(|| a.subject.cmp(&b.subject))
         });
         Matrix {
+            unbound_roles: self.unbound_roles(),
             permissions: permissions
                 .iter()
                 .map(|p| PermissionInfo {
@@ -1924,6 +1988,16 @@ pub struct Matrix {
     /// An old target version, repeated keys in RBAC objects, bindings to roles that exist
     /// nowhere (every row's notes), rejected ClusterRoleBindings ([`Access::rejected_note`]).
     pub notes: Vec<String>,
+    /// The bundle's Roles and ClusterRoles that nothing binds ([`Access::unbound_roles`]).
+    pub unbound_roles: Vec<UnboundRole>,
+}
+
+/// A Role or ClusterRole of the bundle that nothing binds.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnboundRole {
+    /// `Role ns/name`, `ClusterRole name`.
+    pub role: String,
+    pub at: At,
 }
 
 /// One subject's permissions.

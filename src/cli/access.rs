@@ -607,6 +607,20 @@ pub fn access(args: AccessArgs) -> Result<u8, String> {
     })
 }
 
+/// One sentence per Role or ClusterRole of the bundle that nothing binds.
+fn unbound_notes(m: &Matrix, sources: &[Source]) -> Vec<String> {
+    m.unbound_roles
+        .iter()
+        .map(|u| {
+            format!(
+                "{} at {} is unbound: no valid binding of the manifests or of the built-in policy references it (nor does an aggregated ClusterRole gather it), so it grants nothing",
+                u.role,
+                place(&u.at, sources)
+            )
+        })
+        .collect()
+}
+
 fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String {
     let mut out = String::new();
     match format {
@@ -628,6 +642,10 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "notes": m.notes,
+                "unbound_roles": m.unbound_roles.iter().map(|u| json!({
+                    "role": u.role,
+                    "at": place_json(&u.at, sources),
+                })).collect::<Vec<_>>(),
             });
             out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
         }
@@ -688,6 +706,9 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
             {
                 let _ = writeln!(out, "note: {n}");
             }
+            for n in unbound_notes(m, sources) {
+                let _ = writeln!(out, "note: {n}");
+            }
         }
         TableFormat::Markdown => {
             out.push_str("| Subject |");
@@ -714,7 +735,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                 }
                 out.push('\n');
             }
-            for n in &m.notes {
+            for n in m.notes.iter().cloned().chain(unbound_notes(m, sources)) {
                 let _ = writeln!(out, "\nNote: {n}");
             }
         }
