@@ -1138,3 +1138,97 @@ roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["unbound_roles"][0]["role"], "Role x/lonely");
 }
+
+/// kubectl auth can-i warns on standard error about a verb it does not know, and still
+/// asks (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go `Validate`: `resourceVerbs`,
+/// `nonResourceURLVerbs`, "verb '%s' is not a known verb"); an empty VERB is a usage
+/// error (exit 2), not a question; an unknown type is said as what it is (the model has
+/// no server: built-in types and the manifests' CRDs), with RESOURCE.GROUP as the form.
+#[test]
+fn can_i_warns_about_unknown_verbs_and_refuses_an_empty_one() {
+    let text = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+";
+    let o = kubeharden(
+        &["can-i", "frobnicate", "pods", "--as", "alice", "-"],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "no\n");
+    assert!(
+        stderr(&o).contains("Warning: verb 'frobnicate' is not a known verb\n"),
+        "{}",
+        stderr(&o)
+    );
+    // `post` is a verb of non-resource URLs, not of resources; `sign` one of resources.
+    let o = kubeharden(
+        &["can-i", "post", "/metrics", "--as", "alice", "-"],
+        Some(text),
+    );
+    assert_eq!(stderr(&o), "");
+    let o = kubeharden(&["can-i", "post", "pods", "--as", "alice", "-"], Some(text));
+    assert!(stderr(&o).contains("Warning: verb 'post' is not a known verb"));
+    let o = kubeharden(&["can-i", "get", "pods", "--as", "alice", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+    let o = kubeharden(&["can-i", "", "pods", "--as", "alice", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("VERB is empty"), "{}", stderr(&o));
+    let o = kubeharden(
+        &["can-i", "get", "metrics", "--as", "alice", "-"],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(!e.contains("server"), "{e}");
+    assert!(
+        e.contains("\"metrics\" is neither a built-in resource type nor a custom resource the manifests define")
+            && e.contains("RESOURCE.GROUP, for example widgets.example.com"),
+        "{e}"
+    );
+    // One subject is "1 subject".
+    let o = kubeharden(&["access", "-"], Some(text));
+    assert!(
+        stdout(&o).starts_with("1 subject × 20 permissions"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `reach -n NS` gives the namespace of NAME and KIND/NAME; a workload written as NS/NAME
+/// keeps its own, and the CLI says so on standard error instead of ignoring -n silently.
+#[test]
+fn reach_says_when_n_does_not_apply() {
+    let text = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: a}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: x}]}
+";
+    let o = kubeharden(
+        &[
+            "reach", "--from", "internet", "--to", "a/api", "-n", "b", "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "kubeharden: note: -n b does not apply to \"a/api\", which names its namespace: the answer is for Deployment a/api"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = kubeharden(
+        &["reach", "--from", "internet", "--to", "api", "-n", "a", "-"],
+        Some(text),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+}

@@ -742,7 +742,7 @@ impl<'b> Access<'b> {
             }
         }
         Err(format!(
-            "the server doesn't have a resource type {text:?} that this model knows: write it as RESOURCE.GROUP (`widgets.example.com`)"
+            "{text:?} is neither a built-in resource type nor a custom resource the manifests define (a CustomResourceDefinition): give its API group as RESOURCE.GROUP, for example widgets.example.com"
         ))
     }
 

@@ -421,6 +421,32 @@ fn can_i_list(args: &CanIArgs, access: &Access, sources: &[Source]) -> Result<u8
     Ok(0)
 }
 
+/// The verbs kubectl auth can-i knows for a resource (cani.go `resourceVerbs`).
+const RESOURCE_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "impersonate",
+    "*",
+    "approve",
+    "sign",
+    "escalate",
+    "attest",
+];
+
+/// The verbs kubectl auth can-i knows for a non-resource URL (cani.go
+/// `nonResourceURLVerbs`).
+const NON_RESOURCE_URL_VERBS: &[&str] = &[
+    "get", "put", "post", "head", "options", "delete", "patch", "*",
+];
+
 /// `kubeharden can-i`.
 pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
     if args.list {
@@ -443,7 +469,20 @@ pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
         let (Some(verb), Some(resource)) = (&args.verb, &args.resource) else {
             return Err("can-i needs VERB and RESOURCE (or --list)".into());
         };
+        if verb.is_empty() {
+            return Err("VERB is empty: give a verb such as get, list or create".into());
+        }
         let target = target(&access, resource, args.subresource.as_deref())?;
+        // kubectl auth can-i warns about a verb it does not know, on standard error, and
+        // asks anyway (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go `Validate`).
+        let known = match &target {
+            Target::Url { .. } => NON_RESOURCE_URL_VERBS.contains(&verb.as_str()),
+            Target::Resource { .. } => RESOURCE_VERBS.contains(&verb.as_str()),
+        };
+        if !known {
+            let warning = format!("Warning: verb '{verb}' is not a known verb\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
+        }
         let namespace = if args.all_namespaces {
             None
         } else {
@@ -585,6 +624,11 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
     })
 }
 
+/// `1 subject`, `2 subjects`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -652,10 +696,16 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
         TableFormat::Human => {
             let _ = writeln!(
                 out,
-                "{} subjects × {} permissions (! dangerous)",
-                m.rows.len(),
+                "{} × {} permissions (! dangerous)",
+                count(m.rows.len(), "subject", "subjects"),
                 m.permissions.len()
             );
+            let width = m
+                .permissions
+                .iter()
+                .map(|p| p.title.chars().count())
+                .max()
+                .unwrap_or(0);
             for r in &m.rows {
                 let _ = writeln!(
                     out,
@@ -683,7 +733,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     let first = c.grants.first();
                     let _ = writeln!(
                         out,
-                        "  {} {:<46} {:<14} {}",
+                        "  {} {:<width$} {:<14} {}",
                         if p.dangerous { "!" } else { " " },
                         p.title,
                         c.text(),
@@ -766,7 +816,23 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
                     "{} is a destination only: the source is a workload or internet",
                     o.name()
                 )),
-                None => reach.find(t, ns).map(Endpoint::Workload),
+                None => {
+                    let i = reach.find(t, ns)?;
+                    // `-n` is the namespace of NAME and KIND/NAME only: a workload
+                    // written with its namespace keeps it, which is said.
+                    if let Some(n) = ns {
+                        let w = &reach.workloads[i];
+                        if w.namespace.as_deref() != Some(n) {
+                            let note = format!(
+                                "kubeharden: note: -n {n} does not apply to {t:?}, which names its namespace: the answer is for {}\n",
+                                w.qualified()
+                            );
+                            let _ =
+                                std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+                        }
+                    }
+                    Ok(Endpoint::Workload(i))
+                }
             }
         };
         match (&args.from, &args.to) {
