@@ -1393,3 +1393,53 @@ roleRef: {kind: Role, name: lonely, apiGroup: rbac.authorization.k8s.io}
         assert_eq!(unbound, ["Role x/lonely"]);
     });
 }
+
+/// RBAC docs, "Referring to resources": "You cannot restrict create or deletecollection
+/// requests by their resource name … If you restrict list or watch by resourceName,
+/// clients must include a metadata.name field selector". The access review kubectl sends
+/// for `create pods/web` carries the name and is allowed by a rule with `resourceNames:
+/// [web]`, so the answer is yes, with a note that a real create carries no name; a grant
+/// not limited to names, or one for a subresource of the named pod (exec carries the name
+/// in its URL), has no such note.
+#[test]
+fn a_grant_limited_to_names_says_what_it_cannot_restrict() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: shop}
+rules:
+- {apiGroups: [''], resources: [pods, pods/exec], resourceNames: [web], verbs: [create, list, get]}
+- {apiGroups: [''], resources: [configmaps], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let alice = user("alice");
+        let ask = |verb: &str, t: Target| a.review(&alice, verb, &t, Some("shop"));
+        let noted = |d: &kubeharden::access::rbac::Decision| {
+            d.notes
+                .iter()
+                .any(|n| n.starts_with("every grant is limited to resourceNames"))
+        };
+        let d = ask("create", named("", "pods", "", "web"));
+        assert!(d.allowed);
+        assert!(noted(&d), "{:?}", d.notes);
+        assert!(d
+            .notes
+            .iter()
+            .any(|n| n.contains("a real create request carries no name")));
+        let d = ask("list", named("", "pods", "", "web"));
+        assert!(d.allowed && noted(&d), "{:?}", d.notes);
+        assert!(d.notes.iter().any(|n| n.contains("metadata.name=web")));
+        let d = ask("get", named("", "pods", "", "web"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+        let d = ask("create", named("", "pods", "exec", "web"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+        let d = ask("create", named("", "configmaps", "", "x"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+    });
+}

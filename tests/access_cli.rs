@@ -1232,3 +1232,60 @@ spec:
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stderr(&o), "");
 }
+
+/// A reach query without --port asks whether some port is allowed (a rule's `ports`
+/// limit it: k8s.io/api networking/v1 types.go NetworkPolicyPort), so the human output
+/// says "on some port", not "on any port", when only 5432 is open; the JSON keeps "any".
+#[test]
+fn reach_without_a_port_says_some_port() {
+    let text = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - ports: [{port: 5432}]
+";
+    let one = ["reach", "--from", "shop/web", "--to", "shop/db", "-"];
+    let o = kubeharden(&one, Some(text));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("Deployment shop/web → Deployment shop/db on some port: allowed"),
+        "{out}"
+    );
+    for args in [
+        vec!["reach", "-"],
+        vec!["reach", "--to", "shop/db", "-"],
+        vec!["reach", "--format", "markdown", "-"],
+    ] {
+        let o = kubeharden(&args, Some(text));
+        let out = stdout(&o);
+        assert!(
+            !out.contains("any port") && out.contains("some port"),
+            "{out}"
+        );
+    }
+    let o = kubeharden(
+        &[&["reach", "--format", "json"][..], &one[1..]].concat(),
+        Some(text),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["port"], "any");
+}

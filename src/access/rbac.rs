@@ -1079,6 +1079,8 @@ impl<'b> Access<'b> {
     ) -> Decision {
         let mut notes = self.base_notes();
         let mut grants = Vec::new();
+        // Whether every grant is of a rule limited to resourceNames.
+        let mut by_name_only = true;
         for (bi, si) in self.bindings_for(user) {
             let b = &self.bindings[bi];
             if !self.in_scope(b, namespace, &mut notes) {
@@ -1089,10 +1091,15 @@ impl<'b> Access<'b> {
                 continue;
             };
             for key in self.effective_rules(role) {
-                if rule_allows(&self.roles[key.0].role.rules[key.1], verb, target) {
+                let rule = &self.roles[key.0].role.rules[key.1];
+                if rule_allows(rule, verb, target) {
+                    by_name_only &= !rule.resource_names.is_empty();
                     grants.push(self.grant(bi, si, role, key));
                 }
             }
+        }
+        if !grants.is_empty() && by_name_only {
+            notes.extend(name_limited_note(verb, target));
         }
         for bi in self.rejected_for(user) {
             notes.extend(self.rejected_note(bi));
@@ -1642,6 +1649,39 @@ pub fn rule_allows(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
 /// them; `create` on a subresource (`pods/exec` of pod NAME) and the other verbs do
 /// (RBAC docs "Referring to resources": "You cannot restrict create or deletecollection
 /// requests by their resource name"; the subresource's URL carries the parent's name).
+/// When a request naming an object is granted only by rules limited to `resourceNames`,
+/// whether a real request of `verb` carries that name: a `create` of a top-level object or
+/// a `deletecollection` carries none, so such a grant never applies to one, and a `list` or
+/// `watch` carries it only as the field selector `metadata.name=NAME` (RBAC docs,
+/// "Referring to resources": "You cannot restrict create or deletecollection requests by
+/// their resource name … If you restrict list or watch by resourceName, clients must
+/// include a metadata.name field selector"; the access review, as kubectl sends it, carries
+/// the name and says yes).
+fn name_limited_note(verb: &str, target: &Target) -> Option<String> {
+    let Target::Resource {
+        resource,
+        subresource,
+        name,
+        ..
+    } = target
+    else {
+        return None;
+    };
+    if name.is_empty() || !subresource.is_empty() {
+        return None;
+    }
+    let text = target.text();
+    match verb {
+        "create" | "deletecollection" => Some(format!(
+            "every grant is limited to resourceNames: the access review for {text} is allowed, but a real {verb} request carries no name (RBAC docs, \"Referring to resources\": create and deletecollection cannot be restricted by resource name), so these rules never allow {verb} of {resource}"
+        )),
+        "list" | "watch" => Some(format!(
+            "every grant is limited to resourceNames: a real {verb} of {resource} is allowed only with the field selector metadata.name={name} (RBAC docs, \"Referring to resources\"); without it the request is denied"
+        )),
+        _ => None,
+    }
+}
+
 pub fn names_allow(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
     let Target::Resource {
         group,

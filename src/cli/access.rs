@@ -197,7 +197,7 @@ pub struct ReachArgs {
     /// Only this namespace's matrix (and the namespace of NAME-only workloads)
     #[arg(short, long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
-    /// The destination port [default: any port]
+    /// The destination port [default: whether some port is allowed]
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// TCP, UDP or SCTP
@@ -999,7 +999,7 @@ fn render_list(
                     "  {} {} on {}{detail}",
                     symbol(a.verdict, false),
                     name(*e),
-                    a.port.text()
+                    port_text(&a.port)
                 );
             }
         }
@@ -1091,7 +1091,7 @@ fn render_answer(
                 "{} → {} on {}: {}",
                 name(f),
                 name(t),
-                a.port.text(),
+                port_text(&a.port),
                 a.verdict.text()
             );
             side_lines(&mut out, "egress of the source", &a.egress, sources);
@@ -1099,6 +1099,16 @@ fn render_answer(
         }
     }
     out
+}
+
+/// The port of an answer as the CLI prints it: `TCP 5432`, or `some port` for a query
+/// without one, which asks whether any traffic at all is allowed (some port is open, not
+/// every port: [`PortQuery::Any`]). The JSON keeps the model's value (`"any"`).
+fn port_text(port: &PortQuery) -> String {
+    match port {
+        PortQuery::Any => "some port".into(),
+        p => p.text(),
+    }
 }
 
 fn symbol(v: Verdict, markdown: bool) -> &'static str {
@@ -1153,7 +1163,7 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                     out,
                     "{} ({}): ✓ allowed, ✗ denied, ? cannot decide",
                     ns_title(m),
-                    m.port.text()
+                    port_text(&m.port)
                 );
                 for (j, d) in m.destinations.iter().enumerate() {
                     let _ = writeln!(out, "  [{}] {d}", j + 1);
@@ -1213,7 +1223,7 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                     out,
                     "### {} ({})\n",
                     capitalise(&ns_title(m)),
-                    m.port.text()
+                    port_text(&m.port)
                 );
                 out.push_str("| from \\ to |");
                 for d in &m.destinations {
