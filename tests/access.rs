@@ -1443,3 +1443,39 @@ subjects:
         assert!(d.allowed && !noted(&d), "{:?}", d.notes);
     });
 }
+
+/// `can-i --list -n dev` lists the namespace object `dev` when a RoleBinding of `dev`
+/// grants namespaces: `/api/v1/namespaces/dev` is a request in namespace `dev`
+/// (k8s.io/apiserver pkg/endpoints/request/requestinfo.go), so `can` says yes for
+/// `get namespaces/dev`, and the list agrees (as `namespaces [dev] [get]`); other
+/// namespaces' objects and the collection stay out.
+#[test]
+fn the_list_has_a_role_binding_s_own_namespace_object() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-reader}
+subjects:
+- {kind: Group, name: devs}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-reader}
+rules:
+- {apiGroups: [''], resources: [namespaces], verbs: [get]}
+";
+    with(yaml, |a| {
+        let u = User::impersonate("x", &["devs".to_string()]);
+        assert!(
+            a.can(&u, "get", &named("", "namespaces", "", "dev"), Some("dev"))
+                .allowed
+        );
+        let (lines, _) = a.list(&u, Some("dev"));
+        let ns: Vec<_> = lines
+            .iter()
+            .filter(|l| l.resource == "namespaces")
+            .map(|l| (l.resource_names.clone(), l.verbs.clone()))
+            .collect();
+        assert_eq!(ns, [(vec!["dev".to_string()], vec!["get".to_string()])]);
+    });
+}

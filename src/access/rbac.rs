@@ -1209,14 +1209,26 @@ impl<'b> Access<'b> {
                 for g in &rule.api_groups {
                     for r in &rule.resources {
                         let base = r.value.split('/').next().unwrap_or(r.value);
-                        if !cluster && self.namespaced(g.value, base) == Some(false) {
-                            continue;
-                        }
                         let text = if g.value.is_empty() {
                             r.value.to_string()
                         } else {
                             format!("{}.{}", r.value, g.value)
                         };
+                        if !cluster && self.namespaced(g.value, base) == Some(false) {
+                            // A RoleBinding grants its own namespace object (and its
+                            // subresources): `/api/v1/namespaces/NS` is a request in
+                            // namespace NS (requestinfo.go), as `can` answers it.
+                            if let Some(ns) = namespace
+                                .filter(|_| base == "namespaces" && matches!(g.value, "" | "*"))
+                            {
+                                if rule.resource_names.is_empty()
+                                    || rule.resource_names.iter().any(|n| n.value == ns)
+                                {
+                                    keys.push((text, String::new(), ns.to_string()));
+                                }
+                            }
+                            continue;
+                        }
                         if rule.resource_names.is_empty() {
                             keys.push((text.clone(), String::new(), String::new()));
                         }
