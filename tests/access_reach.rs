@@ -617,3 +617,60 @@ spec:
     });
     assert_eq!(v, Allowed);
 }
+
+/// A CiliumNetworkPolicy applies to the endpoints its `endpointSelector` selects (Cilium
+/// docs, "Layer 3 Examples": "endpointSelector … selects the endpoints to which the policy
+/// applies"; an endpoint no policy selects is not isolated), so one selecting `app: db`
+/// leaves web's own egress decidable: web → metadata is denied by web's NetworkPolicy, web →
+/// internet allowed, while anything at db (whose ingress Cilium governs) stays unknown. A
+/// selector naming a label Cilium adds itself (the pod's namespace) is not read: unknown.
+#[test]
+fn a_cilium_policy_makes_unknown_only_the_pods_it_may_select() {
+    let cilium = |selector: &str| {
+        format!(
+            "{}{}apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: web-egress, namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}}}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {{name: c, namespace: shop}}
+spec:
+  endpointSelector: {selector}
+  ingress: [{{fromEndpoints: [{{matchLabels: {{app: web}}}}]}}]
+",
+            deploy("shop", "web", "{app: web}"),
+            deploy("shop", "db", "{app: db}")
+        )
+    };
+    let queries = [
+        ("shop/web", "metadata", PortQuery::Any),
+        ("shop/web", "internet", PortQuery::Any),
+        ("shop/web", "shop/db", PortQuery::Any),
+        ("shop/db", "internet", PortQuery::Any),
+    ];
+    assert_eq!(
+        verdicts(&cilium("{matchLabels: {app: db}}"), &queries),
+        [Denied, Allowed, Unknown, Unknown]
+    );
+    assert_eq!(
+        verdicts(&cilium("{matchLabels: {'k8s:app': db}}"), &queries),
+        [Denied, Allowed, Unknown, Unknown]
+    );
+    // Selecting every endpoint, or by a label Cilium adds: every answer is unknown.
+    for selector in [
+        "{}",
+        "{matchLabels: {'k8s:io.kubernetes.pod.namespace': shop}}",
+    ] {
+        assert_eq!(
+            verdicts(&cilium(selector), &queries),
+            [Unknown, Unknown, Unknown, Unknown],
+            "{selector}"
+        );
+    }
+}
