@@ -1270,6 +1270,20 @@ spec:
         out.starts_with("Deployment shop/web → Deployment shop/db on some port: allowed"),
         "{out}"
     );
+    // Which ports, when the allowing rule lists them.
+    assert!(
+        out.contains("allowed by NetworkPolicy shop/db at <stdin>:23:5 (on TCP 5432)"),
+        "{out}"
+    );
+    let o = kubeharden(&["reach", "--to", "shop/db", "-"], Some(text));
+    assert!(
+        stdout(&o).contains("(allowed by NetworkPolicy shop/db at <stdin>:23:5, on TCP 5432)"),
+        "{}",
+        stdout(&o)
+    );
+    // With --port, the port is the question's and is not repeated.
+    let o = kubeharden(&[&one[..4], &["--port", "5432", "-"]].concat(), Some(text));
+    assert!(!stdout(&o).contains("(on TCP"), "{}", stdout(&o));
     for args in [
         vec!["reach", "-"],
         vec!["reach", "--to", "shop/db", "-"],

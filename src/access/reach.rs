@@ -178,6 +178,11 @@ pub struct RuleRef {
     pub policy: String,
     /// The rule, or the peer that matches.
     pub at: At,
+    /// For a rule that allows a query without a port ([`PortQuery::Any`]): the ports its
+    /// `ports` list opens (`TCP 5432`, `TCP 8000-8080`, `TCP http`); empty when it lists
+    /// none (every port) or the query named a port.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
 }
 
 /// One direction of a connection: the source's egress or the destination's ingress.
@@ -600,7 +605,28 @@ impl<'q, 'b> Reach<'q, 'b> {
                 None => format!("NetworkPolicy {name}"),
             },
             at: At::node(Origin::Bundle(e.at.doc.file), e.object.doc, node),
+            ports: Vec::new(),
         }
+    }
+
+    /// What a rule's `ports` open, for [`RuleRef::ports`] (endPort as the target version
+    /// keeps it).
+    fn rule_ports(&self, rule: &PolicyRule, port: &PortQuery) -> Vec<String> {
+        if *port != PortQuery::Any {
+            return Vec::new();
+        }
+        rule.ports
+            .iter()
+            .flatten()
+            .map(|p| match p.port {
+                PortMatch::Any => format!("{} (every port)", p.protocol),
+                PortMatch::Range(a, b) if a != b && self.end_port() => {
+                    format!("{} {a}-{b}", p.protocol)
+                }
+                PortMatch::Range(a, _) => format!("{} {a}", p.protocol),
+                PortMatch::Named(n) => format!("{} {n}", p.protocol),
+            })
+            .collect()
     }
 
     fn namespace_matches(&self, selector: &LabelSelector, namespace: Option<&str>) -> Tri {
@@ -778,7 +804,10 @@ impl<'q, 'b> Reach<'q, 'b> {
                 }
                 match &rule.peers {
                     None => match ports {
-                        Tri::Yes => allowing.push(self.policy_ref(pi, rule.node)),
+                        Tri::Yes => allowing.push(RuleRef {
+                            ports: self.rule_ports(rule, port),
+                            ..self.policy_ref(pi, rule.node)
+                        }),
                         Tri::Maybe(r) => reasons.push(r),
                         Tri::No => {}
                     },
@@ -793,7 +822,10 @@ impl<'q, 'b> Reach<'q, 'b> {
                                 .clone()
                                 .and(|| self.peer_matches(peer, policy_ns, other))
                             {
-                                Tri::Yes => allowing.push(self.policy_ref(pi, node)),
+                                Tri::Yes => allowing.push(RuleRef {
+                                    ports: self.rule_ports(rule, port),
+                                    ..self.policy_ref(pi, node)
+                                }),
                                 Tri::Maybe(r) => reasons.push(r),
                                 Tri::No => {}
                             }

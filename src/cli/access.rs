@@ -933,7 +933,13 @@ fn render_list(
             .allowing
             .first()
             .or(a.egress.allowing.first())
-            .map(|r| format!("{} at {}", r.policy, place(&r.at, sources)))
+            .map(|r| {
+                let mut text = format!("{} at {}", r.policy, place(&r.at, sources));
+                if !r.ports.is_empty() {
+                    let _ = write!(text, ", on {}", r.ports.join(", "));
+                }
+                text
+            })
     };
     let why = |a: &Answer| {
         [&a.egress, &a.ingress]
@@ -1045,9 +1051,10 @@ fn side_lines(out: &mut String, name: &str, s: &Side, sources: &[Source]) {
     for r in &s.allowing {
         let _ = writeln!(
             out,
-            "    allowed by {} at {}",
+            "    allowed by {} at {}{}",
             r.policy,
-            place(&r.at, sources)
+            place(&r.at, sources),
+            ports_note(&r.ports)
         );
     }
     if s.isolated && s.allowing.is_empty() {
@@ -1108,6 +1115,15 @@ fn port_text(port: &PortQuery) -> String {
     match port {
         PortQuery::Any => "some port".into(),
         p => p.text(),
+    }
+}
+
+/// ` (on TCP 5432)`: the ports an allowing rule opens, when the query named none.
+fn ports_note(ports: &[String]) -> String {
+    if ports.is_empty() {
+        String::new()
+    } else {
+        format!(" (on {})", ports.join(", "))
     }
 }
 
