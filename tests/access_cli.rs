@@ -1303,3 +1303,36 @@ spec:
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["port"], "any");
 }
+
+/// `who-can get secrets -n x` on a RoleBinding without metadata.namespace: the binding is
+/// in the namespace the manifests are applied to (cli-runtime resource/builder.go
+/// DefaultNamespace), unknown here, so its subjects are not counted and the note `can-i`
+/// gives says why (already so on main before this branch; kept as a regression test).
+#[test]
+fn who_can_notes_a_role_binding_without_a_namespace() {
+    let text = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: nons}
+subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+";
+    let note = "note: RoleBinding nons has no metadata.namespace: it grants in the namespace the manifests are applied to";
+    let o = kubeharden(&["who-can", "get", "secrets", "-n", "x", "-"], Some(text));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("carol"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+    let o = kubeharden(
+        &[
+            "who-can",
+            "get",
+            "secrets",
+            "-n",
+            "x",
+            "--apply-namespace",
+            "x",
+            "-",
+        ],
+        Some(text),
+    );
+    assert!(stdout(&o).contains("User carol"), "{}", stdout(&o));
+}
