@@ -1178,3 +1178,304 @@ roleRef: {kind: Role, name: reader, apiGroup: rbac.authorization.k8s.io}
         assert!(m.notes.iter().any(|n| n == wanted), "{:?}", m.notes);
     });
 }
+
+/// The matrix's escalation columns count exactly the requests of the `check` rules they
+/// stand for, so `access` and `check` agree: `create-workloads` is rbac-workload-create
+/// (policies/rbac-workload-create.yaml: creating pods, creating or updating a pod
+/// controller, whose pod template runs any pod — RBAC good practices, "Workload
+/// creation"), `exec` is rbac-pod-exec (policies/rbac-pod-exec.yaml: `create` on
+/// pods/exec, pods/attach, pods/portforward, `update`/`patch` on pods/ephemeralcontainers,
+/// and before v1.35 `get` on pods/exec and pods/attach, kubernetes/kubernetes#78741). Each
+/// one-rule Role below is flagged by `check` and granted in the matrix's column.
+#[test]
+fn the_matrix_escalation_columns_agree_with_check() {
+    use kubeharden::{Engine, Options};
+    let cases: &[(&str, &str, &str, &str, u32)] = &[
+        ("create", "", "pods", "create-workloads", 37),
+        ("patch", "apps", "deployments", "create-workloads", 37),
+        ("update", "apps", "deployments", "create-workloads", 37),
+        ("patch", "apps", "daemonsets", "create-workloads", 37),
+        ("update", "apps", "statefulsets", "create-workloads", 37),
+        ("patch", "apps", "replicasets", "create-workloads", 37),
+        ("patch", "batch", "jobs", "create-workloads", 37),
+        ("update", "batch", "cronjobs", "create-workloads", 37),
+        (
+            "patch",
+            "",
+            "replicationcontrollers",
+            "create-workloads",
+            37,
+        ),
+        ("create", "", "pods/exec", "exec", 37),
+        ("create", "", "pods/attach", "exec", 37),
+        ("create", "", "pods/portforward", "exec", 37),
+        ("patch", "", "pods/ephemeralcontainers", "exec", 37),
+        ("update", "", "pods/ephemeralcontainers", "exec", 37),
+        ("get", "", "pods/exec", "exec", 34),
+        ("get", "", "pods/attach", "exec", 34),
+    ];
+    for &(verb, group, resource, column, minor) in cases {
+        let rule_id = if column == "exec" {
+            "rbac-pod-exec"
+        } else {
+            "rbac-workload-create"
+        };
+        let yaml = format!(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: r, namespace: shop}}
+rules:
+- {{apiGroups: ['{group}'], resources: [{resource}], verbs: [{verb}]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: b, namespace: shop}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}}
+subjects:
+- {{kind: User, name: alice}}
+"
+        );
+        let version = KubeVersion { minor, patch: None };
+        let report = Engine::new(Options {
+            version,
+            ..Options::default()
+        })
+        .check(&[Source::new("bundle.yaml", yaml.as_str())]);
+        assert!(
+            report.findings.iter().any(|f| f.rule == rule_id),
+            "check flags {verb} {resource} as {rule_id}"
+        );
+        let options = AccessOptions {
+            version,
+            ..AccessOptions::default()
+        };
+        model(&yaml, options, |a| {
+            let m = a.matrix();
+            let col = m.permissions.iter().position(|p| p.id == column).unwrap();
+            let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+            assert!(
+                row.cells[col].granted(),
+                "{verb} {resource} at v1.{minor} is in the {column} column"
+            );
+        });
+    }
+    // From v1.35, `get pods/exec` is neither (kubernetes/kubernetes#134577).
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- {apiGroups: [''], resources: [pods/exec, pods/attach], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let col = m.permissions.iter().position(|p| p.id == "exec").unwrap();
+        let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+        assert!(!row.cells[col].granted());
+    });
+}
+
+/// The read-pods column is any of `get`/`list` pods or `get` pods/log, so its title says
+/// "or": `get pods/log` alone (RBAC docs, "Referring to resources": a subresource is its
+/// own resource) reads logs, not pods.
+#[test]
+fn the_read_pods_title_is_true_of_each_of_its_requests() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- {apiGroups: [''], resources: [pods/log], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        let col = m
+            .permissions
+            .iter()
+            .position(|p| p.id == "read-pods")
+            .unwrap();
+        assert_eq!(m.permissions[col].title, "read pods or their logs");
+        let row = m.rows.iter().find(|r| r.subject.name == "alice").unwrap();
+        assert!(row.cells[col].granted());
+    });
+}
+
+/// A ClusterRoleBinding may reference only a ClusterRole: the API server rejects one whose
+/// roleRef is kind Role (pkg/apis/rbac/validation/validation.go ValidateClusterRoleBinding,
+/// `field.NotSupported(roleRef.kind, …, ["ClusterRole"])`), so it grants nothing, and
+/// `can`, `who_can_noted` and the matrix say so rather than dropping it silently.
+#[test]
+fn a_cluster_role_binding_to_a_role_is_rejected_and_said() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lonely, namespace: x}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb-to-role}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: lonely, apiGroup: rbac.authorization.k8s.io}
+";
+    let said = |notes: &[String]| {
+        notes.iter().any(|n| {
+            n.contains("ClusterRoleBinding crb-to-role")
+                && n.contains("roleRef.kind: Unsupported value: \"Role\"")
+                && n.contains("ValidateClusterRoleBinding")
+        })
+    };
+    with(yaml, |a| {
+        let d = a.can(&user("erin"), "get", &res("", "secrets"), Some("x"));
+        assert!(!d.allowed);
+        assert!(said(&d.notes), "{:?}", d.notes);
+        let (holders, notes) = a.who_can_noted("get", &res("", "secrets"), Some("x"));
+        assert!(!holders.iter().any(|h| h.subject.name == "erin"));
+        assert!(said(&notes), "{notes:?}");
+        let m = a.matrix();
+        let row = m.rows.iter().find(|r| r.subject.name == "erin").unwrap();
+        assert!(said(&row.notes), "{:?}", row.notes);
+        assert!(said(&m.notes));
+    });
+}
+
+/// A Role or ClusterRole that no binding references grants nothing (RBAC docs, "Role and
+/// ClusterRole": a role only defines permissions; "RoleBinding and ClusterRoleBinding": a
+/// binding grants them), so the matrix names it as unbound, even beside other rows; a
+/// ClusterRole an aggregated ClusterRole gathers ("Aggregated ClusterRoles") is not unbound;
+/// a Role that only a rejected ClusterRoleBinding names is (that binding never exists).
+#[test]
+fn the_matrix_names_the_roles_nothing_binds() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: lonely, namespace: x}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: extra-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: 'true'}
+rules: [{apiGroups: [example.com], resources: [widgets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: used}
+rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: used, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb-to-role}
+subjects: [{kind: User, name: erin, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: lonely, apiGroup: rbac.authorization.k8s.io}
+";
+    with(yaml, |a| {
+        let m = a.matrix();
+        assert!(m.rows.iter().any(|r| r.subject.name == "alice"));
+        let unbound: Vec<&str> = m.unbound_roles.iter().map(|u| u.role.as_str()).collect();
+        assert_eq!(unbound, ["Role x/lonely"]);
+    });
+}
+
+/// RBAC docs, "Referring to resources": "You cannot restrict create or deletecollection
+/// requests by their resource name … If you restrict list or watch by resourceName,
+/// clients must include a metadata.name field selector". The access review kubectl sends
+/// for `create pods/web` carries the name and is allowed by a rule with `resourceNames:
+/// [web]`, so the answer is yes, with a note that a real create carries no name; a grant
+/// not limited to names, or one for a subresource of the named pod (exec carries the name
+/// in its URL), has no such note.
+#[test]
+fn a_grant_limited_to_names_says_what_it_cannot_restrict() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: shop}
+rules:
+- {apiGroups: [''], resources: [pods, pods/exec], resourceNames: [web], verbs: [create, list, get]}
+- {apiGroups: [''], resources: [configmaps], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+- {kind: User, name: alice}
+";
+    with(yaml, |a| {
+        let alice = user("alice");
+        let ask = |verb: &str, t: Target| a.review(&alice, verb, &t, Some("shop"));
+        let noted = |d: &kubeharden::access::rbac::Decision| {
+            d.notes
+                .iter()
+                .any(|n| n.starts_with("every grant is limited to resourceNames"))
+        };
+        let d = ask("create", named("", "pods", "", "web"));
+        assert!(d.allowed);
+        assert!(noted(&d), "{:?}", d.notes);
+        assert!(d
+            .notes
+            .iter()
+            .any(|n| n.contains("a real create request carries no name")));
+        let d = ask("list", named("", "pods", "", "web"));
+        assert!(d.allowed && noted(&d), "{:?}", d.notes);
+        assert!(d.notes.iter().any(|n| n.contains("metadata.name=web")));
+        let d = ask("get", named("", "pods", "", "web"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+        let d = ask("create", named("", "pods", "exec", "web"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+        let d = ask("create", named("", "configmaps", "", "x"));
+        assert!(d.allowed && !noted(&d), "{:?}", d.notes);
+    });
+}
+
+/// `can-i --list -n dev` lists the namespace object `dev` when a RoleBinding of `dev`
+/// grants namespaces: `/api/v1/namespaces/dev` is a request in namespace `dev`
+/// (k8s.io/apiserver pkg/endpoints/request/requestinfo.go), so `can` says yes for
+/// `get namespaces/dev`, and the list agrees (as `namespaces [dev] [get]`); other
+/// namespaces' objects and the collection stay out.
+#[test]
+fn the_list_has_a_role_binding_s_own_namespace_object() {
+    let yaml = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-reader}
+subjects:
+- {kind: Group, name: devs}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-reader}
+rules:
+- {apiGroups: [''], resources: [namespaces], verbs: [get]}
+";
+    with(yaml, |a| {
+        let u = User::impersonate("x", &["devs".to_string()]);
+        assert!(
+            a.can(&u, "get", &named("", "namespaces", "", "dev"), Some("dev"))
+                .allowed
+        );
+        let (lines, _) = a.list(&u, Some("dev"));
+        let ns: Vec<_> = lines
+            .iter()
+            .filter(|l| l.resource == "namespaces")
+            .map(|l| (l.resource_names.clone(), l.verbs.clone()))
+            .collect();
+        assert_eq!(ns, [(vec!["dev".to_string()], vec!["get".to_string()])]);
+    });
+}

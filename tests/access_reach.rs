@@ -557,3 +557,120 @@ spec:
         assert!(notes.is_empty(), "{notes:?}");
     }
 }
+
+/// `Reach::with_options` with an apply namespace: objects without `metadata.namespace`
+/// are in it, as `kubectl apply -n prod` puts them (cli-runtime resource/builder.go sets
+/// the default namespace on every namespaced object that names none), so a policy of
+/// `prod` selects them and a policy without a namespace selects the pods of `prod`
+/// (NP: "a NetworkPolicy applies to the pods of its namespace").
+#[test]
+fn an_apply_namespace_puts_workloads_and_policies_without_one_in_it() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: prod}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+";
+    let unapplied = yaml.replace(", namespace: prod", "");
+    for text in [yaml.to_string(), unapplied] {
+        let sources = [Source::new("bundle.yaml", text.as_str())];
+        let (out, errors) = with_bundle(&sources, &Limits::default(), |b| {
+            let r = Reach::with_options(b, kubeharden::KubeVersion::LATEST, Some("prod"));
+            assert_eq!(r.namespaces(), vec![Some("prod".to_string())]);
+            let web = Endpoint::Workload(r.find("prod/web", None).unwrap());
+            let m = r.matrix(Some("prod"), &PortQuery::Any);
+            let cells: Vec<Verdict> = m
+                .cells
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|a| a.verdict)
+                .collect();
+            (
+                cells,
+                Outside::ALL
+                    .iter()
+                    .map(|&o| r.answer(web, Endpoint::Outside(o), &PortQuery::Any).verdict)
+                    .collect::<Vec<_>>(),
+            )
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(out.0.iter().all(|&v| v == Denied), "{:?}", out.0);
+        assert_eq!(out.1, vec![Denied; 5]);
+    }
+    // Without it, both stay in the unnamed namespace: the prod policy selects nothing.
+    let sources = [Source::new("bundle.yaml", yaml)];
+    let (v, _) = with_bundle(&sources, &Limits::default(), |b| {
+        let r = Reach::new(b);
+        let web = Endpoint::Workload(r.find("web", None).unwrap());
+        r.answer(web, Endpoint::Outside(Outside::Internet), &PortQuery::Any)
+            .verdict
+    });
+    assert_eq!(v, Allowed);
+}
+
+/// A CiliumNetworkPolicy applies to the endpoints its `endpointSelector` selects (Cilium
+/// docs, "Layer 3 Examples": "endpointSelector … selects the endpoints to which the policy
+/// applies"; an endpoint no policy selects is not isolated), so one selecting `app: db`
+/// leaves web's own egress decidable: web → metadata is denied by web's NetworkPolicy, web →
+/// internet allowed, while anything at db (whose ingress Cilium governs) stays unknown. A
+/// selector naming a label Cilium adds itself (the pod's namespace) is not read: unknown.
+#[test]
+fn a_cilium_policy_makes_unknown_only_the_pods_it_may_select() {
+    let cilium = |selector: &str| {
+        format!(
+            "{}{}apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: web-egress, namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}}}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {{name: c, namespace: shop}}
+spec:
+  endpointSelector: {selector}
+  ingress: [{{fromEndpoints: [{{matchLabels: {{app: web}}}}]}}]
+",
+            deploy("shop", "web", "{app: web}"),
+            deploy("shop", "db", "{app: db}")
+        )
+    };
+    let queries = [
+        ("shop/web", "metadata", PortQuery::Any),
+        ("shop/web", "internet", PortQuery::Any),
+        ("shop/web", "shop/db", PortQuery::Any),
+        ("shop/db", "internet", PortQuery::Any),
+    ];
+    assert_eq!(
+        verdicts(&cilium("{matchLabels: {app: db}}"), &queries),
+        [Denied, Allowed, Unknown, Unknown]
+    );
+    assert_eq!(
+        verdicts(&cilium("{matchLabels: {'k8s:app': db}}"), &queries),
+        [Denied, Allowed, Unknown, Unknown]
+    );
+    // Selecting every endpoint, or by a label Cilium adds: every answer is unknown.
+    for selector in [
+        "{}",
+        "{matchLabels: {'k8s:io.kubernetes.pod.namespace': shop}}",
+    ] {
+        assert_eq!(
+            verdicts(&cilium(selector), &queries),
+            [Unknown, Unknown, Unknown, Unknown],
+            "{selector}"
+        );
+    }
+}

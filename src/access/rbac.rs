@@ -742,7 +742,7 @@ impl<'b> Access<'b> {
             }
         }
         Err(format!(
-            "the server doesn't have a resource type {text:?} that this model knows: write it as RESOURCE.GROUP (`widgets.example.com`)"
+            "{text:?} is neither a built-in resource type nor a custom resource the manifests define (a CustomResourceDefinition): give its API group as RESOURCE.GROUP, for example widgets.example.com"
         ))
     }
 
@@ -883,8 +883,11 @@ impl<'b> Access<'b> {
     /// resolves to no role of the bundle or the bootstrap policy (`None` otherwise).
     pub fn missing_role_note(&self, bi: usize, si: usize) -> Option<String> {
         let b = &self.bindings[bi];
-        if b.role.is_some() || target_key(&b.binding).is_none() {
+        if b.role.is_some() {
             return None;
+        }
+        if target_key(&b.binding).is_none() {
+            return self.invalid_role_ref_note(bi, si);
         }
         Some(format!(
             "{} names {} but references {} {}, which is neither in the bundle nor built in: it grants nothing until that role exists",
@@ -893,6 +896,66 @@ impl<'b> Access<'b> {
             b.binding.role_ref.map_or("", |r| r.kind.value),
             b.binding.role_ref.map_or("", |r| r.name.value),
         ))
+    }
+
+    /// Why binding `bi` grants nothing to its subject `si` when the API server rejects its
+    /// roleRef (`None` otherwise): a ClusterRoleBinding may reference only a ClusterRole
+    /// (pkg/apis/rbac/validation/validation.go `ValidateClusterRoleBinding`:
+    /// `field.NotSupported(roleRef.kind, …, ["ClusterRole"])`), a RoleBinding a Role or a
+    /// ClusterRole (`ValidateRoleBinding`), both of the group rbac.authorization.k8s.io.
+    fn invalid_role_ref_note(&self, bi: usize, si: usize) -> Option<String> {
+        let b = &self.bindings[bi];
+        if b.built_in() {
+            return None;
+        }
+        let r = b.binding.role_ref?;
+        let (field, value, supported) = match r.api_group.map(|g| g.value) {
+            Some(g) if g != RBAC_GROUP => ("roleRef.apiGroup", g, format!("{RBAC_GROUP:?}")),
+            _ => match (b.binding.kind, r.kind.value) {
+                (BindingKind::ClusterRoleBinding, k) if k != "ClusterRole" => {
+                    ("roleRef.kind", k, "\"ClusterRole\"".to_string())
+                }
+                (BindingKind::RoleBinding, k) if k != "Role" && k != "ClusterRole" => {
+                    ("roleRef.kind", k, "\"Role\", \"ClusterRole\"".to_string())
+                }
+                _ => return None,
+            },
+        };
+        let function = match b.binding.kind {
+            BindingKind::ClusterRoleBinding => "ValidateClusterRoleBinding",
+            BindingKind::RoleBinding => "ValidateRoleBinding",
+        };
+        Some(format!(
+            "{} names {} but references {} {}, which it cannot: the API server rejects the binding ({field}: Unsupported value: {value:?}: supported values: {supported}; pkg/apis/rbac/validation/validation.go {function}), so it grants nothing to any of its subjects",
+            binding_text(&b.binding),
+            b.binding.subjects[si].name,
+            r.kind.value,
+            r.name.value,
+        ))
+    }
+
+    /// The Roles and ClusterRoles of the bundle that grant nothing because nothing binds
+    /// them: no binding (of the bundle or built in) references them, and no aggregated
+    /// ClusterRole gathers their rules.
+    pub fn unbound_roles(&self) -> Vec<UnboundRole> {
+        let bound: BTreeSet<usize> = self
+            .bindings
+            .iter()
+            .filter(|b| !b.shadowed)
+            .filter_map(|b| b.role)
+            .collect();
+        let gathered: BTreeSet<usize> = self.members.iter().flatten().copied().collect();
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(ri, r)| {
+                r.doc_ref.is_some() && !r.shadowed && !bound.contains(ri) && !gathered.contains(ri)
+            })
+            .map(|(_, r)| UnboundRole {
+                role: role_text(&r.role),
+                at: At::node(r.origin, r.doc, r.root),
+            })
+            .collect()
     }
 
     /// The notes every answer starts with: an old target version, repeated keys in the
@@ -1016,6 +1079,8 @@ impl<'b> Access<'b> {
     ) -> Decision {
         let mut notes = self.base_notes();
         let mut grants = Vec::new();
+        // Whether every grant is of a rule limited to resourceNames.
+        let mut by_name_only = true;
         for (bi, si) in self.bindings_for(user) {
             let b = &self.bindings[bi];
             if !self.in_scope(b, namespace, &mut notes) {
@@ -1026,10 +1091,15 @@ impl<'b> Access<'b> {
                 continue;
             };
             for key in self.effective_rules(role) {
-                if rule_allows(&self.roles[key.0].role.rules[key.1], verb, target) {
+                let rule = &self.roles[key.0].role.rules[key.1];
+                if rule_allows(rule, verb, target) {
+                    by_name_only &= !rule.resource_names.is_empty();
                     grants.push(self.grant(bi, si, role, key));
                 }
             }
+        }
+        if !grants.is_empty() && by_name_only {
+            notes.extend(name_limited_note(verb, target));
         }
         for bi in self.rejected_for(user) {
             notes.extend(self.rejected_note(bi));
@@ -1139,14 +1209,26 @@ impl<'b> Access<'b> {
                 for g in &rule.api_groups {
                     for r in &rule.resources {
                         let base = r.value.split('/').next().unwrap_or(r.value);
-                        if !cluster && self.namespaced(g.value, base) == Some(false) {
-                            continue;
-                        }
                         let text = if g.value.is_empty() {
                             r.value.to_string()
                         } else {
                             format!("{}.{}", r.value, g.value)
                         };
+                        if !cluster && self.namespaced(g.value, base) == Some(false) {
+                            // A RoleBinding grants its own namespace object (and its
+                            // subresources): `/api/v1/namespaces/NS` is a request in
+                            // namespace NS (requestinfo.go), as `can` answers it.
+                            if let Some(ns) = namespace
+                                .filter(|_| base == "namespaces" && matches!(g.value, "" | "*"))
+                            {
+                                if rule.resource_names.is_empty()
+                                    || rule.resource_names.iter().any(|n| n.value == ns)
+                                {
+                                    keys.push((text, String::new(), ns.to_string()));
+                                }
+                            }
+                            continue;
+                        }
                         if rule.resource_names.is_empty() {
                             keys.push((text.clone(), String::new(), String::new()));
                         }
@@ -1464,6 +1546,7 @@ impl<'b> Access<'b> {
                 .then_with(|| a.subject.cmp(&b.subject))
         });
         Matrix {
+            unbound_roles: self.unbound_roles(),
             permissions: permissions
                 .iter()
                 .map(|p| PermissionInfo {
@@ -1578,6 +1661,39 @@ pub fn rule_allows(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
 /// them; `create` on a subresource (`pods/exec` of pod NAME) and the other verbs do
 /// (RBAC docs "Referring to resources": "You cannot restrict create or deletecollection
 /// requests by their resource name"; the subresource's URL carries the parent's name).
+/// When a request naming an object is granted only by rules limited to `resourceNames`,
+/// whether a real request of `verb` carries that name: a `create` of a top-level object or
+/// a `deletecollection` carries none, so such a grant never applies to one, and a `list` or
+/// `watch` carries it only as the field selector `metadata.name=NAME` (RBAC docs,
+/// "Referring to resources": "You cannot restrict create or deletecollection requests by
+/// their resource name … If you restrict list or watch by resourceName, clients must
+/// include a metadata.name field selector"; the access review, as kubectl sends it, carries
+/// the name and says yes).
+fn name_limited_note(verb: &str, target: &Target) -> Option<String> {
+    let Target::Resource {
+        resource,
+        subresource,
+        name,
+        ..
+    } = target
+    else {
+        return None;
+    };
+    if name.is_empty() || !subresource.is_empty() {
+        return None;
+    }
+    let text = target.text();
+    match verb {
+        "create" | "deletecollection" => Some(format!(
+            "every grant is limited to resourceNames: the access review for {text} is allowed, but a real {verb} request carries no name (RBAC docs, \"Referring to resources\": create and deletecollection cannot be restricted by resource name), so these rules never allow {verb} of {resource}"
+        )),
+        "list" | "watch" => Some(format!(
+            "every grant is limited to resourceNames: a real {verb} of {resource} is allowed only with the field selector metadata.name={name} (RBAC docs, \"Referring to resources\"); without it the request is denied"
+        )),
+        _ => None,
+    }
+}
+
 pub fn names_allow(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
     let Target::Resource {
         group,
@@ -1676,32 +1792,58 @@ pub const PERMISSIONS: &[Permission] = &[
             c("watch", "", "secrets"),
         ],
     },
+    // The requests of `check`'s rbac-workload-create (policies/rbac-workload-create.yaml):
+    // creating a pod, or creating or updating a pod controller (its pod template).
     Permission {
         id: "create-workloads",
-        title: "create pods or pod controllers",
+        title: "create pods, or create/update/patch pod controllers",
         dangerous: true,
         checks: &[
             c("create", "", "pods"),
             c("create", "", "replicationcontrollers"),
+            c("update", "", "replicationcontrollers"),
+            c("patch", "", "replicationcontrollers"),
             c("create", "apps", "deployments"),
+            c("update", "apps", "deployments"),
+            c("patch", "apps", "deployments"),
             c("create", "apps", "daemonsets"),
+            c("update", "apps", "daemonsets"),
+            c("patch", "apps", "daemonsets"),
             c("create", "apps", "statefulsets"),
+            c("update", "apps", "statefulsets"),
+            c("patch", "apps", "statefulsets"),
             c("create", "apps", "replicasets"),
+            c("update", "apps", "replicasets"),
+            c("patch", "apps", "replicasets"),
             c("create", "batch", "jobs"),
+            c("update", "batch", "jobs"),
+            c("patch", "batch", "jobs"),
             c("create", "batch", "cronjobs"),
+            c("update", "batch", "cronjobs"),
+            c("patch", "batch", "cronjobs"),
         ],
     },
+    // The requests of `check`'s rbac-pod-exec (policies/rbac-pod-exec.yaml).
     Permission {
         id: "exec",
-        title: "exec or attach into pods",
+        title: "exec, attach, port-forward or ephemeral containers in pods",
         dangerous: true,
         checks: &[
             c("create", "", "pods/exec"),
             c("create", "", "pods/attach"),
+            c("create", "", "pods/portforward"),
+            c("update", "", "pods/ephemeralcontainers"),
+            c("patch", "", "pods/ephemeralcontainers"),
             PermCheck {
                 verb: "get",
                 group: "",
                 resource: "pods/exec",
+                before: Some(35),
+            },
+            PermCheck {
+                verb: "get",
+                group: "",
+                resource: "pods/attach",
                 before: Some(35),
             },
         ],
@@ -1860,7 +2002,7 @@ pub const PERMISSIONS: &[Permission] = &[
     },
     Permission {
         id: "read-pods",
-        title: "read pods and their logs",
+        title: "read pods or their logs",
         dangerous: false,
         checks: &[
             c("get", "", "pods"),
@@ -1898,6 +2040,16 @@ pub struct Matrix {
     /// An old target version, repeated keys in RBAC objects, bindings to roles that exist
     /// nowhere (every row's notes), rejected ClusterRoleBindings ([`Access::rejected_note`]).
     pub notes: Vec<String>,
+    /// The bundle's Roles and ClusterRoles that nothing binds ([`Access::unbound_roles`]).
+    pub unbound_roles: Vec<UnboundRole>,
+}
+
+/// A Role or ClusterRole of the bundle that nothing binds.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnboundRole {
+    /// `Role ns/name`, `ClusterRole name`.
+    pub role: String,
+    pub at: At,
 }
 
 /// One subject's permissions.

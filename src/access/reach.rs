@@ -178,6 +178,11 @@ pub struct RuleRef {
     pub policy: String,
     /// The rule, or the peer that matches.
     pub at: At,
+    /// For a rule that allows a query without a port ([`PortQuery::Any`]): the ports its
+    /// `ports` list opens (`TCP 5432`, `TCP 8000-8080`, `TCP http`); empty when it lists
+    /// none (every port) or the query named a port.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
 }
 
 /// One direction of a connection: the source's egress or the destination's ingress.
@@ -259,6 +264,8 @@ pub struct Reach<'q, 'b> {
     namespaces: HashMap<&'b str, Vec<(&'b str, &'b str)>>,
     /// The target version.
     version: KubeVersion,
+    /// The namespace of namespaced objects without `metadata.namespace`.
+    apply_namespace: Option<&'b str>,
 }
 
 /// The first version whose API server keeps `endPort` by default (the
@@ -411,7 +418,19 @@ impl<'q, 'b> Reach<'q, 'b> {
     /// Index the workloads, namespaces and NetworkPolicies of `bundle` as an API server of
     /// `version` stores them (below v1.22 without `endPort`).
     pub fn with_version(bundle: &'q Bundle<'b>, version: KubeVersion) -> Self {
-        let net = NetIndex::new(bundle);
+        Self::with_options(bundle, version, None)
+    }
+
+    /// As [`Reach::with_version`], with the manifests applied to `apply_namespace`
+    /// (`kubectl apply -n NS`, `--apply-namespace`): every workload and NetworkPolicy
+    /// without `metadata.namespace` is in it. `None`: they are in a namespace the
+    /// manifests do not name (the matrix of "objects without a namespace").
+    pub fn with_options(
+        bundle: &'q Bundle<'b>,
+        version: KubeVersion,
+        apply_namespace: Option<&'b str>,
+    ) -> Self {
+        let net = NetIndex::with_namespace(bundle, apply_namespace);
         let mut workloads = Vec::new();
         let mut ports = Vec::new();
         for (i, p) in bundle.pods.iter().enumerate() {
@@ -425,7 +444,7 @@ impl<'q, 'b> Reach<'q, 'b> {
             workloads.push(Workload {
                 kind: o.kind.to_string(),
                 name: o.name.unwrap_or("(unnamed)").to_string(),
-                namespace: o.namespace.map(String::from),
+                namespace: o.namespace.or(apply_namespace).map(String::from),
                 labels: p
                     .labels
                     .iter()
@@ -473,6 +492,7 @@ impl<'q, 'b> Reach<'q, 'b> {
             ports,
             namespaces,
             version,
+            apply_namespace,
         }
     }
 
@@ -580,12 +600,33 @@ impl<'q, 'b> Reach<'q, 'b> {
         let e = &self.bundle.objects[self.net.policies[i].0];
         let name = e.object.name.unwrap_or("(unnamed)");
         RuleRef {
-            policy: match e.object.namespace {
+            policy: match e.object.namespace.or(self.apply_namespace) {
                 Some(ns) => format!("NetworkPolicy {ns}/{name}"),
                 None => format!("NetworkPolicy {name}"),
             },
             at: At::node(Origin::Bundle(e.at.doc.file), e.object.doc, node),
+            ports: Vec::new(),
         }
+    }
+
+    /// What a rule's `ports` open, for [`RuleRef::ports`] (endPort as the target version
+    /// keeps it).
+    fn rule_ports(&self, rule: &PolicyRule, port: &PortQuery) -> Vec<String> {
+        if *port != PortQuery::Any {
+            return Vec::new();
+        }
+        rule.ports
+            .iter()
+            .flatten()
+            .map(|p| match p.port {
+                PortMatch::Any => format!("{} (every port)", p.protocol),
+                PortMatch::Range(a, b) if a != b && self.end_port() => {
+                    format!("{} {a}-{b}", p.protocol)
+                }
+                PortMatch::Range(a, _) => format!("{} {a}", p.protocol),
+                PortMatch::Named(n) => format!("{} {n}", p.protocol),
+            })
+            .collect()
     }
 
     fn namespace_matches(&self, selector: &LabelSelector, namespace: Option<&str>) -> Tri {
@@ -711,7 +752,7 @@ impl<'q, 'b> Reach<'q, 'b> {
     fn side(&self, w: usize, egress: bool, other: Party, port: &PortQuery) -> Side {
         let net = &self.net.pods[self.workloads[w].pod];
         let me = Party::Workload(&self.workloads[w], w);
-        if net.other_policies {
+        if net.other_selecting {
             return Side {
                 verdict: Verdict::Unknown,
                 isolated: false,
@@ -748,7 +789,8 @@ impl<'q, 'b> Reach<'q, 'b> {
             let policy: &NetworkPolicy = &self.net.policies[pi].1;
             let policy_ns = self.bundle.objects[self.net.policies[pi].0]
                 .object
-                .namespace;
+                .namespace
+                .or(self.apply_namespace);
             policies.push(self.policy_ref(pi, policy.root));
             let rules = if egress {
                 policy.effective_egress()
@@ -762,7 +804,10 @@ impl<'q, 'b> Reach<'q, 'b> {
                 }
                 match &rule.peers {
                     None => match ports {
-                        Tri::Yes => allowing.push(self.policy_ref(pi, rule.node)),
+                        Tri::Yes => allowing.push(RuleRef {
+                            ports: self.rule_ports(rule, port),
+                            ..self.policy_ref(pi, rule.node)
+                        }),
                         Tri::Maybe(r) => reasons.push(r),
                         Tri::No => {}
                     },
@@ -777,7 +822,10 @@ impl<'q, 'b> Reach<'q, 'b> {
                                 .clone()
                                 .and(|| self.peer_matches(peer, policy_ns, other))
                             {
-                                Tri::Yes => allowing.push(self.policy_ref(pi, node)),
+                                Tri::Yes => allowing.push(RuleRef {
+                                    ports: self.rule_ports(rule, port),
+                                    ..self.policy_ref(pi, node)
+                                }),
                                 Tri::Maybe(r) => reasons.push(r),
                                 Tri::No => {}
                             }
@@ -891,7 +939,7 @@ impl<'q, 'b> Reach<'q, 'b> {
     pub fn public_ipv4_gap(&self, w: usize, port: &PortQuery) -> Result<Option<IpNet>, String> {
         let workload = &self.workloads[w];
         let net = &self.net.pods[workload.pod];
-        if net.other_policies {
+        if net.other_selecting {
             return Err(format!(
                 "policy kinds this model does not evaluate (Cilium, Calico, AdminNetworkPolicy) apply to {}",
                 workload.qualified()

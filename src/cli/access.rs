@@ -197,7 +197,7 @@ pub struct ReachArgs {
     /// Only this namespace's matrix (and the namespace of NAME-only workloads)
     #[arg(short, long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
-    /// The destination port [default: any port]
+    /// The destination port [default: whether some port is allowed]
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// TCP, UDP or SCTP
@@ -421,6 +421,32 @@ fn can_i_list(args: &CanIArgs, access: &Access, sources: &[Source]) -> Result<u8
     Ok(0)
 }
 
+/// The verbs kubectl auth can-i knows for a resource (cani.go `resourceVerbs`).
+const RESOURCE_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "impersonate",
+    "*",
+    "approve",
+    "sign",
+    "escalate",
+    "attest",
+];
+
+/// The verbs kubectl auth can-i knows for a non-resource URL (cani.go
+/// `nonResourceURLVerbs`).
+const NON_RESOURCE_URL_VERBS: &[&str] = &[
+    "get", "put", "post", "head", "options", "delete", "patch", "*",
+];
+
 /// `kubeharden can-i`.
 pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
     if args.list {
@@ -443,7 +469,20 @@ pub fn can_i(mut args: CanIArgs) -> Result<u8, String> {
         let (Some(verb), Some(resource)) = (&args.verb, &args.resource) else {
             return Err("can-i needs VERB and RESOURCE (or --list)".into());
         };
+        if verb.is_empty() {
+            return Err("VERB is empty: give a verb such as get, list or create".into());
+        }
         let target = target(&access, resource, args.subresource.as_deref())?;
+        // kubectl auth can-i warns about a verb it does not know, on standard error, and
+        // asks anyway (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go `Validate`).
+        let known = match &target {
+            Target::Url { .. } => NON_RESOURCE_URL_VERBS.contains(&verb.as_str()),
+            Target::Resource { .. } => RESOURCE_VERBS.contains(&verb.as_str()),
+        };
+        if !known {
+            let warning = format!("Warning: verb '{verb}' is not a known verb\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
+        }
         let namespace = if args.all_namespaces {
             None
         } else {
@@ -585,6 +624,11 @@ pub fn who_can(args: WhoCanArgs) -> Result<u8, String> {
     })
 }
 
+/// `1 subject`, `2 subjects`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -605,6 +649,20 @@ pub fn access(args: AccessArgs) -> Result<u8, String> {
         super::out(&render_matrix(&m, sources, args.format));
         Ok(0)
     })
+}
+
+/// One sentence per Role or ClusterRole of the bundle that nothing binds.
+fn unbound_notes(m: &Matrix, sources: &[Source]) -> Vec<String> {
+    m.unbound_roles
+        .iter()
+        .map(|u| {
+            format!(
+                "{} at {} is unbound: no valid binding of the manifests or of the built-in policy references it (nor does an aggregated ClusterRole gather it), so it grants nothing",
+                u.role,
+                place(&u.at, sources)
+            )
+        })
+        .collect()
 }
 
 fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String {
@@ -628,16 +686,26 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "notes": m.notes,
+                "unbound_roles": m.unbound_roles.iter().map(|u| json!({
+                    "role": u.role,
+                    "at": place_json(&u.at, sources),
+                })).collect::<Vec<_>>(),
             });
             out = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
         }
         TableFormat::Human => {
             let _ = writeln!(
                 out,
-                "{} subjects × {} permissions (! dangerous)",
-                m.rows.len(),
+                "{} × {} permissions (! dangerous)",
+                count(m.rows.len(), "subject", "subjects"),
                 m.permissions.len()
             );
+            let width = m
+                .permissions
+                .iter()
+                .map(|p| p.title.chars().count())
+                .max()
+                .unwrap_or(0);
             for r in &m.rows {
                 let _ = writeln!(
                     out,
@@ -665,7 +733,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                     let first = c.grants.first();
                     let _ = writeln!(
                         out,
-                        "  {} {:<46} {:<14} {}",
+                        "  {} {:<width$} {:<14} {}",
                         if p.dangerous { "!" } else { " " },
                         p.title,
                         c.text(),
@@ -686,6 +754,9 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                 .iter()
                 .filter(|n| !m.rows.iter().any(|r| r.notes.contains(n)))
             {
+                let _ = writeln!(out, "note: {n}");
+            }
+            for n in unbound_notes(m, sources) {
                 let _ = writeln!(out, "note: {n}");
             }
         }
@@ -714,7 +785,7 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
                 }
                 out.push('\n');
             }
-            for n in &m.notes {
+            for n in m.notes.iter().cloned().chain(unbound_notes(m, sources)) {
                 let _ = writeln!(out, "\nNote: {n}");
             }
         }
@@ -725,7 +796,8 @@ fn render_matrix(m: &Matrix, sources: &[Source], format: TableFormat) -> String 
 /// `kubeharden reach`.
 pub fn reach(args: ReachArgs) -> Result<u8, String> {
     run_model(&args.model, |sources, bundle, _, options| {
-        let reach = Reach::with_version(bundle, options.version);
+        let reach =
+            Reach::with_options(bundle, options.version, options.apply_namespace.as_deref());
         let notes = reach.notes();
         let out = |text: String| super::out(&with_notes(text, &notes, args.format));
         let port = match args.port {
@@ -744,7 +816,23 @@ pub fn reach(args: ReachArgs) -> Result<u8, String> {
                     "{} is a destination only: the source is a workload or internet",
                     o.name()
                 )),
-                None => reach.find(t, ns).map(Endpoint::Workload),
+                None => {
+                    let i = reach.find(t, ns)?;
+                    // `-n` is the namespace of NAME and KIND/NAME only: a workload
+                    // written with its namespace keeps it, which is said.
+                    if let Some(n) = ns {
+                        let w = &reach.workloads[i];
+                        if w.namespace.as_deref() != Some(n) {
+                            let note = format!(
+                                "kubeharden: note: -n {n} does not apply to {t:?}, which names its namespace: the answer is for {}\n",
+                                w.qualified()
+                            );
+                            let _ =
+                                std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+                        }
+                    }
+                    Ok(Endpoint::Workload(i))
+                }
             }
         };
         match (&args.from, &args.to) {
@@ -845,7 +933,13 @@ fn render_list(
             .allowing
             .first()
             .or(a.egress.allowing.first())
-            .map(|r| format!("{} at {}", r.policy, place(&r.at, sources)))
+            .map(|r| {
+                let mut text = format!("{} at {}", r.policy, place(&r.at, sources));
+                if !r.ports.is_empty() {
+                    let _ = write!(text, ", on {}", r.ports.join(", "));
+                }
+                text
+            })
     };
     let why = |a: &Answer| {
         [&a.egress, &a.ingress]
@@ -911,7 +1005,7 @@ fn render_list(
                     "  {} {} on {}{detail}",
                     symbol(a.verdict, false),
                     name(*e),
-                    a.port.text()
+                    port_text(&a.port)
                 );
             }
         }
@@ -957,9 +1051,10 @@ fn side_lines(out: &mut String, name: &str, s: &Side, sources: &[Source]) {
     for r in &s.allowing {
         let _ = writeln!(
             out,
-            "    allowed by {} at {}",
+            "    allowed by {} at {}{}",
             r.policy,
-            place(&r.at, sources)
+            place(&r.at, sources),
+            ports_note(&r.ports)
         );
     }
     if s.isolated && s.allowing.is_empty() {
@@ -1003,7 +1098,7 @@ fn render_answer(
                 "{} → {} on {}: {}",
                 name(f),
                 name(t),
-                a.port.text(),
+                port_text(&a.port),
                 a.verdict.text()
             );
             side_lines(&mut out, "egress of the source", &a.egress, sources);
@@ -1011,6 +1106,25 @@ fn render_answer(
         }
     }
     out
+}
+
+/// The port of an answer as the CLI prints it: `TCP 5432`, or `some port` for a query
+/// without one, which asks whether any traffic at all is allowed (some port is open, not
+/// every port: [`PortQuery::Any`]). The JSON keeps the model's value (`"any"`).
+fn port_text(port: &PortQuery) -> String {
+    match port {
+        PortQuery::Any => "some port".into(),
+        p => p.text(),
+    }
+}
+
+/// ` (on TCP 5432)`: the ports an allowing rule opens, when the query named none.
+fn ports_note(ports: &[String]) -> String {
+    if ports.is_empty() {
+        String::new()
+    } else {
+        format!(" (on {})", ports.join(", "))
+    }
 }
 
 fn symbol(v: Verdict, markdown: bool) -> &'static str {
@@ -1065,7 +1179,7 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                     out,
                     "{} ({}): ✓ allowed, ✗ denied, ? cannot decide",
                     ns_title(m),
-                    m.port.text()
+                    port_text(&m.port)
                 );
                 for (j, d) in m.destinations.iter().enumerate() {
                     let _ = writeln!(out, "  [{}] {d}", j + 1);
@@ -1125,7 +1239,7 @@ fn render_reach(ms: &[NamespaceMatrix], sources: &[Source], format: ReachFormat)
                     out,
                     "### {} ({})\n",
                     capitalise(&ns_title(m)),
-                    m.port.text()
+                    port_text(&m.port)
                 );
                 out.push_str("| from \\ to |");
                 for d in &m.destinations {

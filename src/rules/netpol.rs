@@ -116,31 +116,105 @@ pub(crate) struct PodNetB<'b> {
     pub ingress_isolated: bool,
     pub egress_isolated: bool,
     pub host_network: bool,
+    /// A policy kind these rules do not evaluate is in the pod's namespace (or
+    /// cluster-wide): the check rules do not judge it.
     pub other_policies: bool,
+    /// Such a policy may select the pod itself: every one except a CiliumNetworkPolicy
+    /// whose endpoint selectors are read and none matches the pod ([`cilium_may_select`]).
+    /// The reachability model answers "unknown" only for these.
+    pub other_selecting: bool,
+}
+
+/// A pod's labels as a Cilium endpoint selector sees them: a key may carry the source
+/// prefix `k8s:` or `any:` (Cilium docs, "Endpoint Selector", label sources).
+struct CiliumLabels<'a, 'b>(&'a [(&'b str, &'b str)]);
+
+impl crate::model::selector::Labels for CiliumLabels<'_, '_> {
+    fn label(&self, key: &str) -> Option<&str> {
+        let key = key
+            .strip_prefix("k8s:")
+            .or_else(|| key.strip_prefix("any:"))
+            .unwrap_or(key);
+        self.0.label(key)
+    }
+}
+
+/// Whether a CiliumNetworkPolicy may select a pod with `labels`: its `endpointSelector`
+/// (or those of its `specs`) selects the endpoints the policy applies to (Cilium docs,
+/// "Layer 3 Examples": "endpointSelector … selects the endpoints to which the policy
+/// applies"), so a pod that none of them matches is neither isolated nor allowed by it.
+/// Conservatively `true` when a selector cannot be read, or names a label Cilium adds
+/// itself (another source prefix such as `reserved:`, or an `io.kubernetes.*` /
+/// `io.cilium.*` key such as the pod's namespace or ServiceAccount).
+fn cilium_may_select(e: &Entry, labels: &[(&str, &str)]) -> bool {
+    use crate::model::selector::LabelSelector;
+    let o = e.object;
+    let doc = o.doc;
+    // The rules: `spec`, and each item of `specs`.
+    let mut rules: Vec<NodeId> = doc.get(o.root, "spec").into_iter().collect();
+    if let Some(list) = doc.get(o.root, "specs") {
+        rules.extend(doc.items(list).iter().copied());
+    }
+    if rules.is_empty() {
+        return true;
+    }
+    let mut selectors = Vec::new();
+    for rule in rules {
+        match doc.get(rule, "endpointSelector") {
+            Some(sel) => selectors.push(sel),
+            // A rule of nodes (nodeSelector) or of nothing this reads.
+            None => return true,
+        }
+    }
+    selectors
+        .iter()
+        .any(|&sel| match LabelSelector::read(doc, sel) {
+            Err(_) => true,
+            Ok(selector) => {
+                selector.requirements().iter().any(|r| {
+                    let key = r
+                        .key
+                        .strip_prefix("k8s:")
+                        .or_else(|| r.key.strip_prefix("any:"))
+                        .unwrap_or(r.key);
+                    key.contains(':')
+                        || key.starts_with("io.kubernetes.")
+                        || key.starts_with("io.cilium.")
+                }) || selector.matches(&CiliumLabels(labels))
+            }
+        })
 }
 
 impl<'q, 'b> NetIndex<'q, 'b> {
     pub fn new(bundle: &'q Bundle<'b>) -> Self {
+        Self::with_namespace(bundle, None)
+    }
+
+    /// As [`NetIndex::new`], with `default` as the namespace of every namespaced object
+    /// without `metadata.namespace` (workloads and policies alike, as `kubectl apply -n`
+    /// puts them).
+    pub fn with_namespace(bundle: &'q Bundle<'b>, default: Option<&'b str>) -> Self {
         let mut policies = Vec::new();
         let mut by_namespace: HashMap<Option<&'b str>, Vec<usize>> = HashMap::new();
         for &(group, kind) in CORE_POLICY_KINDS {
             for e in bundle.of_kind(group, kind) {
                 let i = bundle_index(bundle, e);
                 by_namespace
-                    .entry(e.object.namespace)
+                    .entry(e.object.namespace.or(default))
                     .or_default()
                     .push(policies.len());
                 policies.push((i, NetworkPolicy::read(e.object.doc, e.object.root)));
             }
         }
         let mut other_everywhere = false;
-        let mut other_in: Vec<Option<&'b str>> = Vec::new();
+        let mut other_in: Vec<(Option<&'b str>, Option<&Entry<'b>>)> = Vec::new();
         for &(group, kind, cluster) in OTHER_POLICY_KINDS {
             for e in bundle.of_kind(group, kind) {
                 if cluster {
                     other_everywhere = true;
                 } else {
-                    other_in.push(e.object.namespace);
+                    let cilium = (kind == "CiliumNetworkPolicy").then_some(e);
+                    other_in.push((e.object.namespace.or(default), cilium));
                 }
             }
         }
@@ -148,7 +222,7 @@ impl<'q, 'b> NetIndex<'q, 'b> {
             .pods
             .iter()
             .map(|p| {
-                let namespace = bundle.objects[p.object].object.namespace;
+                let namespace = bundle.objects[p.object].object.namespace.or(default);
                 let selecting: Vec<usize> = by_namespace
                     .get(&namespace)
                     .into_iter()
@@ -162,7 +236,13 @@ impl<'q, 'b> NetIndex<'q, 'b> {
                     egress_isolated: selecting.iter().any(|&i| policies[i].1.egress),
                     selecting,
                     host_network: p.pod.host_network.is_some_and(|f| f.value),
-                    other_policies: other_everywhere || other_in.contains(&namespace),
+                    other_policies: other_everywhere
+                        || other_in.iter().any(|(ns, _)| *ns == namespace),
+                    other_selecting: other_everywhere
+                        || other_in.iter().any(|(ns, cilium)| {
+                            *ns == namespace
+                                && cilium.is_none_or(|e| cilium_may_select(e, &p.labels))
+                        }),
                 }
             })
             .collect();
