@@ -752,7 +752,7 @@ impl<'q, 'b> Reach<'q, 'b> {
     fn side(&self, w: usize, egress: bool, other: Party, port: &PortQuery) -> Side {
         let net = &self.net.pods[self.workloads[w].pod];
         let me = Party::Workload(&self.workloads[w], w);
-        if net.other_selecting {
+        if self.net.other_selecting(self.workloads[w].pod) {
             return Side {
                 verdict: Verdict::Unknown,
                 isolated: false,
@@ -939,7 +939,7 @@ impl<'q, 'b> Reach<'q, 'b> {
     pub fn public_ipv4_gap(&self, w: usize, port: &PortQuery) -> Result<Option<IpNet>, String> {
         let workload = &self.workloads[w];
         let net = &self.net.pods[workload.pod];
-        if net.other_selecting {
+        if self.net.other_selecting(workload.pod) {
             return Err(format!(
                 "policy kinds this model does not evaluate (Cilium, Calico, AdminNetworkPolicy) apply to {}",
                 workload.qualified()

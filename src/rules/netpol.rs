@@ -107,6 +107,10 @@ pub(crate) struct NetIndex<'q, 'b> {
     pub by_namespace: HashMap<Option<&'b str>, Vec<usize>>,
     /// Per `bundle.pods` entry.
     pub pods: Vec<PodNetB<'b>>,
+    /// A cluster-wide policy kind these rules do not evaluate is in the bundle.
+    other_everywhere: bool,
+    /// The namespaced ones: (namespace, the object when it is a CiliumNetworkPolicy).
+    other_in: Vec<(Option<&'b str>, Option<&'q Entry<'b>>)>,
 }
 
 /// A workload's place in the network view.
@@ -119,10 +123,6 @@ pub(crate) struct PodNetB<'b> {
     /// A policy kind these rules do not evaluate is in the pod's namespace (or
     /// cluster-wide): the check rules do not judge it.
     pub other_policies: bool,
-    /// Such a policy may select the pod itself: every one except a CiliumNetworkPolicy
-    /// whose endpoint selectors are read and none matches the pod ([`cilium_may_select`]).
-    /// The reachability model answers "unknown" only for these.
-    pub other_selecting: bool,
 }
 
 /// A pod's labels as a Cilium endpoint selector sees them: a key may carry the source
@@ -207,7 +207,7 @@ impl<'q, 'b> NetIndex<'q, 'b> {
             }
         }
         let mut other_everywhere = false;
-        let mut other_in: Vec<(Option<&'b str>, Option<&Entry<'b>>)> = Vec::new();
+        let mut other_in: Vec<(Option<&'b str>, Option<&'q Entry<'b>>)> = Vec::new();
         for &(group, kind, cluster) in OTHER_POLICY_KINDS {
             for e in bundle.of_kind(group, kind) {
                 if cluster {
@@ -238,11 +238,6 @@ impl<'q, 'b> NetIndex<'q, 'b> {
                     host_network: p.pod.host_network.is_some_and(|f| f.value),
                     other_policies: other_everywhere
                         || other_in.iter().any(|(ns, _)| *ns == namespace),
-                    other_selecting: other_everywhere
-                        || other_in.iter().any(|(ns, cilium)| {
-                            *ns == namespace
-                                && cilium.is_none_or(|e| cilium_may_select(e, &p.labels))
-                        }),
                 }
             })
             .collect();
@@ -251,7 +246,23 @@ impl<'q, 'b> NetIndex<'q, 'b> {
             policies,
             by_namespace,
             pods,
+            other_everywhere,
+            other_in,
         }
+    }
+
+    /// Whether a policy kind these rules do not evaluate may select the pod of
+    /// `bundle.pods[pod]` itself: every one in its namespace or cluster-wide, except a
+    /// CiliumNetworkPolicy whose endpoint selectors are read and none matches the pod
+    /// ([`cilium_may_select`]). The reachability model answers "unknown" only for these
+    /// (asked there only, so that the check path does not carry it).
+    pub fn other_selecting(&self, pod: usize) -> bool {
+        let namespace = self.pods[pod].namespace;
+        let labels = &self.bundle.pods[pod].labels;
+        self.other_everywhere
+            || self.other_in.iter().any(|(ns, cilium)| {
+                *ns == namespace && cilium.is_none_or(|e| cilium_may_select(e, labels))
+            })
     }
 
     /// Workloads whose network isolation these rules judge: those in no namespace where
