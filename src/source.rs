@@ -129,11 +129,34 @@ impl LineIndex {
     /// Convert a byte offset (clamped to the text and to a char boundary) to a position.
     /// Columns do not count a byte order mark at the start of the text; offsets do.
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
+        let offset = char_boundary(text, offset);
+        self.position_on(text, offset, self.line_of(offset))
+    }
+
+    /// [`LineIndex::position`], looking for the line from `hint` (the line of the last
+    /// position asked for, which this updates) before searching every line: a report's
+    /// positions mostly ascend, a few lines apart.
+    pub fn position_near(&self, text: &str, offset: usize, hint: &mut usize) -> Position {
+        let offset = char_boundary(text, offset);
+        let starts = &self.starts;
+        let mut line = (*hint).min(starts.len() - 1);
+        if starts[line] <= offset {
+            for _ in 0..8 {
+                match starts.get(line + 1) {
+                    Some(&next) if next <= offset => line += 1,
+                    _ => break,
+                }
+            }
         }
-        let line = self.line_of(offset);
+        if starts[line] > offset || starts.get(line + 1).is_some_and(|&next| next <= offset) {
+            line = self.line_of(offset);
+        }
+        *hint = line;
+        self.position_on(text, offset, line)
+    }
+
+    /// The position of `offset` (a character boundary of `text`) on 0-based `line`.
+    fn position_on(&self, text: &str, offset: usize, line: usize) -> Position {
         let prefix = &text[self.line_start(line)..offset];
         let prefix = prefix.trim_end_matches(['\r', '\n']);
         // A byte order mark is not a column: editors hide it (the offsets keep it).
@@ -162,6 +185,15 @@ impl LineIndex {
     }
 }
 
+/// `offset` clamped to the text and moved back to a character boundary.
+fn char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 fn utf16_len(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
@@ -183,6 +215,27 @@ mod tests {
         assert_eq!(index.position(text, text.find("kind").unwrap()).column, 1);
     }
     use super::*;
+
+    #[test]
+    fn a_position_near_a_hint_is_the_position() {
+        let text = "a: é\r\n🦀: x\rz: 1\n\n\nb: [1,\n  2]\nc: d\n";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // Ascending, descending and jumping, from every hint.
+        for start in 0..index.line_count() + 2 {
+            let mut hint = start;
+            for &o in offsets
+                .iter()
+                .chain(offsets.iter().rev())
+                .chain([3, 30, 1, 25].iter())
+            {
+                assert_eq!(
+                    index.position_near(text, o, &mut hint),
+                    index.position(text, o)
+                );
+            }
+        }
+    }
 
     #[test]
     fn positions_count_chars_and_utf16_units() {
