@@ -498,10 +498,14 @@ fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report)
     }
     let mut strings = Interner::default();
     for f in &mut report.findings {
-        let (Some(pss), Some(ns)) = (f.pss(), f.object.namespace.as_deref()) else {
+        // The namespace first: most are not enforced, and the PSS mapping is a lookup.
+        let Some(ns) = f.object.namespace.as_deref() else {
             continue;
         };
         let Some(&(at, node, level)) = levels.get(ns) else {
+            continue;
+        };
+        let Some(pss) = f.pss() else {
             continue;
         };
         if pss.level > level {
