@@ -77,15 +77,24 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        let mut line_break = |i: usize| match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        };
+        // Eight bytes at a time: a word with no byte below 14 (`\n` is 10, `\r` 13) holds
+        // no line break, and most words of a manifest hold none.
+        const ONES: u64 = u64::MAX / 255;
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if w.wrapping_sub(ONES * 14) & !w & (ONES * 0x80) != 0 {
+                (at..at + 8).for_each(&mut line_break);
             }
-            i += 1;
+            at += 8;
         }
+        (at..bytes.len()).for_each(line_break);
         let utf16_starts = (!text.is_ascii()).then(|| {
             let mut units = 0;
             let mut out = Vec::with_capacity(starts.len());
@@ -215,6 +224,25 @@ mod tests {
         assert_eq!(index.position(text, text.find("kind").unwrap()).column, 1);
     }
     use super::*;
+
+    #[test]
+    fn line_starts_are_found_in_every_place_of_a_word() {
+        // Every break (LF, CRLF, lone CR) at every offset of an 8-byte word, and bytes
+        // just above the break bytes (`\x0e`) that must not be taken for one.
+        for pad in 0..17 {
+            for brk in ["\n", "\r\n", "\r", "\x0e", "\t"] {
+                let text = format!("{}{brk}é{}{brk}{brk}x", "a".repeat(pad), "b".repeat(pad));
+                let mut expected = vec![0];
+                let b = text.as_bytes();
+                for i in 0..b.len() {
+                    if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                        expected.push(i + 1);
+                    }
+                }
+                assert_eq!(LineIndex::new(&text).starts, expected, "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_position_near_a_hint_is_the_position() {
