@@ -8,6 +8,7 @@
 //! identity (`apps/v1` and `apps/v1beta2` name the same object).
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::AtomicU8;
 
 use crate::model::{DocumentModel, Object, Pod};
 use crate::source::Source;
@@ -75,6 +76,9 @@ pub struct Bundle<'b> {
     by_identity: HashMap<Identity<'b>, Vec<usize>>,
     by_kind: HashMap<(&'b str, &'b str), Vec<usize>>,
     by_service_account: HashMap<(Option<&'b str>, &'b str), Vec<usize>>,
+    /// Per source, whether its text has a CRLF line break, once a fix asks
+    /// ([`crate::lower::Planner::sharing_crlf`]).
+    pub(crate) crlf: Vec<AtomicU8>,
 }
 
 /// Built-in kinds that are cluster-scoped, by (group, kind): the API server ignores a
@@ -184,6 +188,7 @@ impl<'b> Bundle<'b> {
             by_identity: HashMap::new(),
             by_kind: HashMap::new(),
             by_service_account: HashMap::new(),
+            crlf: sources.iter().map(|_| AtomicU8::new(0)).collect(),
         };
         for (file, docs) in models.iter().enumerate() {
             for model in docs {

@@ -378,9 +378,16 @@ impl Engine {
                     pods: object.pods.len(),
                 });
             }
-            let mut out = Emitter::new(bundle, file, model, info, self.keep_intents, &mut strings);
+            let mut out = Emitter::new(
+                bundle,
+                file,
+                model,
+                info,
+                self.keep_intents,
+                &mut strings,
+                &mut report.findings,
+            );
             self.check_document(model, &mut out);
-            report.findings.append(&mut out.findings);
         }
         // Findings live for the whole run: no spare capacity.
         report.findings.shrink_to_fit();
@@ -471,9 +478,9 @@ impl Engine {
                     info,
                     self.keep_intents,
                     &mut strings,
+                    findings,
                 );
                 out.emit_bundle(self.rule(a), a.id, None, hit, infos);
-                findings.append(&mut out.findings);
             };
             check(&cx, &mut BundleHits::new(&mut emit));
         }
@@ -491,10 +498,14 @@ fn admission_notes(bundle: &Bundle, infos: &[Vec<DocInfo>], report: &mut Report)
     }
     let mut strings = Interner::default();
     for f in &mut report.findings {
-        let (Some(pss), Some(ns)) = (f.pss(), f.object.namespace.as_deref()) else {
+        // The namespace first: most are not enforced, and the PSS mapping is a lookup.
+        let Some(ns) = f.object.namespace.as_deref() else {
             continue;
         };
         let Some(&(at, node, level)) = levels.get(ns) else {
+            continue;
+        };
+        let Some(pss) = f.pss() else {
             continue;
         };
         if pss.level > level {
@@ -691,15 +702,17 @@ struct Emitter<'e, 'b> {
     model: &'b DocumentModel<'b>,
     info: &'e DocInfo<'b>,
     /// Lowers fixes; detects the document's style on the first fix that needs it.
-    planner: Planner<'b>,
-    no_object: Arc<ObjectRef>,
+    planner: Planner<'e>,
+    /// The object of findings outside any object, made on the first one.
+    no_object: Option<Arc<ObjectRef>>,
     /// Keep each fix's unmerged intents (for the fixer).
     keep_intents: bool,
     /// One copy of each message, pointer and fix text of the file.
     strings: &'e mut Interner,
     /// A buffer for the texts that are interned (titles, pointers).
     scratch: String,
-    findings: Vec<Finding>,
+    /// Where the findings go: the file's or the bundle's vector, straight away.
+    findings: &'e mut Vec<Finding>,
 }
 
 impl<'e, 'b> Emitter<'e, 'b> {
@@ -710,18 +723,20 @@ impl<'e, 'b> Emitter<'e, 'b> {
         info: &'e DocInfo<'b>,
         keep_intents: bool,
         strings: &'e mut Interner,
+        findings: &'e mut Vec<Finding>,
     ) -> Self {
         Emitter {
             bundle,
             file,
             model,
             info,
-            planner: Planner::new(&bundle.sources[file].text, model.doc),
-            no_object: Arc::default(),
+            planner: Planner::new(&bundle.sources[file].text, model.doc)
+                .sharing_crlf(&bundle.crlf[file]),
+            no_object: None,
             keep_intents,
             strings,
             scratch: String::new(),
-            findings: Vec::new(),
+            findings,
         }
     }
 
@@ -823,7 +838,8 @@ impl<'e, 'b> Emitter<'e, 'b> {
                 ));
             }
             titles.push(title);
-            let planner = Planner::new(&bundle.sources[doc.file].text, model.doc);
+            let planner = Planner::new(&bundle.sources[doc.file].text, model.doc)
+                .sharing_crlf(&bundle.crlf[doc.file]);
             match (
                 &mut lowered,
                 lower_in(bundle, self.strings, doc.file, &planner, group),
@@ -926,7 +942,10 @@ impl<'e, 'b> Emitter<'e, 'b> {
             message,
             file: self.file as u32,
             document: doc.index as u32,
-            object: info.map_or_else(|| self.no_object.clone(), |o| o.reference.clone()),
+            object: match info {
+                Some(o) => o.reference.clone(),
+                None => self.no_object.get_or_insert_with(Arc::default).clone(),
+            },
             path,
             span: span_of(doc, at),
             related: related.into(),

@@ -5,6 +5,7 @@
 //! become one block, written in the document's own style.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::rules::{NewValue, Op};
 use crate::source::Span;
@@ -183,6 +184,10 @@ pub(crate) struct Planner<'a> {
     /// [`Lines::list_lines`], detected on the first insertion into a collection written
     /// one entry per line.
     list_lines: std::cell::OnceCell<bool>,
+    /// Whether `text` has a CRLF line break anywhere (0: not known yet, 1: no, 2: yes),
+    /// shared by the planners of one file ([`Planner::sharing_crlf`]): each new document
+    /// appended to a file asks, and a file may be megabytes long.
+    crlf: Option<&'a AtomicU8>,
 }
 
 fn line_start(text: &str, at: usize) -> usize {
@@ -447,6 +452,27 @@ impl<'a> Planner<'a> {
             doc,
             style: std::cell::OnceCell::new(),
             list_lines: std::cell::OnceCell::new(),
+            crlf: None,
+        }
+    }
+
+    /// This planner, keeping whether its file's text has a CRLF line break in `cell`,
+    /// which the planners of the other documents of the file share.
+    pub(crate) fn sharing_crlf(mut self, cell: &'a AtomicU8) -> Self {
+        self.crlf = Some(cell);
+        self
+    }
+
+    fn text_has_crlf(&self) -> bool {
+        match self.crlf.map_or(0, |c| c.load(Ordering::Relaxed)) {
+            0 => {
+                let crlf = self.text.contains("\r\n");
+                if let Some(c) = self.crlf {
+                    c.store(if crlf { 2 } else { 1 }, Ordering::Relaxed);
+                }
+                crlf
+            }
+            known => known == 2,
         }
     }
 
@@ -550,7 +576,7 @@ impl<'a> Planner<'a> {
                 {
                     return Err("the file is JSON, which holds one object: write the new object into a file of its own".into());
                 }
-                let crlf = text.contains("\r\n");
+                let crlf = self.text_has_crlf();
                 let mut out = String::new();
                 if !text.is_empty() && !text.ends_with('\n') {
                     out.push_str(if crlf { "\r\n" } else { "\n" });

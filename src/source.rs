@@ -77,15 +77,31 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+        let mut line_break = |i: usize| match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        };
+        // Eight bytes at a time: a word with no byte below 14 (`\n` is 10, `\r` 13) holds
+        // no line break, and most words of a manifest hold none. Native only: the
+        // playground's first download is at its size budget.
+        #[cfg(not(target_arch = "wasm32"))]
+        let at = {
+            const ONES: u64 = u64::MAX / 255;
+            let mut at = 0;
+            for word in bytes.chunks_exact(8) {
+                let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+                if w.wrapping_sub(ONES * 14) & !w & (ONES * 0x80) != 0 {
+                    (at..at + 8).for_each(&mut line_break);
+                }
+                at += 8;
             }
-            i += 1;
-        }
+            at
+        };
+        #[cfg(target_arch = "wasm32")]
+        let at = 0;
+        (at..bytes.len()).for_each(line_break);
         let utf16_starts = (!text.is_ascii()).then(|| {
             let mut units = 0;
             let mut out = Vec::with_capacity(starts.len());
@@ -129,11 +145,34 @@ impl LineIndex {
     /// Convert a byte offset (clamped to the text and to a char boundary) to a position.
     /// Columns do not count a byte order mark at the start of the text; offsets do.
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
+        let offset = char_boundary(text, offset);
+        self.position_on(text, offset, self.line_of(offset))
+    }
+
+    /// [`LineIndex::position`], looking for the line from `hint` (the line of the last
+    /// position asked for, which this updates) before searching every line: a report's
+    /// positions mostly ascend, a few lines apart.
+    pub fn position_near(&self, text: &str, offset: usize, hint: &mut usize) -> Position {
+        let offset = char_boundary(text, offset);
+        let starts = &self.starts;
+        let mut line = (*hint).min(starts.len() - 1);
+        if starts[line] <= offset {
+            for _ in 0..8 {
+                match starts.get(line + 1) {
+                    Some(&next) if next <= offset => line += 1,
+                    _ => break,
+                }
+            }
         }
-        let line = self.line_of(offset);
+        if starts[line] > offset || starts.get(line + 1).is_some_and(|&next| next <= offset) {
+            line = self.line_of(offset);
+        }
+        *hint = line;
+        self.position_on(text, offset, line)
+    }
+
+    /// The position of `offset` (a character boundary of `text`) on 0-based `line`.
+    fn position_on(&self, text: &str, offset: usize, line: usize) -> Position {
         let prefix = &text[self.line_start(line)..offset];
         let prefix = prefix.trim_end_matches(['\r', '\n']);
         // A byte order mark is not a column: editors hide it (the offsets keep it).
@@ -162,6 +201,15 @@ impl LineIndex {
     }
 }
 
+/// `offset` clamped to the text and moved back to a character boundary.
+fn char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 fn utf16_len(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
@@ -183,6 +231,46 @@ mod tests {
         assert_eq!(index.position(text, text.find("kind").unwrap()).column, 1);
     }
     use super::*;
+
+    #[test]
+    fn line_starts_are_found_in_every_place_of_a_word() {
+        // Every break (LF, CRLF, lone CR) at every offset of an 8-byte word, and bytes
+        // just above the break bytes (`\x0e`) that must not be taken for one.
+        for pad in 0..17 {
+            for brk in ["\n", "\r\n", "\r", "\x0e", "\t"] {
+                let text = format!("{}{brk}é{}{brk}{brk}x", "a".repeat(pad), "b".repeat(pad));
+                let mut expected = vec![0];
+                let b = text.as_bytes();
+                for i in 0..b.len() {
+                    if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                        expected.push(i + 1);
+                    }
+                }
+                assert_eq!(LineIndex::new(&text).starts, expected, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_position_near_a_hint_is_the_position() {
+        let text = "a: é\r\n🦀: x\rz: 1\n\n\nb: [1,\n  2]\nc: d\n";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // Ascending, descending and jumping, from every hint.
+        for start in 0..index.line_count() + 2 {
+            let mut hint = start;
+            for &o in offsets
+                .iter()
+                .chain(offsets.iter().rev())
+                .chain([3, 30, 1, 25].iter())
+            {
+                assert_eq!(
+                    index.position_near(text, o, &mut hint),
+                    index.position(text, o)
+                );
+            }
+        }
+    }
 
     #[test]
     fn positions_count_chars_and_utf16_units() {

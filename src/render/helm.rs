@@ -5,15 +5,15 @@
 
 /// The `# Source:` comments of one text and where its documents start.
 #[derive(Debug, Default)]
-pub(crate) struct HelmIndex {
+pub(crate) struct HelmIndex<'t> {
     /// (offset of the comment, the template's path), in text order.
-    sources: Vec<(usize, String)>,
+    sources: Vec<(usize, &'t str)>,
     /// Offsets of `---` document separators, in text order.
     separators: Vec<usize>,
 }
 
-impl HelmIndex {
-    pub(crate) fn new(text: &str) -> Self {
+impl<'t> HelmIndex<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
         let mut index = HelmIndex::default();
         // Cheap for text that has no `# Source:` line: most inputs.
         if !text.contains("# Source: ") {
@@ -25,7 +25,7 @@ impl HelmIndex {
             if let Some(path) = l.strip_prefix("# Source: ") {
                 let path = path.trim();
                 if !path.is_empty() {
-                    index.sources.push((offset, path.to_string()));
+                    index.sources.push((offset, path));
                 }
             } else if l.starts_with("---")
                 && l[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
@@ -39,7 +39,7 @@ impl HelmIndex {
 
     /// The template of the document holding `offset`: the last `# Source:` comment
     /// before it with no document separator in between.
-    pub(crate) fn template(&self, offset: usize) -> Option<&str> {
+    pub(crate) fn template(&self, offset: usize) -> Option<&'t str> {
         let i = self.sources.partition_point(|(at, _)| *at <= offset);
         let (at, path) = self.sources.get(i.checked_sub(1)?)?;
         let sep = self.separators.partition_point(|s| *s <= offset);

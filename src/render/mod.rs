@@ -44,8 +44,10 @@ impl FileIndex for u32 {
 pub(crate) struct Positions<'s> {
     sources: &'s [Source],
     indexes: Vec<Option<LineIndex>>,
+    /// Per source, the line of the last position resolved ([`LineIndex::position_near`]).
+    hints: Vec<usize>,
     /// The `# Source:` comments of `helm template` output, per source, built on first use.
-    helm: Vec<Option<helm::HelmIndex>>,
+    helm: Vec<Option<helm::HelmIndex<'s>>>,
 }
 
 impl<'s> Positions<'s> {
@@ -53,6 +55,7 @@ impl<'s> Positions<'s> {
         Positions {
             sources,
             indexes: sources.iter().map(|_| None).collect(),
+            hints: vec![0; sources.len()],
             helm: sources.iter().map(|_| None).collect(),
         }
     }
@@ -65,8 +68,13 @@ impl<'s> Positions<'s> {
     }
 
     pub(crate) fn position(&mut self, file: impl FileIndex, offset: usize) -> Position {
-        match self.index(file) {
-            Some((text, index)) => index.position(text, offset),
+        let i = file.index();
+        match self.sources.get(i) {
+            Some(source) => {
+                let text = source.text.as_str();
+                let index = self.indexes[i].get_or_insert_with(|| LineIndex::new(text));
+                index.position_near(text, offset, &mut self.hints[i])
+            }
             None => Position {
                 offset,
                 line: 1,
@@ -86,7 +94,7 @@ impl<'s> Positions<'s> {
 
     /// The chart template (`web/templates/deploy.yaml`) of the document at `offset` of
     /// source `file`, when the text is `helm template` output with `# Source:` comments.
-    pub(crate) fn template(&mut self, file: impl FileIndex, offset: usize) -> Option<&str> {
+    pub(crate) fn template(&mut self, file: impl FileIndex, offset: usize) -> Option<&'s str> {
         let file = file.index();
         let text = self.sources.get(file)?.text.as_str();
         self.helm[file]

@@ -295,7 +295,10 @@ impl Writer<'_> {
                 path: &f.path,
                 object: f.object.to_string(),
                 document: f.document as usize + 1,
-                template: self.resolver.template(f.file, f.span.start),
+                template: self
+                    .resolver
+                    .template(f.file, f.span.start)
+                    .map(str::to_string),
             },
         }
     }

@@ -308,15 +308,16 @@ impl<'a> Document<'a> {
     }
 
     pub fn entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
-        match self.kind(id) {
-            NodeKind::Map(entries) => entries,
+        // Not through `kind`, which would resolve a scalar's value to say it has none.
+        match self.node(id).body {
+            Body::Map { start, len, .. } => &self.entries[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match self.kind(id) {
-            NodeKind::Seq(items) => items,
+        match self.node(id).body {
+            Body::Seq { start, len, .. } => &self.items[start as usize..(start + len) as usize],
             _ => &[],
         }
     }
@@ -359,8 +360,32 @@ impl<'a> Document<'a> {
         self.entries(map)
             .iter()
             .rev()
-            .find(|(k, _)| self.text(*k) == Some(key))
+            .find(|(k, _)| self.text_is(*k, key))
             .map(|&(_, v)| v)
+    }
+
+    /// Whether `id` is a scalar whose text is `text`: [`Document::text`] compared, with
+    /// the lengths first and no slicing of the source (every key of a mapping is asked).
+    /// Native only: the playground's first download is at its size budget.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn text_is(&self, id: NodeId, text: &str) -> bool {
+        match self.node(id).body {
+            Body::Scalar { text: t, .. } if t.len == NONE => &*self.owned[t.start as usize] == text,
+            Body::Scalar { text: t, .. } => {
+                t.len as usize == text.len()
+                    && self
+                        .source
+                        .as_bytes()
+                        .get(t.start as usize..(t.start + t.len) as usize)
+                        == Some(text.as_bytes())
+            }
+            _ => false,
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn text_is(&self, id: NodeId, text: &str) -> bool {
+        self.text(id) == Some(text)
     }
 
     /// Follow a path of mapping keys.
