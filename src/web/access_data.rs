@@ -155,6 +155,9 @@ pub struct AccessData {
     /// built-in ones are not listed): when nothing makes a row, the view says they exist
     /// but nothing binds them.
     pub roles: Vec<String>,
+    /// The Roles and ClusterRoles of the text that nothing binds, so that they grant
+    /// nothing ([`Access::unbound_roles`]): (`Role shop/x`, UTF-16 from, to, line).
+    pub unbound: Vec<(String, usize, usize, usize)>,
     /// YAML errors: their documents are left out.
     pub errors: Vec<YamlErrorView>,
 }
@@ -201,6 +204,19 @@ pub fn access_data(text: &str, version: KubeVersion) -> AccessData {
                             .collect(),
                         notes: r.notes.clone(),
                     }
+                })
+                .collect(),
+            unbound: m
+                .unbound_roles
+                .iter()
+                .map(|u| {
+                    let (start, end) = (u.at.span.start, u.at.span.end);
+                    (
+                        u.role.clone(),
+                        utf16(text, start),
+                        utf16(text, end),
+                        line_of(text, start),
+                    )
                 })
                 .collect(),
             notes: m.notes,

@@ -502,6 +502,21 @@ pub fn access_view(p: &AccessViewProps) -> Html {
                 </div>
             }
             { for details }
+            // Unbound roles beside the rows (alone, the sentence above names them).
+            if !data.rows.is_empty() && !data.unbound.is_empty() {
+                <p class="note" data-testid="access-unbound-roles">
+                    { "Nothing in the text or the built-in policy binds " }
+                    { for data.unbound.iter().enumerate().map(|(i, (role, from, to, line))| {
+                        let (s, range) = (p.on_select.clone(), (*from, *to));
+                        html! { <>
+                            if i > 0 { { ", " } }
+                            <button class="link" data-testid="unbound-role" data-line={ line.to_string() }
+                                onclick={ move |_: MouseEvent| s.emit(range) }>{ format!("{role} (line {line})") }</button>
+                        </> }
+                    }) }
+                    { if data.unbound.len() == 1 { ": it grants nothing." } else { ": they grant nothing." } }
+                </p>
+            }
             { for data.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
             { yaml_error_list(&data.errors, &p.on_select, "this document is left out of the matrix") }
         </div>

@@ -139,7 +139,11 @@ pub fn reach_data(
             workloads: reach.in_namespace(ns.as_deref()).len(),
             namespaces,
             namespace: ns,
-            port: port.text(),
+            // "some port" as the CLI says it: the question is whether any port is allowed.
+            port: match port {
+                PortQuery::Any => "some port".into(),
+                p => p.text(),
+            },
             outside: m
                 .endpoints_to
                 .iter()

@@ -635,6 +635,30 @@ test("a subject bound to a role that exists nowhere is marked in its row, and th
   }
 });
 
+test("unbound roles are named beside the matrix's rows (a link to each), and Reach without a port asks about some port, as the CLI says", async () => {
+  // A Role nothing binds grants nothing (the RBAC authorizer only visits bindings' roles).
+  const text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: admin-eve}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- {kind: User, name: eve}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: lonely, namespace: other}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n";
+  let page = await openExample("rbac-wildcards", "tab-access");
+  try {
+    await page.locator("[data-testid=access-matrix]").waitFor(WAIT);
+    await replaceEditorText(page, text);
+    const note = page.locator("[data-testid=access-unbound-roles]");
+    await note.waitFor(WAIT);
+    assert.match(await note.textContent(), /binds Role other\/lonely \(line 8\): it grants nothing\./);
+    await note.locator("[data-testid=unbound-role]").click();
+    await cursorOn(page, "kind: Role");
+  } finally {
+    await page.close();
+  }
+  page = await openExample("metadata-egress", "tab-reach");
+  try {
+    await page.locator("[data-testid=reach-matrix]").waitFor(WAIT);
+    assert.match(await page.locator("[data-testid=reach-matrix] caption").textContent(), /\(some port\)/);
+  } finally {
+    await page.close();
+  }
+});
+
 test("opening and closing the Access and Reach tabs 20 times keeps one root of each view alive (Yew's listeners are not leaked per opening)", async () => {
   const page = await openExample("rbac-wildcards", "tab-access");
   try {
