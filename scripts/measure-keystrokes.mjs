@@ -9,8 +9,8 @@
 //      after it (requestAnimationFrame, then a task): what the person waits for. Bars
 //      (issue 16): median under 16 ms, 95th percentile under 50 ms.
 //   2. 10,000 lines: the same typing while that text is being checked. Bar: under 50 ms.
-//   3. A 5 MB paste: the time from "Check anyway" (the playground pauses above 2 MB) to the
-//      first finding shown.
+//   3. A 5 MB paste: the time from the paste to its findings counted in the status (checked
+//      in the engine's worker: nothing pauses above 2 MB any more).
 // Also: each check's long tasks (PerformanceObserver "longtask": the main thread blocked
 // for over 50 ms), so that a slow keystroke can be told from a slow check.
 // Prints a table and writes target/keystroke-budgets.json. Nothing is enforced: the timings
@@ -18,7 +18,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HANG_MS, launchBrowser, median, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
+import { HANG_MS, launchBrowser, median, pasteText, repoRoot, requireDist, startServer } from "../tests/e2e/harness.mjs";
 import { generateManifest } from "./measure-web.mjs";
 
 const KEYS = Number(process.env.KEYS || 40);
@@ -58,20 +58,7 @@ async function open(browser, origin) {
   return { context, page };
 }
 
-/** Replaces the editor's text as Ctrl+V does: a `paste` event with the text in its
- * clipboardData, which CodeMirror reads directly. (Playwright's `insertText` puts the text
- * into the editable DOM, which CodeMirror then reads back from the page: minutes for
- * 10,000 lines, the test tool's cost, not a person's.) */
-async function paste(page, text) {
-  const content = page.locator("[data-testid=editor] .cm-content");
-  await content.click();
-  await page.keyboard.press("ControlOrMeta+a");
-  await page.evaluate((text) => {
-    const data = new DataTransfer();
-    data.setData("text/plain", text);
-    document.querySelector("[data-testid=editor] .cm-content").dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
-}
+const paste = pasteText;
 
 async function settled(page) {
   // Two readings of the findings count 400 ms apart that agree, and no check pending.
@@ -149,16 +136,24 @@ async function main() {
       let lines = 200_000;
       let big = generateManifest(lines);
       while (Buffer.byteLength(big) < 5 * 1024 * 1024) big = generateManifest((lines = Math.ceil(lines * 1.1)));
-      await paste(page, big);
-      const button = page.getByRole("button", { name: "Check anyway" });
-      await button.waitFor({ state: "visible", timeout: HANG_MS });
-      const before = await page.locator("[data-testid=finding]").count();
+      // No pause above 2 MB since the engine runs in a worker (src/web/worker.rs): the time
+      // from the paste to the status counting the big text's findings.
+      const count = () => page.evaluate(() => Number(/(\d+) findings?/.exec(document.querySelector("[data-testid=status]")?.textContent ?? "")?.[1] ?? -1));
+      const before = await count();
       const start = Date.now();
-      await button.click();
+      await paste(page, big);
       const limit = 5 * HANG_MS;
       try {
-        await page.waitForFunction((n) => document.querySelectorAll("[data-testid=finding]").length > n, before, { timeout: limit });
-        results.paste_5mb = { bytes: Buffer.byteLength(big), to_findings_ms: Date.now() - start };
+        await page.waitForFunction(
+          (n) => {
+            const status = document.querySelector("[data-testid=status]");
+            const m = /(\d+) findings?/.exec(status?.textContent ?? "");
+            return m && Number(m[1]) > n && !status.querySelector("[aria-busy=true]");
+          },
+          before,
+          { timeout: limit, polling: 50 },
+        );
+        results.paste_5mb = { bytes: Buffer.byteLength(big), to_findings_ms: Date.now() - start, findings: await count() };
       } catch {
         results.paste_5mb = { bytes: Buffer.byteLength(big), to_findings_ms: null, gave_up_after_ms: limit };
       }
@@ -180,7 +175,7 @@ async function main() {
   const p5 = results.paste_5mb;
   console.log(
     `5 MB paste (${(p5.bytes / 1048576).toFixed(1)} MB): ` +
-      (p5.to_findings_ms === null ? `no finding shown within ${p5.gave_up_after_ms / 1000} s of "Check anyway"` : `findings ${p5.to_findings_ms} ms after "Check anyway"`),
+      (p5.to_findings_ms === null ? `no findings shown within ${p5.gave_up_after_ms / 1000} s of the paste` : `${p5.findings} findings shown ${p5.to_findings_ms} ms after the paste`),
   );
   mkdirSync(join(repoRoot, "target"), { recursive: true });
   writeFileSync(join(repoRoot, "target", "keystroke-budgets.json"), JSON.stringify(results, null, 2) + "\n");

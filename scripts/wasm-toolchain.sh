@@ -5,6 +5,7 @@
 #   build-lib    build the library alone (rlib, no `web` feature) for wasm32
 #   ensure-web   install wasm-bindgen-cli, trunk, Chromium and the npm packages (playground)
 #   dist         build the playground into dist/ with Trunk (CSP-safe start-up script)
+#   playground   the playground alone into dist/ (extras rebuilt; no lessons, JS package, widget): quicker
 #   wasm-test    run the wasm-bindgen-test tests in headless Chromium
 #   js-wasm      build the JavaScript package's two wasm, full and check-only (scripts/js-pkg.sh makes dist/pkg/ of them)
 #   extras       build the playground's extras (target/wasm/extras/, copied to dist/extras/ by dist)
@@ -117,7 +118,23 @@ dist() {
         with_wasm_env nice -n 10 trunk build --release
     python3 scripts/csp-boot.py dist/index.html
     cp -r "$EXTRAS_OUT" dist/extras
+    node scripts/minify-js.mjs dist
     lessons_page
+}
+
+# The playground alone into dist/ (no lessons page, JS package or widget), with the extras
+# as last built: a quicker build to measure the first download while working on it.
+playground_only() {
+    export PATH="$PWD/www/node_modules/.bin:$PATH"
+    node www/build.mjs
+    extras
+    local extras_js
+    extras_js=$(cd "$EXTRAS_OUT" && ls kubeharden-extras-*.js)
+    KUBEHARDEN_EXTRAS_JS="extras/$extras_js" CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" \
+        with_wasm_env nice -n 10 trunk build --release
+    python3 scripts/csp-boot.py dist/index.html
+    cp -r "$EXTRAS_OUT" dist/extras
+    node scripts/minify-js.mjs dist
 }
 
 # The playground's extras (src/web/extras_main.rs: the JSON and SARIF export, the target
@@ -158,6 +175,7 @@ lessons_page() {
     CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" with_wasm_env nice -n 10 \
         trunk build www/lessons/index.html --release --dist dist/lessons
     python3 scripts/csp-boot.py dist/lessons/index.html
+    node scripts/minify-js.mjs dist/lessons
     cargo run --quiet --bin kubeharden -- lesson list --json > dist/lessons/lessons.json
     cargo run --quiet --bin kubeharden -- lesson instructor > dist/lessons/instructor.html
 }
@@ -230,5 +248,6 @@ case "${1:-}" in
     wasm-test) wasm_test ;;
     js-wasm) js_wasm ;;
     extras) extras ;;
-    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|lessons-page|wasm-test|js-wasm|extras}" >&2; exit 2 ;;
+    playground) playground_only ;;
+    *) echo "usage: $0 {ensure-rust|build-lib|ensure-web|dist|playground|lessons-page|wasm-test|js-wasm|extras}" >&2; exit 2 ;;
 esac

@@ -13,6 +13,13 @@ use crate::engine::{Engine, Options};
 use crate::fix::{fix, FixOptions};
 use crate::source::{LineIndex, Span};
 
+/// A rule id as [`EditorFinding::rule`] holds it: the built-in rule's own, else one copy
+/// per distinct id for the life of the process (`crate::catalogue::static_id`). For an
+/// editor that receives findings from another thread (the playground's worker).
+pub fn rule_id(id: &str) -> &'static str {
+    crate::catalogue::static_id(id)
+}
+
 /// A span of the editor's text as UTF-16 offsets, with the 1-based line and column
 /// (characters) of its start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -454,6 +461,38 @@ pub fn harden_without_diff(
             .collect(),
         text: result.text().to_string(),
     }
+}
+
+/// `text` with the fix of the finding `id` alone applied (safe or unsafe: the caller asked
+/// for this one), checked with `options` and `config`. Errors: the reason the fix was
+/// skipped, or that nothing changed.
+pub fn apply_one(
+    text: &str,
+    options: Options,
+    config: Option<Arc<Config>>,
+    id: &str,
+) -> Result<String, String> {
+    let result = fix(
+        text,
+        &FixOptions {
+            check: options,
+            unsafe_fixes: true,
+            only: Some(vec![id.to_string()]),
+            exclude: Vec::new(),
+            rules: None,
+            config,
+        },
+    );
+    if let Some(s) = result.skipped.first() {
+        return Err(s
+            .reason
+            .clone()
+            .unwrap_or_else(|| "the fix could not be applied".into()));
+    }
+    if result.applied.is_empty() || result.text() == text {
+        return Err("the fix changes nothing in the current text".into());
+    }
+    Ok(result.text().to_string())
 }
 
 #[cfg(test)]

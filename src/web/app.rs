@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::codemirror;
 use crate::config_tab::ConfigTab;
 use crate::editor::{Editor, EditorHandle};
-use crate::engine::{self, Checked, Hardened};
+use crate::engine::{Checked, Hardened};
 use crate::extras_view::ExtrasView;
 use crate::findings::Findings;
 use crate::hardened::HardenedView;
@@ -20,6 +20,7 @@ use crate::rule_doc::Catalogue;
 use crate::share::Shared;
 use crate::state::{Action, Notice, NoticeAction, State, Tab, Tone, LARGE_INPUT};
 use crate::toolbar::Toolbar;
+use crate::worker::{self, Answer};
 
 /// Information notices go away by themselves after this long (milliseconds).
 const NOTICE_MS: u32 = 6000;
@@ -110,12 +111,21 @@ pub fn app(props: &AppProps) -> Html {
     };
     let editor = use_memo((), |_| EditorHandle::default());
 
-    let checked: Rc<Option<Checked>> = use_memo(state.check_input(), |input| {
-        input.as_ref().map(engine::check)
-    });
-    let hardened: Rc<Option<Hardened>> = use_memo(state.harden_input(), |input| {
-        input.as_ref().map(engine::harden)
-    });
+    // Checks and hardening run in the engine's worker; where it fails, checks run here and
+    // large texts pause again (src/web/worker.rs).
+    let on_thread = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |why: String| {
+            dispatch.emit(Action::CheckOffThread(false));
+            dispatch.emit(Action::Notify(Notice::warning(format!(
+                "Checks now run on the page itself, so typing may wait for them: the engine's worker stopped ({why})."
+            ))));
+        })
+    };
+    let check = worker::use_check(state.check_input(), on_thread);
+    let checked: Rc<Option<Checked>> = check.value.clone();
+    let harden = worker::use_harden(state.harden_input());
+    let hardened: Rc<Option<Hardened>> = harden.value.clone();
 
     // Autosave and the URL fragment, at most every WRITE_INTERVAL_MS. Not for the state
     // the page opened with: it is already where it came from, and a link with a
@@ -152,29 +162,53 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // Callbacks that stay the same from one render to the next (they depend on nothing
+    // that typing changes), so that a keystroke re-renders neither the editor's component
+    // nor the findings list (issue 16).
     let on_select = {
         let editor = (*editor).clone();
-        Callback::from(move |(from, to): (usize, usize)| editor.select(from, to))
-    };
-    let on_change = dispatch.reform(Action::SetText);
-    // One finding's fix applied to the editor's text as it is now (undoable there).
-    let on_apply = {
-        let (editor, dispatch, options) = ((*editor).clone(), dispatch.clone(), state.options());
-        let (text, config) = (state.text.clone(), state.config.clone());
-        Callback::from(move |id: String| {
-            let text = editor.text().unwrap_or_else(|| text.to_string());
-            match engine::apply_one(&text, options, &config, &id) {
-                Ok(fixed) => {
-                    dispatch.emit(Action::ApplyText(fixed));
-                    dispatch.emit(Action::Notify(Notice::info(
-                        "Fix applied to the editor: Ctrl+Z there undoes it.",
-                    )));
-                }
-                Err(why) => dispatch.emit(Action::Notify(Notice::warning(format!(
-                    "This fix could not be applied: {why}."
-                )))),
-            }
+        use_callback((), move |(from, to): (usize, usize), _| {
+            editor.select(from, to)
         })
+    };
+    let on_change = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |text: String, _| {
+            dispatch.emit(Action::SetText(text))
+        })
+    };
+    // One finding's fix applied to the editor's text as it is now (undoable there); made in
+    // the worker, so the text may change meanwhile: then nothing is replaced.
+    let on_apply = {
+        let (editor, dispatch) = ((*editor).clone(), dispatch.clone());
+        use_callback(
+            (state.options(), state.config.clone()),
+            move |id: String, (options, config)| {
+                let Some(text) = editor.text() else {
+                    return;
+                };
+                let (editor, dispatch) = (editor.clone(), dispatch.clone());
+                let (options, config) = (*options, config.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let notice = match worker::apply_one(&text, options, &config, &id).await {
+                        Ok(None) => return,
+                        Ok(Some(_)) if editor.text().is_some_and(|now| now != text) => {
+                            Notice::warning(
+                                "The text changed while the fix was being made, so it was not applied: apply it again.",
+                            )
+                        }
+                        Ok(Some(fixed)) => {
+                            dispatch.emit(Action::ApplyText(fixed));
+                            Notice::info("Fix applied to the editor: Ctrl+Z there undoes it.")
+                        }
+                        Err(why) => {
+                            Notice::warning(format!("This fix could not be applied: {why}."))
+                        }
+                    };
+                    dispatch.emit(Action::Notify(notice));
+                });
+            },
+        )
     };
 
     // Information notices go away by themselves; warnings stay until dismissed.
@@ -244,7 +278,7 @@ pub fn app(props: &AppProps) -> Html {
                     <Editor handle={ (*editor).clone() } text={ state.text.clone() } loaded={ state.loaded }
                         checked={ checked.clone() } {on_change} on_fix={ on_apply.clone() } />
                     <div class="status" data-testid="status" role="status" aria-live="polite">
-                        { status(&state, checked.as_ref().as_ref(), &dispatch) }
+                        { status(&state, &check, &dispatch) }
                     </div>
                     if let Some(notice) = &state.notice { { notice_view(notice, &dispatch) } }
                 </section>
@@ -270,7 +304,7 @@ pub fn app(props: &AppProps) -> Html {
                                 unsafe_fixes={ state.unsafe_fixes } left_out={ state.left_out.clone() } {helm}
                                 dispatch={ (*dispatch).clone() } {on_select} on_apply={ on_apply.clone() } />
                         } else {
-                            <HardenedView hardened={ hardened.clone() } checked={ checked.clone() } unsafe_fixes={ state.unsafe_fixes }
+                            <HardenedView hardened={ hardened.clone() } busy={ harden.busy } failed={ harden.failed.clone() } checked={ checked.clone() } unsafe_fixes={ state.unsafe_fixes }
                                 left_out={ state.left_out.clone() } diff={ state.tab == Tab::Diff } text={ state.text.clone() } dispatch={ (*dispatch).clone() } />
                         }
                     </div>
@@ -287,11 +321,19 @@ pub fn app(props: &AppProps) -> Html {
     }
 }
 
-/// The status line: the number of findings and the first YAML error, or why checking
-/// is paused.
-fn status(state: &State, checked: Option<&Checked>, dispatch: &Callback<Action>) -> Html {
-    let Some(c) = checked else {
-        let mb = crate::state::megabytes(state.text.len());
+/// The status line: the number of findings and the first YAML error, that a check is
+/// under way or why it stopped, or why checking is paused.
+fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -> Html {
+    let mb = crate::state::megabytes(state.text.len());
+    if let Some(why) = &check.failed {
+        return html! {
+            <span class="failed">{ format!("The check of this text ({mb} MB) did not finish: {why}. The kubeharden CLI checks texts of any size: kubeharden check FILE.") }</span>
+        };
+    }
+    let Some(c) = check.value.as_ref().as_ref() else {
+        if check.busy {
+            return html! { <span class="busy" aria-busy="true">{ format!("Checking {mb} MB…") }</span> };
+        }
         return html! {
             <span>
                 { format!("Large input ({mb} MB): checking is paused so that typing stays smooth. ") }
@@ -323,7 +365,14 @@ fn status(state: &State, checked: Option<&Checked>, dispatch: &Callback<Action>)
             if errors.len() == 1 { "" } else { "s" }
         ));
     }
-    html! { <span>{ s }</span> }
+    if state.text.len() > LARGE_INPUT {
+        s.push_str(&format!(" · {mb} MB: too large for a share link"));
+    }
+    // The findings are the last check's until the newer one arrives.
+    if check.busy {
+        s.push_str(&format!(" · checking the latest change ({mb} MB)…"));
+    }
+    html! { <span aria-busy={ check.busy.to_string() }>{ s }</span> }
 }
 
 fn notice_view(notice: &Notice, dispatch: &Callback<Action>) -> Html {

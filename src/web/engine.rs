@@ -7,11 +7,9 @@ use kubeharden::{Area, Options};
 
 pub use kubeharden::adapter::{Checked, EditorFinding, Hardened};
 
-use std::sync::Arc;
-
 use kubeharden::config::Config;
 
-use crate::state::{parse_config, CheckInput, FixKey, HardenInput};
+use crate::state::{parse_config, CheckInput, FixKey};
 
 /// The Config tab's configuration when it is valid (an invalid one is not applied: the
 /// tab lists its errors).
@@ -19,24 +17,12 @@ pub fn valid_config(text: &str) -> Option<Config> {
     parse_config(text).and_then(Result::ok)
 }
 
-/// Check the state's text with its profile, version and configuration.
+/// Check the state's text with its profile, version and configuration (in the playground's
+/// worker, src/web/worker.rs, or on the page where none runs). Hardening and single fixes
+/// are the extras' (src/web/extras_main.rs `harden`, `applyOne`).
 pub fn check(input: &CheckInput) -> Checked {
     let config = valid_config(&input.config);
     adapter::check_configured(&input.text, input.options, config.as_ref())
-}
-
-/// Harden the state's text: safe fixes (and unsafe ones when chosen), except the fixes
-/// the user left out, with the rules and exemptions of the configuration. Without the diff:
-/// the Diff tab asks the extras for it (`extras::diff`).
-pub fn harden(input: &HardenInput) -> Hardened {
-    let left_out: Vec<String> = input.left_out.iter().map(|k| k.0.clone()).collect();
-    adapter::harden_without_diff(
-        &input.text,
-        input.options,
-        input.unsafe_fixes,
-        &left_out,
-        valid_config(&input.config).map(Arc::new),
-    )
 }
 
 /// The key of a finding's fix choice.
@@ -117,33 +103,6 @@ pub fn waiting_unsafe(checked: &Checked, unsafe_fixes: bool, left_out: &[FixKey]
         .count()
 }
 
-/// `text` with the fix of finding `id` alone applied (safe or unsafe: the user asked
-/// for this one), checked with the configuration `config` (the Config tab's text).
-/// Errors: the reason the fix was skipped, or that nothing changed.
-pub fn apply_one(text: &str, options: Options, config: &str, id: &str) -> Result<String, String> {
-    let result = kubeharden::fix::fix(
-        text,
-        &kubeharden::fix::FixOptions {
-            check: options,
-            unsafe_fixes: true,
-            only: Some(vec![id.to_string()]),
-            exclude: Vec::new(),
-            rules: None,
-            config: valid_config(config).map(Arc::new),
-        },
-    );
-    if let Some(s) = result.skipped.first() {
-        return Err(s
-            .reason
-            .clone()
-            .unwrap_or_else(|| "the fix could not be applied".into()));
-    }
-    if result.applied.is_empty() || result.text() == text {
-        return Err("the fix changes nothing in the current text".into());
-    }
-    Ok(result.text().to_string())
-}
-
 /// One check of `text` with the default options (for the budget script's timing);
 /// returns the number of findings.
 pub fn bench_check(text: &str) -> usize {
@@ -153,8 +112,27 @@ pub fn bench_check(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Action, State, Tab};
+    use crate::state::{Action, HardenInput, State, Tab};
     use kubeharden::{KubeVersion, Severity};
+    use std::sync::Arc;
+
+    /// What the extras' `harden` makes of the state's input (src/web/extras_main.rs; the
+    /// playground's worker sends it these fields).
+    fn harden(input: &HardenInput) -> Hardened {
+        let left_out: Vec<String> = input.left_out.iter().map(|k| k.0.clone()).collect();
+        adapter::harden_without_diff(
+            &input.text,
+            input.options,
+            input.unsafe_fixes,
+            &left_out,
+            valid_config(&input.config).map(Arc::new),
+        )
+    }
+
+    /// What the extras' `applyOne` does.
+    fn apply_one(text: &str, options: Options, config: &str, id: &str) -> Result<String, String> {
+        adapter::apply_one(text, options, valid_config(config).map(Arc::new), id)
+    }
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n";
 

@@ -23,13 +23,13 @@ extern "C" {
 /// content (`extras/kubeharden-extras-<hash>.js`, so that no browser keeps a stale copy) and
 /// gives the name to this build as `KUBEHARDEN_EXTRAS_JS`; other builds (clippy) use the
 /// unhashed name.
-const EXTRAS_JS: &str = match option_env!("KUBEHARDEN_EXTRAS_JS") {
+pub const EXTRAS_JS: &str = match option_env!("KUBEHARDEN_EXTRAS_JS") {
     Some(path) => path,
     None => "extras/kubeharden-extras.js",
 };
 
 /// A rejection's sentence: an `Error`'s message, or the value as text.
-fn why(e: JsValue) -> String {
+pub fn why(e: JsValue) -> String {
     if let Some(error) = e.dyn_ref::<js_sys::Error>() {
         return String::from(error.message());
     }
@@ -50,7 +50,9 @@ pub fn loaded() -> bool {
     LOADED.with(std::cell::Cell::get)
 }
 
-async fn call(name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+/// The extras' export `name` called with `args` on this page (loading them first).
+/// Errors: they could not be loaded, or the export's error.
+pub async fn call(name: &str, args: &[JsValue]) -> Result<JsValue, String> {
     let args: Array = args.iter().collect();
     let answer = JsFuture::from(call_extras(EXTRAS_JS, name, &args))
         .await

@@ -7,6 +7,9 @@
 //! - [`target_note`]: the CLI's line about the target version's support (the release
 //!   table `k8s-releases.yaml` is fetched, not compiled in);
 //! - [`diff`]: the unified diff of the Diff tab;
+//! - [`harden`] and [`apply_one`]: the Hardened YAML and one finding's fix (called in the
+//!   playground's engine worker, src/web/worker.rs, or on the page where none runs), so
+//!   that the fixer is not in the first download either;
 //! - [`mount_view`] / [`unmount_view`]: the Access and Reach tabs' views ([`access_view`],
 //!   [`reach_view`]: the RBAC access matrix with its can-i box, the NetworkPolicy
 //!   reachability matrix and diagram), Yew apps of their own rendered into an element the
@@ -28,6 +31,8 @@ mod reach_data;
 mod reach_view;
 #[allow(dead_code)]
 mod rule_doc;
+#[allow(dead_code)]
+mod transfer;
 
 use std::cell::Cell;
 
@@ -81,12 +86,7 @@ pub async fn report(
         "sarif" => ReportFormat::Sarif,
         other => return Err(format!("unknown report format {other:?}").into()),
     };
-    let profile: Profile = profile.parse().map_err(|e: String| JsValue::from_str(&e))?;
-    let options = Options {
-        profile,
-        version: version(&kube_version)?,
-        ..Options::default()
-    };
+    let options = options(&profile, &kube_version)?;
     let docs = match format {
         ReportFormat::Sarif => Some(rule_doc::fetched().await.map_err(|e| {
             JsValue::from_str(&format!(
@@ -133,6 +133,68 @@ pub async fn target_note(kube_version: String) -> Result<Option<String>, JsValue
 #[wasm_bindgen]
 pub fn diff(text: &str, hardened: &str) -> String {
     kubeharden::adapter::diff(text, hardened)
+}
+
+/// A profile and a version (`1.NN[.P]`) as options. Errors: either does not parse.
+fn options(profile: &str, kube_version: &str) -> Result<Options, JsValue> {
+    let profile: Profile = profile.parse().map_err(|e: String| JsValue::from_str(&e))?;
+    Ok(Options {
+        profile,
+        version: version(kube_version)?,
+        ..Options::default()
+    })
+}
+
+/// The Config tab's text as a configuration: `None` when empty or invalid (not applied;
+/// the tab lists its errors).
+fn config(text: &str) -> Option<std::sync::Arc<kubeharden::config::Config>> {
+    (!text.trim().is_empty())
+        .then(|| kubeharden::config::Config::parse(".kubeharden.yaml", text).ok())
+        .flatten()
+        .map(std::sync::Arc::new)
+}
+
+/// The Hardened YAML of `text` (as `transfer::hardened_to`'s array, without the diff): its safe fixes, and unsafe ones with `unsafe_fixes`, but those of the finding ids
+/// in `left_out`, with `profile`, `kube_version` and the Config tab's text `config`.
+/// Errors: a profile or version that does not parse.
+#[wasm_bindgen]
+pub fn harden(
+    text: &str,
+    profile: &str,
+    kube_version: &str,
+    unsafe_fixes: bool,
+    left_out: Vec<String>,
+    config: &str,
+) -> Result<JsValue, JsValue> {
+    let hardened = kubeharden::adapter::harden_without_diff(
+        text,
+        options(profile, kube_version)?,
+        unsafe_fixes,
+        &left_out,
+        self::config(config),
+    );
+    Ok(transfer::hardened_to(&hardened))
+}
+
+/// `text` with the fix of the finding `id` alone applied (safe or unsafe: the user asked
+/// for this one), with `profile`, `kube_version` and the Config tab's text `config`.
+/// Errors: a profile or version that does not parse; why the fix was skipped, or that it
+/// changes nothing.
+#[wasm_bindgen(js_name = applyOne)]
+pub fn apply_one(
+    text: &str,
+    profile: &str,
+    kube_version: &str,
+    config: &str,
+    id: &str,
+) -> Result<String, JsValue> {
+    kubeharden::adapter::apply_one(
+        text,
+        options(profile, kube_version)?,
+        self::config(config),
+        id,
+    )
+    .map_err(|e| JsValue::from_str(&e))
 }
 
 /// Render the view `kind` (`"access"`: the RBAC matrix and can-i box; `"reach"`: the

@@ -16,8 +16,13 @@ use crate::state::{Action, FixKey, Notice};
 
 #[derive(Properties, PartialEq)]
 pub struct HardenedProps {
-    /// `None` while checking is paused.
+    /// `None` while checking is paused, or before the first answer.
     pub hardened: Rc<Option<Hardened>>,
+    /// The hardened YAML of the current text is being made (the first time, the fixer is
+    /// loaded: the extras).
+    pub busy: bool,
+    /// Why it could not be made.
+    pub failed: Option<String>,
     /// The check of the editor's text (what waits, what no fix covers).
     pub checked: Rc<Option<Checked>>,
     pub unsafe_fixes: bool,
@@ -112,8 +117,15 @@ fn diff_view(p: &DiffProps) -> Html {
 
 #[function_component(HardenedView)]
 pub fn hardened_view(p: &HardenedProps) -> Html {
+    if let Some(why) = &p.failed {
+        return html! { <p class="skipped" role="alert" data-testid="hardened-error">{ format!("The hardened YAML could not be made: {why}.") }</p> };
+    }
     let Some(h) = p.hardened.as_ref() else {
-        return html! { <p class="empty">{ "Nothing to harden yet." }</p> };
+        return if p.busy {
+            html! { <p class="empty" role="status" data-testid="hardened-loading">{ "Making the hardened YAML…" }</p> }
+        } else {
+            html! { <p class="empty">{ "Nothing to harden yet." }</p> }
+        };
     };
     let copy = {
         let (text, dispatch) = (h.text.clone(), p.dispatch.clone());

@@ -4,7 +4,7 @@
 //!
 //! Layout: [`state`] (the state, its actions and reducer; pure), [`share`] (share links;
 //! pure; [`link`] compresses them with the browser's streams), [`examples`], [`engine`] (every engine call), [`app`] (the reducer hook, derived
-//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand), [`extras`] (the WebAssembly loaded on demand for the export, the version note, the diff and the Access and Reach views: src/web/extras_main.rs) and one file per component: [`toolbar`], [`editor`] (over the
+//! results, autosave), [`coverage`] (what was checked, per document; pure), [`fetch`] (files loaded on demand), [`worker`] (the engine's Web Worker: checks and hardening off the page's thread; [`transfer`] carries their results across), [`extras`] (the WebAssembly loaded on demand for the export, the version note, the diff and the Access and Reach views: src/web/extras_main.rs) and one file per component: [`toolbar`], [`editor`] (over the
 //! [`codemirror`] bindings), [`findings`], [`rule_doc`], [`hardened`], [`config_tab`] (the `.kubeharden.yaml` editor), [`extras_view`] (the Access and Reach tabs: the extras render their view in it; the views are `access_view.rs` and `reach_view.rs`, over the pure `access_data.rs` and `reach_data.rs`). The pure modules
 //! are also tested natively by `tests/playground_state.rs`.
 
@@ -25,6 +25,8 @@ mod rule_doc;
 mod share;
 mod state;
 mod toolbar;
+mod transfer;
+mod worker;
 
 use wasm_bindgen::prelude::*;
 
@@ -67,6 +69,10 @@ fn lessons_redirect() -> bool {
 }
 
 fn main() {
+    // In the engine's worker (src/web/worker.rs), this WebAssembly only answers checks.
+    if web_sys::window().is_none() {
+        return;
+    }
     if lessons_redirect() {
         return;
     }
@@ -82,7 +88,10 @@ fn main() {
     install_bench();
     // The link and the autosave are inflated by the browser (asynchronously) first.
     wasm_bindgen_futures::spawn_local(async {
-        let start = app::start().await;
+        let mut start = app::start().await;
+        if worker::start().is_ok() {
+            start = start.apply(state::Action::CheckOffThread(true));
+        }
         // The page's "loading" message, shown while the engine downloads.
         if let Some(loading) = web_sys::window()
             .and_then(|w| w.document())

@@ -13,8 +13,9 @@ use kubeharden::{Area, KubeVersion, Options, Profile, Severity};
 use crate::examples::FIRST_TEXT;
 use crate::share::{self, Shared};
 
-/// Above this size (bytes) a text is not checked on every change; a click checks it
-/// anyway, and the URL does not carry it (too long for a link).
+/// The URL does not carry a text above this size (bytes): too long for a link. Where the
+/// checks run on the page's thread (no worker), such a text is not checked on every change
+/// either; a click checks it anyway.
 pub const LARGE_INPUT: usize = 2 * 1024 * 1024;
 
 /// `bytes` in megabytes with one decimal (`2.1`), in integer arithmetic: no float
@@ -137,6 +138,9 @@ pub struct State {
     pub tab: Tab,
     /// Check a text above [`LARGE_INPUT`] anyway.
     pub check_large: bool,
+    /// Checks run in the engine's worker (src/web/worker.rs): no text is too large to be
+    /// checked on every change, since typing never waits for it.
+    pub off_thread: bool,
     pub filters: Filters,
     pub notice: Option<Notice>,
     /// The gallery example last loaded (its index), while its text is the editor's.
@@ -224,6 +228,8 @@ pub enum Action {
     ShowRule(String),
     /// Check a large text that is paused.
     CheckLargeAnyway,
+    /// Whether checks run in the engine's worker ([`State::off_thread`]).
+    CheckOffThread(bool),
     Notify(Notice),
     DismissNotice,
 }
@@ -340,6 +346,7 @@ impl State {
             left_out: shared.left_out.into_iter().map(FixKey).collect(),
             tab: Tab::named(shared.tab),
             check_large: false,
+            off_thread: false,
             filters: Filters::default(),
             notice,
             example: None,
@@ -493,6 +500,7 @@ impl State {
                 self.rule_doc = Some(id);
             }
             Action::CheckLargeAnyway => self.check_large = true,
+            Action::CheckOffThread(on) => self.off_thread = on,
             Action::Notify(n) => self.notice = Some(n),
             Action::DismissNotice => {
                 // Dismissing the offer to restore the autosave gives it up.
@@ -536,9 +544,10 @@ impl State {
         }
     }
 
-    /// Checking is paused: the text is large and the user has not asked for it.
+    /// Checking is paused: the text is large, checks run on the page's thread (no worker)
+    /// and the user has not asked for it.
     pub fn paused(&self) -> bool {
-        self.text.len() > LARGE_INPUT && !self.check_large
+        !self.off_thread && self.text.len() > LARGE_INPUT && !self.check_large
     }
 
     /// What to check, or `None` while [`State::paused`].
@@ -944,6 +953,10 @@ mod tests {
             .apply(Action::SelectTab(Tab::Diff));
         assert!(s.paused());
         assert!(s.check_input().is_none() && s.harden_input().is_none());
+        // With the checks in the engine's worker, nothing is paused.
+        let worker = s.clone().apply(Action::CheckOffThread(true));
+        assert!(!worker.paused());
+        assert!(worker.check_input().is_some() && worker.harden_input().is_some());
         let s = s.apply(Action::CheckLargeAnyway);
         assert!(s.check_input().is_some() && s.harden_input().is_some());
     }

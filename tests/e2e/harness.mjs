@@ -182,6 +182,23 @@ export async function replaceEditorText(page, text) {
   await page.keyboard.insertText(text);
 }
 
+/** Replaces the editor's text as Ctrl+V does: a `paste` event with the text in its
+ * clipboardData, which CodeMirror reads directly. (Playwright's `insertText` puts the text
+ * into the editable DOM, which CodeMirror then reads back from the page: minutes for
+ * megabytes, the test tool's cost, not a person's.) */
+export async function pasteText(page, text) {
+  const content = page.locator("[data-testid=editor] .cm-content");
+  await content.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    document
+      .querySelector("[data-testid=editor] .cm-content")
+      .dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
 /** The findings shown in the findings panel. */
 export async function findings(page) {
   return page.$$eval("[data-testid=finding]", (els) =>

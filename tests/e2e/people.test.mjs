@@ -491,7 +491,7 @@ test("sharing: a manifest over 2 MB copies nothing and leaves no older link in t
     assert.match(page.url(), /#v1\./);
     const big = MANIFEST + "# filler line to pass two megabytes of text\n".repeat(52000);
     await dropFile(page, big);
-    await page.waitForFunction(() => /Large input/.test(document.querySelector("[data-testid=status]")?.textContent ?? ""), null, WAIT);
+    await page.waitForFunction(() => /too large for a share link/.test(document.querySelector("[data-testid=status]")?.textContent ?? ""), null, WAIT);
     await page.evaluate(() => navigator.clipboard.writeText("untouched"));
     await page.click("[data-testid=share]");
     await waitForText(page, "[data-testid=notice]", /too large for a link.*nothing was copied/);

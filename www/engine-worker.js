@@ -1,0 +1,151 @@
+// Both sides of the playground's engine worker (described in src/web/worker.rs; short
+// comments here: this file is part of the first download, as written). On the page: start,
+// call. In the worker: the playground's WebAssembly answers `check`, the extras `harden`
+// and `applyOne`.
+
+const SUPERSEDE_MS = 250;
+export const LIMIT_MS = 60000;
+
+const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope;
+
+if (inWorker) {
+  let engine = null;
+  let extras = null;
+  const loadExtras = async (url) => {
+    if (!extras) {
+      extras = import(url).then(async (m) => {
+        await m.default();
+        return m;
+      });
+      extras.catch(() => {
+        extras = null;
+      });
+    }
+    return extras;
+  };
+  self.onmessage = async ({ data }) => {
+    const { id, kind, args } = data;
+    try {
+      let answer;
+      if (kind === "init") {
+        const glue = await import(data.glue);
+        await glue.default({ module_or_path: data.module });
+        engine = glue;
+        answer = true;
+      } else if (kind === "check") {
+        answer = engine.workerCheck(...args);
+      } else {
+        const m = await loadExtras(data.extras);
+        answer = await m[kind](...args);
+      }
+      self.postMessage({ id, answer });
+    } catch (e) {
+      self.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+}
+
+let worker = null;
+let setup = null;
+let nextId = 1;
+/** The request being answered. */
+let running = null;
+/** Per kind, the newest request not yet sent. */
+const waiting = new Map();
+/** Why the worker could not start, once it could not. */
+let broken = null;
+
+function spawn() {
+  worker = new Worker(import.meta.url, { type: "module" });
+  worker.onmessage = ({ data }) => {
+    if (!running || data.id !== running.id) return;
+    const done = running;
+    running = null;
+    clearTimeout(done.timer);
+    if ("error" in data) {
+      done.reject(new Error(data.error));
+      // A failed request may leave the WebAssembly broken (a panic aborts): a fresh one.
+      worker.terminate();
+      spawn();
+    } else done.resolve(data.answer);
+    pump();
+  };
+  worker.onerror = (e) => {
+    e.preventDefault?.();
+    fail(e.message || "the engine's worker failed to start");
+  };
+  send({ kind: "init", args: [], resolve: () => {}, reject: (e) => fail(e.message) }, setup);
+}
+
+function fail(why) {
+  broken = why;
+  worker?.terminate();
+  worker = null;
+  const all = [running, ...waiting.values()].filter(Boolean);
+  running = null;
+  waiting.clear();
+  for (const r of all) r.reject(new Error(why));
+}
+
+function send(request, extra) {
+  running = { ...request, id: nextId++, started: performance.now() };
+  const mine = running;
+  mine.timer = setTimeout(() => {
+    if (mine.kind === "init") fail(`the engine's worker did not start within ${LIMIT_MS / 1000} s`);
+    else stop(mine, `it took over ${LIMIT_MS / 1000} s`);
+  }, LIMIT_MS);
+  worker.postMessage({ id: mine.id, kind: request.kind, args: request.args, extras: setup.extras, ...extra });
+}
+
+function stop(request, why) {
+  if (running !== request) return;
+  running = null;
+  clearTimeout(request.timer);
+  worker.terminate();
+  if (why) request.reject(new Error(`stopped: ${why}`));
+  else request.resolve(null);
+  spawn();
+}
+
+function pump() {
+  if (running || !worker) return;
+  const key = waiting.has("check") ? "check" : waiting.keys().next().value;
+  if (key === undefined) return;
+  const request = waiting.get(key);
+  waiting.delete(key);
+  send(request);
+}
+
+/** Starts the worker (URLs relative to the page); returns why it cannot, or nothing. */
+export function start(glue, module, extras) {
+  if (worker || broken) return broken ?? undefined;
+  try {
+    if (typeof Worker === "undefined") throw new Error("this browser has no Web Workers");
+    if (!(module instanceof WebAssembly.Module)) throw new Error("the engine's module is not available");
+    setup = { glue: new URL(glue, document.baseURI).href, module, extras: new URL(extras, document.baseURI).href };
+    spawn();
+  } catch (e) {
+    return (broken = e instanceof Error ? e.message : String(e));
+  }
+  return undefined;
+}
+
+/** Why the worker failed, if it did. */
+export function brokenReason() {
+  return broken ?? undefined;
+}
+
+/** The worker's answer to `kind` with `args`; null when superseded; an Error if not made. */
+export function call(kind, args) {
+  if (!worker) return Promise.reject(new Error(broken ?? "the engine's worker is not running"));
+  return new Promise((resolve, reject) => {
+    // Every fix asked for is made (one per finding); a check or a hardening replaces the
+    // older one, and a check also stops a long hardening (of the older text, too).
+    const key = kind === "applyOne" ? `${kind} ${args[4]}` : kind;
+    waiting.get(key)?.resolve(null);
+    waiting.set(key, { kind, args, resolve, reject });
+    const older = running && running.kind !== "applyOne" && (running.kind === kind || kind === "check");
+    if (older && performance.now() - running.started > SUPERSEDE_MS) stop(running);
+    pump();
+  });
+}
