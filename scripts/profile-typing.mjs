@@ -60,6 +60,7 @@ try {
 
   const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const ms = {};
+  const top = {};
   profile.samples.forEach((id, i) => {
     const { functionName: f, url } = nodes.get(id);
     const category =
@@ -69,10 +70,18 @@ try {
       : f === "(program)" || f === "(garbage collector)" ? "browser"
       : "other JS";
     ms[category] = (ms[category] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+    if (category !== "idle") {
+      const key = `${category}: ${f || "(anonymous)"}`;
+      top[key] = (top[key] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+    }
   });
   console.log(`${LINES} lines (${status.trim()}), ${KEYS} keystrokes ${PAUSE_MS} ms apart, sampled main-thread time:`);
   for (const [k, v] of Object.entries(ms).sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(11)} ${v.toFixed(0).padStart(6)} ms`);
   console.log(`  long tasks (ms): ${longTasks.join(", ") || "none"}`);
+  console.log("the functions that took most (self time):");
+  for (const [k, v] of Object.entries(top).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 15))) {
+    console.log(`  ${v.toFixed(0).padStart(6)} ms  ${k}`);
+  }
 } finally {
   await browser.close();
   await server.close();

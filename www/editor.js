@@ -19,7 +19,7 @@ import { minimalSetup } from "codemirror";
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
 import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirror/state";
 import { yaml } from "@codemirror/lang-yaml";
-import { lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
+import { forEachDiagnostic, lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 import { indentWithTab, isolateHistory } from "@codemirror/commands";
 import { foldGutter, foldKeymap, syntaxHighlighting } from "@codemirror/language";
 import { classHighlighter } from "@lezer/highlight";
@@ -169,7 +169,9 @@ export function setTheme(name) {
   else delete document.documentElement.dataset.theme;
 }
 
-setTheme(theme());
+// Not in the engine's worker (src/web/worker.rs), which loads this module with the engine
+// but has no document.
+if (typeof document !== "undefined") setTheme(theme());
 
 /**
  * Replaces the whole document (undoable; does not call `onChange`).
@@ -245,6 +247,7 @@ export function setDiagnostics(view, diagnostics) {
     }
     if (d.fixId && d.fixTitle) {
       const id = String(d.fixId);
+      diagnostic.fixId = id;
       diagnostic.actions = [
         {
           name: "Fix: " + String(d.fixTitle),
@@ -255,8 +258,28 @@ export function setDiagnostics(view, diagnostics) {
     list.push(diagnostic);
   }
   list.sort((a, b) => a.from - b.from || a.to - b.to);
+  if (shown(view.state, list)) return;
   const spec = lintSetDiagnostics(view.state, list);
   view.dispatch({ ...spec, effects: [].concat(spec.effects ?? [], setCount.of(primary)) });
+}
+
+const SAME = ["severity", "message", "source", "markClass", "fixId"];
+
+/**
+ * Whether `list` (sorted by position) is what `state` already shows, each at its range
+ * mapped through the edits since it was set. Then `setDiagnostics` dispatches nothing: the
+ * underlines change only where a check changed a finding (a keystroke that moves findings
+ * along, as typing does, redraws none of them).
+ */
+function shown(state, list) {
+  const now = [];
+  forEachDiagnostic(state, (d, from, to) => now.push({ d, from, to }));
+  if (now.length !== list.length) return false;
+  now.sort((a, b) => a.from - b.from || a.to - b.to);
+  return now.every(({ d, from, to }, i) => {
+    const n = list[i];
+    return from === n.from && to === n.to && SAME.every((k) => d[k] === n[k]);
+  });
 }
 
 /**

@@ -60,6 +60,32 @@ pub fn findings(p: &FindingsProps) -> Html {
     // window, since "Show all" was asked for the text it was shown on. Looked at once per
     // check, not on each render (a filter's).
     let seen = use_mut_ref(|| (Weak::new(), HashSet::<String>::new()));
+    // A card names its finding (and which of its places) when clicked; the range is looked
+    // up in the newest check then, so that a card whose finding only moved along with the
+    // text (typing above it) is not rendered again, and still selects the right range.
+    let latest = use_mut_ref(|| Rc::new(None::<Checked>));
+    *latest.borrow_mut() = p.checked.clone();
+    let on_pick = {
+        let (latest, on_select) = (latest.clone(), p.on_select.clone());
+        use_callback((), move |(id, related): (String, Option<usize>), _| {
+            let checked = latest.borrow().clone();
+            let Some(f) = checked
+                .as_ref()
+                .as_ref()
+                .and_then(|c| c.findings.iter().find(|f| f.id == id))
+            else {
+                return;
+            };
+            match related {
+                None => on_select.emit((f.from, f.to)),
+                Some(i) => {
+                    if let Some(r) = f.related.get(i) {
+                        on_select.emit((r.range.from, r.range.to));
+                    }
+                }
+            }
+        })
+    };
     let Some(checked) = p.checked.as_ref() else {
         return html! { <p class="empty">{ "Not checked yet." }</p> };
     };
@@ -234,7 +260,7 @@ pub fn findings(p: &FindingsProps) -> Html {
             { for windowed.iter().map(|(object, list, entries)| html! {
                 <details class="group" open=true>
                     <summary><h2>{ if object.is_empty() { "(document)" } else { object } }{ format!(" · {}", plural(list.len(), "finding", "findings")) }</h2></summary>
-                    <ul>{ for entries.iter().map(|(primary, also)| card(p, primary, also)) }</ul>
+                    <ul>{ for entries.iter().map(|(primary, also)| card(p, &on_pick, primary, also)) }</ul>
                 </details>
             }) }
             if shown < total {
@@ -265,11 +291,16 @@ fn folded<'a>(list: &[&'a EditorFinding]) -> Vec<(&'a EditorFinding, Vec<&'a Edi
     out
 }
 
-fn card(p: &FindingsProps, f: &EditorFinding, also: &[&EditorFinding]) -> Html {
+fn card(
+    p: &FindingsProps,
+    on_pick: &Callback<(String, Option<usize>)>,
+    f: &EditorFinding,
+    also: &[&EditorFinding],
+) -> Html {
     let one = |f: &EditorFinding, also: Html| {
         html! {
-            <FindingCard finding={ f.clone() } choice={ engine::fix_choice(f, p.unsafe_fixes, &p.left_out) }
-                dispatch={ p.dispatch.clone() } on_select={ p.on_select.clone() } on_apply={ p.on_apply.clone() } {also} />
+            <FindingCard key={ f.id.clone() } finding={ f.clone() } choice={ engine::fix_choice(f, p.unsafe_fixes, &p.left_out) }
+                dispatch={ p.dispatch.clone() } on_pick={ on_pick.clone() } on_apply={ p.on_apply.clone() } {also} />
         }
     };
     let nested = if also.is_empty() {
@@ -326,17 +357,54 @@ fn coverage_view(list: &[DocCoverage], on_select: &Callback<(usize, usize)>) -> 
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct FindingCardProps {
     pub finding: EditorFinding,
     /// What its fix box shows.
     pub choice: FixChoice,
     pub dispatch: Callback<Action>,
-    pub on_select: Callback<(usize, usize)>,
+    /// Select the finding's range (`None`) or its related location `i` in the editor, by
+    /// the finding's id (the range is looked up at the click).
+    pub on_pick: Callback<(String, Option<usize>)>,
     pub on_apply: Callback<String>,
     /// Findings folded under this one.
     #[prop_or_default]
     pub also: Html,
+}
+
+/// Equal when the card would show the same: the finding's UTF-16 offsets are left out (a
+/// keystroke above it moves them, not what the card says), its lines and columns are not.
+impl PartialEq for FindingCardProps {
+    fn eq(&self, o: &Self) -> bool {
+        let (a, b) = (&self.finding, &o.finding);
+        let related = a.related.len() == b.related.len()
+            && a.related.iter().zip(&b.related).all(|(x, y)| {
+                x.message == y.message
+                    && x.path == y.path
+                    && (x.range.line, x.range.column) == (y.range.line, y.range.column)
+            });
+        related
+            && (a.line, a.column) == (b.line, b.column)
+            && a.id == b.id
+            && a.rule == b.rule
+            && a.title == b.title
+            && a.severity == b.severity
+            && a.area == b.area
+            && a.message == b.message
+            && a.object == b.object
+            && a.path == b.path
+            && a.pss == b.pss
+            && a.fix == b.fix
+            && a.suppressed == b.suppressed
+            && a.rationale == b.rationale
+            && a.remediation == b.remediation
+            && a.references == b.references
+            && self.choice == o.choice
+            && self.dispatch == o.dispatch
+            && self.on_pick == o.on_pick
+            && self.on_apply == o.on_apply
+            && self.also == o.also
+    }
 }
 
 /// One finding: a button that selects it in the editor, its rule's documentation and,
@@ -345,9 +413,9 @@ pub struct FindingCardProps {
 #[function_component(FindingCard)]
 pub fn finding_card(p: &FindingCardProps) -> Html {
     let f = &p.finding;
-    let onclick = p.on_select.reform({
-        let range = (f.from, f.to);
-        move |_: MouseEvent| range
+    let onclick = p.on_pick.reform({
+        let id = f.id.clone();
+        move |_: MouseEvent| (id.clone(), None)
     });
     let stop = |e: MouseEvent| e.stop_propagation();
     let on_choose = p.dispatch.reform({
@@ -403,11 +471,11 @@ pub fn finding_card(p: &FindingCardProps) -> Html {
                 if let Some(reason) = &f.suppressed { <span class="suppressed-reason">{ format!("suppressed: {reason}") }</span> }
             </button>
             <RuleDoc rule={ f.rule } path={ f.path.clone() } />
-            { for f.related.iter().map(|r| {
-                let (from, to) = (r.range.from, r.range.to);
-                let onclick = p.on_select.reform(move |e: MouseEvent| {
+            { for f.related.iter().enumerate().map(|(i, r)| {
+                let id = f.id.clone();
+                let onclick = p.on_pick.reform(move |e: MouseEvent| {
                     e.stop_propagation();
-                    (from, to)
+                    (id.clone(), Some(i))
                 });
                 html! {
                     <button class="related" data-testid="related" {onclick}
