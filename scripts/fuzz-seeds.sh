@@ -13,6 +13,14 @@
 # on the kept inputs prints their coverage (cov: edges, ft: features) into
 # target/fuzz-seeds/<target>.cov.
 #
+# ../shared/corpus (other projects' manifests, read in place: its README asks that they not
+# be copied into this repository) reaches check's corpus through scripts/fuzz.sh's `seed`,
+# and libFuzzer's mutations of it stay there. So before the merge, every input holding a line
+# (24 characters or more, spaces trimmed) that occurs in ../shared/corpus and in no file of
+# the repository is left out; `seed` adds the shared corpus again at run time when it is
+# there. (Without ../shared/corpus nothing is left out: a corpus grown where it was absent
+# holds none of it; SEEDS_KEEP_SHARED=1 keeps such inputs too.)
+#
 # FUZZ_CORPUS: where the grown corpora are (default target/fuzz-corpus). SEEDS_MAX_BYTES:
 # one budget (bytes of archive) for every target named, instead of the ones below.
 set -euo pipefail
@@ -37,6 +45,29 @@ archive() {
         -cf - -T "$dir.list" | xz -9e -T1 -c >"$out"
 }
 
+# without_shared FROM TO: copy the inputs of FROM holding no text of ../shared/corpus to TO.
+without_shared() {
+    python3 - "$1" "$2" <<'PY'
+import os, shutil, subprocess, sys
+src, dst = sys.argv[1:]
+def lines(path):
+    with open(path, 'rb') as f:
+        return {l for l in (l.strip() for l in f.read().split(b'\n')) if len(l) >= 24}
+shared = set()
+for root, _, files in os.walk('../shared/corpus'):
+    for name in files:
+        shared |= lines(os.path.join(root, name))
+for name in subprocess.check_output(['git', 'ls-files', '-z']).split(b'\0'):
+    if name and os.path.isfile(name) and not name.endswith(b'.tar.xz'):
+        shared -= lines(name)
+names = sorted(os.listdir(src))
+kept = [n for n in names if not (lines(os.path.join(src, n)) & shared)]
+for n in kept:
+    shutil.copy(os.path.join(src, n), os.path.join(dst, n))
+print(f'fuzz-seeds: {src}: {len(names) - len(kept)} of {len(names)} inputs hold text of ../shared/corpus, left out')
+PY
+}
+
 bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
 
 mkdir -p fuzz/seeds target/fuzz-seeds
@@ -45,6 +76,12 @@ for t in "${TARGETS[@]}"; do
     max=${SEEDS_MAX_BYTES:-${BUDGET[$t]:-300000}}
     [[ -d $src ]] || { echo "fuzz-seeds: no $src, skipped" >&2; continue; }
     rm -rf "$all" "$min" && mkdir -p "$all" "$min"
+    if [[ -d ../shared/corpus && -z ${SEEDS_KEEP_SHARED:-} ]]; then
+        clean=target/fuzz-seeds/$t.clean
+        rm -rf "$clean" && mkdir -p "$clean"
+        without_shared "$src" "$clean"
+        src=$clean
+    fi
     echo "fuzz-seeds: $t: merging $(find "$src" -type f | wc -l) inputs of $src"
     nice -n 10 cargo fuzz run --fuzz-dir fuzz -s none --release "$t" "$all" "$src" -- \
         -merge=1 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 2>"target/fuzz-seeds/$t.merge.log" ||
