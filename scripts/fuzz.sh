@@ -14,8 +14,12 @@
 # cargo-fuzz is installed from crates.io when missing. A crash, a hang (an input taking over
 # FUZZ_TIMEOUT seconds: default 10, since a busy machine starves the fuzzer; 1 on a quiet
 # one, as issue 16 sets the bar) or a broken invariant stops the run with the input saved in fuzz/artifacts/<target>/;
-# make each one a regression test before fixing it. Seed corpora are built, not committed,
-# in target/fuzz-corpus/<target>/ (libFuzzer adds what it finds there).
+# make each one a regression test before fixing it. The corpora are in
+# target/fuzz-corpus/<target>/ (libFuzzer adds what it finds there, uncommitted); each starts
+# from the committed seeds, fuzz/seeds/<target>.tar.xz (a minimised corpus of earlier long
+# runs, unpacked once, never over a file already there; see fuzz/seeds/README.md and
+# scripts/fuzz-seeds.sh, which rewrites them), plus the fixtures and ../shared/corpus (kept
+# out of the archives) as below, so a new fixture reaches the fuzzer without a new archive.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,8 +31,19 @@ TARGETS=("$@")
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 seed() {
-    local target=$1 dir=target/fuzz-corpus/$1
+    local target=$1 dir=target/fuzz-corpus/$1 seeds=fuzz/seeds/$1.tar.xz
+    local stamp=target/fuzz-corpus/.$target.seeds sum
+    [[ -d $dir ]] || rm -f "$stamp"
     mkdir -p "$dir"
+    if [[ -f $seeds ]]; then
+        # Unpacked once per archive (and corpus folder): the stamp, beside the folder where
+        # libFuzzer does not read it, holds the archive's hash; --skip-old-files keeps what
+        # is there.
+        sum=$(sha256sum "$seeds" | cut -d' ' -f1)
+        if [[ ! -f $stamp || $(cat "$stamp") != "$sum" ]]; then
+            tar -xJf "$seeds" -C "$dir" --skip-old-files && echo "$sum" >"$stamp"
+        fi
+    fi
     case $target in
         check)
             find tests/fixtures -type f \( -name '*.yaml' -o -name '*.json' \) -exec cp -n {} "$dir/" \; 2>/dev/null || true
