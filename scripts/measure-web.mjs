@@ -303,7 +303,7 @@ async function main() {
   console.log(table([["  file", "raw", "gzip -9"], ...size.on_demand.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`not counted either: the lessons page (lessons/, opened from its link; every file), ${kib(size.lessons_page.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.lessons_page.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
-  console.log(`not counted either: the playground's extras (extras/, loaded when the export, the version note, the Diff tab or the Access and Reach tabs first ask), ${kib(size.extras.gzip)} gzipped:`);
+  console.log(`not counted either: the playground's extras (extras/, loaded when the export, the version note, the Hardened YAML or Diff tab, a fix applied from a finding, or the Access and Reach tabs first ask; the fixer's in the engine's worker), ${kib(size.extras.gzip)} gzipped:`);
   console.log(table([["  file", "raw", "gzip -9"], ...size.extras.files.map((f) => ["  " + f.file, kib(f.raw), kib(f.gzip)])]));
   console.log(`first check requested: ${requested.join(" ")}`);
   console.log();
