@@ -36,6 +36,8 @@ extern "C" {
     fn start_worker(glue: &str, module: JsValue, extras: &str) -> Option<String>;
     #[wasm_bindgen(js_name = brokenReason)]
     fn broken_reason() -> Option<String>;
+    #[wasm_bindgen(js_name = isReady)]
+    fn is_ready() -> bool;
     #[wasm_bindgen(js_name = call)]
     fn call_worker(kind: &str, args: &Array) -> Promise;
 }
@@ -209,14 +211,19 @@ where
     }
 }
 
+/// Until the worker has started, a text up to this size (bytes) is checked on the page's
+/// thread: the page's first check (the example, a link's or the autosave's text) does not
+/// wait for the worker to load the engine again.
+const SHORT: usize = 64 * 1024;
+
 /// The check of the state's input: in the worker while it runs; on this thread where it
-/// cannot (`on_thread` is then told why, once).
+/// cannot (`on_thread` is then told why, once) and for a [`SHORT`] text before it started.
 #[hook]
 pub fn use_check(input: Option<CheckInput>, on_thread: Callback<String>) -> Answer<Checked> {
     use_answer(input, move |input: CheckInput| {
         let on_thread = on_thread.clone();
         async move {
-            if running() {
+            if running() && (is_ready() || input.text.len() > SHORT) {
                 let args = common(&input.text, input.options, &input.config);
                 match call("check", &args).await {
                     Ok(answer) => {

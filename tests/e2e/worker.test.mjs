@@ -129,6 +129,26 @@ test("the hardened YAML and a single fix are made in the worker (the fixer loade
   }
 });
 
+test("a check over the limit of work is stopped and said so; the next text is checked", async () => {
+  // The limit is 60 s; this page lowers it so that a 4 MB check runs over it.
+  const ctx = await newContext(() => {
+    window.kubehardenWorkLimitMs = 300;
+  });
+  try {
+    const page = await openApp(ctx, server.origin);
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    await pasteText(page, large(4));
+    await page.waitForFunction(() => /did not finish: stopped: it took over 0\.3 s/.test(document.querySelector("[data-testid=status]")?.textContent ?? ""), null, WAIT);
+    assert.match(await status(page), /The kubeharden CLI checks texts of any size/);
+    // The worker was started again: a small text is checked.
+    await replaceEditorText(page, pod("after"));
+    await page.waitForSelector('[data-testid=finding][data-rule="privileged-container"][data-line="9"]', WAIT);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("without Web Workers the page checks on its own thread, and large texts pause again", async () => {
   const ctx = await newContext(() => {
     delete window.Worker;
