@@ -365,6 +365,12 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
             if errors.len() == 1 { "" } else { "s" }
         ));
     }
+    if c.findings.len() > crate::editor::UNDERLINES {
+        s.push_str(&format!(
+            " · the {} most severe underlined",
+            crate::editor::UNDERLINES
+        ));
+    }
     if state.text.len() > LARGE_INPUT {
         s.push_str(&format!(" · {mb} MB: too large for a share link"));
     }

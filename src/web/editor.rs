@@ -13,6 +13,11 @@ use yew::prelude::*;
 use crate::codemirror::{self, EditorView};
 use crate::engine::Checked;
 
+/// At most this many findings are underlined, the most severe first (the adapter's
+/// order): a paste with a hundred thousand findings would hold the page for seconds in
+/// CodeMirror's decorations. The status says when some are not.
+pub const UNDERLINES: usize = 10_000;
+
 /// Typing reaches the state after this pause (milliseconds).
 const TYPING_PAUSE_MS: u32 = 120;
 
@@ -149,7 +154,7 @@ pub fn editor(p: &EditorProps) -> Html {
             if let Some(view) = handle.0.borrow().as_ref() {
                 let list = js_sys::Array::new();
                 if let Some(c) = checked.as_ref() {
-                    for f in &c.findings {
+                    for f in c.findings.iter().take(UNDERLINES) {
                         let mut message = format!("{} [{}] {}", f.severity, f.rule, f.message);
                         if let Some(reason) = &f.suppressed {
                             message.push_str(&format!(" (suppressed: {reason})"));

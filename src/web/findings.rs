@@ -52,6 +52,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// not every card (issue 16: keystrokes wait for the render).
 pub const WINDOW: usize = 200;
 
+/// The most entries the list renders, however many "Show more" asks for: a paste with a
+/// hundred thousand findings would take minutes to render, and the memory of the page.
+/// The filters search every finding; `kubeharden check` lists them all.
+pub const MAX_RENDERED: usize = 5_000;
+
 #[function_component(Findings)]
 pub fn findings(p: &FindingsProps) -> Html {
     let limit = use_state_eq(|| WINDOW);
@@ -151,11 +156,11 @@ pub fn findings(p: &FindingsProps) -> Html {
     let shown = total.min(*limit);
     let more = {
         let limit = limit.clone();
-        Callback::from(move |_: MouseEvent| limit.set(*limit + WINDOW))
+        Callback::from(move |_: MouseEvent| limit.set((*limit + WINDOW).min(MAX_RENDERED)))
     };
     let all = {
         let limit = limit.clone();
-        Callback::from(move |_: MouseEvent| limit.set(usize::MAX))
+        Callback::from(move |_: MouseEvent| limit.set(MAX_RENDERED))
     };
 
     let counts = Severity::ALL.iter().map(|&s| {
@@ -263,11 +268,15 @@ pub fn findings(p: &FindingsProps) -> Html {
                     <ul>{ for entries.iter().map(|(primary, also)| card(p, &on_pick, primary, also)) }</ul>
                 </details>
             }) }
-            if shown < total {
+            if shown < total && shown >= MAX_RENDERED {
+                <p class="more" data-testid="more-findings">
+                    { format!("Showing {shown} of {total} entries: the page renders at most {MAX_RENDERED}. The filters above search them all, and kubeharden check lists every one.") }
+                </p>
+            } else if shown < total {
                 <p class="more" data-testid="more-findings">
                     { format!("Showing {shown} of {total} entries (the filters above search them all). ") }
                     <button onclick={ more }>{ format!("Show {} more", (total - shown).min(WINDOW)) }</button>
-                    { " " }<button onclick={ all }>{ "Show all" }</button>
+                    if total <= MAX_RENDERED { { " " }<button onclick={ all }>{ "Show all" }</button> }
                 </p>
             }
             { for checked.notes.iter().filter(|n| !n.unchecked).map(|n| html! { <p class="note">{ format!("Note, line {}: {}", n.line, n.message) }</p> }) }
