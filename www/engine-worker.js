@@ -155,7 +155,13 @@ export function call(kind, args) {
     waiting.get(key)?.resolve(null);
     waiting.set(key, { kind, args, resolve, reject });
     const older = running && running.kind !== "applyOne" && (running.kind === kind || kind === "check");
-    if (older && performance.now() - running.started > SUPERSEDE_MS) stop(running);
+    if (older) {
+      const r = running;
+      const age = performance.now() - r.started;
+      if (age > SUPERSEDE_MS) stop(r);
+      // Younger: stopped when it reaches SUPERSEDE_MS, if a newer request still waits.
+      else setTimeout(() => running === r && waiting.size && stop(r), SUPERSEDE_MS - age);
+    }
     pump();
   });
 }

@@ -66,7 +66,12 @@ pub async fn start() -> State {
 /// is left alone while it holds work an opened link displaced ([`State::displaced`]).
 /// Compressed only when written, so typing never waits for it; `seq` drops a write that
 /// a newer one overtook.
-async fn persist(shared: Shared, autosave: bool, seq: Rc<std::cell::Cell<u64>>) {
+async fn persist(
+    shared: Shared,
+    autosave: bool,
+    seq: Rc<std::cell::Cell<u64>>,
+    dispatch: Rc<Callback<Action>>,
+) {
     let mine = seq.get() + 1;
     seq.set(mine);
     let Ok(fragment) = link::encode(&shared).await else {
@@ -77,7 +82,13 @@ async fn persist(shared: Shared, autosave: bool, seq: Rc<std::cell::Cell<u64>>) 
     }
     if autosave {
         if let Some(storage) = storage() {
-            let _ = storage.set_item(STORAGE_KEY, &fragment);
+            // Over the browser's quota (a large text that compresses badly): say so, since
+            // a reload would not bring this text back.
+            if storage.set_item(STORAGE_KEY, &fragment).is_err() {
+                dispatch.emit(Action::Notify(Notice::warning(
+                    "This text is too large for this browser's storage: it is not autosaved, and a reload would lose it.",
+                )));
+            }
         }
     }
     let Some(window) = web_sys::window() else {
@@ -132,6 +143,7 @@ pub fn app(props: &AppProps) -> Html {
     // problem stays in the address bar until the user changes something.
     {
         let writes: Rc<RefCell<(Option<f64>, Option<Timeout>)>> = use_mut_ref(|| (None, None));
+        let dispatch = dispatch.clone();
         let seq: Rc<std::cell::Cell<u64>> =
             (*use_memo((), |_| Rc::new(std::cell::Cell::new(0)))).clone();
         let autosave = state.displaced.is_none();
@@ -143,8 +155,11 @@ pub fn app(props: &AppProps) -> Html {
                 Some(last) => {
                     let write = {
                         let (writes, shared, seq) = (writes.clone(), shared.clone(), seq.clone());
+                        let dispatch = dispatch.clone();
                         move || {
-                            wasm_bindgen_futures::spawn_local(persist(shared, autosave, seq));
+                            wasm_bindgen_futures::spawn_local(persist(
+                                shared, autosave, seq, dispatch,
+                            ));
                             writes.borrow_mut().0 = Some(js_sys::Date::now());
                         }
                     };

@@ -10,8 +10,6 @@
 //! whole-bundle rule missing from that table is never claimed for an object, so the view
 //! can understate coverage but never overstate it.
 
-use std::collections::BTreeMap;
-
 use kubeharden::adapter::{Checked, EditorMessage, EditorObject};
 use kubeharden::rules::{self, Check};
 use kubeharden::{Engine, Options, Profile};
@@ -187,25 +185,35 @@ pub fn coverage(checked: &Checked, options: Options) -> Vec<DocCoverage> {
     // One pass each over the objects, errors and notes, and a binary search per finding:
     // a paste of 20,000 documents and 50,000 findings took seconds of the page's thread
     // when each document looked through every object and finding.
-    let mut docs: BTreeMap<usize, Parts> = BTreeMap::new();
+    let mut numbers: Vec<usize> = checked
+        .objects
+        .iter()
+        .map(|o| o.document)
+        .chain(checked.errors.iter().map(|e| e.document))
+        .chain(checked.notes.iter().map(|n| n.document))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    // Sorted numbers and a binary search, not a map: the first download has no room for
+    // another map's code.
+    let at = |doc: usize| numbers.binary_search(&doc).unwrap_or(0);
+    let mut parts: Vec<Parts> = numbers.iter().map(|_| Parts::default()).collect();
     for o in &checked.objects {
-        docs.entry(o.document).or_default().objects.push(o);
+        parts[at(o.document)].objects.push(o);
     }
     for e in &checked.errors {
-        docs.entry(e.document).or_default().errors.push(e);
+        parts[at(e.document)].errors.push(e);
     }
-    for n in &checked.notes {
-        let d = docs.entry(n.document).or_default();
-        if n.unchecked {
-            d.unchecked.push(n);
-        }
+    for n in checked.notes.iter().filter(|n| n.unchecked) {
+        parts[at(n.document)].unchecked.push(n);
     }
-    let mut counts = findings_per_document(checked);
-    docs.into_iter()
-        .map(|(doc, parts)| {
-            let findings = counts.remove(&doc).unwrap_or(0);
-            document(options, &families, doc, parts, findings)
-        })
+    for doc in findings_documents(checked) {
+        parts[at(doc)].findings += 1;
+    }
+    numbers
+        .iter()
+        .zip(parts)
+        .map(|(&doc, parts)| document(options, &families, doc, parts))
         .collect()
 }
 
@@ -215,18 +223,21 @@ struct Parts<'a> {
     objects: Vec<&'a EditorObject>,
     errors: Vec<&'a EditorMessage>,
     unchecked: Vec<&'a EditorMessage>,
+    /// Findings (not suppressed) inside its objects.
+    findings: usize,
 }
 
-/// The number of findings (not suppressed) that start inside an object of each document.
-/// Documents do not overlap, so the object that reaches furthest among those starting at or
-/// before a finding tells whether one holds it, and whose document that is.
-fn findings_per_document(checked: &Checked) -> BTreeMap<usize, usize> {
-    let mut objects: Vec<(usize, usize, usize)> = checked
+/// The document of each finding (not suppressed) that starts inside an object. Documents
+/// do not overlap, so the object that reaches furthest among those starting at or before a
+/// finding tells whether one holds it, and whose document that is.
+fn findings_documents(checked: &Checked) -> Vec<usize> {
+    // In input order, which is the order of their starts (a List before its items).
+    let objects: Vec<(usize, usize, usize)> = checked
         .objects
         .iter()
         .map(|o| (o.range.from, o.range.to, o.document))
         .collect();
-    objects.sort_unstable();
+    debug_assert!(objects.windows(2).all(|w| w[0].0 <= w[1].0));
     // reach[i]: the furthest end among objects[..=i], and that object's document.
     let mut reach: Vec<(usize, usize)> = Vec::with_capacity(objects.len());
     for &(_, to, doc) in &objects {
@@ -236,16 +247,16 @@ fn findings_per_document(checked: &Checked) -> BTreeMap<usize, usize> {
         };
         reach.push(next);
     }
-    let mut counts = BTreeMap::new();
-    for f in checked.findings.iter().filter(|f| f.suppressed.is_none()) {
-        let starts = objects.partition_point(|o| o.0 <= f.from);
-        if let Some(&(far, doc)) = starts.checked_sub(1).map(|i| &reach[i]) {
-            if f.from <= far {
-                *counts.entry(doc).or_insert(0) += 1;
-            }
-        }
-    }
-    counts
+    checked
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .filter_map(|f| {
+            let starts = objects.partition_point(|o| o.0 <= f.from);
+            let (far, doc) = reach[starts.checked_sub(1)?];
+            (f.from <= far).then_some(doc)
+        })
+        .collect()
 }
 
 fn document(
@@ -253,12 +264,12 @@ fn document(
     families: &[(&'static str, Scope, usize)],
     doc: usize,
     parts: Parts,
-    findings: usize,
 ) -> DocCoverage {
     let Parts {
         objects,
         errors,
         unchecked,
+        findings,
     } = parts;
     let (from, to, line) = match (objects.first(), errors.first(), unchecked.first()) {
         (Some(o), _, _) => (o.range.from, o.range.to, o.range.line),

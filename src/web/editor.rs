@@ -102,14 +102,24 @@ pub fn editor(p: &EditorProps) -> Html {
     *on_fix.borrow_mut() = p.on_fix.clone();
     // The change waiting for the end of the pause (dropping it cancels it).
     let pending: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    // The editor holds a change the state has not had yet: a check that arrives meanwhile
+    // is of an older text, so its ranges are not this text's (the underlines shown are
+    // mapped through the edits instead, until the check of the newer text).
+    let dirty: Rc<std::cell::Cell<bool>> =
+        (*use_memo((), |_| Rc::new(std::cell::Cell::new(false)))).clone();
 
     {
         let (handle, node, text) = (p.handle.clone(), node.clone(), p.text.clone());
-        let pending = pending.clone();
+        let (pending, dirty) = (pending.clone(), dirty.clone());
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn(String)>::new(move |new_text: String| {
                 let callback = on_change.borrow().clone();
-                let timer = Timeout::new(TYPING_PAUSE_MS, move || callback.emit(new_text));
+                dirty.set(true);
+                let reported = dirty.clone();
+                let timer = Timeout::new(TYPING_PAUSE_MS, move || {
+                    reported.set(false);
+                    callback.emit(new_text)
+                });
                 *pending.borrow_mut() = Some(timer);
             });
             let fixer = Closure::<dyn Fn(String)>::new(move |id: String| {
@@ -139,8 +149,10 @@ pub fn editor(p: &EditorProps) -> Html {
     // a change still waiting for its pause.
     {
         let (handle, text) = (p.handle.clone(), p.text.clone());
+        let dirty = dirty.clone();
         use_effect_with(p.loaded, move |_| {
             pending.borrow_mut().take();
+            dirty.set(false);
             if let Some(view) = handle.0.borrow().as_ref() {
                 codemirror::set_text(view, &text);
             }
@@ -151,6 +163,9 @@ pub fn editor(p: &EditorProps) -> Html {
     {
         let handle = p.handle.clone();
         use_effect_with(p.checked.clone(), move |checked| {
+            if dirty.get() {
+                return;
+            }
             if let Some(view) = handle.0.borrow().as_ref() {
                 let list = js_sys::Array::new();
                 if let Some(c) = checked.as_ref() {

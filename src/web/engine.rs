@@ -103,12 +103,6 @@ pub fn waiting_unsafe(checked: &Checked, unsafe_fixes: bool, left_out: &[FixKey]
         .count()
 }
 
-/// One check of `text` with the default options (for the budget script's timing);
-/// returns the number of findings.
-pub fn bench_check(text: &str) -> usize {
-    adapter::check(text, Options::default()).findings.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,7 +270,7 @@ pub fn findings(p: &FindingsProps) -> Html {
             }) }
             if shown < total && shown >= MAX_RENDERED {
                 <p class="more" data-testid="more-findings">
-                    { format!("Showing {shown} of {total} entries: the page renders at most {MAX_RENDERED}. The filters above search them all, and kubeharden check lists every one.") }
+                    { format!("Showing {shown} of {total} entries, the most this page renders (the filters above search them all).") }
                 </p>
             } else if shown < total {
                 <p class="more" data-testid="more-findings">

@@ -30,30 +30,6 @@ mod worker;
 
 use wasm_bindgen::prelude::*;
 
-/// `window.kubehardenBench(text, runs)`: the median time of `runs` checks of `text`,
-/// measured around the engine call (for the budget script).
-fn install_bench() {
-    let bench = Closure::<dyn Fn(String, u32) -> f64>::new(|text: String, runs: u32| {
-        let mut times: Vec<f64> = (0..runs.max(1))
-            .map(|_| {
-                let start = codemirror::now_ms();
-                std::hint::black_box(engine::bench_check(&text));
-                codemirror::now_ms() - start
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(
-            &window,
-            &JsValue::from_str("kubehardenBench"),
-            bench.as_ref(),
-        );
-    }
-    bench.forget();
-}
-
 /// `#/lessons` and `#/lessons/<id>` open the lessons page (dist/lessons/, a page and wasm
 /// of its own: src/web/lessons_main.rs). Whether the page is leaving for it.
 fn lessons_redirect() -> bool {
@@ -85,7 +61,6 @@ fn main() {
             window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
     }
     on_hash.forget();
-    install_bench();
     // The link and the autosave are inflated by the browser (asynchronously) first.
     wasm_bindgen_futures::spawn_local(async {
         let mut start = app::start().await;
