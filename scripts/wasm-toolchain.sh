@@ -110,23 +110,14 @@ dist() {
     # wasm-bindgen from ~/.cargo/bin; cargo from the toolchain chosen above.
     export PATH="$PWD/www/node_modules/.bin:$PATH"
     with_wasm_env cargo fetch --quiet
-    extras
-    local extras_js
-    extras_js=$(cd "$EXTRAS_OUT" && ls kubeharden-extras-*.js)
-    # The playground is told the extras' file name (src/web/extras.rs reads it when compiled).
-    KUBEHARDEN_EXTRAS_JS="extras/$extras_js" CARGO_TARGET_DIR="$PWD/$WASM_TARGET_DIR" \
-        with_wasm_env nice -n 10 trunk build --release
-    python3 scripts/csp-boot.py dist/index.html
-    cp -r "$EXTRAS_OUT" dist/extras
-    node scripts/minify-js.mjs dist
+    playground_page
     lessons_page
 }
 
-# The playground alone into dist/ (no lessons page, JS package or widget), with the extras
-# as last built: a quicker build to measure the first download while working on it.
-playground_only() {
-    export PATH="$PWD/www/node_modules/.bin:$PATH"
-    node www/build.mjs
+# The playground's page into dist/: the extras first (the page is told their file name:
+# src/web/extras.rs reads it when compiled), then Trunk, the start-up script moved into a
+# file, the extras copied beside it and the JavaScript minified.
+playground_page() {
     extras
     local extras_js
     extras_js=$(cd "$EXTRAS_OUT" && ls kubeharden-extras-*.js)
@@ -135,6 +126,14 @@ playground_only() {
     python3 scripts/csp-boot.py dist/index.html
     cp -r "$EXTRAS_OUT" dist/extras
     node scripts/minify-js.mjs dist
+}
+
+# The playground alone into dist/ (no lessons page, JS package or widget): a quicker build
+# to measure the first download while working on it.
+playground_only() {
+    export PATH="$PWD/www/node_modules/.bin:$PATH"
+    node www/build.mjs
+    playground_page
 }
 
 # The playground's extras (src/web/extras_main.rs: the JSON and SARIF export, the target
