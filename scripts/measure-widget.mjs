@@ -54,12 +54,12 @@ function fail(code, message) {
   process.exit(code);
 }
 
-for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_check_bg.wasm", "pkg/kubeharden_wasm_bg.wasm", "pkg/rules.json"]) {
+for (const f of ["kubeharden-widget.js", "kubeharden-widget-worker.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_check_bg.wasm", "pkg/kubeharden_wasm_bg.wasm", "pkg/rules.json"]) {
   if (!existsSync(join(distDir, f))) fail(2, `${join(distDir, f)} is missing: run \`make dist\``);
 }
 
 const root = mkdtempSync(join(tmpdir(), "kubeharden-widget-budget-"));
-for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg"]) cpSync(join(distDir, f), join(root, f), { recursive: true });
+for (const f of ["kubeharden-widget.js", "kubeharden-widget-worker.js", "kubeharden-widget-editor.js", "pkg"]) cpSync(join(distDir, f), join(root, f), { recursive: true });
 const head = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}">
 <link rel="stylesheet" href="page.css"><script src="record.js"></script><script type="module" src="kubeharden-widget.js"></script></head><body>`;
 const widget = (id) => `<kubeharden-check id="${id}"><pre>${MANIFEST}</pre></kubeharden-check>`;

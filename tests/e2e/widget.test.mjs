@@ -89,11 +89,11 @@ let server;
 let browser;
 
 before(async () => {
-  for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_wasm_bg.wasm", "pkg/kubeharden_check_bg.wasm"]) {
+  for (const f of ["kubeharden-widget.js", "kubeharden-widget-worker.js", "kubeharden-widget-editor.js", "pkg/kubeharden.js", "pkg/kubeharden_wasm_bg.wasm", "pkg/kubeharden_check_bg.wasm"]) {
     if (!existsSync(join(distDir, f))) throw new Error(`the built widget is missing: ${join(distDir, f)} does not exist; run \`make dist\``);
   }
   root = mkdtempSync(join(tmpdir(), "kubeharden-widget-"));
-  for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js", "pkg"]) cpSync(join(distDir, f), join(root, f), { recursive: true });
+  for (const f of ["kubeharden-widget.js", "kubeharden-widget-worker.js", "kubeharden-widget-editor.js", "pkg"]) cpSync(join(distDir, f), join(root, f), { recursive: true });
   writeFileSync(join(root, "record.js"), RECORD);
   writeFileSync(join(root, "host-pid.yaml"), HOST_PID);
   writeFileSync(
@@ -143,6 +143,9 @@ before(async () => {
         Array.from({ length: 10 }, (_, i) => `<kubeharden-check id="w${i}"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>`).join(spacer),
     ),
   );
+  // One editable widget, for the worker's tests: long texts are set as its source (one rule,
+  // so that a long check has a short report).
+  writeFileSync(join(root, "worker.html"), page(`<kubeharden-check id="big" rules="privileged-container" editable loading="eager"><pre>${escape(HOST_PID)}</pre></kubeharden-check>`));
   server = await startServer(root);
   browser = await launchBrowser();
 });
@@ -164,6 +167,17 @@ async function open(path) {
   await p.goto(server.origin + "/" + path);
   return { context, page: p, requests, errors };
 }
+
+/** What the package itself answers, on the page's thread (the widget's engine runs in its worker). */
+const engine = (p, kind, text, options) =>
+  p.evaluate(
+    async ([kind, text, options]) => {
+      const m = await import("./pkg/kubeharden.js");
+      await m.init();
+      return m[kind](text, options);
+    },
+    [kind, text, options],
+  );
 
 const findings = (p, id) =>
   p.$$eval(`#${id} [data-testid=finding]`, (els) => els.map((e) => ({ rule: e.dataset.rule, line: Number(e.dataset.line), severity: e.dataset.severity })));
@@ -223,10 +237,7 @@ test("the hardened tab shows the engine's fixed text; the diff tab its diff", as
   await results(p, 5);
   await p.locator("#c [data-testid=hardened] .line").first().waitFor(WAIT);
   const hardened = await p.$eval("#c [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
-  const expected = await p.evaluate(
-    async (text) => (await import("./pkg/kubeharden.js")).fix(text, { unsafe: true }).text,
-    HOST_PID,
-  );
+  const expected = (await engine(p, "fix", HOST_PID, { unsafe: true })).text;
   assert.equal(hardened, expected);
   assert.notEqual(hardened, HOST_PID);
   assert.equal(await p.$eval("#c [role=tab][aria-selected=true]", (t) => t.dataset.tab), "hardened");
@@ -349,7 +360,7 @@ test("with the full engine blocked, checks go on with the check-only one; the fi
   await p.unroute("**/kubeharden_wasm_bg.wasm");
   await p.locator("#ed [data-tab=hardened]").click();
   await p.waitForFunction(() => /applied/.test(document.getElementById("ed").shadowRoot.querySelector("[part~=fix-summary]").textContent), null, WAIT);
-  const expected = await p.evaluate(async (text) => (await import("./pkg/kubeharden.js")).fix(text).text, HOST_PID);
+  const expected = (await engine(p, "fix", HOST_PID)).text;
   const shown = await p.$eval("#ed [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
   assert.equal(shown, expected, "opening the tab again loaded the full engine");
   assert.equal(requests.filter((u) => u.endsWith("/kubeharden_check_bg.wasm")).length, 1);
@@ -406,7 +417,7 @@ test("ten widgets: the wasm is fetched once, only when the first scrolls into vi
     await p.waitForFunction((id) => /applied/.test(document.getElementById(id).shadowRoot.querySelector("[part~=fix-summary]").textContent), id, WAIT);
   }
   assert.deepEqual(wasm(), ["/pkg/kubeharden_check_bg.wasm", "/pkg/kubeharden_wasm_bg.wasm"], "the full wasm once, for both tabs");
-  const expected = await p.evaluate(async (text) => (await import("./pkg/kubeharden.js")).fix(text).text, PRIVILEGED);
+  const expected = (await engine(p, "fix", PRIVILEGED)).text;
   assert.equal(await hardenedOf("w1"), expected);
   await context.close();
 });
@@ -420,7 +431,7 @@ test("a configuration applies: inline (config), from a same-origin file fetched 
   const custom = await findings(p, "inline");
   assert.ok(custom.some((f) => f.rule === "images-from-our-registry" && f.severity === "high" && f.line === 8), JSON.stringify(custom));
   // The same report as the package gives for that configuration.
-  const expected = await p.evaluate(async ([text, config]) => (await import("./pkg/kubeharden.js")).check(text, { config }), [PRIVILEGED, INLINE_CONFIG]);
+  const expected = await engine(p, "check", PRIVILEGED, { config: INLINE_CONFIG });
   assert.deepEqual(inline, expected);
   // A custom rule's docs are in the configuration, not in rules.json: the widget says so.
   await p.locator("#inline [data-rule=images-from-our-registry] summary").click();
@@ -476,7 +487,7 @@ test("the configuration reaches the hardened tab, and Open in playground carries
   await p.evaluate(() => document.getElementById("site1").setAttribute("show", "hardened"));
   await p.locator("#site1 [data-testid=hardened] .line").first().waitFor(WAIT);
   const hardened = await p.$eval("#site1 [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
-  const expected = await p.evaluate(async ([text, config]) => (await import("./pkg/kubeharden.js")).fix(text, { config, unsafe: true }).text, [PRIVILEGED, SITE_CONFIG]);
+  const expected = (await engine(p, "fix", PRIVILEGED, { config: SITE_CONFIG, unsafe: true })).text;
   assert.equal(hardened, expected);
   assert.match(hardened, /privileged: true/, "the exempted finding is not fixed");
   await p.waitForFunction(() => document.querySelector("#site1").shadowRoot.querySelector("[part=playground-link]").href.includes("#v1."), null, WAIT);
@@ -500,4 +511,73 @@ test("the demo page's configured widgets apply their configurations", async () =
   assert.deepEqual(await p.evaluate(() => window.violations ?? []), []);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+// `n` Pods, one per line, none privileged but the first (a long check with a short report:
+// the engine's work grows with the objects, the report with the findings).
+const pods = (n, prefix) =>
+  Array.from({ length: n }, (_, i) => `{apiVersion: v1, kind: Pod, metadata: {name: ${prefix}-${i}, namespace: shop}, spec: {containers: [{name: c, image: "nginx:1.27", securityContext: {privileged: ${i === 0}}}]}}`).join("\n---\n") + "\n";
+const BIG = 10000;
+
+/** Animation frames the page drew while #big's check ran (a check on the page's thread allows none). */
+const framesWhileBusy = (p) =>
+  p.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const status = document.getElementById("big").shadowRoot.querySelector("[part=status]");
+        let frames = 0;
+        const tick = () => (status.getAttribute("aria-busy") === "true" ? (frames++, requestAnimationFrame(tick)) : resolve(frames));
+        tick();
+      }),
+  );
+const busy = (p) => p.waitForFunction(() => document.getElementById("big").shadowRoot.querySelector("[part=status]").getAttribute("aria-busy") === "true", null, WAIT);
+const reportsOf = (p, id) => p.evaluate((id) => window.results.filter((r) => r.id === id).map((r) => r.report.findings.filter((f) => f.rule === "privileged-container").map((f) => f.object.name)), id);
+
+test("the engine runs in the page's one Web Worker: the page draws frames through a long check, and a newer text supersedes a running one", async () => {
+  const { context, page: p, errors } = await open("worker.html");
+  await showAll(p);
+  assert.ok(p.workers().some((w) => w.url().endsWith("/kubeharden-widget-worker.js")), `the widget's worker runs: ${p.workers().map((w) => w.url())}`);
+
+  // A long text: the page keeps drawing while the worker checks it, and its result arrives.
+  await p.evaluate((t) => (document.getElementById("big").source = t), pods(BIG, "a"));
+  await busy(p);
+  const frames = await framesWhileBusy(p);
+  assert.ok(frames >= 3, `the page drew ${frames} frames while the check ran`);
+  await p.waitForFunction(() => window.results.some((r) => r.id === "big" && r.report.findings.some((f) => f.object?.name === "a-0")), null, WAIT);
+
+  // Another long text, then, while it is being checked, a short one: the short one's result
+  // is the next, and the long one's never comes.
+  const before = (await reportsOf(p, "big")).length;
+  await p.evaluate((t) => (document.getElementById("big").source = t), pods(BIG, "b"));
+  await busy(p);
+  await p.evaluate((t) => (document.getElementById("big").source = t), PRIVILEGED);
+  await p.waitForFunction((n) => window.results.filter((r) => r.id === "big").length > n && !document.getElementById("big").shadowRoot.querySelector("[part=status]").hasAttribute("aria-busy"), before, WAIT);
+  await p.waitForTimeout(300);
+  const after = (await reportsOf(p, "big")).slice(before);
+  assert.deepEqual(after, [["web"]], "one result after the short text, the short text's: the long one was superseded");
+  const b = await findings(p, "big");
+  assert.ok(b.some((f) => f.rule === "privileged-container" && f.line === 10), JSON.stringify(b));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("where no worker can start, widgets check on the page's thread, with the same results", async () => {
+  for (const why of ["no Worker", "the worker's file cannot be fetched"]) {
+    const context = await browser.newContext();
+    if (why === "no Worker") await context.addInitScript(() => delete window.Worker);
+    const p = await context.newPage();
+    if (why !== "no Worker") await p.route("**/kubeharden-widget-worker.js", (route) => route.abort());
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    await p.goto(server.origin + "/three.html");
+    await results(p, 5);
+    assert.ok((await findings(p, "a")).some((f) => f.rule === "privileged-container" && f.line === 10), why);
+    assert.ok((await findings(p, "b")).some((f) => f.rule === "host-namespaces" && f.line === 6), why);
+    await p.locator("#c [data-testid=hardened] .line").first().waitFor(WAIT);
+    const hardened = await p.$eval("#c [data-testid=hardened]", (e) => [...e.querySelectorAll(".line .text")].map((l) => l.textContent).join("\n") + "\n");
+    assert.equal(hardened, (await engine(p, "fix", HOST_PID, { unsafe: true })).text, why);
+    assert.equal(p.workers().length, 0, `${why}: no worker runs`);
+    assert.deepEqual(errors, [], why);
+    await context.close();
+  }
 });

@@ -1,9 +1,10 @@
 // Builds the docs widget into OUT (dist/): node www/widget/build.mjs OUT
 //   kubeharden-widget.js         the <kubeharden-check> element (imports ./pkg/kubeharden.js)
 //   kubeharden-widget.d.ts       its types (the element, its event, the loader)
+//   kubeharden-widget-worker.js  the engine's Web Worker (worker.js), started by the widget
 //   kubeharden-widget-editor.js  CodeMirror for `editable` widgets, loaded only by them
 //   widget-demo.html, widget-demo/*.yaml   the demo page and the manifest it loads by src=
-// Both scripts are minified ES modules (esbuild, from www/node_modules). The build fails if
+// The scripts are minified ES modules (esbuild, from www/node_modules). The build fails if
 // either refers to another origin or evaluates code, and prints the gzipped sizes.
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
@@ -23,6 +24,7 @@ await esbuild.build({
   // and the editor (only for editable widgets).
   external: ["./pkg/kubeharden.js", "./kubeharden-widget-editor.js"],
 });
+await esbuild.build({ ...common, entryPoints: [join(here, "worker.js")], outfile: join(out, "kubeharden-widget-worker.js"), external: ["./pkg/kubeharden.js"] });
 await esbuild.build({ ...common, entryPoints: [join(here, "editor.js")], outfile: join(out, "kubeharden-widget-editor.js") });
 
 mkdirSync(join(out, "widget-demo"), { recursive: true });
@@ -32,7 +34,7 @@ for (const f of readdirSync(join(here, "demo"))) copyFileSync(join(here, "demo",
 
 const ALLOWED = [/^http:\/\/www\.w3\.org\/\d{4}\/(svg|xlink|xhtml)$/, /^http:\/\/www\.w3\.org\/1999\/xhtml$/];
 let failed = false;
-for (const f of ["kubeharden-widget.js", "kubeharden-widget-editor.js"]) {
+for (const f of ["kubeharden-widget.js", "kubeharden-widget-worker.js", "kubeharden-widget-editor.js"]) {
   const code = readFileSync(join(out, f), "utf8");
   const remote = (code.match(/\b(?:https?|wss?):\/\/[^\s"'`)\\]+/g) || []).filter((u) => !ALLOWED.some((re) => re.test(u)));
   if (remote.length || /\beval\s*\(|new Function\s*\(/.test(code)) {

@@ -12,17 +12,18 @@
 // playground. Changing one re-checks. Events: `kubeharden-result` (detail: the
 // report) after each check. Theming: CSS custom properties (--kh-*) and ::part().
 //
-// Every widget of a page shares one engine (the `kubeharden` package in ./pkg/): its wasm is
-// fetched once, when the first widget scrolls into view: the check-only engine when every
-// widget opens on its findings, the full one (the fixer and the differ) when one opens on the
-// hardened YAML or the diff, or once the reader opens such a tab. CodeMirror is loaded only for
+// Every widget of a page shares one engine (the `kubeharden` package in ./pkg/), run in one
+// Web Worker (engine.js; on the page where no worker can start): its wasm is fetched once,
+// when the first widget scrolls into view: the check-only engine when every widget opens on
+// its findings, the full one (the fixer and the differ) when one opens on the hardened YAML
+// or the diff, or once the reader opens such a tab. CodeMirror is loaded only for
 // `editable` widgets. No inline script or style (styles are a constructed style sheet),
 // no eval, no request to another origin. User text only ever goes into textContent.
 //
 // Importing this module on a server (static site generators) defines nothing and touches
 // no browser global.
 
-import { OptionError, canFix, check, fix, init, initCheck, isReady, rule } from "./pkg/kubeharden.js";
+import { ask, canFix, loadFull, onPage } from "./engine.js";
 
 const TAG = "kubeharden-check";
 const SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -334,6 +335,9 @@ function defineElement() {
     #editor = null;
     #id = ++serial;
     #shareToken = 0;
+    /** Checks started (the newest answers) and the promise of the newest. */
+    #checks = 0;
+    #checking = null;
     /** Why the manifest of `src` could not be read (nothing is checked then), or null. */
     #sourceError = null;
     /** The last failure #fail showed (the Hardened YAML and Diff tabs show it too). */
@@ -405,15 +409,13 @@ function defineElement() {
     }
 
     /** Checks now (after the engine loads) and resolves to the report. */
-    async check() {
-      await this.#engine();
+    check() {
       return this.#run();
     }
 
-    /** The engine this widget needs now: the full one when it shows a fixed text, else the check-only one. */
-    #engine() {
-      if (isReady()) return Promise.resolve(); // any loaded engine checks; the fix tabs wait for init() themselves
-      return this.#current !== "findings" || [...document.querySelectorAll(TAG)].some(opensOnFixes) ? init() : initCheck();
+    /** The engine this widget would load first: the full one when it shows a fixed text, else the check-only one (any loaded engine checks). */
+    #engineName() {
+      return this.#current !== "findings" || [...document.querySelectorAll(TAG)].some(opensOnFixes) ? "full" : "check";
     }
 
     #options() {
@@ -430,6 +432,10 @@ function defineElement() {
       if (rules && rules.trim()) o.rules = rules.split(/[\s,]+/).filter(Boolean);
       if (this.#config) o.config = this.#config;
       return o;
+    }
+
+    #fixOptions() {
+      return { ...this.#options(), unsafe: this.hasAttribute("unsafe-fixes") };
     }
 
     /** Reads the configuration: the `config` attribute's text, or the file at `config-src`. */
@@ -602,12 +608,7 @@ function defineElement() {
     #schedule(ms) {
       if (!this.#visible || !this.#ui) return;
       clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => {
-        this.#engine().then(
-          () => this.#run(),
-          (e) => this.#fail(`the checker could not be loaded (${e.message.replace(/^kubeharden: /, "")}); it is tried again on the next change or tab`),
-        );
-      }, ms);
+      this.#timer = setTimeout(() => this.#run(), ms);
     }
 
     #fail(message, ...more) {
@@ -628,7 +629,14 @@ function defineElement() {
       );
     }
 
+    /** Checks the text as it is now; resolves to the report (that of a newer check if one superseded this), or null. */
     #run() {
+      const mine = ++this.#checks;
+      return (this.#checking = this.#checkNow(mine));
+    }
+
+    async #checkNow(mine) {
+      if (!this.#ui) return null; // not connected yet: checked once it is
       if (this.#sourceError) {
         // Nothing was read, so nothing is checked (never an empty text's "no findings").
         this.#report = null;
@@ -641,15 +649,29 @@ function defineElement() {
         if (this.#configError) this.#fail(this.#configError);
         return null;
       }
+      const text = this.#text;
+      const options = this.#options();
+      const status = this.#ui.status;
+      status.setAttribute("aria-busy", "true");
+      // Said only when it takes a while: a live region that said it on every keystroke would chatter.
+      const slow = setTimeout(() => (status.textContent = "Checking…"), 300);
       let report;
       try {
-        report = check(this.#text, this.#options());
+        report = await ask(`${this.#id}:check`, "check", text, options, this.#engineName());
       } catch (e) {
+        if (this.#checks !== mine) return this.#checking;
         this.#report = null;
-        if (e instanceof OptionError && e.option === "config") this.#failConfig(e);
-        else this.#fail(e instanceof OptionError ? `${e.message} (attribute ${attributeOf(e.option)})` : e.message);
+        if (e.load) this.#fail(`the checker could not be loaded (${e.message.replace(/^kubeharden: /, "")}); it is tried again on the next change or tab`);
+        else if (e.name === "OptionError" && e.option === "config") this.#failConfig(e);
+        else this.#fail(e.name === "OptionError" ? `${e.message} (attribute ${attributeOf(e.option)})` : e.message);
         return null;
+      } finally {
+        clearTimeout(slow);
+        if (this.#checks === mine) status.removeAttribute("aria-busy");
       }
+      // Superseded by a newer check, or the text or options changed while this one ran: the newer answers.
+      if (this.#checks !== mine) return this.#checking;
+      if (report === null || text !== this.#text || JSON.stringify(options) !== JSON.stringify(this.#options())) return this.#run();
       this.#report = report;
       this.#lastError = null;
       this.#render();
@@ -710,7 +732,7 @@ function defineElement() {
 
     async #ruleDocs(id, body) {
       try {
-        const doc = await rule(id);
+        const doc = await (await onPage()).rule(id);
         if (!doc) return void (body.textContent = this.#config ? `${id} is not a built-in rule: see its entry under custom-rules in the configuration.` : `No documentation for ${id}.`);
         const refs = doc.references.map((u) => h("li", {}, h("a", { href: u, rel: "noopener noreferrer", target: "_blank", text: u })));
         body.replaceChildren(
@@ -762,19 +784,25 @@ function defineElement() {
       if (!canFix()) {
         // Checked with the check-only engine: fetch the full one (once for the page), then render.
         say("Loading the fixes…");
-        init().then(
+        loadFull().then(
           () => this.#current !== "findings" && this.#renderFixed(),
           (e) => say(`The fixes could not be loaded (${e.message}); open the tab again to retry.`),
         );
         return;
       }
       if (!this.#fixed) {
-        try {
-          this.#fixed = fix(this.#text, { ...this.#options(), unsafe: this.hasAttribute("unsafe-fixes") });
-        } catch (e) {
-          this.#ui.hardenedInfo.textContent = e.message;
-          return;
-        }
+        const text = this.#text;
+        const options = this.#fixOptions();
+        ask(`${this.#id}:fix`, "fix", text, options, "full").then(
+          (fixed) => {
+            // Superseded, or made of an older text: the newer check renders this tab again.
+            if (!fixed || text !== this.#text || JSON.stringify(options) !== JSON.stringify(this.#fixOptions())) return;
+            this.#fixed = fixed;
+            if (this.#current !== "findings") this.#renderFixed();
+          },
+          (e) => text === this.#text && (this.#ui.hardenedInfo.textContent = e.message),
+        );
+        return;
       }
       const f = this.#fixed;
       renderCode(this.#ui.hardenedCode, f.text);
