@@ -43,10 +43,7 @@ function spawn() {
     }
     if ("loaded" in data) return settleFull(data.loaded, data.message);
     if (!running || data.id !== running.id) return;
-    const done = running;
-    running = null;
-    clearTimeout(done.timer);
-    clearTimeout(done.stopAt);
+    const done = finish();
     if (!data.error) done.resolve(data.value);
     else {
       const e = Object.assign(new Error(data.error.message), data.error);
@@ -60,15 +57,21 @@ function spawn() {
     e.preventDefault?.();
     if (!started) return toPage(); // it never started here: the page answers instead
     // The worker died (out of memory, say): the request it ran fails, a fresh one takes the rest.
-    const r = running;
-    running = null;
+    const r = finish();
     if (r) {
-      clearTimeout(r.timer);
-      clearTimeout(r.stopAt);
       r.reject(new Error(`the engine's worker failed (${e.message || "no reason given"})`));
     }
     restart();
   };
+}
+
+/** Takes the running request (if any) out of the worker's slot, its timers cleared; returns it. */
+function finish() {
+  const r = running;
+  running = null;
+  clearTimeout(r?.timer);
+  clearTimeout(r?.stopAt);
+  return r;
 }
 
 /** Runs everything still asked for on the page, for the rest of the page's life. */
@@ -94,9 +97,7 @@ function restart() {
 /** Stops the running request: `why` rejects it, else it resolves to null (superseded). */
 function stop(request, why) {
   if (running !== request) return;
-  running = null;
-  clearTimeout(request.timer);
-  clearTimeout(request.stopAt);
+  finish();
   if (why) request.reject(new Error(why));
   else request.resolve(null);
   restart();
