@@ -146,6 +146,8 @@ before(async () => {
   // One editable widget, for the worker's tests: long texts are set as its source (one rule,
   // so that a long check has a short report).
   writeFileSync(join(root, "worker.html"), page(`<kubeharden-check id="big" rules="privileged-container" editable loading="eager"><pre>${escape(HOST_PID)}</pre></kubeharden-check>`));
+  // One read-only widget checked with every rule, for a text with thousands of findings.
+  writeFileSync(join(root, "dense.html"), page(`<kubeharden-check id="dense" loading="eager"><pre>${escape(PRIVILEGED)}</pre></kubeharden-check>`));
   server = await startServer(root);
   browser = await launchBrowser();
 });
@@ -580,4 +582,53 @@ test("where no worker can start, widgets check on the page's thread, with the sa
     assert.deepEqual(errors, [], why);
     await context.close();
   }
+});
+
+test("a text with thousands of findings renders 200 entries at a time and marks the 10,000 most severe", async () => {
+  const { context, page: p, errors } = await open("dense.html");
+  await showAll(p);
+  // 1,000 Pods with nothing hardened: more than ten findings each (PSS, securityContext, images).
+  const text = Array.from({ length: 1000 }, (_, i) => `{apiVersion: v1, kind: Pod, metadata: {name: p-${i}, namespace: shop}, spec: {containers: [{name: c, image: nginx}]}}`).join("\n---\n") + "\n";
+  await p.evaluate((t) => (document.getElementById("dense").source = t), text);
+  await p.waitForFunction(() => window.results.some((r) => r.id === "dense" && r.report.findings.length > 10000), null, WAIT);
+  const report = await p.evaluate(() => window.results.findLast((r) => r.id === "dense").report);
+  const total = report.errors.length + report.findings.length + report.notes.length;
+  const listed = () => p.$$eval("#dense [data-testid=finding]", (els) => els.map((e) => e.dataset.severity));
+  const first = await listed();
+  assert.equal(first.length, 200, "the first page of the list");
+  const rank = ["critical", "high", "medium", "low", "info"];
+  const worst = report.findings.map((f) => f.severity).sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0];
+  assert.equal(first[0], worst, "the most severe first");
+  assert.equal(await p.textContent("#dense [data-testid=more-findings]"), `Showing 200 of ${total} entries.Show 200 more`);
+  assert.match(await p.textContent("#dense [part=status]"), /the 10000 most severe marked in the code/);
+  // A gutter marker on each line where one of the 10,000 most severe findings starts, and on no other.
+  const marked = await p.$$eval("#dense [part=code] [data-marked]", (els) => els.map((e) => Number(e.dataset.line)));
+  const severest = report.findings.filter((f) => !f.suppressed).sort((a, b) => rank.indexOf(a.severity) - rank.indexOf(b.severity) || a.span.start.offset - b.span.start.offset).slice(0, 10000);
+  assert.deepEqual(marked, [...new Set(severest.map((f) => f.span.start.line))].sort((a, b) => a - b));
+
+  await p.click("#dense [data-testid=more-findings] button");
+  assert.equal((await listed()).length, 400, "Show more adds the next 200");
+  const focused = await p.evaluate(() => {
+    const root = document.getElementById("dense").shadowRoot;
+    return [...root.querySelectorAll("[data-testid=finding] .goto")].indexOf(root.activeElement);
+  });
+  assert.equal(focused, 200, "focus moves to the first entry just shown");
+  assert.equal(await p.textContent("#dense [data-testid=more-findings]"), `Showing 400 of ${total} entries.Show 200 more`);
+
+  // Every line is in the code view (in blocks laid out near the view), and a finding far down
+  // scrolls its line into view and focuses it.
+  assert.equal(await p.$$eval("#dense [part=code] .line", (els) => els.length), text.split("\n").length - 1);
+  const lines = await p.$$eval("#dense [data-testid=finding]", (els) => els.map((e) => Number(e.dataset.line)));
+  const far = lines.indexOf(Math.max(...lines));
+  assert.ok(lines[far] > 300, `a finding on line ${lines[far]}, blocks of 100 lines below the first`);
+  await p.locator("#dense [data-testid=finding] .goto").nth(far).click();
+  const at = await p.evaluate(() => {
+    const root = document.getElementById("dense").shadowRoot;
+    const code = root.querySelector("[part=code]").getBoundingClientRect();
+    const line = root.activeElement.getBoundingClientRect();
+    return { line: Number(root.activeElement.dataset.line), inView: line.top >= code.top && line.bottom <= code.bottom };
+  });
+  assert.deepEqual(at, { line: lines[far], inView: true });
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -30,6 +30,14 @@ const SEVERITIES = ["critical", "high", "medium", "low", "info"];
 // Severity is told by a symbol and a word, never by colour alone.
 const SYMBOL = { critical: "‼", high: "!", medium: "▲", low: "▽", info: "i", error: "✖" };
 const RECHECK_MS = 150;
+// The findings list renders this many entries, and "Show more" as many again, up to
+// MAX_RENDERED; at most UNDERLINES findings are marked in the code, the most severe first.
+// A page pasted with thousands of Pods would otherwise hold the reader's thread for
+// seconds (the playground's limits: src/web/findings.rs, src/web/editor.rs).
+const WINDOW = 200;
+const MAX_RENDERED = 5000;
+const UNDERLINES = 10000;
+const CHUNK_LINES = 100;
 
 const CSS = `
 :host {
@@ -74,6 +82,7 @@ a { color: var(--kh-accent); }
 .panel[hidden] { display: none; }
 .code { box-sizing: border-box; margin: 0; padding: .4em 0; background: var(--kh-code-bg); font: 13px/1.5 var(--kh-font-mono); white-space: pre; overflow: auto; tab-size: 2; }
 .line { display: block; padding-right: .6em; }
+.chunk { display: block; content-visibility: auto; min-width: 100%; width: max-content; }
 .line.current { background: color-mix(in srgb, var(--kh-accent) 15%, transparent); }
 .gutter { display: inline-block; width: 4.2em; user-select: none; color: var(--kh-muted); text-align: right; }
 .num { display: inline-block; min-width: 2.4em; }
@@ -96,6 +105,8 @@ a { color: var(--kh-accent); }
 details { margin-top: .25em; color: var(--kh-muted); }
 details p { margin: .3em 0; color: var(--kh-fg); }
 summary { cursor: pointer; }
+.more { padding: .5em .7em; margin: 0; color: var(--kh-muted); }
+.more button { font: inherit; margin-left: .5em; }
 .empty, .note { padding: .6em .7em; margin: 0; color: var(--kh-muted); }
 .alert { padding: .6em .7em; margin: 0; color: var(--kh-critical); }
 .diff .add { background: var(--kh-added); } .diff .del { background: var(--kh-removed); } .diff .hunk { color: var(--kh-muted); }
@@ -202,12 +213,28 @@ function renderCode(pre, text, marks = []) {
   let start = 0;
   const rank = (s) => (s === "error" ? -1 : SEVERITIES.indexOf(s));
   const worst = (ms) => ms.reduce((a, m) => (a && rank(a.severity) <= rank(m.severity) ? a : m), null);
+  // The marks' indices by where they start: each line takes those that start by its end and
+  // keeps those still open, so that the work grows with lines plus marks, not their product.
+  const byStart = marks.map((_, i) => i).sort((x, y) => marks[x].from - marks[y].from || x - y);
+  let next = 0;
+  let open = [];
+  // A long text's lines go into blocks of CHUNK_LINES that the browser lays out only near
+  // the view (content-visibility: auto): a text of thousands of lines shows at once.
+  let chunk = null;
   for (let li = 0; li < lines.length; li++) {
+    if (lines.length > CHUNK_LINES && li % CHUNK_LINES === 0) {
+      chunk = h("span", { class: "chunk" });
+      chunk.style.containIntrinsicBlockSize = `auto ${1.5 * Math.min(CHUNK_LINES, lines.length - li)}em`;
+      pre.append(chunk);
+    }
     const line = lines[li];
     const end = start + line.length;
-    // Marks on this line (an empty one, where a missing field would go, at its position).
-    const here = marks.filter((m) => (m.from === m.to ? m.from >= start && m.from <= end : m.from <= end && m.to > start));
-    const starting = marks.filter((m) => m.from >= start && m.from <= end);
+    while (next < byStart.length && marks[byStart[next]].from <= end) open.push(byStart[next++]);
+    // Marks on this line (an empty one, where a missing field would go, at its position), in
+    // the order they were given.
+    open = open.filter((i) => (marks[i].from === marks[i].to ? marks[i].from >= start : marks[i].to > start));
+    const here = [...open].sort((x, y) => x - y).map((i) => marks[i]);
+    const starting = here.filter((m) => m.from >= start);
     const gutterMark = worst(starting);
     const bounds = new Set([0, line.length]);
     const toks = tokens(line);
@@ -233,7 +260,7 @@ function renderCode(pre, text, marks = []) {
     const marker = h("span", { class: "marker" + (gutterMark ? ` m-${gutterMark.severity}` : ""), title: gutterMark ? starting.map((m) => m.label).join("\n") : null, text: gutterMark ? SYMBOL[gutterMark.severity] : "" });
     const el = h("span", { class: "line", "data-line": li + 1, "data-marked": gutterMark ? gutterMark.severity : null, tabindex: "-1" },
       h("span", { class: "gutter", "aria-hidden": "true" }, h("span", { class: "num", text: String(li + 1) }), marker), text, "\n");
-    pre.append(el);
+    (chunk ?? pre).append(el);
     els.push(el);
     start = end + 1;
   }
@@ -685,7 +712,7 @@ function defineElement() {
       if (!r) return [];
       const label = (f) => `${f.severity}: ${f.message} [${f.rule}]`;
       return [
-        ...r.findings.filter((f) => !f.suppressed).map((f) => ({ from: f.span.start.offset_utf16, to: f.span.end.offset_utf16, severity: f.severity, label: label(f) })),
+        ...this.#sorted().filter((f) => !f.suppressed).slice(0, UNDERLINES).map((f) => ({ from: f.span.start.offset_utf16, to: f.span.end.offset_utf16, severity: f.severity, label: label(f) })),
         ...r.errors.map((e) => ({ from: e.span.start.offset_utf16, to: e.span.end.offset_utf16, severity: "error", label: `error: ${e.message}` })),
       ];
     }
@@ -698,16 +725,58 @@ function defineElement() {
       const parts = [open.length ? `${open.length} finding${open.length === 1 ? "" : "s"} (${counts.join(", ")})` : "No findings"];
       if (r.errors.length) parts.push(`${r.errors.length} YAML error${r.errors.length === 1 ? "" : "s"}`);
       if (r.summary.suppressed) parts.push(`${r.summary.suppressed} suppressed`);
+      if (open.length > UNDERLINES) parts.push(`the ${UNDERLINES} most severe marked in the code`);
       ui.status.textContent = parts.join(" · ");
       if (!this.#editor || !this.hasAttribute("editable")) this.#renderSource();
       if (this.#editor) this.#showDiagnostics();
-      const items = [];
-      for (const e of r.errors) items.push(this.#item("error", e.span.start.line, e.message, null, "error"));
-      const sorted = [...r.findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.span.start.offset - b.span.start.offset);
-      for (const f of sorted) items.push(this.#item(f.severity, f.span.start.line, f.message, f, "finding"));
-      for (const n of r.notes) items.push(this.#item("info", n.span.start.line, n.message, null, "note"));
+      this.#renderList();
+    }
+
+    #renderList() {
+      const r = this.#report;
+      const entries = [
+        ...r.errors.map((e) => ["error", e.span.start.line, e.message, null, "error"]),
+        ...this.#sorted().map((f) => [f.severity, f.span.start.line, f.message, f, "finding"]),
+        ...r.notes.map((n) => ["info", n.span.start.line, n.message, null, "note"]),
+      ];
+      const shown = Math.min(entries.length, this.#limit);
+      const items = entries.slice(0, shown).map((e) => this.#item(...e));
       if (!items.length) items.push(h("li", { class: "empty", text: "kubeharden found nothing to report for this manifest." }));
-      ui.list.replaceChildren(...items);
+      if (shown < entries.length) items.push(this.#more(shown, entries.length));
+      this.#ui.list.replaceChildren(...items);
+    }
+
+    // How many entries of the list are rendered: WINDOW more each time the reader asks.
+    #limit = WINDOW;
+
+    /** The report's findings, the most severe first, then in the order of the text. */
+    #sorted() {
+      const r = this.#report;
+      if (this.#sortedOf !== r) {
+        this.#sortedOf = r;
+        this.#sortedFindings = [...r.findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.span.start.offset - b.span.start.offset);
+      }
+      return this.#sortedFindings;
+    }
+    #sortedOf = null;
+    #sortedFindings = [];
+
+    /** The list's last line when it shows `shown` of `total` entries. */
+    #more(shown, total) {
+      const li = h("li", { class: "more", part: "more", "data-testid": "more-findings" });
+      if (shown >= MAX_RENDERED) {
+        li.textContent = `Showing ${shown} of ${total} entries, the most this widget renders (kubeharden check lists them all).`;
+        return li;
+      }
+      const more = h("button", { type: "button", text: `Show ${Math.min(total - shown, WINDOW)} more` });
+      more.addEventListener("click", () => {
+        this.#limit = Math.min(this.#limit + WINDOW, MAX_RENDERED);
+        this.#renderList();
+        // Focus stays in the list: on the first entry just shown.
+        this.#ui.list.children[shown]?.querySelector(".goto")?.focus();
+      });
+      li.append(`Showing ${shown} of ${total} entries.`, more);
+      return li;
     }
 
     #item(severity, line, message, finding, kind) {
