@@ -18,12 +18,12 @@
 import { minimalSetup } from "codemirror";
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
 import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirror/state";
-import { yaml } from "@codemirror/lang-yaml";
 import { forEachDiagnostic, lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 import { indentWithTab, isolateHistory } from "@codemirror/commands";
 import { foldGutter, foldKeymap, syntaxHighlighting } from "@codemirror/language";
 import { classHighlighter } from "@lezer/highlight";
 import { search, searchKeymap } from "@codemirror/search";
+import { foldByIndent, yamlLanguage } from "./yaml-language.js";
 
 // Marks transactions made by `setText`, so that they do not call `onChange`.
 const external = Annotation.define();
@@ -50,15 +50,31 @@ const editorTheme = EditorView.theme({
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
   },
   ".cm-diagnosticSource": { fontFamily: "monospace" },
+  "& > .cm-scroller.cm-kh-typing > .cm-cursorLayer": { animationName: "none !important" },
+});
+
+// While the reader types, the cursor stays drawn instead of blinking, and blinks again a
+// second after the last key (as most editors do). The blink is a CSS animation, and while one
+// runs each keystroke waits for the display's next frame: 6–7 ms more at the median in
+// scripts/measure-keystrokes.mjs (issue 16).
+const TYPING_MS = 1000;
+const steadyWhileTyping = EditorView.domEventHandlers({
+  keydown(_event, view) {
+    view.scrollDOM.classList.add("cm-kh-typing");
+    clearTimeout(view.khTyping);
+    view.khTyping = setTimeout(() => view.scrollDOM.classList.remove("cm-kh-typing"), TYPING_MS);
+    return false;
+  },
 });
 
 /**
- * Creates the editor inside `parent`, holding `text`. `onChange(text)` is called with the
- * whole document after every change made in the editor (typing, paste, undo), but not after
- * `setText`.
+ * Creates the editor inside `parent`, holding `text`. `onChange()` is called after every
+ * change made in the editor (typing, paste, undo), but not after `setText`; it reads the
+ * text with `getText` when it needs it (copying a 5 MB text on each keystroke would cost
+ * the keystroke milliseconds).
  * @param {HTMLElement} parent
  * @param {string} text
- * @param {(text: string) => void} onChange
+ * @param {() => void} onChange
  * @param {(id: string) => void} onFix  a quick fix chosen in a hover (the finding id)
  * @param {string} [label]  the editor's accessible name (default "Kubernetes manifests")
  * @param {string} [testid]  its content's data-testid (default "editor-content")
@@ -77,7 +93,8 @@ export function createEditor(parent, text, onChange, onFix, label, testid) {
       search({ top: true }),
       // history, default keymap, selection drawing, fallback syntax highlighting
       minimalSetup,
-      yaml(),
+      yamlLanguage,
+      foldByIndent,
       // Stable token classes (tok-string, tok-comment, …) coloured by style.css, in light
       // and dark alike (replaces the built-in light-only fallback style).
       syntaxHighlighting(classHighlighter),
@@ -100,6 +117,7 @@ export function createEditor(parent, text, onChange, onFix, label, testid) {
         },
       }),
       editorTheme,
+      steadyWhileTyping,
       EditorView.contentAttributes.of({
         "aria-label": label ? String(label) : "Kubernetes manifests",
         // Already in the Tab order (contenteditable); said explicitly so that checkers
@@ -110,7 +128,7 @@ export function createEditor(parent, text, onChange, onFix, label, testid) {
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
         if (update.transactions.some((tr) => tr.annotation(external))) return;
-        if (typeof onChange === "function") onChange(update.state.doc.toString());
+        if (typeof onChange === "function") onChange();
       }),
     ],
   });

@@ -41,9 +41,15 @@ pub fn config_tab(p: &ConfigTabProps) -> Html {
             (view.clone(), node.clone(), p.text.clone(), pending.clone());
         use_effect_with((), move |_| {
             let (flush, waiting) = (on_change.clone(), pending.clone());
-            let listener = Closure::<dyn Fn(String)>::new(move |new_text: String| {
-                let callback = on_change.borrow().clone();
-                let timer = Timeout::new(TYPING_PAUSE_MS, move || callback.emit(new_text));
+            let editor = view.clone();
+            let listener = Closure::<dyn Fn()>::new(move || {
+                let (callback, editor) = (on_change.borrow().clone(), editor.clone());
+                // The text is read once, at the end of the pause, not on each keystroke.
+                let timer = Timeout::new(TYPING_PAUSE_MS, move || {
+                    if let Some(v) = editor.borrow().as_ref() {
+                        callback.emit(codemirror::get_text(v))
+                    }
+                });
                 *pending.borrow_mut() = Some(timer);
             });
             // The configuration has no quick fixes.

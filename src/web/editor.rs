@@ -112,13 +112,17 @@ pub fn editor(p: &EditorProps) -> Html {
         let (handle, node, text) = (p.handle.clone(), node.clone(), p.text.clone());
         let (pending, dirty) = (pending.clone(), dirty.clone());
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn(String)>::new(move |new_text: String| {
+            let editor = handle.clone();
+            let listener = Closure::<dyn Fn()>::new(move || {
                 let callback = on_change.borrow().clone();
                 dirty.set(true);
-                let reported = dirty.clone();
+                let (reported, editor) = (dirty.clone(), editor.clone());
+                // The text is read once, at the end of the pause, not on each keystroke.
                 let timer = Timeout::new(TYPING_PAUSE_MS, move || {
                     reported.set(false);
-                    callback.emit(new_text)
+                    if let Some(text) = editor.text() {
+                        callback.emit(text)
+                    }
                 });
                 *pending.borrow_mut() = Some(timer);
             });

@@ -651,6 +651,19 @@ test("editor basics: search, folding, distinct critical and high markers, suppre
     assert.ok((await page.locator("[data-testid=editor] .cm-lint-marker-error").count()) > 0, "critical");
     await page.waitForSelector("[data-testid=editor] .cm-kh-suppressed", WAIT);
     await page.waitForSelector("[data-testid=editor] .cm-foldGutter", WAIT);
+    // Keys are highlighted as keys; a block folds by its indentation (Ctrl-Shift-[), to the
+    // last line indented deeper than its key, and unfolds (Ctrl-Shift-]).
+    assert.equal(await page.textContent("[data-testid=editor] .cm-line .tok-propertyName"), "apiVersion");
+    const lines = () => page.locator("[data-testid=editor] .cm-line").count();
+    const all = await lines();
+    await page.locator("[data-testid=editor] .cm-line", { hasText: /^  template:$/ }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Control+Shift+BracketLeft");
+    await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", WAIT);
+    assert.equal(await lines(), all - 10, "template: folds its 10 lines, to privileged: true");
+    await page.keyboard.press("Control+Shift+BracketRight");
+    await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", { state: "detached", ...WAIT });
+    assert.equal(await lines(), all);
     await page.locator("[data-testid=editor] .cm-content").click();
     await page.keyboard.press("ControlOrMeta+f");
     await page.waitForSelector("[data-testid=editor] .cm-search input[name=search]", WAIT);

@@ -8,7 +8,7 @@
 
 import { minimalSetup } from "codemirror";
 import { EditorView, lineNumbers } from "@codemirror/view";
-import { yaml } from "@codemirror/lang-yaml";
+import { yamlLanguage } from "../yaml-language.js";
 import { lintGutter, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 
 // @codemirror/lint draws its underlines and gutter markers as data: images, which the strict
@@ -43,7 +43,7 @@ export function createEditor(parent, root, text, onChange, label) {
     extensions: [
       minimalSetup,
       lineNumbers(),
-      yaml(),
+      yamlLanguage,
       lintGutter(),
       noDataImages,
       EditorView.contentAttributes.of({ "aria-label": label, "data-testid": "widget-editor" }),
