@@ -15,7 +15,10 @@ export const yamlLanguage = StreamLanguage.define({ ...yaml, tokenTable: { atom:
 // Folding by indentation, YAML's block structure: a line folds the lines after it that are
 // indented deeper, and a key's sequence written at the key's own indentation (`key:` then
 // `- item`). Blank and comment lines inside a block belong to it; its end is the last line
-// that is neither.
+// that is neither. The fold gutter asks this of every line in view after every edit, so a
+// block of more than FOLD_LINES lines (a List's `items:` in a 5 MB paste) does not fold,
+// rather than cost each keystroke a scan to its end.
+const FOLD_LINES = 20000;
 const indentOf = (text) => (/\S/.test(text) ? /^ */.exec(text)[0].length : -1);
 export const foldByIndent = foldService.of((state, from) => {
   const line = state.doc.lineAt(from);
@@ -23,7 +26,9 @@ export const foldByIndent = foldService.of((state, from) => {
   if (indent < 0 || /^\s*#/.test(line.text)) return null;
   const opensSequence = /:\s*(#.*)?$/.test(line.text) && !/^\s*-\s/.test(line.text);
   let end = 0;
-  for (let n = line.number + 1; n <= state.doc.lines; n++) {
+  const last = Math.min(state.doc.lines, line.number + FOLD_LINES);
+  for (let n = line.number + 1; ; n++) {
+    if (n > last) return last === state.doc.lines && end ? { from: line.to, to: state.doc.line(end).to } : null;
     const text = state.doc.line(n).text;
     const i = indentOf(text);
     if (i < 0 || /^\s*#/.test(text)) continue;
