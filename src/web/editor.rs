@@ -167,57 +167,66 @@ pub fn editor(p: &EditorProps) -> Html {
     {
         let handle = p.handle.clone();
         use_effect_with(p.checked.clone(), move |checked| {
-            if dirty.get() {
-                return;
-            }
-            if let Some(view) = handle.0.borrow().as_ref() {
-                let list = js_sys::Array::new();
-                if let Some(c) = checked.as_ref() {
-                    for f in c.findings.iter().take(UNDERLINES) {
-                        let mut message = format!("{} [{}] {}", f.severity, f.rule, f.message);
-                        if let Some(reason) = &f.suppressed {
-                            message.push_str(&format!(" (suppressed: {reason})"));
-                        }
-                        let d = codemirror::diagnostic(
-                            f.from,
-                            f.to,
-                            lint_severity(f.severity),
-                            &message,
-                            f.rule,
-                        );
-                        if f.suppressed.is_some() {
-                            codemirror::set(&d, "suppressed", &JsValue::TRUE);
-                        } else if f.severity == Severity::Critical {
-                            codemirror::set(&d, "critical", &JsValue::TRUE);
-                        }
-                        if let Some(fix) = f.fix.as_ref().filter(|x| x.unavailable.is_none()) {
-                            if f.suppressed.is_none() {
-                                codemirror::set(&d, "fixId", &JsValue::from_str(&f.id));
-                                codemirror::set(&d, "fixTitle", &JsValue::from_str(&fix.title));
-                            }
-                        }
-                        list.push(&d);
-                        for r in &f.related {
-                            let message = format!("{} (see [{}] {})", r.message, f.rule, f.message);
-                            list.push(&codemirror::related(
-                                r.range.from,
-                                r.range.to,
-                                &message,
-                                f.rule,
-                            ));
-                        }
-                    }
-                    for e in &c.errors {
-                        let message = format!("YAML error: {}", e.message);
-                        list.push(&codemirror::diagnostic(
-                            e.from, e.to, "error", &message, "yaml",
-                        ));
-                    }
-                }
-                codemirror::set_diagnostics(view, &list);
-            }
+            // In a task of its own, after the findings list's render: a keystroke that
+            // arrives meanwhile waits for one of the two, not for both (issue 16).
+            let checked = checked.clone();
+            Timeout::new(0, move || underline(&handle, &dirty, &checked)).forget();
         });
     }
 
     html! { <div class="editor" data-testid="editor" ref={ node }></div> }
+}
+
+/// Underline `checked`'s findings and YAML errors in the editor, unless it holds a change
+/// the check has not seen.
+fn underline(handle: &EditorHandle, dirty: &std::cell::Cell<bool>, checked: &Option<Checked>) {
+    if dirty.get() {
+        return;
+    }
+    if let Some(view) = handle.0.borrow().as_ref() {
+        let list = js_sys::Array::new();
+        if let Some(c) = checked.as_ref() {
+            for f in c.findings.iter().take(UNDERLINES) {
+                let mut message = format!("{} [{}] {}", f.severity, f.rule, f.message);
+                if let Some(reason) = &f.suppressed {
+                    message.push_str(&format!(" (suppressed: {reason})"));
+                }
+                let d = codemirror::diagnostic(
+                    f.from,
+                    f.to,
+                    lint_severity(f.severity),
+                    &message,
+                    f.rule,
+                );
+                if f.suppressed.is_some() {
+                    codemirror::set(&d, "suppressed", &JsValue::TRUE);
+                } else if f.severity == Severity::Critical {
+                    codemirror::set(&d, "critical", &JsValue::TRUE);
+                }
+                if let Some(fix) = f.fix.as_ref().filter(|x| x.unavailable.is_none()) {
+                    if f.suppressed.is_none() {
+                        codemirror::set(&d, "fixId", &JsValue::from_str(&f.id));
+                        codemirror::set(&d, "fixTitle", &JsValue::from_str(&fix.title));
+                    }
+                }
+                list.push(&d);
+                for r in &f.related {
+                    let message = format!("{} (see [{}] {})", r.message, f.rule, f.message);
+                    list.push(&codemirror::related(
+                        r.range.from,
+                        r.range.to,
+                        &message,
+                        f.rule,
+                    ));
+                }
+            }
+            for e in &c.errors {
+                let message = format!("YAML error: {}", e.message);
+                list.push(&codemirror::diagnostic(
+                    e.from, e.to, "error", &message, "yaml",
+                ));
+            }
+        }
+        codemirror::set_diagnostics(view, &list);
+    }
 }
