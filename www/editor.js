@@ -20,7 +20,7 @@ import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
 import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirror/state";
 import { forEachDiagnostic, lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 import { indentWithTab, isolateHistory } from "@codemirror/commands";
-import { foldGutter, foldKeymap, syntaxHighlighting } from "@codemirror/language";
+import { foldGutter, foldKeymap, foldedRanges, syntaxHighlighting, unfoldEffect } from "@codemirror/language";
 import { classHighlighter } from "@lezer/highlight";
 import { search, searchKeymap } from "@codemirror/search";
 import { foldByIndent, yamlLanguage } from "./yaml-language.js";
@@ -323,9 +323,14 @@ export function selectRange(view, from, to, focus = true) {
   const len = view.state.doc.length;
   const anchor = clamp(from, len);
   const head = clamp(to ?? from, len);
+  // A range inside a folded block unfolds it: never a selection (and typing) in hidden text.
+  const unfold = [];
+  foldedRanges(view.state).between(0, len, (a, b) => {
+    if (a < Math.max(anchor, head) && b > Math.min(anchor, head) - 1) unfold.push(unfoldEffect.of({ from: a, to: b }));
+  });
   view.dispatch({
     selection: EditorSelection.single(anchor, head),
-    effects: EditorView.scrollIntoView(EditorSelection.range(anchor, head), { y: "center" }),
+    effects: [...unfold, EditorView.scrollIntoView(EditorSelection.range(anchor, head), { y: "center" })],
     userEvent: "select",
   });
   if (focus) view.focus();

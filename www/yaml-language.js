@@ -10,30 +10,63 @@ import { tags } from "@lezer/highlight";
 // @codemirror/lang-yaml, re-parsed the whole text after every keystroke, its incremental
 // parse reusing nothing: 16 ms per keystroke at 5,000 lines, issue 16.) Keys are coloured as
 // property names, as the grammar did.
-export const yamlLanguage = StreamLanguage.define({ ...yaml, tokenTable: { atom: tags.propertyName } });
+//
+// The mode reads a block scalar only from a bare `|` or `>` after a key: with a chomping or
+// indentation indicator (`|-`, `>+`, `|2`), or as a sequence entry (`- |`), it went on to
+// read the scalar's lines as keys and comments. Here any block scalar header (YAML 1.2,
+// 8.1.1) after a key or an entry's `- ` starts the scalar, whose lines are those indented
+// deeper than the header's line.
+const BLOCK_HEADER = /^\s*[|>][1-9+-]*\s*(#.*)?$/;
+export const yamlLanguage = StreamLanguage.define({
+  ...yaml,
+  startState: () => ({ ...yaml.startState(), entry: false }),
+  token(stream, state) {
+    if ((state.pairStart || state.entry) && stream.match(BLOCK_HEADER)) {
+      state.literal = true;
+      state.keyCol = stream.indentation();
+      state.pairStart = state.entry = false;
+      return "meta";
+    }
+    const start = stream.pos;
+    const style = yaml.token(stream, state);
+    // An entry's `- ` read at the start of a line (the mode's "meta"): a value may follow.
+    state.entry = style === "meta" && /^\s*-\s+$/.test(stream.string.slice(start, stream.pos)) && start === 0;
+    return style;
+  },
+  tokenTable: { atom: tags.propertyName },
+});
 
 // Folding by indentation, YAML's block structure: a line folds the lines after it that are
 // indented deeper, and a key's sequence written at the key's own indentation (`key:` then
-// `- item`). Blank and comment lines inside a block belong to it; its end is the last line
-// that is neither. The fold gutter asks this of every line in view after every edit, so a
-// block of more than FOLD_LINES lines (a List's `items:` in a 5 MB paste) does not fold,
-// rather than cost each keystroke a scan to its end.
-const FOLD_LINES = 20000;
-const indentOf = (text) => (/\S/.test(text) ? /^ */.exec(text)[0].length : -1);
+// `- item`). Blank lines, and comment lines no deeper than the line, inside a block belong to
+// it; its end is the last line that is neither. The fold gutter asks this of every line in
+// view after every edit, so a block of more than FOLD_LINES lines (a List's `items:` in a
+// 5 MB paste) does not fold, rather than cost each keystroke a scan to its end.
+const FOLD_LINES = 10000;
+const SPACE = 32;
+/** The indentation of `text` in spaces, or -1 for a blank line. */
+function indentOf(text) {
+  let i = 0;
+  while (text.charCodeAt(i) === SPACE) i++;
+  return i < text.length && /\S/.test(text) ? i : -1;
+}
 export const foldByIndent = foldService.of((state, from) => {
   const line = state.doc.lineAt(from);
   const indent = indentOf(line.text);
-  if (indent < 0 || /^\s*#/.test(line.text)) return null;
+  if (indent < 0 || line.text[indent] === "#") return null;
   const opensSequence = /:\s*(#.*)?$/.test(line.text) && !/^\s*-\s/.test(line.text);
   let end = 0;
+  let n = line.number;
   const last = Math.min(state.doc.lines, line.number + FOLD_LINES);
-  for (let n = line.number + 1; ; n++) {
-    if (n > last) return last === state.doc.lines && end ? { from: line.to, to: state.doc.line(end).to } : null;
-    const text = state.doc.line(n).text;
+  const lines = state.doc.iterLines(line.number + 1, last + 1);
+  for (let next = lines.next(); !next.done; next = lines.next()) {
+    n++;
+    const text = next.value;
     const i = indentOf(text);
-    if (i < 0 || /^\s*#/.test(text)) continue;
-    if (i > indent || (opensSequence && i === indent && /^ *-(\s|$)/.test(text))) end = n;
-    else break;
+    if (i < 0 || (i <= indent && text[i] === "#")) continue;
+    if (i > indent || (opensSequence && i === indent && text[i] === "-" && (i + 1 === text.length || text[i + 1] === " "))) end = n;
+    else return end ? { from: line.to, to: state.doc.line(end).to } : null;
   }
-  return end ? { from: line.to, to: state.doc.line(end).to } : null;
+  // The scan reached FOLD_LINES lines, or the end of the text, inside the block.
+  return end && last === state.doc.lines ? { from: line.to, to: state.doc.line(end).to } : null;
 });

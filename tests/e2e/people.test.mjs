@@ -664,6 +664,15 @@ test("editor basics: search, folding, distinct critical and high markers, suppre
     await page.keyboard.press("Control+Shift+BracketRight");
     await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", { state: "detached", ...WAIT });
     assert.equal(await lines(), all);
+    // A finding inside a folded block unfolds it when clicked: its line is shown and
+    // selected, never a selection in hidden text.
+    await page.locator("[data-testid=editor] .cm-line", { hasText: /^  template:$/ }).click();
+    await page.keyboard.press("Control+Shift+BracketLeft");
+    await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", WAIT);
+    await page.locator('[data-testid=finding][data-rule="privileged-container"] button').first().click();
+    await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", { state: "detached", ...WAIT });
+    assert.equal(await lines(), all, "the fold holding the finding opened");
+    await page.waitForFunction(() => /privileged: true/.test(document.querySelector("[data-testid=editor] .cm-activeLine")?.textContent ?? ""), null, WAIT);
     await page.locator("[data-testid=editor] .cm-content").click();
     await page.keyboard.press("ControlOrMeta+f");
     await page.waitForSelector("[data-testid=editor] .cm-search input[name=search]", WAIT);

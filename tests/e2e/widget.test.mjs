@@ -629,6 +629,31 @@ test("a text with thousands of findings renders 200 entries at a time and marks 
     return { line: Number(root.activeElement.dataset.line), inView: line.top >= code.top && line.bottom <= code.bottom };
   });
   assert.deepEqual(at, { line: lines[far], inView: true });
+
+  // Show more keeps the entries shown (the same elements) and adds the next ones after them.
+  const firstEntry = await p.evaluateHandle(() => document.getElementById("dense").shadowRoot.querySelector("[data-testid=finding]"));
+  await p.click("#dense [data-testid=more-findings] button");
+  assert.equal((await listed()).length, 600);
+  assert.ok(await p.evaluate((e) => e === document.getElementById("dense").shadowRoot.querySelector("[data-testid=finding]"), firstEntry), "the first entry is the same element");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an editable widget keeps to its height: its editor scrolls, the findings list stays below it", async () => {
+  const { context, page: p, errors } = await open("worker.html");
+  await showAll(p);
+  await p.evaluate(() => document.getElementById("big").setAttribute("height", "200"));
+  await p.evaluate((t) => (document.getElementById("big").source = t), pods(300, "h"));
+  await p.waitForFunction(() => window.results.some((r) => r.id === "big" && r.report.findings.some((f) => f.object?.name === "h-0")), null, WAIT);
+  const box = await p.evaluate(() => {
+    const root = document.getElementById("big").shadowRoot;
+    // CodeMirror's own box: the part around it has the height, but its content overflowed it.
+    const editor = root.querySelector("[part~=editor] .cm-editor").getBoundingClientRect();
+    const list = root.querySelector("[part~=findings]").getBoundingClientRect();
+    return { height: Math.round(editor.height), listBelow: list.top >= editor.bottom - 1 };
+  });
+  assert.ok(box.height <= 200, `the editor is ${box.height} px high`);
+  assert.equal(box.listBelow, true, "the list starts below the editor");
   assert.deepEqual(errors, []);
   await context.close();
 });

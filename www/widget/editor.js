@@ -10,6 +10,18 @@ import { minimalSetup } from "codemirror";
 import { EditorView, lineNumbers } from "@codemirror/view";
 import { yamlLanguage } from "../yaml-language.js";
 import { lintGutter, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
+
+// The read-only view's colours (the widget's --kh-* properties), in light and dark alike.
+const colours = syntaxHighlighting(
+  HighlightStyle.define([
+    { tag: tags.propertyName, color: "var(--kh-key)" },
+    { tag: tags.string, color: "var(--kh-string)" },
+    { tag: tags.comment, color: "var(--kh-comment)", fontStyle: "italic" },
+    { tag: [tags.number, tags.bool, tags.keyword, tags.atom, tags.variableName], color: "var(--kh-literal)" },
+  ]),
+);
 
 // @codemirror/lint draws its underlines and gutter markers as data: images, which the strict
 // policy (`default-src 'self'`, no img-src data:) blocks: the widget draws them with text
@@ -44,6 +56,7 @@ export function createEditor(parent, root, text, onChange, label) {
       minimalSetup,
       lineNumbers(),
       yamlLanguage,
+      colours,
       lintGutter(),
       noDataImages,
       EditorView.contentAttributes.of({ "aria-label": label, "data-testid": "widget-editor" }),

@@ -113,7 +113,8 @@ summary { cursor: pointer; }
 .diff .line { padding-left: .6em; }
 .tools { display: flex; gap: .6em; padding: .4em .7em; border-top: 1px solid var(--kh-border); align-items: center; flex-wrap: wrap; }
 .tools button { font: inherit; color: inherit; background: var(--kh-code-bg); border: 1px solid var(--kh-border); border-radius: 4px; padding: .1em .6em; cursor: pointer; }
-.editor .cm-editor { background: var(--kh-code-bg); font-size: 13px; }
+.editor .cm-editor { background: var(--kh-code-bg); font-size: 13px; max-height: inherit; }
+.editor .cm-scroller { overflow: auto; }
 .editor .cm-editor.cm-focused { outline: 2px solid var(--kh-accent); }
 @media (prefers-reduced-motion: no-preference) { .line.current { transition: background .3s; } }
 `;
@@ -742,7 +743,7 @@ function defineElement() {
       const shown = Math.min(entries.length, this.#limit);
       const items = entries.slice(0, shown).map((e) => this.#item(...e));
       if (!items.length) items.push(h("li", { class: "empty", text: "kubeharden found nothing to report for this manifest." }));
-      if (shown < entries.length) items.push(this.#more(shown, entries.length));
+      if (shown < entries.length) items.push(this.#more(entries, shown));
       this.#ui.list.replaceChildren(...items);
     }
 
@@ -761,8 +762,9 @@ function defineElement() {
     #sortedOf = null;
     #sortedFindings = [];
 
-    /** The list's last line when it shows `shown` of `total` entries. */
-    #more(shown, total) {
+    /** The list's last line when it shows the first `shown` of `entries`. */
+    #more(entries, shown) {
+      const total = entries.length;
       const li = h("li", { class: "more", part: "more", "data-testid": "more-findings" });
       if (shown >= MAX_RENDERED) {
         li.textContent = `Showing ${shown} of ${total} entries, the most this widget renders (kubeharden check lists them all).`;
@@ -770,10 +772,13 @@ function defineElement() {
       }
       const more = h("button", { type: "button", text: `Show ${Math.min(total - shown, WINDOW)} more` });
       more.addEventListener("click", () => {
-        this.#limit = Math.min(this.#limit + WINDOW, MAX_RENDERED);
-        this.#renderList();
+        // The next entries go after those shown (which are left as they are).
+        this.#limit = Math.min(shown + WINDOW, MAX_RENDERED);
+        const next = Math.min(total, this.#limit);
+        const added = entries.slice(shown, next).map((e) => this.#item(...e));
+        li.replaceWith(...added, ...(next < total ? [this.#more(entries, next)] : []));
         // Focus stays in the list: on the first entry just shown.
-        this.#ui.list.children[shown]?.querySelector(".goto")?.focus();
+        added[0]?.querySelector(".goto")?.focus();
       });
       li.append(`Showing ${shown} of ${total} entries.`, more);
       return li;
