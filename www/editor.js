@@ -324,9 +324,10 @@ export function selectRange(view, from, to, focus = true) {
   const anchor = clamp(from, len);
   const head = clamp(to ?? from, len);
   // A range inside a folded block unfolds it: never a selection (and typing) in hidden text.
+  const [lo, hi] = anchor < head ? [anchor, head] : [head, anchor];
   const unfold = [];
   foldedRanges(view.state).between(0, len, (a, b) => {
-    if (a < Math.max(anchor, head) && b > Math.min(anchor, head) - 1) unfold.push(unfoldEffect.of({ from: a, to: b }));
+    if (a < hi && b >= lo) unfold.push(unfoldEffect.of({ from: a, to: b }));
   });
   view.dispatch({
     selection: EditorSelection.single(anchor, head),

@@ -30,7 +30,7 @@ export const yamlLanguage = StreamLanguage.define({
     const start = stream.pos;
     const style = yaml.token(stream, state);
     // An entry's `- ` read at the start of a line (the mode's "meta"): a value may follow.
-    state.entry = style === "meta" && /^\s*-\s+$/.test(stream.string.slice(start, stream.pos)) && start === 0;
+    state.entry = start === 0 && style === "meta" && /^\s*-\s+$/.test(stream.current());
     return style;
   },
   tokenTable: { atom: tags.propertyName },
@@ -48,7 +48,7 @@ const SPACE = 32;
 function indentOf(text) {
   let i = 0;
   while (text.charCodeAt(i) === SPACE) i++;
-  return i < text.length && /\S/.test(text) ? i : -1;
+  return /\S/.test(text) ? i : -1;
 }
 export const foldByIndent = foldService.of((state, from) => {
   const line = state.doc.lineAt(from);
@@ -56,6 +56,7 @@ export const foldByIndent = foldService.of((state, from) => {
   if (indent < 0 || line.text[indent] === "#") return null;
   const opensSequence = /:\s*(#.*)?$/.test(line.text) && !/^\s*-\s/.test(line.text);
   let end = 0;
+  const range = () => (end ? { from: line.to, to: state.doc.line(end).to } : null);
   let n = line.number;
   const last = Math.min(state.doc.lines, line.number + FOLD_LINES);
   const lines = state.doc.iterLines(line.number + 1, last + 1);
@@ -65,8 +66,8 @@ export const foldByIndent = foldService.of((state, from) => {
     const i = indentOf(text);
     if (i < 0 || (i <= indent && text[i] === "#")) continue;
     if (i > indent || (opensSequence && i === indent && text[i] === "-" && (i + 1 === text.length || text[i + 1] === " "))) end = n;
-    else return end ? { from: line.to, to: state.doc.line(end).to } : null;
+    else return range();
   }
   // The scan reached FOLD_LINES lines, or the end of the text, inside the block.
-  return end && last === state.doc.lines ? { from: line.to, to: state.doc.line(end).to } : null;
+  return last === state.doc.lines ? range() : null;
 });

@@ -1,8 +1,8 @@
-// The editors' folding by indentation (www/yaml-language.js), in Node: which lines a fold at
-// a line hides, against YAML's block structure, and which lines the highlighter reads as a
-// block scalar's content (YAML 1.2, 8.2: block collections, whose
-// entries are indented deeper than their key, or, for a sequence, at the key's own
-// indentation). Run: `node --test tests/e2e/yaml-language.test.mjs` (needs `npm ci` in www/).
+// The editors' YAML language (www/yaml-language.js), in Node, against YAML 1.2: which lines
+// a fold at a line hides (8.2: a block collection's entries are indented deeper than their
+// key or, for a sequence, at the key's own indentation), and which lines the highlighter
+// reads as a block scalar's content (8.1). Run: `node --test tests/e2e/yaml-language.test.mjs`
+// (needs `npm ci` in www/).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
