@@ -204,11 +204,24 @@ pub fn check(text: &str, options: Options) -> Checked {
 /// are `options`', which the caller merged with [`Config::options`]). Custom rules'
 /// findings carry their own documentation.
 pub fn check_configured(text: &str, options: Options, config: Option<&Config>) -> Checked {
+    check_observed(text, options, config, &|_| {})
+}
+
+/// [`check_configured`], telling `observe` how far the check has come
+/// ([`Engine::check_observed`]; the text is source 0).
+pub fn check_observed(
+    text: &str,
+    options: Options,
+    config: Option<&Config>,
+    observe: &(dyn Fn(crate::Progress) + Sync),
+) -> Checked {
     let engine = match config {
         Some(c) => c.engine(options),
         None => Engine::new(options),
     };
-    checked(text, &engine.check_text(text), engine.catalogue())
+    let sources = [crate::Source::new("-", text)];
+    let report = engine.check_observed(&sources, &crate::InOrder, observe);
+    checked(text, &report, engine.catalogue())
 }
 
 /// A rule's documentation text: borrowed when it is a built-in rule (a configuration

@@ -30,7 +30,7 @@ use crate::rules::{
 };
 use crate::source::{Source, Span};
 use crate::version::KubeVersion;
-use crate::yaml::{escape_pointer, parse_stream, Document, Limits, NodeId, Stream};
+use crate::yaml::{escape_pointer, parse_stream_observed, Document, Limits, NodeId, Stream};
 use smallvec::SmallVec;
 use thin_vec::ThinVec;
 
@@ -145,6 +145,46 @@ fn spread_map<T: Send>(spread: &dyn Spread, count: usize, f: impl Fn(usize) -> T
                 .expect("Spread::each ran every job")
         })
         .collect()
+}
+
+/// How far a check has come, for a progress display ([`Engine::check_observed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The stage under way.
+    pub stage: Stage,
+    /// The source it is at, as an index into the checked sources (0 in the whole-bundle
+    /// stages).
+    pub file: usize,
+    /// How much of `total` is done: in [`Stage::Parse`] bytes of the source read, in
+    /// [`Stage::Rules`] its documents checked; [`Stage::Bundle`] and [`Stage::Report`] are
+    /// told once as they start, 0 of 1.
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The stages of a check, in the order they run (see the module's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Parsing a source's YAML (modelling its objects follows, not told: about 2% of a run).
+    Parse,
+    /// The per-object and per-document rules of a source.
+    Rules,
+    /// The whole-bundle rules (RBAC, NetworkPolicies, references between objects).
+    Bundle,
+    /// Exemptions, sorting and the findings' ids.
+    Report,
+}
+
+impl Stage {
+    /// Its name: `parse`, `rules`, `bundle` or `report`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Parse => "parse",
+            Stage::Rules => "rules",
+            Stage::Bundle => "bundle",
+            Stage::Report => "report",
+        }
+    }
 }
 
 /// A configured checker. Cheap to build; reuse it across inputs.
@@ -274,9 +314,29 @@ impl Engine {
 
     /// Check several sources as one bundle, spreading per-file work through `spread`.
     pub fn check_spread(&self, sources: &[Source], spread: &dyn Spread) -> Report {
+        self.check_observed(sources, spread, &|_| {})
+    }
+
+    /// [`Engine::check_spread`], telling `observe` how far it has come: after each
+    /// document parsed and each document checked, and as each later stage starts (called
+    /// from `spread`'s threads; a source's calls come in order). Same report.
+    pub fn check_observed(
+        &self,
+        sources: &[Source],
+        spread: &dyn Spread,
+        observe: &(dyn Fn(Progress) + Sync),
+    ) -> Report {
         let limits = self.options.limits;
         let streams: Vec<Stream> = spread_map(spread, sources.len(), |i| {
-            parse_stream(&sources[i].text, &limits)
+            let total = sources[i].text.len();
+            parse_stream_observed(&sources[i].text, &limits, &mut |done| {
+                observe(Progress {
+                    stage: Stage::Parse,
+                    file: i,
+                    done,
+                    total,
+                })
+            })
         });
         let models: Vec<Vec<DocumentModel>> = spread_map(spread, sources.len(), |i| {
             streams[i]
@@ -292,7 +352,7 @@ impl Engine {
             .map(|docs| docs.iter().map(|d| DocInfo::new(d, &mut names)).collect())
             .collect();
         let per_file = spread_map(spread, sources.len(), |file| {
-            self.check_file(&bundle, &infos, file)
+            self.check_file(&bundle, &infos, file, observe)
         });
         let mut report = Report {
             files: sources
@@ -305,6 +365,15 @@ impl Engine {
         for r in per_file {
             report.extend(r);
         }
+        let once = |stage| {
+            observe(Progress {
+                stage,
+                file: 0,
+                done: 0,
+                total: 1,
+            })
+        };
+        once(Stage::Bundle);
         // Whole-bundle findings go straight into the report's vector: large blocks grow
         // by remapping, so no second vector of findings is ever held.
         self.check_bundle(&bundle, &infos, &mut report.findings);
@@ -329,6 +398,7 @@ impl Engine {
                 });
             }
         }
+        once(Stage::Report);
         if let Some(config) = &self.config {
             config.exempt(&mut report);
         }
@@ -338,7 +408,13 @@ impl Engine {
     }
 
     /// Parse errors, notes and per-object findings of one file.
-    fn check_file(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], file: usize) -> Report {
+    fn check_file(
+        &self,
+        bundle: &Bundle,
+        infos: &[Vec<DocInfo>],
+        file: usize,
+        observe: &(dyn Fn(Progress) + Sync),
+    ) -> Report {
         let mut report = Report::default();
         let diagnostic = |document, message: &str, span| Diagnostic {
             file,
@@ -361,7 +437,8 @@ impl Engine {
             ));
         }
         let mut strings = Interner::default();
-        for (model, info) in bundle.models[file].iter().zip(&infos[file]) {
+        let total = bundle.models[file].len();
+        for (done, (model, info)) in bundle.models[file].iter().zip(&infos[file]).enumerate() {
             for note in &model.notes {
                 report.notes.push(Diagnostic {
                     kind: note.kind,
@@ -388,6 +465,12 @@ impl Engine {
                 &mut report.findings,
             );
             self.check_document(model, &mut out);
+            observe(Progress {
+                stage: Stage::Rules,
+                file,
+                done: done + 1,
+                total,
+            });
         }
         // Findings live for the whole run: no spare capacity.
         report.findings.shrink_to_fit();
@@ -962,6 +1045,49 @@ mod tests {
     use crate::catalogue::FixPolicy;
     use crate::diagnostic::Applicability;
     use crate::rules::{NewValue, NoParams, Op, ParamSpec, Place};
+    use crate::yaml::parse_stream;
+
+    #[test]
+    fn progress_is_told_per_document_and_stage_and_changes_nothing() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: nginx}\n";
+        let sources = [
+            Source::new("a.yaml", format!("{pod}---\n{pod}---\n# only a comment\n")),
+            Source::new("b.yaml", "a: [\n---\n".to_string()),
+        ];
+        let engine = Engine::new(Options::default());
+        let told = Mutex::new(Vec::new());
+        let report = engine.check_observed(&sources, &InOrder, &|p| told.lock().unwrap().push(p));
+        assert_eq!(report, engine.check(&sources));
+        let told = told.into_inner().unwrap();
+        let of = |stage, file| -> Vec<(usize, usize)> {
+            told.iter()
+                .filter(|p| p.stage == stage && p.file == file)
+                .map(|p| (p.done, p.total))
+                .collect()
+        };
+        // Three documents read of a.yaml, each told at its end offset (the third holds
+        // only a comment: an empty document, its span the `---` marker).
+        let a = sources[0].text.len();
+        let second_end = 2 * pod.len() + "---\n".len();
+        let third = second_end + "---".len();
+        assert_eq!(
+            of(Stage::Parse, 0),
+            [(pod.len(), a), (second_end, a), (third, a)]
+        );
+        // b.yaml's first document does not parse (not told); the empty one after its `---`
+        // is read.
+        assert_eq!(of(Stage::Parse, 1), [(8, 9)]);
+        assert_eq!(of(Stage::Rules, 0), [(1, 3), (2, 3), (3, 3)]);
+        assert_eq!(of(Stage::Bundle, 0), [(0, 1)]);
+        // In order: every parse before any rule, the bundle stage, then the report.
+        let stages: Vec<Stage> = told.iter().map(|p| p.stage).collect();
+        let mut runs = stages.clone();
+        runs.dedup();
+        assert_eq!(
+            runs,
+            [Stage::Parse, Stage::Rules, Stage::Bundle, Stage::Report]
+        );
+    }
 
     /// A whole-bundle template whose one finding fixes every object of the bundle.
     fn label_everything(cx: &BundleCx, out: &mut BundleHits) {

@@ -45,6 +45,6 @@ pub use catalogue::{Catalogue, Rule};
 pub use diagnostic::{
     Applicability, Area, Diagnostic, Finding, Fix, Level, Related, Report, Severity, TextEdit,
 };
-pub use engine::{Engine, InOrder, Options, Profile, Spread};
+pub use engine::{Engine, InOrder, Options, Profile, Progress, Spread, Stage};
 pub use source::{LineIndex, Position, Source, Span};
 pub use version::KubeVersion;

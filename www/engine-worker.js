@@ -35,7 +35,11 @@ if (inWorker) {
         engine = glue;
         answer = true;
       } else if (kind === "check") {
-        answer = engine.workerCheck(...args);
+        // Progress is posted once the check has run 100 ms: a short one shows none.
+        const t0 = performance.now();
+        answer = engine.workerCheck(...args, (percent, stage) => {
+          if (performance.now() - t0 >= 100) self.postMessage({ id, progress: [percent, stage] });
+        });
       } else {
         const m = await loadExtras(data.extras);
         answer = await m[kind](...args);
@@ -61,6 +65,7 @@ function spawn() {
   worker = new Worker(import.meta.url, { type: "module" });
   worker.onmessage = ({ data }) => {
     if (!running || data.id !== running.id) return;
+    if ("progress" in data) return void progressListener?.(...data.progress);
     const done = running;
     running = null;
     clearTimeout(done.timer);
@@ -93,6 +98,7 @@ function fail(why) {
 
 function send(request, extra) {
   running = { ...request, id: nextId++, started: performance.now() };
+  if (request.kind === "check") progressListener?.(null);
   const mine = running;
   mine.timer = setTimeout(() => {
     if (mine.kind === "init") fail(`the engine's worker did not start within ${LIMIT_MS / 1000} s`);
@@ -138,6 +144,12 @@ let ready = false;
 /** Whether the worker has answered once (until then, the page checks a short text itself). */
 export function isReady() {
   return ready;
+}
+
+let progressListener = null;
+/** Tells `listener` each check's progress, (percent, stage), and (null) as one starts. */
+export function onProgress(listener) {
+  progressListener = listener ?? null;
 }
 
 /** Why the worker failed, if it did. */

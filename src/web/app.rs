@@ -347,7 +347,9 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
     }
     let Some(c) = check.value.as_ref().as_ref() else {
         if check.busy {
-            return html! { <span class="busy" aria-busy="true">{ format!("Checking {mb} MB…") }</span> };
+            return html! {
+                <span class="busy" aria-busy="true">{ format!("Checking {mb} MB") }<worker::CheckProgress /></span>
+            };
         }
         return html! {
             <span>
@@ -391,9 +393,13 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
     }
     // The findings are the last check's until the newer one arrives.
     if check.busy {
-        s.push_str(&format!(" · checking the latest change ({mb} MB)…"));
+        s.push_str(&format!(" · checking the latest change ({mb} MB)"));
     }
-    html! { <span aria-busy={ check.busy.to_string() }>{ s }</span> }
+    html! {
+        <span aria-busy={ check.busy.to_string() }>{ s }
+            if check.busy { <worker::CheckProgress /> }
+        </span>
+    }
 }
 
 fn notice_view(notice: &Notice, dispatch: &Callback<Action>) -> Html {

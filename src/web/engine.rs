@@ -21,8 +21,16 @@ pub fn valid_config(text: &str) -> Option<Config> {
 /// worker, src/web/worker.rs, or on the page where none runs). Hardening and single fixes
 /// are the extras' (src/web/extras_main.rs `harden`, `applyOne`).
 pub fn check(input: &CheckInput) -> Checked {
+    check_observed(input, &|_| {})
+}
+
+/// [`check`], telling `observe` how far it has come ([`kubeharden::Engine::check_observed`]).
+pub fn check_observed(
+    input: &CheckInput,
+    observe: &(dyn Fn(kubeharden::Progress) + Sync),
+) -> Checked {
     let config = valid_config(&input.config);
-    adapter::check_configured(&input.text, input.options, config.as_ref())
+    adapter::check_observed(&input.text, input.options, config.as_ref(), observe)
 }
 
 /// The key of a finding's fix choice.

@@ -46,6 +46,16 @@ impl Limits {
 /// Parse a YAML stream. Never panics; a document that cannot be read becomes a
 /// [`ParseError`] at its location and the following documents are still read.
 pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
+    parse_stream_observed(text, limits, &mut |_| {})
+}
+
+/// [`parse_stream`], telling `read` after each document how many bytes of `text` have
+/// been read (the end offset of that document), for a progress display.
+pub fn parse_stream_observed<'a>(
+    text: &'a str,
+    limits: &Limits,
+    read: &mut dyn FnMut(usize),
+) -> Stream<'a> {
     let mut stream = Stream::default();
     // Nodes keep u32 offsets; no source may be 4 GiB or more, whatever the limit says.
     let max = limits.max_input_bytes.min(u32::MAX as usize - 1);
@@ -76,6 +86,7 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
                 }
                 match builder.event(event, span, started.saturating_sub(1)) {
                     Ok(Some(doc)) => {
+                        read(doc.span.end);
                         stream.documents.push(doc);
                         None
                     }

@@ -12,7 +12,7 @@ pub mod resolve;
 
 use std::borrow::Cow;
 
-pub use build::{parse_stream, Limits};
+pub use build::{parse_stream, parse_stream_observed, Limits};
 pub use resolve::Value;
 
 use crate::source::Span;

@@ -80,6 +80,44 @@ test("checks run in a Web Worker: a 3 MB paste is checked without a pause, its f
   }
 });
 
+test("a multi-megabyte check shows its progress: the stage and a bar that grows, gone when the findings arrive", async () => {
+  const ctx = await newContext();
+  try {
+    const page = await openApp(ctx, server.origin);
+    await page.waitForSelector("[data-testid=finding]", WAIT);
+    // The page's thread is free while the worker checks: sample the status every 10 ms
+    // (it still shows the example's findings, and says the latest change is being checked).
+    await page.evaluate(() => {
+      window.__progress = [];
+      window.__sampler = setInterval(() => {
+        const bar = document.querySelector("[data-testid=status] [data-testid=check-progress]");
+        if (bar) window.__progress.push([Number(bar.value), document.querySelector("[data-testid=status]").textContent]);
+      }, 10);
+    });
+    const text = large(5);
+    await pasteText(page, text);
+    const line = lastLineOf(text, "privileged: true");
+    await page.waitForSelector(`[data-testid=finding][data-rule="privileged-container"][data-line="${line}"]`, WAIT);
+    const seen = await page.evaluate(() => {
+      clearInterval(window.__sampler);
+      return window.__progress;
+    });
+    assert.ok(seen.length >= 2, `the bar was seen ${seen.length} times`);
+    const values = seen.map(([v]) => v);
+    assert.ok(values.every((v, i) => i === 0 || v >= values[i - 1]), `the bar only grows: ${values}`);
+    assert.ok(values[values.length - 1] > values[0], `the bar grew: ${values}`);
+    const stages = new Set(seen.map(([, t]) => /(?:Checking |checking the latest change \()[\d.]+ MB\)?: ([^…]+)…/.exec(t)?.[1]));
+    assert.ok(!stages.has(undefined), `every sample names its stage: ${seen.map(([, t]) => t).join(" | ")}`);
+    assert.ok(stages.size >= 2, `more than one stage: ${[...stages]}`);
+    // Done: no bar, the findings counted.
+    assert.equal(await page.locator("[data-testid=check-progress]").count(), 0);
+    assert.match(await status(page), /\d+ findings?/);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("a newer edit supersedes the check of an older text: only the last text's findings are shown", async () => {
   const ctx = await newContext();
   try {
