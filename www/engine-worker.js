@@ -35,11 +35,7 @@ if (inWorker) {
         engine = glue;
         answer = true;
       } else if (kind === "check") {
-        // Progress is posted once the check has run 100 ms: a short one shows none.
-        const t0 = performance.now();
-        answer = engine.workerCheck(...args, (percent, stage) => {
-          if (performance.now() - t0 >= 100) self.postMessage({ id, progress: [percent, stage] });
-        });
+        answer = engine.workerCheck(...args, (percent, stage) => self.postMessage({ id, progress: [percent, stage] }));
       } else {
         const m = await loadExtras(data.extras);
         answer = await m[kind](...args);
@@ -65,7 +61,7 @@ function spawn() {
   worker = new Worker(import.meta.url, { type: "module" });
   worker.onmessage = ({ data }) => {
     if (!running || data.id !== running.id) return;
-    if ("progress" in data) return void progressListener?.(...data.progress);
+    if ("progress" in data) return void showProgress(running, data.progress);
     const done = running;
     running = null;
     clearTimeout(done.timer);
@@ -96,6 +92,15 @@ function fail(why) {
   for (const r of all) r.reject(new Error(why));
 }
 
+// A check's progress is shown once it has run 100 ms (a short one shows none), and not once
+// a newer check superseded it.
+function showProgress(request, progress) {
+  request.progress = progress;
+  const age = performance.now() - request.started;
+  if (age >= 100) return void (request.superseded || progressListener?.(...progress));
+  request.progressTimer ??= setTimeout(() => running === request && showProgress(request, request.progress), 100 - age);
+}
+
 function send(request, extra) {
   running = { ...request, id: nextId++, started: performance.now() };
   if (request.kind === "check") progressListener?.(null);
@@ -109,6 +114,7 @@ function send(request, extra) {
 
 function stop(request, why) {
   if (running !== request) return;
+  if (request.kind === "check") progressListener?.(null);
   running = null;
   clearTimeout(request.timer);
   worker.terminate();
@@ -169,6 +175,10 @@ export function call(kind, args) {
     const older = running && running.kind !== "applyOne" && (running.kind === kind || kind === "check");
     if (older) {
       const r = running;
+      if (kind === "check" && r.kind === "check") {
+        r.superseded = true;
+        progressListener?.(null);
+      }
       const age = performance.now() - r.started;
       if (age > SUPERSEDE_MS) stop(r);
       // Younger: stopped when it reaches SUPERSEDE_MS, if a newer request still waits.
