@@ -129,10 +129,10 @@ pub fn worker_check(
 }
 
 /// How far a check has come as a whole, in percent: each stage's share of the time of a
-/// check of a 5 MB stream of Deployments, measured natively on the adapter (reading and
+/// check of a 5 MB stream of Deployments, measured once natively on the adapter (reading and
 /// modelling the YAML 44%, the per-document rules 16%, the whole-bundle rules 13%,
 /// sorting and listing the findings 27%; the last is told once, as it starts).
-pub fn percent(p: Progress) -> u32 {
+fn percent(p: Progress) -> u32 {
     let (from, share) = match p.stage {
         Stage::Parse => (0.0, 44.0),
         Stage::Rules => (44.0, 16.0),
@@ -336,7 +336,8 @@ pub async fn apply_one(
 /// The running check's stage and a `<progress>` bar of its [`percent`], as the worker tells
 /// them (an ellipsis until it does: a check under 100 ms shows none). For the status line,
 /// after "Checking N MB": the stage is text, in the line's live region (it changes four
-/// times a check); the percentage is the bar's value only, which is not announced.
+/// times a check); the percentage is the bar's value only (whether a screen reader
+/// announces a bar's value inside a live region was not tried).
 #[function_component(CheckProgress)]
 pub fn check_progress() -> Html {
     let told = use_state_eq(|| None::<(u32, String)>);
