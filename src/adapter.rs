@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::catalogue::{Catalogue, Rule};
 use crate::config::Config;
 use crate::diagnostic::{Report, Severity};
-use crate::engine::{Engine, Options};
+use crate::engine::{Engine, Options, Progress, Stage};
 use crate::fix::{fix, FixOptions};
 use crate::source::{LineIndex, Span};
 
@@ -208,12 +208,13 @@ pub fn check_configured(text: &str, options: Options, config: Option<&Config>) -
 }
 
 /// [`check_configured`], telling `observe` how far the check has come
-/// ([`Engine::check_observed`]; the text is source 0).
+/// ([`Engine::check_observed`]; the text is source 0), and then, in [`Stage::Report`],
+/// after each finding listed for the editor (done of total findings).
 pub fn check_observed(
     text: &str,
     options: Options,
     config: Option<&Config>,
-    observe: &(dyn Fn(crate::Progress) + Sync),
+    observe: &(dyn Fn(Progress) + Sync),
 ) -> Checked {
     let engine = match config {
         Some(c) => c.engine(options),
@@ -221,7 +222,7 @@ pub fn check_observed(
     };
     let sources = [crate::Source::new("-", text)];
     let report = engine.check_observed(&sources, &crate::InOrder, observe);
-    checked(text, &report, engine.catalogue())
+    checked(text, &report, engine.catalogue(), observe)
 }
 
 /// A rule's documentation text: borrowed when it is a built-in rule (a configuration
@@ -250,12 +251,25 @@ fn docs(
     }
 }
 
-fn checked(text: &str, report: &Report, catalogue: &Catalogue) -> Checked {
+fn checked(
+    text: &str,
+    report: &Report,
+    catalogue: &Catalogue,
+    observe: &(dyn Fn(Progress) + Sync),
+) -> Checked {
     let index = LineIndex::new(text);
+    let total = report.findings.len();
     let mut findings: Vec<EditorFinding> = report
         .findings
         .iter()
-        .filter_map(|f| {
+        .enumerate()
+        .filter_map(|(done, f)| {
+            observe(Progress {
+                stage: Stage::Report,
+                file: 0,
+                done: done + 1,
+                total,
+            });
             let rule = catalogue.get(f.rule)?;
             let (title, rationale, remediation, references) = docs(rule);
             let r = range(text, &index, f.span);
@@ -511,6 +525,29 @@ pub fn apply_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_observed_tells_each_finding_listed_and_changes_nothing() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: nginx}\n";
+        let told = std::sync::Mutex::new(Vec::new());
+        let checked = check_observed(text, Options::default(), None, &|p| {
+            told.lock().unwrap().push(p)
+        });
+        assert_eq!(checked, check(text, Options::default()));
+        let n = checked.findings.len();
+        assert!(n > 1);
+        let listed: Vec<(usize, usize)> = told
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .skip_while(|p| p.stage != Stage::Report)
+            .map(|p| (p.done, p.total))
+            .collect();
+        // The engine's start of the stage, then one per finding listed.
+        let mut want = vec![(0, 1)];
+        want.extend((1..=n).map(|d| (d, n)));
+        assert_eq!(listed, want);
+    }
 
     #[test]
     fn check_sorts_by_severity_and_carries_docs() {

@@ -156,10 +156,35 @@ pub struct Progress {
     /// stages).
     pub file: usize,
     /// How much of `total` is done: in [`Stage::Parse`] bytes of the source read, in
-    /// [`Stage::Rules`] its documents checked; [`Stage::Bundle`] and [`Stage::Report`] are
-    /// told once as they start, 0 of 1.
+    /// [`Stage::Rules`] its documents checked, in [`Stage::Bundle`] whole-bundle rules run
+    /// (told as it starts, 0 done, and after each rule); [`Stage::Report`] is told once by
+    /// the engine as it starts, 0 of 1, and again by [`crate::adapter::check_observed`] for
+    /// each finding it lists for an editor (done of total findings).
     pub done: usize,
     pub total: usize,
+}
+
+impl Progress {
+    /// How far the check has come as a whole, in percent (0–100): each stage's share of
+    /// the time of a check of a 5 MB stream of Deployments through
+    /// [`crate::adapter::check_observed`], measured once natively (reading and modelling the
+    /// YAML 44%, the per-document rules 16%, the whole-bundle rules 13%, sorting and listing
+    /// the findings 27%), advanced within a stage by `done` of `total`. A check without the
+    /// adapter's listing (the JSON report) stays at 73% while it sorts and writes.
+    pub fn percent(self) -> u32 {
+        let (from, share) = match self.stage {
+            Stage::Parse => (0.0, 44.0),
+            Stage::Rules => (44.0, 16.0),
+            Stage::Bundle => (60.0, 13.0),
+            Stage::Report => (73.0, 27.0),
+        };
+        let within = if self.total == 0 {
+            0.0
+        } else {
+            self.done.min(self.total) as f64 / self.total as f64
+        };
+        (from + share * within) as u32
+    }
 }
 
 /// The stages of a check, in the order they run (see the module's documentation).
@@ -171,7 +196,8 @@ pub enum Stage {
     Rules,
     /// The whole-bundle rules (RBAC, NetworkPolicies, references between objects).
     Bundle,
-    /// Exemptions, sorting and the findings' ids.
+    /// Exemptions, sorting and the findings' ids (and, in [`crate::adapter::check_observed`],
+    /// listing them for an editor).
     Report,
 }
 
@@ -365,18 +391,9 @@ impl Engine {
         for r in per_file {
             report.extend(r);
         }
-        let once = |stage| {
-            observe(Progress {
-                stage,
-                file: 0,
-                done: 0,
-                total: 1,
-            })
-        };
-        once(Stage::Bundle);
         // Whole-bundle findings go straight into the report's vector: large blocks grow
         // by remapping, so no second vector of findings is ever held.
-        self.check_bundle(&bundle, &infos, &mut report.findings);
+        self.check_bundle(&bundle, &infos, &mut report.findings, observe);
         report.findings.shrink_to_fit();
         admission_notes(&bundle, &infos, &mut report);
         // A target without a patch release: which known CVEs its patch releases fixed is a
@@ -398,7 +415,12 @@ impl Engine {
                 });
             }
         }
-        once(Stage::Report);
+        observe(Progress {
+            stage: Stage::Report,
+            file: 0,
+            done: 0,
+            total: 1,
+        });
         if let Some(config) = &self.config {
             config.exempt(&mut report);
         }
@@ -523,7 +545,13 @@ impl Engine {
 
     /// Rules that read the whole bundle: their hits may be in any document and point
     /// at any other.
-    fn check_bundle(&self, bundle: &Bundle, infos: &[Vec<DocInfo>], findings: &mut Vec<Finding>) {
+    fn check_bundle(
+        &self,
+        bundle: &Bundle,
+        infos: &[Vec<DocInfo>],
+        findings: &mut Vec<Finding>,
+        observe: &(dyn Fn(Progress) + Sync),
+    ) {
         let mut strings = Interner::default();
         // Rules of one template family (`rbac-…`, `netpol-…`) run one after the other and
         // share the family's index, which is dropped when the family is done: the report
@@ -538,6 +566,15 @@ impl Engine {
             .collect();
         let family = |a: &Active| a.template.name.split('-').next().unwrap_or("");
         bundle_rules.sort_by_key(|(a, _)| family(a));
+        let told = |done| {
+            observe(Progress {
+                stage: Stage::Bundle,
+                file: 0,
+                done,
+                total: bundle_rules.len(),
+            })
+        };
+        told(0);
         let mut shared = rules::BundleShared::default();
         for (i, &(a, check)) in bundle_rules.iter().enumerate() {
             if i > 0 && family(bundle_rules[i - 1].0) != family(a) {
@@ -566,6 +603,7 @@ impl Engine {
                 out.emit_bundle(self.rule(a), a.id, None, hit, infos);
             };
             check(&cx, &mut BundleHits::new(&mut emit));
+            told(i + 1);
         }
     }
 }
@@ -1078,7 +1116,12 @@ mod tests {
         // is read.
         assert_eq!(of(Stage::Parse, 1), [(8, 9)]);
         assert_eq!(of(Stage::Rules, 0), [(1, 3), (2, 3), (3, 3)]);
-        assert_eq!(of(Stage::Bundle, 0), [(0, 1)]);
+        // The whole-bundle rules: told as they start and after each one.
+        let bundle = of(Stage::Bundle, 0);
+        let rules = bundle[0].1;
+        assert!(rules > 0);
+        assert_eq!(bundle, (0..=rules).map(|d| (d, rules)).collect::<Vec<_>>());
+        assert_eq!(of(Stage::Report, 0), [(0, 1)]);
         // In order: every parse before any rule, the bundle stage, then the report.
         let stages: Vec<Stage> = told.iter().map(|p| p.stage).collect();
         let mut runs = stages.clone();
