@@ -73,6 +73,7 @@ function spawn() {
         spawn();
       }
     } else done.resolve(data.answer);
+    if (done.kind === "check") tellProgress(null);
     pump();
   };
   worker.onerror = (e) => {
@@ -97,13 +98,13 @@ function fail(why) {
 function showProgress(request, progress) {
   request.progress = progress;
   const age = performance.now() - request.started;
-  if (age >= 100) return void (request.superseded || progressListener?.(...progress));
+  if (age >= 100) return void (request.superseded || tellProgress(progress));
   request.progressTimer ??= setTimeout(() => running === request && showProgress(request, request.progress), 100 - age);
 }
 
 function send(request, extra) {
   running = { ...request, id: nextId++, started: performance.now() };
-  if (request.kind === "check") progressListener?.(null);
+  if (request.kind === "check") tellProgress(null);
   const mine = running;
   mine.timer = setTimeout(() => {
     if (mine.kind === "init") fail(`the engine's worker did not start within ${LIMIT_MS / 1000} s`);
@@ -114,7 +115,7 @@ function send(request, extra) {
 
 function stop(request, why) {
   if (running !== request) return;
-  if (request.kind === "check") progressListener?.(null);
+  if (request.kind === "check") tellProgress(null);
   running = null;
   clearTimeout(request.timer);
   worker.terminate();
@@ -153,9 +154,20 @@ export function isReady() {
 }
 
 let progressListener = null;
-/** Tells `listener` each check's progress, (percent, stage), and (null) as one starts. */
+/** The progress shown, [percent, stage], or null: told again to a listener that comes later. */
+let progressShown = null;
+function tellProgress(progress) {
+  progressShown = progress;
+  progressListener?.(...(progress ?? [null]));
+}
+/** Tells `listener` each check's progress, (percent, stage), and (null) as one starts or ends. */
 export function onProgress(listener) {
-  progressListener = listener ?? null;
+  progressListener = listener;
+  if (progressShown) listener(...progressShown);
+}
+/** Tells `listener` no more (if it is still the one told). */
+export function offProgress(listener) {
+  if (progressListener === listener) progressListener = null;
 }
 
 /** Why the worker failed, if it did. */
@@ -177,7 +189,7 @@ export function call(kind, args) {
       const r = running;
       if (kind === "check" && r.kind === "check") {
         r.superseded = true;
-        progressListener?.(null);
+        tellProgress(null);
       }
       const age = performance.now() - r.started;
       if (age > SUPERSEDE_MS) stop(r);

@@ -360,6 +360,11 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
     };
     let live = c.findings.iter().filter(|f| f.suppressed.is_none()).count();
     let mut s = format!("{live} finding{}", if live == 1 { "" } else { "s" });
+    // While a newer text is checked, what is counted is the older text's (the size below
+    // is the newer one's).
+    if check.busy {
+        s.push_str(" (of the previous text)");
+    }
     // Never a bare "0 findings" when part of the text was not checked.
     let unchecked =
         crate::coverage::unchecked_count(&crate::coverage::coverage(c, state.options()));

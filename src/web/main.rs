@@ -21,6 +21,9 @@ mod fetch;
 mod findings;
 mod hardened;
 mod link;
+// The check's progress told to JavaScript, shared with the package's bindings.
+#[path = "../js/progress.rs"]
+mod progress;
 mod rule_doc;
 mod share;
 mod state;

@@ -20,13 +20,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
-use kubeharden::{KubeVersion, Options, Profile, Progress, Stage};
+use kubeharden::{KubeVersion, Options, Profile};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::engine::{self, Checked, Hardened};
 use crate::extras;
+use crate::progress;
 use crate::state::{CheckInput, HardenInput};
 use crate::transfer;
 
@@ -40,17 +41,20 @@ extern "C" {
     fn is_ready() -> bool;
     #[wasm_bindgen(js_name = call)]
     fn call_worker(kind: &str, args: &Array) -> Promise;
-    /// Tell `listener` the worker's progress of each check: `(percent, stage)` as it comes,
-    /// `(null)` as a new check starts. `None`: tell no one.
+    /// Tell `listener` the worker's progress of each check: `(percent, stage)` as it comes
+    /// (at once, the progress shown, if any), `(null)` as a check starts or ends.
     #[wasm_bindgen(js_name = onProgress)]
-    fn on_progress(listener: Option<&js_sys::Function>);
+    fn on_progress(listener: &js_sys::Function);
+    /// Tell `listener` no more, if it is still the one told (a status line that replaced it
+    /// may have mounted first).
+    #[wasm_bindgen(js_name = offProgress)]
+    fn off_progress(listener: &js_sys::Function);
 }
 
 thread_local! {
     static STARTED: Cell<bool> = const { Cell::new(false) };
-    /// In the worker: the function the running check tells its progress to, and the
-    /// percentage it was told last.
-    static TELL: RefCell<Option<(js_sys::Function, Cell<u32>)>> = const { RefCell::new(None) };
+    /// In the worker: the function the running check tells its progress to.
+    static LISTENER: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
 /// Start the worker. Errors: why it cannot run here (the page then checks on its own
@@ -103,59 +107,35 @@ fn common(text: &str, options: Options, config: &str) -> [JsValue; 4] {
 
 /// In the worker: the check of `text` with `profile` (`baseline`, `restricted`, `all`),
 /// `kube_version` (`1.NN[.P]`) and the Config tab's text `config` (applied when valid), as
-/// [`transfer::checked_to`]'s array; `progress` is called with `(percent, stage)` each
-/// time the check's [`percent`] grows (`stage`: [`Stage::as_str`]). Errors: a profile or
-/// version that does not parse.
+/// [`transfer::checked_to`]'s array, telling `listener(percent, stage)` the check's news as
+/// it goes ([`progress::telling`]).
+/// Errors: a profile or version that does not parse.
 #[wasm_bindgen(js_name = workerCheck)]
 pub fn worker_check(
     text: String,
     profile: &str,
     kube_version: &str,
     config: String,
-    progress: Option<js_sys::Function>,
+    listener: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
     let options = options(profile, kube_version).map_err(|e| JsValue::from_str(&e))?;
-    TELL.with(|t| *t.borrow_mut() = progress.map(|f| (f, Cell::new(0))));
-    let checked = engine::check_observed(
-        &CheckInput {
-            text: text.into(),
-            options,
-            config: config.into(),
-        },
-        &tell,
-    );
-    TELL.with(|t| t.borrow_mut().take());
+    let input = CheckInput {
+        text: text.into(),
+        options,
+        config: config.into(),
+    };
+    LISTENER.with(|l| *l.borrow_mut() = listener);
+    let checked = progress::telling(tell, |observe| engine::check_observed(&input, observe));
+    LISTENER.with(|l| l.borrow_mut().take());
     Ok(transfer::checked_to(&checked))
 }
 
-/// How far a check has come as a whole, in percent: each stage's share of the time of a
-/// check of a 5 MB stream of Deployments, measured once natively on the adapter (reading and
-/// modelling the YAML 44%, the per-document rules 16%, the whole-bundle rules 13%,
-/// sorting and listing the findings 27%; the last is told once, as it starts).
-fn percent(p: Progress) -> u32 {
-    let (from, share) = match p.stage {
-        Stage::Parse => (0.0, 44.0),
-        Stage::Rules => (44.0, 16.0),
-        Stage::Bundle => (60.0, 13.0),
-        Stage::Report => (73.0, 27.0),
-    };
-    let within = if p.total == 0 {
-        0.0
-    } else {
-        p.done.min(p.total) as f64 / p.total as f64
-    };
-    (from + share * within) as u32
-}
-
-/// Tells the running check's progress function, if any, of `p` when the percentage grew.
-fn tell(p: Progress) {
-    TELL.with(|t| {
-        if let Some((f, last)) = t.borrow().as_ref() {
-            let now = percent(p);
-            if now > last.get() {
-                last.set(now);
-                let _ = f.call2(&JsValue::NULL, &now.into(), &p.stage.as_str().into());
-            }
+/// Tells the running check's listener, if any (what it throws is dropped: the worker's
+/// listener only posts the numbers to the page).
+fn tell(percent: u32, stage: &str) {
+    LISTENER.with(|l| {
+        if let Some(f) = l.borrow().as_ref() {
+            let _ = f.call2(&JsValue::NULL, &percent.into(), &stage.into());
         }
     });
 }
@@ -333,8 +313,9 @@ pub async fn apply_one(
     Ok(answer.map(|a| a.as_string().unwrap_or_default()))
 }
 
-/// The running check's stage and a `<progress>` bar of its [`percent`], as the worker tells
-/// them (an ellipsis until it does: a check under 100 ms shows none). For the status line,
+/// The running check's stage and a `<progress>` bar of its [`Progress::percent`], as the worker tells
+/// them (an ellipsis until it does: a check under 100 ms shows none; one mounted mid-check,
+/// as the status line changes, shows the progress told last at once). For the status line,
 /// after "Checking N MB": the stage is text, in the line's live region (it changes four
 /// times a check); the percentage is the bar's value only (whether a screen reader
 /// announces a bar's value inside a live region was not tried).
@@ -353,9 +334,9 @@ pub fn check_progress() -> Html {
                     );
                 },
             );
-            on_progress(Some(listener.as_ref().unchecked_ref()));
+            on_progress(listener.as_ref().unchecked_ref());
             move || {
-                on_progress(None);
+                off_progress(listener.as_ref().unchecked_ref());
                 drop(listener);
             }
         });
