@@ -27,7 +27,7 @@ use std::sync::Arc;
 use kubeharden::config::Config;
 use kubeharden::fix::{FixOptions, FixRecord};
 use kubeharden::render::{json, unified_diff};
-use kubeharden::{Applicability, Engine, KubeVersion, Options, Profile, Source};
+use kubeharden::{Applicability, Engine, InOrder, KubeVersion, Options, Profile, Progress, Source};
 
 /// The name a text is given in reports when `file` is not set.
 pub const DEFAULT_FILE: &str = "manifest.yaml";
@@ -266,14 +266,20 @@ fn option_error(e: OptionError) -> String {
 
 /// The JSON report of `text` (version 2, exactly as `kubeharden check --format json
 /// FILE` writes it for a file named `file` holding `text`), or an option error.
+#[allow(dead_code)] // the bindings call check_observed; the tests and the fuzz target this
 pub fn check(text: &str, options: &str) -> String {
+    check_observed(text, options, &|_| {})
+}
+
+/// [`check`], telling `observe` how far it has come ([`Engine::check_observed`]).
+pub fn check_observed(text: &str, options: &str, observe: &(dyn Fn(Progress) + Sync)) -> String {
     let parsed = match parse(options, CHECK_KEYS) {
         Ok(p) => p,
         Err(e) => return option_error(e),
     };
     let engine = engine(&parsed);
     let sources = [Source::new(parsed.file, text)];
-    let report = engine.check(&sources);
+    let report = engine.check_observed(&sources, &InOrder, observe);
     json(&report, &sources, &parsed.options)
 }
 

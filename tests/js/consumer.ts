@@ -4,7 +4,7 @@
 import { OptionError, canFix, check, fix, init, initCheck, isReady, rule, rules, version } from "kubeharden";
 import { upgradeCodeBlocks } from "kubeharden-widget";
 import type { KubehardenCheckElement } from "kubeharden-widget";
-import type { CheckOptions, ConfigError, Finding, FixResult, Report, RuleDoc, Severity, Span } from "kubeharden";
+import type { CheckOptions, ConfigError, Finding, FixResult, Report, RuleDoc, Severity, Span, Stage } from "kubeharden";
 
 export async function run(text: string): Promise<number> {
   await initCheck(new URL("./kubeharden_check_bg.wasm", import.meta.url));
@@ -27,6 +27,8 @@ export async function run(text: string): Promise<number> {
   const config = "profile: restricted\nrules:\n  cpu-limits: off\n";
   const configured: Report = check(text, { config, profile: "baseline" });
   const configuredFix: FixResult = fix(text, { config, unsafe: true });
+  const stages: Stage[] = [];
+  check(text, { onProgress: (percent: number, stage: Stage) => void stages.push(stage), file: "app.yaml" });
   try {
     check(text, { profile: (process.env.PROFILE ?? "all") as CheckOptions["profile"], config });
   } catch (e) {
@@ -47,8 +49,10 @@ export async function run(text: string): Promise<number> {
   check(text, { config: { profile: "all" } });
   // @ts-expect-error: an error's place is read-only information, not an option
   check(text, { errors: [] });
+  // @ts-expect-error: onProgress is told by check() only (a fix has no progress)
+  fix(text, { onProgress: () => {} });
   const v: string = version;
-  return [configured.findings.length, configuredFix.applied.length, ready ? 1 : 0, utf16, worst, left, docs.length, refs.length, v.length, reason?.length ?? 0, severity?.length ?? 0].reduce((a, b) => a + b, 0);
+  return [configured.findings.length, configuredFix.applied.length, stages.length, ready ? 1 : 0, utf16, worst, left, docs.length, refs.length, v.length, reason?.length ?? 0, severity?.length ?? 0].reduce((a, b) => a + b, 0);
 }
 
 export async function widget(): Promise<number> {

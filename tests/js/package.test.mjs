@@ -159,6 +159,58 @@ test("bad YAML is a report with the error at its line, not an exception", () => 
   assert.equal(kh.check("\u0000\uFFFF🦀: [").summary.errors, 1);
 });
 
+test("check({onProgress}) is told each stage as it starts and growing whole percentages, and changes nothing of the report", () => {
+  // Enough documents that each stage is told more than once.
+  const text = Array.from({ length: 40 }, (_, i) => MANIFEST.replace("name: web\n", `name: web-${i}\n`)).join("---\n");
+  const told = [];
+  const report = kh.check(text, { file: "app.yaml", onProgress: (percent, stage) => told.push([percent, stage]) });
+  assert.deepEqual(report, kh.check(text, { file: "app.yaml" }), "the same report with and without a listener");
+  assert.ok(told.length >= 4, JSON.stringify(told));
+  const order = ["parse", "rules", "bundle", "report"];
+  for (let i = 0; i < told.length; i++) {
+    const [percent, stage] = told[i];
+    assert.ok(Number.isInteger(percent) && percent >= 0 && percent <= 100, `percent ${percent}`);
+    assert.ok(order.includes(stage), `stage ${stage}`);
+    if (i > 0) {
+      const [before, was] = told[i - 1];
+      // Told as each stage starts, and within one each time the whole percentage grows.
+      assert.ok(stage === was ? percent > before : percent >= before, `percentages only grow: ${JSON.stringify(told)}`);
+      assert.ok(order.indexOf(stage) >= order.indexOf(was), `stages in order: ${JSON.stringify(told)}`);
+    }
+  }
+  assert.equal(told[0][1], "parse", "reading the YAML is told first");
+  assert.deepEqual([...new Set(told.map(([, s]) => s))], order, "every stage is told");
+  // The JSON report's sorting and writing are told once, as they start (73%).
+  assert.deepEqual(told.at(-1), [73, "report"]);
+});
+
+test("onProgress: not a function, or given to fix(), is an OptionError; what it throws check() throws when done", () => {
+  for (const [call, message] of [
+    [() => kh.check(MANIFEST, { onProgress: "yes" }), /onProgress must be a function/],
+    [() => kh.fix(MANIFEST, { onProgress: () => {} }), /onProgress is an option of check\(\) only/],
+    [() => kh.check(MANIFEST, { profile: () => "all" }), /profile must not be a function/],
+  ]) {
+    assert.throws(call, (e) => e instanceof kh.OptionError && message.test(e.message), String(call));
+  }
+  let calls = 0;
+  const boom = new Error("listener failed");
+  assert.throws(
+    () =>
+      kh.check(MANIFEST, {
+        onProgress: () => {
+          calls += 1;
+          throw boom;
+        },
+      }),
+    (e) => e === boom,
+  );
+  assert.equal(calls, 1, "a listener that threw is not called again");
+  // The engine is not re-entrant: a call from onProgress throws, and the check throws that.
+  assert.throws(() => kh.check(MANIFEST, { onProgress: () => kh.check(MANIFEST) }), /check\(\) called from a check's onProgress/);
+  // The engine is sound afterwards.
+  assert.deepEqual(kh.check(MANIFEST, { onProgress: undefined }), kh.check(MANIFEST));
+});
+
 test("invalid options throw an OptionError naming the option", () => {
   const cases = [
     [() => kh.check(MANIFEST, { profile: "strict" }), "profile", /unknown profile "strict"/],
@@ -395,7 +447,7 @@ test("the TypeScript declarations compile a consumer (tsc --noEmit --strict)", (
     const p = spawnSync(process.execPath, [tsc, "-p", config], { encoding: "utf8" });
     rmSync(config);
     assert.notEqual(p.status, 0, "the declarations accept what the engine rejects");
-    assert.equal((p.stdout.match(/error TS/g) || []).length, 8, p.stdout);
+    assert.equal((p.stdout.match(/error TS/g) || []).length, 9, p.stdout);
   } finally {
     rmSync(probe, { force: true });
   }

@@ -62,10 +62,19 @@ export interface CheckOptions {
    * name its custom rules. Errors in it throw an OptionError for "config" with `errors`.
    */
   config?: string;
+  /**
+   * Told how far the check has come, as it runs (a check is synchronous: in a Web Worker,
+   * post it to the page): as each stage starts and each time `percent` (0–100, whole, never
+   * falling) grows, with the stage under way. What it throws, check() throws when done.
+   */
+  onProgress?: (percent: number, stage: Stage) => void;
 }
 
-/** Options of a fix: a check's, and which fixes to make. */
-export interface FixOptions extends CheckOptions {
+/** The stages of a check, in order: reading the YAML, the per-object rules, the whole-bundle rules, the report. */
+export type Stage = "parse" | "rules" | "bundle" | "report";
+
+/** Options of a fix: a check's (without onProgress), and which fixes to make. */
+export interface FixOptions extends Omit<CheckOptions, "onProgress"> {
   /** Also apply fixes that may change how a workload behaves, as `--unsafe`. */
   unsafe?: boolean;
   /** Fix only the findings with these ids (Finding.id); all fixable ones when absent. */

@@ -121,18 +121,51 @@ export function canFix() {
   return fixer !== null;
 }
 
+// The call the engine is running: its onProgress, and what that threw (it is then not called again).
+let running = null;
+
+/** Not part of the API: the engine's glue (the wasm's import `./kubeharden.js`) tells the running
+ * check's progress here. It never throws: what onProgress throws, check() throws when done. */
+export function __progress(percent, stage) {
+  const r = running;
+  if (!r?.onProgress || r.thrown) return;
+  try {
+    r.onProgress(percent, stage);
+  } catch (e) {
+    r.thrown = { e };
+  }
+}
+
 function call(fn, name, text, options) {
   if (typeof text !== "string") throw new OptionError("text", `${name}(text, options): text must be a string, not ${typeof text}`);
   if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
     throw new OptionError("options", `${name}(text, options): options must be an object`);
   }
+  // check() keeps onProgress to itself; JSON drops functions, so one where an option's value
+  // goes would vanish unsaid.
+  const { onProgress, ...rest } = options ?? {};
+  const sent = name === "check" ? rest : options ?? {};
+  for (const [key, value] of Object.entries(sent)) {
+    if (typeof value === "function") {
+      throw new OptionError(key, `kubeharden ${name}: ${key === "onProgress" ? "onProgress is an option of check() only" : `${key} must not be a function`}`);
+    }
+  }
+  if (name === "check" && onProgress !== undefined && typeof onProgress !== "function") {
+    throw new OptionError("onProgress", "kubeharden check: onProgress must be a function");
+  }
+  // The engine is not re-entrant: onProgress runs inside a check.
+  if (running) throw new Error(`kubeharden: ${name}() called from a check's onProgress: call it once check() has returned`);
+  const mine = (running = { onProgress: name === "check" ? onProgress : undefined, thrown: null });
   let out;
   try {
-    out = fn(text, JSON.stringify(options ?? {}));
+    out = fn(text, JSON.stringify(sent), !!mine.onProgress);
   } catch (e) {
     // Only a bug in the engine gets here (its panics are traps); the instance may be broken.
     throw new Error(`kubeharden: the engine failed on this input (a bug, please report it): ${e}`);
+  } finally {
+    running = null;
   }
+  if (mine.thrown) throw mine.thrown.e;
   const value = JSON.parse(out);
   const bad = value.option_error;
   if (bad) throw new OptionError(bad.option, `kubeharden ${name}: ${bad.message}`, bad.errors);
@@ -146,7 +179,10 @@ function call(fn, name, text, options) {
  * .kubeharden.yaml (YAML or JSON), applied as `kubeharden check --config` applies the file;
  * `profile`, `kubeVersion` and `rules` given here win over its values, as the CLI's flags
  * do. Bad YAML is a report with `errors`; bad options (an invalid config too) throw an
- * OptionError naming the option.
+ * OptionError naming the option. `options.onProgress(percent, stage)`, if given, is called
+ * during the check as each stage starts ("parse", "rules", "bundle", "report") and each time
+ * its percentage (0–100, whole, never falling) grows; what it throws is thrown by check()
+ * when done, and it is not called again.
  */
 export function check(text, options) {
   if (!engine) throw new Error("kubeharden: check() before init() finished: await init() (or initCheck()) first");
