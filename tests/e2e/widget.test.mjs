@@ -521,14 +521,23 @@ const pods = (n, prefix) =>
   Array.from({ length: n }, (_, i) => `{apiVersion: v1, kind: Pod, metadata: {name: ${prefix}-${i}, namespace: shop}, spec: {containers: [{name: c, image: "nginx:1.27", securityContext: {privileged: ${i === 0}}}]}}`).join("\n---\n") + "\n";
 const BIG = 10000;
 
-/** Animation frames the page drew while #big's check ran (a check on the page's thread allows none). */
+/** Animation frames the page drew while #big's check ran (a check on the page's thread allows
+ * none), and the progress bar's value at each frame it was shown; whether it is shown after. */
 const framesWhileBusy = (p) =>
   p.evaluate(
     () =>
       new Promise((resolve) => {
-        const status = document.getElementById("big").shadowRoot.querySelector("[part=status]");
+        const root = document.getElementById("big").shadowRoot;
+        const status = root.querySelector("[part=status]");
+        const meter = root.querySelector("[part=progress]");
         let frames = 0;
-        const tick = () => (status.getAttribute("aria-busy") === "true" ? (frames++, requestAnimationFrame(tick)) : resolve(frames));
+        const shown = [];
+        const tick = () => {
+          if (status.getAttribute("aria-busy") !== "true") return resolve({ frames, shown, after: !meter.hidden });
+          frames++;
+          if (!meter.hidden) shown.push(meter.value);
+          requestAnimationFrame(tick);
+        };
         tick();
       }),
   );
@@ -543,8 +552,11 @@ test("the engine runs in the page's one Web Worker: the page draws frames throug
   // A long text: the page keeps drawing while the worker checks it, and its result arrives.
   await p.evaluate((t) => (document.getElementById("big").source = t), pods(BIG, "a"));
   await busy(p);
-  const frames = await framesWhileBusy(p);
+  const { frames, shown, after: stillShown } = await framesWhileBusy(p);
   assert.ok(frames >= 3, `the page drew ${frames} frames while the check ran`);
+  // Its progress bar (shown after 300 ms) grows as the engine tells it, and is gone after.
+  assert.ok(shown.length > 0 && shown.every((v, i) => i === 0 || v >= shown[i - 1]) && shown.at(-1) > shown[0], `progress shown: ${shown}`);
+  assert.equal(stillShown, false, "the bar is hidden once the check is done");
   await p.waitForFunction(() => window.results.some((r) => r.id === "big" && r.report.findings.some((f) => f.object?.name === "a-0")), null, WAIT);
 
   // Another long text, then, while it is being checked, a short one: the short one's result

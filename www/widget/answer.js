@@ -5,8 +5,9 @@
 // A check runs on whichever engine has loaded ("full" asks for the fixer's engine only when
 // none has); a fix needs the full one.
 
-/** The package's answer to `request`, with `pkg` the package module; throws as it does. */
-export async function answer(pkg, { kind, text, options, engine }) {
+/** The package's answer to `request`, with `pkg` the package module; throws as it does.
+ * `onProgress(percent, stage)`, if given, is told as a check goes (the package's option). */
+export async function answer(pkg, { kind, text, options, engine }, onProgress) {
   try {
     if (kind === "fix" || (engine === "full" && !pkg.isReady())) await pkg.init();
     else if (!pkg.isReady()) await pkg.initCheck();
@@ -14,5 +15,5 @@ export async function answer(pkg, { kind, text, options, engine }) {
     e.load = true;
     throw e;
   }
-  return kind === "fix" ? pkg.fix(text, options) : pkg.check(text, options);
+  return kind === "fix" ? pkg.fix(text, options) : pkg.check(text, onProgress ? { ...options, onProgress } : options);
 }

@@ -43,6 +43,7 @@ function spawn() {
     }
     if ("loaded" in data) return settleFull(data.loaded, data.message);
     if (!running || data.id !== running.id) return;
+    if (data.progress) return void running.onProgress?.(...data.progress);
     const done = finish();
     if (!data.error) done.resolve(data.value);
     else {
@@ -112,7 +113,7 @@ function pump() {
   request.started = performance.now();
   const what = request.kind === "fix" ? "hardening" : "the check";
   request.timer = setTimeout(() => stop(request, `stopped: ${what} took over ${LIMIT_MS / 1000} s (the kubeharden CLI takes a manifest of any size)`), LIMIT_MS);
-  worker.postMessage({ id: request.id, kind: request.kind, text: request.text, options: request.options, engine: request.engine });
+  worker.postMessage({ id: request.id, kind: request.kind, text: request.text, options: request.options, engine: request.engine, progress: !!request.onProgress });
 }
 
 /**
@@ -121,11 +122,12 @@ function pump() {
  * of the same key supersedes it). Resolves to the report (or the fixed text's result), or
  * null when superseded; rejects as the package throws (an Error with `name` "OptionError",
  * `option` and `errors` for a bad option; `load` when the engine could not be loaded).
+ * `onProgress(percent, stage)`, if given, is told as a check goes (not once superseded).
  */
-export function ask(key, kind, text, options, engine) {
+export function ask(key, kind, text, options, engine, onProgress) {
   return new Promise((resolve, reject) => {
-    const request = { key, kind, text, options, engine, id: nextId++, resolve, reject };
-    request.send = () => onPage().then((p) => answer(p, request)).then(resolve, reject);
+    const request = { key, kind, text, options, engine, onProgress, id: nextId++, resolve, reject };
+    request.send = () => onPage().then((p) => answer(p, request, onProgress)).then(resolve, reject);
     if (here) return request.send();
     const older = waiting.get(key);
     if (older) older.resolve(null);

@@ -77,6 +77,7 @@ const CSS = `
 .tab[aria-selected="true"] { border-bottom-color: var(--kh-accent); font-weight: 600; }
 .tab:focus-visible, .goto:focus-visible, a:focus-visible, .code:focus-visible, .line:focus, button:focus-visible { outline: 2px solid var(--kh-accent); outline-offset: 1px; }
 .status { margin: 0; color: var(--kh-muted); flex: 1; }
+.meter { width: 6em; }
 a { color: var(--kh-accent); }
 .panel { overflow: auto; }
 .panel[hidden] { display: none; }
@@ -498,6 +499,8 @@ function defineElement() {
         h("button", { class: "tab", part: "tab", role: "tab", id: id(`tab-${name}`), "aria-controls": id(name), "aria-selected": "false", tabindex: "-1", "data-tab": name, text: label });
       const tabs = h("div", { class: "tabs", part: "tabs", role: "tablist", "aria-label": "kubeharden views" }, tab("findings", "Findings"), tab("hardened", "Hardened YAML"), tab("diff", "Diff"));
       const status = h("p", { class: "status", part: "status", role: "status", "aria-live": "polite", text: "Checked when visible…" });
+      // How far a long check has come: beside the live region, not in it (a percentage read out each time it grew would chatter).
+      const meter = h("progress", { class: "meter", part: "progress", max: 100, value: 0, "aria-label": "Checking", hidden: true });
       const link = h("a", { part: "playground-link", href: this.#playgroundUrl(), target: "_blank", rel: "noopener", text: "Open in playground" });
       const code = h("pre", { class: "code", part: "code", tabindex: "0", role: "region", "aria-label": "Manifest" });
       const editor = h("div", { class: "editor", part: "editor", hidden: true });
@@ -509,9 +512,9 @@ function defineElement() {
       const hardened = h("div", { class: "panel", part: "panel hardened-panel", role: "tabpanel", id: id("hardened"), "aria-labelledby": id("tab-hardened"), hidden: true }, hardenedCode, h("div", { class: "tools" }, copy, hardenedInfo));
       const diffCode = h("pre", { class: "code diff", part: "code diff", tabindex: "0", role: "region", "aria-label": "Diff from the manifest to the hardened YAML", "data-testid": "diff" });
       const diff = h("div", { class: "panel", part: "panel diff-panel", role: "tabpanel", id: id("diff"), "aria-labelledby": id("tab-diff"), hidden: true }, diffCode);
-      const frame = h("div", { class: "frame", part: "frame" }, h("div", { class: "bar", part: "toolbar" }, tabs, status, link), findings, hardened, diff);
+      const frame = h("div", { class: "frame", part: "frame" }, h("div", { class: "bar", part: "toolbar" }, tabs, status, meter, link), findings, hardened, diff);
       this.#root.replaceChildren(frame);
-      this.#ui = { tabs, status, link, code, editor, list, findings, hardened, hardenedCode, hardenedInfo, diff, diffCode, lines: [] };
+      this.#ui = { tabs, status, meter, link, code, editor, list, findings, hardened, hardenedCode, hardenedInfo, diff, diffCode, lines: [] };
       tabs.addEventListener("click", (e) => {
         const t = e.target.closest("[data-tab]");
         if (t) this.#select(t.dataset.tab, true);
@@ -679,13 +682,18 @@ function defineElement() {
       }
       const text = this.#text;
       const options = this.#options();
-      const status = this.#ui.status;
+      const { status, meter } = this.#ui;
       status.setAttribute("aria-busy", "true");
-      // Said only when it takes a while: a live region that said it on every keystroke would chatter.
-      const slow = setTimeout(() => (status.textContent = "Checking…"), 300);
+      // Said (and its progress shown) only when it takes a while: a live region that said it on every keystroke would chatter.
+      const slow = setTimeout(() => {
+        status.textContent = "Checking…";
+        meter.hidden = false;
+      }, 300);
+      meter.value = 0;
+      const told = (percent) => this.#checks === mine && (meter.value = percent);
       let report;
       try {
-        report = await ask(`${this.#id}:check`, "check", text, options, this.#engineName());
+        report = await ask(`${this.#id}:check`, "check", text, options, this.#engineName(), told);
       } catch (e) {
         if (this.#checks !== mine) return this.#checking;
         this.#report = null;
@@ -695,7 +703,10 @@ function defineElement() {
         return null;
       } finally {
         clearTimeout(slow);
-        if (this.#checks === mine) status.removeAttribute("aria-busy");
+        if (this.#checks === mine) {
+          status.removeAttribute("aria-busy");
+          meter.hidden = true;
+        }
       }
       // Superseded by a newer check, or the text or options changed while this one ran: the newer answers.
       if (this.#checks !== mine) return this.#checking;

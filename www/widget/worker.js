@@ -1,9 +1,10 @@
 // The docs widget's engine worker (built to kubeharden-widget-worker.js, next to
 // kubeharden-widget.js): the `kubeharden` package, off the page's thread, for every widget of
 // the page. The page's side is engine.js. Messages:
-//   page → worker  { id, kind, text, options, engine }   (answer.js)
+//   page → worker  { id, kind, text, options, engine, progress }   (answer.js; progress: tell it)
 //                  { load: "full" }                      fetch the fixer's engine now
 //   worker → page  { ready: true }                       once, when this module has loaded
+//                  { id, progress: [percent, stage] }   as a check asked to tell it goes
 //                  { id, value } | { id, error: { name, message, option, errors, load } }
 //                  { loaded: true } | { loaded: false, message }
 import * as pkg from "./pkg/kubeharden.js";
@@ -18,7 +19,8 @@ self.onmessage = async ({ data }) => {
     return;
   }
   try {
-    self.postMessage({ id: data.id, value: await answer(pkg, data) });
+    const told = data.progress && ((percent, stage) => self.postMessage({ id: data.id, progress: [percent, stage] }));
+    self.postMessage({ id: data.id, value: await answer(pkg, data, told) });
   } catch (e) {
     const { name, message, option, errors, load } = e instanceof Error ? e : new Error(String(e));
     self.postMessage({ id: data.id, error: { name, message, option, errors, load: load === true } });
