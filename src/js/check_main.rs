@@ -26,7 +26,7 @@ extern "C" {
 }
 
 /// `check(text, options, progress)`: the JSON report (version 2), or an option error;
-/// with `progress`, the package's `told(percent, stage)` is called with the check's news as
+/// with `progress`, the package's `__progress(percent, stage)` is called with the check's news as
 /// it goes ([`progress::telling`]).
 #[wasm_bindgen]
 pub fn check(text: &str, options: &str, progress: bool) -> String {

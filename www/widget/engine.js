@@ -122,7 +122,7 @@ function pump() {
  * of the same key supersedes it). Resolves to the report (or the fixed text's result), or
  * null when superseded; rejects as the package throws (an Error with `name` "OptionError",
  * `option` and `errors` for a bad option; `load` when the engine could not be loaded).
- * `onProgress(percent, stage)`, if given, is told as a check goes (not once superseded).
+ * `onProgress(percent, stage)`, if given, is told as a check goes (no more once it is stopped).
  */
 export function ask(key, kind, text, options, engine, onProgress) {
   return new Promise((resolve, reject) => {
