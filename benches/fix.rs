@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use kubeharden::fix::{fix, FixOptions};
 use kubeharden::{Engine, Options};
 
+#[allow(dead_code)] // the hardened workload is the throughput bench's
 #[path = "workloads.rs"]
 mod workloads;
 use workloads::{TYPICAL, WORKLOAD};
