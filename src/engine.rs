@@ -14,6 +14,7 @@
 //! ([`crate::fix`]), which calls the engine, never the reverse.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::bundle::{Bundle, DocRef};
@@ -155,8 +156,9 @@ pub struct Progress {
     /// The source it is at, as an index into the checked sources (0 in the whole-bundle
     /// stages).
     pub file: usize,
-    /// How much of `total` is done: in [`Stage::Parse`] bytes of the source read, in
-    /// [`Stage::Rules`] its documents checked, in [`Stage::Bundle`] whole-bundle rules run
+    /// How much of `total` is done: in [`Stage::Parse`] bytes read of every source's
+    /// (sources parsed at once on several threads add up), in [`Stage::Rules`] documents
+    /// checked of every source's, in [`Stage::Bundle`] whole-bundle rules run
     /// (told as it starts, 0 done, and after each rule); [`Stage::Report`] is told once by
     /// the engine as it starts, 0 of 1, and again by [`crate::adapter::check_observed`] for
     /// each finding it lists for an editor (done of total findings).
@@ -353,14 +355,20 @@ impl Engine {
         observe: &(dyn Fn(Progress) + Sync),
     ) -> Report {
         let limits = self.options.limits;
+        // Bytes read and documents checked are counted over every source, so that the
+        // percentage of a check of many files never falls as the next one starts.
+        let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+        let read = AtomicUsize::new(0);
         let streams: Vec<Stream> = spread_map(spread, sources.len(), |i| {
-            let total = sources[i].text.len();
+            let mut last = 0;
             parse_stream_observed(&sources[i].text, &limits, &mut |done| {
+                let now = read.fetch_add(done - last, Ordering::Relaxed) + (done - last);
+                last = done;
                 observe(Progress {
                     stage: Stage::Parse,
                     file: i,
-                    done,
-                    total,
+                    done: now,
+                    total: bytes,
                 })
             })
         });
@@ -377,8 +385,17 @@ impl Engine {
             .iter()
             .map(|docs| docs.iter().map(|d| DocInfo::new(d, &mut names)).collect())
             .collect();
+        let documents: usize = models.iter().map(Vec::len).sum();
+        let checked = AtomicUsize::new(0);
+        let observe_rules = |p: Progress| {
+            observe(Progress {
+                done: checked.fetch_add(1, Ordering::Relaxed) + 1,
+                total: documents,
+                ..p
+            })
+        };
         let per_file = spread_map(spread, sources.len(), |file| {
-            self.check_file(&bundle, &infos, file, observe)
+            self.check_file(&bundle, &infos, file, &observe_rules)
         });
         let mut report = Report {
             files: sources
@@ -487,6 +504,7 @@ impl Engine {
                 &mut report.findings,
             );
             self.check_document(model, &mut out);
+            // Once per document (check_observed counts them over every source).
             observe(Progress {
                 stage: Stage::Rules,
                 file,
@@ -1104,18 +1122,27 @@ mod tests {
                 .collect()
         };
         // Three documents read of a.yaml, each told at its end offset (the third holds
-        // only a comment: an empty document, its span the `---` marker).
+        // only a comment: an empty document, its span the `---` marker), of both files'
+        // bytes.
         let a = sources[0].text.len();
+        let both = a + sources[1].text.len();
         let second_end = 2 * pod.len() + "---\n".len();
         let third = second_end + "---".len();
         assert_eq!(
             of(Stage::Parse, 0),
-            [(pod.len(), a), (second_end, a), (third, a)]
+            [(pod.len(), both), (second_end, both), (third, both)]
         );
         // b.yaml's first document does not parse (not told); the empty one after its `---`
-        // is read.
-        assert_eq!(of(Stage::Parse, 1), [(8, 9)]);
-        assert_eq!(of(Stage::Rules, 0), [(1, 3), (2, 3), (3, 3)]);
+        // is read: 8 of its bytes, after what was read of a.yaml.
+        assert_eq!(of(Stage::Parse, 1), [(third + 8, both)]);
+        // Documents checked of both files' four (b.yaml's one, the empty document, after
+        // a.yaml's three).
+        assert_eq!(of(Stage::Rules, 0), [(1, 4), (2, 4), (3, 4)]);
+        assert_eq!(of(Stage::Rules, 1), [(4, 4)]);
+        // So the percentage never falls from one file to the next.
+        let percents: Vec<u32> = told.iter().map(|p| p.percent()).collect();
+        assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+        assert_eq!(percents.last(), Some(&73));
         // The whole-bundle rules: told as they start and after each one.
         let bundle = of(Stage::Bundle, 0);
         let rules = bundle[0].1;
