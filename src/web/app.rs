@@ -292,9 +292,7 @@ pub fn app(props: &AppProps) -> Html {
                 <section class="editor-pane" aria-label="Editor">
                     <Editor handle={ (*editor).clone() } text={ state.text.clone() } loaded={ state.loaded }
                         checked={ checked.clone() } {on_change} on_fix={ on_apply.clone() } />
-                    <div class="status" data-testid="status" role="status" aria-live="polite">
-                        { status(&state, &check, &dispatch) }
-                    </div>
+                    <div class="status" data-testid="status">{ status(&state, &check, &dispatch) }</div>
                     if let Some(notice) = &state.notice { { notice_view(notice, &dispatch) } }
                 </section>
                 <div class="splitter" id="splitter" role="separator" aria-orientation="vertical" tabindex="0"
@@ -337,8 +335,20 @@ pub fn app(props: &AppProps) -> Html {
 }
 
 /// The status line: the number of findings and the first YAML error, that a check is
-/// under way or why it stopped, or why checking is paused.
+/// under way or why it stopped, or why checking is paused, in a polite live region; while a
+/// check runs (the region is `aria-busy` then), its stage and progress bar follow, outside the
+/// region: a screen reader is told what the check found, not each step on the way.
 fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -> Html {
+    html! {
+        <>
+            <span role="status" aria-live="polite" aria-busy={ check.busy.to_string() }>{ status_text(state, check, dispatch) }</span>
+            if check.busy { <worker::CheckProgress /> }
+        </>
+    }
+}
+
+/// [`status`]'s live text.
+fn status_text(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -> Html {
     let mb = crate::state::megabytes(state.text.len());
     if let Some(why) = &check.failed {
         return html! {
@@ -347,9 +357,7 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
     }
     let Some(c) = check.value.as_ref().as_ref() else {
         if check.busy {
-            return html! {
-                <span class="busy" aria-busy="true">{ format!("Checking {mb} MB") }<worker::CheckProgress /></span>
-            };
+            return html! { <span class="busy">{ format!("Checking {mb} MB") }</span> };
         }
         return html! {
             <span>
@@ -400,11 +408,7 @@ fn status(state: &State, check: &Answer<Checked>, dispatch: &Callback<Action>) -
     if check.busy {
         s.push_str(&format!(" · checking the latest change ({mb} MB)"));
     }
-    html! {
-        <span aria-busy={ check.busy.to_string() }>{ s }
-            if check.busy { <worker::CheckProgress /> }
-        </span>
-    }
+    html! { { s } }
 }
 
 fn notice_view(notice: &Notice, dispatch: &Callback<Action>) -> Html {

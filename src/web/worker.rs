@@ -316,9 +316,8 @@ pub async fn apply_one(
 /// The running check's stage and a `<progress>` bar of its [`Progress::percent`], as the worker tells
 /// them (an ellipsis until it does: a check under 100 ms shows none; one mounted mid-check,
 /// as the status line changes, shows the progress told last at once). For the status line,
-/// after "Checking N MB": the stage is text, in the line's live region (it changes four
-/// times a check); the percentage is the bar's value only (whether a screen reader
-/// announces a bar's value inside a live region was not tried).
+/// after its live region ("Checking N MB"), outside it as the widget's bar is: the stage as
+/// text and the percentage as the bar's value, there to be read, not announced at each step.
 #[function_component(CheckProgress)]
 pub fn check_progress() -> Html {
     let told = use_state_eq(|| None::<(u32, String)>);

@@ -91,7 +91,7 @@ test("a multi-megabyte check shows its progress: the stage and a bar that grows,
       window.__progress = [];
       window.__sampler = setInterval(() => {
         const bar = document.querySelector("[data-testid=status] [data-testid=check-progress]");
-        if (bar) window.__progress.push([Number(bar.value), document.querySelector("[data-testid=status]").textContent]);
+        if (bar) window.__progress.push([Number(bar.value), document.querySelector("[data-testid=status]").textContent, !!bar.closest("[aria-live]")]);
       }, 10);
     });
     const text = large(5);
@@ -109,6 +109,8 @@ test("a multi-megabyte check shows its progress: the stage and a bar that grows,
     const stages = new Set(seen.map(([, t]) => /(?:Checking |checking the latest change \()[\d.]+ MB\)?: ([^…]+)…/.exec(t)?.[1]));
     assert.ok(!stages.has(undefined), `every sample names its stage: ${seen.map(([, t]) => t).join(" | ")}`);
     assert.ok(stages.size >= 2, `more than one stage: ${[...stages]}`);
+    // The steps are there to be read, not announced: the bar is outside the live region.
+    assert.ok(seen.every(([, , live]) => !live), "the progress bar is outside the status's live region");
     // Done: no bar, the findings counted.
     assert.equal(await page.locator("[data-testid=check-progress]").count(), 0);
     assert.match(await status(page), /\d+ findings?/);
