@@ -16,8 +16,8 @@
 // (`style.cssText`), which the policy allows.
 
 import { minimalSetup } from "codemirror";
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
-import { Annotation, EditorSelection, StateEffect, StateField } from "@codemirror/state";
+import { EditorView, GutterMarker, gutterLineClass, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter } from "@codemirror/view";
+import { Annotation, EditorSelection, RangeSet, StateEffect, StateField } from "@codemirror/state";
 import { forEachDiagnostic, lintGutter, lintKeymap, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
 import { indentWithTab, isolateHistory } from "@codemirror/commands";
 import { foldGutter, foldKeymap, foldedRanges, syntaxHighlighting, unfoldEffect } from "@codemirror/language";
@@ -42,6 +42,52 @@ const diagnosticsCount = StateField.define({
 });
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
+
+// A folded block hides its lines' gutter markers (a gutter shows only the markers of the
+// lines it draws): the line a fold starts on gets the class `cm-kh-folded-<severity>` of
+// the most severe finding folded away (kubeharden's severities, from the lint severities
+// `setDiagnostics` gives: critical is "error", high "warning", medium "info", low and info
+// "hint"), which style.css draws in the lint gutter. Related locations and suppressed
+// findings do not count.
+class FoldedFindings extends GutterMarker {
+  constructor(severity) {
+    super();
+    this.elementClass = `cm-kh-folded cm-kh-folded-${severity}`;
+  }
+  eq(other) {
+    return other.elementClass === this.elementClass;
+  }
+}
+const FOLDED_RANK = { hint: 1, info: 2, warning: 3, error: 4 };
+const FOLDED_NAMES = ["", "low", "medium", "high", "critical"];
+const FOLDED_MARKERS = FOLDED_NAMES.map((n) => n && new FoldedFindings(n));
+
+function foldedFindings(state) {
+  const folds = [];
+  foldedRanges(state).between(0, state.doc.length, (from, to) => {
+    folds.push({ from, to, rank: 0 });
+  });
+  if (folds.length === 0) return RangeSet.empty;
+  forEachDiagnostic(state, (d, from) => {
+    if (d.markClass === "cm-kh-related" || d.markClass === "cm-kh-suppressed") return;
+    const rank = FOLDED_RANK[d.severity] ?? 0;
+    // A fold hides what is after the end of its first line, up to its end.
+    for (const f of folds) if (from > f.from && from <= f.to && rank > f.rank) f.rank = rank;
+  });
+  const marks = folds.filter((f) => f.rank > 0).map((f) => FOLDED_MARKERS[f.rank].range(state.doc.lineAt(f.from).from));
+  return RangeSet.of(marks, true);
+}
+
+const foldedFindingsField = StateField.define({
+  create: foldedFindings,
+  update(value, tr) {
+    // Folds change by effects, by the selection entering one and by edits; findings by
+    // `setDiagnostics`, which sends `setCount`.
+    const changed = foldedRanges(tr.state) !== foldedRanges(tr.startState) || tr.effects.some((e) => e.is(setCount));
+    return changed ? foldedFindings(tr.state) : value;
+  },
+  provide: (f) => gutterLineClass.from(f),
+});
 
 const editorTheme = EditorView.theme({
   "&": { height: "100%" },
@@ -99,6 +145,7 @@ export function createEditor(parent, text, onChange, onFix, label, testid) {
       // and dark alike (replaces the built-in light-only fallback style).
       syntaxHighlighting(classHighlighter),
       diagnosticsCount,
+      foldedFindingsField,
       // The main selection as `from-to` (UTF-16) on the editor's DOM, for tests (what a
       // click in a view of the extras selected, whatever the DOM selection shows).
       EditorView.editorAttributes.compute(["selection"], (s) => ({ "data-selection": `${s.selection.main.from}-${s.selection.main.to}` })),

@@ -640,7 +640,7 @@ test("export: findings as Markdown and the equivalent CLI command", async () => 
   }
 });
 
-test("editor basics: search, folding, distinct critical and high markers, suppressed drawn apart, open by picker and by drop", async () => {
+test("editor basics: search, folding (a fold marks the findings it hides), distinct critical and high markers, suppressed drawn apart, open by picker and by drop", async () => {
   const suppressed = MANIFEST.replace(
     "  namespace: e2e\n",
     '  namespace: e2e\n  annotations:\n    ignore.kubeharden.io/host-namespaces: "e2e"\n',
@@ -661,9 +661,15 @@ test("editor basics: search, folding, distinct critical and high markers, suppre
     await page.keyboard.press("Control+Shift+BracketLeft");
     await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", WAIT);
     assert.equal(await lines(), all - 10, "template: folds its 10 lines, to privileged: true");
+    // The gutter markers of folded lines are not drawn: the most severe finding folded away
+    // (privileged: critical) marks the fold's own line in the lint gutter instead.
+    const folded = "[data-testid=editor] .cm-gutter-lint .cm-gutterElement.cm-kh-folded";
+    await page.waitForSelector(folded + ".cm-kh-folded-critical", WAIT);
+    assert.equal(await page.locator(folded).count(), 1);
     await page.keyboard.press("Control+Shift+BracketRight");
     await page.waitForSelector("[data-testid=editor] .cm-foldPlaceholder", { state: "detached", ...WAIT });
     assert.equal(await lines(), all);
+    assert.equal(await page.locator(folded).count(), 0, "unfolded: no fold mark");
     // A finding inside a folded block unfolds it when clicked: its line is shown and
     // selected, never a selection in hidden text.
     await page.locator("[data-testid=editor] .cm-line", { hasText: /^  template:$/ }).click();
