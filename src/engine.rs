@@ -148,6 +148,14 @@ fn spread_map<T: Send>(spread: &dyn Spread, count: usize, f: impl Fn(usize) -> T
         .collect()
 }
 
+/// The documents checked so far of every source's, for [`Engine::check_observed`]'s
+/// [`Stage::Rules`] news (sources checked at once on several threads add up).
+struct RulesProgress<'a> {
+    documents: usize,
+    done: AtomicUsize,
+    observe: &'a (dyn Fn(Progress) + Sync),
+}
+
 /// How far a check has come, for a progress display ([`Engine::check_observed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
@@ -157,8 +165,9 @@ pub struct Progress {
     /// stages).
     pub file: usize,
     /// How much of `total` is done: in [`Stage::Parse`] bytes read of every source's
-    /// (sources parsed at once on several threads add up), in [`Stage::Rules`] documents
-    /// checked of every source's, in [`Stage::Bundle`] whole-bundle rules run
+    /// (sources parsed at once on several threads add up; told as it starts, 0 done, and
+    /// after each document), in [`Stage::Rules`] documents checked of every source's (told
+    /// as it starts and after each document), in [`Stage::Bundle`] whole-bundle rules run
     /// (told as it starts, 0 done, and after each rule); [`Stage::Report`] is told once by
     /// the engine as it starts, 0 of 1, and again by [`crate::adapter::check_observed`] for
     /// each finding it lists for an editor (done of total findings).
@@ -359,6 +368,12 @@ impl Engine {
         // percentage of a check of many files never falls as the next one starts.
         let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
         let read = AtomicUsize::new(0);
+        observe(Progress {
+            stage: Stage::Parse,
+            file: 0,
+            done: 0,
+            total: bytes,
+        });
         let streams: Vec<Stream> = spread_map(spread, sources.len(), |i| {
             let mut last = 0;
             parse_stream_observed(&sources[i].text, &limits, &mut |done| {
@@ -385,17 +400,19 @@ impl Engine {
             .iter()
             .map(|docs| docs.iter().map(|d| DocInfo::new(d, &mut names)).collect())
             .collect();
-        let documents: usize = models.iter().map(Vec::len).sum();
-        let checked = AtomicUsize::new(0);
-        let observe_rules = |p: Progress| {
-            observe(Progress {
-                done: checked.fetch_add(1, Ordering::Relaxed) + 1,
-                total: documents,
-                ..p
-            })
+        let checked = RulesProgress {
+            documents: models.iter().map(Vec::len).sum(),
+            done: AtomicUsize::new(0),
+            observe,
         };
+        observe(Progress {
+            stage: Stage::Rules,
+            file: 0,
+            done: 0,
+            total: checked.documents,
+        });
         let per_file = spread_map(spread, sources.len(), |file| {
-            self.check_file(&bundle, &infos, file, &observe_rules)
+            self.check_file(&bundle, &infos, file, &checked)
         });
         let mut report = Report {
             files: sources
@@ -446,13 +463,14 @@ impl Engine {
         report
     }
 
-    /// Parse errors, notes and per-object findings of one file.
+    /// Parse errors, notes and per-object findings of one file, told to `checked` after each
+    /// document.
     fn check_file(
         &self,
         bundle: &Bundle,
         infos: &[Vec<DocInfo>],
         file: usize,
-        observe: &(dyn Fn(Progress) + Sync),
+        checked: &RulesProgress,
     ) -> Report {
         let mut report = Report::default();
         let diagnostic = |document, message: &str, span| Diagnostic {
@@ -476,8 +494,7 @@ impl Engine {
             ));
         }
         let mut strings = Interner::default();
-        let total = bundle.models[file].len();
-        for (done, (model, info)) in bundle.models[file].iter().zip(&infos[file]).enumerate() {
+        for (model, info) in bundle.models[file].iter().zip(&infos[file]) {
             for note in &model.notes {
                 report.notes.push(Diagnostic {
                     kind: note.kind,
@@ -504,12 +521,11 @@ impl Engine {
                 &mut report.findings,
             );
             self.check_document(model, &mut out);
-            // Once per document (check_observed counts them over every source).
-            observe(Progress {
+            (checked.observe)(Progress {
                 stage: Stage::Rules,
                 file,
-                done: done + 1,
-                total,
+                done: checked.done.fetch_add(1, Ordering::Relaxed) + 1,
+                total: checked.documents,
             });
         }
         // Findings live for the whole run: no spare capacity.
@@ -1130,14 +1146,19 @@ mod tests {
         let third = second_end + "---".len();
         assert_eq!(
             of(Stage::Parse, 0),
-            [(pod.len(), both), (second_end, both), (third, both)]
+            [
+                (0, both),
+                (pod.len(), both),
+                (second_end, both),
+                (third, both)
+            ]
         );
         // b.yaml's first document does not parse (not told); the empty one after its `---`
         // is read: 8 of its bytes, after what was read of a.yaml.
         assert_eq!(of(Stage::Parse, 1), [(third + 8, both)]);
         // Documents checked of both files' four (b.yaml's one, the empty document, after
         // a.yaml's three).
-        assert_eq!(of(Stage::Rules, 0), [(1, 4), (2, 4), (3, 4)]);
+        assert_eq!(of(Stage::Rules, 0), [(0, 4), (1, 4), (2, 4), (3, 4)]);
         assert_eq!(of(Stage::Rules, 1), [(4, 4)]);
         // So the percentage never falls from one file to the next.
         let percents: Vec<u32> = told.iter().map(|p| p.percent()).collect();
