@@ -45,10 +45,10 @@ const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
 
 // A folded block hides its lines' gutter markers (a gutter shows only the markers of the
 // lines it draws): the line a fold starts on gets the class `cm-kh-folded-<severity>` of
-// the most severe finding folded away (kubeharden's severities, from the lint severities
-// `setDiagnostics` gives: critical is "error", high "warning", medium "info", low and info
-// "hint"), which style.css draws in the lint gutter. Related locations and suppressed
-// findings do not count.
+// the most severe finding folded away (kubeharden's severity, the diagnostic's `level`;
+// without one, as the lint severity says: a YAML error is "error", drawn as critical),
+// which style.css draws in the lint gutter. Related locations and suppressed findings do not
+// count.
 class FoldedFindings extends GutterMarker {
   constructor(severity) {
     super();
@@ -58,23 +58,28 @@ class FoldedFindings extends GutterMarker {
     return other.elementClass === this.elementClass;
   }
 }
-const FOLDED_RANK = { hint: 1, info: 2, warning: 3, error: 4 };
-const FOLDED_NAMES = ["", "low", "medium", "high", "critical"];
-const FOLDED_MARKERS = FOLDED_NAMES.map((n) => n && new FoldedFindings(n));
+const LEVELS = ["info", "low", "medium", "high", "critical"];
+const LINT_LEVEL = { hint: "low", info: "medium", warning: "high", error: "critical" };
+const FOLDED_MARKERS = LEVELS.map((n) => new FoldedFindings(n));
 
 function foldedFindings(state) {
   const folds = [];
   foldedRanges(state).between(0, state.doc.length, (from, to) => {
-    folds.push({ from, to, rank: 0 });
+    folds.push({ from, to, rank: -1 });
   });
   if (folds.length === 0) return RangeSet.empty;
+  // Both come in order of position: one sweep (a fold hides what is after the end of its
+  // first line, up to its end; folds may nest), not every fold for every finding.
+  let first = 0;
   forEachDiagnostic(state, (d, from) => {
     if (d.markClass === "cm-kh-related" || d.markClass === "cm-kh-suppressed") return;
-    const rank = FOLDED_RANK[d.severity] ?? 0;
-    // A fold hides what is after the end of its first line, up to its end.
-    for (const f of folds) if (from > f.from && from <= f.to && rank > f.rank) f.rank = rank;
+    while (first < folds.length && folds[first].to < from) first++;
+    const rank = LEVELS.indexOf(d.khLevel ?? LINT_LEVEL[d.severity]);
+    for (let i = first; i < folds.length && folds[i].from < from; i++) {
+      if (from <= folds[i].to && rank > folds[i].rank) folds[i].rank = rank;
+    }
   });
-  const marks = folds.filter((f) => f.rank > 0).map((f) => FOLDED_MARKERS[f.rank].range(state.doc.lineAt(f.from).from));
+  const marks = folds.filter((f) => f.rank >= 0).map((f) => FOLDED_MARKERS[f.rank].range(state.doc.lineAt(f.from).from));
   return RangeSet.of(marks, true);
 }
 
@@ -276,7 +281,9 @@ function clamp(n, max) {
  * @param {EditorView} view
  * A diagnostic with `related: true` is a finding's secondary location: a dotted underline
  * (class `cm-kh-related`), no gutter severity of its own, not counted in `data-diagnostics`.
- * @param {Array<{from:number,to:number,severity:string,message:string,source:string,related?:boolean}>} diagnostics
+ * `level` is the finding's kubeharden severity (info, low, medium, high, critical), for what a
+ * fold that hides it shows (the lint severities have four steps, the severities five).
+ * @param {Array<{from:number,to:number,severity:string,level?:string,message:string,source:string,related?:boolean}>} diagnostics
  */
 export function setDiagnostics(view, diagnostics) {
   const doc = view.state.doc;
@@ -301,6 +308,7 @@ export function setDiagnostics(view, diagnostics) {
     }
     const severity = SEVERITIES.has(d.severity) ? d.severity : "info";
     const diagnostic = { from, to, severity, message: String(d.message ?? "") };
+    if (LEVELS.includes(d.level)) diagnostic.khLevel = d.level;
     if (d.source != null && d.source !== "") diagnostic.source = String(d.source);
     if (d.related) {
       diagnostic.severity = "hint";
@@ -328,7 +336,7 @@ export function setDiagnostics(view, diagnostics) {
   view.dispatch({ ...spec, effects: [].concat(spec.effects ?? [], setCount.of(primary)) });
 }
 
-const SAME = ["severity", "message", "source", "markClass", "fixId"];
+const SAME = ["severity", "khLevel", "message", "source", "markClass", "fixId"];
 
 /**
  * Whether `list` (sorted by position) is what `state` already shows, each at its range

@@ -198,6 +198,7 @@ fn underline(handle: &EditorHandle, dirty: &std::cell::Cell<bool>, checked: &Opt
                     &message,
                     f.rule,
                 );
+                codemirror::set(&d, "level", &JsValue::from_str(f.severity.as_str()));
                 if f.suppressed.is_some() {
                     codemirror::set(&d, "suppressed", &JsValue::TRUE);
                 } else if f.severity == Severity::Critical {
