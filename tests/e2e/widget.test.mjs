@@ -641,6 +641,33 @@ test("a text with thousands of findings renders 200 entries at a time and marks 
     return { line: Number(root.activeElement.dataset.line), inView: line.top >= code.top && line.bottom <= code.bottom };
   });
   assert.deepEqual(at, { line: lines[far], inView: true });
+  // One in the middle of the text is brought to the middle of the view, not its edge.
+  const half = text.split("\n").length / 2;
+  const mid = lines.reduce((best, l, i) => (Math.abs(l - half) < Math.abs(lines[best] - half) ? i : best), 0);
+  await p.locator("#dense [data-testid=finding] .goto").nth(mid).click();
+  const centred = () =>
+    p.evaluate(() => {
+      const root = document.getElementById("dense").shadowRoot;
+      // The view: the widget's box that scrolls the code, or else (a widget without a
+      // height: the code view grows) the page's.
+      let box = root.activeElement.parentElement;
+      while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+      const [top, height] = box ? [box.getBoundingClientRect().top, box.clientHeight] : [0, window.innerHeight];
+      const line = root.activeElement.getBoundingClientRect();
+      return { line: Number(root.activeElement.dataset.line), offset: (line.top + line.bottom) / 2 - (top + height / 2), height: line.height, box: !!box };
+    });
+  await p.waitForTimeout(300); // the few frames it takes (the blocks near the view are laid out a frame later)
+  const c = await centred();
+  assert.equal(c.line, lines[mid]);
+  assert.ok(Math.abs(c.offset) <= c.height, `line ${c.line} is ${c.offset} px from the page's middle`);
+  // With a height, the widget's own box scrolls: the line to its middle.
+  await p.evaluate(() => document.getElementById("dense").setAttribute("height", "300"));
+  await p.locator("#dense [data-testid=finding] .goto").nth(far).click();
+  await p.locator("#dense [data-testid=finding] .goto").nth(mid).click();
+  await p.waitForTimeout(300);
+  const boxed = await centred();
+  assert.equal(boxed.box, true, "the widget's box scrolls");
+  assert.ok(Math.abs(boxed.offset) <= boxed.height, `line ${boxed.line} is ${boxed.offset} px from the box's middle`);
 
   // Show more keeps the entries shown (the same elements) and adds the next ones after them.
   const firstEntry = await p.evaluateHandle(() => document.getElementById("dense").shadowRoot.querySelector("[data-testid=finding]"));

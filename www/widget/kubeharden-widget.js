@@ -75,12 +75,11 @@ const CSS = `
 .tabs { display: flex; gap: .25em; }
 .tab { font: inherit; color: inherit; background: none; border: 0; border-bottom: 2px solid transparent; padding: .25em .5em; cursor: pointer; }
 .tab[aria-selected="true"] { border-bottom-color: var(--kh-accent); font-weight: 600; }
-.tab:focus-visible, .goto:focus-visible, a:focus-visible, .code:focus-visible, .line:focus, button:focus-visible { outline: 2px solid var(--kh-accent); outline-offset: 1px; }
+a:focus-visible, .code:focus-visible, .line:focus, button:focus-visible { outline: 2px solid var(--kh-accent); outline-offset: 1px; }
 .status { margin: 0; color: var(--kh-muted); flex: 1; }
 .meter { width: 6em; }
 a { color: var(--kh-accent); }
 .panel { overflow: auto; }
-.panel[hidden] { display: none; }
 .code { box-sizing: border-box; margin: 0; padding: .4em 0; background: var(--kh-code-bg); font: 13px/1.5 var(--kh-font-mono); white-space: pre; overflow: auto; tab-size: 2; }
 .line { display: block; padding-right: .6em; }
 .chunk { display: block; content-visibility: auto; min-width: 100%; width: max-content; }
@@ -846,8 +845,14 @@ function defineElement() {
       if (!el) return;
       for (const l of this.#ui.code.querySelectorAll(".current")) l.classList.remove("current");
       el.classList.add("current");
-      el.scrollIntoView({ block: "nearest" });
-      el.focus();
+      // The line to the middle of the code view (not its edge). With `height` the code view
+      // scrolls, and then comes into the page's view as little as needed (the docs page moves
+      // only if it must); without, the page scrolls.
+      const code = this.#ui.code;
+      const box = code.scrollHeight > code.clientHeight;
+      if (box) code.scrollTop += el.getBoundingClientRect().top - code.getBoundingClientRect().top - code.clientHeight / 2;
+      el.scrollIntoView({ block: box ? "nearest" : "center" });
+      el.focus({ preventScroll: true });
     }
 
     async #showDiagnostics() {
