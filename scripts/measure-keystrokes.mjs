@@ -21,6 +21,11 @@
 // the frame's rendering: the two need not agree.
 // Also: each check's long tasks (PerformanceObserver "longtask": the main thread blocked
 // for over 50 ms), so that a slow keystroke can be told from a slow check.
+// Also: what the typing changed in the page (a MutationObserver): the finding cards put in
+// and taken out of the findings list, its other nodes changed, and the underlines drawn, per
+// keystroke: the list updates by difference (keyed cards, re-rendered only when their finding
+// changes) and CodeMirror draws only the lines in view, so both stay small however long the
+// text is.
 // Prints a table and writes target/keystroke-budgets.json. Nothing is enforced: the timings
 // depend on how busy the machine is. Run after `make dist`: node scripts/measure-keystrokes.mjs
 
@@ -65,6 +70,24 @@ async function instrument(page) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     }).observe({ type: "longtask", buffered: false });
+    // What each check's answer changed in the page: the finding cards put in and taken out
+    // of the findings list, its other nodes changed, and the editor's underlines (CodeMirror's
+    // lint marks) drawn anew. A list re-rendered whole would put in every card it shows.
+    const m = (window.__mutations = { cardsAdded: 0, cardsRemoved: 0, findingsNodes: 0, marksAdded: 0 });
+    const cards = (n) => (n.nodeType === 1 ? n.matches("[data-testid=finding]") + n.querySelectorAll("[data-testid=finding]").length : 0);
+    const marks = (n) => (n.nodeType === 1 ? n.matches(".cm-lintRange") + n.querySelectorAll(".cm-lintRange").length : 0);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        if (el?.closest(".findings")) {
+          m.findingsNodes += r.type === "childList" ? r.addedNodes.length + r.removedNodes.length : 1;
+          for (const n of r.addedNodes) m.cardsAdded += cards(n);
+          for (const n of r.removedNodes) m.cardsRemoved += cards(n);
+        } else if (el?.closest(".cm-content")) {
+          for (const n of r.addedNodes) m.marksAdded += marks(n);
+        }
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     document.addEventListener(
       "keydown",
       (e) => {
@@ -100,16 +123,22 @@ async function typeKeys(page, keys, into = page.locator("[data-testid=editor] .c
     window.__longTasks = [];
     window.__events.clear();
     window.__since = performance.now();
+    for (const k of Object.keys(window.__mutations)) window.__mutations[k] = 0;
   });
   for (let i = 0; i < keys; i++) {
     await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
     await page.waitForTimeout(gap(i));
   }
   await page.waitForTimeout(1500); // the last check and paint
-  return page.evaluate(() => ({ latencies: window.__latencies, longTasks: window.__longTasks, events: [...window.__events.values()] }));
+  return page.evaluate(() => ({
+    latencies: window.__latencies,
+    longTasks: window.__longTasks,
+    events: [...window.__events.values()],
+    mutations: { ...window.__mutations, cardsShown: document.querySelectorAll("[data-testid=finding]").length },
+  }));
 }
 
-function summary(latencies, longTasks, events) {
+function summary({ latencies, longTasks, events, mutations }) {
   // Interactions under 16 ms are not reported: as 0 here, printed as "< 16".
   const timed = [...events, ...Array(Math.max(0, latencies.length - events.length)).fill(0)];
   return {
@@ -121,6 +150,9 @@ function summary(latencies, longTasks, events) {
     long_tasks: longTasks.length,
     long_task_median_ms: longTasks.length ? median(longTasks) : 0,
     long_task_max_ms: longTasks.length ? Math.max(...longTasks) : 0,
+    // Per keystroke, over the whole typing (a check answers a pause, not every key).
+    per_key: Object.fromEntries(Object.entries(mutations).filter(([k]) => k !== "cardsShown").map(([k, v]) => [k, v / latencies.length])),
+    cards_shown: mutations.cardsShown,
   };
 }
 
@@ -137,7 +169,7 @@ async function main() {
       await page.setContent('<!doctype html><textarea rows="20" cols="80">apiVersion: v1</textarea>');
       await instrument(page);
       const r = await typeKeys(page, KEYS, page.locator("textarea"));
-      results.typing_textarea = summary(r.latencies, r.longTasks, r.events);
+      results.typing_textarea = summary(r);
       await context.close();
     }
     {
@@ -145,7 +177,7 @@ async function main() {
       const { context, page } = await open(browser, server.origin);
       results.findings_default = await settled(page);
       const r = await typeKeys(page, KEYS);
-      results.typing_default = summary(r.latencies, r.longTasks, r.events);
+      results.typing_default = summary(r);
       console.error(`default example: ${JSON.stringify(results.typing_default)}`);
       await context.close();
     }
@@ -154,7 +186,7 @@ async function main() {
       await paste(page, generateManifest(5000));
       results.findings_5000 = await settled(page);
       const r = await typeKeys(page, KEYS);
-      results.typing_5000 = summary(r.latencies, r.longTasks, r.events);
+      results.typing_5000 = summary(r);
       console.error(`5,000 lines: ${JSON.stringify(results.typing_5000)}`);
       await context.close();
     }
@@ -163,7 +195,7 @@ async function main() {
       await paste(page, generateManifest(10000));
       results.findings_10000 = await settled(page);
       const r = await typeKeys(page, KEYS);
-      results.typing_10000 = summary(r.latencies, r.longTasks, r.events);
+      results.typing_10000 = summary(r);
       console.error(`10,000 lines: ${JSON.stringify(results.typing_10000)}`);
       await context.close();
     }
@@ -212,6 +244,17 @@ async function main() {
   ];
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((v, c) => v.padEnd(w[c])).join("  ").trimEnd());
+  for (const [name, s] of [
+    ["the default example", results.typing_default],
+    ["5,000 lines", results.typing_5000],
+    ["10,000 lines", results.typing_10000],
+  ]) {
+    const k = s.per_key;
+    console.log(
+      `${name}, per keystroke: ${k.cardsAdded.toFixed(1)} finding cards put in and ${k.cardsRemoved.toFixed(1)} taken out of the ${s.cards_shown} shown, ` +
+        `${k.findingsNodes.toFixed(1)} nodes of the findings list changed, ${k.marksAdded.toFixed(1)} underlines drawn`,
+    );
+  }
   const p5 = results.paste_5mb;
   console.log(
     `5 MB paste (${(p5.bytes / 1048576).toFixed(1)} MB): ` +

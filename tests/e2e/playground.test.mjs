@@ -474,13 +474,16 @@ test("a fix left out in the findings is not applied in the hardened YAML", async
   }
 });
 
-// Runs last (node:test runs a file's tests in order): it looks at what every earlier test did.
+/** 60 privileged Pods `p0` … `p59`: 60 × (20 or so) findings, over the window of 200. */
+const SIXTY_PODS = Array.from(
+  { length: 60 },
+  (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n`,
+).join("");
+
 test("a paste with thousands of findings renders the first 200 entries; Show more and the filters reach the rest", async () => {
   const page = await openApp(context, server.origin);
   try {
-    // 60 privileged pods: 60 × (20 or so) findings, over the window of 200.
-    const pod = (i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n`;
-    const text = Array.from({ length: 60 }, (_, i) => pod(i)).join("");
+    const text = SIXTY_PODS;
     await replaceEditorText(page, text);
     await page.waitForSelector("[data-testid=more-findings]", WAIT);
     const status = await page.locator("[data-testid=status]").textContent();
@@ -508,6 +511,51 @@ test("a paste with thousands of findings renders the first 200 entries; Show mor
   }
 });
 
+test("a keystroke re-renders only the findings it changed: renaming one object of 60 touches its group alone", async () => {
+  // Issue 16: the list updates by difference. Cards are keyed by the finding's id (rule,
+  // file, document, JSON pointer: not the object's name nor the byte offset), so a rename
+  // keeps every card in place; a card is re-rendered only when what it shows changed, and
+  // one that moved along with the text (every card after the edit) is left alone.
+  const page = await openApp(context, server.origin);
+  try {
+    const text = SIXTY_PODS;
+    await replaceEditorText(page, text);
+    await page.waitForSelector("[data-testid=more-findings]", WAIT);
+    await page.waitForTimeout(500); // the paste's answer settles
+    const shown = await page.locator(".findings [data-testid=finding]").count();
+    await page.evaluate(() => {
+      const m = (window.__listChanges = { groups: new Set(), cardsAdded: 0, cardsRemoved: 0 });
+      const cards = (n) => (n.nodeType === 1 ? n.matches("[data-testid=finding]") + n.querySelectorAll("[data-testid=finding]").length : 0);
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+          const group = el?.closest(".findings .group");
+          if (group) m.groups.add(group.querySelector("h2")?.textContent ?? "");
+          for (const n of r.addedNodes) m.cardsAdded += cards(n);
+          for (const n of r.removedNodes) m.cardsRemoved += cards(n);
+        }
+      }).observe(document.querySelector(".findings"), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    // "p0" becomes "p0x" (the first document's name: line 4, after "{name: p0").
+    await page.locator("[data-testid=editor] .cm-content").focus();
+    await page.keyboard.press("ControlOrMeta+Home");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowDown");
+    for (let i = 0; i < "metadata: {name: p0".length; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.type("x");
+    await page.waitForFunction(() => [...document.querySelectorAll(".findings .group h2")].some((h) => h.textContent.startsWith("Pod p0x ")), null, WAIT);
+    await page.waitForTimeout(500); // anything else the answer changes
+    const changes = await page.evaluate(() => ({ ...window.__listChanges, groups: [...window.__listChanges.groups] }));
+    assert.equal(changes.cardsAdded, 0, "no card was put in");
+    assert.equal(changes.cardsRemoved, 0, "no card was taken out");
+    assert.ok(changes.groups.length >= 1, "the renamed object's group changed");
+    assert.ok(changes.groups.every((h) => /^Pod p0x? /.test(h)), `only p0's group changed: ${JSON.stringify(changes.groups)}`);
+    assert.equal(await page.locator(".findings [data-testid=finding]").count(), shown);
+  } finally {
+    await page.close();
+  }
+});
+
+// Runs last (node:test runs a file's tests in order): it looks at what every earlier test did.
 test("(e) no request leaves the origin, and no page threw", async () => {
   assert.ok(requests.length > 0, "requests were recorded");
   assert.ok(
