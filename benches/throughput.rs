@@ -182,7 +182,14 @@ fn main() {
         };
         let sources = [kubeharden::Source::new(which.as_str(), input)];
         let mut sink = 0;
+        // `BENCH_STAGE=parse`: the bare event parse instead (for instruction counts of the
+        // two, e.g. `valgrind --tool=cachegrind --cache-sim=no`, less a run of BENCH_RUNS=0).
+        let parse_only = std::env::var("BENCH_STAGE").is_ok_and(|s| s == "parse");
         for _ in 0..runs {
+            if parse_only {
+                sink ^= bare_parse(&sources[0].text);
+                continue;
+            }
             let report = engine.check(&sources);
             write_json_as_the_cli(&report, &sources, engine.options());
             sink ^= report.findings.len();
