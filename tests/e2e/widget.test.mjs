@@ -656,7 +656,7 @@ test("a text with thousands of findings renders 200 entries at a time and marks 
       const line = root.activeElement.getBoundingClientRect();
       return { line: Number(root.activeElement.dataset.line), offset: (line.top + line.bottom) / 2 - (top + height / 2), height: line.height, box: !!box };
     });
-  await p.waitForTimeout(300); // the few frames it takes (the blocks near the view are laid out a frame later)
+  await p.waitForTimeout(300); // the blocks of lines near the view are laid out a frame after the scroll
   const c = await centred();
   assert.equal(c.line, lines[mid]);
   assert.ok(Math.abs(c.offset) <= c.height, `line ${c.line} is ${c.offset} px from the page's middle`);
