@@ -156,3 +156,48 @@ fn fixing_the_shared_corpus_keeps_every_property() {
     let files = common::files(&root, &["yaml", "yml", "json"]);
     run(&files, &root);
 }
+
+/// The playground's "Apply to editor" on one card fixes that finding alone, with every
+/// rule on: each fix a fixture offers must apply by itself, not only beside the fixes of
+/// the other rules (setting `privileged: false` alone restates net-raw-capability's
+/// finding, which must not count as a new one), and only it (removing list item 0 gives
+/// item 1 its id, and that is another finding). Default options: every rule, the latest
+/// version, as the playground starts.
+#[test]
+fn every_offered_fix_of_the_rule_fixtures_applies_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut problems = Vec::new();
+    let mut tried = 0;
+    for path in common::files(&root, &["yaml", "json"]) {
+        let name = path.strip_prefix(&root).unwrap().display().to_string();
+        if name.contains(".fixed.") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let report = kubeharden::Engine::new(Default::default()).check_text(&text);
+        for f in &report.findings {
+            if f.suppressed.is_some() || f.fix.as_ref().is_none_or(|x| x.unavailable.is_some()) {
+                continue;
+            }
+            tried += 1;
+            let id = report.id(f);
+            let result = fix(
+                &text,
+                &FixOptions {
+                    unsafe_fixes: true,
+                    only: Some(vec![id.clone()]),
+                    ..FixOptions::default()
+                },
+            );
+            let applied: Vec<&str> = result.applied.iter().map(|a| a.id.as_str()).collect();
+            if applied != [id.as_str()] {
+                let why: Vec<_> = result.skipped.iter().map(|s| s.reason.clone()).collect();
+                problems.push(format!(
+                    "{name}: {id}: fixing it alone applied {applied:?}, skipped {why:?}"
+                ));
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} fixes offered");
+    common::assert_none(&problems);
+}

@@ -101,6 +101,28 @@ fn goldens(rule: &Rule, path: &Path) -> Result<(), Failed> {
         let result = fix(&text, &opts);
         let file = golden(path, variant);
         let name = file.display();
+        let after = Engine::new(check).check(&[Source::new("f", result.text().to_string())]);
+        if !after.errors.is_empty() {
+            problems.push(format!("{name}: does not parse: {:?}", after.errors));
+        }
+        let left: Vec<_> = after
+            .findings
+            .iter()
+            .filter(|f| {
+                f.rule == rule.id
+                    && f.suppressed.is_none()
+                    && f.fixable()
+                        .is_some_and(|a| unsafe_fixes || a == kubeharden::Applicability::Safe)
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        if !left.is_empty() {
+            // Also where nothing changed: a fix every run refuses is a broken fix.
+            problems.push(format!(
+                "{name}: fixable {} findings left at {left:?} (skipped: {:?})",
+                rule.id, result.skipped
+            ));
+        }
         // Each variant is stored only where it differs from the one before.
         if result.text() == previous {
             if file.exists() {
@@ -133,27 +155,6 @@ fn goldens(rule: &Rule, path: &Path) -> Result<(), Failed> {
             if let Err(e) = serde_json::from_str::<serde_json::Value>(result.text()) {
                 problems.push(format!("{name}: JSON input is no longer JSON: {e}"));
             }
-        }
-        let after = Engine::new(check).check(&[Source::new("f", result.text().to_string())]);
-        if !after.errors.is_empty() {
-            problems.push(format!("{name}: does not parse: {:?}", after.errors));
-        }
-        let left: Vec<_> = after
-            .findings
-            .iter()
-            .filter(|f| {
-                f.rule == rule.id
-                    && f.suppressed.is_none()
-                    && f.fixable()
-                        .is_some_and(|a| unsafe_fixes || a == kubeharden::Applicability::Safe)
-            })
-            .map(|f| f.path.clone())
-            .collect();
-        if !left.is_empty() {
-            problems.push(format!(
-                "{name}: fixable {} findings left at {left:?} (skipped: {:?})",
-                rule.id, result.skipped
-            ));
         }
         let again = fix(result.text(), &opts);
         if again.text() != result.text() {

@@ -184,11 +184,13 @@ impl State<'_> {
                 .rules
                 .as_ref()
                 .is_none_or(|r| r.iter().any(|r| r == f.rule))
-            && self
-                .options
-                .only
-                .as_ref()
-                .is_none_or(|only| only.contains(&self.id(f)))
+            && self.options.only.as_ref().is_none_or(|only| {
+                // An id names the finding of the first check; once it is fixed, the
+                // same id in a later round names another finding (removing list item 0
+                // renumbers item 1 to 0) or a next step the person did not ask for.
+                let id = self.id(f);
+                only.contains(&id) && !self.result.applied.iter().any(|a| a.id == id)
+            })
             && !self.options.exclude.contains(&self.id(f))
     }
 
@@ -424,7 +426,8 @@ impl State<'_> {
 /// A fixed finding is gone when no finding has its id and message any more: removing a
 /// list item renumbers the pointers (and so the ids) of the items after it, so an id
 /// alone may name another finding. A finding is new when neither its id nor its rule
-/// and message existed before.
+/// and message existed before and its document holds more findings of its rule than
+/// before (see [`per_object`]).
 fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), String> {
     if after.errors.len() > before.errors.len() {
         let e = &after.errors[0];
@@ -453,8 +456,13 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .iter()
         .map(|f| (f.rule, f.message.as_str()))
         .collect();
+    let old_counts = per_object(before);
+    let new_counts = per_object(after);
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
-        if !old_ids.contains(&after.id(f)) && !old_messages.contains(&(f.rule, f.message.as_str()))
+        let key = (f.rule, f.file, f.document);
+        if !old_ids.contains(&after.id(f))
+            && !old_messages.contains(&(f.rule, f.message.as_str()))
+            && new_counts[&key] > old_counts.get(&key).copied().unwrap_or(0)
         {
             return Err(format!(
                 "the edit introduced a new finding: {} at {}",
@@ -463,6 +471,19 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         }
     }
     Ok(())
+}
+
+/// The number of unsuppressed findings of each rule in each document, `(rule, file,
+/// document)` → count. A fix may make a finding of another rule say something else: setting
+/// `privileged: false` turns net-raw-capability's "is privileged, so it keeps NET_RAW" into
+/// "keeps NET_RAW: drop it" at another pointer. That finding is restated, not new, when the
+/// document has no more findings of its rule than before.
+fn per_object(report: &Report) -> HashMap<(&'static str, u32, u32), usize> {
+    let mut out = HashMap::new();
+    for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
+        *out.entry((f.rule, f.file, f.document)).or_insert(0) += 1;
+    }
+    out
 }
 
 /// The sources with `edits` (sorted by file and position, non-overlapping) applied.
@@ -563,5 +584,41 @@ mod tests {
         // A second ephemeral container with ports is one more violation.
         let more = format!("{POD}  - {{name: debug2, image: busybox, ports: []}}\n");
         assert!(stays_valid(POD, &more).is_err());
+    }
+
+    /// [`verify`] of a round that turns `before` into `after`, fixing nothing named.
+    fn verified(before: &str, after: &str) -> Result<(), String> {
+        let engine = Engine::for_fixing(Options::default());
+        let check = |text: &str| engine.check(&[Source::new("-", text)]);
+        verify(&check(before), &check(after), &[])
+    }
+
+    #[test]
+    fn a_finding_another_fix_restates_is_not_new_but_one_more_is() {
+        let privileged = POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {privileged: true}}",
+        );
+        // net-raw-capability said "is privileged, so it keeps NET_RAW" at .../privileged;
+        // unprivileged, it says "keeps NET_RAW: drop it" at .../capabilities/drop: one
+        // finding restated, so fixing privileged-container alone is kept.
+        let unprivileged = privileged.replace("privileged: true", "privileged: false");
+        assert_eq!(verified(&privileged, &unprivileged), Ok(()));
+        // A second container that keeps NET_RAW is one finding more.
+        let second = unprivileged.replace(
+            "  ephemeralContainers:",
+            "  - {name: two, image: nginx}\n  ephemeralContainers:",
+        );
+        let err = verified(&privileged, &second).unwrap_err();
+        assert!(
+            err.starts_with("the edit introduced a new finding: "),
+            "{err}"
+        );
+        // A finding of a rule the document did not have is new.
+        let host = privileged.replace("spec:\n", "spec:\n  hostPID: true\n");
+        assert_eq!(
+            verified(&privileged, &host),
+            Err("the edit introduced a new finding: host-namespaces at /spec/hostPID".into())
+        );
     }
 }
