@@ -282,15 +282,43 @@ fn check(cx: &DocCx, params: &ApiLifecycleParams, out: &mut Vec<Hit>) {
         if !applies(entry, params.stage, cx.version) {
             continue;
         }
-        out.push(hit(cx, object, entry, params.stage));
+        out.push(hit(cx, table, object, entry, params.stage));
     }
+}
+
+/// Where `entry`'s replacement is itself removed at `target` (flowcontrol v1beta1 →
+/// v1beta3, removed in v1.32, → v1): the replacement's removal and the last entry of the
+/// chain of replacements that are removed at `target` (its replacement is served there,
+/// or none is). `None` when the replacement is served at `target`. The table is checked
+/// to have no cycles through a removal ([`ApiTable::parse`] refuses a replacement served
+/// after the removal), and the walk stops after eight steps all the same.
+fn served_at<'a>(
+    table: &'a ApiTable,
+    entry: &ApiEntry,
+    target: KubeVersion,
+) -> Option<(KubeVersion, &'a ApiEntry)> {
+    let kind = |e: &ApiEntry| e.replacement_kind.clone().unwrap_or_else(|| e.kind.clone());
+    let next = |e: &ApiEntry| {
+        table
+            .get(e.replacement.as_deref()?, &kind(e))
+            .filter(|n| n.removed.is_some_and(|r| r <= target))
+    };
+    let first = next(entry)?;
+    let mut last = first;
+    for _ in 0..8 {
+        match next(last) {
+            Some(n) => last = n,
+            None => break,
+        }
+    }
+    Some((first.removed?, last))
 }
 
 /// The API server's own warning text: "extensions/v1beta1 Ingress is deprecated in
 /// v1.14+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress"
 /// (k8s.io/apiserver/pkg/endpoints/deprecation), with what the target does and what the
 /// fix can do.
-fn message(entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
+fn message(table: &ApiTable, entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
     let mut m = format!("{} {} ", entry.api_version, entry.kind);
     match (entry.deprecated, entry.removed) {
         (Some(d), Some(r)) => m.push_str(&format!("is deprecated in {d}+, unavailable in {r}+")),
@@ -303,6 +331,15 @@ fn message(entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
             "; use {r} (served since {})",
             entry.replacement_since.unwrap_or(target)
         ));
+        if let Some((removed, last)) = served_at(table, entry, target) {
+            m.push_str(&format!(", itself unavailable in {removed}+"));
+            if let Some(text) = last.replacement_text() {
+                let since = last.replacement_since.unwrap_or(target);
+                m.push_str(&format!(
+                    "; at {target} that is {text} (served since {since})"
+                ));
+            }
+        }
     }
     match stage {
         Stage::Removed => m.push_str(&format!(
@@ -326,12 +363,12 @@ fn message(entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
     m
 }
 
-fn hit(cx: &DocCx, object: &Object, entry: &ApiEntry, stage: Stage) -> Hit {
+fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: Stage) -> Hit {
     let doc = object.doc;
     let at = doc.get(object.root, "apiVersion");
     let hit = Hit::new(
         Loc::Node(at.unwrap_or(object.root)),
-        message(entry, stage, cx.version),
+        message(table, entry, stage, cx.version),
     );
     if at.is_none() {
         return hit; // the apiVersion comes from the enclosing typed List: nothing to edit here
