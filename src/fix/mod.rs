@@ -526,6 +526,14 @@ mod tests {
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: nginx}\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n    ports: [{containerPort: 80}]\n";
 
+    /// [`POD`] with its container "app" privileged.
+    fn privileged_pod() -> String {
+        POD.replace(
+            "{name: app, image: nginx}",
+            "{name: app, image: nginx, securityContext: {privileged: true}}",
+        )
+    }
+
     /// The check of a round whose edit replaces the whole text by `after`.
     fn stays_valid(before: &str, after: &str) -> Result<(), String> {
         let engine = Engine::for_fixing(Options::default());
@@ -558,10 +566,7 @@ mod tests {
             stays_valid(POD, &after),
             Err("would set resources on ephemeral container \"debug\", which the API server rejects (k8s.io/kubernetes/pkg/apis/core/validation/validation.go, validateEphemeralContainers)".into())
         );
-        let privileged = POD.replace(
-            "{name: app, image: nginx}",
-            "{name: app, image: nginx, securityContext: {privileged: true}}",
-        );
+        let privileged = privileged_pod();
         let escalation = privileged.replace(
             "privileged: true",
             "privileged: true, allowPrivilegeEscalation: false",
@@ -595,10 +600,7 @@ mod tests {
 
     #[test]
     fn a_finding_another_fix_restates_is_not_new_but_one_more_is() {
-        let privileged = POD.replace(
-            "{name: app, image: nginx}",
-            "{name: app, image: nginx, securityContext: {privileged: true}}",
-        );
+        let privileged = privileged_pod();
         // net-raw-capability said "is privileged, so it keeps NET_RAW" at .../privileged;
         // unprivileged, it says "keeps NET_RAW: drop it" at .../capabilities/drop: one
         // finding restated, so fixing privileged-container alone is kept.
