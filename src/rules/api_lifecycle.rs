@@ -78,7 +78,9 @@ impl TemplateParams for ApiLifecycleParams {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Migration {
-    /// Only `apiVersion` changes (the guide lists no field change): a safe fix.
+    /// Only `apiVersion` changes (the guide lists no field change): a safe fix, or an
+    /// unsafe one where `changes` names a default that differs (batch/v2alpha1 CronJob
+    /// keeps every finished Job; batch/v1 defaults the history limits to 3 and 1).
     ApiVersion,
     /// An apps/v1 workload: `spec.selector` becomes required (copied from the template
     /// labels), `spec.rollbackTo` and `spec.templateGeneration` go; defaults change: unsafe.
@@ -354,6 +356,9 @@ fn message(table: &ApiTable, entry: &ApiEntry, stage: Stage, target: KubeVersion
     if let Some(note) = &entry.removal_note {
         m.push_str(&format!(". {note}"));
     }
+    if let (Migration::ApiVersion, Some(changes)) = (entry.migration, &entry.changes) {
+        m.push_str(&format!(". {}", changes.trim_end_matches('.')));
+    }
     if entry.off_by_default {
         m.push_str(". This version is off by default: only clusters that enable it serve it");
     }
@@ -399,6 +404,7 @@ fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: S
     }
     match entry.migration {
         Migration::None => hit,
+        Migration::ApiVersion if entry.changes.is_some() => hit.with(set_version).unsafe_fix(),
         Migration::ApiVersion => hit.with(set_version),
         Migration::Manual => {
             let changes = entry.changes.clone().unwrap_or_default();
