@@ -6,7 +6,8 @@
 #      with feature js, in the playground's target dir and profile, with its std
 #      (scripts/wasm-toolchain.sh js-wasm)
 #   2. wasm-bindgen --target web (the pinned CLI, = the crate version in Cargo.toml), then
-#      wasm-opt -Os from npm's binaryen with the playground's flags (www/index.html)
+#      wasm-opt -Os from npm's binaryen with the playground's flags (www/index.html: small
+#      functions with one caller inlined, no others)
 #   3. rules.json from the native CLI (`kubeharden rules --format json`: the docs the wasm
 #      is built without), then www/pkg/build.mjs and www/widget/build.mjs assemble dist/
 # Needs what `make web-setup` installs.
@@ -25,6 +26,7 @@ for pair in kubeharden-js:kubeharden_wasm kubeharden-js-check:kubeharden_check; 
     wasm-bindgen --target web --out-dir "$OUT" --out-name "$name" --no-typescript "$WASM_DIR/$bin.wasm"
     # The features rustc 1.96 emits for wasm32 (the same set Trunk enables for the playground).
     wasm-opt -Os --low-memory-unused --strip-producers --strip-target-features \
+        --one-caller-inline-max-function-size 10 \
         --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         "$OUT/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"

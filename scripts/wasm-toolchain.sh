@@ -152,6 +152,7 @@ extras() {
     wasm-bindgen --target web --out-dir "$EXTRAS_OUT" --out-name kubeharden-extras --no-typescript \
         "$WASM_TARGET_DIR/$TARGET/$WASM_PROFILE/playground-extras.wasm"
     wasm-opt -Os --low-memory-unused --strip-producers --strip-target-features \
+        --one-caller-inline-max-function-size 10 \
         --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         "$EXTRAS_OUT/kubeharden-extras_bg.wasm" -o "$EXTRAS_OUT/kubeharden-extras_bg.wasm"
