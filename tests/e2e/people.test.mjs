@@ -326,6 +326,15 @@ test("fixes where you look: one fix to the editor (Ctrl+Z undoes it), the harden
     await page.keyboard.press("ControlOrMeta+z");
     await page.waitForSelector('[data-testid=finding][data-rule="host-namespaces"]', WAIT);
     assert.ok((await editorText(page)).includes("hostNetwork: true"), "Ctrl+Z brings it back");
+    // An unsafe fix that changes what another rule says (privileged: false turns
+    // net-raw-capability's "is privileged" into "keeps NET_RAW") applies by itself too.
+    await card(page, "privileged-container").locator("[data-testid=apply-fix]").click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=finding][data-rule="privileged-container"]'), null, WAIT);
+    assert.match(await page.locator("[data-testid=notice]").textContent(), /Fix applied/);
+    assert.ok((await editorText(page)).includes("privileged: false"));
+    await page.locator("[data-testid=editor] .cm-content").focus();
+    await page.keyboard.press("ControlOrMeta+z");
+    await page.waitForSelector('[data-testid=finding][data-rule="privileged-container"]', WAIT);
 
     // The quick fix in the editor's hover.
     await page.locator("[data-testid=editor] .cm-lintRange", { hasText: "hostNetwork" }).first().hover();

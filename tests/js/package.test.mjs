@@ -184,10 +184,11 @@ test("check({onProgress}) is told each stage as it starts and growing whole perc
   assert.deepEqual(told.at(-1), [73, "report"]);
 });
 
-test("onProgress: not a function, or given to fix(), is an OptionError; what it throws check() throws when done", () => {
+test("onProgress: not a function, or given to fix(), is an OptionError; what it throws check() throws when done; a promise it returns is a TypeError", () => {
   for (const [call, message] of [
     [() => kh.check(MANIFEST, { onProgress: "yes" }), /onProgress must be a function/],
     [() => kh.fix(MANIFEST, { onProgress: () => {} }), /onProgress is an option of check\(\) only/],
+    [() => kh.fix(MANIFEST, { onProgress: null }), /onProgress is an option of check\(\) only/],
     [() => kh.check(MANIFEST, { profile: () => "all" }), /profile must not be a function/],
   ]) {
     assert.throws(call, (e) => e instanceof kh.OptionError && message.test(e.message), String(call));
@@ -205,6 +206,21 @@ test("onProgress: not a function, or given to fix(), is an OptionError; what it 
     (e) => e === boom,
   );
   assert.equal(calls, 1, "a listener that threw is not called again");
+  // An async listener: its promise would settle after check() returned, a failure unseen
+  // (in Node an unhandled rejection ends the process): check() throws a TypeError instead,
+  // once, and the rejection is handled (this test would end the process otherwise).
+  let asyncCalls = 0;
+  assert.throws(
+    () =>
+      kh.check(MANIFEST, {
+        onProgress: async () => {
+          asyncCalls += 1;
+          throw new Error("async listener failed");
+        },
+      }),
+    (e) => e instanceof TypeError && /onProgress returned a promise/.test(e.message),
+  );
+  assert.equal(asyncCalls, 1);
   // The engine is not re-entrant: a call from onProgress throws, and the check throws that.
   assert.throws(() => kh.check(MANIFEST, { onProgress: () => kh.check(MANIFEST) }), /check\(\) called from a check's onProgress/);
   // The engine is sound afterwards.

@@ -65,7 +65,9 @@ export interface CheckOptions {
   /**
    * Told how far the check has come, as it runs (a check is synchronous: in a Web Worker,
    * post it to the page): as each stage starts and each time `percent` (0–100, whole, never
-   * falling) grows, with the stage under way. What it throws, check() throws when done.
+   * falling) grows, with the stage under way. What it throws, check() throws when done. It
+   * must not return a promise (an async function): check() does not wait, so it throws a
+   * TypeError rather than leave the promise's failure unseen.
    */
   onProgress?: (percent: number, stage: Stage) => void;
 }

@@ -130,7 +130,13 @@ export function __progress(percent, stage) {
   const r = running;
   if (!r?.onProgress || r.thrown) return;
   try {
-    r.onProgress(percent, stage);
+    const back = r.onProgress(percent, stage);
+    // A promise would settle after check() returned, its failure seen by no one (and in
+    // Node an unhandled rejection ends the process): refused, and its outcome kept quiet.
+    if (typeof back?.then === "function") {
+      back.then(undefined, () => {});
+      throw new TypeError("kubeharden check: onProgress returned a promise: it is called during check(), which does not wait, so pass a function that returns nothing");
+    }
   } catch (e) {
     r.thrown = { e };
   }
@@ -146,7 +152,8 @@ function call(fn, name, text, options) {
   const { onProgress, ...rest } = options ?? {};
   const sent = name === "check" ? rest : options ?? {};
   for (const [key, value] of Object.entries(sent)) {
-    if (typeof value === "function") {
+    // fix()'s onProgress is refused alike whatever its value (null as a function).
+    if (typeof value === "function" || key === "onProgress") {
       throw new OptionError(key, `kubeharden ${name}: ${key === "onProgress" ? "onProgress is an option of check() only" : `${key} must not be a function`}`);
     }
   }
@@ -182,7 +189,8 @@ function call(fn, name, text, options) {
  * OptionError naming the option. `options.onProgress(percent, stage)`, if given, is called
  * during the check as each stage starts ("parse", "rules", "bundle", "report") and each time
  * its percentage (0–100, whole, never falling) grows; what it throws is thrown by check()
- * when done, and it is not called again.
+ * when done, and it is not called again. It must return nothing: a promise it returns (an
+ * async function) makes check() throw a TypeError, as its failure would go unseen.
  */
 export function check(text, options) {
   if (!engine) throw new Error("kubeharden: check() before init() finished: await init() (or initCheck()) first");
