@@ -394,7 +394,10 @@ fn block_value(value: &NewValue, indent: usize, style: Style, out: &mut String) 
         block_seq(items, at, false, style, out);
     } else {
         out.push(' ');
-        out.push_str(&flow_value(value, style));
+        match value {
+            NewValue::Str(s) => string_into(s, style, out),
+            _ => out.push_str(&flow_value(value, style)),
+        }
     }
 }
 
@@ -410,9 +413,9 @@ fn block_map(
     for (i, (k, v)) in entries.iter().enumerate() {
         if i > 0 || !inline {
             out.push_str(style.newline);
-            out.push_str(&" ".repeat(indent));
+            push_indent(out, indent);
         }
-        out.push_str(&key(k, style));
+        string_into(k, style, out);
         out.push(':');
         block_value(v, indent, style, out);
     }
@@ -437,12 +440,30 @@ fn block_seq(items: &[NewValue], indent: usize, inline: bool, style: Style, out:
     }
 }
 
-pub(crate) fn key(k: &str, style: Style) -> String {
-    if style.json || needs_quotes(k) {
-        json_string(k)
-    } else {
-        k.to_string()
+/// `n` spaces onto `out`, without a string of them for each line (fixes are written for
+/// every fixable finding of a check, so this runs tens of thousands of times).
+fn push_indent(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..n) {
+        Some(spaces) => out.push_str(spaces),
+        None => out.push_str(&" ".repeat(n)),
     }
+}
+
+/// A key or string value onto `out` as [`key`] writes it: plain where YAML reads it back
+/// as the same string, JSON-quoted otherwise (and always in JSON documents).
+fn string_into(s: &str, style: Style, out: &mut String) {
+    if style.json || needs_quotes(s) {
+        crate::render::json_string(out, s);
+    } else {
+        out.push_str(s);
+    }
+}
+
+pub(crate) fn key(k: &str, style: Style) -> String {
+    let mut out = String::new();
+    string_into(k, style, &mut out);
+    out
 }
 
 impl<'a> Planner<'a> {
@@ -1111,9 +1132,9 @@ fn flow_entries(entries: &[(String, Tree)], style: Style) -> String {
 fn block_list(items: &[String], indent: usize, style: Style, out: &mut String) {
     for item in items {
         out.push_str(style.newline);
-        out.push_str(&" ".repeat(indent));
+        push_indent(out, indent);
         out.push_str("- ");
-        out.push_str(&flow_value(&NewValue::Str(item.clone()), style));
+        string_into(item, style, out);
     }
 }
 
@@ -1121,8 +1142,8 @@ fn block_list(items: &[String], indent: usize, style: Style, out: &mut String) {
 fn block_entries(entries: &[(String, Tree)], indent: usize, style: Style, out: &mut String) {
     for (k, t) in entries {
         out.push_str(style.newline);
-        out.push_str(&" ".repeat(indent));
-        out.push_str(&key(k, style));
+        push_indent(out, indent);
+        string_into(k, style, out);
         out.push(':');
         match t {
             Tree::Leaf(Leaf::Value(v)) => block_value(v, indent, style, out),
@@ -1146,7 +1167,7 @@ pub(crate) fn render(target: &Target, tree: &Tree, text: &str) -> (Span, String)
     let style = target.style;
     match (&target.shape, tree) {
         (Shape::Block { at, indent }, Tree::Map(entries)) => {
-            let mut out = String::new();
+            let mut out = String::with_capacity(128);
             block_entries(entries, *indent, style, &mut out);
             (Span::empty(*at), out)
         }
