@@ -377,7 +377,9 @@ impl Engine {
         let streams: Vec<Stream> = spread_map(spread, sources.len(), |i| {
             let mut last = 0;
             parse_stream_observed(&sources[i].text, &limits, &mut |done| {
-                let now = read.fetch_add(done - last, Ordering::Relaxed) + (done - last);
+                // This source's bytes since its last report, added to every source's.
+                let step = done - last;
+                let now = read.fetch_add(step, Ordering::Relaxed) + step;
                 last = done;
                 observe(Progress {
                     stage: Stage::Parse,
