@@ -170,7 +170,8 @@ pub struct Progress {
     /// as it starts and after each document), in [`Stage::Bundle`] whole-bundle rules run
     /// (told as it starts, 0 done, and after each rule); [`Stage::Report`] is told once by
     /// the engine as it starts, 0 of 1, and again by [`crate::adapter::check_observed`] for
-    /// each finding it lists for an editor (done of total findings).
+    /// each finding it lists for an editor and by [`crate::render::json_observed`] as it
+    /// writes them (done of total findings).
     pub done: usize,
     pub total: usize,
 }
@@ -180,8 +181,9 @@ impl Progress {
     /// the time of a check of a 5 MB stream of Deployments through
     /// [`crate::adapter::check_observed`], measured once natively (reading and modelling the
     /// YAML 44%, the per-document rules 16%, the whole-bundle rules 13%, sorting and listing
-    /// the findings 27%), advanced within a stage by `done` of `total`. A check without the
-    /// adapter's listing (the JSON report) stays at 73% while it sorts and writes.
+    /// the findings 27%), advanced within a stage by `done` of `total`. A check with a JSON
+    /// report stays at 73% while it sorts, then advances as [`crate::render::json_observed`]
+    /// writes the findings.
     pub fn percent(self) -> u32 {
         let (from, share) = match self.stage {
             Stage::Parse => (0.0, 44.0),

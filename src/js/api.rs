@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use kubeharden::config::Config;
 use kubeharden::fix::{FixOptions, FixRecord};
-use kubeharden::render::{json, unified_diff};
+use kubeharden::render::{json, json_observed, unified_diff};
 use kubeharden::{Applicability, Engine, InOrder, KubeVersion, Options, Profile, Progress, Source};
 
 /// The name a text is given in reports when `file` is not set.
@@ -280,7 +280,7 @@ pub fn check_observed(text: &str, options: &str, observe: &(dyn Fn(Progress) + S
     let engine = engine(&parsed);
     let sources = [Source::new(parsed.file, text)];
     let report = engine.check_observed(&sources, &InOrder, observe);
-    json(&report, &sources, &parsed.options)
+    json_observed(&report, &sources, &parsed.options, observe)
 }
 
 #[derive(Serialize)]
@@ -408,6 +408,35 @@ mod tests {
         assert_eq!(got, "unsafe", "unsafe is a fix option only");
         let (got, _) = error(&fix(POD, r#"{"only":[3]}"#));
         assert_eq!(got, "only");
+    }
+
+    #[test]
+    fn writing_the_report_is_told_as_it_goes() {
+        // 300 pods, more than a thousand findings: the JSON's writing is told past 73%.
+        let text = (0..300)
+            .map(|i| POD.replace("name: p", &format!("name: p{i}")))
+            .collect::<Vec<_>>()
+            .join("---\n");
+        let told = std::sync::Mutex::new(Vec::new());
+        let out = check_observed(&text, "", &|p| told.lock().unwrap().push(p));
+        assert_eq!(out, check(&text, ""), "the same report, told or not");
+        let findings = serde_json::from_str::<Value>(&out).unwrap()["findings"]
+            .as_array()
+            .unwrap()
+            .len();
+        let report: Vec<_> = told
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.stage == kubeharden::Stage::Report)
+            .collect();
+        assert!(findings > 1024, "{findings} findings");
+        // The engine's start (0 of 1), then the writer's, every 256 findings.
+        assert_eq!(report[0].percent(), 73);
+        assert_eq!(report.len(), 1 + findings.div_ceil(256), "{report:?}");
+        assert!(
+            report.last().unwrap().percent() >= 73 + 27 * (findings - 256) as u32 / findings as u32
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::view::{DiagnosticView, FindingView, Resolver};
 use super::Positions;
 use crate::diagnostic::{Report, Severity};
-use crate::engine::Options;
+use crate::engine::{Options, Progress, Stage};
 use crate::source::Source;
 use crate::support::{Dated, TargetSupport};
 
@@ -119,14 +119,21 @@ fn lines<'a, W: Write, T, V: Serialize>(
     out: &mut W,
     items: &'a [T],
     mut view: impl FnMut(&'a T) -> V,
+    written: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, item) in items.iter().enumerate() {
+        if i % WRITTEN_EVERY == 0 {
+            written(i, items.len());
+        }
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         compact(out, &view(item))?;
     }
     out.write_all(if items.is_empty() { b"]" } else { b"\n  ]" })
 }
+
+/// How many findings [`json_observed`] writes between two reports of how far it is.
+const WRITTEN_EVERY: usize = 256;
 
 /// Write a report as JSON to `out`. `options` records the settings it was made with. The
 /// summary has no `target`: see [`write_json_with_target`].
@@ -142,11 +149,24 @@ pub fn write_json(
 /// [`write_json`], with `summary.target` from `target` (the support status of
 /// `options.version` on the caller's today: [`crate::support::target_support`]).
 pub fn write_json_with_target(
+    out: impl Write,
+    report: &Report,
+    sources: &[Source],
+    options: &Options,
+    target: Option<&TargetSupport>,
+) -> io::Result<()> {
+    write_json_observed(out, report, sources, options, target, &|_, _| {})
+}
+
+/// [`write_json_with_target`], calling `written(done, total)` as it writes the findings:
+/// before the first, then every 256 (`done` findings of `total` written).
+fn write_json_observed(
     mut out: impl Write,
     report: &Report,
     sources: &[Source],
     options: &Options,
     target: Option<&TargetSupport>,
+    written: &dyn Fn(usize, usize),
 ) -> io::Result<()> {
     let r = Resolver::new(Positions::new(sources));
     let out = &mut out;
@@ -168,11 +188,21 @@ pub fn write_json_with_target(
         },
     )?;
     out.write_all(b",\n  \"findings\": ")?;
-    lines(out, &report.findings, |f| FindingView::new(f, &r))?;
+    lines(out, &report.findings, |f| FindingView::new(f, &r), written)?;
     out.write_all(b",\n  \"errors\": ")?;
-    lines(out, &report.errors, |d| DiagnosticView::new(d, &r))?;
+    lines(
+        out,
+        &report.errors,
+        |d| DiagnosticView::new(d, &r),
+        &|_, _| {},
+    )?;
     out.write_all(b",\n  \"notes\": ")?;
-    lines(out, &report.notes, |d| DiagnosticView::new(d, &r))?;
+    lines(
+        out,
+        &report.notes,
+        |d| DiagnosticView::new(d, &r),
+        &|_, _| {},
+    )?;
     out.write_all(b",\n  \"summary\": ")?;
     compact(out, &summary(report, sources.len(), target))?;
     out.write_all(b"\n}\n")
@@ -180,8 +210,28 @@ pub fn write_json_with_target(
 
 /// The JSON report as a string.
 pub fn json(report: &Report, sources: &[Source], options: &Options) -> String {
+    json_observed(report, sources, options, &|_| {})
+}
+
+/// [`json`], telling `observe` how far the writing is: [`Stage::Report`] with `done`
+/// findings written of `total`, before the first and every 256 (for a report of 100,000
+/// findings the writing is about half a check, which would otherwise show no progress).
+pub fn json_observed(
+    report: &Report,
+    sources: &[Source],
+    options: &Options,
+    observe: &dyn Fn(Progress),
+) -> String {
     let mut out = Vec::with_capacity(256 + report.findings.len() * 700);
+    let written = |done, total| {
+        observe(Progress {
+            stage: Stage::Report,
+            file: 0,
+            done,
+            total,
+        })
+    };
     // Writing to a Vec cannot fail, and serde_json writes UTF-8.
-    let _ = write_json(&mut out, report, sources, options);
+    let _ = write_json_observed(&mut out, report, sources, options, None, &written);
     String::from_utf8(out).unwrap_or_default()
 }

@@ -9,7 +9,7 @@ mod sarif;
 mod view;
 
 pub use human::{human, target_line, write_human, write_human_with, HumanOptions};
-pub use json::{json, write_json, write_json_with_target, JSON_VERSION};
+pub use json::{json, json_observed, write_json, write_json_with_target, JSON_VERSION};
 pub use junit::{junit, write_junit};
 pub use sarif::{sarif, write_sarif, write_sarif_with, write_sarif_with_target};
 pub use view::{FindingView, PositionView, SpanView};

@@ -180,8 +180,16 @@ test("check({onProgress}) is told each stage as it starts and growing whole perc
   }
   assert.equal(told[0][1], "parse", "reading the YAML is told first");
   assert.deepEqual([...new Set(told.map(([, s]) => s))], order, "every stage is told");
-  // The JSON report's sorting and writing are told once, as they start (73%).
-  assert.deepEqual(told.at(-1), [73, "report"]);
+  // The report's sorting is told as it starts (73%), then its JSON's writing every 256
+  // findings (done of all, 73% to 100%), as percentages grow.
+  const n = report.findings.length;
+  assert.ok(n > 512, `${n} findings`);
+  const expected = [73];
+  for (let done = 256; done < n; done += 256) expected.push(Math.floor(73 + (27 * done) / n));
+  assert.deepEqual(
+    told.filter(([, s]) => s === "report").map(([p]) => p),
+    [...new Set(expected)],
+  );
 });
 
 test("onProgress: not a function, or given to fix(), is an OptionError; what it throws check() throws when done; a promise it returns is a TypeError", () => {
