@@ -288,39 +288,37 @@ fn check(cx: &DocCx, params: &ApiLifecycleParams, out: &mut Vec<Hit>) {
     }
 }
 
-/// Where `entry`'s replacement is itself removed at `target` (flowcontrol v1beta1 →
-/// v1beta3, removed in v1.32, → v1): the replacement's removal and the last entry of the
-/// chain of replacements that are removed at `target` (its replacement is served there,
-/// or none is). `None` when the replacement is served at `target`. The table is checked
-/// to have no cycles through a removal ([`ApiTable::parse`] refuses a replacement served
-/// after the removal), and the walk stops after eight steps all the same.
-fn served_at<'a>(
+/// The replacements of `entry` that are themselves removed at `target`, in order:
+/// flowcontrol v1beta1 FlowSchema at v1.37 → [v1beta3] (removed in v1.32; its replacement,
+/// v1, is served). Empty when `entry`'s replacement is served at `target` (or it has none).
+/// [`ApiTable::parse`] refuses a replacement served after the removal, so a chain moves
+/// forward in time; the walk stops after eight steps all the same.
+fn removed_chain<'a>(
     table: &'a ApiTable,
     entry: &ApiEntry,
     target: KubeVersion,
-) -> Option<(KubeVersion, &'a ApiEntry)> {
-    let kind = |e: &ApiEntry| e.replacement_kind.clone().unwrap_or_else(|| e.kind.clone());
+) -> Vec<&'a ApiEntry> {
     let next = |e: &ApiEntry| {
+        let kind = e.replacement_kind.as_deref().unwrap_or(&e.kind);
         table
-            .get(e.replacement.as_deref()?, &kind(e))
+            .get(e.replacement.as_deref()?, kind)
             .filter(|n| n.removed.is_some_and(|r| r <= target))
     };
-    let first = next(entry)?;
-    let mut last = first;
-    for _ in 0..8 {
-        match next(last) {
-            Some(n) => last = n,
+    let mut chain: Vec<&ApiEntry> = Vec::new();
+    while chain.len() < 8 {
+        match next(chain.last().copied().unwrap_or(entry)) {
+            Some(n) => chain.push(n),
             None => break,
         }
     }
-    Some((first.removed?, last))
+    chain
 }
 
 /// The API server's own warning text: "extensions/v1beta1 Ingress is deprecated in
 /// v1.14+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress"
 /// (k8s.io/apiserver/pkg/endpoints/deprecation), with what the target does and what the
 /// fix can do.
-fn message(table: &ApiTable, entry: &ApiEntry, stage: Stage, target: KubeVersion) -> String {
+fn message(entry: &ApiEntry, chain: &[&ApiEntry], stage: Stage, target: KubeVersion) -> String {
     let mut m = format!("{} {} ", entry.api_version, entry.kind);
     match (entry.deprecated, entry.removed) {
         (Some(d), Some(r)) => m.push_str(&format!("is deprecated in {d}+, unavailable in {r}+")),
@@ -333,8 +331,11 @@ fn message(table: &ApiTable, entry: &ApiEntry, stage: Stage, target: KubeVersion
             "; use {r} (served since {})",
             entry.replacement_since.unwrap_or(target)
         ));
-        if let Some((removed, last)) = served_at(table, entry, target) {
-            m.push_str(&format!(", itself unavailable in {removed}+"));
+        if let (Some(first), Some(last)) = (chain.first(), chain.last()) {
+            m.push_str(&format!(
+                ", itself unavailable in {}+",
+                first.removed.unwrap_or(target)
+            ));
             if let Some(text) = last.replacement_text() {
                 let since = last.replacement_since.unwrap_or(target);
                 m.push_str(&format!(
@@ -371,9 +372,10 @@ fn message(table: &ApiTable, entry: &ApiEntry, stage: Stage, target: KubeVersion
 fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: Stage) -> Hit {
     let doc = object.doc;
     let at = doc.get(object.root, "apiVersion");
+    let chain = removed_chain(table, entry, cx.version);
     let hit = Hit::new(
         Loc::Node(at.unwrap_or(object.root)),
-        message(table, entry, stage, cx.version),
+        message(entry, &chain, stage, cx.version),
     );
     if at.is_none() {
         return hit; // the apiVersion comes from the enclosing typed List: nothing to edit here
@@ -386,6 +388,9 @@ fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: S
         &["apiVersion"],
         NewValue::Str(replacement.clone()),
     );
+    if !chain.is_empty() {
+        return beyond(cx, object, entry, &chain, hit, set_version);
+    }
     if let Some(since) = entry.replacement_since.filter(|&s| s > cx.version) {
         return hit.with(set_version).withhold(Some(format!(
             "{replacement} is served from {since}, after the target {}; migrate when the cluster reaches {since}",
@@ -415,6 +420,48 @@ fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: S
         Migration::Workload => workload(doc, object.root, object.kind, hit.with(set_version)),
         Migration::Ingress => ingress(doc, object.root, hit.with(set_version)),
         Migration::Pdb => pdb(doc, object.root, hit.with(set_version)),
+    }
+}
+
+/// The fix where `entry`'s replacement is itself removed at the target (`chain`, from
+/// [`removed_chain`], is not empty): the version the target serves at once, where every step only
+/// changes `apiVersion` (flowcontrol v1beta1 FlowSchema at v1.37: v1, not v1beta3, which
+/// the target rejects too); otherwise withheld, saying why (a step changes fields, or the
+/// chain ends in a version nothing replaces), rather than a fix to another removed version.
+fn beyond(
+    cx: &DocCx,
+    object: &Object,
+    entry: &ApiEntry,
+    chain: &[&ApiEntry],
+    hit: Hit,
+    set_version: Op,
+) -> Hit {
+    let Some(last) = chain.last() else {
+        return hit.with(set_version);
+    };
+    let replacement = entry.replacement.as_deref().unwrap_or_default();
+    let rejected = format!("{replacement} is itself unavailable at {}", cx.version);
+    let Some(to) = &last.replacement else {
+        let note = last.removal_note.as_deref().unwrap_or_default();
+        return hit
+            .with(set_version)
+            .withhold(Some(format!("{rejected}: {note}")));
+    };
+    let plain = |e: &&ApiEntry| {
+        e.migration == Migration::ApiVersion && e.changes.is_none() && e.replacement_kind.is_none()
+    };
+    match std::iter::once(&entry).chain(chain).find(|e| !plain(e)) {
+        None => hit.with(Op::set(
+            object.root,
+            &["apiVersion"],
+            NewValue::Str(to.clone()),
+        )),
+        Some(step) => hit.with(set_version).withhold(Some(format!(
+            "{rejected}, and the way on to {to} changes fields the fixer does not rewrite: {}",
+            step.changes
+                .as_deref()
+                .unwrap_or("see the Deprecated API Migration Guide")
+        ))),
     }
 }
 
