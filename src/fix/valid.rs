@@ -52,6 +52,13 @@ pub enum Constraint {
     /// Source: `pkg/apis/core/validation/validation.go`, `validateEphemeralContainers`
     /// and `allowedEphemeralContainerFields`.
     EphemeralForbiddenField,
+    /// A pod with a Windows HostProcess container (`securityContext.windowsOptions.hostProcess`
+    /// true on the container, or on the pod for containers that do not set it) must set
+    /// `hostNetwork: true` ("hostNetwork must be true if pod contains any hostProcess
+    /// containers"; k8s.io/api core/v1 `WindowsSecurityContextOptions.HostProcess`: "if
+    /// HostProcess is true then HostNetwork must also be set to true").
+    /// Source: `pkg/apis/core/validation/validation.go`, `validateWindowsHostProcessPod`.
+    HostProcessWithoutHostNetwork,
 }
 
 impl Constraint {
@@ -82,6 +89,9 @@ impl Constraint {
             }
             Constraint::EphemeralForbiddenField => {
                 "pkg/apis/core/validation/validation.go, validateEphemeralContainers"
+            }
+            Constraint::HostProcessWithoutHostNetwork => {
+                "pkg/apis/core/validation/validation.go, validateWindowsHostProcessPod"
             }
         }
     }
@@ -261,10 +271,48 @@ pub fn check_pod(pod: &Pod) -> Vec<Violation> {
             });
         }
     }
+    if !pod.host_network.is_some_and(|f| f.value) {
+        if let Some(reason) = host_process_needs_host_network(pod) {
+            out.push(Violation {
+                constraint: Constraint::HostProcessWithoutHostNetwork,
+                node: pod.host_network.map_or(pod.spec, |f| f.node),
+                what: reason,
+            });
+        }
+    }
     for c in &pod.containers {
         check_container(pod, c, os, &mut out);
     }
     out
+}
+
+/// What a pod without `hostNetwork: true` breaks when one of its containers runs as a
+/// Windows HostProcess ([`Constraint::HostProcessWithoutHostNetwork`]), as a [`Violation`]'s
+/// `what`; `None` when none does.
+fn host_process_needs_host_network(pod: &Pod) -> Option<String> {
+    let c = pod.containers.iter().find(|c| {
+        c.security_context
+            .windows_host_process
+            .or(pod.security_context.windows_host_process)
+            .is_some_and(|f| f.value)
+    })?;
+    Some(format!(
+        "set hostNetwork: false (or leave it unset) on a pod whose {} runs as a Windows HostProcess",
+        c.label()
+    ))
+}
+
+/// Why setting `hostNetwork: false` on `pod` would be rejected: one of its containers runs
+/// as a Windows HostProcess ([`Constraint::HostProcessWithoutHostNetwork`]).
+pub fn host_network_off_blocked(pod: &Pod) -> Option<String> {
+    Some(
+        Violation {
+            constraint: Constraint::HostProcessWithoutHostNetwork,
+            node: pod.spec,
+            what: host_process_needs_host_network(pod)?,
+        }
+        .reason(),
+    )
 }
 
 fn check_container(pod: &Pod, c: &Container, os: Option<&str>, out: &mut Vec<Violation>) {
@@ -475,6 +523,30 @@ mod tests {
         ));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].0, Constraint::LinuxWindowsOnlyField);
+    }
+
+    #[test]
+    fn host_process_pods_need_the_host_network() {
+        let spec = |host_network: &str, pod_level: &str, container: &str| {
+            pod(&format!(
+                "  os: {{name: windows}}\n{host_network}  securityContext: {{windowsOptions: {{hostProcess: {pod_level}}}}}\n  containers:\n  - name: c\n    image: i\n    securityContext: {{windowsOptions: {{hostProcess: {container}}}}}\n"
+            ))
+        };
+        let broken = (
+            Constraint::HostProcessWithoutHostNetwork,
+            "set hostNetwork: false (or leave it unset) on a pod whose container \"c\" runs as a Windows HostProcess".to_string(),
+        );
+        // The container's own setting wins over the pod's (it may set null: the pod's counts).
+        assert_eq!(
+            violations(&spec("", "true", "null")),
+            std::slice::from_ref(&broken)
+        );
+        assert_eq!(
+            violations(&spec("  hostNetwork: false\n", "false", "true")),
+            [broken]
+        );
+        assert!(violations(&spec("  hostNetwork: true\n", "true", "true")).is_empty());
+        assert!(violations(&spec("", "true", "false")).is_empty());
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::{
     TemplateParams, VersionedList,
 };
 use crate::fix::valid::{
-    effective_run_as_user, escalation_off_blocked, forbidden_by_os, root_user_blocks_non_root,
+    effective_run_as_user, escalation_off_blocked, forbidden_by_os, host_network_off_blocked,
+    root_user_blocks_non_root,
 };
 use crate::model::{Container, Field, SecurityContext};
 use crate::version::KubeVersion;
@@ -344,6 +345,8 @@ fn host_namespaces(cx: &PodCx, _p: &NoParams, out: &mut Vec<Hit>) {
             )
             .with(replace(node, NewValue::Bool(false)));
             if name == "hostNetwork" {
+                // A Windows HostProcess pod must keep the host's network.
+                hit = hit.withhold(host_network_off_blocked(p));
                 // Metadata concealment: the network-policies page, "NetworkPolicy and
                 // hostNetwork pods" (behaviour undefined; commonly ignored).
                 hit.related.push((
