@@ -1580,7 +1580,9 @@ pub(crate) fn title_into(doc: &Document, ops: &[Op], out: &mut String) {
                     }
                     (None, Some(list)) => {
                         out.push_str("remove `");
-                        match value {
+                        // A mapping item by its name (a sysctl, a volume, an env var).
+                        let name = doc.get(*node, "name").and_then(|n| doc.text(n));
+                        match value.or(name) {
                             Some(v) => short(v, out),
                             None => out.push_str("the item"),
                         }
