@@ -252,6 +252,8 @@ test("invalid options throw an OptionError naming the option", () => {
   for (const [call, option, message] of cases) {
     assert.throws(call, (e) => e instanceof kh.OptionError && e instanceof TypeError && e.option === option && message.test(e.message), String(call));
   }
+  // Named as written, not by the minifier (Node prints an uncaught error by its class's name).
+  assert.equal(kh.OptionError.name, "OptionError");
   // The engine still works after refusing options.
   assert.ok(kh.check(MANIFEST).findings.length > 0);
 });

@@ -26,6 +26,11 @@ export class OptionError extends TypeError {
     this.option = option;
     this.errors = errors;
   }
+
+  // Its name as written, not the minifier's (Node prints an uncaught error by it).
+  static {
+    Object.defineProperty(this, "name", { value: "OptionError" });
+  }
 }
 
 // One engine, built twice: kubeharden_wasm (check and fix), which init() loads, and
