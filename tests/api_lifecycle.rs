@@ -264,6 +264,13 @@ fn invalid_for_replacement(o: &J) -> Vec<String> {
         ) if !o["spec"]["limited"]["assuredConcurrencyShares"].is_null() => {
             out.push("v1beta3 renamed assuredConcurrencyShares to nominalConcurrencyShares".into());
         }
+        ("rbac.authorization.k8s.io/v1", "RoleBinding" | "ClusterRoleBinding")
+            if o["subjects"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| !s["apiVersion"].is_null())) =>
+        {
+            out.push("rbac/v1 subjects have apiGroup, not apiVersion".into());
+        }
         ("policy/v1", "PodDisruptionBudget")
             if o["spec"]["selector"]
                 .as_object()

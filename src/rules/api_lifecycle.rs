@@ -89,6 +89,11 @@ pub enum Migration {
     Ingress,
     /// policy/v1 PodDisruptionBudget: safe, except where an empty selector must go.
     Pdb,
+    /// rbac.authorization.k8s.io/v1 RoleBinding and ClusterRoleBinding from v1alpha1: a
+    /// subject's `apiVersion` is `apiGroup` in v1 (rbac/v1alpha1 and rbac/v1 types.go), so
+    /// the apiVersion alone changes (safe) only where no subject sets it; else withheld
+    /// with `changes`.
+    RbacBinding,
     /// Fields change in ways the fixer does not make: the fix is withheld with `changes`.
     Manual,
     /// Nothing replaces the version: no fix.
@@ -420,6 +425,17 @@ fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: S
         Migration::Workload => workload(doc, object.root, object.kind, hit.with(set_version)),
         Migration::Ingress => ingress(doc, object.root, hit.with(set_version)),
         Migration::Pdb => pdb(doc, object.root, hit.with(set_version)),
+        Migration::RbacBinding => {
+            let subjects = doc.get(object.root, "subjects").map(|s| doc.items(s));
+            if subjects.is_some_and(|s| s.iter().any(|&i| doc.get(i, "apiVersion").is_some())) {
+                let changes = entry.changes.as_deref().unwrap_or_default();
+                hit.with(set_version).withhold(Some(format!(
+                    "the migration changes fields the fixer does not rewrite: {changes}"
+                )))
+            } else {
+                hit.with(set_version)
+            }
+        }
     }
 }
 
