@@ -364,10 +364,11 @@ pub fn rule_doc(p: &RuleDocProps) -> Html {
     } else {
         d.references.as_slice()
     };
+    // The command as code, as the rest of the docs show it (no raw backticks).
     let label = |kind: &str| match kind {
-        "fixed" => "After `kubeharden fix`",
-        "unsafe_fixed" => "After `kubeharden fix --unsafe`",
-        _ => "Use instead",
+        "fixed" => html! { <>{ "After " }<code>{ "kubeharden fix" }</code></> },
+        "unsafe_fixed" => html! { <>{ "After " }<code>{ "kubeharden fix --unsafe" }</code></> },
+        _ => html! { "Use instead" },
     };
     html! {
         <details class="rule-doc" onclick={ stop } { ontoggle } open={ p.open }>
