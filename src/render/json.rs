@@ -189,20 +189,10 @@ fn write_json_observed(
     )?;
     out.write_all(b",\n  \"findings\": ")?;
     lines(out, &report.findings, |f| FindingView::new(f, &r), written)?;
-    out.write_all(b",\n  \"errors\": ")?;
-    lines(
-        out,
-        &report.errors,
-        |d| DiagnosticView::new(d, &r),
-        &|_, _| {},
-    )?;
-    out.write_all(b",\n  \"notes\": ")?;
-    lines(
-        out,
-        &report.notes,
-        |d| DiagnosticView::new(d, &r),
-        &|_, _| {},
-    )?;
+    for (key, list) in [("errors", &report.errors), ("notes", &report.notes)] {
+        write!(out, ",\n  \"{key}\": ")?;
+        lines(out, list, |d| DiagnosticView::new(d, &r), &|_, _| {})?;
+    }
     out.write_all(b",\n  \"summary\": ")?;
     compact(out, &summary(report, sources.len(), target))?;
     out.write_all(b"\n}\n")
