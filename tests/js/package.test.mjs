@@ -231,6 +231,8 @@ test("onProgress: not a function, or given to fix(), is an OptionError; what it 
   assert.equal(asyncCalls, 1);
   // The engine is not re-entrant: a call from onProgress throws, and the check throws that.
   assert.throws(() => kh.check(MANIFEST, { onProgress: () => kh.check(MANIFEST) }), /check\(\) called from a check's onProgress/);
+  // undefined is no option, for fix() too: a check's options spread into fix() minus the listener.
+  assert.equal(kh.fix(MANIFEST, { onProgress: undefined }).text, kh.fix(MANIFEST).text);
   // The engine is sound afterwards.
   assert.deepEqual(kh.check(MANIFEST, { onProgress: undefined }), kh.check(MANIFEST));
 });

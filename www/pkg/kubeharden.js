@@ -157,8 +157,9 @@ function call(fn, name, text, options) {
   const { onProgress, ...rest } = options ?? {};
   const sent = name === "check" ? rest : options ?? {};
   for (const [key, value] of Object.entries(sent)) {
-    // fix()'s onProgress is refused alike whatever its value (null as a function).
-    if (typeof value === "function" || key === "onProgress") {
+    // fix()'s onProgress is refused alike whatever its value (null as a function); undefined
+    // is no option, as for every key.
+    if (typeof value === "function" || (key === "onProgress" && value !== undefined)) {
       throw new OptionError(key, `kubeharden ${name}: ${key === "onProgress" ? "onProgress is an option of check() only" : `${key} must not be a function`}`);
     }
   }
