@@ -542,6 +542,9 @@ const framesWhileBusy = (p) =>
       }),
   );
 const busy = (p) => p.waitForFunction(() => document.getElementById("big").shadowRoot.querySelector("[part=status]").getAttribute("aria-busy") === "true", null, WAIT);
+// No check of #big under way (the editable widget's first ones done), so that the busy state
+// waited for next is the new text's.
+const idle = (p) => p.waitForFunction(() => !document.getElementById("big").shadowRoot.querySelector("[part=status]").hasAttribute("aria-busy"), null, WAIT);
 const reportsOf = (p, id) => p.evaluate((id) => window.results.filter((r) => r.id === id).map((r) => r.report.findings.filter((f) => f.rule === "privileged-container").map((f) => f.object.name)), id);
 
 test("the engine runs in the page's one Web Worker: the page draws frames through a long check, and a newer text supersedes a running one", async () => {
@@ -550,6 +553,7 @@ test("the engine runs in the page's one Web Worker: the page draws frames throug
   assert.ok(p.workers().some((w) => w.url().endsWith("/kubeharden-widget-worker.js")), `the widget's worker runs: ${p.workers().map((w) => w.url())}`);
 
   // A long text: the page keeps drawing while the worker checks it, and its result arrives.
+  await idle(p);
   await p.evaluate((t) => (document.getElementById("big").source = t), pods(BIG, "a"));
   await busy(p);
   const { frames, shown, after: stillShown } = await framesWhileBusy(p);
