@@ -427,7 +427,7 @@ impl State<'_> {
 /// list item renumbers the pointers (and so the ids) of the items after it, so an id
 /// alone may name another finding. A finding is new when neither its id nor its rule
 /// and message existed before and its document holds more findings of its rule than
-/// before (see [`per_object`]).
+/// before (see [`per_document`]).
 fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), String> {
     if after.errors.len() > before.errors.len() {
         let e = &after.errors[0];
@@ -456,8 +456,8 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
         .iter()
         .map(|f| (f.rule, f.message.as_str()))
         .collect();
-    let old_counts = per_object(before);
-    let new_counts = per_object(after);
+    let old_counts = per_document(before);
+    let new_counts = per_document(after);
     for f in after.findings.iter().filter(|f| f.suppressed.is_none()) {
         let key = (f.rule, f.file, f.document);
         if !old_ids.contains(&after.id(f))
@@ -478,7 +478,7 @@ fn verify(before: &Report, after: &Report, fixed: &[&FixRecord]) -> Result<(), S
 /// `privileged: false` turns net-raw-capability's "is privileged, so it keeps NET_RAW" into
 /// "keeps NET_RAW: drop it" at another pointer. That finding is restated, not new, when the
 /// document has no more findings of its rule than before.
-fn per_object(report: &Report) -> HashMap<(&'static str, u32, u32), usize> {
+fn per_document(report: &Report) -> HashMap<(&'static str, u32, u32), usize> {
     let mut out = HashMap::new();
     for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
         *out.entry((f.rule, f.file, f.document)).or_insert(0) += 1;

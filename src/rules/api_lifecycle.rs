@@ -416,27 +416,27 @@ fn hit(cx: &DocCx, table: &ApiTable, object: &Object, entry: &ApiEntry, stage: S
         Migration::None => hit,
         Migration::ApiVersion if entry.changes.is_some() => hit.with(set_version).unsafe_fix(),
         Migration::ApiVersion => hit.with(set_version),
-        Migration::Manual => {
-            let changes = entry.changes.clone().unwrap_or_default();
-            hit.with(set_version).withhold(Some(format!(
-                "the migration changes fields the fixer does not rewrite: {changes}"
-            )))
-        }
+        Migration::Manual => manual(entry, hit, set_version),
         Migration::Workload => workload(doc, object.root, object.kind, hit.with(set_version)),
         Migration::Ingress => ingress(doc, object.root, hit.with(set_version)),
         Migration::Pdb => pdb(doc, object.root, hit.with(set_version)),
         Migration::RbacBinding => {
             let subjects = doc.get(object.root, "subjects").map(|s| doc.items(s));
             if subjects.is_some_and(|s| s.iter().any(|&i| doc.get(i, "apiVersion").is_some())) {
-                let changes = entry.changes.as_deref().unwrap_or_default();
-                hit.with(set_version).withhold(Some(format!(
-                    "the migration changes fields the fixer does not rewrite: {changes}"
-                )))
+                manual(entry, hit, set_version)
             } else {
                 hit.with(set_version)
             }
         }
     }
+}
+
+/// The fix withheld because the migration changes fields (`changes` says which).
+fn manual(entry: &ApiEntry, hit: Hit, set_version: Op) -> Hit {
+    let changes = entry.changes.as_deref().unwrap_or_default();
+    hit.with(set_version).withhold(Some(format!(
+        "the migration changes fields the fixer does not rewrite: {changes}"
+    )))
 }
 
 /// The fix where `entry`'s replacement is itself removed at the target (`chain`, from
