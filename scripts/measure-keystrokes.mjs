@@ -102,11 +102,13 @@ async function instrument(page) {
 const paste = pasteText;
 
 async function settled(page) {
-  // Two readings of the findings count 400 ms apart that agree, and no check pending.
+  // Two readings of the findings count 400 ms apart that agree, and no check pending: the
+  // status's count (the list renders only the cards near the view of a long list).
   let last = -1;
   for (const deadline = Date.now() + HANG_MS; Date.now() < deadline; ) {
     await page.waitForTimeout(400);
-    const n = await page.locator("[data-testid=finding]").count();
+    const status = (await page.locator("[data-testid=status]").textContent()) ?? "";
+    const n = Number(/(\d[\d,]*)\s+findings?/i.exec(status)?.[1].replaceAll(",", "") ?? 0);
     if (n === last && n > 0) return n;
     last = n;
   }

@@ -21,6 +21,8 @@ mod reach_data;
 mod share;
 #[path = "../src/web/state.rs"]
 mod state;
+#[path = "../src/web/window.rs"]
+mod window;
 
 /// The Reach view is `kubeharden reach` of the same text at the same Kubernetes version:
 /// the same matrix for every namespace, the same notes, and the same documents left out
@@ -171,4 +173,137 @@ spec:
         }
     }
     assert_eq!(reach(&broken, "latest").1.lines().count(), 1);
+}
+
+/// The findings list's window (issue 16: the list renders only what is visible): the
+/// pieces are as high as the whole list, every entry that overlaps the view is rendered,
+/// and the ones rendered are few however long the list is.
+#[test]
+fn the_findings_window_renders_what_overlaps_the_view_and_keeps_the_list_s_height() {
+    use window::{plan, widened, Group, Heights, Piece};
+    let heights = Heights {
+        header: 30.0,
+        entry: 100.0,
+    };
+    // 3,000 groups of 1 to 40 entries, every seventh closed.
+    let groups: Vec<Group> = (0..3000)
+        .map(|i| Group {
+            entries: 1 + (i * 37) % 40,
+            open: i % 7 != 3,
+        })
+        .collect();
+    let whole: f64 = groups
+        .iter()
+        .map(|g| {
+            heights.header
+                + if g.open {
+                    g.entries as f64 * heights.entry
+                } else {
+                    0.0
+                }
+        })
+        .sum();
+    for top in [
+        0.0,
+        55.0,
+        12_345.0,
+        whole / 2.0,
+        whole - 500.0,
+        whole + 10_000.0,
+    ] {
+        let view = (top, top + 900.0);
+        let pieces = plan(&groups, heights, view);
+        // Walk the pieces as the browser lays them out.
+        let (mut y, mut rendered) = (0.0, 0);
+        for piece in &pieces {
+            match *piece {
+                Piece::Gap(px) => {
+                    assert!(px > 0.0);
+                    y += px;
+                }
+                Piece::Group {
+                    index,
+                    from,
+                    to,
+                    before,
+                    after,
+                } => {
+                    let g = groups[index];
+                    assert!(from <= to && to <= g.entries);
+                    if g.open {
+                        assert_eq!(before, from as f64 * heights.entry);
+                        assert_eq!(after, (g.entries - to) as f64 * heights.entry);
+                    } else {
+                        assert_eq!(
+                            (from, to, before, after),
+                            (0, 0, 0.0, 0.0),
+                            "a closed group is its header"
+                        );
+                    }
+                    let first = y + heights.header;
+                    for e in 0..g.entries {
+                        let (a, b) = (first + e as f64 * 100.0, first + (e + 1) as f64 * 100.0);
+                        if g.open && a < view.1 && b > view.0 {
+                            assert!(
+                                (from..to).contains(&e),
+                                "entry {e} of group {index} overlaps {view:?}"
+                            );
+                        }
+                    }
+                    rendered += to - from;
+                    y += heights.header + before + after + (to - from) as f64 * heights.entry;
+                }
+            }
+        }
+        assert_eq!(y, whole, "the pieces are as high as the list at {top}");
+        assert!(
+            rendered <= 11,
+            "{rendered} entries rendered for a 900 px view"
+        );
+    }
+    assert_eq!(plan(&[], heights, (0.0, 900.0)), vec![]);
+    // An endless view (a short list, rendered whole) renders every entry of every open group.
+    let whole_list = plan(&groups[..20], heights, (0.0, f64::INFINITY));
+    assert_eq!(whole_list.len(), 20);
+    for (i, piece) in whole_list.iter().enumerate() {
+        let g = groups[i];
+        let to = if g.open { g.entries } else { 0 };
+        assert_eq!(
+            *piece,
+            Piece::Group {
+                index: i,
+                from: 0,
+                to,
+                before: 0.0,
+                after: 0.0
+            }
+        );
+    }
+    // Every group out of view is one gap.
+    assert_eq!(
+        plan(&groups[..10], heights, (1e9, 1e9 + 900.0)),
+        vec![Piece::Gap(
+            groups[..10]
+                .iter()
+                .map(|g| 30.0
+                    + if g.open {
+                        g.entries as f64 * 100.0
+                    } else {
+                        0.0
+                    })
+                .sum()
+        )]
+    );
+    // The view is widened by a viewport each way, in steps of half of one: scrolling less
+    // than that renders nothing new.
+    assert_eq!(widened((5000.0, 5900.0), 900.0), (4050.0, 7200.0));
+    assert_eq!(widened((5300.0, 6200.0), 900.0), (4050.0, 7200.0));
+    assert_eq!(widened((5500.0, 6400.0), 900.0), (4500.0, 7650.0));
+    assert_eq!(
+        widened((0.0, 700.0), 700.0).0,
+        0.0,
+        "nothing above the list's top"
+    );
+    // A hidden pane (0 px) is rendered as if 1,000 px were in view.
+    assert_eq!(widened((0.0, 0.0), 0.0), (0.0, 2000.0));
 }

@@ -29,6 +29,7 @@ mod share;
 mod state;
 mod toolbar;
 mod transfer;
+mod window;
 mod worker;
 
 use wasm_bindgen::prelude::*;
