@@ -550,6 +550,33 @@ test("a paste with thousands of findings renders the entries near the view; scro
   }
 });
 
+test("findings of several rules on one place are one entry, the others folded under it", async () => {
+  // A hostPath volume is reported by host-path-volumes (baseline) and restricted-volume-types
+  // (restricted) at the same JSON pointer and span: one entry. cpu-limits and memory-limits
+  // share a span (the container's name) but not a pointer: two entries.
+  const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: s, namespace: n}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n  volumes:\n  - name: sock\n    hostPath: {path: /var/run/docker.sock}\n";
+  const page = await openApp(context, server.origin);
+  try {
+    await page.selectOption("select[data-testid=profile]", "all");
+    await replaceEditorText(page, pod);
+    await page.waitForSelector('[data-testid=finding][data-rule="container-runtime-socket"]', WAIT);
+    await page.waitForTimeout(300);
+    const entries = await page.$$eval(".findings .group > ul > [data-testid=finding]", (cards) =>
+      cards.map((c) => [c.dataset.rule, ...[...c.querySelectorAll(":scope > details.also [data-testid=finding]")].map((n) => n.dataset.rule)]),
+    );
+    const entryOf = (rule) => entries.find((e) => e.includes(rule));
+    assert.deepEqual(entryOf("host-path-volumes").toSorted(), ["host-path-volumes", "restricted-volume-types"], JSON.stringify(entries));
+    assert.deepEqual(entryOf("image-pull-policy").toSorted(), ["image-pull-policy", "image-tag-without-digest"]);
+    assert.deepEqual(entryOf("container-runtime-socket"), ["container-runtime-socket"], "the path's own finding is its own entry");
+    assert.notEqual(entryOf("cpu-limits"), entryOf("memory-limits"));
+    const folded = entryOf("host-path-volumes");
+    const summary = await page.locator(`.findings .group > ul > [data-rule="${folded[0]}"] > details.also > summary`).textContent();
+    assert.equal(summary, `also reported by 1 rule: ${folded[1]}`);
+  } finally {
+    await page.close();
+  }
+});
+
 test("a keystroke re-renders only the findings it changed: renaming one object of 60 touches its group alone", async () => {
   // Issue 16: the list updates by difference. Cards are keyed by the finding's id (rule,
   // file, document, JSON pointer: not the object's name nor the byte offset), so a rename
